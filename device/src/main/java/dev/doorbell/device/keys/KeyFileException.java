@@ -1,6 +1,6 @@
 package dev.doorbell.device.keys;
 
-/** A key file that cannot be read or written, or whose contents break docs/FORMAT.md §5; the message names the file. */
+/** A key file that cannot be read or written, or whose contents break docs/FORMAT.md §5; names the file. */
 public final class KeyFileException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
