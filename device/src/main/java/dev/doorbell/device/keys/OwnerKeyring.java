@@ -1,0 +1,103 @@
+package dev.doorbell.device.keys;
+
+import dev.doorbell.proto.DeviceIds;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The owner's keyring: a directory of {@code <device>.root} files (docs/FORMAT.md §5), one root key per device.
+ * All files are read and checked when the keyring is opened, so a bad file is reported at once, by name.
+ */
+public final class OwnerKeyring {
+  static final String MAGIC = "doorbell-root-key v1";
+  static final String SUFFIX = ".root";
+
+  private final Path dir;
+  private final Map<String, RootKey> keys;
+
+  private OwnerKeyring(Path dir, Map<String, RootKey> keys) {
+    this.dir = dir;
+    this.keys = keys;
+  }
+
+  public static OwnerKeyring open(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new KeyFileException("owner keyring " + dir + " is not a directory");
+    }
+    Map<String, RootKey> keys = new TreeMap<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+      for (Path file : files) {
+        RootKey key = readRootKey(file);
+        keys.put(key.deviceId(), key);
+      }
+    } catch (IOException e) {
+      throw new KeyFileException("cannot list owner keyring " + dir + ": " + e.getMessage(), e);
+    }
+    return new OwnerKeyring(dir, keys);
+  }
+
+  /** Writes {@code <dir>/<device>.root} with mode 0600, atomically and durably. */
+  public static void writeRootKey(Path dir, RootKey key) {
+    Path file = dir.resolve(key.deviceId() + SUFFIX);
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("device", key.deviceId());
+    byte[] secret = key.secret().toByteArray();
+    byte[] content = KeyFileText.format(MAGIC, fields, secret);
+    Arrays.fill(secret, (byte) 0);
+    try {
+      DurableFiles.writePrivate(file, content);
+    } catch (IOException e) {
+      throw new KeyFileException("cannot write root key of device " + key.deviceId() + " to " + file + ": "
+          + e.getMessage(), e);
+    } finally {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  /** The root key of {@code deviceId}; throws {@link KeyFileException} naming the expected file if there is none. */
+  public RootKey rootKey(String deviceId) {
+    RootKey key = keys.get(deviceId);
+    if (key == null) {
+      throw new KeyFileException("no root key for device '" + deviceId + "' in owner keyring " + dir
+          + " (expected " + dir.resolve(deviceId + SUFFIX).getFileName() + ")");
+    }
+    return key;
+  }
+
+  public Set<String> deviceIds() {
+    return Collections.unmodifiableSet(keys.keySet());
+  }
+
+  /** K_(epoch) of {@code deviceId}, derived from its root key through cached checkpoints; owned by the caller. */
+  public EpochKey epochKey(String deviceId, int epoch) {
+    return rootKey(deviceId).epochKey(epoch);
+  }
+
+  private static RootKey readRootKey(Path file) {
+    Map<String, String> values = KeyFileText.parse(file, MAGIC, List.of("device", "key"));
+    String deviceId = values.get("device");
+    String expectedName = deviceId + SUFFIX;
+    if (!DeviceIds.isValid(deviceId)) {
+      throw new KeyFileException(file + ": 'device' is not a valid device id: a device id is " + DeviceIds.RULE);
+    }
+    if (!file.getFileName().toString().equals(expectedName)) {
+      throw new KeyFileException(file + " holds the root key of device '" + deviceId + "'; it must be named "
+          + expectedName);
+    }
+    byte[] key = KeyFileText.decodeKey(file, values.get("key"));
+    try {
+      return RootKey.of(deviceId, SecretBytes.copyOf(key));
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.doorbell.device.seal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.doorbell.device.keys.EpochKey;
+import dev.doorbell.device.keys.KeyFileException;
+import dev.doorbell.device.keys.OwnerKeyring;
+import dev.doorbell.device.keys.RootKey;
+import dev.doorbell.device.seal.internal.AesGcm;
+import dev.doorbell.device.seal.internal.ClipFormat;
+import dev.doorbell.proto.v1.ClipHeader;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Opens stored clips and names the first thing wrong with them (docs/FORMAT.md §4). The owner builds it from the
+ * keyring of root keys; a device can build one from its current epoch key, which opens only clips of its epoch or
+ * later. Thread-safe: each {@link #open} call has its own state.
+ */
+public final class ClipOpener {
+  /** Header epochs above this are refused: deriving forward to them would let one header burn minutes of CPU. */
+  public static final int MAX_EPOCH = 1 << 20;
+
+  private interface KeySource {
+    EpochKey epochKey(String deviceId, int epoch, long clipId);
+  }
+
+  private final KeySource keys;
+  private final GcmProvider provider;
+
+  private ClipOpener(KeySource keys, GcmProvider provider) {
+    this.keys = keys;
+    this.provider = provider;
+  }
+
+  public ClipOpener(OwnerKeyring keyring) {
+    this((deviceId, epoch, clipId) -> {
+      try {
+        return keyring.epochKey(deviceId, epoch);
+      } catch (KeyFileException e) {
+        throw new KeyUnavailableException("cannot open clip " + Long.toUnsignedString(clipId) + " of device "
+            + deviceId + ": " + e.getMessage(), e);
+      }
+    }, GcmProvider.JCA);
+  }
+
+  /** From a lookup of root keys by device id; the lookup returns null for an unknown device. */
+  public ClipOpener(Function<String, RootKey> rootKeys) {
+    this((deviceId, epoch, clipId) -> {
+      RootKey root = rootKeys.apply(deviceId);
+      if (root == null) {
+        throw new KeyUnavailableException("cannot open clip " + Long.toUnsignedString(clipId) + " of device "
+            + deviceId + ": no root key for that device");
+      }
+      return root.epochKey(epoch);
+    }, GcmProvider.JCA);
+  }
+
+  /** From a device's own epoch key: it derives forward only, so clips of earlier epochs stay closed to it. */
+  public ClipOpener(EpochKey deviceKey) {
+    this((deviceId, epoch, clipId) -> {
+      String clip = "cannot open clip " + Long.toUnsignedString(clipId) + " of device " + deviceId + ": ";
+      if (!deviceKey.deviceId().equals(deviceId)) {
+        throw new KeyUnavailableException(clip + "the key is of device " + deviceKey.deviceId());
+      }
+      if (epoch < deviceKey.epoch()) {
+        throw new KeyUnavailableException(clip + "clip is from epoch " + epoch + ", key is epoch "
+            + deviceKey.epoch() + " (epoch keys derive forward only)");
+      }
+      return deviceKey.forwardTo(epoch);
+    }, GcmProvider.JCA);
+  }
+
+  /** The same opener on another AES-GCM provider, for cross-checks. */
+  public ClipOpener withProvider(GcmProvider gcmProvider) {
+    return new ClipOpener(keys, gcmProvider);
+  }
+
+  /**
+   * Opens the clip stored as ({@code storedDeviceId}, {@code storedClipId}) from the header bytes and frames as
+   * stored, in stored order.
+   *
+   * @throws KeyUnavailableException if this opener holds no key for the clip's device and epoch
+   */
+  public ClipVerdict open(String storedDeviceId, long storedClipId, byte[] headerBytes,
+                          List<StoredFrameBytes> framesInStoredOrder) {
+    ClipHeader header;
+    try {
+      header = ClipHeader.parseFrom(headerBytes);
+    } catch (InvalidProtocolBufferException e) {
+      return ClipVerdict.badHeader(null, "bad header (not a parsable ClipHeader: " + e.getMessage()
+          + "; stored as device " + storedDeviceId + " clip " + Long.toUnsignedString(storedClipId) + ")");
+    }
+    String problem = HeaderCheck.problem(header, storedDeviceId, storedClipId, MAX_EPOCH);
+    if (problem != null) {
+      return ClipVerdict.badHeader(header, problem);
+    }
+    EpochKey epochKey = keys.epochKey(storedDeviceId, header.getKeyEpoch(), storedClipId);
+    byte[] secret = epochKey.secret().toByteArray();
+    epochKey.destroy();
+    byte[] material = ClipFormat.clipKeyMaterial(secret, storedDeviceId, storedClipId,
+        header.getSalt().toByteArray());
+    Arrays.fill(secret, (byte) 0);
+    byte[] commitment = Arrays.copyOfRange(material, ClipFormat.CLIP_KEY_BYTES, material.length);
+    if (!MessageDigest.isEqual(commitment, header.getKeyCommitment().toByteArray())) {
+      Arrays.fill(material, (byte) 0);
+      return ClipVerdict.badHeader(header, "key commitment mismatch (wrong key, device id, clip id, epoch or salt;"
+          + " device " + storedDeviceId + " clip " + Long.toUnsignedString(storedClipId) + " epoch "
+          + header.getKeyEpoch() + ")");
+    }
+    byte[] clipKey = Arrays.copyOf(material, ClipFormat.CLIP_KEY_BYTES);
+    Arrays.fill(material, (byte) 0);
+    AesGcm gcm = AesGcm.create(provider, clipKey);
+    Arrays.fill(clipKey, (byte) 0);
+    try {
+      return new FrameWalk(header, ClipFormat.sha256(headerBytes), gcm).walk(framesInStoredOrder);
+    } finally {
+      gcm.destroy();
+    }
+  }
+
+  /** Convenience for frames straight from a sealer, in the order given. */
+  public ClipVerdict open(String storedDeviceId, long storedClipId, byte[] headerBytes, SealedFrame... frames) {
+    List<StoredFrameBytes> stored = new ArrayList<>();
+    for (SealedFrame frame : frames) {
+      stored.add(frame.toStored());
+    }
+    return open(storedDeviceId, storedClipId, headerBytes, stored);
+  }
+}

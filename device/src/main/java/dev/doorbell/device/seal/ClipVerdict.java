@@ -1,0 +1,91 @@
+package dev.doorbell.device.seal;
+
+import dev.doorbell.proto.v1.ClipHeader;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * What the opener found in one stored clip (docs/FORMAT.md §4, "What the opener reports"): OK, TRUNCATED (every
+ * stored frame verified but the final one is missing) or TAMPERED (the first problem, named, with the frames that
+ * verified before it).
+ */
+public final class ClipVerdict {
+  public enum Status { OK, TRUNCATED, TAMPERED }
+
+  private final Status status;
+  private final ClipHeader header;
+  private final OptionalInt failedSeq;
+  private final String reason;
+  private final List<OpenedFrame> frames;
+
+  private ClipVerdict(Status status, ClipHeader header, OptionalInt failedSeq, String reason,
+                      List<OpenedFrame> frames) {
+    this.status = status;
+    this.header = header;
+    this.failedSeq = failedSeq;
+    this.reason = reason;
+    this.frames = List.copyOf(frames);
+  }
+
+  static ClipVerdict ok(ClipHeader header, List<OpenedFrame> frames) {
+    return new ClipVerdict(Status.OK, header, OptionalInt.empty(), "", frames);
+  }
+
+  static ClipVerdict truncated(ClipHeader header, List<OpenedFrame> frames) {
+    return new ClipVerdict(Status.TRUNCATED, header, OptionalInt.empty(), "no final frame", frames);
+  }
+
+  /** A problem with the header itself: no frame is opened. */
+  static ClipVerdict badHeader(ClipHeader header, String reason) {
+    return new ClipVerdict(Status.TAMPERED, header, OptionalInt.empty(), reason, List.of());
+  }
+
+  static ClipVerdict tampered(ClipHeader header, int failedSeq, String reason, List<OpenedFrame> verified) {
+    return new ClipVerdict(Status.TAMPERED, header, OptionalInt.of(failedSeq), reason, verified);
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** The parsed header, or null if the header bytes were not a ClipHeader. */
+  public ClipHeader header() {
+    return header;
+  }
+
+  /** The frame at which a TAMPERED clip fails; empty when the header fails, and for OK and TRUNCATED. */
+  public OptionalInt failedSeq() {
+    return failedSeq;
+  }
+
+  /** Why the clip is not OK; "" when it is. Starts with one of the fixed keywords of docs/FORMAT.md §4. */
+  public String reason() {
+    return status == Status.OK ? "" : reason;
+  }
+
+  /** The verified frames in seq order; for TAMPERED, those verified before the failure. */
+  public List<OpenedFrame> frames() {
+    return frames;
+  }
+
+  public boolean isOk() {
+    return status == Status.OK;
+  }
+
+  /** One line, e.g. "OK 42 frames" or "TAMPERED at frame 5: authentication failed (...)". */
+  public String summary() {
+    switch (status) {
+      case OK:
+        return "OK " + frames.size() + " frames";
+      case TRUNCATED:
+        return "TRUNCATED after " + frames.size() + " verified frames (no final frame)";
+      default:
+        return "TAMPERED at " + (failedSeq.isPresent() ? "frame " + failedSeq.getAsInt() : "header") + ": " + reason;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return summary();
+  }
+}
