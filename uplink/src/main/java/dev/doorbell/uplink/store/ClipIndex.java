@@ -1,7 +1,6 @@
 package dev.doorbell.uplink.store;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.StoredClipClose;
 import dev.doorbell.proto.v1.StoredClipOpen;
@@ -23,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ClipIndex {
   /** A frame already durable whose bytes must be read back and compared, outside the lock. */
-  record FrameCheck(String clipName, int seq, long segment, long offset, int length, boolean last, byte[] meta,
-                    byte[] sealed) {}
+  record FrameCheck(String clipName, int seq, long segment, long offset, int length, boolean last, ByteString meta,
+                    ByteString sealed) {}
 
   /** Exactly one of a refusal or duplicate ({@code submission}), a new record ({@code queued}) or a check. */
   record Decision(Submission submission, PendingRecord queued, FrameCheck check) {
@@ -55,7 +54,9 @@ final class ClipIndex {
     return accepted(clip.pendingOpen, clip.name() + ": header queued");
   }
 
-  Decision appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed, long nowMs) {
+  /** {@code meta} and {@code sealed} are copies the store owns, made before the lock is taken. */
+  Decision appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed,
+                       long nowMs) {
     ClipState clip = get(deviceId, clipId);
     String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
         + Integer.toUnsignedString(seq);
@@ -84,13 +85,13 @@ final class ClipIndex {
     }
     StoredRecord record = StoredRecord.newBuilder().setFrame(StoredFrame.newBuilder()
         .setDeviceId(deviceId).setClipId(clipId).setSeq(seq).setLast(last)
-        .setMeta(ByteString.copyFrom(meta)).setSealed(ByteString.copyFrom(sealed))
+        .setMeta(meta).setSealed(sealed)
         .setReceivedUnixMs(nowMs)).build();
     PendingRecord pending = new PendingRecord(clip, record);
     clip.pendingFrames.add(pending);
     clip.received++;
     clip.lastReceived = last;
-    return accepted(pending, where + ": queued (" + sealed.length + " sealed bytes)");
+    return accepted(pending, where + ": queued (" + sealed.size() + " sealed bytes)");
   }
 
   Decision closeClip(String deviceId, long clipId, int frameCount, long nowMs) {
@@ -178,7 +179,7 @@ final class ClipIndex {
       case FRAME -> {
         StoredFrame frame = record.getFrame();
         decision = appendFrame(frame.getDeviceId(), frame.getClipId(), frame.getSeq(), frame.getLast(),
-            frame.getMeta().toByteArray(), frame.getSealed().toByteArray(), 0);
+            frame.getMeta(), frame.getSealed(), 0);
       }
       case CLIP_CLOSE -> {
         StoredClipClose close = record.getClipClose();
@@ -225,15 +226,14 @@ final class ClipIndex {
     return clips;
   }
 
-  static boolean sameFrame(StoredFrame stored, boolean last, byte[] meta, byte[] sealed) {
-    return stored.getLast() == last && stored.getMeta().equals(UnsafeByteOperations.unsafeWrap(meta))
-        && stored.getSealed().equals(UnsafeByteOperations.unsafeWrap(sealed));
+  static boolean sameFrame(StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
+    return stored.getLast() == last && stored.getMeta().equals(meta) && stored.getSealed().equals(sealed);
   }
 
-  static String conflict(String where, StoredFrame stored, boolean last, byte[] meta, byte[] sealed) {
+  static String conflict(String where, StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
     return where + ": differs from the stored frame (stored last=" + stored.getLast() + ", " + stored.getMeta().size()
-        + " meta and " + stored.getSealed().size() + " sealed bytes; sent last=" + last + ", " + meta.length
-        + " meta and " + sealed.length + " sealed bytes): possible nonce reuse, nothing overwritten";
+        + " meta and " + stored.getSealed().size() + " sealed bytes; sent last=" + last + ", " + meta.size()
+        + " meta and " + sealed.size() + " sealed bytes): possible nonce reuse, nothing overwritten";
   }
 
   private static Decision accepted(PendingRecord pending, String detail) {

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import com.google.protobuf.ByteString;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.StoredFrame;
 import java.io.IOException;
@@ -86,7 +87,10 @@ public final class DirectoryStore implements ClipStore {
   public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
     DeviceIds.require(deviceId);
     checkSize("frame", (long) meta.length + sealed.length);
-    return submit(() -> index.appendFrame(deviceId, clipId, seq, last, meta, sealed, clock.millis()));
+    // Copied here, not under the lock: the store owns its bytes from now on, whatever the caller does with its arrays.
+    ByteString metaCopy = ByteString.copyFrom(meta);
+    ByteString sealedCopy = ByteString.copyFrom(sealed);
+    return submit(() -> index.appendFrame(deviceId, clipId, seq, last, metaCopy, sealedCopy, clock.millis()));
   }
 
   @Override

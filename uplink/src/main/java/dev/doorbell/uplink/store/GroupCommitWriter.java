@@ -190,17 +190,17 @@ final class GroupCommitWriter implements Runnable {
   }
 
   private void write(List<PendingRecord> batch) {
-    ByteBuffer[] buffers = new ByteBuffer[batch.size() * 2];
     long total = 0;
-    for (int i = 0; i < batch.size(); i++) {
-      PendingRecord record = batch.get(i);
-      byte[] body = record.record.toByteArray();
-      buffers[2 * i] = SegmentFormat.recordHeader(body);
-      buffers[2 * i + 1] = ByteBuffer.wrap(body);
-      record.length = SegmentFormat.RECORD_HEADER_BYTES + body.length;
-      total += record.length;
-    }
     try {
+      ByteBuffer[] buffers = new ByteBuffer[batch.size() * 2];
+      for (int i = 0; i < batch.size(); i++) {
+        PendingRecord record = batch.get(i);
+        byte[] body = record.record.toByteArray();
+        buffers[2 * i] = SegmentFormat.recordHeader(body);
+        buffers[2 * i + 1] = ByteBuffer.wrap(body);
+        record.length = SegmentFormat.RECORD_HEADER_BYTES + body.length;
+        total += record.length;
+      }
       if (segments.needsRoll(total, options.segmentBytes())) {
         segments.startNew();
       }
@@ -212,7 +212,8 @@ final class GroupCommitWriter implements Runnable {
       }
       segments.write(buffers, total);
       segments.force();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // A bug or an exhausted heap must not kill the writer silently with futures left pending: fail-stop too.
       fail(batch, e);
       return;
     }
@@ -230,7 +231,7 @@ final class GroupCommitWriter implements Runnable {
     batch.forEach(record -> record.durable.complete(null));
   }
 
-  private void fail(List<PendingRecord> batch, IOException cause) {
+  private void fail(List<PendingRecord> batch, Exception cause) {
     List<PendingRecord> dropped = new ArrayList<>(batch);
     lock.lock();
     try {

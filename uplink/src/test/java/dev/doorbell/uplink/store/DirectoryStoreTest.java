@@ -67,6 +67,11 @@ class DirectoryStoreTest {
           Outcome.ACCEPTED);
       durable(store.closeClip(DEVICE, 3, 2), Outcome.ACCEPTED);
       assertNull(store.status(DEVICE, 99));
+      durable(store.appendFrame(DEVICE, 1, 2, false, meta(DEVICE, 1, 2), sealed(DEVICE, 1, 2, 500)),
+          Outcome.DUPLICATE);
+      assertEquals(Outcome.FRAME_CONFLICT,
+          store.appendFrame(DEVICE, 1, 2, false, meta(DEVICE, 1, 1), sealed(DEVICE, 1, 2, 500)).outcome());
+      durable(store.openClip(DEVICE, 2, header(DEVICE, 2)), Outcome.DUPLICATE);
     }
   }
 
