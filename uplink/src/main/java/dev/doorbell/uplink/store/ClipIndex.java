@@ -1,0 +1,259 @@
+package dev.doorbell.uplink.store;
+
+import com.google.protobuf.ByteString;
+import dev.doorbell.proto.DeviceIds;
+import dev.doorbell.proto.v1.StoredClipClose;
+import dev.doorbell.proto.v1.StoredClipOpen;
+import dev.doorbell.proto.v1.StoredFrame;
+import dev.doorbell.proto.v1.StoredRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Every clip the store knows, with the rules of docs/FORMAT.md §6: a header before its frames, frames once each in
+ * seq order from 0, the close after the final frame. Not thread-safe: the store and the writer hold the store's
+ * lock around every call. The same rules check live submissions and records replayed from disk.
+ */
+final class ClipIndex {
+  /** A frame already durable whose bytes must be read back and compared, outside the lock. */
+  record FrameCheck(String clipName, int seq, long segment, long offset, int length, boolean last, ByteString meta,
+                    ByteString sealed) {}
+
+  /** Exactly one of a refusal or duplicate ({@code submission}), a new record ({@code queued}) or a check. */
+  record Decision(Submission submission, PendingRecord queued, FrameCheck check) {
+    static Decision of(Outcome outcome, String detail) {
+      return new Decision(Submission.refused(outcome, detail), null, null);
+    }
+  }
+
+  private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
+  private int clips;
+
+  Decision openClip(String deviceId, long clipId, byte[] header, long nowMs) {
+    ClipState clip = get(deviceId, clipId);
+    if (clip != null) {
+      if (!Arrays.equals(clip.header, header)) {
+        return Decision.of(Outcome.CLIP_CONFLICT, clip.name() + ": already stored with other header bytes ("
+            + clip.header.length + " bytes stored, " + header.length + " bytes sent)");
+      }
+      return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
+    }
+    clip = new ClipState(deviceId, clipId, header.clone());
+    StoredRecord record = StoredRecord.newBuilder().setClipOpen(StoredClipOpen.newBuilder()
+        .setDeviceId(deviceId).setClipId(clipId).setHeader(ByteString.copyFrom(header))
+        .setReceivedUnixMs(nowMs)).build();
+    clip.pendingOpen = new PendingRecord(clip, record);
+    byDevice.computeIfAbsent(deviceId, d -> new HashMap<>()).put(clipId, clip);
+    clips++;
+    return accepted(clip.pendingOpen, clip.name() + ": header queued");
+  }
+
+  /** {@code meta} and {@code sealed} are copies the store owns, made before the lock is taken. */
+  Decision appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed,
+                       long nowMs) {
+    ClipState clip = get(deviceId, clipId);
+    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
+        + Integer.toUnsignedString(seq);
+    if (clip == null) {
+      return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
+    }
+    if (Integer.compareUnsigned(seq, clip.received) < 0) {
+      if (seq < clip.persisted()) {
+        FrameLocations at = clip.durableFrames;
+        return new Decision(null, null, new FrameCheck(where, seq, at.segment(seq), at.offset(seq), at.length(seq),
+            last, meta, sealed));
+      }
+      PendingRecord pending = clip.pendingFrames.get(seq - clip.persisted());
+      StoredFrame stored = pending.record.getFrame();
+      if (sameFrame(stored, last, meta, sealed)) {
+        return duplicate(pending, where + ": identical frame already queued");
+      }
+      return Decision.of(Outcome.FRAME_CONFLICT, conflict(where, stored, last, meta, sealed));
+    }
+    if (clip.lastReceived || clip.closeReceived) {
+      return Decision.of(Outcome.CLIP_CLOSED, where + ": the clip ended with frame " + (clip.received - 1)
+          + (clip.closeReceived ? " and is closed" : " (last)"));
+    }
+    if (seq != clip.received) {
+      return Decision.of(Outcome.SEQUENCE_GAP, where + ": expected frame " + clip.received);
+    }
+    StoredRecord record = StoredRecord.newBuilder().setFrame(StoredFrame.newBuilder()
+        .setDeviceId(deviceId).setClipId(clipId).setSeq(seq).setLast(last)
+        .setMeta(meta).setSealed(sealed)
+        .setReceivedUnixMs(nowMs)).build();
+    PendingRecord pending = new PendingRecord(clip, record);
+    clip.pendingFrames.add(pending);
+    clip.received++;
+    clip.lastReceived = last;
+    return accepted(pending, where + ": queued (" + sealed.size() + " sealed bytes)");
+  }
+
+  Decision closeClip(String deviceId, long clipId, int frameCount, long nowMs) {
+    ClipState clip = get(deviceId, clipId);
+    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " close";
+    if (clip == null) {
+      return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
+    }
+    if (clip.closeReceived) {
+      if (clip.closeFrameCount == frameCount) {
+        return duplicate(clip.pendingClose, where + ": already closed with " + frameCount + " frames");
+      }
+      return Decision.of(Outcome.BAD_CLOSE, where + ": already closed with " + clip.closeFrameCount
+          + " frames, not " + Integer.toUnsignedString(frameCount));
+    }
+    if (frameCount != clip.received || !clip.lastReceived) {
+      return Decision.of(Outcome.BAD_CLOSE, where + ": frame_count " + Integer.toUnsignedString(frameCount)
+          + " but " + clip.received + " frames received" + (clip.lastReceived ? "" : " without a last frame"));
+    }
+    StoredRecord record = StoredRecord.newBuilder().setClipClose(StoredClipClose.newBuilder()
+        .setDeviceId(deviceId).setClipId(clipId).setFrameCount(frameCount).setReceivedUnixMs(nowMs)).build();
+    clip.pendingClose = new PendingRecord(clip, record);
+    clip.closeReceived = true;
+    clip.closeFrameCount = frameCount;
+    return accepted(clip.pendingClose, where + ": queued");
+  }
+
+  /** The writer made {@code pending} durable; batches complete in queue order, so frames arrive in seq order. */
+  void markDurable(PendingRecord pending) {
+    ClipState clip = pending.clip;
+    switch (pending.record.getBodyCase()) {
+      case CLIP_OPEN -> clip.pendingOpen = null;
+      case FRAME -> {
+        clip.pendingFrames.remove(0);
+        clip.durableFrames.add(pending.segment, pending.offset, pending.length);
+        clip.lastPersisted |= pending.record.getFrame().getLast();
+      }
+      case CLIP_CLOSE -> {
+        clip.pendingClose = null;
+        clip.closePersisted = true;
+      }
+      default -> throw new IllegalStateException("record without a body");
+    }
+  }
+
+  /** After a failed batch every pending record is dropped: each clip goes back to what is durable. */
+  void rollbackToDurable() {
+    for (Iterator<Map<Long, ClipState>> devices = byDevice.values().iterator(); devices.hasNext(); ) {
+      Map<Long, ClipState> deviceClips = devices.next();
+      for (Iterator<ClipState> it = deviceClips.values().iterator(); it.hasNext(); ) {
+        if (!it.next().rollbackToDurable()) {
+          it.remove();
+          clips--;
+        }
+      }
+      if (deviceClips.isEmpty()) {
+        devices.remove();
+      }
+    }
+  }
+
+  /**
+   * Applies a record read from disk at the given location as durable. Returns null, or what rule it breaks.
+   */
+  String replay(StoredRecord record, long segment, long offset, int length) {
+    String deviceId = switch (record.getBodyCase()) {
+      case CLIP_OPEN -> record.getClipOpen().getDeviceId();
+      case FRAME -> record.getFrame().getDeviceId();
+      case CLIP_CLOSE -> record.getClipClose().getDeviceId();
+      default -> null;
+    };
+    if (deviceId != null && !DeviceIds.isValid(deviceId)) {
+      return "an invalid device id (" + deviceId.length() + " characters)";
+    }
+    Decision decision;
+    switch (record.getBodyCase()) {
+      case CLIP_OPEN -> {
+        StoredClipOpen open = record.getClipOpen();
+        if (get(open.getDeviceId(), open.getClipId()) != null) {
+          return "a second header for device " + open.getDeviceId() + " clip "
+              + Long.toUnsignedString(open.getClipId());
+        }
+        decision = openClip(open.getDeviceId(), open.getClipId(), open.getHeader().toByteArray(), 0);
+      }
+      case FRAME -> {
+        StoredFrame frame = record.getFrame();
+        decision = appendFrame(frame.getDeviceId(), frame.getClipId(), frame.getSeq(), frame.getLast(),
+            frame.getMeta(), frame.getSealed(), 0);
+      }
+      case CLIP_CLOSE -> {
+        StoredClipClose close = record.getClipClose();
+        decision = closeClip(close.getDeviceId(), close.getClipId(), close.getFrameCount(), 0);
+      }
+      default -> {
+        return "a record without a body";
+      }
+    }
+    if (decision.queued() == null) {
+      return decision.submission() != null ? decision.submission().detail() : "a frame stored twice";
+    }
+    decision.queued().segment = segment;
+    decision.queued().offset = offset;
+    decision.queued().length = length;
+    markDurable(decision.queued());
+    return null;
+  }
+
+  ClipState get(String deviceId, long clipId) {
+    Map<Long, ClipState> deviceClips = byDevice.get(deviceId);
+    return deviceClips == null ? null : deviceClips.get(clipId);
+  }
+
+  List<ClipStatus> openClips(String deviceId) {
+    List<ClipStatus> open = new ArrayList<>();
+    for (ClipState clip : byDevice.getOrDefault(deviceId, Map.of()).values()) {
+      if (!clip.closePersisted) {
+        open.add(clip.status());
+      }
+    }
+    open.sort(Comparator.comparingLong(ClipStatus::clipId));
+    return open;
+  }
+
+  List<ClipState> all() {
+    List<ClipState> all = new ArrayList<>(clips);
+    byDevice.values().forEach(deviceClips -> all.addAll(deviceClips.values()));
+    all.sort(Comparator.comparing((ClipState c) -> c.deviceId).thenComparing(c -> c.clipId, Long::compareUnsigned));
+    return all;
+  }
+
+  int size() {
+    return clips;
+  }
+
+  static boolean sameFrame(StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
+    return stored.getLast() == last && stored.getMeta().equals(meta) && stored.getSealed().equals(sealed);
+  }
+
+  static String conflict(String where, StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
+    return where + ": differs from the stored frame (stored last=" + stored.getLast() + ", " + stored.getMeta().size()
+        + " meta and " + stored.getSealed().size() + " sealed bytes; sent last=" + last + ", " + meta.size()
+        + " meta and " + sealed.size() + " sealed bytes): possible nonce reuse, nothing overwritten";
+  }
+
+  private static Decision accepted(PendingRecord pending, String detail) {
+    return new Decision(new Submission(Outcome.ACCEPTED, detail, pending.durable), pending, null);
+  }
+
+  /** The caller gets its own future, so that completing it cannot disturb the original's. */
+  private static Decision duplicate(PendingRecord original, String detail) {
+    CompletableFuture<Void> follow = new CompletableFuture<>();
+    if (original == null) {
+      follow.complete(null);
+    } else {
+      original.durable.whenComplete((ok, error) -> {
+        if (error == null) {
+          follow.complete(null);
+        } else {
+          follow.completeExceptionally(error);
+        }
+      });
+    }
+    return new Decision(new Submission(Outcome.DUPLICATE, detail, follow), null, null);
+  }
+}

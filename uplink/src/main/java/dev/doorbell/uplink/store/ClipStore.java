@@ -1,0 +1,38 @@
+package dev.doorbell.uplink.store;
+
+import java.util.List;
+
+/**
+ * Where the uplink keeps what devices sent: header bytes and sealed frames, byte for byte, never a key.
+ *
+ * <p>Thread-safe. Each submission is validated synchronously against the durable and pending state of its clip
+ * and, when accepted, queued for the store's writer thread; no disk write happens on the caller's thread. The
+ * returned {@link Submission#durable()} completes once the record is durable, or exceptionally with {@link
+ * StoreUnavailableException} (retriable) when the disk is full or an fsync failed.
+ */
+public interface ClipStore extends AutoCloseable {
+
+  /** Stores the header bytes of a clip: first time ACCEPTED, same bytes DUPLICATE, other bytes CLIP_CONFLICT. */
+  Submission openClip(String deviceId, long clipId, byte[] header);
+
+  /**
+   * Stores frame {@code seq} of a clip. {@code seq} is the protobuf uint32 and compares unsigned. The arrays are
+   * copied before this returns.
+   */
+  Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed);
+
+  /** Stores the close of a clip: {@code frameCount} must equal the frames received, the final frame among them. */
+  Submission closeClip(String deviceId, long clipId, int frameCount);
+
+  /** The status of a clip, or null when the clip is unknown. */
+  ClipStatus status(String deviceId, long clipId);
+
+  /** Clips of this device whose close is not durable yet, by clip id. */
+  List<ClipStatus> openClips(String deviceId);
+
+  StoreStats stats();
+
+  /** Stops accepting, writes and fsyncs everything queued, completes its futures and closes the files. */
+  @Override
+  void close();
+}

@@ -1,0 +1,193 @@
+package dev.doorbell.uplink.store;
+
+import com.google.protobuf.ByteString;
+import dev.doorbell.proto.DeviceIds;
+import dev.doorbell.proto.v1.StoredFrame;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded store: one directory of append-only segments (docs/FORMAT.md §6) with group commit. Callers are
+ * validated under one lock against the in-memory index and queue records for the writer thread, which does all
+ * writes and fsyncs. Only a resent frame that is already durable is read back on the caller's thread, one
+ * positional read of one record, usually from the page cache.
+ */
+public final class DirectoryStore implements ClipStore {
+  private static final Logger log = LoggerFactory.getLogger(DirectoryStore.class);
+  /** Room for the ids and varints around the payload of one record, well above what they can take. */
+  private static final int RECORD_OVERHEAD = 256;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ClipIndex index;
+  private final GroupCommitWriter writer;
+  private final SegmentReads reads;
+  private final Clock clock;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private DirectoryStore(ClipIndex index, SegmentLog segments, SegmentReads reads, StoreOptions options,
+                         FailurePolicy policy, Clock clock) {
+    this.index = index;
+    this.reads = reads;
+    this.clock = clock;
+    this.writer = new GroupCommitWriter(lock, index, segments, options, policy);
+  }
+
+  /** Creates the store in an empty or missing directory, or recovers the one there. */
+  public static DirectoryStore open(Path dir, StoreOptions options) throws IOException {
+    return open(dir, options, Clock.systemUTC());
+  }
+
+  /** As {@link #open(Path, StoreOptions)}, with the clock that stamps {@code received_unix_ms}. */
+  public static DirectoryStore open(Path dir, StoreOptions options, Clock clock) throws IOException {
+    return open(dir, options, clock, DiskOps.REAL, FailurePolicy.defaults());
+  }
+
+  static DirectoryStore open(Path dir, StoreOptions options, Clock clock, DiskOps ops, FailurePolicy policy)
+      throws IOException {
+    Objects.requireNonNull(options, "options");
+    Path segmentsDir = StoreRecovery.prepare(dir, ops);
+    ClipIndex index = new ClipIndex();
+    StoreRecovery.Recovered recovered = StoreRecovery.recover(segmentsDir, index, ops);
+    SegmentLog segments = new SegmentLog(segmentsDir, ops, recovered.newestSegment() + 1);
+    try {
+      if (recovered.newestSegment() == 0) {
+        segments.startNew();
+      } else {
+        segments.resume(recovered.newestSegment(), recovered.newestSize());
+      }
+    } catch (IOException e) {
+      segments.close();
+      throw e;
+    }
+    DirectoryStore store = new DirectoryStore(index, segments, new SegmentReads(segmentsDir), options, policy,
+        clock);
+    store.writer.start();
+    log.info("store opened in {}: {} segments, {} records, {} clips", dir, recovered.segments(),
+        recovered.records(), index.size());
+    return store;
+  }
+
+  @Override
+  public Submission openClip(String deviceId, long clipId, byte[] header) {
+    DeviceIds.require(deviceId);
+    checkSize("header", header.length);
+    return submit(() -> index.openClip(deviceId, clipId, header, clock.millis()));
+  }
+
+  @Override
+  public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
+    DeviceIds.require(deviceId);
+    checkSize("frame", (long) meta.length + sealed.length);
+    // Copied here, not under the lock: the store owns its bytes from now on, whatever the caller does with its arrays.
+    ByteString metaCopy = ByteString.copyFrom(meta);
+    ByteString sealedCopy = ByteString.copyFrom(sealed);
+    return submit(() -> index.appendFrame(deviceId, clipId, seq, last, metaCopy, sealedCopy, clock.millis()));
+  }
+
+  @Override
+  public Submission closeClip(String deviceId, long clipId, int frameCount) {
+    DeviceIds.require(deviceId);
+    return submit(() -> index.closeClip(deviceId, clipId, frameCount, clock.millis()));
+  }
+
+  @Override
+  public ClipStatus status(String deviceId, long clipId) {
+    lock.lock();
+    try {
+      ClipState clip = index.get(deviceId, clipId);
+      return clip == null ? null : clip.status();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<ClipStatus> openClips(String deviceId) {
+    lock.lock();
+    try {
+      return index.openClips(deviceId);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public StoreStats stats() {
+    lock.lock();
+    try {
+      return writer.stats(index.size());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    writer.stop();
+    try {
+      reads.close();
+    } catch (IOException e) {
+      log.warn("store read channels did not close cleanly: {}", e.toString());
+    }
+    log.info("store closed: {}", stats());
+  }
+
+  private Submission submit(Supplier<ClipIndex.Decision> decide) {
+    ClipIndex.Decision decision;
+    lock.lock();
+    try {
+      Submission refusal = writer.refusal();
+      if (refusal != null) {
+        return refusal;
+      }
+      decision = decide.get();
+      if (decision.queued() != null) {
+        writer.enqueue(decision.queued());
+      }
+    } finally {
+      lock.unlock();
+    }
+    Submission submission = decision.check() != null ? compareDurable(decision.check()) : decision.submission();
+    if (submission.outcome() == Outcome.FRAME_CONFLICT) {
+      log.warn("store refused a conflicting frame: {}", submission.detail());
+    }
+    return submission;
+  }
+
+  /** Durable frames never change, so this comparison needs no lock. */
+  private Submission compareDurable(ClipIndex.FrameCheck check) {
+    StoredFrame stored;
+    try {
+      stored = reads.read(check.segment(), check.offset(), check.length()).getFrame();
+    } catch (IOException e) {
+      log.warn("store could not read back {}: {}", check.clipName(), e.toString());
+      return Submission.refused(Outcome.STORAGE_UNAVAILABLE,
+          check.clipName() + ": the stored frame could not be read back for comparison: " + e.getMessage());
+    }
+    if (ClipIndex.sameFrame(stored, check.last(), check.meta(), check.sealed())) {
+      return new Submission(Outcome.DUPLICATE, check.clipName() + ": identical frame already durable",
+          CompletableFuture.completedFuture(null));
+    }
+    return Submission.refused(Outcome.FRAME_CONFLICT,
+        ClipIndex.conflict(check.clipName(), stored, check.last(), check.meta(), check.sealed()));
+  }
+
+  private static void checkSize(String what, long bytes) {
+    if (bytes + RECORD_OVERHEAD > SegmentFormat.MAX_BODY_BYTES) {
+      throw new IllegalArgumentException(what + " of " + bytes + " bytes exceeds the store's record limit of "
+          + (SegmentFormat.MAX_BODY_BYTES - RECORD_OVERHEAD) + " bytes");
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package dev.doorbell.uplink.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's one writer thread. It drains the queue in batches (records of many devices), writes each batch in
+ * one gathering pass, makes it durable with one fdatasync, then marks it durable in the index and completes its
+ * futures in queue order.
+ *
+ * <p>Fail-stop: when a write or fsync fails, nothing of that batch is acknowledged; the batch and everything
+ * queued behind it fail with {@link StoreUnavailableException}, every clip falls back to its durable state, and
+ * submissions are refused with STORAGE_UNAVAILABLE. The failed segment is abandoned (cut back to its last fsync
+ * and closed): after an fsync failure the kernel may have dropped the dirty pages, so a later successful fsync of
+ * the same file proves nothing. Every {@link FailurePolicy#retryDelay()} the writer tries to start a new segment;
+ * after {@link FailurePolicy#maxAttempts()} failures without a good batch in between it gives up.
+ */
+final class GroupCommitWriter implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+  private enum State { AVAILABLE, FAILED, GAVE_UP }
+
+  private final ReentrantLock lock;
+  private final Condition wake;
+  private final ClipIndex index;
+  private final SegmentLog segments;
+  private final StoreOptions options;
+  private final FailurePolicy policy;
+  private final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
+  private final Thread thread;
+  private final AtomicLong records = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong fsyncs = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
+  private State state = State.AVAILABLE;
+  private boolean stopping;
+  private int failures;
+  private long retryAtNanos;
+  private String failure = "";
+
+  GroupCommitWriter(ReentrantLock lock, ClipIndex index, SegmentLog segments, StoreOptions options,
+                    FailurePolicy policy) {
+    this.lock = lock;
+    this.wake = lock.newCondition();
+    this.index = index;
+    this.segments = segments;
+    this.options = options;
+    this.policy = policy;
+    this.thread = new Thread(this, "doorbell-store-writer");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** With the lock held: null when a record may be queued now, else why not. */
+  Submission refusal() {
+    if (stopping) {
+      return Submission.refused(Outcome.STOPPED, "the store is closing");
+    }
+    return switch (state) {
+      case AVAILABLE -> null;
+      case FAILED -> Submission.refused(Outcome.STORAGE_UNAVAILABLE, "the store cannot write now: " + failure);
+      case GAVE_UP -> Submission.refused(Outcome.STORAGE_UNAVAILABLE,
+          "the store gave up after " + failures + " failed attempts: " + failure + "; reopen it");
+    };
+  }
+
+  /** With the lock held, after {@link #refusal()} returned null. */
+  void enqueue(PendingRecord record) {
+    queue.add(record);
+    wake.signal();
+  }
+
+  StoreStats stats(long clips) {
+    return new StoreStats(records.get(), bytes.get(), fsyncs.get(), batches.get(), clips);
+  }
+
+  /** Stops accepting, lets the thread write everything queued, and waits for it to finish. */
+  void stop() {
+    lock.lock();
+    try {
+      stopping = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (true) {
+        List<PendingRecord> batch = awaitWork();
+        if (batch == null) {
+          return;
+        }
+        if (batch.isEmpty()) {
+          retry();
+        } else {
+          write(batch);
+        }
+      }
+    } finally {
+      try {
+        segments.close();
+      } catch (IOException e) {
+        log.warn("store segment close failed: {}", e.toString());
+      }
+    }
+  }
+
+  /** A batch to write, an empty list when a retry is due, or null to stop. */
+  private List<PendingRecord> awaitWork() {
+    lock.lock();
+    try {
+      while (true) {
+        if (state != State.AVAILABLE) {
+          if (stopping) {
+            return null;
+          }
+          long wait = retryAtNanos - System.nanoTime();
+          if (state == State.FAILED && wait <= 0) {
+            return List.of();
+          }
+          await(state == State.FAILED ? wait : TimeUnit.DAYS.toNanos(1));
+        } else if (!queue.isEmpty()) {
+          return takeBatch();
+        } else if (stopping) {
+          return null;
+        } else {
+          await(TimeUnit.DAYS.toNanos(1));
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes up to the batch limits, lingering up to maxBatchDelay while the queue is empty and the batch not full. */
+  private List<PendingRecord> takeBatch() {
+    List<PendingRecord> batch = new ArrayList<>();
+    long batchBytes = 0;
+    long deadline = System.nanoTime() + options.maxBatchDelay().toNanos();
+    while (true) {
+      while (!queue.isEmpty() && batch.size() < options.maxBatchRecords()) {
+        long size = queue.peek().record.getSerializedSize() + SegmentFormat.RECORD_HEADER_BYTES;
+        if (!batch.isEmpty() && batchBytes + size > options.maxBatchBytes()) {
+          return batch;
+        }
+        batch.add(queue.poll());
+        batchBytes += size;
+      }
+      long wait = deadline - System.nanoTime();
+      if (batch.size() >= options.maxBatchRecords() || stopping || wait <= 0) {
+        return batch;
+      }
+      await(wait);
+    }
+  }
+
+  private void await(long nanos) {
+    try {
+      wake.awaitNanos(nanos);
+    } catch (InterruptedException e) {
+      stopping = true;
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void write(List<PendingRecord> batch) {
+    long total = 0;
+    try {
+      ByteBuffer[] buffers = new ByteBuffer[batch.size() * 2];
+      for (int i = 0; i < batch.size(); i++) {
+        PendingRecord record = batch.get(i);
+        byte[] body = record.record.toByteArray();
+        buffers[2 * i] = SegmentFormat.recordHeader(body);
+        buffers[2 * i + 1] = ByteBuffer.wrap(body);
+        record.length = SegmentFormat.RECORD_HEADER_BYTES + body.length;
+        total += record.length;
+      }
+      if (segments.needsRoll(total, options.segmentBytes())) {
+        segments.startNew();
+      }
+      long at = segments.position();
+      for (PendingRecord record : batch) {
+        record.segment = segments.number();
+        record.offset = at;
+        at += record.length;
+      }
+      segments.write(buffers, total);
+      segments.force();
+    } catch (IOException | RuntimeException e) {
+      // A bug or an exhausted heap must not kill the writer silently with futures left pending: fail-stop too.
+      fail(batch, e);
+      return;
+    }
+    records.addAndGet(batch.size());
+    bytes.addAndGet(total);
+    fsyncs.incrementAndGet();
+    batches.incrementAndGet();
+    lock.lock();
+    try {
+      batch.forEach(index::markDurable);
+      failures = 0;
+    } finally {
+      lock.unlock();
+    }
+    batch.forEach(record -> record.durable.complete(null));
+  }
+
+  private void fail(List<PendingRecord> batch, Exception cause) {
+    List<PendingRecord> dropped = new ArrayList<>(batch);
+    lock.lock();
+    try {
+      dropped.addAll(queue);
+      queue.clear();
+      index.rollbackToDurable();
+      failure = "write or fsync of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause;
+      failed();
+    } finally {
+      lock.unlock();
+    }
+    log.error("store batch of {} records failed in segment {}; {} queued records dropped, none acknowledged: {}",
+        batch.size(), SegmentFormat.segmentName(segments.number()), dropped.size() - batch.size(), cause.toString());
+    StoreUnavailableException error = new StoreUnavailableException(failure, cause);
+    dropped.forEach(record -> record.durable.completeExceptionally(error));
+    abandonSegment();
+  }
+
+  /** Closes the failed segment cleanly, then starts a new one; a failure counts as one more attempt. */
+  private void retry() {
+    try {
+      segments.abandon();
+      segments.startNew();
+    } catch (IOException e) {
+      lock.lock();
+      try {
+        failure = "starting a new segment failed: " + e;
+        failed();
+      } finally {
+        lock.unlock();
+      }
+      log.warn("store still unavailable after attempt {} of {}: {}", failures, policy.maxAttempts(), e.toString());
+      return;
+    }
+    lock.lock();
+    try {
+      state = State.AVAILABLE;
+    } finally {
+      lock.unlock();
+    }
+    log.info("store available again in segment {}", SegmentFormat.segmentName(segments.number()));
+  }
+
+  /** With the lock held. */
+  private void failed() {
+    failures++;
+    if (failures >= policy.maxAttempts()) {
+      state = State.GAVE_UP;
+      log.error("store gave up after {} failed attempts; it stays unavailable until reopened", failures);
+    } else {
+      state = State.FAILED;
+      retryAtNanos = System.nanoTime() + policy.retryDelay().toNanos();
+    }
+  }
+
+  private void abandonSegment() {
+    try {
+      segments.abandon();
+    } catch (IOException e) {
+      log.warn("store could not cut back the failed segment yet: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.doorbell.uplink.store;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Tuning of a {@link DirectoryStore}.
+ *
+ * @param segmentBytes a new segment starts before a batch would take the current one past this size
+ * @param maxBatchRecords at most this many records share one write pass and one fdatasync
+ * @param maxBatchBytes at most this many framed bytes per batch (a single larger record still goes alone)
+ * @param maxBatchDelay how long the writer waits for more records when the queue runs empty before the batch is
+ *     full; zero writes whatever is queued at once
+ */
+public record StoreOptions(long segmentBytes, int maxBatchRecords, long maxBatchBytes, Duration maxBatchDelay) {
+  public StoreOptions {
+    Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+    if (segmentBytes < 1024) {
+      throw new IllegalArgumentException("segmentBytes must be at least 1024, got " + segmentBytes);
+    }
+    if (maxBatchRecords < 1) {
+      throw new IllegalArgumentException("maxBatchRecords must be at least 1, got " + maxBatchRecords);
+    }
+    if (maxBatchBytes < 1) {
+      throw new IllegalArgumentException("maxBatchBytes must be at least 1, got " + maxBatchBytes);
+    }
+    if (maxBatchDelay.isNegative()) {
+      throw new IllegalArgumentException("maxBatchDelay must not be negative, got " + maxBatchDelay);
+    }
+  }
+
+  /** 256 MiB segments; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more. */
+  public static StoreOptions defaults() {
+    return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1));
+  }
+
+  public StoreOptions withSegmentBytes(long bytes) {
+    return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay);
+  }
+
+  public StoreOptions withMaxBatchDelay(Duration delay) {
+    return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay);
+  }
+}
