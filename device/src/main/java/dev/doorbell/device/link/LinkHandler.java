@@ -12,6 +12,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -53,6 +54,8 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
     if (evt instanceof SslHandshakeCompletionEvent handshake) {
       if (handshake.isSuccess()) {
         sendHello(ctx);
+      } else if (handshake.cause() instanceof ClosedChannelException) {
+        log.info("connection closed during the TLS handshake device={}", config.deviceId());
       } else {
         log.warn("TLS handshake failed device={} cause={}", config.deviceId(), handshake.cause().toString());
         ctx.close();
