@@ -33,6 +33,8 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
   private final LinkFlow flow;
   private ScheduledFuture<?> welcomeDeadline;
   private boolean welcomed;
+  /** Set once this session is being closed for a reconnect: later messages are consequences, not news. */
+  private boolean abandoned;
   private long pingToken;
 
   LinkHandler(LinkConfig config, LinkClient client, LinkFlow flow) {
@@ -90,6 +92,9 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, UplinkMessage msg) {
+    if (abandoned) {
+      return;
+    }
     if (!welcomed && msg.getBodyCase() != UplinkMessage.BodyCase.WELCOME
         && msg.getBodyCase() != UplinkMessage.BodyCase.ERROR) {
       log.warn("uplink sent {} before Welcome device={}, closing", msg.getBodyCase(), config.deviceId());
@@ -131,10 +136,16 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
         e.getClipId(), e.getHasSeq() ? e.getSeq() : "-", e.getFatal(), e.getRetriable());
     switch (flow.onError(e)) {
       case GIVE_UP -> {
+        abandoned = true;
         client.giveUp(e);
         ctx.close();
       }
-      case RECONNECT -> ctx.close();
+      case RECONNECT -> {
+        // Frames written after the refused one are already on the wire; their errors (SEQUENCE_GAP) would
+        // wrongly drop the clip, which the next session resumes from the uplink's persisted point instead.
+        abandoned = true;
+        ctx.close();
+      }
       case CONTINUE -> { }
     }
   }

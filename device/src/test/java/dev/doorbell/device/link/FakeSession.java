@@ -136,7 +136,7 @@ final class FakeSession extends SimpleChannelInboundHandler<DeviceMessage> {
   private void onFrame(ChannelHandlerContext ctx, Frame f) {
     frames++;
     StoredClip c = up.clips.get(f.getClipId());
-    ErrorCode injected = up.injectedErrors.get(f.getClipId() + "/" + f.getSeq());
+    ErrorCode injected = up.injectedErrors.remove(f.getClipId() + "/" + f.getSeq());
     if (c == null) {
       error(ctx, ErrorCode.UNKNOWN_CLIP, f.getClipId(), f.getSeq(), "no ClipOpen");
     } else if (injected != null) {
@@ -230,7 +230,7 @@ final class FakeSession extends SimpleChannelInboundHandler<DeviceMessage> {
   }
 
   private void error(ChannelHandlerContext ctx, ErrorCode code, long clipId, int seq, String what) {
-    Error.Builder e = Error.newBuilder().setCode(code).setClipId(clipId)
+    Error.Builder e = Error.newBuilder().setCode(code).setClipId(clipId).setRetriable(code.getNumber() >= 40)
         .setMessage("device " + identity + " clip " + clipId + " frame " + seq + ": " + what);
     if (seq >= 0) {
       e.setSeq(seq).setHasSeq(true);

@@ -108,6 +108,7 @@ final class FakeUplink implements AutoCloseable {
     plans.add(plan);
   }
 
+  /** The next Frame (clip, seq) is refused once with this code; codes from 40 up are retriable. */
   synchronized void injectError(long clipId, int seq, ErrorCode code) {
     injectedErrors.put(clipId + "/" + seq, code);
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The outbox bound while the uplink is unreachable: the client is not started until the buffer is full. */
@@ -41,7 +42,7 @@ class LinkClientBufferTest extends LinkTestBase {
 
     Await.until("the clip dropped and its frames discarded", WAIT,
         () -> client.stats().droppedClips() == 1 && client.stats().bufferedBytes() == 0);
-    client.start().get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     client.drain(WAIT).get();
     assertTrue(up.session(0).stream().noneMatch(m -> m.hasFrame() || m.hasClipOpen()));
   }

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.doorbell.device.link.FakeUplink.SessionPlan;
 import dev.doorbell.proto.v1.DeviceMessage;
+import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Frame;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -83,5 +85,21 @@ class LinkClientResumeTest extends LinkTestBase {
     assertEquals(List.of(23L, 24L), events.persistedClips);
     assertEquals(0, client.stats().framesRetransmitted());
     assertEquals(0, client.stats().bufferedBytes());
+  }
+
+  @Test
+  void onError_retriableStorageError_reconnectsAndResumesTheClip() throws Exception {
+    up.injectError(25, 3, ErrorCode.STORAGE_UNAVAILABLE);
+    TestClip clip = TestClip.of(DEVICE, 25, 8, 300);
+    LinkClient client = client();
+    client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    clip.enqueue(client);
+    client.drain(WAIT).get();
+
+    assertEquals(1, client.stats().errors(ErrorCode.STORAGE_UNAVAILABLE));
+    assertTrue(client.stats().reconnects() >= 1);
+    assertEquals(0, client.stats().failedClips());
+    assertEquals(clip.sealedAsByteStrings(), up.durableFrames(25));
+    assertEquals(3, frames(up.session(1), 25).get(0).getSeq());
   }
 }
