@@ -30,10 +30,7 @@ final class LinkFlow {
   private final LinkCounters counters;
   private final LinkListener listener;
   private final Drains drains;
-  private Channel channel;
-  private Welcome welcome;
-  private int inFlightFrames;
-  private long inFlightBytes;
+  private final OutboxWriter writer;
 
   LinkFlow(LinkConfig config, Outbox outbox, LinkCounters counters, LinkListener listener) {
     this.config = config;
@@ -41,6 +38,7 @@ final class LinkFlow {
     this.counters = counters;
     this.listener = listener;
     this.drains = new Drains(config.deviceId(), outbox);
+    this.writer = new OutboxWriter(outbox, counters, this::localError);
   }
 
   Drains drains() {
@@ -112,9 +110,8 @@ final class LinkFlow {
   }
 
   void welcomed(Channel ch, Welcome w) {
-    channel = ch;
-    welcome = w;
     startSession();
+    writer.session(ch, w);
     for (ClipState s : w.getClipsList()) {
       ClipOutbox c = outbox.get(s.getClipId());
       if (c == null || c.ghost) {
@@ -140,14 +137,11 @@ final class LinkFlow {
   }
 
   void sessionEnded() {
-    channel = null;
-    welcome = null;
     startSession();
   }
 
   private void startSession() {
-    inFlightFrames = 0;
-    inFlightBytes = 0;
+    writer.session(null, null);
     outbox.removeGhosts();
     for (ClipOutbox c : outbox.clips()) {
       c.startSession();
@@ -204,10 +198,7 @@ final class LinkFlow {
     if (frames <= before) {
       return;
     }
-    for (int seq = before; seq < Math.min(frames, c.nextSend); seq++) {
-      inFlightFrames--;
-      inFlightBytes -= c.sealedSize(seq);
-    }
+    writer.land(c, before, Math.min(frames, c.nextSend));
     long freed = c.markPersisted(frames);
     c.nextSend = Math.max(c.nextSend, c.persisted);
     outbox.release(freed);
@@ -235,13 +226,10 @@ final class LinkFlow {
    * ({@code keepWindow}), a ghost stays behind so those acks keep releasing the window the uplink counts them in.
    */
   private void drop(ClipOutbox c, String reason, boolean failed, boolean keepWindow) {
-    if (keepWindow && channel != null && c.inFlight() > 0) {
+    if (keepWindow && writer.inSession() && c.inFlight() > 0) {
       c.ghost = true;
     } else {
-      inFlightFrames -= c.inFlight();
-      for (int seq = c.persisted; seq < c.nextSend; seq++) {
-        inFlightBytes -= c.sealedSize(seq);
-      }
+      writer.land(c, c.persisted, c.nextSend);
       outbox.remove(c.clipId);
     }
     outbox.release(c.releaseAll());
@@ -262,79 +250,7 @@ final class LinkFlow {
     drop(c, problem, true, true);
   }
 
-  /** Writes whatever the window allows, oldest clip first, and flushes once. */
   void pump() {
-    if (channel == null || welcome == null || !channel.isActive()) {
-      return;
-    }
-    int openAtUplink = 0;
-    for (ClipOutbox c : outbox.clips()) {
-      if (c.openSent && !c.closeSent) {
-        openAtUplink++;
-      }
-    }
-    boolean wrote = false;
-    clips:
-    for (ClipOutbox c : outbox.clips()) {
-      if (c.ghost) {
-        continue;
-      }
-      if (!c.openSent) {
-        if (welcome.getMaxOpenClips() > 0 && openAtUplink >= welcome.getMaxOpenClips()) {
-          break;
-        }
-        channel.write(c.open, channel.voidPromise());
-        c.openSent = true;
-        openAtUplink++;
-        wrote = true;
-      }
-      while (c.nextSend < c.queued()) {
-        int seq = c.nextSend;
-        int size = c.sealedSize(seq);
-        if (welcome.getMaxFrameBytes() > 0 && size > welcome.getMaxFrameBytes()) {
-          localError(c, seq, ErrorCode.FRAME_TOO_LARGE,
-              size + " sealed bytes exceed the uplink's maximum of " + welcome.getMaxFrameBytes());
-          continue clips;
-        }
-        if (!windowAllows(size)) {
-          break clips;
-        }
-        channel.write(c.frame(seq), channel.voidPromise());
-        wrote = true;
-        c.nextSend++;
-        inFlightFrames++;
-        inFlightBytes += size;
-        counters.framesSent.increment();
-        counters.bytesSent.add(size);
-        if (seq < c.maxSent) {
-          counters.framesRetransmitted.increment();
-        } else {
-          c.maxSent = seq + 1;
-        }
-      }
-      if (c.closeRequested() && !c.closeSent && !c.closePersisted) {
-        channel.write(c.closeMessage(), channel.voidPromise());
-        c.closeSent = true;
-        openAtUplink--;
-        wrote = true;
-      }
-    }
-    if (wrote) {
-      channel.flush();
-    }
-  }
-
-  /** A frame larger than the byte window alone still goes when nothing is in flight, or it could never go. */
-  private boolean windowAllows(int size) {
-    int maxFrames = welcome.getWindowFrames();
-    int maxBytes = welcome.getWindowBytes();
-    if (maxFrames > 0 && inFlightFrames >= maxFrames) {
-      return false;
-    }
-    return maxBytes <= 0 || inFlightFrames == 0 || inFlightBytes + size <= maxBytes;
-  }
-
-  int inFlightFrames() {
-    return inFlightFrames;
+    writer.pump();
   }
 }

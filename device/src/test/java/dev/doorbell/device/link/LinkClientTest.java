@@ -99,6 +99,23 @@ class LinkClientTest extends LinkTestBase {
   }
 
   @Test
+  void send_frameAboveMaxFrameBytes_neverSentClipDroppedOthersComplete() throws Exception {
+    up.maxFrameBytes = 500;
+    TestClip big = TestClip.of(DEVICE, 12, 3, 600);
+    TestClip small = TestClip.of(DEVICE, 13, 3, 400);
+    LinkClient client = client();
+    big.enqueue(client);
+    small.enqueue(client);
+    client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    client.drain(WAIT).get();
+
+    assertEquals(1, client.stats().errors(ErrorCode.FRAME_TOO_LARGE));
+    assertEquals(List.of(12L), events.droppedClips);
+    assertTrue(frames(up.session(0), 12).isEmpty());
+    assertEquals(small.sealedAsByteStrings(), up.durableFrames(13));
+  }
+
+  @Test
   void start_certificateOfAnotherDevice_failsWithIdentityMismatchAndStops() throws Exception {
     LinkClient client = client(config().tls(pki.deviceContext("cam-other")).build());
 
