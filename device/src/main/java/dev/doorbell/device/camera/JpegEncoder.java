@@ -1,6 +1,8 @@
 package dev.doorbell.device.camera;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +23,7 @@ public final class JpegEncoder implements AutoCloseable {
   private final ImageWriter writer;
   private final ImageWriteParam param;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+  private BufferedImage bgr;
 
   /** @param quality 0..1, as {@link ImageWriteParam#setCompressionQuality(float)} */
   public JpegEncoder(float quality) {
@@ -51,7 +54,7 @@ public final class JpegEncoder implements AutoCloseable {
     buffer.reset();
     try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(buffer)) {
       writer.setOutput(out);
-      writer.write(null, new IIOImage(image, null, null), param);
+      writer.write(null, new IIOImage(asBgr(image), null, null), param);
     } catch (IOException e) {
       throw new UncheckedIOException("JPEG encoding of a " + image.getWidth() + "x" + image.getHeight()
           + " frame failed", e);
@@ -59,6 +62,30 @@ public final class JpegEncoder implements AutoCloseable {
       writer.setOutput(null);
     }
     return buffer.toByteArray();
+  }
+
+  /**
+   * The JPEG writer takes a fast native path for 3-byte BGR images only; packed-int images (what the scene draws
+   * into) go through a generic conversion that costs about twice as much as this copy plus the fast path.
+   */
+  private BufferedImage asBgr(BufferedImage image) {
+    if (image.getType() != BufferedImage.TYPE_INT_RGB) {
+      return image;
+    }
+    int w = image.getWidth();
+    int h = image.getHeight();
+    if (bgr == null || bgr.getWidth() != w || bgr.getHeight() != h) {
+      bgr = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    }
+    int[] from = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+    byte[] to = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+    for (int i = 0, j = 0; i < from.length; i++, j += 3) {
+      int p = from[i];
+      to[j] = (byte) p;
+      to[j + 1] = (byte) (p >> 8);
+      to[j + 2] = (byte) (p >> 16);
+    }
+    return bgr;
   }
 
   @Override

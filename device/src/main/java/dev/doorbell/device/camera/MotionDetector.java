@@ -22,6 +22,7 @@ public final class MotionDetector {
   private float[] background;
   private float[] grid;
   private int[] row = new int[0];
+  private int[] cellOfColumn = new int[0];
   private float backgroundMean;
   private double score;
   private boolean motion;
@@ -83,6 +84,12 @@ public final class MotionDetector {
     }
     int cellW = w / columns;
     int cellH = h / rows;
+    if (cellOfColumn.length != columns * cellW) {
+      cellOfColumn = new int[columns * cellW];
+      for (int x = 0; x < cellOfColumn.length; x++) {
+        cellOfColumn[x] = x / cellW;
+      }
+    }
     if (row.length != w) {
       row = new int[w];
     }
@@ -99,9 +106,9 @@ public final class MotionDetector {
         frame.getRGB(0, y, w, 1, row, 0, w);
       }
       int gridRow = (y / cellH) * columns;
-      for (int x = 0; x < columns * cellW; x++) {
+      for (int x = 0; x < cellOfColumn.length; x++) {
         int p = line[base + x];
-        grid[gridRow + x / cellW] += (77 * ((p >> 16) & 0xFF) + 150 * ((p >> 8) & 0xFF) + 29 * (p & 0xFF)) >> 8;
+        grid[gridRow + cellOfColumn[x]] += (77 * ((p >> 16) & 0xFF) + 150 * ((p >> 8) & 0xFF) + 29 * (p & 0xFF)) >> 8;
       }
     }
     float cell = cellW * cellH;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class PorchSceneTest {
   void render_differentSeed_differentPixelsAndCrossings() {
     PorchScene a = new PorchScene(Profile.P240, 1, 6, 6);
     PorchScene b = new PorchScene(Profile.P240, 2, 6, 6);
-    assertFalse(java.util.Arrays.equals(pixels(a.render(T0)), pixels(b.render(T0))));
+    assertFalse(Arrays.equals(pixels(a.render(T0)), pixels(b.render(T0))));
     int differ = 0;
     for (long t = T0; t < T0 + 600_000_000L; t += 1_000_000L) {
       differ += a.crossingsInView(t) != b.crossingsInView(t) ? 1 : 0;
