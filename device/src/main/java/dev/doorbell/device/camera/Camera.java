@@ -35,6 +35,7 @@ public final class Camera {
   private long framesCaptured;
   private long framesDropped;
   private long motionFrames;
+  private long clipsStarted;
   private double lastScore;
 
   public Camera(CameraConfig config, SimClock clock, ClipListener listener) {
@@ -58,6 +59,9 @@ public final class Camera {
   public void runFor(Duration duration) {
     synchronized (lock) {
       if (running) {
+        if (stopRequested) {
+          return;
+        }
         throw new IllegalStateException("camera " + config.deviceId() + " is already running");
       }
       running = true;
@@ -74,10 +78,28 @@ public final class Camera {
         nextFrame++;
       }
     } finally {
-      synchronized (lock) {
+      release();
+    }
+  }
+
+  /**
+   * Gives up the running slot, first ending the clip when a stop came in. Checked under the lock, so that a stop
+   * racing with the end of a run is handled by exactly one of the two threads.
+   */
+  private void release() {
+    boolean finish;
+    synchronized (lock) {
+      finish = stopRequested && !closed;
+      if (!finish) {
         running = false;
-        if (stopRequested) {
-          shutDown();
+      }
+    }
+    if (finish) {
+      try {
+        shutDown();
+      } finally {
+        synchronized (lock) {
+          running = false;
         }
       }
     }
@@ -85,24 +107,28 @@ public final class Camera {
 
   /**
    * Stops the camera for good. A clip in progress ends with its final frame marked last: at once when the camera
-   * is not running, else on the running thread before {@link #runFor(Duration)} returns.
+   * is not running, else on the running thread before {@link #runFor(Duration)} returns. The listener is never
+   * called with the camera's lock held, so a listener may block (on a full uplink window, say) without blocking
+   * a thread that calls stop.
    */
   public void stop() {
     stopRequested = true;
     synchronized (lock) {
-      if (!running) {
-        shutDown();
+      if (running) {
+        return;
       }
+      running = true;
     }
+    release();
   }
 
-  /** Under the lock, on whichever thread stops last; safe to repeat. */
+  /** Only by the thread that holds the running slot. */
   private void shutDown() {
     recorder.finish();
-    if (!closed) {
+    synchronized (lock) {
       closed = true;
-      encoder.close();
     }
+    encoder.close();
   }
 
   /** The doorbell button: {@code ringSchedule().pressAt(time)} forces a press. */
@@ -114,10 +140,10 @@ public final class Camera {
     return config;
   }
 
-  /** Counters; read them from the running thread or after {@link #runFor(Duration)} has returned. */
+  /** Counters, consistent with each other; safe to read from any thread. */
   public CameraStats stats() {
     synchronized (lock) {
-      return new CameraStats(framesCaptured, framesDropped, motionFrames, recorder.clipsStarted(), lastScore);
+      return new CameraStats(framesCaptured, framesDropped, motionFrames, clipsStarted, lastScore);
     }
   }
 
@@ -127,9 +153,15 @@ public final class Camera {
 
   private void skipMissedSlots() {
     long now = clock.nowMicros();
+    long skipped = 0;
     while (frameTime(nextFrame + 1) <= now) {
       nextFrame++;
-      framesDropped++;
+      skipped++;
+    }
+    if (skipped > 0) {
+      synchronized (lock) {
+        framesDropped += skipped;
+      }
     }
   }
 
@@ -142,8 +174,8 @@ public final class Camera {
       framesCaptured++;
       motionFrames += motion ? 1 : 0;
       lastScore = detector.score();
-      recorder.accept(timeMicros, jpeg, motion, presses);
     }
+    recorder.accept(timeMicros, jpeg, motion, presses);
   }
 
   /** Logs clip boundaries with ids and sizes only, then passes everything on. */
@@ -156,6 +188,9 @@ public final class Camera {
 
     @Override
     public void clipStarted(ClipStart start) {
+      synchronized (lock) {
+        clipsStarted++;
+      }
       log.debug("camera {}: clip started, trigger {}, pre-roll {} ms", config.deviceId(), start.trigger(),
           start.preRollMs());
       next.clipStarted(start);
