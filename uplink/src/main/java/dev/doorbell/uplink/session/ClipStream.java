@@ -160,7 +160,8 @@ final class ClipStream {
     }
     String text = where + ": " + submission.detail();
     LOG.info("refused {} ({})", text, code);
-    UplinkMessage error = seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq);
+    UplinkMessage error =
+        seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq);
     if (ErrorCodes.isFatal(code)) {
       fatal.accept(error);
     } else {

@@ -1,16 +1,13 @@
 package dev.doorbell.uplink.session;
 
 import dev.doorbell.proto.DeviceIds;
-import dev.doorbell.proto.v1.ClipState;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Pong;
 import dev.doorbell.proto.v1.UplinkMessage;
-import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.uplink.codec.MalformedMessageException;
 import dev.doorbell.uplink.server.UplinkConfig;
-import dev.doorbell.uplink.store.ClipStatus;
 import dev.doorbell.uplink.store.ClipStore;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -222,31 +219,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         ctx.channel().remoteAddress(), config.insecurePlaintextForDebugging() ? "INSECURE PLAINTEXT" : "TLS",
         hello.getFirmware().length() > 64 ? hello.getFirmware().substring(0, 64) : hello.getFirmware(),
         hello.getOpenClipsCount());
-    ctx.write(UplinkMessage.newBuilder().setWelcome(welcome(hello)).build());
-  }
-
-  private Welcome welcome(Hello hello) {
-    Welcome.Builder welcome = Welcome.newBuilder()
-        .setVersion(1)
-        .setDeviceId(deviceId)
-        .setMaxMessageBytes(config.maxMessageBytes())
-        .setMaxFrameBytes(config.maxFrameBytes())
-        .setMaxFramesPerClip(config.maxFramesPerClip())
-        .setMaxOpenClips(config.maxOpenClips())
-        .setWindowFrames(config.windowFrames())
-        .setWindowBytes(config.windowBytes())
-        .setHeartbeatMs((int) config.heartbeat().toMillis())
-        .setIdleTimeoutMs((int) config.idleTimeout().toMillis());
-    for (long clipId : hello.getOpenClipsList()) {
-      // The store is keyed by the certificate's id: another device's clip id is simply unknown here.
-      ClipStatus status = store.status(deviceId, clipId);
-      welcome.addClips(ClipState.newBuilder()
-          .setClipId(clipId)
-          .setKnown(status != null)
-          .setPersistedFrames(status == null ? 0 : status.persistedFrames())
-          .setClosed(status != null && status.closePersisted()));
-    }
-    return welcome.build();
+    ctx.write(UplinkMessage.newBuilder().setWelcome(Welcomes.of(config, store, deviceId, hello)).build());
   }
 
   private void handshakeDeadlinePassed() {

@@ -75,8 +75,9 @@ class UplinkCliTest {
     InMemoryClipStore store = new InMemoryClipStore();
     ServeCommand serve = new ServeCommand(data -> store);
     Path portFile = dir.resolve("port");
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(serve).execute("serve",
-        "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port", "0", "--port-file", portFile.toString()));
+    String[] args = {"serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port", "0",
+        "--port-file", portFile.toString()};
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(serve).execute(args));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!Files.exists(portFile) && System.nanoTime() < deadline && !exit.isDone()) {
       Thread.sleep(10);

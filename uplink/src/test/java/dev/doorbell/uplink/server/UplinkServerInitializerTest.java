@@ -39,7 +39,8 @@ class UplinkServerInitializerTest {
     List<UplinkMessage> out = new ArrayList<>();
     for (ByteBuf buf = ch.readOutbound(); buf != null; buf = ch.readOutbound()) {
       try (ByteBufInputStream in = new ByteBufInputStream(buf, true)) {
-        for (UplinkMessage m = UplinkMessage.parseDelimitedFrom(in); m != null; m = UplinkMessage.parseDelimitedFrom(in)) {
+        UplinkMessage m;
+        while ((m = UplinkMessage.parseDelimitedFrom(in)) != null) {
           out.add(m);
         }
       }
