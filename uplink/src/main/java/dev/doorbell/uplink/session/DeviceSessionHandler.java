@@ -217,7 +217,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     registry.register(deviceId, this);
     LOG.info("device {} connected from {} ({}, firmware '{}', {} clips to resume)", deviceId,
         ctx.channel().remoteAddress(), config.insecurePlaintextForDebugging() ? "INSECURE PLAINTEXT" : "TLS",
-        hello.getFirmware().length() > 64 ? hello.getFirmware().substring(0, 64) : hello.getFirmware(),
+        printable(hello.getFirmware()),
         hello.getOpenClipsCount());
     ctx.write(UplinkMessage.newBuilder().setWelcome(Welcomes.of(config, store, deviceId, hello)).build());
   }
@@ -255,6 +255,12 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
       deadline.cancel(false);
       deadline = null;
     }
+  }
+
+  /** Firmware text is the device's to choose: at most 64 printable ASCII characters reach the log. */
+  private static String printable(String text) {
+    String cut = text.length() > 64 ? text.substring(0, 64) : text;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
   }
 
   private String who() {
