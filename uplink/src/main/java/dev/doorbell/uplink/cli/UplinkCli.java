@@ -1,0 +1,38 @@
+package dev.doorbell.uplink.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The uplink's command line: {@code doorbell-uplink serve ...}. Exit status 0 on success, non-zero on failure. */
+@Command(name = "doorbell-uplink", mixinStandardHelpOptions = true, versionProvider = UplinkCli.Version.class,
+    description = "The blind uplink of doorbell: stores sealed clips from devices, holds no keys.")
+public final class UplinkCli implements Runnable {
+  @Spec
+  private CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine(new ServeCommand(ServeCommand.DIRECTORY_STORE)).execute(args));
+  }
+
+  /** The command line with {@code serve} bound to the given instance, so that tests can stop it. */
+  public static CommandLine commandLine(ServeCommand serve) {
+    return new CommandLine(new UplinkCli()).addSubcommand("serve", serve);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required, e.g. serve");
+  }
+
+  /** The version of the jar, or "development build" when run from classes. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = UplinkCli.class.getPackage().getImplementationVersion();
+      return new String[] {"doorbell-uplink " + (version == null ? "development build" : version)};
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.doorbell.uplink.server;
+
+import dev.doorbell.uplink.session.DeviceSessionHandler;
+import dev.doorbell.uplink.session.SessionRegistry;
+import dev.doorbell.uplink.store.ClipStore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The uplink's listening socket. {@link #start()} binds and returns the address (port 0 picks a free one);
+ * {@link #stop(Duration)} stops accepting, lets pending storage results and their acks go out, tells every
+ * device SHUTTING_DOWN and closes. The store is the caller's: it is used, never closed, here.
+ */
+public final class UplinkServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(UplinkServer.class);
+
+  private final UplinkConfig config;
+  private final ClipStore store;
+  private final SessionRegistry registry = new SessionRegistry();
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup workerGroup;
+  private Channel serverChannel;
+
+  public UplinkServer(UplinkConfig config, ClipStore store) {
+    this.config = config;
+    this.store = store;
+  }
+
+  /** Binds and starts accepting. Fails with an IOException naming the address or the TLS file at fault. */
+  public synchronized InetSocketAddress start() throws IOException {
+    if (serverChannel != null) {
+      throw new IllegalStateException("already started");
+    }
+    SslContext ssl = config.insecurePlaintextForDebugging() ? null : sslContext(config);
+    if (ssl == null) {
+      LOG.warn("INSECURE PLAINTEXT MODE, for debugging only: no TLS, and devices are whoever they say they are");
+    }
+    bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new UplinkServerInitializer(config, ssl, store, registry));
+    try {
+      serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+    } catch (Exception e) {
+      shutDownGroups(Duration.ZERO);
+      serverChannel = null;
+      throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+    LOG.info("uplink listening on {}:{} ({})", bound.getHostString(), bound.getPort(),
+        ssl == null ? "INSECURE PLAINTEXT" : "TLS 1.3, client certificates required");
+    return bound;
+  }
+
+  public synchronized InetSocketAddress address() {
+    return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public SessionRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Graceful stop within {@code grace}: no new connections, no more reading, PERSISTED acks for what the store
+   * makes durable in time, SHUTTING_DOWN to every device, then close. Connections still open at the deadline are
+   * closed without further ado.
+   */
+  public synchronized void stop(Duration grace) {
+    if (serverChannel == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    serverChannel.close().syncUninterruptibly();
+    List<DeviceSessionHandler> sessions = registry.sessions();
+    LOG.info("uplink stopping: {} connections to close", sessions.size());
+    CompletableFuture<?>[] closed = sessions.stream().map(DeviceSessionHandler::shutDown)
+        .toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(closed).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("{} connections still open after {} ms; closing them", registry.connectionCount(), grace.toMillis());
+    } catch (ExecutionException e) {
+      LOG.warn("error while closing connections: {}", e.getCause().toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    registry.connections().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    shutDownGroups(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    serverChannel = null;
+    LOG.info("uplink stopped");
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(5));
+  }
+
+  private void shutDownGroups(Duration timeout) {
+    long millis = Math.max(100, timeout.toMillis());
+    workerGroup.shutdownGracefully(0, millis, TimeUnit.MILLISECONDS).awaitUninterruptibly(millis + 1000);
+    bossGroup.shutdownGracefully(0, millis, TimeUnit.MILLISECONDS).awaitUninterruptibly(millis + 1000);
+  }
+
+  /** TLS 1.3 only, client certificate required and verified against the fleet CA. */
+  static SslContext sslContext(UplinkConfig config) throws IOException {
+    try {
+      return SslContextBuilder.forServer(config.serverCert().toFile(), config.serverKey().toFile())
+          .trustManager(config.caCert().toFile())
+          .clientAuth(ClientAuth.REQUIRE)
+          .protocols("TLSv1.3")
+          .build();
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("cannot load TLS files (CA " + config.caCert() + ", certificate " + config.serverCert()
+          + ", key " + config.serverKey() + "): " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package dev.doorbell.uplink.session;
+
+import dev.doorbell.proto.v1.ClipClose;
+import dev.doorbell.proto.v1.ClipOpen;
+import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.proto.v1.Frame;
+import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.uplink.server.UplinkConfig;
+import dev.doorbell.uplink.store.ClipStatus;
+import dev.doorbell.uplink.store.ClipStore;
+import dev.doorbell.uplink.store.Outcome;
+import dev.doorbell.uplink.store.Submission;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clip half of an active session: checks limits and the window, hands clips and frames to the store, and
+ * turns the store's answers into acks and errors. Runs on the channel's event loop; the store's durable futures
+ * complete elsewhere and hop back here. The sealed bytes are passed through untouched; only the public header is
+ * parsed, to check that it names this device and clip.
+ */
+final class ClipStream {
+  private static final Logger LOG = LoggerFactory.getLogger(ClipStream.class);
+
+  private final ChannelHandlerContext ctx;
+  private final ClipStore store;
+  private final UplinkConfig config;
+  private final String deviceId;
+  private final Consumer<UplinkMessage> fatal;
+  private final ClipAcks acks = new ClipAcks();
+  private int inFlightFrames;
+  private long inFlightBytes;
+  private int pendingDurable;
+  private boolean persistedFlushScheduled;
+  private boolean storageWarned;
+  private CompletableFuture<Void> drained;
+
+  ClipStream(ChannelHandlerContext ctx, ClipStore store, UplinkConfig config, String deviceId,
+      Consumer<UplinkMessage> fatal) {
+    this.ctx = ctx;
+    this.store = store;
+    this.config = config;
+    this.deviceId = deviceId;
+    this.fatal = fatal;
+  }
+
+  void open(ClipOpen message) {
+    long clipId = message.getClipId();
+    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
+    String problem = ClipHeaderCheck.problem(deviceId, clipId, message.getHeader());
+    if (problem != null) {
+      send(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
+      return;
+    }
+    if (store.status(deviceId, clipId) == null && store.openClips(deviceId).size() >= config.maxOpenClips()) {
+      send(ErrorCodes.error(ErrorCode.TOO_MANY_OPEN_CLIPS,
+          where + ": " + config.maxOpenClips() + " clips are open already; close one first", clipId));
+      return;
+    }
+    Submission submission = store.openClip(deviceId, clipId, message.getHeader().toByteArray());
+    if (refused(submission, where, clipId, -1)) {
+      return;
+    }
+    LOG.debug("{} open ({}, {} header bytes)", where, submission.outcome(), message.getHeader().size());
+    whenDurable(submission, clipId, -1, -1, () -> {});
+  }
+
+  void frame(Frame message) {
+    long clipId = message.getClipId();
+    int seq = message.getSeq();
+    int size = message.getSealed().size();
+    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
+        + Integer.toUnsignedString(seq);
+    if (size > config.maxFrameBytes()) {
+      send(ErrorCodes.frameError(ErrorCode.FRAME_TOO_LARGE,
+          where + ": " + size + " sealed bytes; the maximum is " + config.maxFrameBytes(), clipId, seq));
+      return;
+    }
+    if (Integer.toUnsignedLong(seq) >= config.maxFramesPerClip()) {
+      send(ErrorCodes.frameError(ErrorCode.CLIP_TOO_LONG,
+          where + ": a clip has at most " + config.maxFramesPerClip() + " frames", clipId, seq));
+      return;
+    }
+    if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + size > config.windowBytes()) {
+      send(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where + ": " + inFlightFrames + " frames and "
+          + inFlightBytes + " bytes are not yet persisted; the window is " + config.windowFrames() + " frames and "
+          + config.windowBytes() + " bytes", clipId, seq));
+      return;
+    }
+    Submission submission = store.appendFrame(deviceId, clipId, seq, message.getLast(),
+        message.getMeta().toByteArray(), message.getSealed().toByteArray());
+    if (refused(submission, where, clipId, seq)) {
+      return;
+    }
+    LOG.trace("{} {} ({} sealed bytes)", where, submission.outcome(), size);
+    int windowed = -1;
+    if (submission.outcome() == Outcome.ACCEPTED) {
+      acks.received(clipId, seq + 1);
+      windowed = size;
+      inFlightFrames++;
+      inFlightBytes += size;
+    } else {
+      // Identical bytes again (a resend after a reconnect): ack again, with what the store has of the clip.
+      ClipStatus status = store.status(deviceId, clipId);
+      acks.received(clipId, status == null ? seq + 1 : Math.max(seq + 1, status.receivedFrames()));
+    }
+    // The store appends to one log in order and fsyncs the file, so when frame seq is durable so are 0..seq-1.
+    whenDurable(submission, clipId, seq, windowed, () -> acks.persisted(clipId, seq + 1));
+  }
+
+  void close(ClipClose message) {
+    long clipId = message.getClipId();
+    int frameCount = message.getFrameCount();
+    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
+    Submission submission = store.closeClip(deviceId, clipId, frameCount);
+    if (refused(submission, where + " close after " + Integer.toUnsignedString(frameCount) + " frames", clipId, -1)) {
+      return;
+    }
+    LOG.debug("{} closed after {} frames ({})", where, frameCount, submission.outcome());
+    acks.closeReceived(clipId);
+    whenDurable(submission, clipId, -1, -1, () -> {
+      acks.persisted(clipId, frameCount);
+      acks.closePersisted(clipId);
+    });
+  }
+
+  /** Writes (without flushing) one RECEIVED ack per clip that had news in this read batch. */
+  void writeReceivedAcks() {
+    acks.takeReceived().forEach(ctx::write);
+  }
+
+  /** Completes on the event loop once every submission of this session has become durable or failed. */
+  CompletableFuture<Void> drained() {
+    if (drained == null) {
+      drained = new CompletableFuture<>();
+    }
+    completeIfDrained();
+    return drained;
+  }
+
+  private boolean refused(Submission submission, String where, long clipId, int seq) {
+    ErrorCode code = switch (submission.outcome()) {
+      case ACCEPTED, DUPLICATE -> null;
+      case UNKNOWN_CLIP -> ErrorCode.UNKNOWN_CLIP;
+      case CLIP_CONFLICT -> ErrorCode.CLIP_CONFLICT;
+      case SEQUENCE_GAP -> ErrorCode.SEQUENCE_GAP;
+      case FRAME_CONFLICT -> ErrorCode.FRAME_CONFLICT;
+      case CLIP_CLOSED -> ErrorCode.CLIP_CLOSED;
+      case BAD_CLOSE -> ErrorCode.BAD_CLOSE;
+      case STORAGE_UNAVAILABLE -> ErrorCode.STORAGE_UNAVAILABLE;
+      case STOPPED -> ErrorCode.SHUTTING_DOWN;
+    };
+    if (code == null) {
+      return false;
+    }
+    String text = where + ": " + submission.detail();
+    LOG.info("refused {} ({})", text, code);
+    UplinkMessage error =
+        seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq);
+    if (ErrorCodes.isFatal(code)) {
+      fatal.accept(error);
+    } else {
+      send(error);
+    }
+    return true;
+  }
+
+  /** windowedBytes is -1 when the submission does not count against the window (only new frames do). */
+  private void whenDurable(Submission submission, long clipId, int seq, int windowedBytes, Runnable onDurable) {
+    pendingDurable++;
+    submission.durable().whenComplete((ignored, failure) -> onLoop(() -> {
+      pendingDurable--;
+      if (windowedBytes >= 0) {
+        inFlightFrames--;
+        inFlightBytes -= windowedBytes;
+      }
+      if (failure == null) {
+        onDurable.run();
+        schedulePersistedFlush();
+      } else {
+        storageFailed(clipId, seq, failure);
+      }
+      completeIfDrained();
+    }));
+  }
+
+  private void storageFailed(long clipId, int seq, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    String text = "device " + deviceId + " clip " + Long.toUnsignedString(clipId)
+        + (seq < 0 ? "" : " frame " + Integer.toUnsignedString(seq)) + ": not persisted: " + cause.getMessage();
+    if (!storageWarned) {
+      storageWarned = true;
+      LOG.warn("{} (further storage failures of this session at DEBUG)", text);
+    } else {
+      LOG.debug(text);
+    }
+    UplinkMessage error = seq < 0
+        ? ErrorCodes.error(ErrorCode.STORAGE_UNAVAILABLE, text, clipId)
+        : ErrorCodes.frameError(ErrorCode.STORAGE_UNAVAILABLE, text, clipId, seq);
+    ctx.writeAndFlush(error);
+  }
+
+  private void schedulePersistedFlush() {
+    if (persistedFlushScheduled) {
+      return;
+    }
+    persistedFlushScheduled = true;
+    // Queued behind the other durable completions already waiting, so one group commit yields one ack per clip.
+    onLoopLater(() -> {
+      persistedFlushScheduled = false;
+      acks.takePersisted().forEach(ctx::write);
+      ctx.flush();
+    });
+  }
+
+  private void completeIfDrained() {
+    if (drained != null && pendingDurable == 0) {
+      if (acks.persistedDue()) {
+        acks.takePersisted().forEach(ctx::write);
+        ctx.flush();
+      }
+      drained.complete(null);
+    }
+  }
+
+  private void send(UplinkMessage message) {
+    ctx.write(message);
+  }
+
+  private void onLoop(Runnable task) {
+    if (ctx.executor().inEventLoop()) {
+      task.run();
+    } else {
+      onLoopLater(task);
+    }
+  }
+
+  private void onLoopLater(Runnable task) {
+    try {
+      ctx.executor().execute(task);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("device {}: event loop stopped before a storage result arrived", deviceId);
+    }
+  }
+}

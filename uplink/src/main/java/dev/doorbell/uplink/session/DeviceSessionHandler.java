@@ -1,0 +1,270 @@
+package dev.doorbell.uplink.session;
+
+import dev.doorbell.proto.DeviceIds;
+import dev.doorbell.proto.v1.DeviceMessage;
+import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.proto.v1.Hello;
+import dev.doorbell.proto.v1.Pong;
+import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.uplink.codec.MalformedMessageException;
+import dev.doorbell.uplink.server.UplinkConfig;
+import dev.doorbell.uplink.store.ClipStore;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device connection: TLS handshake, then Hello, then clips, then closing. Identity comes from the client
+ * certificate (read once the handshake has completed); Hello may only confirm it. Every error is answered with an
+ * Error message; fatal ones close this connection and no other.
+ */
+public final class DeviceSessionHandler extends SimpleChannelInboundHandler<DeviceMessage> {
+  /** The device id of the connection once known, for logs of other handlers. */
+  public static final AttributeKey<String> DEVICE_ID = AttributeKey.valueOf("doorbell.deviceId");
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceSessionHandler.class);
+  private static final int MAX_RESUME_CLIPS = 1024;
+
+  private enum State { HANDSHAKE, AWAIT_HELLO, ACTIVE, CLOSING }
+
+  private final UplinkConfig config;
+  private final ClipStore store;
+  private final SessionRegistry registry;
+  private ChannelHandlerContext ctx;
+  private State state = State.HANDSHAKE;
+  private String certificateId;
+  private String deviceId;
+  private ClipStream clips;
+  private ScheduledFuture<?> deadline;
+  private boolean stopping;
+
+  public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry) {
+    this.config = config;
+    this.store = store;
+    this.registry = registry;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext context) {
+    ctx = context;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext context) {
+    registry.track(context.channel());
+    if (config.insecurePlaintextForDebugging()) {
+      LOG.warn("INSECURE PLAINTEXT connection from {}: the device id will be taken from Hello, unverified",
+          context.channel().remoteAddress());
+      state = State.AWAIT_HELLO;
+    }
+    deadline = context.executor().schedule(this::handshakeDeadlinePassed,
+        config.handshakeDeadline().toMillis(), TimeUnit.MILLISECONDS);
+    context.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext context) {
+    cancelDeadline();
+    if (deviceId != null) {
+      registry.unregister(deviceId, this);
+      LOG.info("device {} disconnected", deviceId);
+    }
+    state = State.CLOSING;
+    context.fireChannelInactive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext context, Object event) {
+    if (event instanceof SslHandshakeCompletionEvent) {
+      tlsHandshakeDone((SslHandshakeCompletionEvent) event);
+    } else if (event instanceof IdleStateEvent) {
+      fail(ErrorCodes.error(ErrorCode.IDLE_TIMEOUT, who() + ": nothing received for "
+          + config.idleTimeout().toMillis() + " ms", 0));
+    }
+    context.fireUserEventTriggered(event);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext context, DeviceMessage message) {
+    if (state == State.CLOSING || stopping) {
+      return;
+    }
+    if (message.getBodyCase() == DeviceMessage.BodyCase.BODY_NOT_SET) {
+      fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": a DeviceMessage with no body", 0));
+    } else if (state == State.HANDSHAKE) {
+      // Cannot happen with TLS (no application data before the handshake completes); guards the invariant.
+      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, who() + ": message before the TLS handshake completed", 0));
+    } else if (state == State.AWAIT_HELLO) {
+      if (message.hasHello()) {
+        hello(message.getHello());
+      } else {
+        fail(ErrorCodes.error(ErrorCode.HELLO_REQUIRED,
+            who() + ": " + message.getBodyCase() + " sent before Hello", 0));
+      }
+    } else {
+      switch (message.getBodyCase()) {
+        case HELLO -> fail(ErrorCodes.error(ErrorCode.DUPLICATE_HELLO, who() + ": a second Hello", 0));
+        case CLIP_OPEN -> clips.open(message.getClipOpen());
+        case FRAME -> clips.frame(message.getFrame());
+        case CLIP_CLOSE -> clips.close(message.getClipClose());
+        case PING -> context.write(UplinkMessage.newBuilder()
+            .setPong(Pong.newBuilder().setToken(message.getPing().getToken())).build());
+        default -> fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": unknown message", 0));
+      }
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext context) {
+    if (clips != null) {
+      clips.writeReceivedAcks();
+    }
+    context.flush();
+    context.fireChannelReadComplete();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      fail(ErrorCodes.error(ErrorCode.MESSAGE_TOO_LARGE, who() + ": " + cause.getMessage(), 0));
+    } else if (cause instanceof MalformedMessageException || cause instanceof CorruptedFrameException) {
+      fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + cause.getMessage(), 0));
+    } else {
+      context.fireExceptionCaught(cause);
+    }
+  }
+
+  /** Called by the registry when a newer session of the same device has said Hello. */
+  void supersede() {
+    ctx.executor().execute(() -> fail(ErrorCodes.error(ErrorCode.SUPERSEDED,
+        who() + ": superseded by a newer connection of the same device", 0)));
+  }
+
+  /**
+   * Stops reading, lets every pending storage result arrive and its PERSISTED ack go out, then says SHUTTING_DOWN
+   * and closes. The returned future completes when the connection is closed.
+   */
+  public CompletableFuture<Void> shutDown() {
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    ctx.channel().closeFuture().addListener(f -> closed.complete(null));
+    ctx.executor().execute(() -> {
+      stopping = true;
+      ctx.channel().config().setAutoRead(false);
+      CompletableFuture<Void> drained = clips == null ? CompletableFuture.completedFuture(null) : clips.drained();
+      drained.thenRun(() -> fail(ErrorCodes.error(ErrorCode.SHUTTING_DOWN, who() + ": the uplink is stopping", 0)));
+    });
+    return closed;
+  }
+
+  private void tlsHandshakeDone(SslHandshakeCompletionEvent event) {
+    if (!event.isSuccess()) {
+      // The SslHandler closes the connection itself; a missing, foreign or expired certificate ends here.
+      LOG.info("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), event.cause().getMessage());
+      return;
+    }
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    certificateId = PeerIdentity.deviceId(ssl.engine().getSession());
+    if (certificateId == null) {
+      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of " + ctx.channel().remoteAddress()
+          + " has no SAN URI " + DeviceIds.SAN_URI_PREFIX + "<id> with a valid device id", 0));
+      return;
+    }
+    ctx.channel().attr(DEVICE_ID).set(certificateId);
+    state = State.AWAIT_HELLO;
+  }
+
+  private void hello(Hello hello) {
+    if (!hello.getVersionsList().contains(1)) {
+      fail(ErrorCodes.error(ErrorCode.UNSUPPORTED_VERSION,
+          who() + ": offers versions " + hello.getVersionsList() + "; this uplink speaks version 1", 0));
+      return;
+    }
+    String claimed = hello.getDeviceId();
+    if (config.insecurePlaintextForDebugging()) {
+      if (!DeviceIds.isValid(claimed)) {
+        fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "Hello carries no valid device id: a device id is "
+            + DeviceIds.RULE, 0));
+        return;
+      }
+      certificateId = claimed;
+      ctx.channel().attr(DEVICE_ID).set(claimed);
+    } else if (!certificateId.equals(claimed)) {
+      fail(ErrorCodes.error(ErrorCode.IDENTITY_MISMATCH, "Hello says device "
+          + (DeviceIds.isValid(claimed) ? claimed : "<invalid id>") + " but the certificate is device "
+          + certificateId, 0));
+      return;
+    }
+    if (hello.getOpenClipsCount() > MAX_RESUME_CLIPS) {
+      fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": Hello lists " + hello.getOpenClipsCount()
+          + " open clips; at most " + MAX_RESUME_CLIPS, 0));
+      return;
+    }
+    cancelDeadline();
+    deviceId = certificateId;
+    clips = new ClipStream(ctx, store, config, deviceId, this::fail);
+    state = State.ACTIVE;
+    registry.register(deviceId, this);
+    LOG.info("device {} connected from {} ({}, firmware '{}', {} clips to resume)", deviceId,
+        ctx.channel().remoteAddress(), config.insecurePlaintextForDebugging() ? "INSECURE PLAINTEXT" : "TLS",
+        printable(hello.getFirmware()),
+        hello.getOpenClipsCount());
+    ctx.write(UplinkMessage.newBuilder().setWelcome(Welcomes.of(config, store, deviceId, hello)).build());
+  }
+
+  private void handshakeDeadlinePassed() {
+    if (state == State.HANDSHAKE) {
+      LOG.info("closing {}: TLS handshake not finished within {} ms", ctx.channel().remoteAddress(),
+          config.handshakeDeadline().toMillis());
+      state = State.CLOSING;
+      ctx.close();
+    } else if (state == State.AWAIT_HELLO) {
+      fail(ErrorCodes.error(ErrorCode.HANDSHAKE_TIMEOUT, who() + ": no Hello within "
+          + config.handshakeDeadline().toMillis() + " ms", 0));
+    }
+  }
+
+  private void fail(UplinkMessage error) {
+    if (state == State.CLOSING) {
+      return;
+    }
+    state = State.CLOSING;
+    cancelDeadline();
+    ErrorCode code = error.getError().getCode();
+    if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.SUPERSEDED) {
+      LOG.info("closing {}: {}", who(), code);
+    } else {
+      LOG.info("closing {}: {} {}", who(), code, error.getError().getMessage());
+    }
+    // A TLS connection that never finished its handshake cannot carry the Error; close() is all there is.
+    ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void cancelDeadline() {
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+    }
+  }
+
+  /** Firmware text is the device's to choose: at most 64 printable ASCII characters reach the log. */
+  private static String printable(String text) {
+    String cut = text.length() > 64 ? text.substring(0, 64) : text;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+
+  private String who() {
+    String id = deviceId != null ? deviceId : certificateId;
+    return id != null ? "device " + id : "unidentified peer " + ctx.channel().remoteAddress();
+  }
+}

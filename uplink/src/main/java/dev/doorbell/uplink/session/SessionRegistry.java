@@ -1,0 +1,64 @@
+package dev.doorbell.uplink.session;
+
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All connections of one server, and which session speaks for each device. One session per device: the window
+ * and the open-clip limit are per device, and two sessions writing the same clip would race each other.
+ */
+public final class SessionRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+
+  private final ChannelGroup connections = new DefaultChannelGroup("device-connections", GlobalEventExecutor.INSTANCE);
+  private final ConcurrentMap<String, DeviceSessionHandler> byDevice = new ConcurrentHashMap<>();
+
+  void track(Channel channel) {
+    connections.add(channel);
+  }
+
+  /** Makes {@code session} the device's session; an older one of the same device is told SUPERSEDED and closed. */
+  void register(String deviceId, DeviceSessionHandler session) {
+    DeviceSessionHandler older = byDevice.put(deviceId, session);
+    if (older != null && older != session) {
+      LOG.info("device {} connected again; closing its older session", deviceId);
+      older.supersede();
+    }
+  }
+
+  void unregister(String deviceId, DeviceSessionHandler session) {
+    byDevice.remove(deviceId, session);
+  }
+
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  public int sessionCount() {
+    return byDevice.size();
+  }
+
+  /** Every open connection's session handler, including those still in the TLS or Hello stage. */
+  public List<DeviceSessionHandler> sessions() {
+    List<DeviceSessionHandler> out = new ArrayList<>();
+    for (Channel channel : connections) {
+      DeviceSessionHandler handler = channel.pipeline().get(DeviceSessionHandler.class);
+      if (handler != null) {
+        out.add(handler);
+      }
+    }
+    return out;
+  }
+
+  public ChannelGroup connections() {
+    return connections;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.doorbell.uplink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The build itself shows that the uplink cannot decrypt: no compiled class of the uplink names a JCA cipher, a
+ * key type or BouncyCastle, and its POM depends on nothing that could supply them (nor on the device module).
+ * Class names referenced by a class file sit in its constant pool as UTF-8, so a byte scan finds every use.
+ */
+class UplinkArchitectureTest {
+  private static final List<String> FORBIDDEN = List.of("javax/crypto", "org/bouncycastle", "java/security/Key",
+      "Cipher", "dev/doorbell/device");
+  private static final Pattern ALLOWED_ARTIFACT = Pattern.compile(
+      "doorbell-proto|netty-[a-z0-9-]+|slf4j-api|logback-classic|picocli|junit-jupiter");
+
+  private static Path moduleDir() {
+    Path fromClasses = Path.of("target", "classes");
+    return Files.isDirectory(fromClasses) ? Path.of("") : Path.of(System.getProperty("doorbell.root"), "uplink");
+  }
+
+  @Test
+  void mainClasses_noCryptoReferences() throws IOException {
+    Path classes = moduleDir().resolve("target/classes");
+    List<Path> classFiles;
+    try (Stream<Path> walk = Files.walk(classes)) {
+      classFiles = walk.filter(p -> p.toString().endsWith(".class")).toList();
+    }
+    assertTrue(classFiles.size() > 15, "expected the uplink's classes under " + classes + ", found "
+        + classFiles.size());
+    assertTrue(classFiles.stream().anyMatch(p -> p.endsWith("UplinkServer.class")), "UplinkServer not scanned");
+    List<String> violations = new ArrayList<>();
+    for (Path file : classFiles) {
+      forbiddenNames(file).forEach(name -> violations.add(classes.relativize(file) + " references " + name));
+    }
+    assertEquals(List.of(), violations);
+  }
+
+  @Test
+  void scan_classUsingCipher_isCaught() throws IOException {
+    // Guards the scan itself: a compiled class that uses the JCA must be caught by the same byte search.
+    Path user = moduleDir().resolve("target/test-classes/dev/doorbell/uplink/UplinkArchitectureTest$CipherUser.class");
+    assertTrue(forbiddenNames(user).contains("javax/crypto"), "the scan missed " + user);
+  }
+
+  private static List<String> forbiddenNames(Path classFile) throws IOException {
+    String text = new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1);
+    return FORBIDDEN.stream().filter(text::contains).toList();
+  }
+
+  /** Only here to be found by {@link #scan_classUsingCipher_isCaught()}. */
+  private static final class CipherUser {
+    @SuppressWarnings("unused")
+    private final Class<?> cipher = javax.crypto.Cipher.class;
+  }
+
+  @Test
+  void pom_onlyAllowedDependencies() throws IOException {
+    String pom = Files.readString(moduleDir().resolve("pom.xml"));
+    String dependencies = pom.substring(pom.indexOf("<dependencies>"), pom.indexOf("</dependencies>"));
+    Matcher artifact = Pattern.compile("<artifactId>([^<]+)</artifactId>").matcher(dependencies);
+    List<String> found = new ArrayList<>();
+    while (artifact.find()) {
+      found.add(artifact.group(1));
+    }
+    assertTrue(found.size() >= 5, "expected the uplink's dependencies in its POM, found " + found);
+    for (String name : found) {
+      assertTrue(ALLOWED_ARTIFACT.matcher(name).matches() && !name.contains("device"),
+          "uplink/pom.xml may not depend on " + name);
+    }
+  }
+}
