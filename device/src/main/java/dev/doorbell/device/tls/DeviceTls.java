@@ -1,0 +1,29 @@
+package dev.doorbell.device.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import javax.net.ssl.SSLException;
+
+/**
+ * The device side of the link's TLS: TLS 1.3 only, the device certificate as client identity, and the fleet CA as
+ * the only trust anchor, so a device talks to its own fleet's uplink and to nothing else.
+ */
+public final class DeviceTls {
+  public static final String PROTOCOL = "TLSv1.3";
+
+  private DeviceTls() {}
+
+  /** Builds the client {@link SslContext} of a device; fails naming the directory if a file does not parse. */
+  public static SslContext clientContext(DeviceDirectory device) {
+    try {
+      return SslContextBuilder.forClient()
+          .keyManager(device.deviceCertFile().toFile(), device.deviceKeyFile().toFile())
+          .trustManager(device.caCertFile().toFile())
+          .protocols(PROTOCOL)
+          .build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new DeviceDirectoryException("device " + device.deviceId() + " at " + device.path()
+          + ": cannot build a TLS context from its certificate, key and CA: " + e.getMessage(), e);
+    }
+  }
+}
