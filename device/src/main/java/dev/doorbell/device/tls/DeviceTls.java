@@ -13,13 +13,18 @@ public final class DeviceTls {
 
   private DeviceTls() {}
 
-  /** Builds the client {@link SslContext} of a device; fails naming the directory if a file does not parse. */
+  /**
+   * Builds the client {@link SslContext} of a device; fails naming the device if a file does not parse. The uplink's
+   * certificate must chain to the fleet CA and name the host given to {@code newHandler(alloc, host, port)}.
+   */
   public static SslContext clientContext(DeviceDirectory device) {
     try {
       return SslContextBuilder.forClient()
           .keyManager(device.deviceCertFile().toFile(), device.deviceKeyFile().toFile())
           .trustManager(device.caCertFile().toFile())
           .protocols(PROTOCOL)
+          // The uplink must also be the host the device meant: pass that host to newHandler(alloc, host, port).
+          .endpointIdentificationAlgorithm("HTTPS")
           .build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new DeviceDirectoryException("device " + device.deviceId() + " at " + device.path()
