@@ -58,7 +58,7 @@ public final class FleetCa {
     KeyPair pair = EcKeys.generate(random);
     byte[] fleetTag = new byte[4];
     random.nextBytes(fleetTag);
-    X500Name name = new X500Name("CN=doorbell fleet CA " + HexFormat.of().formatHex(fleetTag) + ",O=doorbell");
+    X500Name name = new X500Name("O=doorbell,CN=doorbell fleet CA " + HexFormat.of().formatHex(fleetTag));
     Duration validity = leafValidity.compareTo(CA_MIN_VALIDITY) > 0 ? leafValidity : CA_MIN_VALIDITY;
     X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(random),
         Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), name, pair.getPublic());
@@ -98,7 +98,7 @@ public final class FleetCa {
       Duration validity) {
     GeneralNames san = new GeneralNames(
         new GeneralName(GeneralName.uniformResourceIdentifier, DeviceIds.sanUri(deviceId)));
-    return issueLeaf("CN=" + deviceId + ",O=doorbell", san, KeyPurposeId.id_kp_clientAuth, devicePublicKey, random,
+    return issueLeaf("O=doorbell,CN=" + deviceId, san, KeyPurposeId.id_kp_clientAuth, devicePublicKey, random,
         now, validity);
   }
 
@@ -108,7 +108,7 @@ public final class FleetCa {
     List<GeneralName> san = new ArrayList<>();
     names.dns().forEach(dns -> san.add(new GeneralName(GeneralName.dNSName, dns)));
     names.ips().forEach(ip -> san.add(new GeneralName(GeneralName.iPAddress, ip)));
-    return issueLeaf("CN=doorbell uplink,O=doorbell", new GeneralNames(san.toArray(GeneralName[]::new)),
+    return issueLeaf("O=doorbell,CN=doorbell uplink", new GeneralNames(san.toArray(GeneralName[]::new)),
         KeyPurposeId.id_kp_serverAuth, serverPublicKey, random, now, validity);
   }
 
@@ -117,6 +117,7 @@ public final class FleetCa {
     // A leaf never outlives its CA: a verifier would refuse the chain from that day on without saying why.
     Instant notAfter = now.plus(validity);
     Instant caNotAfter = certificate.getNotAfter().toInstant();
+    // X500Name keeps RDNs in the order written: most significant first, so the DN prints as "CN=...,O=doorbell".
     X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(random),
         Date.from(now.minus(BACKDATE)), Date.from(notAfter.isAfter(caNotAfter) ? caNotAfter : notAfter),
         new X500Name(subject), publicKey);
