@@ -62,7 +62,7 @@ public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--add", description = "add devices to the fleet in DIR, signed by its existing CA")
   private boolean add;
 
-  @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: twice the cores, >= 4)")
+  @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: four per core, at least 8)")
   private int threads = ProvisionRequest.defaultThreads();
 
   @Override
@@ -93,11 +93,20 @@ public final class ProvisionCommand implements Callable<Integer> {
   }
 
   private static void progress(PrintWriter stdout, int done, int total) {
-    int step = Math.max(1000, total / 10);
-    if (total >= PROGRESS_THRESHOLD && (done % step == 0 || done == total)) {
-      stdout.printf(Locale.ROOT, "  %d/%d devices%n", done, total);
+    String line = progressLine(done, total);
+    if (line != null) {
+      stdout.println(line);
       stdout.flush();
     }
+  }
+
+  /** A line every tenth of a large fleet (at most every 1,000 devices) and at the end; null when none is due. */
+  static String progressLine(int done, int total) {
+    int step = Math.max(1000, total / 10);
+    if (total < PROGRESS_THRESHOLD || (done % step != 0 && done != total)) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "  %d/%d devices", done, total);
   }
 
   private static void summary(PrintWriter stdout, ProvisionResult result) {

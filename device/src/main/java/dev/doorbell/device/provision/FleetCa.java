@@ -71,7 +71,7 @@ public final class FleetCa {
     } catch (CertIOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot build the fleet CA certificate", e);
     }
-    return new FleetCa(sign(builder, pair.getPrivate()), pair.getPrivate());
+    return new FleetCa(sign(builder, pair.getPrivate(), random), pair.getPrivate());
   }
 
   /** Loads the CA of an existing fleet (for {@code --add}); checks that the key belongs to the certificate. */
@@ -133,7 +133,7 @@ public final class FleetCa {
     } catch (CertIOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot build the certificate for " + subject, e);
     }
-    return sign(builder, key);
+    return sign(builder, key, random);
   }
 
   /** A random positive serial of up to 128 bits (RFC 5280 allows 20 octets; zero is not allowed). */
@@ -142,10 +142,11 @@ public final class FleetCa {
     return serial.signum() == 0 ? BigInteger.ONE : serial;
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey) {
+  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey, SecureRandom random) {
     try {
-      return new JcaX509CertificateConverter()
-          .getCertificate(builder.build(new JcaContentSignerBuilder(EcKeys.SIGNATURE_ALGORITHM).build(signingKey)));
+      // The injected random, not a new default SecureRandom per signature: ECDSA needs a fresh secret per signature.
+      return new JcaX509CertificateConverter().getCertificate(builder.build(
+          new JcaContentSignerBuilder(EcKeys.SIGNATURE_ALGORITHM).setSecureRandom(random).build(signingKey)));
     } catch (OperatorCreationException | CertificateException e) {
       throw new IllegalStateException("cannot sign a certificate with the fleet CA key", e);
     }

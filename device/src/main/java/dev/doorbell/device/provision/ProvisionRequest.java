@@ -71,9 +71,9 @@ public record ProvisionRequest(Path out, List<String> deviceIds, int numbered, S
         Duration.ofDays(DEFAULT_VALIDITY_DAYS), false, false, defaultThreads());
   }
 
-  /** Several threads even on two cores: a worker waiting for an fsync leaves its core to another. */
+  /** More threads than cores: most of a device is waiting for fsync, and concurrent fsyncs share a journal commit. */
   public static int defaultThreads() {
-    return Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
   }
 
   public ProvisionRequest withDeviceIds(List<String> ids) {

@@ -2,6 +2,7 @@ package dev.doorbell.device.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.proto.DeviceIds;
@@ -77,11 +78,17 @@ class ProvisionCommandTest {
   }
 
   @Test
-  void call_largeFleet_printsProgress() {
-    int exit = run("--out", dir.resolve("fleet").toString(), "--devices", "600");
+  void progressLine_largeFleet_everyTenthAndAtTheEnd() {
+    assertEquals("  1000/10000 devices", ProvisionCommand.progressLine(1000, 10000));
+    assertEquals("  10000/10000 devices", ProvisionCommand.progressLine(10000, 10000));
+    assertNull(ProvisionCommand.progressLine(1500, 10000));
+    assertEquals("  600/600 devices", ProvisionCommand.progressLine(600, 600));
+    assertNull(ProvisionCommand.progressLine(300, 600));
+  }
 
-    assertEquals(0, exit, err.toString());
-    assertTrue(out.toString().contains("600/600 devices"), out.toString());
+  @Test
+  void progressLine_smallFleet_none() {
+    assertNull(ProvisionCommand.progressLine(10, 10));
   }
 
   private int run(String... args) {

@@ -46,7 +46,8 @@ class ContentKeyWriterTest {
     assertEquals(32, rootKey.length);
     assertArrayEquals(hkdfSha256(rootKey, epochInfo("front-door", 0)), epochKey);
     assertFalse(Arrays.equals(rootKey, epochKey));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(device.resolve("epoch.key"))));
+    assertEquals("rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(device.resolve("epoch.key"))));
     assertEquals("rw-------",
         PosixFilePermissions.toString(Files.getPosixFilePermissions(keyring.resolve("front-door.root"))));
   }

@@ -1,11 +1,15 @@
 package dev.doorbell.device.provision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
@@ -33,11 +37,14 @@ class FleetProvisionerScaleTest {
     assertEquals(DEVICES, fleet.size());
     assertEquals("doorbell-0001", fleet.get(0));
     assertEquals("doorbell-1000", fleet.get(DEVICES - 1));
+    CertificateFactory certificates = CertificateFactory.getInstance("X.509");
     Set<BigInteger> serials = new HashSet<>();
     for (String id : fleet) {
-      serials.add(Pem.readCertificate(layout.device(id).resolve("device-cert.pem")).getSerialNumber());
-      assertEquals(true, Files.isRegularFile(layout.device(id).resolve("epoch.key")), id);
-      assertEquals(true, Files.isRegularFile(layout.rootKey(id)), id);
+      try (InputStream in = Files.newInputStream(layout.device(id).resolve("device-cert.pem"))) {
+        serials.add(((X509Certificate) certificates.generateCertificate(in)).getSerialNumber());
+      }
+      assertTrue(Files.isRegularFile(layout.device(id).resolve("epoch.key")), id);
+      assertTrue(Files.isRegularFile(layout.rootKey(id)), id);
     }
     assertEquals(DEVICES, serials.size());
   }
