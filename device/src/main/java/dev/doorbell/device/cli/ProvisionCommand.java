@@ -1,0 +1,122 @@
+package dev.doorbell.device.cli;
+
+import dev.doorbell.device.provision.FleetLayout;
+import dev.doorbell.device.provision.FleetProvisioner;
+import dev.doorbell.device.provision.ProvisionException;
+import dev.doorbell.device.provision.ProvisionRequest;
+import dev.doorbell.device.provision.ProvisionResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code doorbell provision}: makes a fleet directory (CA, uplink identity, devices, owner keyring) or extends one. */
+@Command(name = "provision", mixinStandardHelpOptions = true,
+    description = {"Makes a fleet CA, the uplink's TLS identity, one directory per device (TLS identity and content "
+        + "key) and the owner's keyring of root keys.",
+        "uplink/ never receives a content key; owner/ goes to the owner only; ca/ stays offline."})
+public final class ProvisionCommand implements Callable<Integer> {
+  static final int EXIT_OK = 0;
+  static final int EXIT_FAILED = 1;
+  static final int EXIT_REFUSED = 2;
+  /** Fleets this large get progress lines; smaller ones finish before anyone would read them. */
+  static final int PROGRESS_THRESHOLD = 500;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "fleet directory to write")
+  private Path out;
+
+  @Option(names = "--devices", paramLabel = "N", description = "devices with numbered ids <prefix>-0001, ...")
+  private Integer devices;
+
+  @Option(names = "--device-id", paramLabel = "ID", description = "a device with this id (repeatable)")
+  private List<String> deviceIds = new ArrayList<>();
+
+  @Option(names = "--prefix", paramLabel = "NAME", defaultValue = ProvisionRequest.DEFAULT_PREFIX,
+      description = "prefix of numbered ids (default: ${DEFAULT-VALUE})")
+  private String prefix;
+
+  @Option(names = "--uplink-name", paramLabel = "NAME",
+      description = "extra DNS name or IP of the uplink for its certificate (repeatable; localhost and 127.0.0.1 "
+          + "are always in it)")
+  private List<String> uplinkNames = new ArrayList<>();
+
+  @Option(names = "--validity-days", paramLabel = "DAYS", defaultValue = "365",
+      description = "lifetime of device and uplink certificates (default: ${DEFAULT-VALUE})")
+  private int validityDays;
+
+  @Option(names = "--force", description = "replace the fleet in DIR; its old keys are lost")
+  private boolean force;
+
+  @Option(names = "--add", description = "add devices to the fleet in DIR, signed by its existing CA")
+  private boolean add;
+
+  @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: four per core, at least 8)")
+  private int threads = ProvisionRequest.defaultThreads();
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stderr = spec.commandLine().getErr();
+    if (devices == null && deviceIds.isEmpty()) {
+      stderr.println("provision: give --devices N or --device-id ID (or both)");
+      return EXIT_REFUSED;
+    }
+    ProvisionRequest request;
+    try {
+      request = new ProvisionRequest(out, deviceIds, devices == null ? 0 : devices, prefix, uplinkNames,
+          Duration.ofDays(validityDays), force, add, threads);
+    } catch (IllegalArgumentException e) {
+      stderr.println("provision: " + e.getMessage() + "; nothing was written");
+      return EXIT_REFUSED;
+    }
+    try {
+      ProvisionResult result = new FleetProvisioner(new SecureRandom(), Clock.systemUTC())
+          .provision(request, (done, total) -> progress(stdout, done, total));
+      summary(stdout, result);
+      return EXIT_OK;
+    } catch (ProvisionException e) {
+      stderr.println("provision: " + e.getMessage());
+      return e.code() == ProvisionException.Code.IO_FAILURE ? EXIT_FAILED : EXIT_REFUSED;
+    }
+  }
+
+  private static void progress(PrintWriter stdout, int done, int total) {
+    String line = progressLine(done, total);
+    if (line != null) {
+      stdout.println(line);
+      stdout.flush();
+    }
+  }
+
+  /** A line every tenth of a large fleet (at most every 1,000 devices) and at the end; null when none is due. */
+  static String progressLine(int done, int total) {
+    int step = Math.max(1000, total / 10);
+    if (total < PROGRESS_THRESHOLD || (done % step != 0 && done != total)) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "  %d/%d devices", done, total);
+  }
+
+  private static void summary(PrintWriter stdout, ProvisionResult result) {
+    FleetLayout layout = result.layout();
+    stdout.printf(Locale.ROOT, "provisioned %d devices in %.2f s (fleet of %d) in %s%n", result.added().size(),
+        result.elapsed().toNanos() / 1e9, result.fleetSize(), layout.root());
+    stdout.printf("  uplink:  %s   (copy to the uplink host; no content keys)%n", layout.uplinkDir());
+    stdout.printf("  devices: %s/<id>   (each to its device)%n", layout.devicesDir());
+    stdout.printf("  owner:   %s   (root keys: the owner only)%n", layout.ownerKeyringDir());
+    stdout.printf("  ca key:  %s   (keep offline; needed for --add)%n", layout.caKey());
+    stdout.flush();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.doorbell.device.provision;
+
+import dev.doorbell.device.tls.DeviceDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Writes one device directory: a fresh P-256 key, a certificate from the fleet CA, the CA certificate, the device's
+ * content key ({@code epoch.key}) and {@code device.properties}; and the owner's root key for it. Called from
+ * several threads at once, one device per call.
+ */
+final class DeviceWriter {
+  private final FleetLayout layout;
+  private final FleetCa ca;
+  private final String caCertPem;
+  private final SecureRandom random;
+  private final Instant now;
+  private final Duration validity;
+  private final ContentKeyWriter contentKeys;
+
+  DeviceWriter(FleetLayout layout, FleetCa ca, SecureRandom random, Instant now, Duration validity)
+      throws IOException {
+    this.layout = layout;
+    this.ca = ca;
+    this.caCertPem = Pem.certificate(ca.certificate());
+    this.random = random;
+    this.now = now;
+    this.validity = validity;
+    this.contentKeys = new ContentKeyWriter(random);
+  }
+
+  void write(String deviceId) throws IOException {
+    Path dir = PrivateFiles.privateDirectory(layout.device(deviceId));
+    KeyPair pair = EcKeys.generate(random);
+    X509Certificate certificate = ca.issueDevice(deviceId, pair.getPublic(), random, now, validity);
+    PrivateFiles.writePublic(dir.resolve(DeviceDirectory.CA_CERT), caCertPem);
+    PrivateFiles.writePublic(dir.resolve(DeviceDirectory.DEVICE_CERT), Pem.certificate(certificate));
+    PrivateFiles.writePrivate(dir.resolve(DeviceDirectory.DEVICE_KEY), Pem.privateKey(pair.getPrivate()), false);
+    PrivateFiles.writePublic(dir.resolve(DeviceDirectory.PROPERTIES), properties(deviceId, certificate));
+    contentKeys.write(deviceId, dir, layout.ownerKeyringDir());
+  }
+
+  private static String properties(String deviceId, X509Certificate certificate) {
+    return "# doorbell device, written by `doorbell provision`\n"
+        + DeviceDirectory.PROPERTY_DEVICE_ID + "=" + deviceId + "\n"
+        + "certificate.serial=" + certificate.getSerialNumber().toString(16) + "\n"
+        + "certificate.not-after=" + certificate.getNotAfter().toInstant() + "\n";
+  }
+}

@@ -1,0 +1,75 @@
+package dev.doorbell.device.provision;
+
+import dev.doorbell.device.tls.DeviceDirectory;
+import java.nio.file.Path;
+
+/**
+ * Where {@code provision} puts each file of a fleet. The split is the security model on disk: {@code uplink/}
+ * holds no content key, {@code owner/} holds the root keys and goes to the owner only, {@code ca/} stays offline.
+ *
+ * @param root the fleet directory, {@code --out}
+ */
+public record FleetLayout(Path root) {
+  public static final String README = "README.txt";
+  public static final String FLEET_LIST = "fleet.txt";
+  public static final String CA_KEY = "ca-key.pem";
+  public static final String SERVER_CERT = "server-cert.pem";
+  public static final String SERVER_KEY = "server-key.pem";
+
+  public Path readme() {
+    return root.resolve(README);
+  }
+
+  public Path fleetList() {
+    return root.resolve(FLEET_LIST);
+  }
+
+  public Path caDir() {
+    return root.resolve("ca");
+  }
+
+  public Path caCert() {
+    return caDir().resolve(DeviceDirectory.CA_CERT);
+  }
+
+  public Path caKey() {
+    return caDir().resolve(CA_KEY);
+  }
+
+  /** Everything the uplink needs, and nothing that can decrypt. */
+  public Path uplinkDir() {
+    return root.resolve("uplink");
+  }
+
+  public Path uplinkCaCert() {
+    return uplinkDir().resolve(DeviceDirectory.CA_CERT);
+  }
+
+  public Path serverCert() {
+    return uplinkDir().resolve(SERVER_CERT);
+  }
+
+  public Path serverKey() {
+    return uplinkDir().resolve(SERVER_KEY);
+  }
+
+  public Path devicesDir() {
+    return root.resolve("devices");
+  }
+
+  public Path device(String deviceId) {
+    return devicesDir().resolve(deviceId);
+  }
+
+  public Path ownerDir() {
+    return root.resolve("owner");
+  }
+
+  public Path ownerKeyringDir() {
+    return ownerDir().resolve("keyring");
+  }
+
+  public Path rootKey(String deviceId) {
+    return ownerKeyringDir().resolve(deviceId + ContentKeyWriter.ROOT_SUFFIX);
+  }
+}

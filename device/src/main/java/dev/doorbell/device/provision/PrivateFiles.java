@@ -1,0 +1,93 @@
+package dev.doorbell.device.provision;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Writes the files of a fleet with the right modes from the first byte: a private file is created 0600 (never
+ * created readable and narrowed later), a directory that holds private files 0700. Every file goes to a temporary
+ * name first and is renamed into place, so a reader never sees half a key.
+ */
+final class PrivateFiles {
+  static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+  static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+  static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
+  static final Set<PosixFilePermission> PUBLIC_DIR = PosixFilePermissions.fromString("rwxr-xr-x");
+
+  private PrivateFiles() {}
+
+  /** Creates {@code dir} (and missing parents) and sets it to 0700, whatever the umask. */
+  static Path privateDirectory(Path dir) throws IOException {
+    return directory(dir, PRIVATE_DIR);
+  }
+
+  /** Creates {@code dir} (and missing parents) and sets it to 0755: for folders that hold only public files. */
+  static Path publicDirectory(Path dir) throws IOException {
+    return directory(dir, PUBLIC_DIR);
+  }
+
+  /**
+   * Writes a secret with mode 0600. When {@code durable}, the contents are forced to disk before the rename and the
+   * directory after it, so that a key reported as written survives a power loss.
+   */
+  static void writePrivate(Path file, byte[] contents, boolean durable) throws IOException {
+    write(file, contents, PRIVATE_FILE, durable);
+  }
+
+  static void writePrivate(Path file, String contents, boolean durable) throws IOException {
+    write(file, contents.getBytes(StandardCharsets.UTF_8), PRIVATE_FILE, durable);
+  }
+
+  /** Writes a file anyone may read (certificates, fleet lists, README). */
+  static void writePublic(Path file, String contents) throws IOException {
+    write(file, contents.getBytes(StandardCharsets.UTF_8), PUBLIC_FILE, false);
+  }
+
+  private static Path directory(Path dir, Set<PosixFilePermission> mode) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode));
+    }
+    Files.setPosixFilePermissions(dir, mode);
+    return dir;
+  }
+
+  private static void write(Path file, byte[] contents, Set<PosixFilePermission> mode, boolean durable)
+      throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    FileAttribute<Set<PosixFilePermission>> attribute = PosixFilePermissions.asFileAttribute(mode);
+    try (FileChannel channel =
+        FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attribute)) {
+      ByteBuffer buffer = ByteBuffer.wrap(contents);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      if (durable) {
+        channel.force(true);
+      }
+    }
+    // The umask can only remove bits, but a public file must be readable by the uplink's user whatever it is.
+    Files.setPosixFilePermissions(tmp, mode);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    if (durable) {
+      syncDirectory(file.getParent());
+    }
+  }
+
+  /** Makes a rename or a new entry in {@code dir} durable (Linux allows fsync on a directory opened read-only). */
+  static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.doorbell.device.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.doorbell.proto.DeviceIds;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ProvisionCommandTest {
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @Test
+  void call_devicesAndIds_writesFleetAndPrintsSummary() throws Exception {
+    Path fleet = dir.resolve("fleet");
+
+    int exit = run("--out", fleet.toString(), "--devices", "2", "--device-id", "porch", "--prefix", "cam",
+        "--uplink-name", "uplink.test", "--validity-days", "30");
+
+    assertEquals(0, exit, err.toString());
+    assertEquals(List.of("porch", "cam-0001", "cam-0002"), Files.readAllLines(fleet.resolve("fleet.txt")));
+    assertTrue(out.toString().contains("provisioned 3 devices"), out.toString());
+    assertTrue(out.toString().contains(fleet.resolve("uplink").toString()), out.toString());
+  }
+
+  @Test
+  void call_invalidDeviceId_exitsTwoWithRuleAndWritesNothing() {
+    Path fleet = dir.resolve("fleet");
+
+    int exit = run("--out", fleet.toString(), "--devices", "3", "--device-id", "Front_Door");
+
+    assertEquals(2, exit);
+    assertTrue(err.toString().contains("'Front_Door'") && err.toString().contains(DeviceIds.RULE), err.toString());
+    assertTrue(err.toString().contains("nothing was written"), err.toString());
+    assertFalse(Files.exists(fleet));
+  }
+
+  @Test
+  void call_existingFleetWithoutForce_exitsTwo() {
+    Path fleet = dir.resolve("fleet");
+    assertEquals(0, run("--out", fleet.toString(), "--devices", "1"));
+
+    int exit = run("--out", fleet.toString(), "--devices", "1");
+
+    assertEquals(2, exit);
+    assertTrue(err.toString().contains("--force"), err.toString());
+  }
+
+  @Test
+  void call_add_extendsFleet() throws Exception {
+    Path fleet = dir.resolve("fleet");
+    assertEquals(0, run("--out", fleet.toString(), "--devices", "1"));
+
+    int exit = run("--out", fleet.toString(), "--add", "--devices", "1");
+
+    assertEquals(0, exit, err.toString());
+    assertEquals(List.of("doorbell-0001", "doorbell-0002"), Files.readAllLines(fleet.resolve("fleet.txt")));
+  }
+
+  @Test
+  void call_noDevicesGiven_exitsTwoSayingWhatToGive() {
+    int exit = run("--out", dir.resolve("fleet").toString());
+
+    assertEquals(2, exit);
+    assertTrue(err.toString().contains("--devices N"), err.toString());
+  }
+
+  @Test
+  void progressLine_largeFleet_everyTenthAndAtTheEnd() {
+    assertEquals("  1000/10000 devices", ProvisionCommand.progressLine(1000, 10000));
+    assertEquals("  10000/10000 devices", ProvisionCommand.progressLine(10000, 10000));
+    assertNull(ProvisionCommand.progressLine(1500, 10000));
+    assertEquals("  600/600 devices", ProvisionCommand.progressLine(600, 600));
+    assertNull(ProvisionCommand.progressLine(300, 600));
+  }
+
+  @Test
+  void progressLine_smallFleet_none() {
+    assertNull(ProvisionCommand.progressLine(10, 10));
+  }
+
+  private int run(String... args) {
+    CommandLine command = new CommandLine(new ProvisionCommand());
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    return command.execute(args);
+  }
+}
