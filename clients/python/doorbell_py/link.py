@@ -158,7 +158,7 @@ class UplinkClient:
 
   def _read_frame(self):
     while True:
-      length, used = _decode_varint32(self._buf)
+      length, used = decode_varint32(self._buf)
       if length is not None:
         if length > MAX_INBOUND:
           raise LinkError("%s: uplink message of %d bytes above %d" % (self.device_id, length, MAX_INBOUND))
@@ -187,7 +187,7 @@ class UplinkClient:
     self._buf += chunk
 
 
-def _decode_varint32(buf):
+def decode_varint32(buf):
   """Returns (value, bytes used), or (None, 0) when more bytes are needed; more than 5 bytes is an error."""
   value = 0
   for i in range(min(len(buf), 5)):
