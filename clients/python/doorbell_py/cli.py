@@ -52,9 +52,9 @@ def cmd_upload(args):
 
 
 def open_stored(clip, key_for_epoch):
-  if clip.conflicting_header:
-    return fmt.Verdict("TAMPERED", None, "bad header (device %s, clip %d: two different clip_open records)" % (
-        clip.device_id, clip.clip_id), [])
+  if clip.misplaced_open:
+    return fmt.Verdict("TAMPERED", None, "bad header (device %s, clip %d: a second clip_open, or one after frames)"
+                       % (clip.device_id, clip.clip_id), [])
   return fmt.open_clip(clip.header, clip.frames, clip.device_id, clip.clip_id, key_for_epoch)
 
 

@@ -44,12 +44,16 @@ class StoredClip:
   def __init__(self, device_id, clip_id):
     self.device_id, self.clip_id = device_id, clip_id
     self.header = None
-    self.conflicting_header = False
+    self.misplaced_open = False
     self.frames = []  # (seq, last, meta, sealed) in stored order
     self.close_frame_count = None
 
   def __repr__(self):
     return "StoredClip(device=%s, clip=%d, frames=%d)" % (self.device_id, self.clip_id, len(self.frames))
+
+
+# The first byte of a StoredRecord body: field 1, 2 or 3 (clip_open, frame, clip_close), wire type 2.
+_BODY_STARTS = (0x0A, 0x12, 0x1A)
 
 
 def _record_at(data, offset):
@@ -64,7 +68,12 @@ def _record_at(data, offset):
 
 
 def _any_valid_record_after(data, offset):
-  return any(_record_at(data, o) is not None for o in range(offset + 1, len(data) - 8))
+  """FORMAT.md section 6: a valid record has a sane length, lies inside the file, has a body that starts as a
+  StoredRecord field and a matching CRC; the cheap tests run first, so the CRC runs on few candidates."""
+  for o in range(offset + 1, len(data) - 8):
+    if data[o + 8] in _BODY_STARTS and _record_at(data, o) is not None:
+      return True
+  return False
 
 
 def read_segment(path, newest):
@@ -92,12 +101,13 @@ def segments(store_dir):
   marker = os.path.join(store_dir, "doorbell-store")
   try:
     with open(marker, encoding="utf-8") as f:
-      if f.read().rstrip("\n") != STORE_MARKER:
+      if f.read() != STORE_MARKER + "\n":
         raise StoreError("%s: not %r" % (marker, STORE_MARKER))
   except FileNotFoundError:
     raise StoreError("%s: missing; %s is not a doorbell store" % (marker, store_dir)) from None
   seg_dir = os.path.join(store_dir, "segments")
-  names = sorted(n for n in os.listdir(seg_dir) if n.endswith(".seg") and n[:-4].isdigit())
+  # 10 decimal digits then ".seg"; a "*.seg.tmp" is a segment still being made and holds nothing acknowledged.
+  names = sorted(n for n in os.listdir(seg_dir) if len(n) == 14 and n.endswith(".seg") and n[:10].isdigit())
   return [os.path.join(seg_dir, n) for n in names]
 
 
@@ -131,10 +141,10 @@ def _add(clips, record, path, number):
   if kind == "clip_open":
     r = record.clip_open
     clip = _clip(clips, r.device_id, r.clip_id)
-    if clip.header is None:
+    if clip.header is None and not clip.frames:
       clip.header = r.header
-    elif clip.header != r.header:
-      clip.conflicting_header = True
+    else:
+      clip.misplaced_open = True  # the uplink never writes a second clip_open, nor one after frames
   elif kind == "frame":
     r = record.frame
     _clip(clips, r.device_id, r.clip_id).frames.append((r.seq, r.last, r.meta, r.sealed))

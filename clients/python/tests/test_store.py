@@ -4,7 +4,7 @@ import tempfile
 import unittest
 
 import support
-from doorbell_py import store
+from doorbell_py import cli, fmt, store
 
 
 class StoreTest(unittest.TestCase):
@@ -63,6 +63,24 @@ class StoreTest(unittest.TestCase):
       f.write(b"DBSTORE2")
     with self.assertRaisesRegex(store.StoreError, "DBSTORE1"):
       store.read_store(self.dir)
+
+  def test_readStore_magicOnlySegmentAndTmpFile_areFine(self):
+    paths = support.write_store(self.dir, [self.records, []])
+    with open(paths[0] + ".tmp", "wb") as f:
+      f.write(b"DBSTORE1garbage")
+    self.assertEqual([2], [len(c.frames) for c in store.read_store(self.dir)])
+
+  def test_readStore_secondClipOpen_isTamperedHeaderVerdict(self):
+    support.write_store(self.dir, [self.records[:2] + self.records[:1] + self.records[2:]])
+    [clip] = store.read_store(self.dir)
+    verdict = cli.open_stored(clip, lambda e: fmt.epoch_key(self.root, "front-door", e))
+    self.assertEqual(("TAMPERED", None, "bad header"), (verdict.status, verdict.failed_seq, verdict.keyword))
+
+  def test_readStore_storeOpenedWithKeys_isOk(self):
+    support.write_store(self.dir, [self.records + self.other])
+    for clip in store.read_store(self.dir):
+      verdict = cli.open_stored(clip, lambda e: fmt.epoch_key(self.root, "front-door", e))
+      self.assertEqual("OK", verdict.status, str(verdict))
 
   @staticmethod
   def flip_byte(path, offset):
