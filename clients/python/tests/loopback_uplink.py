@@ -1,6 +1,6 @@
 """A small uplink for the client's tests, written from link.proto and FORMAT.md section 6: real TLS 1.3 with client
-certificates on 127.0.0.1, identity from the SAN URI, records appended to a real segment file with fsync before
-PERSISTED. It serves one connection at a time; the Java uplink is the real one."""
+certificates on 127.0.0.1, identity from the SAN URI, a frame window (WINDOW_EXCEEDED, as PROTOCOL.md says),
+RECEIVED acks, records appended to a real segment file with fsync before PERSISTED. It serves one connection at a time; the Java uplink is the real one."""
 import os
 import socket
 import ssl
@@ -27,6 +27,7 @@ class LoopbackUplink:
     self._stop = threading.Event()
     self._segment = support.write_store(store_dir, [[]])[0]
     self.errors = []
+    self.window_violations = 0
     self._thread = threading.Thread(target=self._serve, daemon=True)
 
   def __enter__(self):
@@ -61,6 +62,7 @@ class LoopbackUplink:
     _send(conn, link_pb2.UplinkMessage(welcome=link_pb2.Welcome(
         version=1, device_id=identity, max_message_bytes=1 << 20, window_frames=self.window_frames,
         window_bytes=1 << 20, heartbeat_ms=5000, idle_timeout_ms=15000, max_frame_bytes=1 << 19)))
+    persisted = {}
     while True:
       message = reader.next()
       kind = message.WhichOneof("body")
@@ -75,9 +77,17 @@ class LoopbackUplink:
           return _send(conn, link_pb2.UplinkMessage(error=link_pb2.Error(
               code=self.fail_code, message="clip %d frame %d refused" % (f.clip_id, f.seq), fatal=True,
               clip_id=f.clip_id, seq=f.seq, has_seq=True)))
+        if f.seq + 1 - persisted.get(f.clip_id, 0) > self.window_frames:
+          self.window_violations += 1
+          _send(conn, link_pb2.UplinkMessage(error=link_pb2.Error(
+              code=link_pb2.WINDOW_EXCEEDED, message="frame %d beyond the window" % f.seq, retriable=True,
+              clip_id=f.clip_id, seq=f.seq, has_seq=True)))
+          continue
+        _ack(conn, f.clip_id, f.seq + 1, False, link_pb2.ACK_KIND_RECEIVED)
         self._append(store_pb2.StoredRecord(frame=store_pb2.StoredFrame(
             device_id=identity, clip_id=f.clip_id, seq=f.seq, last=f.last, meta=f.meta, sealed=f.sealed)))
         if (f.seq + 1) % self.ack_every == 0:
+          persisted[f.clip_id] = f.seq + 1
           _ack(conn, f.clip_id, f.seq + 1, False)
       elif kind == "clip_close":
         c = message.clip_close
@@ -94,9 +104,8 @@ class LoopbackUplink:
       os.fsync(f.fileno())
 
 
-def _ack(conn, clip_id, frames, closed):
-  _send(conn, link_pb2.UplinkMessage(ack=link_pb2.Ack(
-      clip_id=clip_id, kind=link_pb2.ACK_KIND_PERSISTED, frames=frames, closed=closed)))
+def _ack(conn, clip_id, frames, closed, kind=link_pb2.ACK_KIND_PERSISTED):
+  _send(conn, link_pb2.UplinkMessage(ack=link_pb2.Ack(clip_id=clip_id, kind=kind, frames=frames, closed=closed)))
 
 
 def _send(conn, message):

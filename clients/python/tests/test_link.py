@@ -40,6 +40,7 @@ class LinkTest(unittest.TestCase):
       welcome = client.connect()
       self.assertEqual(("front-door", 3), (welcome.device_id, welcome.window_frames))
       ack = client.upload_clip(42, header, frames)
+    self.assertEqual(0, uplink.window_violations)
     self.assertEqual((42, link_pb2.ACK_KIND_PERSISTED, 10, True), (ack.clip_id, ack.kind, ack.frames, ack.closed))
     [clip] = store.read_store(self.store_dir)
     self.assertEqual([hashlib.sha256(f[3]).digest() for f in frames],
@@ -47,6 +48,17 @@ class LinkTest(unittest.TestCase):
     verdict = fmt.open_clip(clip.header, clip.frames, clip.device_id, clip.clip_id,
                             lambda e: fmt.epoch_key(self.roots["front-door"], "front-door", e))
     self.assertEqual(("OK", 10), (verdict.status, len(verdict.frames)))
+
+  def test_uploadClip_clientIgnoringWindow_isRefusedByUplink(self):
+    header, frames = support.seal_clip(self.roots["front-door"], "front-door", 43, [b"x"] * 6)
+    with LoopbackUplink(self.fleet, self.store_dir, window_frames=3, ack_every=10) as uplink, \
+        self.client(uplink) as client:
+      client.connect()
+      client.welcome.window_frames = 0  # pretend no window was announced: the uplink must refuse frame 3
+      with self.assertRaises(link.LinkError) as caught:
+        client.upload_clip(43, header, frames)
+    self.assertEqual(("WINDOW_EXCEEDED", False), (caught.exception.code, caught.exception.fatal))
+    self.assertGreaterEqual(uplink.window_violations, 1)
 
   def test_connect_helloNamesAnotherDevice_raisesIdentityMismatch(self):
     with LoopbackUplink(self.fleet, self.store_dir) as uplink, self.client(uplink, device_id="back-door") as client:
