@@ -1,0 +1,126 @@
+"""Test helpers: a store writer that follows FORMAT.md section 6, a fleet PKI like the one `doorbell provision`
+makes (as far as the brief and README describe it), and sealed clips."""
+import datetime
+import ipaddress
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
+
+from doorbell_py import fmt, keyfiles, store  # noqa: E402
+from doorbell_py.protos import store_pb2  # noqa: E402
+
+VECTORS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "testdata", "vectors")
+
+
+class Counter:
+  """A deterministic stand-in for os.urandom in tests that need reproducible salts and prefixes."""
+
+  def __init__(self, start=1):
+    self.n = start
+
+  def __call__(self, size):
+    out = bytes((self.n + i) & 0xFF for i in range(size))
+    self.n += size
+    return out
+
+
+def record_bytes(record):
+  body = record.SerializeToString()
+  return struct.pack(">II", len(body), store.crc32c(body)) + body
+
+
+def write_store(directory, segments):
+  """segments: lists of StoredRecord messages, one list per segment file."""
+  os.makedirs(os.path.join(directory, "segments"), exist_ok=True)
+  with open(os.path.join(directory, "doorbell-store"), "w") as f:
+    f.write("doorbell-store v1\n")
+  paths = []
+  for index, records in enumerate(segments, start=1):
+    path = os.path.join(directory, "segments", "%010d.seg" % index)
+    with open(path, "wb") as f:
+      f.write(store.SEGMENT_MAGIC + b"".join(record_bytes(r) for r in records))
+    paths.append(path)
+  return paths
+
+
+def clip_records(device_id, clip_id, header, frames, close=True):
+  records = [store_pb2.StoredRecord(clip_open=store_pb2.StoredClipOpen(
+      device_id=device_id, clip_id=clip_id, header=header, received_unix_ms=1))]
+  for seq, last, meta, sealed in frames:
+    records.append(store_pb2.StoredRecord(frame=store_pb2.StoredFrame(
+        device_id=device_id, clip_id=clip_id, seq=seq, last=last, meta=meta, sealed=sealed, received_unix_ms=2)))
+  if close:
+    records.append(store_pb2.StoredRecord(clip_close=store_pb2.StoredClipClose(
+        device_id=device_id, clip_id=clip_id, frame_count=len(frames), received_unix_ms=3)))
+  return records
+
+
+def seal_clip(root, device_id, clip_id, plaintexts, epoch=0):
+  sealer = fmt.ClipSealer(fmt.epoch_key(root, device_id, epoch), epoch, device_id, clip_id)
+  frames = [sealer.seal(p, 1000 * i, i == len(plaintexts) - 1) for i, p in enumerate(plaintexts)]
+  return sealer.header_bytes, frames
+
+
+def _name(cn):
+  return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _cert(subject, key, issuer, issuer_key, extensions):
+  now = datetime.datetime.now(datetime.timezone.utc)
+  builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
+             .public_key(key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1)))
+  for extension, critical in extensions:
+    builder = builder.add_extension(extension, critical)
+  return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _pem(path, data):
+  with open(path, "wb") as f:
+    f.write(data)
+
+
+def _key_pem(key):
+  return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                           serialization.NoEncryption())
+
+
+def make_fleet(directory, device_ids):
+  """Writes a fleet CA, an uplink certificate for localhost/127.0.0.1, device directories (ca-cert.pem,
+  device-cert.pem, device-key.pem, epoch.key at epoch 0) and an owner keyring. Returns the root keys by device."""
+  ca_key = ec.generate_private_key(ec.SECP256R1())
+  ca = _cert("doorbell test CA", ca_key, "doorbell test CA", ca_key,
+             [(x509.BasicConstraints(ca=True, path_length=0), True)])
+  uplink_dir = os.path.join(directory, "uplink")
+  os.makedirs(uplink_dir)
+  server_key = ec.generate_private_key(ec.SECP256R1())
+  server = _cert("uplink", server_key, "doorbell test CA", ca_key, [(x509.SubjectAlternativeName(
+      [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)])
+  _pem(os.path.join(uplink_dir, "ca-cert.pem"), ca.public_bytes(serialization.Encoding.PEM))
+  _pem(os.path.join(uplink_dir, "uplink-cert.pem"), server.public_bytes(serialization.Encoding.PEM))
+  _pem(os.path.join(uplink_dir, "uplink-key.pem"), _key_pem(server_key))
+  keyring = os.path.join(directory, "owner", "keyring")
+  os.makedirs(keyring)
+  roots = {}
+  for device_id in device_ids:
+    device_dir = os.path.join(directory, "devices", device_id)
+    os.makedirs(device_dir)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _cert(device_id, key, "doorbell test CA", ca_key, [(x509.SubjectAlternativeName(
+        [x509.UniformResourceIdentifier("urn:doorbell:device:" + device_id)]), False)])
+    _pem(os.path.join(device_dir, "ca-cert.pem"), ca.public_bytes(serialization.Encoding.PEM))
+    _pem(os.path.join(device_dir, "device-cert.pem"), cert.public_bytes(serialization.Encoding.PEM))
+    _pem(os.path.join(device_dir, "device-key.pem"), _key_pem(key))
+    root = os.urandom(32)
+    roots[device_id] = root
+    keyfiles.write_atomically(os.path.join(device_dir, "epoch.key"),
+                              keyfiles.format_epoch_key(device_id, 0, fmt.epoch_key(root, device_id, 0)))
+    keyfiles.write_atomically(os.path.join(keyring, device_id + ".root"), keyfiles.format_root_key(device_id, root))
+  return roots

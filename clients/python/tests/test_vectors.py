@@ -1,0 +1,42 @@
+"""Every test of testdata/vectors/*.json, one subTest each, and proof that the checker can fail."""
+import copy
+import unittest
+
+import support
+from doorbell_py import vectors
+
+
+class VectorsTest(unittest.TestCase):
+  def test_check_everyVector_passes(self):
+    tests = list(vectors.iter_tests(support.VECTORS_DIR))
+    self.assertGreaterEqual(len(tests), 17)
+    for name, group_type, t in tests:
+      with self.subTest(file=name, tcId=t["tcId"], comment=t.get("comment")):
+        self.assertEqual([], vectors.check(group_type, t))
+
+  def test_check_everyGroupType_isCovered(self):
+    types = {group_type for _, group_type, _ in vectors.iter_tests(support.VECTORS_DIR)}
+    self.assertEqual(set(vectors.CHECKS), types)
+
+  def test_check_alteredExpectedValues_fail(self):
+    for name, group_type, t in vectors.iter_tests(support.VECTORS_DIR):
+      bad = copy.deepcopy(t)
+      if group_type == "EpochRatchetTest":
+        bad["epochs"][-1]["epochKey"] = "00" * 32
+      elif group_type == "ClipKeyTest":
+        bad["commitment"] = bad["commitment"][:-2] + "00" if not bad["commitment"].endswith("00") else "11" * 32
+      elif t["result"] == "valid":
+        bad["frames"][0]["aad"] = "00" + bad["frames"][0]["aad"]
+      else:
+        bad["expected"]["status"] = "OK"
+      with self.subTest(file=name, tcId=t["tcId"]):
+        self.assertNotEqual([], vectors.check(group_type, bad))
+
+  def test_checkDir_vectorsDirectory_reportsCounts(self):
+    passed, failures = vectors.check_dir(support.VECTORS_DIR)
+    self.assertEqual([], failures)
+    self.assertEqual(passed, len(list(vectors.iter_tests(support.VECTORS_DIR))))
+
+
+if __name__ == "__main__":
+  unittest.main()
