@@ -64,7 +64,9 @@ class UplinkCliTest {
   }
 
   @Test
-  void serve_storeCannotOpen_nonZeroWithReason(@TempDir Path dir) {
+  void serve_storeCannotOpen_nonZeroWithReason(@TempDir Path dir) throws Exception {
+    // A non-empty directory without the store marker is refused by DirectoryStore.open.
+    Files.writeString(dir.resolve("unrelated.txt"), "not a store");
     CommandLine cli = cli(new ServeCommand(ServeCommand.DIRECTORY_STORE));
     assertEquals(1, cli.execute("serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port", "0"));
     assertTrue(err.toString().contains(dir.toString()), err.toString());
