@@ -25,6 +25,8 @@ public final class Camera {
   private final RingSchedule rings;
   private final ClipRecorder recorder;
   private final BufferedImage image;
+  private static final long SCENE_EPOCH_MICROS = VirtualSimClock.DEFAULT_START.toEpochMilli() * 1000;
+
   private final long originMicros;
   private final Object lock = new Object();
 
@@ -166,7 +168,9 @@ public final class Camera {
   }
 
   private void capture(long timeMicros) {
-    scene.render(timeMicros, image);
+    // The scene runs on its own timeline from a fixed instant, so that a seed replays the same porch on any clock.
+    long sceneMicros = SCENE_EPOCH_MICROS + (timeMicros - originMicros);
+    scene.render(sceneMicros, timeMicros, image);
     boolean motion = detector.update(image);
     byte[] jpeg = encoder.encode(image);
     int presses = rings.pressesUntil(timeMicros);

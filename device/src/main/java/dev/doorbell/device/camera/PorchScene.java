@@ -77,6 +77,15 @@ public final class PorchScene {
 
   /** Draws the scene at {@code timeMicros} (since the Unix epoch) into {@code image}, overwriting every pixel. */
   public void render(long timeMicros, BufferedImage image) {
+    render(timeMicros, timeMicros, image);
+  }
+
+  /**
+   * Draws the scene as it is at {@code sceneMicros}, stamped with the time {@code stampMicros}: a camera on the wall
+   * clock replays the same scene in every run while its overlay shows the real time.
+   */
+  public void render(long sceneMicros, long stampMicros, BufferedImage image) {
+    long timeMicros = sceneMicros;
     if (image.getType() != BufferedImage.TYPE_INT_RGB || image.getWidth() != width || image.getHeight() != height) {
       throw new IllegalArgumentException("scene renders into " + width + "x" + height + " TYPE_INT_RGB images");
     }
@@ -102,7 +111,7 @@ public final class PorchScene {
     noise.apply(((DataBufferInt) image.getRaster().getDataBuffer()).getData(), timeMicros);
     Graphics2D overlay = image.createGraphics();
     try {
-      TimestampOverlay.draw(overlay, width, height, timeMicros);
+      TimestampOverlay.draw(overlay, width, height, stampMicros);
     } finally {
       overlay.dispose();
     }

@@ -215,7 +215,8 @@ final class LinkFlow {
     outbox.remove(c.clipId);
     outbox.release(c.releaseAll());
     counters.clipsPersisted.increment();
-    log.info("clip persisted device={} clip={} frames={} bytes={}", config.deviceId(), c.clipId, c.queued(),
+    log.info("clip persisted device={} clip={} frames={} bytes={}", config.deviceId(),
+        String.format("%016x", c.clipId), c.queued(),
         c.sealedBytesTotal());
     listener.onClipPersisted(c.clipId, c.queued(), c.sealedBytesTotal());
     drains.check();
@@ -235,7 +236,8 @@ final class LinkFlow {
     outbox.release(c.releaseAll());
     outbox.markDiscarded(c.clipId);
     (failed ? counters.failedClips : counters.droppedClips).increment();
-    log.warn("clip dropped device={} clip={} queued={} persisted={} reason={}", config.deviceId(), c.clipId,
+    log.warn("clip dropped device={} clip={} queued={} persisted={} reason={}", config.deviceId(),
+        String.format("%016x", c.clipId),
         c.queued(), c.persisted, reason);
     listener.onClipDropped(c.clipId, reason);
     drains.check();

@@ -1,0 +1,27 @@
+package dev.doorbell.device.owner;
+
+import java.nio.file.Path;
+
+/**
+ * What opening one stored clip gave: its verdict (OK, TRUNCATED, TAMPERED, or NO KEY when the keyring cannot open
+ * it), what was written, and the figures for the tables.
+ */
+public record ClipResult(
+    String deviceId,
+    long clipId,
+    String trigger,
+    int storedFrames,
+    int verifiedFrames,
+    long sealedBytes,
+    String verdict,
+    String summary,
+    Path outDir) {
+
+  public boolean ok() {
+    return "OK".equals(verdict);
+  }
+
+  public String clipName() {
+    return String.format("%016x", clipId);
+  }
+}

@@ -1,0 +1,162 @@
+package dev.doorbell.device.sim;
+
+import dev.doorbell.device.camera.CameraConfig;
+import dev.doorbell.device.camera.SimClock;
+import dev.doorbell.device.link.BufferPolicy;
+import dev.doorbell.device.link.LinkClient;
+import dev.doorbell.device.link.LinkConfig;
+import dev.doorbell.device.link.LinkListener;
+import dev.doorbell.device.link.LinkStats;
+import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.device.tls.DeviceTls;
+import dev.doorbell.proto.v1.Error;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a set of doorbells against one uplink: connects them (each with its own certificate), runs their cameras on
+ * a thread each for the given time, prints a progress line now and then, waits until the uplink has made every
+ * sealed frame durable, and reports per device. The links share one event loop; no thread per connection.
+ */
+public final class Simulation {
+  private static final Logger log = LoggerFactory.getLogger(Simulation.class);
+
+  private final List<DeviceDirectory> devices;
+  private final SimulationOptions options;
+  private final Supplier<SimClock> clocks;
+  private final SealObserver observer;
+  private final PrintWriter out;
+
+  public Simulation(List<DeviceDirectory> devices, SimulationOptions options, Supplier<SimClock> clocks,
+      SealObserver observer, PrintWriter out) {
+    this.devices = List.copyOf(devices);
+    this.options = options;
+    this.clocks = clocks;
+    this.observer = observer;
+    this.out = out;
+  }
+
+  public SimulationReport run() throws InterruptedException {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    List<SimulatedDoorbell> doorbells = new ArrayList<>();
+    try {
+      SecureRandom random = new SecureRandom();
+      for (DeviceDirectory device : devices) {
+        doorbells.add(create(device, group, random));
+      }
+      connectAll(doorbells);
+      long started = System.nanoTime();
+      List<Thread> cameras = new ArrayList<>();
+      for (SimulatedDoorbell d : doorbells) {
+        Duration ring = options.ringAt().get(d.deviceId());
+        if (ring != null) {
+          d.camera().ringSchedule().pressAt(d.startMicros() + ring.toNanos() / 1000);
+        }
+        Thread t = new Thread(() -> d.run(options.duration()), "camera-" + d.deviceId());
+        t.start();
+        cameras.add(t);
+      }
+      Progress progress = new Progress(doorbells, out, started);
+      long next = System.nanoTime() + options.progressEvery().toNanos();
+      for (Thread t : cameras) {
+        while (t.isAlive()) {
+          t.join(Math.max(1, (next - System.nanoTime()) / 1_000_000));
+          if (System.nanoTime() >= next) {
+            progress.print("running");
+            next += options.progressEvery().toNanos();
+          }
+        }
+      }
+      progress.print("cameras stopped, waiting for PERSISTED");
+      boolean drained = drainAll(doorbells);
+      progress.print(drained ? "all persisted" : "not everything persisted");
+      return SimulationReport.of(doorbells, drained, Duration.ofNanos(System.nanoTime() - started));
+    } finally {
+      for (SimulatedDoorbell d : doorbells) {
+        d.link().close();
+      }
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private SimulatedDoorbell create(DeviceDirectory device, EventLoopGroup group, SecureRandom random) {
+    LinkConfig.Builder link = LinkConfig.builder(options.host(), options.port(), device.deviceId())
+        .firmware("doorbell-sim/" + version())
+        .connectTimeout(options.connectTimeout())
+        .buffer(LinkConfig.DEFAULT_BUFFER_LIMIT_BYTES, BufferPolicy.DROP_OLDEST_CLIP);
+    if (options.insecurePlaintext()) {
+      link.insecurePlaintext();
+    } else {
+      link.tls(DeviceTls.clientContext(device));
+    }
+    CameraConfig camera = CameraConfig.defaults(device.deviceId(), options.profile(), options.seedFor(device.deviceId()))
+        .withRolls(options.preRoll(), options.postRoll(), options.maxClip())
+        .withRates(options.ringRatePerHour(), options.crossingRatePerMinute(), 6.0);
+    LinkClient client = new LinkClient(link.build(), group, new LinkListener() {
+      @Override
+      public void onError(Error error) {
+        log.warn("device {}: uplink error {} ({}): {}", device.deviceId(), error.getCode(),
+            error.getRetriable() ? "retriable" : "not retriable", error.getMessage());
+      }
+    });
+    return new SimulatedDoorbell(device, camera, clocks.get(), client, options.ratchet(), random, observer);
+  }
+
+  private void connectAll(List<SimulatedDoorbell> doorbells) {
+    List<CompletableFuture<?>> welcomes = new ArrayList<>();
+    for (SimulatedDoorbell d : doorbells) {
+      welcomes.add(d.link().start());
+    }
+    try {
+      CompletableFuture.allOf(welcomes.toArray(CompletableFuture[]::new))
+          .get(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("not every doorbell was welcomed by the uplink at " + options.host() + ":"
+          + options.port() + " within " + options.connectTimeout().toSeconds() + " s; is it running?");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while connecting");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("a doorbell could not connect: " + e.getCause().getMessage(), e.getCause());
+    }
+    out.printf("%d doorbell(s) connected to %s:%d%s%n", doorbells.size(), options.host(), options.port(),
+        options.insecurePlaintext() ? " (INSECURE PLAINTEXT, for debugging only)" : " over TLS 1.3");
+    out.flush();
+  }
+
+  private boolean drainAll(List<SimulatedDoorbell> doorbells) {
+    List<CompletableFuture<Void>> drains = new ArrayList<>();
+    for (SimulatedDoorbell d : doorbells) {
+      drains.add(d.link().drain(options.drainTimeout()));
+    }
+    boolean all = true;
+    for (int i = 0; i < drains.size(); i++) {
+      try {
+        drains.get(i).get(options.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LinkStats s = doorbells.get(i).link().stats();
+        log.warn("device {}: {} bytes still not persisted after {} s", doorbells.get(i).deviceId(),
+            s.bufferedBytes(), options.drainTimeout().toSeconds());
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  private static String version() {
+    String v = Simulation.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.doorbell.device.sim;
+
+import dev.doorbell.device.camera.Profile;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How a simulation runs: where the uplink is, the scene seed and profile, how long, and the knobs of each camera.
+ * {@code ringAt} forces a doorbell press at an offset from the start, per device id.
+ */
+public record SimulationOptions(
+    String host,
+    int port,
+    boolean insecurePlaintext,
+    long seed,
+    Profile profile,
+    Duration duration,
+    RatchetPolicy ratchet,
+    Map<String, Duration> ringAt,
+    double ringRatePerHour,
+    double crossingRatePerMinute,
+    Duration preRoll,
+    Duration postRoll,
+    Duration maxClip,
+    Duration connectTimeout,
+    Duration drainTimeout,
+    Duration progressEvery) {
+
+  public SimulationOptions {
+    ringAt = Map.copyOf(ringAt);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("uplink port must be 1..65535, got " + port);
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("duration must be positive, got " + duration);
+    }
+  }
+
+  /** The camera seed of one device: the run's seed mixed with the device id, stable across JVMs. */
+  long seedFor(String deviceId) {
+    long h = seed;
+    for (int i = 0; i < deviceId.length(); i++) {
+      h = h * 1_000_003L + deviceId.charAt(i);
+    }
+    return h ^ (h >>> 29);
+  }
+}
