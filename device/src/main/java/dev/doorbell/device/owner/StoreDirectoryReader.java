@@ -88,14 +88,30 @@ public final class StoreDirectoryReader {
       }
       if (bad != null) {
         String where = file.getFileName() + " at offset " + offset;
-        if (newest) {
-          // The uplink cuts a torn tail when it next starts; until then a reader ignores it, as the uplink will.
+        if (newest && !validRecordAfter(all, offset + 1)) {
+          // A torn tail was never acknowledged; the uplink cuts it when it next starts, and a reader ignores it.
           warnings.add("ignored an unacknowledged torn tail in " + where + " (" + bad + ")");
           return;
         }
         throw new IOException("store is corrupt: " + bad + " in " + where);
       }
     }
+  }
+
+  /** Whether a whole record with a matching CRC starts at any offset from {@code from} on (FORMAT.md §6). */
+  private static boolean validRecordAfter(ByteBuffer all, int from) {
+    for (int at = from; at + 8 <= all.limit(); at++) {
+      int length = all.getInt(at);
+      if (length < 1 || length > MAX_RECORD_BYTES || all.limit() - at - 8 < length) {
+        continue;
+      }
+      CRC32C crc32c = new CRC32C();
+      crc32c.update(all.slice(at + 8, length));
+      if ((int) crc32c.getValue() == all.getInt(at + 4)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static StoredRecord parse(byte[] body, Path file, int offset) throws IOException {

@@ -1,0 +1,69 @@
+package dev.doorbell.device.owner;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.doorbell.uplink.store.DirectoryStore;
+import dev.doorbell.uplink.store.StoreOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The device-side reader of the store format agrees with the uplink's writer, torn tails and corruption included. */
+class StoreDirectoryReaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void read_storeWrittenByUplink_clipsInStoredOrder() throws Exception {
+    writeStore();
+    StoreSnapshot snapshot = StoreDirectoryReader.read(dir);
+    assertEquals(1, snapshot.clips().size());
+    StoredClip clip = snapshot.clips().get(0);
+    assertEquals("cam-1", clip.deviceId());
+    assertArrayEquals(new byte[] {1, 2, 3}, clip.header());
+    assertEquals(3, clip.frames().size());
+    assertArrayEquals(new byte[] {42, 2}, clip.frames().get(2).sealed());
+    assertTrue(clip.closed());
+    assertTrue(snapshot.warnings().isEmpty(), snapshot.warnings().toString());
+  }
+
+  @Test
+  void read_tornTailOfNewestSegment_ignoredWithWarning() throws Exception {
+    Path segment = writeStore();
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      ch.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 100, 1, 2, 3, 4, 5}));
+    }
+    StoreSnapshot snapshot = StoreDirectoryReader.read(dir);
+    assertEquals(3, snapshot.clips().get(0).frames().size());
+    assertTrue(snapshot.warnings().get(0).contains("torn tail"), snapshot.warnings().toString());
+  }
+
+  @Test
+  void read_corruptRecordBeforeValidOnes_refusedNamingOffset() throws Exception {
+    Path segment = writeStore();
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xff}), 8 + 8 + 2); // inside the first record's body
+    }
+    IOException e = assertThrows(IOException.class, () -> StoreDirectoryReader.read(dir));
+    assertTrue(e.getMessage().contains("at offset 8"), e.getMessage());
+  }
+
+  private Path writeStore() throws Exception {
+    try (DirectoryStore store = DirectoryStore.open(dir, StoreOptions.defaults())) {
+      store.openClip("cam-1", 5, new byte[] {1, 2, 3}).durable().get(10, TimeUnit.SECONDS);
+      for (int seq = 0; seq < 3; seq++) {
+        store.appendFrame("cam-1", 5, seq, seq == 2, new byte[0], new byte[] {42, (byte) seq})
+            .durable().get(10, TimeUnit.SECONDS);
+      }
+      store.closeClip("cam-1", 5, 3).durable().get(10, TimeUnit.SECONDS);
+    }
+    return dir.resolve("segments/0000000001.seg");
+  }
+}
