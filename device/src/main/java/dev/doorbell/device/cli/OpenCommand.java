@@ -22,9 +22,11 @@ import picocli.CommandLine.Spec;
     name = "open",
     mixinStandardHelpOptions = true,
     description = {
-      "Opens the clips in an uplink's store with the owner's keyring: verifies the key commitment, every tag,",
-      "order, gaps, duplicates and truncation; writes every verified frame as a .jpg and a contact sheet per clip;",
-      "prints one verdict per clip (OK, TRUNCATED, or TAMPERED at frame N with the reason).",
+      "Opens the clips in an uplink's store with the owner's keyring.",
+      "",
+      "Verifies the key commitment, every tag, order, gaps, duplicates and truncation; writes every verified frame",
+      "as OUT/DEVICE/CLIP/frame-NNNNN.jpg with a contact-sheet.png and verdict.txt per clip, and OUT/summary.txt;",
+      "prints one verdict per clip: OK, TRUNCATED (final frame missing), or TAMPERED at frame N with the reason.",
       "The store is only read. Exit status: 0 when every clip is OK, 1 when any is not, 2 on a usage or I/O error."
     })
 public final class OpenCommand implements Callable<Integer> {

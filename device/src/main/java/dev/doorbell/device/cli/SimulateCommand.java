@@ -30,8 +30,10 @@ import picocli.CommandLine.Spec;
     name = "simulate",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs provisioned doorbells against an uplink: a seeded porch scene per camera, motion detection, doorbell",
-      "presses, pre- and post-roll; every frame sealed on the device and kept until the uplink has it durable.",
+      "Runs provisioned doorbells against an uplink, sealing every frame on the device.",
+      "",
+      "Each camera renders a seeded porch scene, detects motion, records doorbell presses with pre- and post-roll,",
+      "seals every frame under its current epoch key and keeps it until the uplink acknowledges it as durable.",
       "The seed fixes the scenes and the clip schedule; salts and nonce prefixes always come from the system CSPRNG.",
       "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error."
     })
