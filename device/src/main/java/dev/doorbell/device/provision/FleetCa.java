@@ -12,6 +12,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -28,9 +30,12 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -134,6 +139,29 @@ public final class FleetCa {
       throw new IllegalStateException("cannot build the certificate for " + subject, e);
     }
     return sign(builder, key, random);
+  }
+
+  /**
+   * A certificate revocation list (RFC 5280 §5) listing {@code entries}, valid from {@code thisUpdate} to
+   * {@code nextUpdate}, with CRL number {@code number} and the CA's key identifier, so that a verifier finds the
+   * right key even after a CA renewal.
+   */
+  public X509CRL issueCrl(List<CrlEntry> entries, BigInteger number, Instant thisUpdate, Instant nextUpdate,
+      SecureRandom random) {
+    X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(certificate, Date.from(thisUpdate));
+    builder.setNextUpdate(Date.from(nextUpdate));
+    for (CrlEntry entry : entries) {
+      builder.addCRLEntry(entry.serial(), Date.from(entry.revokedAt()), entry.reason().code());
+    }
+    try {
+      builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
+      return new JcaX509CRLConverter().getCRL(builder.build(
+          new JcaContentSignerBuilder(EcKeys.SIGNATURE_ALGORITHM).setSecureRandom(random).build(key)));
+    } catch (CertIOException | GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot sign a revocation list with the fleet CA key", e);
+    }
   }
 
   /** A random positive serial of up to 128 bits (RFC 5280 allows 20 octets; zero is not allowed). */

@@ -45,6 +45,16 @@ public record FleetLayout(Path root) {
     return uplinkDir().resolve(DeviceDirectory.CA_CERT);
   }
 
+  /** The CA's record of revoked device certificates, from which every CRL is made. */
+  public Path revokedList() {
+    return caDir().resolve(CrlLedger.FILE_NAME);
+  }
+
+  /** The revocation list the uplink reads and reloads. */
+  public Path uplinkCrl() {
+    return uplinkDir().resolve(CrlPublisher.CRL_FILE);
+  }
+
   public Path serverCert() {
     return uplinkDir().resolve(SERVER_CERT);
   }

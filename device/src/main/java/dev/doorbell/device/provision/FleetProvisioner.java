@@ -169,6 +169,8 @@ public final class FleetProvisioner {
     PrivateFiles.writePublic(layout.serverCert(),
         Pem.certificate(ca.issueServer(names, server.getPublic(), random, now, validity)));
     PrivateFiles.writePrivate(layout.serverKey(), Pem.privateKey(server.getPrivate()), true);
+    // The uplink always finds a signed list, so a later revocation only ever replaces a file it already reads.
+    new CrlPublisher(random, clock).publishEmpty(layout, ca);
   }
 
   private static void writeDevices(DeviceWriter writer, List<String> ids, int threads, Progress progress)

@@ -111,7 +111,7 @@ class FleetProvisionerTest {
   void provision_newFleet_uplinkHoldsNoContentKey() throws Exception {
     FleetLayout fleet = provision(ProvisionRequest.of(dir.resolve("fleet"), 3));
 
-    assertEquals(Set.of("ca-cert.pem", "server-cert.pem", "server-key.pem"), names(fleet.uplinkDir()));
+    assertEquals(Set.of("ca-cert.pem", "server-cert.pem", "server-key.pem", "crl.pem"), names(fleet.uplinkDir()));
     try (Stream<Path> files = Files.walk(fleet.uplinkDir())) {
       for (Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
         String text = Files.readString(file, StandardCharsets.UTF_8);

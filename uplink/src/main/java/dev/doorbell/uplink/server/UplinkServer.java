@@ -1,5 +1,7 @@
 package dev.doorbell.uplink.server;
 
+import dev.doorbell.uplink.identity.CertificateRevocations;
+import dev.doorbell.uplink.identity.CrlFile;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
 import dev.doorbell.uplink.store.ClipStore;
@@ -15,6 +17,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +41,8 @@ public final class UplinkServer implements AutoCloseable {
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
+  private CertificateRevocations revocations = CertificateRevocations.none();
+  private RevocationWatcher revocationWatcher;
 
   public UplinkServer(UplinkConfig config, ClipStore store) {
     this.config = config;
@@ -52,6 +57,9 @@ public final class UplinkServer implements AutoCloseable {
     SslContext ssl = config.insecurePlaintextForDebugging() ? null : sslContext(config);
     if (ssl == null) {
       LOG.warn("INSECURE PLAINTEXT MODE, for debugging only: no TLS, and devices are whoever they say they are");
+    } else {
+      revocations = CertificateRevocations.load(config.caCert().resolveSibling(CrlFile.FILE_NAME),
+          CrlFile.readCa(config.caCert()), Clock.systemUTC());
     }
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
@@ -60,13 +68,16 @@ public final class UplinkServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new UplinkServerInitializer(config, ssl, store, registry));
+        .childHandler(new UplinkServerInitializer(config, ssl, store, registry, revocations));
     try {
       serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
     } catch (Exception e) {
       shutDownGroups(Duration.ZERO);
       serverChannel = null;
       throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    if (ssl != null) {
+      revocationWatcher = new RevocationWatcher(revocations, registry);
     }
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     LOG.info("uplink listening on {}:{} ({})", bound.getHostString(), bound.getPort(),
@@ -82,6 +93,23 @@ public final class UplinkServer implements AutoCloseable {
     return registry;
   }
 
+  /** The revocation list in force ({@code crl.pem} beside the CA certificate); none in plaintext mode. */
+  public CertificateRevocations revocations() {
+    return revocations;
+  }
+
+  /**
+   * Takes a changed revocation list now instead of at the next look (every two seconds) and closes the sessions it
+   * revokes. Returns true if a new list came into force.
+   */
+  public boolean reloadRevocations() {
+    RevocationWatcher watcher;
+    synchronized (this) {
+      watcher = revocationWatcher;
+    }
+    return watcher != null && watcher.reload();
+  }
+
   /**
    * Graceful stop within {@code grace}: no new connections, no more reading, PERSISTED acks for what the store
    * makes durable in time, SHUTTING_DOWN to every device, then close. Connections still open at the deadline are
@@ -93,6 +121,10 @@ public final class UplinkServer implements AutoCloseable {
     }
     long deadline = System.nanoTime() + grace.toNanos();
     serverChannel.close().syncUninterruptibly();
+    if (revocationWatcher != null) {
+      revocationWatcher.close();
+      revocationWatcher = null;
+    }
     List<DeviceSessionHandler> sessions = registry.sessions();
     LOG.info("uplink stopping: {} connections to close", sessions.size());
     CompletableFuture<?>[] closed = sessions.stream().map(DeviceSessionHandler::shutDown)

@@ -3,6 +3,7 @@ package dev.doorbell.uplink.server;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.uplink.codec.BoundedVarint32FrameDecoder;
 import dev.doorbell.uplink.codec.DeviceMessageDecoder;
+import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
 import dev.doorbell.uplink.store.ClipStore;
@@ -42,10 +43,17 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
   private final SslContext sslContext;
   private final ClipStore store;
   private final SessionRegistry registry;
+  private final CertificateRevocations revocations;
 
-  /** sslContext is null exactly when the config asks for insecure plaintext. */
+  /** sslContext is null exactly when the config asks for insecure plaintext; nothing is revoked. */
   public UplinkServerInitializer(UplinkConfig config, SslContext sslContext, ClipStore store,
       SessionRegistry registry) {
+    this(config, sslContext, store, registry, CertificateRevocations.none());
+  }
+
+  /** As above, with the fleet CA's revocation list checked after each TLS handshake. */
+  public UplinkServerInitializer(UplinkConfig config, SslContext sslContext, ClipStore store,
+      SessionRegistry registry, CertificateRevocations revocations) {
     if ((sslContext == null) != config.insecurePlaintextForDebugging()) {
       throw new IllegalArgumentException("a TLS context is required unless insecure plaintext is configured");
     }
@@ -53,6 +61,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
     this.sslContext = sslContext;
     this.store = store;
     this.registry = registry;
+    this.revocations = revocations;
   }
 
   @Override
@@ -70,7 +79,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
     pipeline.addLast(PipelineNames.MESSAGE_DECODER, MESSAGE_DECODER);
     pipeline.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
     pipeline.addLast(PipelineNames.MESSAGE_ENCODER, MESSAGE_ENCODER);
-    pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry));
+    pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, revocations));
     pipeline.addLast(PipelineNames.EXCEPTIONS, ConnectionExceptionHandler.INSTANCE);
   }
 }

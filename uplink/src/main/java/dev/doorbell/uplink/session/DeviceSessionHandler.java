@@ -7,6 +7,7 @@ import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Pong;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.uplink.codec.MalformedMessageException;
+import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.store.ClipStore;
 import io.netty.channel.ChannelFutureListener;
@@ -18,6 +19,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +44,10 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   private final UplinkConfig config;
   private final ClipStore store;
   private final SessionRegistry registry;
+  private final CertificateRevocations revocations;
   private ChannelHandlerContext ctx;
   private State state = State.HANDSHAKE;
+  private X509Certificate certificate;
   private String certificateId;
   private String deviceId;
   private ClipStream clips;
@@ -50,9 +55,16 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   private boolean stopping;
 
   public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry) {
+    this(config, store, registry, CertificateRevocations.none());
+  }
+
+  /** With {@code revocations}, a certificate on the fleet CA's revocation list gets CERTIFICATE_REVOKED. */
+  public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry,
+      CertificateRevocations revocations) {
     this.config = config;
     this.store = store;
     this.registry = registry;
+    this.revocations = revocations;
   }
 
   @Override
@@ -152,6 +164,18 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   }
 
   /**
+   * Called after a new revocation list came into force: a session whose certificate it revokes gets
+   * CERTIFICATE_REVOKED and is closed. Frames already PERSISTED stay stored; the device cannot add any more.
+   */
+  public void recheckRevocation() {
+    ctx.executor().execute(() -> {
+      if (certificate != null && state != State.CLOSING) {
+        revocations.revocation(certificate).ifPresent(this::revoked);
+      }
+    });
+  }
+
+  /**
    * Stops reading, lets every pending storage result arrive and its PERSISTED ack go out, then says SHUTTING_DOWN
    * and closes. The returned future completes when the connection is closed.
    */
@@ -174,7 +198,14 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
       return;
     }
     SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-    certificateId = PeerIdentity.deviceId(ssl.engine().getSession());
+    certificate = PeerIdentity.certificate(ssl.engine().getSession());
+    certificateId = PeerIdentity.deviceId(certificate);
+    // Checked before anything the peer sends is read: a revoked device gets its reason and nothing else.
+    Optional<String> revocation = certificate == null ? Optional.empty() : revocations.revocation(certificate);
+    if (revocation.isPresent()) {
+      revoked(revocation.get());
+      return;
+    }
     if (certificateId == null) {
       fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of " + ctx.channel().remoteAddress()
           + " has no SAN URI " + DeviceIds.SAN_URI_PREFIX + "<id> with a valid device id", 0));
@@ -220,6 +251,11 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         printable(hello.getFirmware()),
         hello.getOpenClipsCount());
     ctx.write(UplinkMessage.newBuilder().setWelcome(Welcomes.of(config, store, deviceId, hello)).build());
+  }
+
+  private void revoked(String why) {
+    fail(ErrorCodes.error(ErrorCode.CERTIFICATE_REVOKED, who() + ": " + why
+        + "; this certificate is refused from now on, ask the fleet operator for a new one", 0));
   }
 
   private void handshakeDeadlinePassed() {

@@ -14,8 +14,8 @@ public final class ErrorCodes {
   private static final Set<ErrorCode> FATAL = EnumSet.of(
       ErrorCode.UNSUPPORTED_VERSION, ErrorCode.IDENTITY_MISMATCH, ErrorCode.NO_IDENTITY, ErrorCode.HELLO_REQUIRED,
       ErrorCode.DUPLICATE_HELLO, ErrorCode.MALFORMED_MESSAGE, ErrorCode.MESSAGE_TOO_LARGE,
-      ErrorCode.HANDSHAKE_TIMEOUT, ErrorCode.IDLE_TIMEOUT, ErrorCode.SUPERSEDED, ErrorCode.SHUTTING_DOWN,
-      ErrorCode.INTERNAL);
+      ErrorCode.HANDSHAKE_TIMEOUT, ErrorCode.IDLE_TIMEOUT, ErrorCode.SUPERSEDED, ErrorCode.CERTIFICATE_REVOKED,
+      ErrorCode.SHUTTING_DOWN, ErrorCode.INTERNAL);
 
   // Retriable: the same request may succeed later, after a reconnect if the error was fatal. SUPERSEDED is not:
   // a newer session of the same device exists, and the two must not keep displacing each other.

@@ -19,8 +19,8 @@ final class PeerIdentity {
 
   private PeerIdentity() {}
 
-  /** The device id, or null when the peer sent no certificate or its certificate names no usable device id. */
-  static String deviceId(SSLSession session) {
+  /** The peer's own (leaf) certificate as TLS verified it, or null when it sent none. */
+  static X509Certificate certificate(SSLSession session) {
     Certificate[] chain;
     try {
       chain = session.getPeerCertificates();
@@ -30,9 +30,17 @@ final class PeerIdentity {
     if (chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
       return null;
     }
+    return (X509Certificate) chain[0];
+  }
+
+  /** The device id, or null when there is no certificate or it names no usable device id. */
+  static String deviceId(X509Certificate certificate) {
+    if (certificate == null) {
+      return null;
+    }
     Collection<List<?>> names;
     try {
-      names = ((X509Certificate) chain[0]).getSubjectAlternativeNames();
+      names = certificate.getSubjectAlternativeNames();
     } catch (CertificateParsingException e) {
       return null;
     }
