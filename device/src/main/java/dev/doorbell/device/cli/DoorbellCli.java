@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
       "Doorbell cameras that seal what they see, and the owner's tools to open it.",
       "The uplink stores only sealed bytes; only the owner's keyring opens them."
     },
-    subcommands = {ProvisionCommand.class, SimulateCommand.class, OpenCommand.class})
+    subcommands = {ProvisionCommand.class, SimulateCommand.class, OpenCommand.class, RevokeCommand.class})
 public final class DoorbellCli implements Runnable {
   @Override
   public void run() {
