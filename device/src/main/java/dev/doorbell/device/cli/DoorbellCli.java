@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
       "Doorbell cameras that seal what they see, and the owner's tools to open it.",
       "The uplink stores only sealed bytes; only the owner's keyring opens them."
     },
-    subcommands = {ProvisionCommand.class, SimulateCommand.class, OpenCommand.class, RevokeCommand.class})
+    subcommands = {ProvisionCommand.class, SimulateCommand.class, OpenCommand.class, RevokeCommand.class,
+      FaultProxyCommand.class})
 public final class DoorbellCli implements Runnable {
   @Override
   public void run() {
