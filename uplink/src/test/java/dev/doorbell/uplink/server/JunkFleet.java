@@ -29,7 +29,7 @@ import javax.net.ssl.SSLException;
 /**
  * Clients that never become devices: each connection sends random garbage, or the first half of a real TLS 1.3
  * ClientHello, or nothing, and then waits for the server to close it, reading and dropping whatever comes back. It
- * records how long after connecting the server closed each one. All on one event loop; everything seeded.
+ * records how long after the connect call the server closed each one. All on one event loop; everything seeded.
  */
 final class JunkFleet implements AutoCloseable {
   enum Kind { GARBAGE, HALF_CLIENT_HELLO, SILENCE }
@@ -69,7 +69,7 @@ final class JunkFleet implements AutoCloseable {
         case SILENCE -> null;
       };
       InetSocketAddress local = new InetSocketAddress(sources.get(i % sources.size()), 0);
-      Channel channel = bootstrap.clone().handler(new Junk(kind, payload)).connect(server, local)
+      Channel channel = bootstrap.clone().handler(new Junk(kind, payload, System.nanoTime())).connect(server, local)
           .addListener(f -> (f.isSuccess() ? connected : failed).incrementAndGet()).channel();
       channels.add(channel);
     }
@@ -125,16 +125,20 @@ final class JunkFleet implements AutoCloseable {
   private final class Junk extends ChannelInboundHandlerAdapter {
     private final Kind kind;
     private final byte[] payload;
-    private long activeAt;
+    private final long connectAt;
 
-    Junk(Kind kind, byte[] payload) {
+    /**
+     * Times count from the connect call, before the server can have accepted: a close measured from there is never
+     * early by measurement, only late (by the client's own queueing, which the margin covers).
+     */
+    Junk(Kind kind, byte[] payload, long connectAt) {
       this.kind = kind;
       this.payload = payload;
+      this.connectAt = connectAt;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      activeAt = System.nanoTime();
       if (payload != null) {
         ctx.writeAndFlush(Unpooled.wrappedBuffer(payload));
       }
@@ -147,7 +151,7 @@ final class JunkFleet implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      closings.add(new Closing(kind, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - activeAt)));
+      closings.add(new Closing(kind, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectAt)));
     }
 
     @Override
