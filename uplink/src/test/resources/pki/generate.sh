@@ -41,6 +41,7 @@ leaf server ca "/CN=localhost" \
   "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1"
 leaf dev-a ca "/CN=dev-a" "$(client_ext '\nsubjectAltName=URI:urn:doorbell:device:dev-a')"
 leaf dev-b ca "/CN=dev-b" "$(client_ext '\nsubjectAltName=URI:urn:doorbell:device:dev-b')"
+leaf dev-c ca "/CN=dev-c" "$(client_ext '\nsubjectAltName=URI:urn:doorbell:device:dev-c')"
 leaf foreign-dev-a other-ca "/CN=dev-a" "$(client_ext '\nsubjectAltName=URI:urn:doorbell:device:dev-a')"
 leaf no-san ca "/CN=dev-c" "$(client_ext '\nsubjectAltName=URI:https://example.com/dev-c')"
 
