@@ -11,6 +11,8 @@ import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.Outcome;
 import dev.doorbell.uplink.store.Submission;
 import io.netty.channel.ChannelHandlerContext;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,6 +35,9 @@ final class ClipStream {
   private final String deviceId;
   private final Consumer<UplinkMessage> fatal;
   private final ClipAcks acks = new ClipAcks();
+  // Clips this session is uploading. The limit counts these, not every clip the store holds unclosed: a clip cut
+  // short by a power loss is never closed, and a device must not be locked out by the clips it could not finish.
+  private final Set<Long> active = new HashSet<>();
   private int inFlightFrames;
   private long inFlightBytes;
   private int pendingDurable;
@@ -57,7 +62,7 @@ final class ClipStream {
       send(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
       return;
     }
-    if (store.status(deviceId, clipId) == null && store.openClips(deviceId).size() >= config.maxOpenClips()) {
+    if (!active.contains(clipId) && active.size() >= config.maxOpenClips()) {
       send(ErrorCodes.error(ErrorCode.TOO_MANY_OPEN_CLIPS,
           where + ": " + config.maxOpenClips() + " clips are open already; close one first", clipId));
       return;
@@ -66,6 +71,7 @@ final class ClipStream {
     if (refused(submission, where, clipId, -1)) {
       return;
     }
+    active.add(clipId);
     LOG.debug("{} open ({}, {} header bytes)", where, submission.outcome(), message.getHeader().size());
     whenDurable(submission, clipId, -1, -1, () -> {});
   }
@@ -99,6 +105,7 @@ final class ClipStream {
     }
     LOG.trace("{} {} ({} sealed bytes)", where, submission.outcome(), size);
     int windowed = -1;
+    active.add(clipId);
     if (submission.outcome() == Outcome.ACCEPTED) {
       acks.received(clipId, seq + 1);
       windowed = size;
@@ -122,6 +129,7 @@ final class ClipStream {
       return;
     }
     LOG.debug("{} closed after {} frames ({})", where, frameCount, submission.outcome());
+    active.remove(clipId);
     acks.closeReceived(clipId);
     whenDurable(submission, clipId, -1, -1, () -> {
       acks.persisted(clipId, frameCount);

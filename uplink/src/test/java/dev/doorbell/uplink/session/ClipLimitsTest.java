@@ -50,6 +50,22 @@ class ClipLimitsTest {
   }
 
   @Test
+  void open_clipsAbandonedInEarlierSession_notCounted() throws Exception {
+    uplink = TestUplink.start(b -> b.maxOpenClips(2));
+    TestDeviceClient before = uplink.session("dev-a");
+    before.send(Messages.clipOpen("dev-a", 1), Messages.frame(1, 0, false), Messages.clipOpen("dev-a", 2),
+        Messages.frame(2, 0, false));
+    before.awaitAck(2, AckKind.ACK_KIND_PERSISTED, 1, false);
+    before.close();
+    // A power loss: the device lost clips 1 and 2 with its memory and does not resume them.
+    TestDeviceClient after = uplink.session("dev-a");
+    after.send(Messages.clipOpen("dev-a", 3), Messages.frame(3, 0, false), Messages.clipOpen("dev-a", 4),
+        Messages.frame(4, 0, false));
+    after.awaitAck(4, AckKind.ACK_KIND_PERSISTED, 1, false);
+    assertTrue(after.received().stream().noneMatch(m -> m.hasError()), after.received().toString());
+  }
+
+  @Test
   void open_otherDeviceAtLimit_notCounted() throws Exception {
     uplink = TestUplink.start(b -> b.maxOpenClips(1));
     TestDeviceClient a = uplink.session("dev-a");
