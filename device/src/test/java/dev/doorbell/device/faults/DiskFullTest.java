@@ -1,6 +1,7 @@
 package dev.doorbell.device.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.device.keys.OwnerKeyring;
@@ -95,7 +96,7 @@ class DiskFullTest {
         assertHoldsOnlyVerifiedFrames(layout, full, dir.resolve("opened-full"));
 
         String remount = run("mount", "-o", "remount,size=64m", mountPoint.toString());
-        assertEquals(null, remount, "remount with more space");
+        assertNull(remount, "remount with more space");
         int persistedBefore = totalPersisted(streaming);
         await("PERSISTED acks again after space returned", Duration.ofSeconds(30),
             () -> totalPersisted(streaming) > persistedBefore + DEVICES * FRAMES_PER_SECOND);

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Doorbells that stream without pause: each has a thread that seals pooled frames at a steady rate into clips of a
@@ -176,7 +177,7 @@ final class StreamingFleet implements AutoCloseable {
   }
 
   /** The outbox refuses (BLOCK) while it is full, which it is only while the uplink is down for long. */
-  private static void offer(LinkClient link, java.util.function.BooleanSupplier enqueue, long hardStop) {
+  private static void offer(LinkClient link, BooleanSupplier enqueue, long hardStop) {
     while (!enqueue.getAsBoolean()) {
       if (System.nanoTime() > hardStop) {
         throw new IllegalStateException("outbox of " + link.deviceId() + " stayed full until the end of the run");
