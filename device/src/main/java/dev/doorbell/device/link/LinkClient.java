@@ -50,6 +50,8 @@ public final class LinkClient implements AutoCloseable {
   private volatile boolean closed;
   private boolean started;
   private boolean connectedBefore;
+  private boolean welcomedThisSession;
+  private long persistedAtWelcome;
   private Channel channel;
   private ScheduledFuture<?> reconnect;
 
@@ -214,7 +216,8 @@ public final class LinkClient implements AutoCloseable {
   }
 
   void onWelcome(Welcome w) {
-    backoff.reset();
+    welcomedThisSession = true;
+    persistedAtWelcome = counters.framesPersisted.sum();
     log.info("link up device={} resumed={} window={} frames/{} bytes heartbeat={} ms reconnect={}",
         config.deviceId(), w.getClipsCount(), w.getWindowFrames(), w.getWindowBytes(), w.getHeartbeatMs(),
         connectedBefore);
@@ -225,6 +228,13 @@ public final class LinkClient implements AutoCloseable {
 
   void onDisconnected() {
     channel = null;
+    // Only a session that got something durable, or had nothing to make durable, resets the backoff: one that is
+    // welcomed and refused at once (a full disk answers STORAGE_UNAVAILABLE) must back off, not reconnect at once.
+    boolean progressed = counters.framesPersisted.sum() > persistedAtWelcome || outbox.bufferedBytes().get() == 0;
+    if (welcomedThisSession && progressed) {
+      backoff.reset();
+    }
+    welcomedThisSession = false;
     listener.onDisconnected();
     scheduleReconnect();
   }
