@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * queued behind it fail with {@link StoreUnavailableException}, every clip falls back to its durable state, and
  * submissions are refused with STORAGE_UNAVAILABLE. The failed segment is abandoned (cut back to its last fsync
  * and closed): after an fsync failure the kernel may have dropped the dirty pages, so a later successful fsync of
- * the same file proves nothing. Every {@link FailurePolicy#retryDelay()} the writer tries to start a new segment;
- * after {@link FailurePolicy#maxAttempts()} failures without a good batch in between it gives up.
+ * the same file proves nothing. After a growing delay ({@link FailurePolicy}) the writer tries to start a new segment,
+ * by default for as long as it takes.
  */
 final class GroupCommitWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -263,7 +263,7 @@ final class GroupCommitWriter implements Runnable {
       } finally {
         lock.unlock();
       }
-      log.warn("store still unavailable after attempt {} of {}: {}", failures, policy.maxAttempts(), e.toString());
+      log.warn("store still unavailable after attempt {}: {}", failures, e.toString());
       return;
     }
     lock.lock();
@@ -283,7 +283,7 @@ final class GroupCommitWriter implements Runnable {
       log.error("store gave up after {} failed attempts; it stays unavailable until reopened", failures);
     } else {
       state = State.FAILED;
-      retryAtNanos = System.nanoTime() + policy.retryDelay().toNanos();
+      retryAtNanos = System.nanoTime() + policy.delayNanos(failures);
     }
   }
 
