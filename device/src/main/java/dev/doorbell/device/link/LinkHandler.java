@@ -51,6 +51,16 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
     super.channelActive(ctx);
   }
 
+  /** Whether a handshake failure is a lost connection (an I/O error underneath) rather than a TLS refusal. */
+  private static boolean lostConnection(Throwable cause) {
+    for (Throwable t = cause.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException && !(t instanceof javax.net.ssl.SSLException)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent handshake) {
@@ -58,6 +68,11 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
         sendHello(ctx);
       } else if (handshake.cause() instanceof ClosedChannelException) {
         log.info("connection closed during the TLS handshake device={}", config.deviceId());
+      } else if (lostConnection(handshake.cause())) {
+        // The uplink went away mid-handshake (a restart, a reset): a reconnect follows, nothing to warn about.
+        log.info("connection lost during the TLS handshake device={} cause={}", config.deviceId(),
+            handshake.cause().toString());
+        ctx.close();
       } else {
         log.warn("TLS handshake failed device={} cause={}", config.deviceId(), handshake.cause().toString());
         ctx.close();
