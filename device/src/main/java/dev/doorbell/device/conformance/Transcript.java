@@ -1,7 +1,11 @@
 package dev.doorbell.device.conformance;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.TextFormat;
+import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.DeviceMessage;
+import dev.doorbell.proto.v1.FrameMeta;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,8 +45,8 @@ final class Transcript {
     }
   }
 
-  void deviceSent(String session, byte[] framed, MessageOrBuilder message) {
-    add(">", session, framed, text(message));
+  void deviceSent(String session, byte[] framed, DeviceMessage message) {
+    add(">", session, framed, text(message) + decodedPayload(message));
   }
 
   void deviceSentRaw(String session, byte[] bytes, String what) {
@@ -78,6 +82,22 @@ final class Transcript {
         lines.add("  | " + line);
       }
     }
+  }
+
+  /** The public header and frame metadata are bytes inside the message; their decoded form helps a reader. */
+  private static String decodedPayload(DeviceMessage message) {
+    try {
+      if (message.hasClipOpen()) {
+        return "(clip_open.header decoded as ClipHeader)\n"
+            + text(ClipHeader.parseFrom(message.getClipOpen().getHeader()));
+      }
+      if (message.hasFrame() && !message.getFrame().getMeta().isEmpty()) {
+        return "(frame.meta decoded as FrameMeta)\n" + text(FrameMeta.parseFrom(message.getFrame().getMeta()));
+      }
+    } catch (InvalidProtocolBufferException e) {
+      return "(the header or meta bytes do not parse)\n";
+    }
+    return "";
   }
 
   private static String text(MessageOrBuilder message) {
