@@ -7,7 +7,9 @@ import static dev.doorbell.device.conformance.Expect.require;
 import dev.doorbell.device.seal.ClipSealer;
 import dev.doorbell.device.seal.SealedFrame;
 import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.proto.v1.Welcome;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -140,23 +142,35 @@ final class ClipCases {
     r.closePersisted(s, clip.clipId(), frames);
   }
 
+  /**
+   * Opens clips until one is refused. Clips left open by an earlier, interrupted run count too, so the refusal may
+   * come early; it must come by the (max_open_clips + 1)th.
+   */
   private static void tooManyOpenClips(CaseRun r) throws Exception {
     RawSession s = r.helloed(r.device());
     Welcome w = r.welcome();
-    List<SealedFrame> lasts = new java.util.ArrayList<>();
+    List<SealedFrame> lasts = new ArrayList<>();
     boolean refused = false;
     for (int i = 0; i <= w.getMaxOpenClips() && !refused; i++) {
       ClipSealer clip = r.newClip(r.device());
       s.send(CaseRun.open(clip));
-      if (i < w.getMaxOpenClips()) {
-        r.expect.alive(s, 100 + i);
-        lasts.add(r.seal(clip, true));
-      } else {
+      s.send(CaseRun.ping(100 + i));
+      UplinkMessage m = s.next(r.target().replyTimeout());
+      if (m != null && m.hasError()) {
+        s.pushBack(m);
         r.expect.error(s, ErrorCode.TOO_MANY_OPEN_CLIPS, clip.clipId(), -1);
+        UplinkMessage pong = s.next(r.target().replyTimeout());
+        require(pong != null && pong.hasPong(), "after TOO_MANY_OPEN_CLIPS the session must go on (Pong "
+            + (100 + i) + "), got " + (pong == null ? "nothing" : Expect.brief(pong)));
         refused = true;
+      } else {
+        require(m != null && m.hasPong() && m.getPong().getToken() == 100 + i, "after ClipOpen " + (i + 1)
+            + " expected Pong " + (100 + i) + " or TOO_MANY_OPEN_CLIPS, got " + (m == null ? "nothing"
+            : Expect.brief(m)));
+        lasts.add(r.seal(clip, true));
       }
     }
-    require(refused, "no TOO_MANY_OPEN_CLIPS");
+    require(refused, "the uplink accepted " + lasts.size() + " open clips; max_open_clips is " + w.getMaxOpenClips());
     for (SealedFrame last : lasts) {
       r.sendPersisted(s, last);
       r.closePersisted(s, last.clipId(), 1);

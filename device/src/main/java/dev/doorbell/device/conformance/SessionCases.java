@@ -9,6 +9,7 @@ import dev.doorbell.device.seal.SealedFrame;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /** Cases about the session: Hello and Welcome, version negotiation, identity, framing, timeouts, superseding. */
@@ -156,6 +157,6 @@ final class SessionCases {
       v >>>= 7;
     }
     out[n++] = (byte) v;
-    return java.util.Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, n);
   }
 }
