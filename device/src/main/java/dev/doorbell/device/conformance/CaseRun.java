@@ -15,6 +15,7 @@ import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Ping;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.Welcome;
+import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,11 @@ final class CaseRun implements AutoCloseable {
 
   ConformanceTarget target() {
     return target;
+  }
+
+  /** The fleet CA certificate that the device trusts, to reach the uplink with a certificate of another CA. */
+  File deviceCaCertificate() {
+    return target.device().caCertFile().toFile();
   }
 
   void note(String text) {

@@ -53,8 +53,8 @@ class ConformanceSuiteTest {
     List<CaseResult> results;
     try (DirectoryStore store = DirectoryStore.open(dir.resolve("store"), StoreOptions.defaults());
         UplinkServer uplink = new UplinkServer(UplinkConfig.builder().host("127.0.0.1").port(0)
-            .tlsDirectory(fleet.uplinkDir()).idleTimeout(Duration.ofMillis(2500))
-            .handshakeDeadline(Duration.ofMillis(1500)).heartbeat(Duration.ofSeconds(1)).maxOpenClips(4)
+            .tlsDirectory(fleet.uplinkDir()).idleTimeout(Duration.ofSeconds(5))
+            .handshakeDeadline(Duration.ofSeconds(3)).heartbeat(Duration.ofSeconds(1)).maxOpenClips(4)
             .maxFramesPerClip(1000).maxFrameBytes(64 * 1024).maxMessageBytes(64 * 1024 + 4096).build(), store)) {
       InetSocketAddress address = uplink.start();
       ConformanceTarget target = new ConformanceTarget("127.0.0.1", address.getPort(), devices.get(0),
