@@ -36,7 +36,8 @@ public final class ConformanceSuite {
 
   /** Every case, in the order they run. */
   public static List<ConformanceCase> cases() {
-    return Stream.of(SessionCases.all(), IdentityCases.all(), ClipCases.all(), ResumeCases.all()).flatMap(List::stream).toList();
+    return Stream.of(SessionCases.all(), IdentityCases.all(), ClipCases.all(), ResumeCases.all())
+        .flatMap(List::stream).toList();
   }
 
   /** The cases with these ids (all when {@code ids} is empty); an unknown id is an IllegalArgumentException. */

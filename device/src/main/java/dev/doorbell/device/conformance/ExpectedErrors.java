@@ -29,7 +29,7 @@ final class ExpectedErrors {
 
   /** "fatal, not retriable" and so on, for the expected column of the table. */
   static String describe(ErrorCode code) {
-    return code + " (" + (fatal(code) ? "fatal" : "not fatal") + ", " + (retriable(code) ? "retriable" : "not retriable")
-        + ")";
+    return code + " (" + (fatal(code) ? "fatal" : "not fatal") + ", "
+        + (retriable(code) ? "retriable" : "not retriable") + ")";
   }
 }

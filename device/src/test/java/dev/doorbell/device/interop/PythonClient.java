@@ -40,7 +40,7 @@ final class PythonClient {
     return root().resolve("clients").resolve("python");
   }
 
-  /** Fails the test, naming the apt packages, if python3, its cryptography and protobuf modules, or protoc is missing. */
+  /** Fails the test, naming the apt packages, if python3, its cryptography or protobuf module, or protoc is missing. */
   static void requireRuntime() throws Exception {
     String missing = APT_PACKAGES + " (apt-get install -y " + APT_PACKAGES + ")";
     if (!Files.isExecutable(Paths.get(PYTHON))) {
