@@ -1,0 +1,115 @@
+package dev.doorbell.device.conformance;
+
+import dev.doorbell.device.tls.DeviceDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the protocol cases of docs/PROTOCOL.md, one after the other, against one uplink, and gives a verdict for each.
+ * A case that throws anything but {@link CaseFailure} (an I/O error, a refused TLS handshake) fails too, with that
+ * exception as its detail, so one broken case never stops the others.
+ */
+public final class ConformanceSuite {
+  private static final Logger log = LoggerFactory.getLogger(ConformanceSuite.class);
+
+  private final ConformanceTarget target;
+  private final ConformanceDevice device;
+  private final ConformanceDevice other;
+  private long nextClipId;
+
+  public ConformanceSuite(ConformanceTarget target) {
+    this.target = target;
+    this.device = ConformanceDevice.load(target.device());
+    this.other = ConformanceDevice.load(target.otherDevice());
+    this.nextClipId = target.firstClipId();
+  }
+
+  /** Every case, in the order they run. */
+  public static List<ConformanceCase> cases() {
+    return Stream.of(SessionCases.all(), IdentityCases.all(), ClipCases.all(), ResumeCases.all())
+        .flatMap(List::stream).toList();
+  }
+
+  /** The cases with these ids (all when {@code ids} is empty); an unknown id is an IllegalArgumentException. */
+  public static List<ConformanceCase> select(List<String> ids) {
+    if (ids.isEmpty()) {
+      return cases();
+    }
+    List<ConformanceCase> chosen = new ArrayList<>();
+    for (String id : ids) {
+      chosen.add(cases().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow(() ->
+          new IllegalArgumentException("no conformance case '" + id + "'; the cases are "
+              + cases().stream().map(ConformanceCase::id).toList())));
+    }
+    return chosen;
+  }
+
+  /** Runs {@code chosen}; reports each result to {@code progress} as it is known. */
+  public List<CaseResult> run(List<ConformanceCase> chosen, Consumer<CaseResult> progress) {
+    List<CaseResult> results = new ArrayList<>();
+    for (ConformanceCase c : chosen) {
+      CaseResult result = runOne(c);
+      results.add(result);
+      progress.accept(result);
+    }
+    return results;
+  }
+
+  /** Writes each result's transcript to {@code dir}/{@code <case id>.txt}. */
+  public static void writeTranscripts(List<CaseResult> results, Path dir) {
+    try {
+      Files.createDirectories(dir);
+      for (CaseResult r : results) {
+        Files.writeString(dir.resolve(r.conformanceCase().id() + ".txt"), r.transcript(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write transcripts to " + dir, e);
+    }
+  }
+
+  private CaseResult runOne(ConformanceCase c) {
+    Transcript transcript = Transcript.recording(c.id(), c.description());
+    long started = System.nanoTime();
+    String detail;
+    boolean passed;
+    try (CaseRun run = new CaseRun(target, device, other, () -> nextClipId++, transcript)) {
+      c.steps().run(run);
+      passed = true;
+      detail = "";
+    } catch (CaseFailure e) {
+      passed = false;
+      detail = e.getMessage();
+    } catch (Exception e) {
+      passed = false;
+      detail = e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    log.info("conformance case {}: {} in {} ms", c.id(), passed ? "PASS" : "FAIL", elapsed.toMillis());
+    transcript.note("verdict: " + (passed ? "PASS" : "FAIL " + detail));
+    return new CaseResult(c, passed, detail, elapsed, transcript.render());
+  }
+
+  /** Loads the two devices a suite needs from a fleet's devices directory (the first two, sorted by id). */
+  public static List<DeviceDirectory> twoDevices(Path devicesDir) {
+    try (Stream<Path> dirs = Files.list(devicesDir)) {
+      List<Path> sorted = dirs.filter(Files::isDirectory).sorted().limit(2).toList();
+      if (sorted.size() < 2) {
+        throw new IllegalArgumentException(devicesDir + " holds " + sorted.size() + " device directories; the "
+            + "conformance suite needs two (provision with --devices 2 or more)");
+      }
+      return List.of(DeviceDirectory.load(sorted.get(0)), DeviceDirectory.load(sorted.get(1)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + devicesDir, e);
+    }
+  }
+}
