@@ -31,6 +31,7 @@ public final class LoadGenerator {
   private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
   private static final Duration START_DELAY = Duration.ofMillis(200);
   private static final int POOL_PAYLOADS = 64;
+  private static final int CONNECT_WAVE = 50;
 
   private final Clock wallClock;
   private final LongSupplier nanoTime;
@@ -103,21 +104,31 @@ public final class LoadGenerator {
     return device;
   }
 
+  /**
+   * Starts the links in waves of {@link #CONNECT_WAVE}, each wave after the one before is welcomed: a thousand TLS
+   * handshakes at once on a small machine time out and then retry in a storm.
+   */
   private void connectAll(List<LoadDevice> devices) throws InterruptedException {
-    List<CompletableFuture<?>> welcomes = new ArrayList<>();
-    for (LoadDevice d : devices) {
-      welcomes.add(d.link().start());
+    long deadline = nanoTime.getAsLong() + connectTimeout.toNanos();
+    int up = 0;
+    for (int from = 0; from < devices.size(); from += CONNECT_WAVE) {
+      List<CompletableFuture<?>> wave = new ArrayList<>();
+      for (LoadDevice d : devices.subList(from, Math.min(devices.size(), from + CONNECT_WAVE))) {
+        wave.add(d.link().start());
+      }
+      try {
+        CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new))
+            .get(Math.max(1, deadline - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        up += (int) wave.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+        throw new IllegalStateException("only " + up + " of " + devices.size() + " devices were welcomed within "
+            + connectTimeout.toSeconds() + " s");
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a device could not connect: " + e.getCause().getMessage(), e.getCause());
+      }
+      up += wave.size();
     }
-    try {
-      CompletableFuture.allOf(welcomes.toArray(CompletableFuture[]::new))
-          .get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      long up = welcomes.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
-      throw new IllegalStateException("only " + up + " of " + devices.size() + " devices were welcomed within "
-          + connectTimeout.toSeconds() + " s");
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("a device could not connect: " + e.getCause().getMessage(), e.getCause());
-    }
+    log.info("{} devices welcomed", up);
   }
 
   private void runSenders(List<LoadDevice> devices, LoadPlan plan, LoadCounters counters, long start, long end)
