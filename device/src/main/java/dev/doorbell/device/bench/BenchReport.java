@@ -27,6 +27,8 @@ final class BenchReport {
         String.format("%.0f MB/s", disk.sequentialMbPerSecond()));
     row(out, String.format("disk %d KiB writes, fdatasync each", disk.smallWriteBytes() >> 10),
         String.format("%.0f fsyncs/s, %.1f MB/s", disk.fsyncsPerSecond(), disk.smallWriteMbPerSecond()));
+    row(out, "  one fdatasync p99 / max",
+        String.format("%.2f / %.2f ms", disk.fsyncP99Millis(), disk.fsyncMaxMillis()));
     row(out, String.format("durable ingest, %d devices, saturation", saturation.devices()),
         String.format("%.1f MB/s, %.0f frames/s", saturation.megabytesPerSecond(), saturation.framesPerSecond()));
     row(out, "ingest / disk sequential (goal >= 70%)",

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /**
  * Measures the disk under a directory the way the store uses it: sequential writes followed by one fdatasync
@@ -16,7 +18,7 @@ import java.util.SplittableRandom;
 final class DiskProbe {
   /** Sequential throughput in MB/s and small-write fsyncs per second with their MB/s. */
   record Figures(long sequentialBytes, double sequentialMbPerSecond, int smallWriteBytes, double fsyncsPerSecond,
-      double smallWriteMbPerSecond) {}
+      double smallWriteMbPerSecond, double fsyncP99Millis, double fsyncMaxMillis) {}
 
   private final Path dir;
 
@@ -26,8 +28,10 @@ final class DiskProbe {
 
   Figures measure(long sequentialBytes, int chunkBytes, int smallBytes, long smallMillis) throws IOException {
     double seq = sequential(sequentialBytes, chunkBytes);
-    double fsyncs = fsyncEach(smallBytes, smallMillis);
-    return new Figures(sequentialBytes, seq, smallBytes, fsyncs, fsyncs * smallBytes / 1e6);
+    Histogram syncMicros = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+    double fsyncs = fsyncEach(smallBytes, smallMillis, syncMicros);
+    return new Figures(sequentialBytes, seq, smallBytes, fsyncs, fsyncs * smallBytes / 1e6,
+        syncMicros.getValueAtPercentile(99) / 1000.0, syncMicros.getMaxValue() / 1000.0);
   }
 
   /** MB/s of writing {@code total} bytes in {@code chunk}-sized writes, timed through the one closing fdatasync. */
@@ -49,8 +53,11 @@ final class DiskProbe {
     }
   }
 
-  /** fdatasyncs per second when every {@code bytes}-sized append is synced on its own, for {@code millis}. */
-  double fsyncEach(int bytes, long millis) throws IOException {
+  /**
+   * fdatasyncs per second when every {@code bytes}-sized append is synced on its own, for {@code millis}; each
+   * fdatasync's time goes into {@code syncMicros}: its tail bounds any PERSISTED latency the store can promise.
+   */
+  double fsyncEach(int bytes, long millis, Histogram syncMicros) throws IOException {
     ByteBuffer buffer = randomBuffer(bytes, 2);
     Path file = dir.resolve("disk-probe-fsync.bin");
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -62,7 +69,9 @@ final class DiskProbe {
         while (buffer.hasRemaining()) {
           ch.write(buffer);
         }
+        long before = System.nanoTime();
         ch.force(false);
+        syncMicros.recordValue(Math.min(syncMicros.getHighestTrackableValue(), (System.nanoTime() - before) / 1000));
         syncs++;
       }
       return syncs / ((System.nanoTime() - started) / 1e9);
