@@ -7,6 +7,7 @@ import dev.doorbell.device.provision.FleetLayout;
 import dev.doorbell.device.provision.FleetProvisioner;
 import dev.doorbell.device.provision.ProvisionRequest;
 import dev.doorbell.device.tls.DeviceDirectory;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,7 +142,7 @@ public final class StoreBench implements Callable<Integer> {
     return fleet;
   }
 
-  private static void deleteTree(Path root) throws java.io.IOException {
+  private static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

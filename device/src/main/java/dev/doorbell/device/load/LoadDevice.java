@@ -11,8 +11,8 @@ import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.Trigger;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
-import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
