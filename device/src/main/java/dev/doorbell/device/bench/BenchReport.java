@@ -21,8 +21,8 @@ final class BenchReport {
     double ratio = saturation.megabytesPerSecond() / disk.sequentialMbPerSecond();
     double p99 = partial.latencyMillis(99);
     out.println();
-    out.println("| what                                              | figure                 |");
-    out.println("|---------------------------------------------------|------------------------|");
+    out.println("| what                                              | figure                     |");
+    out.println("|---------------------------------------------------|----------------------------|");
     row(out, String.format("disk sequential write %d MiB + fdatasync", disk.sequentialBytes() >> 20),
         String.format("%.0f MB/s", disk.sequentialMbPerSecond()));
     row(out, String.format("disk %d KiB writes, fdatasync each", disk.smallWriteBytes() >> 10),
@@ -47,6 +47,6 @@ final class BenchReport {
   }
 
   private static void row(PrintWriter out, String what, String figure) {
-    out.printf("| %-49s | %-22s |%n", what, figure);
+    out.printf("| %-49s | %-26s |%n", what, figure);
   }
 }
