@@ -46,6 +46,7 @@ final class GroupCommitWriter implements Runnable {
   private int failures;
   private long retryAtNanos;
   private String failure = "";
+  private ByteBuffer batchBuffer;
 
   GroupCommitWriter(ReentrantLock lock, ClipIndex index, SegmentLog segments, StoreOptions options,
                     FailurePolicy policy) {
@@ -192,15 +193,8 @@ final class GroupCommitWriter implements Runnable {
   private void write(List<PendingRecord> batch) {
     long total = 0;
     try {
-      ByteBuffer[] buffers = new ByteBuffer[batch.size() * 2];
-      for (int i = 0; i < batch.size(); i++) {
-        PendingRecord record = batch.get(i);
-        byte[] body = record.record.toByteArray();
-        buffers[2 * i] = SegmentFormat.recordHeader(body);
-        buffers[2 * i + 1] = ByteBuffer.wrap(body);
-        record.length = SegmentFormat.RECORD_HEADER_BYTES + body.length;
-        total += record.length;
-      }
+      ByteBuffer encoded = encode(batch);
+      total = encoded.remaining();
       if (segments.needsRoll(total, options.segmentBytes())) {
         segments.startNew();
       }
@@ -210,7 +204,7 @@ final class GroupCommitWriter implements Runnable {
         record.offset = at;
         at += record.length;
       }
-      segments.write(buffers, total);
+      segments.write(new ByteBuffer[] {encoded}, total);
       segments.force();
     } catch (IOException | RuntimeException e) {
       // A bug or an exhausted heap must not kill the writer silently with futures left pending: fail-stop too.
@@ -229,6 +223,29 @@ final class GroupCommitWriter implements Runnable {
       lock.unlock();
     }
     batch.forEach(record -> record.durable.complete(null));
+  }
+
+  /**
+   * Frames every record of the batch into one reused direct buffer: serializing straight into it saves a heap copy
+   * per record and the JDK's copy of heap buffers into a temporary direct one on every write.
+   */
+  private ByteBuffer encode(List<PendingRecord> batch) throws IOException {
+    long needed = 0;
+    for (PendingRecord record : batch) {
+      needed += SegmentFormat.RECORD_HEADER_BYTES + record.record.getSerializedSize();
+    }
+    if (needed > Integer.MAX_VALUE) {
+      throw new IllegalStateException("a batch of " + needed + " bytes does not fit one buffer");
+    }
+    if (batchBuffer == null || batchBuffer.capacity() < needed) {
+      batchBuffer = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE,
+          Math.max(needed, batchBuffer == null ? 1 << 20 : 2L * batchBuffer.capacity())));
+    }
+    ByteBuffer buffer = batchBuffer.clear();
+    for (PendingRecord record : batch) {
+      record.length = SegmentFormat.frameInto(buffer, record.record);
+    }
+    return buffer.flip();
   }
 
   private void fail(List<PendingRecord> batch, Exception cause) {

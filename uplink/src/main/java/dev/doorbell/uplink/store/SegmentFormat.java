@@ -1,5 +1,8 @@
 package dev.doorbell.uplink.store;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -42,14 +45,26 @@ final class SegmentFormat {
     return (int) crc.getValue();
   }
 
-  /** The 8-byte frame that precedes {@code body} on disk. */
-  static ByteBuffer recordHeader(byte[] body) {
-    if (body.length < 1 || body.length > MAX_BODY_BYTES) {
-      throw new IllegalArgumentException("record body of " + body.length + " bytes is outside 1.." + MAX_BODY_BYTES);
+  /**
+   * Writes {@code record} framed (header, then body) at the buffer's position and advances it; returns the framed
+   * length. The body is the record's serialization, the same bytes as {@code toByteArray()}.
+   */
+  static int frameInto(ByteBuffer buffer, MessageLite record) throws IOException {
+    int size = record.getSerializedSize();
+    if (size < 1 || size > MAX_BODY_BYTES) {
+      throw new IllegalArgumentException("record body of " + size + " bytes is outside 1.." + MAX_BODY_BYTES);
     }
-    ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_BYTES);
-    header.putInt(body.length).putInt(crc32c(body, 0, body.length)).flip();
-    return header;
+    int start = buffer.position();
+    int bodyStart = start + RECORD_HEADER_BYTES;
+    CodedOutputStream out = CodedOutputStream.newInstance(buffer.duplicate().position(bodyStart)
+        .limit(bodyStart + size));
+    record.writeTo(out);
+    out.flush();
+    out.checkNoSpaceLeft();
+    CRC32C crc = new CRC32C();
+    crc.update(buffer.duplicate().position(bodyStart).limit(bodyStart + size));
+    buffer.putInt(start, size).putInt(start + 4, (int) crc.getValue()).position(bodyStart + size);
+    return RECORD_HEADER_BYTES + size;
   }
 
   static boolean saneLength(long length) {

@@ -1,0 +1,180 @@
+package dev.doorbell.device.load;
+
+import dev.doorbell.device.keys.EpochKeyFile;
+import dev.doorbell.device.link.BufferPolicy;
+import dev.doorbell.device.link.LinkClient;
+import dev.doorbell.device.link.LinkConfig;
+import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.device.tls.DeviceTls;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives a provisioned fleet against an uplink: N device links (each with its own certificate) on one small event
+ * loop group, a few sender threads that seal clips of pool payloads and send them on an open-loop schedule or at
+ * saturation, and PERSISTED latency from each frame's intended send time. Every phase is bounded in time.
+ */
+public final class LoadGenerator {
+  private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
+  private static final Duration START_DELAY = Duration.ofMillis(200);
+  private static final int POOL_PAYLOADS = 64;
+  private static final int CONNECT_WAVE = 50;
+
+  private final Clock wallClock;
+  private final LongSupplier nanoTime;
+  private final SecureRandom random;
+  private final Duration connectTimeout;
+  private final Duration drainTimeout;
+
+  public LoadGenerator(Clock wallClock, LongSupplier nanoTime, SecureRandom random, Duration connectTimeout,
+      Duration drainTimeout) {
+    this.wallClock = wallClock;
+    this.nanoTime = nanoTime;
+    this.random = random;
+    this.connectTimeout = connectTimeout;
+    this.drainTimeout = drainTimeout;
+  }
+
+  /** Real time, a fresh SecureRandom, 120 s to connect and 30 s to drain. */
+  public static LoadGenerator system() {
+    return new LoadGenerator(Clock.systemUTC(), System::nanoTime, new SecureRandom(), Duration.ofSeconds(120),
+        Duration.ofSeconds(30));
+  }
+
+  /**
+   * Connects every device, sends for warmup + measure, then waits (bounded) for what is in flight to be persisted
+   * and closes the links. Throws IllegalStateException when the devices cannot all connect in time.
+   */
+  public LoadResult run(List<DeviceDirectory> fleet, LoadPlan plan) throws InterruptedException {
+    PayloadPool pool = new PayloadPool(POOL_PAYLOADS, plan.minFrameBytes(), plan.maxFrameBytes(), plan.seed());
+    LoadCounters counters = new LoadCounters();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.ioThreads(), NioIoHandler.newFactory());
+    List<LoadDevice> devices = new ArrayList<>(fleet.size());
+    try {
+      long firstClipId = wallClock.millis() * 1000;
+      for (int i = 0; i < fleet.size(); i++) {
+        devices.add(connectable(fleet.get(i), plan, pool, counters, group, firstClipId, i));
+      }
+      connectAll(devices);
+      long start = nanoTime.getAsLong() + START_DELAY.toNanos();
+      long measureStart = start + plan.warmup().toNanos();
+      long end = measureStart + plan.measure().toNanos();
+      counters.window(measureStart, end);
+      runSenders(devices, plan, counters, start, end);
+      LoadResult result = new LoadResult(devices.size(), plan.framesPerSecond(), plan.measure().toNanos() / 1e9,
+          counters.measuredFrames.sum(), counters.measuredBytes.sum(), counters.framesSent.sum(),
+          counters.framesSkipped.sum(), counters.sendsRefused.sum(), counters.errors.sum(), counters.takeLatency());
+      drainAll(devices);
+      log.info("load run done: {}", result.summary());
+      return result;
+    } finally {
+      for (LoadDevice d : devices) {
+        d.link().close();
+      }
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private LoadDevice connectable(DeviceDirectory dir, LoadPlan plan, PayloadPool pool, LoadCounters counters,
+      EventLoopGroup group, long firstClipId, int index) {
+    LoadDevice device = new LoadDevice(dir.deviceId(), EpochKeyFile.read(dir.epochKeyFile()), pool, counters, random,
+        nanoTime, plan.framesPerClip(), firstClipId, (long) index * 7);
+    // The sender never lets more than `inflight` frames wait, so the buffer only needs room for those and a header.
+    long buffer = (long) (plan.inflightFrames() + 2) * (plan.maxFrameBytes() + 1024);
+    LinkConfig config = LinkConfig.builder(plan.host(), plan.port(), dir.deviceId())
+        .tls(DeviceTls.clientContext(dir))
+        .firmware("doorbell-load/1")
+        .connectTimeout(Duration.ofSeconds(30))
+        .buffer(Math.max(buffer, 1 << 20), BufferPolicy.BLOCK)
+        .build();
+    device.attach(new LinkClient(config, group, device));
+    return device;
+  }
+
+  /**
+   * Starts the links in waves of {@link #CONNECT_WAVE}, each wave after the one before is welcomed: a thousand TLS
+   * handshakes at once on a small machine time out and then retry in a storm.
+   */
+  private void connectAll(List<LoadDevice> devices) throws InterruptedException {
+    long deadline = nanoTime.getAsLong() + connectTimeout.toNanos();
+    int up = 0;
+    for (int from = 0; from < devices.size(); from += CONNECT_WAVE) {
+      List<CompletableFuture<?>> wave = new ArrayList<>();
+      for (LoadDevice d : devices.subList(from, Math.min(devices.size(), from + CONNECT_WAVE))) {
+        wave.add(d.link().start());
+      }
+      try {
+        CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new))
+            .get(Math.max(1, deadline - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        up += (int) wave.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+        throw new IllegalStateException("only " + up + " of " + devices.size() + " devices were welcomed within "
+            + connectTimeout.toSeconds() + " s");
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a device could not connect: " + e.getCause().getMessage(), e.getCause());
+      }
+      up += wave.size();
+    }
+    log.info("{} devices welcomed", up);
+  }
+
+  private void runSenders(List<LoadDevice> devices, LoadPlan plan, LoadCounters counters, long start, long end)
+      throws InterruptedException {
+    int threads = Math.min(plan.senderThreads(), devices.size());
+    List<Thread> senders = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      List<LoadDevice> owned = new ArrayList<>();
+      for (int i = t; i < devices.size(); i += threads) {
+        owned.add(devices.get(i));
+      }
+      double interval = 0;
+      long offset = 0;
+      if (!plan.saturating()) {
+        double threadRate = plan.framesPerSecond() * owned.size() / devices.size();
+        interval = 1e9 / threadRate;
+        offset = (long) (t * 1e9 / plan.framesPerSecond()); // staggers the threads' schedules
+      }
+      Thread sender = new Thread(new SenderLoop(owned, counters, nanoTime, wallClock, plan.inflightFrames(),
+          start + offset, end, interval), "load-sender-" + t);
+      sender.setDaemon(true);
+      sender.start();
+      senders.add(sender);
+    }
+    long joinDeadline = end + TimeUnit.SECONDS.toNanos(30);
+    for (Thread sender : senders) {
+      long left = joinDeadline - nanoTime.getAsLong();
+      TimeUnit.NANOSECONDS.timedJoin(sender, Math.max(1, left));
+      if (sender.isAlive()) {
+        throw new IllegalStateException(sender.getName() + " did not stop 30 s after the end of the run");
+      }
+    }
+  }
+
+  private void drainAll(List<LoadDevice> devices) {
+    List<CompletableFuture<Void>> drains = new ArrayList<>();
+    for (LoadDevice d : devices) {
+      drains.add(d.link().drain(drainTimeout));
+    }
+    try {
+      CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+          .get(drainTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("not every device drained within {} s: {}", drainTimeout.toSeconds(), e.toString());
+    }
+  }
+}
