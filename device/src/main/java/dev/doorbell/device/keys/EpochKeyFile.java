@@ -42,17 +42,7 @@ public final class EpochKeyFile {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("device", key.deviceId());
     fields.put("epoch", Integer.toString(key.epoch()));
-    byte[] secret = key.secret().toByteArray();
-    byte[] content = KeyFileText.format(MAGIC, fields, secret);
-    Arrays.fill(secret, (byte) 0);
-    try {
-      DurableFiles.writePrivate(file, content);
-    } catch (IOException e) {
-      throw new KeyFileException("cannot write epoch key of device " + key.deviceId() + " to " + file + ": "
-          + e.getMessage(), e);
-    } finally {
-      Arrays.fill(content, (byte) 0);
-    }
+    KeyFileText.write(file, MAGIC, fields, key.secret(), "epoch key of device " + key.deviceId());
   }
 
   /**

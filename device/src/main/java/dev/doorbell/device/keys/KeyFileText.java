@@ -69,6 +69,23 @@ final class KeyFileText {
   }
 
   /** Lays out a key file; the key's base64 is built as bytes and the caller zeroes the result after writing. */
+  /**
+   * Writes a key file with mode 0600, atomically and durably, wiping the plaintext copies it made; {@code what}
+   * names the key in the error ("epoch key of device porch").
+   */
+  static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what) {
+    byte[] secret = key.toByteArray();
+    byte[] content = format(magic, publicFields, secret);
+    Arrays.fill(secret, (byte) 0);
+    try {
+      DurableFiles.writePrivate(file, content);
+    } catch (IOException e) {
+      throw new KeyFileException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
   static byte[] format(String magic, Map<String, String> publicFields, byte[] key) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes((magic + "\n").getBytes(StandardCharsets.UTF_8));

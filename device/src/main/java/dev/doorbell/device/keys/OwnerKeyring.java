@@ -50,17 +50,7 @@ public final class OwnerKeyring {
     Path file = dir.resolve(key.deviceId() + SUFFIX);
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("device", key.deviceId());
-    byte[] secret = key.secret().toByteArray();
-    byte[] content = KeyFileText.format(MAGIC, fields, secret);
-    Arrays.fill(secret, (byte) 0);
-    try {
-      DurableFiles.writePrivate(file, content);
-    } catch (IOException e) {
-      throw new KeyFileException("cannot write root key of device " + key.deviceId() + " to " + file + ": "
-          + e.getMessage(), e);
-    } finally {
-      Arrays.fill(content, (byte) 0);
-    }
+    KeyFileText.write(file, MAGIC, fields, key.secret(), "root key of device " + key.deviceId());
   }
 
   /** The root key of {@code deviceId}; throws {@link KeyFileException} naming the expected file if there is none. */
