@@ -1,0 +1,70 @@
+package dev.doorbell.device.fleet;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Once a second: takes the second's latency histogram, appends it to latency.hlog and prints one progress line (text
+ * for people, or a JSON line with the histogram for a parent process).
+ */
+final class ProgressTicker {
+  private final FleetMetrics metrics;
+  private final List<FleetDevice> devices;
+  private final LatencyLog hlog;
+  private final PrintWriter out;
+  private final boolean json;
+  private final LongSupplier nanoTime;
+  private long startNanos;
+  private long lastSent;
+  private long lastPersisted;
+  private long lastBytes;
+
+  ProgressTicker(FleetMetrics metrics, List<FleetDevice> devices, LatencyLog hlog, PrintWriter out, boolean json,
+      LongSupplier nanoTime) {
+    this.metrics = metrics;
+    this.devices = devices;
+    this.hlog = hlog;
+    this.out = out;
+    this.json = json;
+    this.nanoTime = nanoTime;
+  }
+
+  /** Ticks at start + 1 s, + 2 s, ... until {@code endNanos}. */
+  void runUntil(long start, long endNanos) {
+    this.startNanos = start;
+    for (long k = 1; ; k++) {
+      long at = Math.min(start + k * 1_000_000_000L, endNanos);
+      long wait;
+      while ((wait = at - nanoTime.getAsLong()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      tick();
+      if (at >= endNanos) {
+        return;
+      }
+    }
+  }
+
+  void tick() {
+    Histogram interval = metrics.takeInterval(null);
+    hlog.append(interval);
+    long sent = metrics.framesSent.sum();
+    long persisted = metrics.framesPersisted.sum();
+    long bytes = metrics.bytesPersisted.sum();
+    long buffered = 0;
+    for (FleetDevice d : devices) {
+      buffered += d.link().stats().bufferedBytes();
+    }
+    Progress p = new Progress(Math.round((nanoTime.getAsLong() - startNanos) / 1e9), metrics.connected.sum(),
+        metrics.connecting.sum(), metrics.failed.sum(), metrics.openClips.sum(), sent - lastSent,
+        persisted - lastPersisted, bytes - lastBytes, buffered, interval);
+    lastSent = sent;
+    lastPersisted = persisted;
+    lastBytes = bytes;
+    out.println(json ? p.json() : p.text());
+    out.flush();
+  }
+}
