@@ -101,6 +101,11 @@ public final class FleetRunner {
     }
   }
 
+  /** Provisions the fleet if it has none yet, before worker processes would each try to. */
+  public static void provisionOnce(FleetPlan plan) throws IOException {
+    FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), new SecureRandom(), Clock.systemUTC());
+  }
+
   private FleetDevice device(FleetPlan plan, DeviceDirectory dir, int globalIndex, FramePool frames,
       FleetMetrics metrics, EventLoopGroup group, long firstClipId, SenderThread owner) {
     ClipSchedule schedule = new ClipSchedule(plan.seed(), globalIndex, plan.clipsPerHour(), plan.profile().fps(),
