@@ -126,15 +126,15 @@ final class FleetDevice implements LinkListener {
     }
   }
 
-  /** Closes a clip cut short by the end of the run with the frames sent so far; the owner thread only. */
-  void finish() {
+  /**
+   * Ends a clip cut short by the end of the run: one more frame, sealed as the last (the uplink accepts a close only
+   * after a last frame), intended now at the latest; the owner thread only.
+   */
+  void finish(long nowNanos, long wallClockMs) {
     if (sealer != null) {
-      int sent = sealer.nextSeq();
-      if (sent > 0) {
-        link.closeClip(sealer.clipId(), sent);
-      }
-      metrics.openClips.decrement();
-      sealer = null;
+      clipFrames = sealer.nextSeq() + 1;
+      nextNanos = Math.min(nextNanos, nowNanos);
+      step(wallClockMs);
     }
   }
 

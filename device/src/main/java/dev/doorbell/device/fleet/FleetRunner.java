@@ -87,7 +87,7 @@ public final class FleetRunner {
       }
       ramp.join(TimeUnit.SECONDS.toMillis(5));
       drain(devices, plan.drainTimeout());
-      ticker.tick();
+      ticker.tick((nanoTime.getAsLong() - startNanos + 999_999_999L) / 1_000_000_000L);
       long unpersisted = devices.stream().mapToLong(FleetDevice::unpersisted).sum();
       FleetTotals totals = new FleetTotals(devices.size(), metrics.failed.sum(), metrics.connects.sum(),
           metrics.clips.sum(), metrics.framesSent.sum(), metrics.framesPersisted.sum(), metrics.bytesPersisted.sum(),

@@ -17,7 +17,6 @@ final class ProgressTicker {
   private final PrintWriter out;
   private final boolean json;
   private final LongSupplier nanoTime;
-  private long startNanos;
   private long lastSent;
   private long lastPersisted;
   private long lastBytes;
@@ -34,21 +33,20 @@ final class ProgressTicker {
 
   /** Ticks at start + 1 s, + 2 s, ... until {@code endNanos}. */
   void runUntil(long start, long endNanos) {
-    this.startNanos = start;
     for (long k = 1; ; k++) {
       long at = Math.min(start + k * 1_000_000_000L, endNanos);
       long wait;
       while ((wait = at - nanoTime.getAsLong()) > 0) {
         LockSupport.parkNanos(wait);
       }
-      tick();
+      tick(k);
       if (at >= endNanos) {
         return;
       }
     }
   }
 
-  void tick() {
+  void tick(long second) {
     Histogram interval = metrics.takeInterval(null);
     hlog.append(interval);
     long sent = metrics.framesSent.sum();
@@ -58,7 +56,7 @@ final class ProgressTicker {
     for (FleetDevice d : devices) {
       buffered += d.link().stats().bufferedBytes();
     }
-    Progress p = new Progress(Math.round((nanoTime.getAsLong() - startNanos) / 1e9), metrics.connected.sum(),
+    Progress p = new Progress(second, metrics.connected.sum(),
         metrics.connecting.sum(), metrics.failed.sum(), metrics.openClips.sum(), sent - lastSent,
         persisted - lastPersisted, bytes - lastBytes, buffered, interval);
     lastSent = sent;

@@ -62,7 +62,7 @@ final class SenderThread implements Runnable {
       due.add(next);
     }
     for (FleetDevice d : due) {
-      d.finish();
+      d.finish(nanoTime.getAsLong(), wallClock.millis());
     }
   }
 }
