@@ -16,7 +16,7 @@ import picocli.CommandLine.ParameterException;
 
 /** The options of `fleet` and `fleet run`, and running them (in this process or as worker processes). */
 public final class FleetRunOptions {
-  @Option(names = "--devices", required = true, paramLabel = "N", description = "Devices in the whole fleet.")
+  @Option(names = "--devices", paramLabel = "N", description = "Devices in the whole fleet (required).")
   int devices;
 
   @Option(names = "--uplink", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7443",
@@ -102,6 +102,9 @@ public final class FleetRunOptions {
     int colon = uplink.lastIndexOf(':');
     if (colon < 1) {
       throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");
+    }
+    if (devices < 1) {
+      throw new ParameterException(spec.commandLine(), "--devices N is required (N >= 1)");
     }
     Shard part;
     FleetPlan plan;

@@ -47,7 +47,7 @@ public final class WorkerPool {
         dirs.add(dir);
         Shard mine = new Shard(shard.index() * processes + k, shard.count() * processes);
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-cp", System.getProperty("java.class.path"),
-            mainClass, "run"));
+            mainClass));
         cmd.addAll(commonArgs);
         cmd.addAll(List.of("--shard", mine.toString(), "--report", dir.toString(), "--tag", "w" + k,
             "--progress-json"));

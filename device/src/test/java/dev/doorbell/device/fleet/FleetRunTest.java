@@ -82,6 +82,39 @@ class FleetRunTest {
   }
 
   @Test
+  void run_twoWorkerProcesses_mergesTheirReportsIntoOne() throws Exception {
+    Path report = dir.resolve("report-workers");
+    StringWriter text = new StringWriter();
+    int exit;
+    try (DirectoryStore store = DirectoryStore.open(dir.resolve("store-workers"), StoreOptions.defaults());
+        UplinkServer uplink = new UplinkServer(UplinkConfig.builder().host("127.0.0.1").port(0)
+            .tlsDirectory(fleet.uplinkDir()).build(), store)) {
+      int port = uplink.start().getPort();
+      exit = command(text).execute("--devices", "6", "--uplink", "127.0.0.1:" + port, "--fleet-dir",
+          fleet.root().toString(), "--duration", "8s", "--clips-per-hour", "3600", "--min-clip", "1s", "--max-clip",
+          "2s", "--processes", "2", "--report", report.toString());
+      uplink.stop(Duration.ofSeconds(5));
+    }
+    assertEquals(0, exit, text.toString());
+    FleetTotals w0 = totals(report.resolve("worker-0"));
+    FleetTotals w1 = totals(report.resolve("worker-1"));
+    FleetTotals merged = totals(report);
+    assertEquals(3, w0.devices());
+    assertEquals(6, merged.devices());
+    assertEquals(w0.framesPersisted() + w1.framesPersisted(), merged.framesPersisted());
+    Histogram both = LatencyLog.total(LatencyLog.readSeconds(List.of(report.resolve("worker-0/latency.hlog"),
+        report.resolve("worker-1/latency.hlog"))));
+    assertEquals(both, LatencyLog.total(LatencyLog.readSeconds(List.of(report.resolve(LatencyLog.FILE)))));
+    assertTrue(text.toString().lines().filter(l -> l.contains("connecting")).count() >= 4,
+        "one progress line a second, the workers' seconds added:\n" + text);
+  }
+
+  private static FleetTotals totals(Path report) throws Exception {
+    Map<String, Object> json = Json.parseObject(Files.readString(report.resolve("report.json")));
+    return FleetTotals.fromMap((Map<?, ?>) json.get("totals"));
+  }
+
+  @Test
   void run_uplinkNotListening_exitsNonZeroOnConnectFailures() throws Exception {
     int unusedPort;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
