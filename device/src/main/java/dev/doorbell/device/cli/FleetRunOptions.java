@@ -32,6 +32,10 @@ public final class FleetRunOptions {
       description = "Devices started per second (default: ${DEFAULT-VALUE}).")
   String ramp;
 
+  @Option(names = "--max-connecting", defaultValue = "200",
+      description = "Most TLS handshakes in progress at once; the ramp waits for room (default: ${DEFAULT-VALUE}).")
+  int maxConnecting;
+
   @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
       description = "From the first connect to the end of sending (default: ${DEFAULT-VALUE}).")
   Duration duration;
@@ -111,9 +115,9 @@ public final class FleetRunOptions {
     try {
       part = Shard.parse(shard);
       plan = new FleetPlan(uplink.substring(0, colon), Integer.parseInt(uplink.substring(colon + 1)), fleetDir,
-          devices, part, Double.parseDouble(ramp.replace("/s", "").trim()), duration, clipsPerHour, minClip, maxClip,
-          Profile.parse(profile), seed, report, tag, ioThreads, senderThreads, connectTimeout, drainTimeout,
-          maxErrorRate, maxConnectFailureRate, progressJson);
+          devices, part, Double.parseDouble(ramp.replace("/s", "").trim()), maxConnecting, duration, clipsPerHour,
+          minClip, maxClip, Profile.parse(profile), seed, report, tag, ioThreads, senderThreads, connectTimeout,
+          drainTimeout, maxErrorRate, maxConnectFailureRate, progressJson);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -144,6 +148,7 @@ public final class FleetRunOptions {
         "--max-clip", maxClip.toString(), "--profile", profile, "--seed", String.valueOf(seed), "--max-error-rate",
         String.valueOf(maxErrorRate), "--max-connect-failure-rate", String.valueOf(maxConnectFailureRate),
         "--io-threads", String.valueOf(ioThreads), "--sender-threads", String.valueOf(senderThreads),
+        "--max-connecting", String.valueOf(Math.max(1, maxConnecting / processes)),
         "--connect-timeout", connectTimeout.toString(), "--drain-timeout", drainTimeout.toString());
   }
 }

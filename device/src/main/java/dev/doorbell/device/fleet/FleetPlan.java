@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param devices devices in the whole fleet; this run takes its shard of them
  * @param shard this process's part of the fleet
  * @param rampPerSecond devices started per second
+ * @param maxConnecting most TLS handshakes in progress at once; the ramp waits for room
  * @param duration from the first connect to the end of sending
  * @param clipsPerHour mean Poisson rate of clips per device
  * @param minClip shortest clip
@@ -31,9 +32,9 @@ import java.util.Objects;
  * @param progressJson print progress as JSON lines (for a parent process) instead of text
  */
 public record FleetPlan(String host, int port, Path fleetDir, int devices, Shard shard, double rampPerSecond,
-    Duration duration, double clipsPerHour, Duration minClip, Duration maxClip, Profile profile, long seed,
-    Path report, String tag, int ioThreads, int senderThreads, Duration connectTimeout, Duration drainTimeout,
-    double maxErrorRate, double maxConnectFailureRate, boolean progressJson) {
+    int maxConnecting, Duration duration, double clipsPerHour, Duration minClip, Duration maxClip, Profile profile,
+    long seed, Path report, String tag, int ioThreads, int senderThreads, Duration connectTimeout,
+    Duration drainTimeout, double maxErrorRate, double maxConnectFailureRate, boolean progressJson) {
 
   public FleetPlan {
     Objects.requireNonNull(host, "host");
@@ -43,9 +44,11 @@ public record FleetPlan(String host, int port, Path fleetDir, int devices, Shard
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be 1..65535, got " + port);
     }
-    if (devices < 1 || rampPerSecond <= 0 || clipsPerHour <= 0 || ioThreads < 1 || senderThreads < 1) {
-      throw new IllegalArgumentException("devices, ramp, clips per hour and threads must be positive, got "
-          + devices + ", " + rampPerSecond + ", " + clipsPerHour + ", " + ioThreads + ", " + senderThreads);
+    if (devices < 1 || maxConnecting < 1 || rampPerSecond <= 0 || clipsPerHour <= 0 || ioThreads < 1
+        || senderThreads < 1) {
+      throw new IllegalArgumentException("devices, ramp, max connecting, clips per hour and threads must be "
+          + "positive, got " + devices + ", " + rampPerSecond + ", " + maxConnecting + ", " + clipsPerHour + ", "
+          + ioThreads + ", " + senderThreads);
     }
     if (duration.isNegative() || duration.isZero() || minClip.isNegative() || minClip.isZero()
         || maxClip.compareTo(minClip) < 0) {
@@ -59,26 +62,26 @@ public record FleetPlan(String host, int port, Path fleetDir, int devices, Shard
 
   /** A plan with defaults for everything but the address, fleet, size, duration and report directory. */
   public static FleetPlan of(String host, int port, Path fleetDir, int devices, Duration duration, Path report) {
-    return new FleetPlan(host, port, fleetDir, devices, Shard.WHOLE, 500, duration, 12, Duration.ofSeconds(4),
+    return new FleetPlan(host, port, fleetDir, devices, Shard.WHOLE, 500, 200, duration, 12, Duration.ofSeconds(4),
         Duration.ofSeconds(20), Profile.P240, 1, report, "p0", 2, 2, Duration.ofSeconds(60), Duration.ofSeconds(30),
         0.01, 0.01, false);
   }
 
   public FleetPlan withShard(Shard s, Path reportDir, String processTag, boolean json) {
-    return new FleetPlan(host, port, fleetDir, devices, s, rampPerSecond, duration, clipsPerHour, minClip, maxClip,
-        profile, seed, reportDir, processTag, ioThreads, senderThreads, connectTimeout, drainTimeout, maxErrorRate,
-        maxConnectFailureRate, json);
+    return new FleetPlan(host, port, fleetDir, devices, s, rampPerSecond, maxConnecting, duration, clipsPerHour,
+        minClip, maxClip, profile, seed, reportDir, processTag, ioThreads, senderThreads, connectTimeout, drainTimeout,
+        maxErrorRate, maxConnectFailureRate, json);
   }
 
   public FleetPlan withClips(double perHour, Duration min, Duration max) {
-    return new FleetPlan(host, port, fleetDir, devices, shard, rampPerSecond, duration, perHour, min, max, profile,
-        seed, report, tag, ioThreads, senderThreads, connectTimeout, drainTimeout, maxErrorRate,
+    return new FleetPlan(host, port, fleetDir, devices, shard, rampPerSecond, maxConnecting, duration, perHour, min,
+        max, profile, seed, report, tag, ioThreads, senderThreads, connectTimeout, drainTimeout, maxErrorRate,
         maxConnectFailureRate, progressJson);
   }
 
   public FleetPlan withLimits(double errorRate, double connectFailureRate, Duration connect, Duration drain) {
-    return new FleetPlan(host, port, fleetDir, devices, shard, rampPerSecond, duration, clipsPerHour, minClip,
-        maxClip, profile, seed, report, tag, ioThreads, senderThreads, connect, drain, errorRate, connectFailureRate,
-        progressJson);
+    return new FleetPlan(host, port, fleetDir, devices, shard, rampPerSecond, maxConnecting, duration, clipsPerHour,
+        minClip, maxClip, profile, seed, report, tag, ioThreads, senderThreads, connect, drain, errorRate,
+        connectFailureRate, progressJson);
   }
 }

@@ -54,12 +54,12 @@ public final class FleetRunner {
     List<String> mine = ids.subList(plan.shard().from(plan.devices()), plan.shard().to(plan.devices()));
     FramePool frames = FramePool.shared(plan.profile(), plan.seed(), POOL_FRAMES);
     FleetMetrics metrics = new FleetMetrics();
-    long startNanos = nanoTime.getAsLong();
-    long endNanos = startNanos + plan.duration().toNanos();
+    // Loading thousands of certificates and keys takes seconds: the run's clock starts after it, with the ramp.
+    long[] end = new long[1];
     List<SenderThread> senders = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < plan.senderThreads(); t++) {
-      SenderThread s = new SenderThread(nanoTime, wallClock, endNanos);
+      SenderThread s = new SenderThread(nanoTime, wallClock, () -> end[0]);
       Thread thread = new Thread(s, "fleet-sender-" + t);
       thread.setDaemon(true);
       senders.add(s);
@@ -76,6 +76,11 @@ public final class FleetRunner {
             frames, metrics, group, firstClipId, owner));
       }
       metrics.connecting.add(devices.size());
+      // The first interval starts with the run, not while certificates were loading.
+      metrics.takeInterval(null);
+      long startNanos = nanoTime.getAsLong();
+      long endNanos = startNanos + plan.duration().toNanos();
+      end[0] = endNanos;
       threads.forEach(Thread::start);
       Thread ramp = new Thread(() -> ramp(devices, plan, metrics, startNanos, endNanos), "fleet-ramp");
       ramp.setDaemon(true);
@@ -86,8 +91,8 @@ public final class FleetRunner {
         TimeUnit.NANOSECONDS.timedJoin(t, TimeUnit.SECONDS.toNanos(30));
       }
       ramp.join(TimeUnit.SECONDS.toMillis(5));
-      drain(devices, plan.drainTimeout());
-      ticker.tick((nanoTime.getAsLong() - startNanos + 999_999_999L) / 1_000_000_000L);
+      ticker.runWhile(drain(devices, plan.drainTimeout()), nanoTime.getAsLong() + plan.drainTimeout().toNanos()
+          + 1_000_000_000L);
       long unpersisted = devices.stream().mapToLong(FleetDevice::unpersisted).sum();
       FleetTotals totals = new FleetTotals(devices.size(), metrics.failed.sum(), metrics.connects.sum(),
           metrics.clips.sum(), metrics.framesSent.sum(), metrics.framesPersisted.sum(), metrics.bytesPersisted.sum(),
@@ -122,15 +127,21 @@ public final class FleetRunner {
     return device;
   }
 
-  /** Starts device i at start + i/ramp; a device not welcomed within the connect timeout fails and is closed. */
+  /**
+   * Starts device i at start + i/ramp, but never more than {@code maxConnecting} handshakes at once: thousands of
+   * TLS handshakes started together on a small machine all time out and retry in a storm. A device not welcomed
+   * within the connect timeout fails and is closed.
+   */
   private void ramp(List<FleetDevice> devices, FleetPlan plan, FleetMetrics metrics, long startNanos,
       long endNanos) {
     double interval = 1e9 / plan.rampPerSecond();
     for (int i = 0; i < devices.size(); i++) {
       long at = startNanos + (long) (i * interval);
       long wait;
-      while ((wait = at - nanoTime.getAsLong()) > 0) {
-        LockSupport.parkNanos(wait);
+      while ((wait = at - nanoTime.getAsLong()) > 0
+          || (metrics.connecting.sum() - (devices.size() - i) >= plan.maxConnecting()
+          && nanoTime.getAsLong() < endNanos)) {
+        LockSupport.parkNanos(Math.max(wait, 1_000_000));
       }
       if (nanoTime.getAsLong() >= endNanos) {
         metrics.connecting.add(-(devices.size() - i));
@@ -151,18 +162,17 @@ public final class FleetRunner {
     }
   }
 
-  private static void drain(List<FleetDevice> devices, Duration timeout) {
+  /** Completes when every device has drained, or with a TimeoutException after {@code timeout}. */
+  private static CompletableFuture<Void> drain(List<FleetDevice> devices, Duration timeout) {
     List<CompletableFuture<Void>> drains = new ArrayList<>();
     for (FleetDevice d : devices) {
       drains.add(d.link().drain(timeout));
     }
-    try {
-      CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
-          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      log.warn("not every device drained within {} s: {}", timeout.toSeconds(), e.toString());
-    }
+    return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+      if (e != null) {
+        log.warn("not every device drained within {} s: {}", timeout.toSeconds(), e.toString());
+      }
+    });
   }
+
 }

@@ -2,6 +2,7 @@ package dev.doorbell.device.fleet;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
@@ -17,6 +18,7 @@ final class ProgressTicker {
   private final PrintWriter out;
   private final boolean json;
   private final LongSupplier nanoTime;
+  private long second;
   private long lastSent;
   private long lastPersisted;
   private long lastBytes;
@@ -31,14 +33,11 @@ final class ProgressTicker {
     this.nanoTime = nanoTime;
   }
 
-  /** Ticks at start + 1 s, + 2 s, ... until {@code endNanos}. */
+  /** Ticks at start + 1 s, + 2 s, ... and at {@code endNanos}. */
   void runUntil(long start, long endNanos) {
     for (long k = 1; ; k++) {
       long at = Math.min(start + k * 1_000_000_000L, endNanos);
-      long wait;
-      while ((wait = at - nanoTime.getAsLong()) > 0) {
-        LockSupport.parkNanos(wait);
-      }
+      waitUntil(at, null);
       tick(k);
       if (at >= endNanos) {
         return;
@@ -46,7 +45,23 @@ final class ProgressTicker {
     }
   }
 
-  void tick(long second) {
+  /** Ticks once a second through the drain, and once more when it ends, so each hlog interval is a second or less. */
+  void runWhile(CompletableFuture<?> drained, long deadlineNanos) {
+    do {
+      waitUntil(Math.min(deadlineNanos, nanoTime.getAsLong() + 1_000_000_000L), drained);
+      tick(second + 1);
+    } while (!drained.isDone() && nanoTime.getAsLong() < deadlineNanos);
+  }
+
+  private void waitUntil(long at, CompletableFuture<?> orDone) {
+    long wait;
+    while ((wait = at - nanoTime.getAsLong()) > 0 && (orDone == null || !orDone.isDone())) {
+      LockSupport.parkNanos(Math.min(wait, 50_000_000L));
+    }
+  }
+
+  void tick(long tickSecond) {
+    second = tickSecond;
     Histogram interval = metrics.takeInterval(null);
     hlog.append(interval);
     long sent = metrics.framesSent.sum();

@@ -20,10 +20,11 @@ final class SenderThread implements Runnable {
   private final PriorityQueue<FleetDevice> due = new PriorityQueue<>(Comparator.comparingLong(FleetDevice::nextNanos));
   private final LongSupplier nanoTime;
   private final Clock wallClock;
-  private final long endNanos;
+  private final LongSupplier endNanos;
   private volatile Thread thread;
 
-  SenderThread(LongSupplier nanoTime, Clock wallClock, long endNanos) {
+  /** {@code endNanos} is read when the thread starts, after the run's clock is set. */
+  SenderThread(LongSupplier nanoTime, Clock wallClock, LongSupplier endNanos) {
     this.nanoTime = nanoTime;
     this.wallClock = wallClock;
     this.endNanos = endNanos;
@@ -41,6 +42,7 @@ final class SenderThread implements Runnable {
   @Override
   public void run() {
     thread = Thread.currentThread();
+    long end = endNanos.getAsLong();
     while (true) {
       FleetDevice d;
       while ((d = joining.poll()) != null) {
@@ -48,12 +50,12 @@ final class SenderThread implements Runnable {
         due.add(d);
       }
       long now = nanoTime.getAsLong();
-      if (now >= endNanos) {
+      if (now >= end) {
         break;
       }
       FleetDevice next = due.peek();
       if (next == null || next.nextNanos() > now) {
-        long until = next == null ? endNanos : Math.min(next.nextNanos(), endNanos);
+        long until = next == null ? end : Math.min(next.nextNanos(), end);
         LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, Math.max(1, until - now)));
         continue;
       }

@@ -23,7 +23,7 @@ final class SvgCharts {
 
   /** A line chart of {@code points} with a linear x axis (seconds) and a linear y axis from 0. */
   static String line(String title, String xLabel, String yLabel, List<Point> points) {
-    double maxX = Math.max(1, points.stream().mapToDouble(Point::x).max().orElse(1));
+    double maxX = niceCeiling(Math.max(1, points.stream().mapToDouble(Point::x).max().orElse(1)));
     double maxY = niceCeiling(points.stream().mapToDouble(Point::y).max().orElse(1));
     StringBuilder svg = frame(title, xLabel, yLabel);
     for (int i = 0; i <= 4; i++) {
