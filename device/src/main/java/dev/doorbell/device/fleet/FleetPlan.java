@@ -59,29 +59,4 @@ public record FleetPlan(String host, int port, Path fleetDir, int devices, Shard
       throw new IllegalArgumentException("error thresholds must not be negative");
     }
   }
-
-  /** A plan with defaults for everything but the address, fleet, size, duration and report directory. */
-  public static FleetPlan of(String host, int port, Path fleetDir, int devices, Duration duration, Path report) {
-    return new FleetPlan(host, port, fleetDir, devices, Shard.WHOLE, 500, 200, duration, 12, Duration.ofSeconds(4),
-        Duration.ofSeconds(20), Profile.P240, 1, report, "p0", 2, 2, Duration.ofSeconds(60), Duration.ofSeconds(30),
-        0.01, 0.01, false);
-  }
-
-  public FleetPlan withShard(Shard s, Path reportDir, String processTag, boolean json) {
-    return new FleetPlan(host, port, fleetDir, devices, s, rampPerSecond, maxConnecting, duration, clipsPerHour,
-        minClip, maxClip, profile, seed, reportDir, processTag, ioThreads, senderThreads, connectTimeout, drainTimeout,
-        maxErrorRate, maxConnectFailureRate, json);
-  }
-
-  public FleetPlan withClips(double perHour, Duration min, Duration max) {
-    return new FleetPlan(host, port, fleetDir, devices, shard, rampPerSecond, maxConnecting, duration, perHour, min,
-        max, profile, seed, report, tag, ioThreads, senderThreads, connectTimeout, drainTimeout, maxErrorRate,
-        maxConnectFailureRate, progressJson);
-  }
-
-  public FleetPlan withLimits(double errorRate, double connectFailureRate, Duration connect, Duration drain) {
-    return new FleetPlan(host, port, fleetDir, devices, shard, rampPerSecond, maxConnecting, duration, clipsPerHour,
-        minClip, maxClip, profile, seed, report, tag, ioThreads, senderThreads, connect, drain, errorRate,
-        connectFailureRate, progressJson);
-  }
 }
