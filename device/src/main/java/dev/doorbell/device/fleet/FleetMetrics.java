@@ -1,0 +1,42 @@
+package dev.doorbell.device.fleet;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The counters of one fleet process, shared by every device and thread. PERSISTED latency (ack time minus the
+ * frame's intended send time, in microseconds) goes to a {@link Recorder} whose interval histograms are taken once
+ * a second for the progress line and the histogram log.
+ */
+final class FleetMetrics {
+  /** Longer latencies are recorded as this; a run that reaches it has failed anyway. */
+  static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
+
+  final LongAdder connecting = new LongAdder();
+  final LongAdder connected = new LongAdder();
+  final LongAdder connects = new LongAdder();
+  final LongAdder failed = new LongAdder();
+  final LongAdder openClips = new LongAdder();
+  final LongAdder clips = new LongAdder();
+  final LongAdder framesSent = new LongAdder();
+  final LongAdder bytesSent = new LongAdder();
+  final LongAdder framesPersisted = new LongAdder();
+  final LongAdder bytesPersisted = new LongAdder();
+  final LongAdder refused = new LongAdder();
+  final LongAdder errors = new LongAdder();
+  private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+
+  void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
+    framesPersisted.increment();
+    bytesPersisted.add(sealedBytes);
+    long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos));
+    latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+  }
+
+  /** The latencies recorded since the last call; {@code into} is recycled when not null. */
+  Histogram takeInterval(Histogram into) {
+    return latency.getIntervalHistogram(into);
+  }
+}
