@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
       "The uplink stores only sealed bytes; only the owner's keyring opens them."
     },
     subcommands = {ProvisionCommand.class, SimulateCommand.class, OpenCommand.class, RevokeCommand.class,
-      FaultProxyCommand.class, ConformanceCommand.class})
+      FaultProxyCommand.class, ConformanceCommand.class, FleetCommand.class})
 public final class DoorbellCli implements Runnable {
   @Override
   public void run() {
