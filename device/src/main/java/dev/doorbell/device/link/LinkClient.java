@@ -137,6 +137,18 @@ public final class LinkClient implements AutoCloseable {
     });
   }
 
+  /**
+   * Closes the current connection as a network failure would; the client then reconnects with backoff and resumes
+   * as after any drop. For load scenarios (a reconnect storm, churn). Does nothing when not connected.
+   */
+  public void dropConnection() {
+    onLoop(() -> {
+      if (channel != null) {
+        channel.close();
+      }
+    });
+  }
+
   public LinkStats stats() {
     return counters.snapshot(outbox.bufferedBytes());
   }

@@ -19,7 +19,13 @@ final class LoadCounters {
   final LongAdder errors = new LongAdder();
   final LongAdder measuredFrames = new LongAdder();
   final LongAdder measuredBytes = new LongAdder();
+  /** Welcomes and lost connections over the whole run; their difference is the number of devices connected. */
+  final LongAdder welcomes = new LongAdder();
+  final LongAdder disconnects = new LongAdder();
+  final LongAdder framesAcknowledged = new LongAdder();
   private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+  /** Every latency, in or out of the window, for {@link LiveLoad}'s intervals (a scenario's spike, progress). */
+  private final Recorder liveLatency = new Recorder(MAX_LATENCY_MICROS, 3);
   private volatile long measureStartNanos = Long.MAX_VALUE;
   private volatile long measureEndNanos = Long.MAX_VALUE;
 
@@ -30,18 +36,25 @@ final class LoadCounters {
 
   /** One frame is durable: its ack came at {@code ackNanos} for a send intended at {@code intendedNanos}. */
   void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
+    framesAcknowledged.increment();
+    long micros = Math.min(Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos)), MAX_LATENCY_MICROS);
+    liveLatency.recordValue(micros);
     if (ackNanos >= measureStartNanos && ackNanos < measureEndNanos) {
       measuredFrames.increment();
       measuredBytes.add(sealedBytes);
     }
     if (intendedNanos >= measureStartNanos && intendedNanos < measureEndNanos) {
-      long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos));
-      latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+      latency.recordValue(micros);
     }
   }
 
   /** The latencies recorded since the last call (or since the start). */
   Histogram takeLatency() {
     return latency.getIntervalHistogram();
+  }
+
+  /** Every latency recorded since the last call, measured window or not. */
+  Histogram takeLiveLatency() {
+    return liveLatency.getIntervalHistogram();
   }
 }

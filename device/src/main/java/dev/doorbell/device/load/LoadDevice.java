@@ -9,6 +9,7 @@ import dev.doorbell.device.seal.SealedFrame;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.Trigger;
+import dev.doorbell.proto.v1.Welcome;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
@@ -128,6 +129,16 @@ final class LoadDevice implements LinkListener {
     if (t != null) {
       LockSupport.unpark(t);
     }
+  }
+
+  @Override
+  public void onWelcome(Welcome welcome) {
+    counters.welcomes.increment();
+  }
+
+  @Override
+  public void onDisconnected() {
+    counters.disconnects.increment();
   }
 
   @Override

@@ -32,6 +32,7 @@ public final class LoadGenerator {
   private static final Duration START_DELAY = Duration.ofMillis(200);
   private static final int POOL_PAYLOADS = 64;
   private static final int CONNECT_WAVE = 50;
+  private static final long HOOK_GRACE_SECONDS = 10;
 
   private final Clock wallClock;
   private final LongSupplier nanoTime;
@@ -59,6 +60,11 @@ public final class LoadGenerator {
    * and closes the links. Throws IllegalStateException when the devices cannot all connect in time.
    */
   public LoadResult run(List<DeviceDirectory> fleet, LoadPlan plan) throws InterruptedException {
+    return run(fleet, plan, LoadHook.NONE);
+  }
+
+  /** As {@link #run(List, LoadPlan)}, with {@code hook} running on its own thread while the senders send. */
+  public LoadResult run(List<DeviceDirectory> fleet, LoadPlan plan, LoadHook hook) throws InterruptedException {
     PayloadPool pool = new PayloadPool(POOL_PAYLOADS, plan.minFrameBytes(), plan.maxFrameBytes(), plan.seed());
     LoadCounters counters = new LoadCounters();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.ioThreads(), NioIoHandler.newFactory());
@@ -73,7 +79,10 @@ public final class LoadGenerator {
       long measureStart = start + plan.warmup().toNanos();
       long end = measureStart + plan.measure().toNanos();
       counters.window(measureStart, end);
+      Thread hookThread = startHook(hook, new LiveLoad(devices.stream().map(LoadDevice::link).toList(), counters,
+          nanoTime, start, end));
       runSenders(devices, plan, counters, start, end);
+      stopHook(hookThread);
       LoadResult result = new LoadResult(devices.size(), plan.framesPerSecond(), plan.measure().toNanos() / 1e9,
           counters.measuredFrames.sum(), counters.measuredBytes.sum(), counters.framesSent.sum(),
           counters.framesSkipped.sum(), counters.sendsRefused.sum(), counters.errors.sum(), counters.takeLatency());
@@ -160,6 +169,30 @@ public final class LoadGenerator {
       if (sender.isAlive()) {
         throw new IllegalStateException(sender.getName() + " did not stop 30 s after the end of the run");
       }
+    }
+  }
+
+  private static Thread startHook(LoadHook hook, LiveLoad live) {
+    Thread thread = new Thread(() -> {
+      try {
+        hook.during(live);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        log.warn("load hook {} failed: {}", hook, e.toString());
+      }
+    }, "load-hook");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static void stopHook(Thread hook) throws InterruptedException {
+    hook.join(TimeUnit.SECONDS.toMillis(HOOK_GRACE_SECONDS));
+    if (hook.isAlive()) {
+      log.warn("load hook still running {} s after the senders stopped; interrupting it", HOOK_GRACE_SECONDS);
+      hook.interrupt();
+      hook.join(TimeUnit.SECONDS.toMillis(HOOK_GRACE_SECONDS));
     }
   }
 

@@ -1,0 +1,72 @@
+package dev.doorbell.device.load.scenario;
+
+import dev.doorbell.device.link.LinkClient;
+import dev.doorbell.device.load.LiveLoad;
+import dev.doorbell.device.load.LoadHook;
+import java.time.Duration;
+import java.util.Objects;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reconnect storm as a {@link LoadHook}: {@code after} the start of sending, every device of the run drops its
+ * connection at once (as when an uplink or a load balancer restarts), reconnects with its own backoff and resumes
+ * its clips. Measures the time until every device is welcomed again and PERSISTED latency before and during the
+ * storm (from the drop until all are back plus {@code settle}), so the spike is the difference of the two.
+ * Use one instance per run; {@link #result()} after the run.
+ */
+public final class ReconnectStorm implements LoadHook {
+  private static final Logger log = LoggerFactory.getLogger(ReconnectStorm.class);
+
+  private final Duration after;
+  private final Duration settle;
+  private volatile StormResult result;
+
+  /**
+   * @param after time from the start of sending to the drop
+   * @param settle latency after the last device is back that still counts as the storm's
+   */
+  public ReconnectStorm(Duration after, Duration settle) {
+    this.after = Objects.requireNonNull(after, "after");
+    this.settle = Objects.requireNonNull(settle, "settle");
+    if (after.isNegative() || settle.isNegative()) {
+      throw new IllegalArgumentException("after and settle must not be negative, got " + after + " and " + settle);
+    }
+  }
+
+  @Override
+  public void during(LiveLoad live) throws InterruptedException {
+    long dropAt = live.startNanos() + after.toNanos();
+    if (!Waits.until(live, () -> live.nanoTime() >= dropAt, dropAt)) {
+      return;
+    }
+    Histogram before = live.takeLatency();
+    long welcomesBefore = live.welcomes();
+    long dropNanos = live.nanoTime();
+    for (LinkClient link : live.links()) {
+      link.dropConnection();
+    }
+    log.info("reconnect storm: dropped {} connections", live.devices());
+    long target = welcomesBefore + live.devices();
+    boolean allBack = Waits.until(live, () -> live.welcomes() >= target, live.endNanos());
+    long backNanos = live.nanoTime();
+    long settleEnd = Math.min(live.endNanos(), backNanos + settle.toNanos());
+    Waits.until(live, () -> live.nanoTime() >= settleEnd, settleEnd);
+    Histogram during = live.takeLatency();
+    long reconnected = Math.min(live.devices(), live.welcomes() - welcomesBefore);
+    result = new StormResult(live.devices(), reconnected,
+        allBack ? Duration.ofNanos(backNanos - dropNanos) : null, before, during);
+    log.info("reconnect storm: {}", result.summary());
+  }
+
+  /** The storm's figures, or null when the run ended before the drop. */
+  public StormResult result() {
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    return "ReconnectStorm{after=" + after + ", settle=" + settle + "}";
+  }
+}
