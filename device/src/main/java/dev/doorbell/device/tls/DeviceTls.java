@@ -23,6 +23,7 @@ public final class DeviceTls {
           .keyManager(device.deviceCertFile().toFile(), device.deviceKeyFile().toFile())
           .trustManager(device.caCertFile().toFile())
           .protocols(PROTOCOL)
+          .sslProvider(DeviceNative.sslProvider())
           // The uplink must also be the host the device meant: pass that host to newHandler(alloc, host, port).
           .endpointIdentificationAlgorithm("HTTPS")
           .build();
