@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +67,9 @@ public final class FleetCapacityBench implements Callable<Integer> {
   @Option(names = "--seconds", description = "Measured seconds of sending (default: ${DEFAULT-VALUE}).")
   private int seconds = 20;
 
+  @Option(names = "--connect-timeout-seconds", description = "Bound on connecting them all (default: ${DEFAULT-VALUE}).")
+  private int connectTimeoutSeconds = 600;
+
   @Option(names = "--frame-bytes", description = "Plaintext frame size (default: ${DEFAULT-VALUE}).")
   private int frameBytes = 16 * 1024;
 
@@ -91,7 +96,9 @@ public final class FleetCapacityBench implements Callable<Integer> {
         (System.nanoTime() - loadStart) / 1e9, mib(fleetBefore), mib(uplinkBefore));
     LoadPlan plan = new LoadPlan("127.0.0.1", port, rate, 64, frameBytes, frameBytes, 30, 2, ioThreads,
         Duration.ofSeconds(2), Duration.ofSeconds(seconds), 1);
-    LoadResult result = LoadGenerator.system().sourceAddresses(addresses).connectWave(wave)
+    LoadGenerator generator = new LoadGenerator(Clock.systemUTC(), System::nanoTime, new SecureRandom(),
+        Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(30));
+    LoadResult result = generator.sourceAddresses(addresses).connectWave(wave)
         .afterConnect((n, nanos) -> held(n, nanos, fleetBefore, uplinkBefore)).run(fleet, plan);
     out.println("sending at " + rate + " frames/s: " + result.summary());
     out.printf("RESULT persisted %.0f frames/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms,"
