@@ -67,7 +67,8 @@ public final class FleetCapacityBench implements Callable<Integer> {
   @Option(names = "--seconds", description = "Measured seconds of sending (default: ${DEFAULT-VALUE}).")
   private int seconds = 20;
 
-  @Option(names = "--connect-timeout-seconds", description = "Bound on connecting them all (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--connect-timeout-seconds",
+      description = "Bound on connecting them all (default: ${DEFAULT-VALUE}).")
   private int connectTimeoutSeconds = 600;
 
   @Option(names = "--frame-bytes", description = "Plaintext frame size (default: ${DEFAULT-VALUE}).")

@@ -141,8 +141,8 @@ public final class LoadGenerator {
   }
 
   /**
-   * Starts the links in waves of {@link #connectWave} (default {@link #CONNECT_WAVE}), each wave after the one before is welcomed: a thousand TLS
-   * handshakes at once on a small machine time out and then retry in a storm.
+   * Starts the links in waves of {@link #connectWave} (default {@link #CONNECT_WAVE}), each wave after the one
+   * before is welcomed: a thousand TLS handshakes at once on a small machine time out and then retry in a storm.
    */
   private void connectAll(List<LoadDevice> devices) throws InterruptedException {
     long deadline = nanoTime.getAsLong() + connectTimeout.toNanos();
