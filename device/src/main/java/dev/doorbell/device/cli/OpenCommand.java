@@ -3,12 +3,14 @@ package dev.doorbell.device.cli;
 import dev.doorbell.device.keys.OwnerKeyring;
 import dev.doorbell.device.owner.ClipResult;
 import dev.doorbell.device.owner.StoreDirectoryReader;
+import dev.doorbell.device.owner.StoreMerge;
 import dev.doorbell.device.owner.StoreOpener;
 import dev.doorbell.device.owner.StoreSnapshot;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,8 +34,10 @@ import picocli.CommandLine.Spec;
 public final class OpenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--store", required = true, paramLabel = "DIR", description = "The uplink's store directory.")
-  Path store;
+  @Option(names = "--store", required = true, paramLabel = "DIR", description = {"The uplink's store directory.",
+      "Repeat it for uplink processes that share a port: their clips are merged, identical copies of a frame are one",
+      "frame, and different copies make the clip TAMPERED."})
+  List<Path> stores;
 
   @Option(names = "--keyring", required = true, paramLabel = "DIR",
       description = "The owner's keyring directory (provision's owner/keyring).")
@@ -59,7 +63,11 @@ public final class OpenCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     Long clipFilter = clip == null ? null : Long.parseUnsignedLong(clip, 16);
-    StoreSnapshot snapshot = StoreDirectoryReader.read(store);
+    List<StoreSnapshot> read = new ArrayList<>();
+    for (Path store : stores) {
+      read.add(StoreDirectoryReader.read(store));
+    }
+    StoreSnapshot snapshot = StoreMerge.merge(read);
     for (String warning : snapshot.warnings()) {
       spec.commandLine().getErr().println("warning: " + warning);
     }
@@ -81,7 +89,7 @@ public final class OpenCommand implements Callable<Integer> {
     }
     boolean allOk = results.stream().allMatch(ClipResult::ok);
     if (results.isEmpty()) {
-      stdout.println("no clips matched in " + store);
+      stdout.println("no clips matched in " + stores);
     }
     return allOk ? 0 : 1;
   }

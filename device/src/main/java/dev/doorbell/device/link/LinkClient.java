@@ -1,6 +1,7 @@
 package dev.doorbell.device.link;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.device.tls.DeviceNative;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
@@ -10,8 +11,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -191,14 +192,17 @@ public final class LinkClient implements AutoCloseable {
     if (closed) {
       return;
     }
-    ChannelFuture connecting = new Bootstrap()
+    Bootstrap bootstrap = new Bootstrap()
         .group(loop)
-        .channel(NioSocketChannel.class)
+        .channel(DeviceNative.socketChannelFor(loop))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
             config.connectTimeout().toMillis()))
         .option(ChannelOption.TCP_NODELAY, true)
-        .handler(new LinkChannelInitializer(config, this, flow))
-        .connect(config.host(), config.port());
+        .handler(new LinkChannelInitializer(config, this, flow));
+    ChannelFuture connecting = config.localAddress() == null
+        ? bootstrap.connect(config.host(), config.port())
+        : bootstrap.connect(new InetSocketAddress(config.host(), config.port()),
+            new InetSocketAddress(config.localAddress(), 0));
     channel = connecting.channel();
     connecting.addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {

@@ -2,6 +2,7 @@ package dev.doorbell.device.link;
 
 import dev.doorbell.proto.DeviceIds;
 import io.netty.handler.ssl.SslContext;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
@@ -18,6 +19,8 @@ import java.util.Random;
  *     and the delay is drawn uniformly from [0, ceiling] ("full jitter")
  * @param bufferLimitBytes most header, meta and sealed bytes kept until PERSISTED, see {@link BufferPolicy}
  * @param maxInboundMessageBytes largest uplink message accepted; a longer length prefix closes the connection
+ * @param localAddress source address to bind the socket to, or null for the system's choice; a load generator
+ *     spreads devices over 127.0.0.1, 127.0.0.2, ... because each source address has only ~28k ephemeral ports
  */
 public record LinkConfig(
     String host,
@@ -32,7 +35,8 @@ public record LinkConfig(
     Random random,
     long bufferLimitBytes,
     BufferPolicy bufferPolicy,
-    int maxInboundMessageBytes) {
+    int maxInboundMessageBytes,
+    InetAddress localAddress) {
 
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
   public static final long DEFAULT_BUFFER_LIMIT_BYTES = 64L * 1024 * 1024;
@@ -92,6 +96,7 @@ public record LinkConfig(
     private long bufferLimitBytes = DEFAULT_BUFFER_LIMIT_BYTES;
     private BufferPolicy bufferPolicy = BufferPolicy.BLOCK;
     private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+    private InetAddress localAddress;
 
     private Builder(String host, int port, String deviceId) {
       this.host = host;
@@ -142,9 +147,15 @@ public record LinkConfig(
       return this;
     }
 
+    /** Binds the socket to this source address (any free port); null leaves the choice to the system. */
+    public Builder localAddress(InetAddress value) {
+      this.localAddress = value;
+      return this;
+    }
+
     public LinkConfig build() {
       return new LinkConfig(host, port, sslContext, insecurePlaintext, deviceId, firmware, connectTimeout,
-          backoffInitial, backoffMax, random, bufferLimitBytes, bufferPolicy, maxInboundMessageBytes);
+          backoffInitial, backoffMax, random, bufferLimitBytes, bufferPolicy, maxInboundMessageBytes, localAddress);
     }
   }
 }

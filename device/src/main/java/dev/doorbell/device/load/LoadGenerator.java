@@ -5,10 +5,10 @@ import dev.doorbell.device.link.BufferPolicy;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.device.tls.DeviceNative;
 import dev.doorbell.device.tls.DeviceTls;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +39,9 @@ public final class LoadGenerator {
   private final SecureRandom random;
   private final Duration connectTimeout;
   private final Duration drainTimeout;
+  private List<InetAddress> sourceAddresses = List.of();
+  private int connectWave = CONNECT_WAVE;
+  private ConnectHook afterConnect = (devices, nanos) -> {};
 
   public LoadGenerator(Clock wallClock, LongSupplier nanoTime, SecureRandom random, Duration connectTimeout,
       Duration drainTimeout) {
@@ -56,6 +59,36 @@ public final class LoadGenerator {
   }
 
   /**
+   * Binds device i's socket to source address i mod n, round-robin: each loopback source address (127.0.0.1,
+   * 127.0.0.2, ...) has only ~28k ephemeral ports towards one uplink port. Empty: the system's choice.
+   */
+  public LoadGenerator sourceAddresses(List<InetAddress> addresses) {
+    sourceAddresses = List.copyOf(addresses);
+    return this;
+  }
+
+  /** How many devices connect at once; each wave starts when the one before is welcomed. */
+  public LoadGenerator connectWave(int devices) {
+    if (devices < 1) {
+      throw new IllegalArgumentException("connect wave must be at least 1, got " + devices);
+    }
+    connectWave = devices;
+    return this;
+  }
+
+  /** Called once every device is welcomed, before sending starts (a capacity run measures and holds here). */
+  public LoadGenerator afterConnect(ConnectHook hook) {
+    afterConnect = hook;
+    return this;
+  }
+
+  /** What {@link #afterConnect} is told: how many devices were welcomed and how long connecting took. */
+  @FunctionalInterface
+  public interface ConnectHook {
+    void connected(int devices, long connectNanos) throws InterruptedException;
+  }
+
+  /**
    * Connects every device, sends for warmup + measure, then waits (bounded) for what is in flight to be persisted
    * and closes the links. Throws IllegalStateException when the devices cannot all connect in time.
    */
@@ -67,14 +100,16 @@ public final class LoadGenerator {
   public LoadResult run(List<DeviceDirectory> fleet, LoadPlan plan, LoadHook hook) throws InterruptedException {
     PayloadPool pool = new PayloadPool(POOL_PAYLOADS, plan.minFrameBytes(), plan.maxFrameBytes(), plan.seed());
     LoadCounters counters = new LoadCounters();
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.ioThreads(), NioIoHandler.newFactory());
+    EventLoopGroup group = DeviceNative.newGroup(plan.ioThreads());
     List<LoadDevice> devices = new ArrayList<>(fleet.size());
     try {
       long firstClipId = wallClock.millis() * 1000;
       for (int i = 0; i < fleet.size(); i++) {
         devices.add(connectable(fleet.get(i), plan, pool, counters, group, firstClipId, i));
       }
+      long connectStart = nanoTime.getAsLong();
       connectAll(devices);
+      afterConnect.connected(devices.size(), nanoTime.getAsLong() - connectStart);
       long start = nanoTime.getAsLong() + START_DELAY.toNanos();
       long measureStart = start + plan.warmup().toNanos();
       long end = measureStart + plan.measure().toNanos();
@@ -108,21 +143,22 @@ public final class LoadGenerator {
         .firmware("doorbell-load/1")
         .connectTimeout(Duration.ofSeconds(30))
         .buffer(Math.max(buffer, 1 << 20), BufferPolicy.BLOCK)
+        .localAddress(sourceAddresses.isEmpty() ? null : sourceAddresses.get(index % sourceAddresses.size()))
         .build();
     device.attach(new LinkClient(config, group, device));
     return device;
   }
 
   /**
-   * Starts the links in waves of {@link #CONNECT_WAVE}, each wave after the one before is welcomed: a thousand TLS
-   * handshakes at once on a small machine time out and then retry in a storm.
+   * Starts the links in waves of {@link #connectWave} (default {@link #CONNECT_WAVE}), each wave after the one
+   * before is welcomed: a thousand TLS handshakes at once on a small machine time out and then retry in a storm.
    */
   private void connectAll(List<LoadDevice> devices) throws InterruptedException {
     long deadline = nanoTime.getAsLong() + connectTimeout.toNanos();
     int up = 0;
-    for (int from = 0; from < devices.size(); from += CONNECT_WAVE) {
+    for (int from = 0; from < devices.size(); from += connectWave) {
       List<CompletableFuture<?>> wave = new ArrayList<>();
-      for (LoadDevice d : devices.subList(from, Math.min(devices.size(), from + CONNECT_WAVE))) {
+      for (LoadDevice d : devices.subList(from, Math.min(devices.size(), from + connectWave))) {
         wave.add(d.link().start());
       }
       try {

@@ -87,6 +87,13 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--handshake-deadline-ms", description = "TLS and Hello (default: ${DEFAULT-VALUE}).")
   private long handshakeDeadlineMs = DEFAULTS.handshakeDeadline().toMillis();
 
+  @Option(names = "--reuse-port", description = "SO_REUSEPORT (epoll): several serve processes, each with its own "
+      + "--data, share one port; a device that lands on another process re-sends its open clips there.")
+  private boolean reusePort;
+
+  @Option(names = "--io-threads", description = "Event-loop threads; 0 = twice the cores (default: ${DEFAULT-VALUE}).")
+  private int ioThreads;
+
   @Option(names = "--shutdown-grace-ms", description = "How long a stop waits for acks (default: ${DEFAULT-VALUE}).")
   private long shutdownGraceMs = 10_000;
 
@@ -145,7 +152,7 @@ public final class ServeCommand implements Callable<Integer> {
         .maxMessageBytes(maxMessageBytes).maxFrameBytes(maxFrameBytes).maxFramesPerClip(maxFramesPerClip)
         .maxOpenClips(maxOpenClips).windowFrames(windowFrames).windowBytes(windowBytes)
         .heartbeat(Duration.ofMillis(heartbeatMs)).idleTimeout(Duration.ofMillis(idleTimeoutMs))
-        .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs));
+        .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs)).reusePort(reusePort).ioThreads(ioThreads);
     if (tls != null) {
       b.tlsDirectory(tls);
     } else if (!plaintext) {

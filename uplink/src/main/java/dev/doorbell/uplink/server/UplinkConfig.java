@@ -10,6 +10,9 @@ import java.util.Objects;
  *
  * <p>{@code insecurePlaintextForDebugging} turns TLS off: the device id is then taken from Hello, so any client
  * can claim to be any device. It exists for looking at the protocol with simple tools, never for real devices.
+ *
+ * <p>{@code reusePort} needs the epoll transport; without it the server refuses to start rather than silently
+ * listen alone.
  */
 public record UplinkConfig(
     String host,
@@ -27,7 +30,8 @@ public record UplinkConfig(
     Duration heartbeat,
     Duration idleTimeout,
     Duration handshakeDeadline,
-    int ioThreads) {
+    int ioThreads,
+    boolean reusePort) {
 
   public static final String CA_CERT_FILE = "ca-cert.pem";
   public static final String SERVER_CERT_FILE = "server-cert.pem";
@@ -83,6 +87,7 @@ public record UplinkConfig(
     b.idleTimeout = idleTimeout;
     b.handshakeDeadline = handshakeDeadline;
     b.ioThreads = ioThreads;
+    b.reusePort = reusePort;
     return b;
   }
 
@@ -116,6 +121,7 @@ public record UplinkConfig(
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration handshakeDeadline = Duration.ofSeconds(10);
     private int ioThreads;
+    private boolean reusePort;
 
     private Builder() {}
 
@@ -197,10 +203,19 @@ public record UplinkConfig(
       return this;
     }
 
+    /**
+     * SO_REUSEPORT (epoll only): several uplink processes, each with its own store, listen on one port and the kernel
+     * spreads new connections over them.
+     */
+    public Builder reusePort(boolean value) {
+      reusePort = value;
+      return this;
+    }
+
     public UplinkConfig build() {
       return new UplinkConfig(host, port, caCert, serverCert, serverKey, plaintext, maxMessageBytes, maxFrameBytes,
           maxFramesPerClip, maxOpenClips, windowFrames, windowBytes, heartbeat, idleTimeout, handshakeDeadline,
-          ioThreads);
+          ioThreads, reusePort);
     }
   }
 }

@@ -10,8 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -61,14 +60,21 @@ public final class UplinkServer implements AutoCloseable {
       revocations = CertificateRevocations.load(config.caCert().resolveSibling(CrlFile.FILE_NAME),
           CrlFile.readCa(config.caCert()), Clock.systemUTC());
     }
-    bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+    if (config.reusePort() && !NettyNative.epoll()) {
+      throw new IOException("--reuse-port needs the epoll transport, which is not available here ("
+          + NettyNative.describe() + ")");
+    }
+    bossGroup = new MultiThreadIoEventLoopGroup(1, NettyNative.ioHandlerFactory());
+    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NettyNative.ioHandlerFactory());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
-        .channel(NioServerSocketChannel.class)
-        .option(ChannelOption.SO_BACKLOG, 1024)
+        .channel(NettyNative.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 4096)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new UplinkServerInitializer(config, ssl, store, registry, revocations));
+    if (config.reusePort()) {
+      bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
     try {
       serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
     } catch (Exception e) {
@@ -80,8 +86,9 @@ public final class UplinkServer implements AutoCloseable {
       revocationWatcher = new RevocationWatcher(revocations, registry);
     }
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-    LOG.info("uplink listening on {}:{} ({})", bound.getHostString(), bound.getPort(),
-        ssl == null ? "INSECURE PLAINTEXT" : "TLS 1.3, client certificates required");
+    LOG.info("uplink listening on {}:{} ({}; {}{})", bound.getHostString(), bound.getPort(),
+        ssl == null ? "INSECURE PLAINTEXT" : "TLS 1.3, client certificates required", NettyNative.describe(),
+        config.reusePort() ? ", SO_REUSEPORT" : "");
     return bound;
   }
 
@@ -162,6 +169,7 @@ public final class UplinkServer implements AutoCloseable {
           .trustManager(config.caCert().toFile())
           .clientAuth(ClientAuth.REQUIRE)
           .protocols("TLSv1.3")
+          .sslProvider(NettyNative.sslProvider())
           .build();
     } catch (IOException | RuntimeException e) {
       throw new IOException("cannot load TLS files (CA " + config.caCert() + ", certificate " + config.serverCert()
