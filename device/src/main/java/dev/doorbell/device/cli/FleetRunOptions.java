@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -101,8 +102,15 @@ public final class FleetRunOptions {
   @Option(names = "--progress-json", hidden = true, description = "Progress as JSON lines, for a parent process.")
   boolean progressJson;
 
+  @Option(names = "--verbose", description = "Log every device's link events (by default only warnings: thousands of"
+      + " devices would bury the progress lines).")
+  boolean verbose;
+
   Integer run(CommandSpec spec) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (!verbose && LoggerFactory.getLogger("dev.doorbell.device.link") instanceof ch.qos.logback.classic.Logger link) {
+      link.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     int colon = uplink.lastIndexOf(':');
     if (colon < 1) {
       throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");
