@@ -18,20 +18,22 @@ final class BenchReport {
   }
 
   void print(PrintWriter out) {
-    double ratio = saturation.megabytesPerSecond() / disk.sequentialMbPerSecond();
+    double ratio = saturation.megabytesPerSecond() / disk.bestSequentialMbPerSecond();
     double p99 = partial.latencyMillis(99);
     out.println();
     out.println("| what                                              | figure                     |");
     out.println("|---------------------------------------------------|----------------------------|");
     row(out, String.format("disk sequential write %d MiB + fdatasync", disk.sequentialBytes() >> 20),
         String.format("%.0f MB/s", disk.sequentialMbPerSecond()));
+    row(out, String.format("disk sequential write %d MiB O_DIRECT + fdatasync", disk.sequentialBytes() >> 20),
+        disk.directMbPerSecond() > 0 ? String.format("%.0f MB/s", disk.directMbPerSecond()) : "not supported");
     row(out, String.format("disk %d KiB writes, fdatasync each", disk.smallWriteBytes() >> 10),
         String.format("%.0f fsyncs/s, %.1f MB/s", disk.fsyncsPerSecond(), disk.smallWriteMbPerSecond()));
     row(out, "  one fdatasync p99 / max",
         String.format("%.2f / %.2f ms", disk.fsyncP99Millis(), disk.fsyncMaxMillis()));
     row(out, String.format("durable ingest, %d devices, saturation", saturation.devices()),
         String.format("%.1f MB/s, %.0f frames/s", saturation.megabytesPerSecond(), saturation.framesPerSecond()));
-    row(out, "ingest / disk sequential (goal >= 70%)",
+    row(out, "ingest / the better disk figure (goal >= 70%)",
         String.format("%.0f%% %s", ratio * 100, ratio >= StoreBench.INGEST_GOAL ? "MET" : "NOT MET"));
     row(out, String.format("open loop at %.0f%%: offered / durable", fraction * 100),
         String.format("%.0f / %.0f frames/s", partial.offeredFramesPerSecond(), partial.framesPerSecond()));

@@ -88,6 +88,10 @@ public final class StoreDirectoryReader {
       }
       if (bad != null) {
         String where = file.getFileName() + " at offset " + offset;
+        if (newest && zerosToEnd(all, offset)) {
+          // The zero padding of the uplink's direct writes: the segment is still open, or the uplink stopped hard.
+          return;
+        }
         if (newest && !validRecordAfter(all, offset + 1)) {
           // A torn tail was never acknowledged; the uplink cuts it when it next starts, and a reader ignores it.
           warnings.add("ignored an unacknowledged torn tail in " + where + " (" + bad + ")");
@@ -99,6 +103,15 @@ public final class StoreDirectoryReader {
   }
 
   /** Whether a whole record with a matching CRC starts at any offset from {@code from} on (FORMAT.md §6). */
+  private static boolean zerosToEnd(ByteBuffer all, int from) {
+    for (int i = from; i < all.limit(); i++) {
+      if (all.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static boolean validRecordAfter(ByteBuffer all, int from) {
     for (int at = from; at + 8 <= all.limit(); at++) {
       int length = all.getInt(at);

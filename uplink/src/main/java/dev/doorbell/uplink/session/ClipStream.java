@@ -99,7 +99,7 @@ final class ClipStream {
       return;
     }
     Submission submission = store.appendFrame(deviceId, clipId, seq, message.getLast(),
-        message.getMeta().toByteArray(), message.getSealed().toByteArray());
+        message.getMeta(), message.getSealed());
     if (refused(submission, where, clipId, seq)) {
       return;
     }

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import com.google.protobuf.ByteString;
 import java.util.List;
 
 /**
@@ -16,10 +17,15 @@ public interface ClipStore extends AutoCloseable {
   Submission openClip(String deviceId, long clipId, byte[] header);
 
   /**
-   * Stores frame {@code seq} of a clip. {@code seq} is the protobuf uint32 and compares unsigned. The arrays are
-   * copied before this returns.
+   * Stores frame {@code seq} of a clip. {@code seq} is the protobuf uint32 and compares unsigned. The byte strings
+   * are immutable, so the store keeps them as they are: a frame parsed off the wire is not copied again.
    */
-  Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed);
+  Submission appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed);
+
+  /** As {@link #appendFrame(String, long, int, boolean, ByteString, ByteString)}; the arrays are copied first. */
+  default Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
+    return appendFrame(deviceId, clipId, seq, last, ByteString.copyFrom(meta), ByteString.copyFrom(sealed));
+  }
 
   /** Stores the close of a clip: {@code frameCount} must equal the frames received, the final frame among them. */
   Submission closeClip(String deviceId, long clipId, int frameCount);

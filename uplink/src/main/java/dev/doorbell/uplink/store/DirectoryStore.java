@@ -57,7 +57,7 @@ public final class DirectoryStore implements ClipStore {
     Path segmentsDir = StoreRecovery.prepare(dir, ops);
     ClipIndex index = new ClipIndex();
     StoreRecovery.Recovered recovered = StoreRecovery.recover(segmentsDir, index, ops);
-    SegmentLog segments = new SegmentLog(segmentsDir, ops, recovered.newestSegment() + 1);
+    SegmentLog segments = new SegmentLog(segmentsDir, ops, recovered.newestSegment() + 1, options.directIo());
     try {
       if (recovered.newestSegment() == 0) {
         segments.startNew();
@@ -84,13 +84,11 @@ public final class DirectoryStore implements ClipStore {
   }
 
   @Override
-  public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
+  public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta,
+                                ByteString sealed) {
     DeviceIds.require(deviceId);
-    checkSize("frame", (long) meta.length + sealed.length);
-    // Copied here, not under the lock: the store owns its bytes from now on, whatever the caller does with its arrays.
-    ByteString metaCopy = ByteString.copyFrom(meta);
-    ByteString sealedCopy = ByteString.copyFrom(sealed);
-    return submit(() -> index.appendFrame(deviceId, clipId, seq, last, metaCopy, sealedCopy, clock.millis()));
+    checkSize("frame", (long) meta.size() + sealed.size());
+    return submit(() -> index.appendFrame(deviceId, clipId, seq, last, meta, sealed, clock.millis()));
   }
 
   @Override

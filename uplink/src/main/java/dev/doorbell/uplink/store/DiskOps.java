@@ -24,6 +24,14 @@ class DiskOps {
     }
   }
 
+  /** Writes every remaining byte of {@code buffer} at {@code position}, leaving the channel's own position alone. */
+  void write(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    long at = position;
+    while (buffer.hasRemaining()) {
+      at += channel.write(buffer, at);
+    }
+  }
+
   /** fdatasync: the data and the metadata needed to read it back (the file size). */
   void force(FileChannel channel) throws IOException {
     channel.force(false);

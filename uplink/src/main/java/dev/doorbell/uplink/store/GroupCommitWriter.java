@@ -41,12 +41,13 @@ final class GroupCommitWriter implements Runnable {
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong writeNanos = new AtomicLong();
+  private final AtomicLong fsyncNanos = new AtomicLong();
   private State state = State.AVAILABLE;
   private boolean stopping;
   private int failures;
   private long retryAtNanos;
   private String failure = "";
-  private ByteBuffer batchBuffer;
 
   GroupCommitWriter(ReentrantLock lock, ClipIndex index, SegmentLog segments, StoreOptions options,
                     FailurePolicy policy) {
@@ -84,7 +85,8 @@ final class GroupCommitWriter implements Runnable {
   }
 
   StoreStats stats(long clips) {
-    return new StoreStats(records.get(), bytes.get(), fsyncs.get(), batches.get(), clips);
+    return new StoreStats(records.get(), bytes.get(), fsyncs.get(), batches.get(), clips,
+        writeNanos.get() / 1_000_000, fsyncNanos.get() / 1_000_000);
   }
 
   /** Stops accepting, lets the thread write everything queued, and waits for it to finish. */
@@ -193,19 +195,28 @@ final class GroupCommitWriter implements Runnable {
   private void write(List<PendingRecord> batch) {
     long total = 0;
     try {
-      ByteBuffer encoded = encode(batch);
-      total = encoded.remaining();
+      for (PendingRecord record : batch) {
+        total += SegmentFormat.RECORD_HEADER_BYTES + record.record.getSerializedSize();
+      }
       if (segments.needsRoll(total, options.segmentBytes())) {
         segments.startNew();
       }
+      long started = System.nanoTime();
+      // Serialized straight into the segment's reused direct buffer: no heap copy per record, and no copy of a heap
+      // buffer into a temporary direct one on every write.
+      ByteBuffer buffer = segments.batchBuffer(total);
       long at = segments.position();
       for (PendingRecord record : batch) {
         record.segment = segments.number();
         record.offset = at;
+        record.length = SegmentFormat.frameInto(buffer, record.record);
         at += record.length;
       }
-      segments.write(new ByteBuffer[] {encoded}, total);
+      segments.append(buffer);
+      long written = System.nanoTime();
       segments.force();
+      writeNanos.addAndGet(written - started);
+      fsyncNanos.addAndGet(System.nanoTime() - written);
     } catch (IOException | RuntimeException e) {
       // A bug or an exhausted heap must not kill the writer silently with futures left pending: fail-stop too.
       fail(batch, e);
@@ -223,29 +234,6 @@ final class GroupCommitWriter implements Runnable {
       lock.unlock();
     }
     batch.forEach(record -> record.durable.complete(null));
-  }
-
-  /**
-   * Frames every record of the batch into one reused direct buffer: serializing straight into it saves a heap copy
-   * per record and the JDK's copy of heap buffers into a temporary direct one on every write.
-   */
-  private ByteBuffer encode(List<PendingRecord> batch) throws IOException {
-    long needed = 0;
-    for (PendingRecord record : batch) {
-      needed += SegmentFormat.RECORD_HEADER_BYTES + record.record.getSerializedSize();
-    }
-    if (needed > Integer.MAX_VALUE) {
-      throw new IllegalStateException("a batch of " + needed + " bytes does not fit one buffer");
-    }
-    if (batchBuffer == null || batchBuffer.capacity() < needed) {
-      batchBuffer = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE,
-          Math.max(needed, batchBuffer == null ? 1 << 20 : 2L * batchBuffer.capacity())));
-    }
-    ByteBuffer buffer = batchBuffer.clear();
-    for (PendingRecord record : batch) {
-      record.length = SegmentFormat.frameInto(buffer, record.record);
-    }
-    return buffer.flip();
   }
 
   private void fail(List<PendingRecord> batch, Exception cause) {

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,56 +15,73 @@ import org.slf4j.LoggerFactory;
  * The segment being appended to. Used by the writer thread only (and by open, before that thread starts).
  * A new segment is made as a temporary file holding the magic, fsync'd, renamed into place, and the directory
  * fsync'd: a segment name that survives a crash always names a whole, valid segment.
+ *
+ * <p>Batches are written with direct I/O (O_DIRECT) when the file system allows it: the data goes from the writer's
+ * one reused buffer to the disk, without a copy into the page cache, whose fresh pages cost more than the disk here.
+ * Direct writes cover whole blocks, so each batch starts at the block boundary below the end of the log and carries
+ * that block's bytes again, and ends with zeros up to the next boundary. Those zeros are cut when the segment is
+ * closed or rolled; after a crash recovery cuts them like a torn tail (docs/FORMAT.md §6). Where O_DIRECT is refused
+ * (some file systems), batches go through the page cache at the end of the log, with the same fsyncs.
  */
 final class SegmentLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SegmentLog.class);
+  private static final int MIN_BLOCK = 4096;
+  private static final int MIN_BUFFER = 1 << 20;
 
   private final Path dir;
   private final DiskOps ops;
+  private final int block;
+  private boolean direct;
   private long nextNumber;
   private long number;
   private FileChannel channel;
   private long position;
   private long durableSize;
+  /** Direct I/O: the bytes of the last partial block, [alignDown(position), position), written again next time. */
+  private byte[] tail = new byte[0];
+  private ByteBuffer buffer;
 
-  SegmentLog(Path segmentsDir, DiskOps ops, long nextNumber) {
+  SegmentLog(Path segmentsDir, DiskOps ops, long nextNumber, boolean directIo) throws IOException {
     this.dir = segmentsDir;
     this.ops = ops;
     this.nextNumber = nextNumber;
+    this.direct = directIo;
+    this.block = (int) Math.max(MIN_BLOCK, Math.min(1 << 16, Files.getFileStore(segmentsDir).getBlockSize()));
   }
 
   /** Continues the newest segment found on open, whose valid records end at {@code size}. */
   void resume(long segmentNumber, long size) throws IOException {
-    channel = FileChannel.open(dir.resolve(SegmentFormat.segmentName(segmentNumber)), StandardOpenOption.WRITE);
-    channel.position(size);
+    channel = openForAppend(dir.resolve(SegmentFormat.segmentName(segmentNumber)));
     number = segmentNumber;
     position = size;
     durableSize = size;
+    tail = direct ? readTail(dir.resolve(SegmentFormat.segmentName(segmentNumber)), size) : new byte[0];
     nextNumber = Math.max(nextNumber, segmentNumber + 1);
   }
 
-  /** Starts the next segment; on success the previous one (fully durable) is closed. */
+  /** Starts the next segment; on success the previous one (fully durable, its padding cut) is closed. */
   void startNew() throws IOException {
+    trimPadding();
     long candidate = nextNumber++;
     String name = SegmentFormat.segmentName(candidate);
     Path temp = dir.resolve(name + ".tmp");
-    FileChannel created = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    try {
+    try (FileChannel created = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ops.write(created, new ByteBuffer[] {ByteBuffer.wrap(SegmentFormat.MAGIC)});
       ops.force(created);
-      Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-      ops.forceDirectory(dir);
     } catch (IOException e) {
-      created.close();
       Files.deleteIfExists(temp);
       throw e;
     }
+    Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    ops.forceDirectory(dir);
+    FileChannel appending = openForAppend(dir.resolve(name));
     closeChannel();
-    channel = created;
+    channel = appending;
     number = candidate;
     position = SegmentFormat.MAGIC.length;
     durableSize = position;
-    log.info("store segment {} started", name);
+    tail = direct ? SegmentFormat.MAGIC.clone() : new byte[0];
+    log.info("store segment {} started ({} I/O)", name, direct ? "direct" : "buffered");
   }
 
   /** True when a batch of {@code bytes} must go to a new segment first. */
@@ -71,23 +89,56 @@ final class SegmentLog implements AutoCloseable {
     return position > SegmentFormat.MAGIC.length && position + bytes > segmentBytes;
   }
 
-  boolean active() {
-    return channel != null;
-  }
-
   long number() {
     return number;
   }
 
+  /** Where the next record starts: the end of the records written so far. */
   long position() {
     return position;
   }
 
-  void write(ByteBuffer[] buffers, long bytes) throws IOException {
-    ops.write(channel, buffers);
-    position += bytes;
+  /**
+   * The writer's reused buffer, with room for {@code recordBytes} more, positioned where the next batch's records
+   * go (after the carried tail block bytes in direct mode). Fill it, then {@link #append} it.
+   */
+  ByteBuffer batchBuffer(long recordBytes) {
+    long needed = tail.length + recordBytes + block;
+    if (needed > Integer.MAX_VALUE - block) {
+      throw new IllegalStateException("a batch of " + recordBytes + " bytes does not fit one buffer");
+    }
+    if (buffer == null || buffer.capacity() < needed) {
+      int capacity = (int) Math.min(Integer.MAX_VALUE - block,
+          Math.max(needed, buffer == null ? MIN_BUFFER : 2L * buffer.capacity()));
+      buffer = ByteBuffer.allocateDirect(capacity + block).alignedSlice(block);
+    }
+    return buffer.clear().put(tail);
   }
 
+  /** Writes the records put into {@link #batchBuffer} since it was handed out; durable only after {@link #force}. */
+  void append(ByteBuffer filled) throws IOException {
+    int end = filled.position();
+    long records = end - tail.length;
+    long start = position - tail.length;
+    if (direct) {
+      int padded = (int) alignUp(end);
+      filled.limit(padded);
+      while (filled.position() < padded) {
+        filled.put((byte) 0);
+      }
+      ops.write(channel, filled.position(0), start);
+      long newPosition = position + records;
+      int keep = (int) (newPosition - alignDown(newPosition));
+      tail = new byte[keep];
+      buffer.get(end - keep, tail);
+      position = newPosition;
+    } else {
+      ops.write(channel, filled.flip(), start);
+      position += records;
+    }
+  }
+
+  /** fdatasync: the data and the metadata needed to read it back (the file size). */
   void force() throws IOException {
     ops.force(channel);
     durableSize = position;
@@ -113,9 +164,48 @@ final class SegmentLog implements AutoCloseable {
     closeChannel();
   }
 
+  /** Cuts the padding of direct writes, when everything written is durable, and closes the file. */
   @Override
   public void close() throws IOException {
-    closeChannel();
+    try {
+      trimPadding();
+    } finally {
+      closeChannel();
+    }
+  }
+
+  private void trimPadding() throws IOException {
+    if (channel != null && position == durableSize && channel.size() > position) {
+      channel.truncate(position);
+      ops.force(channel);
+    }
+  }
+
+  private FileChannel openForAppend(Path file) throws IOException {
+    if (direct) {
+      try {
+        return FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      } catch (IOException | UnsupportedOperationException e) {
+        direct = false;
+        log.info("store uses buffered I/O: direct I/O is not available in {} ({})", dir, e.toString());
+      }
+    }
+    return FileChannel.open(file, StandardOpenOption.WRITE);
+  }
+
+  /** Direct reads need aligned buffers too; the few tail bytes are read through the page cache instead. */
+  private byte[] readTail(Path file, long size) throws IOException {
+    try (FileChannel reading = FileChannel.open(file, StandardOpenOption.READ)) {
+      return SegmentScanner.read(reading, alignDown(size), (int) (size - alignDown(size)));
+    }
+  }
+
+  private long alignDown(long offset) {
+    return offset - offset % block;
+  }
+
+  private long alignUp(long offset) {
+    return alignDown(offset + block - 1);
   }
 
   private void closeChannel() throws IOException {

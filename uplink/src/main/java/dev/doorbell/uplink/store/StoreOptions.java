@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param maxBatchBytes at most this many framed bytes per batch (a single larger record still goes alone)
  * @param maxBatchDelay how long the writer waits for more records when the queue runs empty before the batch is
  *     full; zero writes whatever is queued at once
+ * @param directIo write batches with O_DIRECT where the file system allows it (else through the page cache)
  */
-public record StoreOptions(long segmentBytes, int maxBatchRecords, long maxBatchBytes, Duration maxBatchDelay) {
+public record StoreOptions(long segmentBytes, int maxBatchRecords, long maxBatchBytes, Duration maxBatchDelay,
+                           boolean directIo) {
   public StoreOptions {
     Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
     if (segmentBytes < 1024) {
@@ -29,16 +31,20 @@ public record StoreOptions(long segmentBytes, int maxBatchRecords, long maxBatch
     }
   }
 
-  /** 256 MiB segments; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more. */
+  /** 256 MiB segments; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more; direct I/O. */
   public static StoreOptions defaults() {
-    return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1));
+    return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1), true);
   }
 
   public StoreOptions withSegmentBytes(long bytes) {
-    return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay);
+    return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo);
   }
 
   public StoreOptions withMaxBatchDelay(Duration delay) {
-    return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay);
+    return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay, directIo);
+  }
+
+  public StoreOptions withDirectIo(boolean direct) {
+    return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, direct);
   }
 }

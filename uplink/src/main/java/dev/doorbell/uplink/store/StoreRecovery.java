@@ -107,11 +107,37 @@ final class StoreRecovery {
   }
 
   private static void cutTornTail(Path segment, SegmentScanner.Result result, DiskOps ops) throws IOException {
-    try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+    boolean padding;
+    try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      padding = zeros(channel, result.validEnd(), result.size());
       channel.truncate(result.validEnd());
       ops.force(channel);
     }
-    log.warn("store cut a torn tail of {} bytes from segment {} at offset {}: {}",
-        result.size() - result.validEnd(), segment.getFileName(), result.validEnd(), result.problem());
+    long bytes = result.size() - result.validEnd();
+    if (padding) {
+      log.info("store cut {} bytes of zero padding (direct writes of a store that stopped hard) from segment {} at "
+          + "offset {}", bytes, segment.getFileName(), result.validEnd());
+    } else {
+      log.warn("store cut a torn tail of {} bytes from segment {} at offset {}: {}", bytes, segment.getFileName(),
+          result.validEnd(), result.problem());
+    }
+  }
+
+  private static boolean zeros(FileChannel channel, long from, long to) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+    for (long at = from; at < to; at += chunk.limit()) {
+      chunk.clear().limit((int) Math.min(chunk.capacity(), to - at));
+      while (chunk.hasRemaining()) {
+        if (channel.read(chunk, at + chunk.position()) < 0) {
+          return false;
+        }
+      }
+      for (int i = 0; i < chunk.limit(); i++) {
+        if (chunk.get(i) != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

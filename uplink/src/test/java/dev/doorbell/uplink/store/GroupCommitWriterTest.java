@@ -182,14 +182,12 @@ class GroupCommitWriterTest {
   void write_failsWhileUnavailable_refusedThenGivesUpAfterMaxAttempts() throws Exception {
     DiskOps brokenDisk = new DiskOps() {
       @Override
-      void write(FileChannel channel, java.nio.ByteBuffer[] buffers) throws IOException {
-        // The marker and a new segment's magic (written at offset 0) go through; every batch fails half-way.
-        if (channel.position() >= SegmentFormat.MAGIC.length) {
-          buffers[0].limit(buffers[0].position() + buffers[0].remaining() / 2);
-          channel.write(buffers[0]);
-          throw new IOException("No space left on device");
-        }
-        super.write(channel, buffers);
+      void write(FileChannel channel, java.nio.ByteBuffer buffer, long position) throws IOException {
+        // The marker and a new segment's magic go through; every batch fails half-way (whole 4 KiB blocks, as
+        // direct I/O needs).
+        buffer.limit(buffer.position() + (buffer.remaining() / 2 & ~4095));
+        channel.write(buffer, position);
+        throw new IOException("No space left on device");
       }
     };
     try (DirectoryStore store = DirectoryStore.open(dir, StoreFixtures.options(), StoreFixtures.CLOCK, brokenDisk,

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.testing;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.ClipHeader;
@@ -87,20 +88,21 @@ public final class CheckingClipStore implements ClipStore {
   }
 
   @Override
-  public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
+  public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta,
+      ByteString sealed) {
     checkDevice(deviceId);
     String where = "clip " + Long.toUnsignedString(clipId) + " frame " + Integer.toUnsignedString(seq);
-    if (sealed.length > config.maxFrameBytes()) {
-      violations.add(where + ": " + sealed.length + " sealed bytes passed the limit " + config.maxFrameBytes());
+    if (sealed.size() > config.maxFrameBytes()) {
+      violations.add(where + ": " + sealed.size() + " sealed bytes passed the limit " + config.maxFrameBytes());
     }
     if (Integer.toUnsignedLong(seq) >= config.maxFramesPerClip()) {
       violations.add(where + ": beyond the clip length limit " + config.maxFramesPerClip());
     }
-    if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + sealed.length > config.windowBytes()) {
+    if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + sealed.size() > config.windowBytes()) {
       violations.add(where + ": beyond the window (" + inFlightFrames + " frames, " + inFlightBytes + " bytes)");
     }
     Submission submission = store.appendFrame(deviceId, clipId, seq, last, meta, sealed);
-    int windowed = submission.outcome() == Outcome.ACCEPTED ? sealed.length : -1;
+    int windowed = submission.outcome() == Outcome.ACCEPTED ? sealed.size() : -1;
     if (windowed >= 0) {
       inFlightFrames++;
       inFlightBytes += windowed;

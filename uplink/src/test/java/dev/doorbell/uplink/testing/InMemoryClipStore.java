@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.testing;
 
+import com.google.protobuf.ByteString;
 import dev.doorbell.uplink.store.ClipStatus;
 import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.Outcome;
@@ -92,6 +93,12 @@ public final class InMemoryClipStore implements ClipStore {
   }
 
   @Override
+  public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta,
+      ByteString sealed) {
+    return appendFrame(deviceId, clipId, seq, last, meta.toByteArray(), sealed.toByteArray());
+  }
+
+  @Override
   public synchronized Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta,
       byte[] sealed) {
     if (stopped) {
@@ -160,7 +167,7 @@ public final class InMemoryClipStore implements ClipStore {
 
   @Override
   public synchronized StoreStats stats() {
-    return new StoreStats(records, bytes, commits, commits, 0);
+    return new StoreStats(records, bytes, commits, commits, 0, 0, 0);
   }
 
   @Override
