@@ -107,12 +107,16 @@ public final class StoreBench implements Callable<Integer> {
       LoadGenerator generator = LoadGenerator.system();
       out.printf("saturation: %d devices, %d frames in flight each, %d s warmup + %d s%n", devices, inflight, warmup,
           seconds);
+      CpuMeter cpu = new CpuMeter(uplink.pid());
       saturation = generator.run(fleet, plan);
       out.println("  " + saturation.summary());
+      out.println("  " + cpu.line());
       double rate = saturation.framesPerSecond() * loadFraction;
       out.printf("open loop at %.0f%% of saturation: %.0f frames/s%n", loadFraction * 100, rate);
+      cpu = new CpuMeter(uplink.pid());
       half = generator.run(fleet, plan.withRate(rate).withInflight(64));
       out.println("  " + half.summary());
+      out.println("  " + cpu.line());
     } finally {
       if (!keepStore) {
         deleteTree(store);

@@ -80,30 +80,30 @@ final class ClipStream {
     long clipId = message.getClipId();
     int seq = message.getSeq();
     int size = message.getSealed().size();
-    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
-        + Integer.toUnsignedString(seq);
     if (size > config.maxFrameBytes()) {
       send(ErrorCodes.frameError(ErrorCode.FRAME_TOO_LARGE,
-          where + ": " + size + " sealed bytes; the maximum is " + config.maxFrameBytes(), clipId, seq));
+          where(clipId, seq) + ": " + size + " sealed bytes; the maximum is " + config.maxFrameBytes(), clipId, seq));
       return;
     }
     if (Integer.toUnsignedLong(seq) >= config.maxFramesPerClip()) {
       send(ErrorCodes.frameError(ErrorCode.CLIP_TOO_LONG,
-          where + ": a clip has at most " + config.maxFramesPerClip() + " frames", clipId, seq));
+          where(clipId, seq) + ": a clip has at most " + config.maxFramesPerClip() + " frames", clipId, seq));
       return;
     }
     if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + size > config.windowBytes()) {
-      send(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where + ": " + inFlightFrames + " frames and "
+      send(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where(clipId, seq) + ": " + inFlightFrames + " frames and "
           + inFlightBytes + " bytes are not yet persisted; the window is " + config.windowFrames() + " frames and "
           + config.windowBytes() + " bytes", clipId, seq));
       return;
     }
     Submission submission = store.appendFrame(deviceId, clipId, seq, message.getLast(),
         message.getMeta(), message.getSealed());
-    if (refused(submission, where, clipId, seq)) {
+    if (refused(submission, where(clipId, seq), clipId, seq)) {
       return;
     }
-    LOG.trace("{} {} ({} sealed bytes)", where, submission.outcome(), size);
+    if (LOG.isTraceEnabled()) {
+      LOG.trace("{} {} ({} sealed bytes)", where(clipId, seq), submission.outcome(), size);
+    }
     int windowed = -1;
     active.add(clipId);
     if (submission.outcome() == Outcome.ACCEPTED) {
@@ -135,6 +135,11 @@ final class ClipStream {
       acks.persisted(clipId, frameCount);
       acks.closePersisted(clipId);
     });
+  }
+
+  /** Built only when something is said about the frame: this runs for every frame of every device. */
+  private String where(long clipId, int seq) {
+    return "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame " + Integer.toUnsignedString(seq);
   }
 
   /** Writes (without flushing) one RECEIVED ack per clip that had news in this read batch. */
