@@ -65,6 +65,10 @@ public final class StoreBench implements Callable<Integer> {
   @Option(names = "--load-fraction", description = "Open-loop load as a fraction of saturation (default: ${DEFAULT-VALUE}).")
   private double loadFraction = 0.5;
 
+  @Option(names = "--store-alone-threads",
+      description = "Submitting threads of the store-alone run; 0 skips it (default: ${DEFAULT-VALUE}).")
+  private int storeAloneThreads = 4;
+
   @Option(names = "--quick", description = "Smoke test: 20 devices, small disk probe, 3 s runs.")
   private boolean quick;
 
@@ -94,6 +98,20 @@ public final class StoreBench implements Callable<Integer> {
         diskBytes >> 20);
     DiskProbe.Figures disk = new DiskProbe(dir).measure(diskBytes, 1 << 20, 64 << 10, quick ? 1000 : 3000);
 
+    String storeAlone = "store-alone skipped";
+    if (storeAloneThreads > 0) {
+      Path aloneDir = dir.resolve("store-alone-" + System.currentTimeMillis());
+      out.printf("store alone (no TLS, no sockets): %d threads, %d devices, %d frames in flight each, %d s%n",
+          storeAloneThreads, devices, inflight, seconds);
+      try {
+        storeAlone = UplinkProcess.storeAlone(uplinkJar, uplinkJvmOptions, aloneDir, seconds, storeAloneThreads,
+            devices, devices * inflight / storeAloneThreads);
+      } finally {
+        deleteTree(aloneDir);
+      }
+      out.println("  " + storeAlone);
+    }
+
     List<DeviceDirectory> fleet = fleet(dir.resolve("fleet-" + devices), devices);
     Path store = dir.resolve("store-" + System.currentTimeMillis());
     LoadResult saturation;
@@ -122,7 +140,7 @@ public final class StoreBench implements Callable<Integer> {
         deleteTree(store);
       }
     }
-    new BenchReport(disk, saturation, half, loadFraction).print(out);
+    new BenchReport(disk, storeAlone, saturation, half, loadFraction).print(out);
     out.println("load average after: " + MachineInfo.loadAverage() + " (before: " + loadBefore + ")");
     return 0;
   }

@@ -52,6 +52,28 @@ final class UplinkProcess implements AutoCloseable {
     return new UplinkProcess(p, port, logFile);
   }
 
+  /**
+   * Runs the store alone ({@code dev.doorbell.uplink.store.StoreThroughput}) in its own JVM from the uplink jar and
+   * returns its result line, or a line saying why there is none.
+   */
+  static String storeAlone(Path uplinkJar, List<String> jvmOptions, Path data, long seconds, int threads,
+      int devices, int inflight) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-Ddoorbell.log.level=WARN", "-cp", uplinkJar.toString(),
+        "dev.doorbell.uplink.store.StoreThroughput", data.toString(), Long.toString(seconds),
+        Integer.toString(threads), Integer.toString(devices), Integer.toString(inflight)));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(seconds + 120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return "store-alone timed out";
+    }
+    return output.lines().filter(l -> l.startsWith("store-alone ")).findFirst()
+        .orElse("store-alone failed (exit " + p.exitValue() + "): " + output.strip());
+  }
+
   int port() {
     return port;
   }
