@@ -13,9 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store's one writer thread. It drains the queue in batches (records of many devices), writes each batch in
- * one gathering pass, makes it durable with one fdatasync, then marks it durable in the index and completes its
- * futures in queue order.
+ * The store's writer and syncer threads. The writer drains the queue in batches (records of many devices) and writes
+ * each batch in one pass; the syncer makes everything written so far durable with one fdatasync, then marks those
+ * batches durable in the index and completes their futures in queue order. The two overlap: while one fdatasync
+ * runs, the next batches are written, and the next fdatasync covers them all. Only the writer touches the segment
+ * files, except for the syncer's fdatasync of batches already written; a segment is rolled or abandoned only when
+ * nothing written is waiting for an fdatasync.
  *
  * <p>Fail-stop: when a write or fsync fails, nothing of that batch is acknowledged; the batch and everything
  * queued behind it fail with {@link StoreUnavailableException}, every clip falls back to its durable state, and
@@ -36,7 +39,12 @@ final class GroupCommitWriter implements Runnable {
   private final StoreOptions options;
   private final FailurePolicy policy;
   private final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
+  /** Batches written, waiting for the fdatasync that covers them, in write order. */
+  private final ArrayDeque<Written> written = new ArrayDeque<>();
+  private final Condition syncWake;
+  private final Condition synced;
   private final Thread thread;
+  private final Thread syncer;
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong fsyncs = new AtomicLong();
@@ -45,6 +53,10 @@ final class GroupCommitWriter implements Runnable {
   private final AtomicLong fsyncNanos = new AtomicLong();
   private State state = State.AVAILABLE;
   private boolean stopping;
+  private boolean syncing;
+  private boolean syncerStopping;
+  /** An fdatasync failed: the writer must abandon the segment before anything else. */
+  private boolean abandonDue;
   private int failures;
   private long retryAtNanos;
   private String failure = "";
@@ -53,15 +65,23 @@ final class GroupCommitWriter implements Runnable {
                     FailurePolicy policy) {
     this.lock = lock;
     this.wake = lock.newCondition();
+    this.syncWake = lock.newCondition();
+    this.synced = lock.newCondition();
     this.index = index;
     this.segments = segments;
     this.options = options;
     this.policy = policy;
     this.thread = new Thread(this, "doorbell-store-writer");
     this.thread.setDaemon(true);
+    this.syncer = new Thread(this::syncLoop, "doorbell-store-syncer");
+    this.syncer.setDaemon(true);
   }
 
+  /** A batch written up to {@code end} of its segment, not yet durable. */
+  private record Written(List<PendingRecord> batch, long end) {}
+
   void start() {
+    syncer.start();
     thread.start();
   }
 
@@ -98,17 +118,7 @@ final class GroupCommitWriter implements Runnable {
     } finally {
       lock.unlock();
     }
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    joinUninterruptibly(thread);
   }
 
   @Override
@@ -120,12 +130,17 @@ final class GroupCommitWriter implements Runnable {
           return;
         }
         if (batch.isEmpty()) {
-          retry();
+          if (takeAbandonDue()) {
+            abandonSegment();
+          } else {
+            retry();
+          }
         } else {
           write(batch);
         }
       }
     } finally {
+      stopSyncer();
       try {
         segments.close();
       } catch (IOException e) {
@@ -134,11 +149,51 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
-  /** A batch to write, an empty list when a retry is due, or null to stop. */
+  /** Lets the syncer make everything written durable, then stops it and waits for it. */
+  private void stopSyncer() {
+    lock.lock();
+    try {
+      syncerStopping = true;
+      syncWake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    joinUninterruptibly(syncer);
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean takeAbandonDue() {
+    lock.lock();
+    try {
+      boolean due = abandonDue;
+      abandonDue = false;
+      return due;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A batch to write, an empty list when an abandon or a retry is due, or null to stop. */
   private List<PendingRecord> awaitWork() {
     lock.lock();
     try {
       while (true) {
+        if (abandonDue) {
+          return List.of();
+        }
         if (state != State.AVAILABLE) {
           if (stopping) {
             return null;
@@ -199,6 +254,10 @@ final class GroupCommitWriter implements Runnable {
         total += SegmentFormat.RECORD_HEADER_BYTES + record.record.getSerializedSize();
       }
       if (segments.needsRoll(total, options.segmentBytes())) {
+        if (!awaitSynced()) {
+          failAfterSyncFailure(batch);
+          return;
+        }
         segments.startNew();
       }
       long started = System.nanoTime();
@@ -213,33 +272,144 @@ final class GroupCommitWriter implements Runnable {
         at += record.length;
       }
       segments.append(buffer);
-      long written = System.nanoTime();
-      segments.force();
-      writeNanos.addAndGet(written - started);
-      fsyncNanos.addAndGet(System.nanoTime() - written);
+      writeNanos.addAndGet(System.nanoTime() - started);
     } catch (IOException | RuntimeException e) {
       // A bug or an exhausted heap must not kill the writer silently with futures left pending: fail-stop too.
       fail(batch, e);
       return;
     }
-    records.addAndGet(batch.size());
     bytes.addAndGet(total);
-    fsyncs.incrementAndGet();
     batches.incrementAndGet();
     lock.lock();
     try {
-      batch.forEach(index::markDurable);
-      failures = 0;
+      if (state == State.AVAILABLE) {
+        written.add(new Written(batch, segments.position()));
+        syncWake.signal();
+        return;
+      }
     } finally {
       lock.unlock();
     }
-    batch.forEach(record -> record.durable.complete(null));
+    failAfterSyncFailure(batch);
   }
 
+  /** Waits until every written batch is durable or failed; false when an fdatasync failed meanwhile. */
+  private boolean awaitSynced() {
+    lock.lock();
+    try {
+      while (syncing || !written.isEmpty()) {
+        synced.awaitUninterruptibly();
+      }
+      return state == State.AVAILABLE;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The syncer's loop: one fdatasync for everything written since the last one. */
+  private void syncLoop() {
+    while (true) {
+      List<Written> covered;
+      lock.lock();
+      try {
+        while (written.isEmpty() && !syncerStopping) {
+          syncWake.awaitUninterruptibly();
+        }
+        if (written.isEmpty()) {
+          return;
+        }
+        covered = new ArrayList<>(written);
+        written.clear();
+        syncing = true;
+      } finally {
+        lock.unlock();
+      }
+      sync(covered);
+    }
+  }
+
+  private void sync(List<Written> covered) {
+    long started = System.nanoTime();
+    try {
+      segments.force(covered.get(covered.size() - 1).end());
+    } catch (IOException | RuntimeException e) {
+      syncFailed(covered, e);
+      return;
+    }
+    fsyncNanos.addAndGet(System.nanoTime() - started);
+    fsyncs.incrementAndGet();
+    int count = 0;
+    lock.lock();
+    try {
+      for (Written w : covered) {
+        w.batch().forEach(index::markDurable);
+        count += w.batch().size();
+      }
+      failures = 0;
+      syncing = false;
+      synced.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    records.addAndGet(count);
+    covered.forEach(w -> w.batch().forEach(record -> record.durable.complete(null)));
+  }
+
+  /**
+   * An fdatasync failed: nothing it covered, nothing written after it and nothing queued is acknowledged. The writer
+   * abandons the segment when it next runs (it may be writing now; only it touches the files).
+   */
+  private void syncFailed(List<Written> covered, Exception cause) {
+    List<PendingRecord> dropped = new ArrayList<>();
+    covered.forEach(w -> dropped.addAll(w.batch()));
+    lock.lock();
+    try {
+      written.forEach(w -> dropped.addAll(w.batch()));
+      written.clear();
+      dropped.addAll(queue);
+      queue.clear();
+      index.rollbackToDurable();
+      failure = "fsync of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause;
+      failed();
+      abandonDue = true;
+      syncing = false;
+      synced.signalAll();
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    log.error("store fsync failed in segment {}; {} records dropped, none acknowledged: {}",
+        SegmentFormat.segmentName(segments.number()), dropped.size(), cause.toString());
+    StoreUnavailableException error = new StoreUnavailableException(failure, cause);
+    dropped.forEach(record -> record.durable.completeExceptionally(error));
+  }
+
+  /** A batch the writer wrote while an fdatasync failed: not acknowledged; the segment is abandoned. */
+  private void failAfterSyncFailure(List<PendingRecord> batch) {
+    StoreUnavailableException error;
+    lock.lock();
+    try {
+      error = new StoreUnavailableException(failure, null);
+    } finally {
+      lock.unlock();
+    }
+    batch.forEach(record -> record.durable.completeExceptionally(error));
+  }
+
+  /**
+   * A write (or a roll) failed on the writer thread: that batch, everything written but not yet covered by an
+   * fdatasync, and everything queued fail. An fdatasync already running finishes first: what it covers was written
+   * before the failure and stays acknowledged.
+   */
   private void fail(List<PendingRecord> batch, Exception cause) {
     List<PendingRecord> dropped = new ArrayList<>(batch);
     lock.lock();
     try {
+      while (syncing) {
+        synced.awaitUninterruptibly();
+      }
+      written.forEach(w -> dropped.addAll(w.batch()));
+      written.clear();
       dropped.addAll(queue);
       queue.clear();
       index.rollbackToDurable();
@@ -248,7 +418,7 @@ final class GroupCommitWriter implements Runnable {
     } finally {
       lock.unlock();
     }
-    log.error("store batch of {} records failed in segment {}; {} queued records dropped, none acknowledged: {}",
+    log.error("store batch of {} records failed in segment {}; {} other records dropped, none acknowledged: {}",
         batch.size(), SegmentFormat.segmentName(segments.number()), dropped.size() - batch.size(), cause.toString());
     StoreUnavailableException error = new StoreUnavailableException(failure, cause);
     dropped.forEach(record -> record.durable.completeExceptionally(error));

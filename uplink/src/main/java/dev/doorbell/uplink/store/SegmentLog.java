@@ -34,9 +34,9 @@ final class SegmentLog implements AutoCloseable {
   private boolean direct;
   private long nextNumber;
   private long number;
-  private FileChannel channel;
+  private volatile FileChannel channel;
   private long position;
-  private long durableSize;
+  private volatile long durableSize;
   /** Direct I/O: the bytes of the last partial block, [alignDown(position), position), written again next time. */
   private byte[] tail = new byte[0];
   private ByteBuffer buffer;
@@ -138,10 +138,14 @@ final class SegmentLog implements AutoCloseable {
     }
   }
 
-  /** fdatasync: the data and the metadata needed to read it back (the file size). */
-  void force() throws IOException {
+  /**
+   * fdatasync: the data and the metadata needed to read it back (the file size), for everything written before the
+   * call; {@code covered} is the end of the last record whose write had returned. Called by the syncer thread while
+   * the writer may append more (never while it rolls or abandons the segment).
+   */
+  void force(long covered) throws IOException {
     ops.force(channel);
-    durableSize = position;
+    durableSize = covered;
   }
 
   /**

@@ -64,7 +64,7 @@ class GroupCommitWriterTest {
     long headers = THREADS * DEVICES_PER_THREAD * CLIPS;
     assertEquals(expected + 2 * headers, stats.records(), "frames, headers and closes");
     assertTrue(stats.fsyncs() < stats.records() / 4, "group commit shared fsyncs: " + stats);
-    assertEquals(stats.batches(), stats.fsyncs());
+    assertTrue(stats.fsyncs() <= stats.batches(), "one fdatasync covers one or more written batches: " + stats);
     try (StoreReader reader = StoreReader.open(dir)) {
       assertTrue(reader.report().ok(), reader.report().toString());
       assertTrue(reader.report().segments() > 1, "rolled over small segments: " + reader.report());
