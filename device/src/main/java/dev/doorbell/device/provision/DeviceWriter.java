@@ -42,6 +42,8 @@ final class DeviceWriter {
     PrivateFiles.writePublic(dir.resolve(DeviceDirectory.DEVICE_CERT), Pem.certificate(certificate));
     PrivateFiles.writePrivate(dir.resolve(DeviceDirectory.DEVICE_KEY), Pem.privateKey(pair.getPrivate()), false);
     PrivateFiles.writePublic(dir.resolve(DeviceDirectory.PROPERTIES), properties(deviceId, certificate));
+    // Last: epoch.key is written durably, and the sync of the device directory that comes with it also makes the
+    // four files above durable under their names (each was forced to disk before its rename).
     contentKeys.write(deviceId, dir, layout.ownerKeyringDir());
   }
 
