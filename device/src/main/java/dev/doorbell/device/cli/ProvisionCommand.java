@@ -62,7 +62,7 @@ public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--add", description = "add devices to the fleet in DIR, signed by its existing CA")
   private boolean add;
 
-  @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: four per core, at least 8)")
+  @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: eight per core, at least 32)")
   private int threads = ProvisionRequest.defaultThreads();
 
   @Override

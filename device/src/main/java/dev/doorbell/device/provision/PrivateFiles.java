@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -53,6 +55,22 @@ final class PrivateFiles {
   /** Writes a file anyone may read (certificates, fleet lists, README), forced to disk; the caller syncs the folder. */
   static void writePublic(Path file, String contents) throws IOException {
     write(file, contents.getBytes(StandardCharsets.UTF_8), PUBLIC_FILE, false);
+  }
+
+  /**
+   * Makes {@code file} a hard link to {@code existing}, a public file already written and forced to disk, so that
+   * ten thousand devices share one inode of the CA certificate instead of ten thousand writes and fsyncs; writes
+   * {@code contents} instead where the file system has no hard links. Either way the caller syncs the directory.
+   */
+  static void linkPublic(Path file, Path existing, String contents) throws IOException {
+    try {
+      Files.createLink(file, existing);
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw e;
+      }
+      writePublic(file, contents);
+    }
   }
 
   private static Path directory(Path dir, Set<PosixFilePermission> mode) throws IOException {

@@ -61,6 +61,7 @@ class FleetProvisionerTest {
       assertMode("rw-------", device.resolve("device-key.pem"));
       assertMode("rw-------", device.resolve("epoch.key"));
       assertMode("rw-------", fleet.rootKey(id));
+      assertMode("rw-r--r--", device.resolve("ca-cert.pem"));
       assertEquals(Set.of("ca-cert.pem", "device-cert.pem", "device-key.pem", "epoch.key", "device.properties"),
           names(device));
       assertTrue(Files.readString(device.resolve("device.properties")).contains("device.id=" + id + "\n"));
