@@ -77,8 +77,8 @@ public final class FleetRunner {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(plan.ioThreads(), NioIoHandler.newFactory());
     List<FleetDevice> devices = new ArrayList<>(mine.size());
     long firstClipId = wallClock.millis() * 1000;
-    InetSocketAddress target = scenario.route(new InetSocketAddress(plan.host(), plan.port()));
     try (LatencyLog hlog = LatencyLog.create(plan.report().resolve(LatencyLog.FILE), plan.tag(), wallClock.millis())) {
+      InetSocketAddress target = scenario.route(new InetSocketAddress(plan.host(), plan.port()));
       for (int i = 0; i < mine.size(); i++) {
         int global = plan.shard().from(plan.devices()) + i;
         SenderThread owner = senders.get(i % senders.size());
