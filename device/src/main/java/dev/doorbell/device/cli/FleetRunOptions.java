@@ -59,8 +59,8 @@ public final class FleetRunOptions {
       + "${DEFAULT-VALUE}).")
   String profile;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seeds clip schedules and frames (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1", description = "Seeds clip schedules, frames and the scenario "
+      + "(default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1",
