@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
       "Each device has its own certificate and keys, a seeded Poisson clip schedule, and seals every frame. Latency",
       "is measured from each frame's intended send time (no coordinated omission) into HdrHistograms; latency.hlog",
       "keeps one histogram per second so that runs of several processes or machines merge exactly (`fleet merge`).",
-      "`fleet ...` is `fleet run ...`. Exit status: 0 when errors and connect failures are within their limits,",
-      "1 when not, 2 on a usage or I/O error."
+      "`fleet ...` is `fleet run ...`. Exit status: 0 when errors and connect failures are within their limits and",
+      "no acknowledged frame was lost, 1 when not, 2 on a usage or I/O error. Fields: docs/FLEET.md."
     })
 public final class FleetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -35,9 +35,14 @@ public final class FleetCommand implements Callable<Integer> {
     return options.run(spec);
   }
 
-  /** Lets worker processes start the command before the lead registers it in the main CLI. */
+  /**
+   * Worker processes start here. An exception exits 2 as under {@code doorbell fleet}, so that the parent tells a
+   * broken worker (2) from a run over its limits (1).
+   */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new FleetCommand()).execute(args));
+    CommandLine cli = new CommandLine(new FleetCommand());
+    cli.setExecutionExceptionHandler(DoorbellCli.commandLine().getExecutionExceptionHandler());
+    System.exit(cli.execute(args));
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a fleet (the default subcommand).")

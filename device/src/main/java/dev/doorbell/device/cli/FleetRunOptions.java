@@ -4,6 +4,7 @@ import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.fleet.FleetOutcome;
 import dev.doorbell.device.fleet.FleetPlan;
 import dev.doorbell.device.fleet.FleetRunner;
+import dev.doorbell.device.fleet.FleetScenario;
 import dev.doorbell.device.fleet.Shard;
 import dev.doorbell.device.fleet.WorkerPool;
 import java.io.PrintWriter;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -57,8 +59,8 @@ public final class FleetRunOptions {
       + "${DEFAULT-VALUE}).")
   String profile;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seeds clip schedules and frames (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1", description = "Seeds clip schedules, frames and the scenario "
+      + "(default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1",
@@ -102,6 +104,8 @@ public final class FleetRunOptions {
   @Option(names = "--progress-json", hidden = true, description = "Progress as JSON lines, for a parent process.")
   boolean progressJson;
 
+  @Mixin FleetScenarioOptions scenarioOptions;
+
   @Option(names = "--verbose", description = "Log every device's link events (by default only warnings: thousands of"
       + " devices would bury the progress lines).")
   boolean verbose;
@@ -120,7 +124,9 @@ public final class FleetRunOptions {
     }
     Shard part;
     FleetPlan plan;
+    FleetScenario scenario;
     try {
+      scenario = scenarioOptions.build(uplink.substring(0, colon), seed);
       part = Shard.parse(shard);
       plan = new FleetPlan(uplink.substring(0, colon), Integer.parseInt(uplink.substring(colon + 1)), fleetDir,
           devices, part, Double.parseDouble(ramp.replace("/s", "").trim()), maxConnecting, duration, clipsPerHour,
@@ -132,9 +138,13 @@ public final class FleetRunOptions {
     if (processes < 1) {
       throw new ParameterException(spec.commandLine(), "--processes must be at least 1, got " + processes);
     }
+    if (processes > 1 && !scenarioOptions.steady()) {
+      throw new ParameterException(spec.commandLine(), "--scenario " + scenario.name() + " runs in one process: "
+          + "drop --processes, or run one shard per machine with --shard");
+    }
     FleetOutcome outcome;
     if (processes == 1) {
-      outcome = FleetRunner.system().run(plan, out);
+      outcome = FleetRunner.system().run(plan, scenario, out);
     } else {
       FleetRunner.provisionOnce(plan);
       Duration deadline = duration.plus(connectTimeout).plus(drainTimeout).plusSeconds(60);

@@ -28,8 +28,8 @@ public final class ProvisionCommand implements Callable<Integer> {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILED = 1;
   static final int EXIT_REFUSED = 2;
-  /** Fleets this large get progress lines; smaller ones finish before anyone would read them. */
-  static final int PROGRESS_THRESHOLD = 500;
+  /** A progress line a second; a run shorter than two seconds prints none. */
+  static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
 
   @Spec
   private CommandSpec spec;
@@ -62,7 +62,7 @@ public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--add", description = "add devices to the fleet in DIR, signed by its existing CA")
   private boolean add;
 
-  @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: four per core, at least 8)")
+  @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: eight per core, at least 32)")
   private int threads = ProvisionRequest.defaultThreads();
 
   @Override
@@ -83,7 +83,7 @@ public final class ProvisionCommand implements Callable<Integer> {
     }
     try {
       ProvisionResult result = new FleetProvisioner(new SecureRandom(), Clock.systemUTC())
-          .provision(request, (done, total) -> progress(stdout, done, total));
+          .provision(request, progress(stdout));
       summary(stdout, result);
       return EXIT_OK;
     } catch (ProvisionException e) {
@@ -92,21 +92,35 @@ public final class ProvisionCommand implements Callable<Integer> {
     }
   }
 
-  private static void progress(PrintWriter stdout, int done, int total) {
-    String line = progressLine(done, total);
-    if (line != null) {
-      stdout.println(line);
-      stdout.flush();
-    }
+  /** Prints {@link #progressLine} when one is due; the clock is read only here, the caller's thread. */
+  private static FleetProvisioner.Progress progress(PrintWriter stdout) {
+    long started = System.nanoTime();
+    long[] lastLine = {0};
+    return (done, total) -> {
+      long elapsed = System.nanoTime() - started;
+      String line = progressLine(done, total, elapsed, lastLine[0]);
+      if (line != null) {
+        lastLine[0] = elapsed;
+        stdout.println(line);
+        stdout.flush();
+      }
+    };
   }
 
-  /** A line every tenth of a large fleet (at most every 1,000 devices) and at the end; null when none is due. */
-  static String progressLine(int done, int total) {
-    int step = Math.max(1000, total / 10);
-    if (total < PROGRESS_THRESHOLD || (done % step != 0 && done != total)) {
+  /**
+   * A line once a second while devices are being made ({@code elapsedNanos} since the start, the previous line at
+   * {@code lastLineNanos}), and a last one when all are done if the run took long enough for lines to be printed;
+   * null when none is due. Done, total, percent, seconds since the start and devices per second since the start.
+   */
+  static String progressLine(int done, int total, long elapsedNanos, long lastLineNanos) {
+    boolean due = done == total ? elapsedNanos >= 2 * PROGRESS_INTERVAL_NANOS
+        : elapsedNanos - lastLineNanos >= PROGRESS_INTERVAL_NANOS;
+    if (!due) {
       return null;
     }
-    return String.format(Locale.ROOT, "  %d/%d devices", done, total);
+    double seconds = elapsedNanos / 1e9;
+    return String.format(Locale.ROOT, "  %d/%d devices  %3d%%  %.1f s  %.0f devices/s", done, total,
+        total == 0 ? 100 : (int) (100L * done / total), seconds, done / seconds);
   }
 
   private static void summary(PrintWriter stdout, ProvisionResult result) {

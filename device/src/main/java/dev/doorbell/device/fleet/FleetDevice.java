@@ -8,12 +8,17 @@ import dev.doorbell.device.link.LinkListener;
 import dev.doorbell.device.seal.ClipParams;
 import dev.doorbell.device.seal.ClipSealer;
 import dev.doorbell.device.seal.SealedFrame;
+import dev.doorbell.proto.v1.ClipState;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.Welcome;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -37,6 +42,8 @@ final class FleetDevice implements LinkListener {
   private final SecureRandom random;
   private final LongSupplier nanoTime;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  /** Per clip, the frames the uplink acknowledged PERSISTED; checked against the next Welcome. */
+  private final Map<Long, Integer> ackedFrames = new HashMap<>();
   private final Consumer<FleetDevice> onFirstWelcome;
   private LinkClient link;
   private ClipSealer sealer;
@@ -153,16 +160,30 @@ final class FleetDevice implements LinkListener {
   @Override
   public void onWelcome(Welcome welcome) {
     boolean first;
+    long lost = 0;
     synchronized (this) {
       first = !welcomed;
       welcomed = true;
       up = true;
+      // Welcome names every clip this device still holds; a clip it no longer holds cannot be checked again.
+      Set<Long> held = new HashSet<>();
+      for (ClipState state : welcome.getClipsList()) {
+        lost += Math.max(0, ackedFrames.getOrDefault(state.getClipId(), 0) - state.getPersistedFrames());
+        held.add(state.getClipId());
+      }
+      ackedFrames.keySet().retainAll(held);
     }
     metrics.connected.increment();
     metrics.connects.increment();
+    if (lost > 0) {
+      metrics.lostAcked.add(lost);
+      log.error("device {}: the uplink lost {} frames it had acknowledged PERSISTED", deviceId, lost);
+    }
     if (first) {
       metrics.connecting.decrement();
       onFirstWelcome.accept(this);
+    } else {
+      metrics.reconnects.increment();
     }
   }
 
@@ -181,6 +202,7 @@ final class FleetDevice implements LinkListener {
   public void onPersisted(long clipId, int persisted) {
     long now = nanoTime.getAsLong();
     synchronized (this) {
+      ackedFrames.merge(clipId, persisted, Math::max);
       Pending head;
       while ((head = pending.peek()) != null
           && (head.clipId < clipId || (head.clipId == clipId && head.seq < persisted))) {

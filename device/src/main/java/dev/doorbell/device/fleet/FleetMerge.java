@@ -39,12 +39,15 @@ public final class FleetMerge {
       totals = totals == null ? one : totals.plus(one);
       logs.add(hlog);
     }
-    return report(totals, logs, out, maxErrorRate, maxConnectFailureRate);
+    return report(totals, logs, out, maxErrorRate, maxConnectFailureRate, null);
   }
 
-  /** The report of {@code totals} and the histograms of {@code logs}, written to {@code out}. */
+  /**
+   * The report of {@code totals} and the histograms of {@code logs}, written to {@code out}; {@code scenario} is the
+   * run's, or null for a merge (each run's report keeps its own).
+   */
   static FleetOutcome report(FleetTotals totals, List<Path> logs, Path out, double maxErrorRate,
-      double maxConnectFailureRate) throws IOException {
+      double maxConnectFailureRate, FleetScenario scenario) throws IOException {
     TreeMap<Long, Histogram> seconds = LatencyLog.readSeconds(logs);
     Path outLog = out.resolve(LatencyLog.FILE).toAbsolutePath().normalize();
     boolean ownLog = logs.stream().anyMatch(l -> l.toAbsolutePath().normalize().equals(outLog));
@@ -59,7 +62,7 @@ public final class FleetMerge {
         }
       }
     }
-    FleetReport report = new FleetReport(totals, seconds, maxErrorRate, maxConnectFailureRate);
+    FleetReport report = new FleetReport(totals, seconds, maxErrorRate, maxConnectFailureRate, scenario);
     String table = report.write(out);
     return new FleetOutcome(totals, report.latency(), table, report.passed(), out);
   }

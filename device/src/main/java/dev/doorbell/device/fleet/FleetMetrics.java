@@ -26,13 +26,25 @@ final class FleetMetrics {
   final LongAdder bytesPersisted = new LongAdder();
   final LongAdder refused = new LongAdder();
   final LongAdder errors = new LongAdder();
+  /** Welcomes after a device's first: every reconnection, whatever caused it. */
+  final LongAdder reconnects = new LongAdder();
+  /** Frames acknowledged PERSISTED that the uplink no longer counted when the device reconnected. */
+  final LongAdder lostAcked = new LongAdder();
   private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+  /** The same latencies again, in the intervals a scenario takes (the storm, the churn), not once a second. */
+  private final Recorder scenarioLatency = new Recorder(MAX_LATENCY_MICROS, 3);
 
   void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
     framesPersisted.increment();
     bytesPersisted.add(sealedBytes);
     long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos));
     latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+    scenarioLatency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+  }
+
+  /** The latencies recorded since the scenario last asked. */
+  Histogram takeScenarioInterval() {
+    return scenarioLatency.getIntervalHistogram();
   }
 
   /** The latencies recorded since the last call; {@code into} is recycled when not null. */

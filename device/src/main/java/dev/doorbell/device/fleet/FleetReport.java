@@ -25,18 +25,28 @@ final class FleetReport {
   private final Histogram all;
   private final double maxErrorRate;
   private final double maxConnectFailureRate;
+  private final FleetScenario scenario;
 
   FleetReport(FleetTotals totals, TreeMap<Long, Histogram> seconds, double maxErrorRate,
       double maxConnectFailureRate) {
+    this(totals, seconds, maxErrorRate, maxConnectFailureRate, null);
+  }
+
+  /** {@code scenario} is the run's, or null for a merge. */
+  FleetReport(FleetTotals totals, TreeMap<Long, Histogram> seconds, double maxErrorRate,
+      double maxConnectFailureRate, FleetScenario scenario) {
     this.totals = totals;
     this.seconds = seconds;
     this.all = LatencyLog.total(seconds);
     this.maxErrorRate = maxErrorRate;
     this.maxConnectFailureRate = maxConnectFailureRate;
+    this.scenario = scenario;
   }
 
+  /** Within both limits, and not one acknowledged frame lost: an uplink that forgets a PERSISTED ack fails. */
   boolean passed() {
-    return totals.errorRate() <= maxErrorRate && totals.connectFailureRate() <= maxConnectFailureRate;
+    return totals.errorRate() <= maxErrorRate && totals.connectFailureRate() <= maxConnectFailureRate
+        && totals.lostAcked() == 0;
   }
 
   Histogram latency() {
@@ -67,6 +77,11 @@ final class FleetReport {
     t.append(String.format(Locale.ROOT, "errors %d (uplink %d, refused %d, unpersisted %d): rate %.5f, limit %.5f"
         + "%n", totals.errors(), totals.uplinkErrors(), totals.refused(), totals.unpersisted(), totals.errorRate(),
         maxErrorRate));
+    t.append(String.format(Locale.ROOT, "reconnects %d, acknowledged frames lost %d%n", totals.reconnects(),
+        totals.lostAcked()));
+    if (scenario != null) {
+      t.append("scenario ").append(scenario.name()).append(": ").append(scenario.summary()).append('\n');
+    }
     t.append(String.format(Locale.ROOT, "PERSISTED latency, ms (%d samples, from intended send times)%n",
         all.getTotalCount()));
     t.append(String.format(Locale.ROOT, "%10s %10s %10s %10s %10s %10s%n", "p50", "p90", "p99", "p99.9", "p99.99",
@@ -75,7 +90,8 @@ final class FleetReport {
       t.append(String.format(Locale.ROOT, "%10.2f ", millis(p)));
     }
     t.append(String.format(Locale.ROOT, "%10.2f%n", all.getTotalCount() == 0 ? 0 : all.getMaxValue() / 1000.0));
-    t.append(passed() ? "PASS\n" : "FAIL: errors or connect failures over the limit\n");
+    t.append(passed() ? "PASS\n" : totals.lostAcked() > 0 ? "FAIL: the uplink lost acknowledged frames\n"
+        : "FAIL: errors or connect failures over the limit\n");
     return t.toString();
   }
 
@@ -103,6 +119,9 @@ final class FleetReport {
     m.put("connectFailureRate", totals.connectFailureRate());
     m.put("maxConnectFailureRate", maxConnectFailureRate);
     m.put("passed", passed());
+    if (scenario != null) {
+      m.put("scenario", scenario.toMap());
+    }
     m.put("intervals", intervals);
     return m;
   }
@@ -115,6 +134,7 @@ final class FleetReport {
       throughput.add(new SvgCharts.Point(second - first, h.getTotalCount()));
       p99.add(new SvgCharts.Point(second - first, h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1e3));
     });
+    List<SvgCharts.Marker> markers = scenario == null ? List.of() : scenario.markers();
     List<SvgCharts.Point> curve = new ArrayList<>();
     if (all.getTotalCount() > 0) {
       for (double p : CURVE) {
@@ -125,9 +145,9 @@ final class FleetReport {
         + "<style>body{font-family:sans-serif;margin:2em;max-width:780px}pre{background:#f6f8fa;padding:1em}"
         + "</style></head><body>\n<h1>doorbell fleet report</h1>\n<pre>" + SvgCharts.escape(table) + "</pre>\n"
         + "<h2>Frames persisted per second</h2>\n"
-        + SvgCharts.line("frames persisted per second", "seconds", "frames/s", throughput)
+        + SvgCharts.line("frames persisted per second", "seconds", "frames/s", throughput, markers)
         + "<h2>p99 PERSISTED latency per second</h2>\n"
-        + SvgCharts.line("p99 latency per second", "seconds", "ms", p99)
+        + SvgCharts.line("p99 latency per second", "seconds", "ms", p99, markers)
         + "<h2>Latency by percentile (whole run)</h2>\n"
         + SvgCharts.percentiles("latency by percentile", curve)
         + "</body></html>\n";

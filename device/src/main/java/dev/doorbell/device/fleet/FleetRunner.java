@@ -5,6 +5,7 @@ import dev.doorbell.device.keys.EpochKeyFile;
 import dev.doorbell.device.link.BufferPolicy;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
+import dev.doorbell.device.load.LiveLoad;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceTls;
 import io.netty.channel.EventLoopGroup;
@@ -12,6 +13,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,12 @@ public final class FleetRunner {
 
   /** Runs the plan, printing progress to {@code out}; the report says whether the run passed its thresholds. */
   public FleetOutcome run(FleetPlan plan, PrintWriter out) throws IOException, InterruptedException {
+    return run(plan, FleetScenario.steady(), out);
+  }
+
+  /** Runs the plan under {@code scenario} (a reconnect storm, churn, a slow uplink), which the report describes. */
+  public FleetOutcome run(FleetPlan plan, FleetScenario scenario, PrintWriter out)
+      throws IOException, InterruptedException {
     List<String> ids = FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), random, wallClock);
     List<String> mine = ids.subList(plan.shard().from(plan.devices()), plan.shard().to(plan.devices()));
     FramePool frames = FramePool.shared(plan.profile(), plan.seed(), POOL_FRAMES);
@@ -69,11 +78,12 @@ public final class FleetRunner {
     List<FleetDevice> devices = new ArrayList<>(mine.size());
     long firstClipId = wallClock.millis() * 1000;
     try (LatencyLog hlog = LatencyLog.create(plan.report().resolve(LatencyLog.FILE), plan.tag(), wallClock.millis())) {
+      InetSocketAddress target = scenario.route(new InetSocketAddress(plan.host(), plan.port()));
       for (int i = 0; i < mine.size(); i++) {
         int global = plan.shard().from(plan.devices()) + i;
         SenderThread owner = senders.get(i % senders.size());
-        devices.add(device(plan, DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i))), global,
-            frames, metrics, group, firstClipId, owner));
+        devices.add(device(plan, target, DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i))),
+            global, frames, metrics, group, firstClipId, owner));
       }
       metrics.connecting.add(devices.size());
       // The first interval starts with the run, not while certificates were loading.
@@ -85,23 +95,30 @@ public final class FleetRunner {
       Thread ramp = new Thread(() -> ramp(devices, plan, metrics, startNanos, endNanos), "fleet-ramp");
       ramp.setDaemon(true);
       ramp.start();
-      ProgressTicker ticker = new ProgressTicker(metrics, devices, hlog, out, plan.progressJson(), nanoTime);
+      Thread hook = startScenario(scenario, devices, metrics, startNanos, endNanos);
+      ProgressTicker ticker = new ProgressTicker(metrics, devices, hlog, out, plan.progressJson(), nanoTime,
+          () -> scenario.progress(metrics.reconnects.sum(), metrics.lostAcked.sum()));
       ticker.runUntil(startNanos, endNanos);
       for (Thread t : threads) {
         TimeUnit.NANOSECONDS.timedJoin(t, TimeUnit.SECONDS.toNanos(30));
       }
+      // A hook returns by the end of sending; one that does not is interrupted and what it measured stays.
+      hook.join(TimeUnit.SECONDS.toMillis(10));
+      hook.interrupt();
       ramp.join(TimeUnit.SECONDS.toMillis(5));
       ticker.runWhile(drain(devices, plan.drainTimeout()), nanoTime.getAsLong() + plan.drainTimeout().toNanos()
           + 1_000_000_000L);
       long unpersisted = devices.stream().mapToLong(FleetDevice::unpersisted).sum();
       FleetTotals totals = new FleetTotals(devices.size(), metrics.failed.sum(), metrics.connects.sum(),
           metrics.clips.sum(), metrics.framesSent.sum(), metrics.framesPersisted.sum(), metrics.bytesPersisted.sum(),
-          metrics.refused.sum(), metrics.errors.sum(), unpersisted, (nanoTime.getAsLong() - startNanos) / 1e9);
+          metrics.refused.sum(), metrics.errors.sum(), unpersisted, (nanoTime.getAsLong() - startNanos) / 1e9,
+          metrics.reconnects.sum(), metrics.lostAcked.sum());
       hlog.close();
       return FleetMerge.report(totals, List.of(plan.report().resolve(LatencyLog.FILE)), plan.report(),
-          plan.maxErrorRate(), plan.maxConnectFailureRate());
+          plan.maxErrorRate(), plan.maxConnectFailureRate(), scenario);
     } finally {
       devices.forEach(d -> d.link().close());
+      scenario.close();
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
   }
@@ -111,13 +128,49 @@ public final class FleetRunner {
     FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), new SecureRandom(), Clock.systemUTC());
   }
 
-  private FleetDevice device(FleetPlan plan, DeviceDirectory dir, int globalIndex, FramePool frames,
-      FleetMetrics metrics, EventLoopGroup group, long firstClipId, SenderThread owner) {
+  /** Runs the scenario's hook on its own thread from the start of sending, on a {@link LiveLoad} of the fleet. */
+  private Thread startScenario(FleetScenario scenario, List<FleetDevice> devices, FleetMetrics metrics,
+      long startNanos, long endNanos) {
+    LiveLoad live = new LiveLoad(devices.stream().map(FleetDevice::link).toList(), new LiveLoad.Counters() {
+      @Override
+      public long welcomes() {
+        return metrics.connects.sum();
+      }
+
+      @Override
+      public long connected() {
+        return metrics.connected.sum();
+      }
+
+      @Override
+      public long framesAcknowledged() {
+        return metrics.framesPersisted.sum();
+      }
+
+      @Override
+      public Histogram takeLatency() {
+        return metrics.takeScenarioInterval();
+      }
+    }, nanoTime, startNanos, endNanos);
+    Thread thread = new Thread(() -> {
+      try {
+        scenario.hook().during(live);
+      } catch (InterruptedException e) {
+        log.warn("scenario {} interrupted after the end of sending", scenario.name());
+      }
+    }, "fleet-scenario");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private FleetDevice device(FleetPlan plan, InetSocketAddress target, DeviceDirectory dir, int globalIndex,
+      FramePool frames, FleetMetrics metrics, EventLoopGroup group, long firstClipId, SenderThread owner) {
     ClipSchedule schedule = new ClipSchedule(plan.seed(), globalIndex, plan.clipsPerHour(), plan.profile().fps(),
         plan.minClip().toNanos(), plan.maxClip().toNanos());
     FleetDevice device = new FleetDevice(dir.deviceId(), EpochKeyFile.read(dir.epochKeyFile()), schedule, frames,
         metrics, random, nanoTime, firstClipId, owner::join);
-    LinkConfig config = LinkConfig.builder(plan.host(), plan.port(), dir.deviceId())
+    LinkConfig config = LinkConfig.builder(target.getHostString(), target.getPort(), dir.deviceId())
         .tls(DeviceTls.clientContext(dir))
         .firmware("doorbell-fleet/1")
         .connectTimeout(Duration.ofSeconds(30))

@@ -17,15 +17,19 @@ import java.util.Map;
  * @param uplinkErrors Error messages from the uplink
  * @param unpersisted frames sent but not PERSISTED when the run ended (drain timed out)
  * @param seconds length of the run, ramp included, to the end of the drain
+ * @param reconnects Welcomes after a device's first (connects minus devices ever welcomed)
+ * @param lostAcked frames acknowledged PERSISTED that a later Welcome no longer counted: lost by the uplink
  */
 public record FleetTotals(long devices, long connectFailures, long connects, long clips, long framesSent,
-    long framesPersisted, long bytesPersisted, long refused, long uplinkErrors, long unpersisted, double seconds) {
+    long framesPersisted, long bytesPersisted, long refused, long uplinkErrors, long unpersisted, double seconds,
+    long reconnects, long lostAcked) {
 
   FleetTotals plus(FleetTotals o) {
     return new FleetTotals(devices + o.devices, connectFailures + o.connectFailures, connects + o.connects,
         clips + o.clips, framesSent + o.framesSent, framesPersisted + o.framesPersisted,
         bytesPersisted + o.bytesPersisted, refused + o.refused, uplinkErrors + o.uplinkErrors,
-        unpersisted + o.unpersisted, Math.max(seconds, o.seconds));
+        unpersisted + o.unpersisted, Math.max(seconds, o.seconds), reconnects + o.reconnects,
+        lostAcked + o.lostAcked);
   }
 
   /** Everything that went wrong with a frame or a clip: uplink errors, refusals and frames never persisted. */
@@ -54,13 +58,21 @@ public record FleetTotals(long devices, long connectFailures, long connects, lon
     m.put("uplinkErrors", uplinkErrors);
     m.put("unpersisted", unpersisted);
     m.put("seconds", seconds);
+    m.put("reconnects", reconnects);
+    m.put("lostAcked", lostAcked);
     return m;
   }
 
   static FleetTotals fromMap(Map<?, ?> m) {
     return new FleetTotals(n(m, "devices"), n(m, "connectFailures"), n(m, "connects"), n(m, "clips"),
         n(m, "framesSent"), n(m, "framesPersisted"), n(m, "bytesPersisted"), n(m, "refused"), n(m, "uplinkErrors"),
-        n(m, "unpersisted"), ((Number) m.get("seconds")).doubleValue());
+        n(m, "unpersisted"), ((Number) m.get("seconds")).doubleValue(), optional(m, "reconnects"),
+        optional(m, "lostAcked"));
+  }
+
+  /** Counts that reports written before they existed lack: 0 there, so that old and new reports still merge. */
+  private static long optional(Map<?, ?> m, String key) {
+    return m.containsKey(key) ? n(m, key) : 0;
   }
 
   private static long n(Map<?, ?> m, String key) {

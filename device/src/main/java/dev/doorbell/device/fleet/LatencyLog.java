@@ -21,6 +21,7 @@ import org.HdrHistogram.HistogramLogWriter;
  */
 final class LatencyLog implements AutoCloseable {
   static final String FILE = "latency.hlog";
+  private static final double MICROS_PER_MILLI = 1000.0;
 
   private final PrintStream out;
   private final HistogramLogWriter writer;
@@ -45,10 +46,15 @@ final class LatencyLog implements AutoCloseable {
     }
   }
 
-  /** Appends one interval; the histogram's start and end timestamps (epoch ms) place it in time. */
+  /**
+   * Appends one interval; the histogram's start and end timestamps (epoch ms) place it in time. Interval_Max is
+   * written in milliseconds, as every other figure of the report (HdrHistogram's default would divide microseconds by
+   * a million and print seconds).
+   */
   synchronized void append(Histogram interval) {
     interval.setTag(tag);
-    writer.outputIntervalHistogram(interval);
+    writer.outputIntervalHistogram(interval.getStartTimeStamp() / 1000.0, interval.getEndTimeStamp() / 1000.0,
+        interval, MICROS_PER_MILLI);
     out.flush();
   }
 

@@ -5,11 +5,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
  * Once a second: takes the second's latency histogram, appends it to latency.hlog and prints one progress line (text
- * for people, or a JSON line with the histogram for a parent process).
+ * for people, ending with the scenario and its reconnect and lost-ack counts; or a JSON line with the histogram for
+ * a parent process).
  */
 final class ProgressTicker {
   private final FleetMetrics metrics;
@@ -18,19 +20,21 @@ final class ProgressTicker {
   private final PrintWriter out;
   private final boolean json;
   private final LongSupplier nanoTime;
+  private final Supplier<String> scenario;
   private long second;
   private long lastSent;
   private long lastPersisted;
   private long lastBytes;
 
   ProgressTicker(FleetMetrics metrics, List<FleetDevice> devices, LatencyLog hlog, PrintWriter out, boolean json,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime, Supplier<String> scenario) {
     this.metrics = metrics;
     this.devices = devices;
     this.hlog = hlog;
     this.out = out;
     this.json = json;
     this.nanoTime = nanoTime;
+    this.scenario = scenario;
   }
 
   /** Ticks at start + 1 s, + 2 s, ... and at {@code endNanos}. */
@@ -77,7 +81,7 @@ final class ProgressTicker {
     lastSent = sent;
     lastPersisted = persisted;
     lastBytes = bytes;
-    out.println(json ? p.json() : p.text());
+    out.println(json ? p.json() : p.text() + " | " + scenario.get());
     out.flush();
   }
 }

@@ -19,10 +19,18 @@ final class SvgCharts {
   /** A point of a chart, in data units. */
   record Point(double x, double y) {}
 
+  /** A labelled vertical line at {@code x} (data units): when a scenario's event happened. */
+  record Marker(double x, String label) {}
+
   private SvgCharts() {}
 
   /** A line chart of {@code points} with a linear x axis (seconds) and a linear y axis from 0. */
   static String line(String title, String xLabel, String yLabel, List<Point> points) {
+    return line(title, xLabel, yLabel, points, List.of());
+  }
+
+  /** As {@link #line(String, String, String, List)}, with a dashed line and a label at each marker. */
+  static String line(String title, String xLabel, String yLabel, List<Point> points, List<Marker> markers) {
     double maxX = niceCeiling(Math.max(1, points.stream().mapToDouble(Point::x).max().orElse(1)));
     double maxY = niceCeiling(points.stream().mapToDouble(Point::y).max().orElse(1));
     StringBuilder svg = frame(title, xLabel, yLabel);
@@ -31,6 +39,12 @@ final class SvgCharts {
       svg.append(yTick(py(v, maxY), format(v)));
       double s = maxX * i / 4;
       svg.append(xTick(px(s, maxX), format(s)));
+    }
+    for (Marker m : markers) {
+      double x = px(m.x(), maxX);
+      svg.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+          + "stroke=\"#d1242f\" stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%d\" fill=\"#d1242f\">%s</text>%n",
+          x, TOP, x, HEIGHT - BOTTOM, x + 3, TOP + 12, escape(m.label())));
     }
     return polyline(svg, points, maxX, maxY, false);
   }

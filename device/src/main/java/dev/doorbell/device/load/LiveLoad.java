@@ -10,13 +10,53 @@ import org.HdrHistogram.Histogram;
  * (from each frame's intended send time, as the run's result measures it) in intervals the hook chooses.
  */
 public final class LiveLoad {
+  /** Where a running load keeps its counts: {@link LoadGenerator}'s counters, or the fleet's. */
+  public interface Counters {
+    /** Welcomes since the run began, reconnections included. */
+    long welcomes();
+
+    /** Devices welcomed and not disconnected since. */
+    long connected();
+
+    /** Frames acknowledged PERSISTED since the run began. */
+    long framesAcknowledged();
+
+    /** PERSISTED latency (µs) of the frames acknowledged since the previous call. */
+    Histogram takeLatency();
+  }
+
   private final List<LinkClient> links;
-  private final LoadCounters counters;
+  private final Counters counters;
   private final LongSupplier nanoTime;
   private final long startNanos;
   private final long endNanos;
 
   LiveLoad(List<LinkClient> links, LoadCounters counters, LongSupplier nanoTime, long startNanos, long endNanos) {
+    this(links, new Counters() {
+      @Override
+      public long welcomes() {
+        return counters.welcomes.sum();
+      }
+
+      @Override
+      public long connected() {
+        return counters.welcomes.sum() - counters.disconnects.sum();
+      }
+
+      @Override
+      public long framesAcknowledged() {
+        return counters.framesAcknowledged.sum();
+      }
+
+      @Override
+      public Histogram takeLatency() {
+        return counters.takeLiveLatency();
+      }
+    }, nanoTime, startNanos, endNanos);
+  }
+
+  /** A view of any running load, so that the same hooks (scenarios) act on a fleet run too. */
+  public LiveLoad(List<LinkClient> links, Counters counters, LongSupplier nanoTime, long startNanos, long endNanos) {
     this.links = List.copyOf(links);
     this.counters = counters;
     this.nanoTime = nanoTime;
@@ -35,17 +75,17 @@ public final class LiveLoad {
 
   /** Devices welcomed and not disconnected since. */
   public long connected() {
-    return counters.welcomes.sum() - counters.disconnects.sum();
+    return counters.connected();
   }
 
   /** Welcomes since the run began, reconnections included. */
   public long welcomes() {
-    return counters.welcomes.sum();
+    return counters.welcomes();
   }
 
   /** Frames acknowledged PERSISTED since the run began. */
   public long framesAcknowledged() {
-    return counters.framesAcknowledged.sum();
+    return counters.framesAcknowledged();
   }
 
   /**
@@ -53,7 +93,7 @@ public final class LiveLoad {
    * run), warmup included. Only one caller should take intervals: each frame is in exactly one of them.
    */
   public Histogram takeLatency() {
-    return counters.takeLiveLatency();
+    return counters.takeLatency();
   }
 
   public long nanoTime() {

@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Writes one device directory: a fresh P-256 key, a certificate from the fleet CA, the CA certificate, the device's
- * content key ({@code epoch.key}) and {@code device.properties}; and the owner's root key for it. Called from
+ * Writes one device directory: a fresh P-256 key, a certificate from the fleet CA, the CA certificate (a hard link to
+ * {@code ca/ca-cert.pem} where the file system allows), the device's content key ({@code epoch.key}) and {@code
+ * device.properties}; and the owner's root key for it. Called from
  * several threads at once, one device per call.
  */
 final class DeviceWriter {
@@ -38,10 +39,12 @@ final class DeviceWriter {
     Path dir = PrivateFiles.privateDirectory(layout.device(deviceId));
     KeyPair pair = EcKeys.generate(random);
     X509Certificate certificate = ca.issueDevice(deviceId, pair.getPublic(), random, now, validity);
-    PrivateFiles.writePublic(dir.resolve(DeviceDirectory.CA_CERT), caCertPem);
+    PrivateFiles.linkPublic(dir.resolve(DeviceDirectory.CA_CERT), layout.caCert(), caCertPem);
     PrivateFiles.writePublic(dir.resolve(DeviceDirectory.DEVICE_CERT), Pem.certificate(certificate));
     PrivateFiles.writePrivate(dir.resolve(DeviceDirectory.DEVICE_KEY), Pem.privateKey(pair.getPrivate()), false);
     PrivateFiles.writePublic(dir.resolve(DeviceDirectory.PROPERTIES), properties(deviceId, certificate));
+    // Last: epoch.key is written durably, and the sync of the device directory that comes with it also makes the
+    // four files above durable under their names (each was forced to disk before its rename).
     contentKeys.write(deviceId, dir, layout.ownerKeyringDir());
   }
 

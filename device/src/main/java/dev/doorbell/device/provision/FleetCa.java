@@ -158,7 +158,7 @@ public final class FleetCa {
       builder.addExtension(Extension.authorityKeyIdentifier, false,
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
       return new JcaX509CRLConverter().getCRL(builder.build(
-          new JcaContentSignerBuilder(EcKeys.SIGNATURE_ALGORITHM).setSecureRandom(random).build(key)));
+          signer(random).build(key)));
     } catch (CertIOException | GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("cannot sign a revocation list with the fleet CA key", e);
     }
@@ -174,10 +174,15 @@ public final class FleetCa {
     try {
       // The injected random, not a new default SecureRandom per signature: ECDSA needs a fresh secret per signature.
       return new JcaX509CertificateConverter().getCertificate(builder.build(
-          new JcaContentSignerBuilder(EcKeys.SIGNATURE_ALGORITHM).setSecureRandom(random).build(signingKey)));
+          signer(random).build(signingKey)));
     } catch (OperatorCreationException | CertificateException e) {
       throw new IllegalStateException("cannot sign a certificate with the fleet CA key", e);
     }
+  }
+
+  /** BouncyCastle's ECDSA: it takes the JDK's keys and signs about four times faster than SunEC. */
+  private static JcaContentSignerBuilder signer(SecureRandom random) {
+    return new JcaContentSignerBuilder(EcKeys.SIGNATURE_ALGORITHM).setProvider(EcKeys.PROVIDER).setSecureRandom(random);
   }
 
   private static boolean keyMatches(PrivateKey key, PublicKey publicKey) {

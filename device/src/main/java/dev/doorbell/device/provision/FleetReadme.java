@@ -17,7 +17,8 @@ final class FleetReadme {
         "                    ca-cert.pem (to verify devices), server-cert.pem and server-key.pem (its TLS",
         "                    identity). Copy this folder, and only this folder, to the uplink host.",
         "",
-        "devices/<id>/       one folder per doorbell: ca-cert.pem (to verify the uplink), device-cert.pem and",
+        "devices/<id>/       one folder per doorbell: ca-cert.pem (to verify the uplink; a hard link to",
+        "                    ca/ca-cert.pem, so copy the folder, never edit the file in place), device-cert.pem and",
         "                    device-key.pem (its TLS identity), epoch.key (its current content key; the device",
         "                    ratchets it forward and erases the old one) and device.properties. Goes to that",
         "                    device only.",
@@ -25,7 +26,8 @@ final class FleetReadme {
         "owner/keyring/      <id>.root, the root key of each device, from which the owner derives every epoch",
         "                    key to open clips. Goes to the owner only: never to the uplink, never to a device.",
         "",
-        "Private files are mode 0600 and the folders that hold them 0700.",
+        "Private files are mode 0600 and the folders that hold them 0700. Every file and folder was synced to",
+        "disk before provision printed its summary; a fleet without fleet.txt was cut short.",
         "");
   }
 }

@@ -78,17 +78,21 @@ class ProvisionCommandTest {
   }
 
   @Test
-  void progressLine_largeFleet_everyTenthAndAtTheEnd() {
-    assertEquals("  1000/10000 devices", ProvisionCommand.progressLine(1000, 10000));
-    assertEquals("  10000/10000 devices", ProvisionCommand.progressLine(10000, 10000));
-    assertNull(ProvisionCommand.progressLine(1500, 10000));
-    assertEquals("  600/600 devices", ProvisionCommand.progressLine(600, 600));
-    assertNull(ProvisionCommand.progressLine(300, 600));
+  void progressLine_aSecondSinceTheLastLine_printsCountsAndRate() {
+    long second = ProvisionCommand.PROGRESS_INTERVAL_NANOS;
+
+    assertEquals("  2500/10000 devices   25%  2.0 s  1250 devices/s",
+        ProvisionCommand.progressLine(2500, 10000, 2 * second, second - 1));
+    assertNull(ProvisionCommand.progressLine(2600, 10000, 2 * second + 5, 2 * second));
   }
 
   @Test
-  void progressLine_smallFleet_none() {
-    assertNull(ProvisionCommand.progressLine(10, 10));
+  void progressLine_lastDevice_aLineOnlyIfTheRunTookTwoSeconds() {
+    long second = ProvisionCommand.PROGRESS_INTERVAL_NANOS;
+
+    assertEquals("  600/600 devices  100%  3.0 s  200 devices/s",
+        ProvisionCommand.progressLine(600, 600, 3 * second, 3 * second - 1));
+    assertNull(ProvisionCommand.progressLine(10, 10, second, 0));
   }
 
   private int run(String... args) {

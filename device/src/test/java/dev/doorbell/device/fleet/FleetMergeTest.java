@@ -54,7 +54,7 @@ class FleetMergeTest {
     try (LatencyLog log = LatencyLog.create(run.resolve(LatencyLog.FILE), "p0", 1_700_000_000_000L)) {
       log.append(h);
     }
-    FleetTotals totals = new FleetTotals(1, 0, 1, 1, 100, 1, 1000, 0, 2, 0, 1);
+    FleetTotals totals = new FleetTotals(1, 0, 1, 1, 100, 1, 1000, 0, 2, 0, 1, 0, 0);
     new FleetReport(totals, LatencyLog.readSeconds(List.of(run.resolve(LatencyLog.FILE))), 0.01, 0.01).write(run);
 
     assertFalse(FleetMerge.merge(List.of(run), dir.resolve("m1"), 0.01, 0.01).passed(), "2 errors in 100 frames");
@@ -80,7 +80,7 @@ class FleetMergeTest {
     }
     TreeMap<Long, Histogram> secs = LatencyLog.readSeconds(List.of(run.resolve(LatencyLog.FILE)));
     FleetTotals totals = new FleetTotals(20, 0, 20, 10, all.getTotalCount(), all.getTotalCount(), 1000, 0, 0, 0,
-        seconds);
+        seconds, 0, 0);
     new FleetReport(totals, secs, 0.01, 0.01).write(run);
     return run;
   }

@@ -26,6 +26,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +61,7 @@ class FleetProvisionerTest {
       assertMode("rw-------", device.resolve("device-key.pem"));
       assertMode("rw-------", device.resolve("epoch.key"));
       assertMode("rw-------", fleet.rootKey(id));
+      assertMode("rw-r--r--", device.resolve("ca-cert.pem"));
       assertEquals(Set.of("ca-cert.pem", "device-cert.pem", "device-key.pem", "epoch.key", "device.properties"),
           names(device));
       assertTrue(Files.readString(device.resolve("device.properties")).contains("device.id=" + id + "\n"));
@@ -80,6 +86,25 @@ class FleetProvisionerTest {
     assertChainsTo(ca, cert);
     assertKeyPair(Pem.readPrivateKey(device.resolve("device-key.pem")), cert.getPublicKey());
     assertArrayEquals(Files.readAllBytes(fleet.caCert()), Files.readAllBytes(device.resolve("ca-cert.pem")));
+  }
+
+  @Test
+  void provision_device_keyAndCertificateNameTheP256CurveByOid() throws Exception {
+    Path device = provision(ProvisionRequest.of(dir.resolve("fleet"), 1)).device("doorbell-0001");
+
+    // The bytes as written, not re-encoded by a JDK provider: readers such as Python's cryptography refuse explicit
+    // curve parameters, so both files must name the curve by its OID.
+    PrivateKeyInfo key = (PrivateKeyInfo) readPem(device.resolve("device-key.pem"));
+    X509CertificateHolder cert = (X509CertificateHolder) readPem(device.resolve("device-cert.pem"));
+    assertEquals(SECObjectIdentifiers.secp256r1, key.getPrivateKeyAlgorithm().getParameters());
+    assertEquals(SECObjectIdentifiers.secp256r1, cert.getSubjectPublicKeyInfo().getAlgorithm().getParameters());
+    assertEquals(X9ObjectIdentifiers.ecdsa_with_SHA256, cert.getSignatureAlgorithm().getAlgorithm());
+  }
+
+  private static Object readPem(Path file) throws Exception {
+    try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+      return parser.readObject();
+    }
   }
 
   @Test

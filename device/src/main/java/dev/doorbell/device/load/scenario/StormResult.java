@@ -6,7 +6,7 @@ import org.HdrHistogram.Histogram;
 /**
  * What a {@link ReconnectStorm} measured.
  *
- * @param devices devices dropped at once
+ * @param devices devices dropped at once (all of the run, or the storm's fraction)
  * @param reconnected devices welcomed again before the run ended
  * @param allReconnectedAfter time from the drop until the last device was welcomed again; null if some never were
  * @param before PERSISTED latency (µs) of frames acknowledged from the start of sending to the drop
