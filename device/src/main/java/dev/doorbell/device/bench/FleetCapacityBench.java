@@ -52,7 +52,7 @@ public final class FleetCapacityBench implements Callable<Integer> {
   @Option(names = "--uplink-pid", description = "Uplink process whose RSS to measure (repeatable).")
   private List<Long> uplinkPids = new ArrayList<>();
 
-  @Option(names = "--wave", description = "TLS handshakes in flight at once while connecting (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wave", description = "TLS handshakes in flight while connecting (default: ${DEFAULT-VALUE}).")
   private int wave = 200;
 
   @Option(names = "--io-threads", description = "Event-loop threads (default: ${DEFAULT-VALUE}).")

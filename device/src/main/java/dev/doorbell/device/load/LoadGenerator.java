@@ -6,7 +6,7 @@ import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceNative;
-import dev.doorbell.device.tls.DeviceTls;
+import dev.doorbell.device.tls.SharedDeviceTls;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -112,10 +112,11 @@ public final class LoadGenerator {
     LoadCounters counters = new LoadCounters();
     EventLoopGroup group = DeviceNative.newGroup(plan.ioThreads());
     List<LoadDevice> devices = new ArrayList<>(fleet.size());
+    SharedDeviceTls tls = new SharedDeviceTls(wallClock);
     try {
       long firstClipId = wallClock.millis() * 1000;
       for (int i = 0; i < fleet.size(); i++) {
-        devices.add(connectable(fleet.get(i), plan, pool, counters, group, firstClipId, i));
+        devices.add(connectable(fleet.get(i), tls, plan, pool, counters, group, firstClipId, i));
       }
       beforeConnect.run();
       long connectStart = nanoTime.getAsLong();
@@ -143,14 +144,15 @@ public final class LoadGenerator {
     }
   }
 
-  private LoadDevice connectable(DeviceDirectory dir, LoadPlan plan, PayloadPool pool, LoadCounters counters,
-      EventLoopGroup group, long firstClipId, int index) {
+  private LoadDevice connectable(DeviceDirectory dir, SharedDeviceTls tls, LoadPlan plan, PayloadPool pool,
+      LoadCounters counters, EventLoopGroup group, long firstClipId, int index) {
     LoadDevice device = new LoadDevice(dir.deviceId(), EpochKeyFile.read(dir.epochKeyFile()), pool, counters, random,
         nanoTime, plan.framesPerClip(), firstClipId, (long) index * 7);
     // The sender never lets more than `inflight` frames wait, so the buffer only needs room for those and a header.
     long buffer = (long) (plan.inflightFrames() + 2) * (plan.maxFrameBytes() + 1024);
     LinkConfig config = LinkConfig.builder(plan.host(), plan.port(), dir.deviceId())
-        .tls(DeviceTls.clientContext(dir))
+        // One TLS context for the whole fleet: a context per device cost memory and time for every held device.
+        .tls(tls.contextFor(dir))
         .firmware("doorbell-load/1")
         .connectTimeout(Duration.ofSeconds(30))
         .buffer(Math.max(buffer, 1 << 20), BufferPolicy.BLOCK)
