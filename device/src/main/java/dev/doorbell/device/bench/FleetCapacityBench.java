@@ -52,7 +52,7 @@ public final class FleetCapacityBench implements Callable<Integer> {
   @Option(names = "--uplink-pid", description = "Uplink process whose RSS to measure (repeatable).")
   private List<Long> uplinkPids = new ArrayList<>();
 
-  @Option(names = "--wave", description = "Devices that connect at once (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--wave", description = "TLS handshakes in flight while connecting (default: ${DEFAULT-VALUE}).")
   private int wave = 200;
 
   @Option(names = "--io-threads", description = "Event-loop threads (default: ${DEFAULT-VALUE}).")
@@ -99,8 +99,13 @@ public final class FleetCapacityBench implements Callable<Integer> {
         Duration.ofSeconds(2), Duration.ofSeconds(seconds), 1);
     LoadGenerator generator = new LoadGenerator(Clock.systemUTC(), System::nanoTime, new SecureRandom(),
         Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(30));
+    long[] cpuBefore = new long[2];
     LoadResult result = generator.sourceAddresses(addresses).connectWave(wave)
-        .afterConnect((n, nanos) -> held(n, nanos, fleetBefore, uplinkBefore)).run(fleet, plan);
+        .beforeConnect(() -> {
+          cpuBefore[0] = ProcessCpu.self();
+          cpuBefore[1] = ProcessCpu.sum(uplinkPids);
+        })
+        .afterConnect((n, nanos) -> held(n, nanos, fleetBefore, uplinkBefore, cpuBefore)).run(fleet, plan);
     out.println("sending at " + rate + " frames/s: " + result.summary());
     out.printf("RESULT persisted %.0f frames/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms,"
         + " errors %d%n", result.framesPerSecond(), result.megabytesPerSecond(), result.latencyMillis(50),
@@ -108,11 +113,17 @@ public final class FleetCapacityBench implements Callable<Integer> {
     return result.clean() ? 0 : 1;
   }
 
-  private void held(int n, long connectNanos, long fleetBefore, long uplinkBefore) throws InterruptedException {
+  private void held(int n, long connectNanos, long fleetBefore, long uplinkBefore, long[] cpuBefore)
+      throws InterruptedException {
+    long fleetCpu = ProcessCpu.self() - cpuBefore[0];
+    long uplinkCpu = cpuBefore[1] < 0 ? -1 : ProcessCpu.sum(uplinkPids) - cpuBefore[1];
     long fleetAfter = ProcessRss.self();
     long uplinkAfter = ProcessRss.sum(uplinkPids);
-    out.printf("RESULT connected %d devices in %.2f s: %.0f TLS connects/s (waves of %d, %d source addresses)%n", n,
-        connectNanos / 1e9, n / (connectNanos / 1e9), wave, sources);
+    out.printf("RESULT connected %d devices in %.2f s: %.0f TLS connects/s (%d in flight, %d source addresses; load "
+        + "average %s)%n", n, connectNanos / 1e9, n / (connectNanos / 1e9), wave, sources, MachineInfo.loadAverage());
+    // CPU per connect does not depend on how much CPU other work left over, unlike connects/s.
+    out.printf("RESULT CPU per connect: fleet %.2f ms, uplink %s%n", fleetCpu / 1e6 / n,
+        uplinkCpu < 0 || uplinkPids.isEmpty() ? "not measured" : String.format("%.2f ms", uplinkCpu / 1e6 / n));
     out.printf("RESULT RSS per held device: fleet %.1f KiB (%s -> %s), uplink %s%n",
         (fleetAfter - fleetBefore) / 1024.0 / n, mib(fleetBefore), mib(fleetAfter),
         uplinkPids.isEmpty() || uplinkBefore < 0 ? "not measured" : String.format("%.1f KiB (%s -> %s, %d processes)",

@@ -6,7 +6,7 @@ import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceNative;
-import dev.doorbell.device.tls.DeviceTls;
+import dev.doorbell.device.tls.SharedDeviceTls;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -15,9 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,7 @@ public final class LoadGenerator {
   private List<InetAddress> sourceAddresses = List.of();
   private int connectWave = CONNECT_WAVE;
   private ConnectHook afterConnect = (devices, nanos) -> {};
+  private Runnable beforeConnect = () -> {};
 
   public LoadGenerator(Clock wallClock, LongSupplier nanoTime, SecureRandom random, Duration connectTimeout,
       Duration drainTimeout) {
@@ -67,12 +71,18 @@ public final class LoadGenerator {
     return this;
   }
 
-  /** How many devices connect at once; each wave starts when the one before is welcomed. */
+  /** How many handshakes may be in flight at once while connecting; each welcome lets the next device start. */
   public LoadGenerator connectWave(int devices) {
     if (devices < 1) {
       throw new IllegalArgumentException("connect wave must be at least 1, got " + devices);
     }
     connectWave = devices;
+    return this;
+  }
+
+  /** Called once every link is built, just before the first connects (a capacity run takes its CPU figures). */
+  public LoadGenerator beforeConnect(Runnable hook) {
+    beforeConnect = hook;
     return this;
   }
 
@@ -102,11 +112,13 @@ public final class LoadGenerator {
     LoadCounters counters = new LoadCounters();
     EventLoopGroup group = DeviceNative.newGroup(plan.ioThreads());
     List<LoadDevice> devices = new ArrayList<>(fleet.size());
+    SharedDeviceTls tls = new SharedDeviceTls(wallClock);
     try {
       long firstClipId = wallClock.millis() * 1000;
       for (int i = 0; i < fleet.size(); i++) {
-        devices.add(connectable(fleet.get(i), plan, pool, counters, group, firstClipId, i));
+        devices.add(connectable(fleet.get(i), tls, plan, pool, counters, group, firstClipId, i));
       }
+      beforeConnect.run();
       long connectStart = nanoTime.getAsLong();
       connectAll(devices);
       afterConnect.connected(devices.size(), nanoTime.getAsLong() - connectStart);
@@ -132,14 +144,15 @@ public final class LoadGenerator {
     }
   }
 
-  private LoadDevice connectable(DeviceDirectory dir, LoadPlan plan, PayloadPool pool, LoadCounters counters,
-      EventLoopGroup group, long firstClipId, int index) {
+  private LoadDevice connectable(DeviceDirectory dir, SharedDeviceTls tls, LoadPlan plan, PayloadPool pool,
+      LoadCounters counters, EventLoopGroup group, long firstClipId, int index) {
     LoadDevice device = new LoadDevice(dir.deviceId(), EpochKeyFile.read(dir.epochKeyFile()), pool, counters, random,
         nanoTime, plan.framesPerClip(), firstClipId, (long) index * 7);
     // The sender never lets more than `inflight` frames wait, so the buffer only needs room for those and a header.
     long buffer = (long) (plan.inflightFrames() + 2) * (plan.maxFrameBytes() + 1024);
     LinkConfig config = LinkConfig.builder(plan.host(), plan.port(), dir.deviceId())
-        .tls(DeviceTls.clientContext(dir))
+        // One TLS context for the whole fleet: a context per device cost memory and time for every held device.
+        .tls(tls.contextFor(dir))
         .firmware("doorbell-load/1")
         .connectTimeout(Duration.ofSeconds(30))
         .buffer(Math.max(buffer, 1 << 20), BufferPolicy.BLOCK)
@@ -150,30 +163,48 @@ public final class LoadGenerator {
   }
 
   /**
-   * Starts the links in waves of {@link #connectWave} (default {@link #CONNECT_WAVE}), each wave after the one
-   * before is welcomed: a thousand TLS handshakes at once on a small machine time out and then retry in a storm.
+   * Starts the links with at most {@link #connectWave} (default {@link #CONNECT_WAVE}) handshakes in flight: each
+   * welcome lets the next device start. A thousand TLS handshakes at once on a small machine time out and then retry
+   * in a storm; waves that wait for their slowest handshake leave both sides idle at the end of every wave.
    */
   private void connectAll(List<LoadDevice> devices) throws InterruptedException {
     long deadline = nanoTime.getAsLong() + connectTimeout.toNanos();
-    int up = 0;
-    for (int from = 0; from < devices.size(); from += connectWave) {
-      List<CompletableFuture<?>> wave = new ArrayList<>();
-      for (LoadDevice d : devices.subList(from, Math.min(devices.size(), from + connectWave))) {
-        wave.add(d.link().start());
+    Semaphore window = new Semaphore(connectWave);
+    AtomicInteger welcomed = new AtomicInteger();
+    CompletableFuture<Void> failed = new CompletableFuture<>();
+    for (LoadDevice d : devices) {
+      if (!window.tryAcquire(Math.max(1, deadline - nanoTime.getAsLong()), TimeUnit.NANOSECONDS)) {
+        throw notWelcomed(welcomed.get(), devices.size());
       }
-      try {
-        CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new))
-            .get(Math.max(1, deadline - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        up += (int) wave.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
-        throw new IllegalStateException("only " + up + " of " + devices.size() + " devices were welcomed within "
-            + connectTimeout.toSeconds() + " s");
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("a device could not connect: " + e.getCause().getMessage(), e.getCause());
-      }
-      up += wave.size();
+      failIfFailed(failed);
+      d.link().start().whenComplete((ok, error) -> {
+        if (error != null) {
+          failed.completeExceptionally(error);
+        } else {
+          welcomed.incrementAndGet();
+        }
+        window.release();
+      });
     }
-    log.info("{} devices welcomed", up);
+    if (!window.tryAcquire(connectWave, Math.max(1, deadline - nanoTime.getAsLong()), TimeUnit.NANOSECONDS)) {
+      failIfFailed(failed);
+      throw notWelcomed(welcomed.get(), devices.size());
+    }
+    failIfFailed(failed);
+    log.info("{} devices welcomed", welcomed.get());
+  }
+
+  private static void failIfFailed(CompletableFuture<Void> failed) {
+    if (failed.isCompletedExceptionally()) {
+      Throwable cause = failed.handle((ok, error) -> error).join();
+      Throwable root = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+      throw new IllegalStateException("a device could not connect: " + root.getMessage(), root);
+    }
+  }
+
+  private IllegalStateException notWelcomed(int up, int total) {
+    return new IllegalStateException("only " + up + " of " + total + " devices were welcomed within "
+        + connectTimeout.toSeconds() + " s");
   }
 
   private void runSenders(List<LoadDevice> devices, LoadPlan plan, LoadCounters counters, long start, long end)

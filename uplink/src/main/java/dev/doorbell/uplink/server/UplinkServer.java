@@ -2,6 +2,7 @@ package dev.doorbell.uplink.server;
 
 import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.identity.CrlFile;
+import dev.doorbell.uplink.identity.DeviceTrustManager;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
 import dev.doorbell.uplink.store.ClipStore;
@@ -162,11 +163,16 @@ public final class UplinkServer implements AutoCloseable {
     bossGroup.shutdownGracefully(0, millis, TimeUnit.MILLISECONDS).awaitUninterruptibly(millis + 1000);
   }
 
-  /** TLS 1.3 only, client certificate required and verified against the fleet CA. */
+  /**
+   * TLS 1.3 only, client certificate required and issued by the fleet CA ({@link DeviceTrustManager}: one direct
+   * check instead of a PKIX path build, remembered per certificate so that reconnects skip the signature check).
+   */
   static SslContext sslContext(UplinkConfig config) throws IOException {
+    DeviceTrustManager trust = new DeviceTrustManager(CrlFile.readCa(config.caCert()), Clock.systemUTC(),
+        DeviceTrustManager.DEFAULT_CACHE_SIZE);
     try {
       return SslContextBuilder.forServer(config.serverCert().toFile(), config.serverKey().toFile())
-          .trustManager(config.caCert().toFile())
+          .trustManager(trust)
           .clientAuth(ClientAuth.REQUIRE)
           .protocols("TLSv1.3")
           .sslProvider(NettyNative.sslProvider())
