@@ -20,6 +20,8 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -45,6 +47,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   private final ClipStore store;
   private final SessionRegistry registry;
   private final CertificateRevocations revocations;
+  private final Clock clock;
   private ChannelHandlerContext ctx;
   private State state = State.HANDSHAKE;
   private X509Certificate certificate;
@@ -61,10 +64,17 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   /** With {@code revocations}, a certificate on the fleet CA's revocation list gets CERTIFICATE_REVOKED. */
   public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry,
       CertificateRevocations revocations) {
+    this(config, store, registry, revocations, Clock.systemUTC());
+  }
+
+  /** With {@code clock}, the time against which the certificate's validity dates are checked. */
+  public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry,
+      CertificateRevocations revocations, Clock clock) {
     this.config = config;
     this.store = store;
     this.registry = registry;
     this.revocations = revocations;
+    this.clock = clock;
   }
 
   @Override
@@ -209,6 +219,14 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     if (certificateId == null) {
       fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of " + ctx.channel().remoteAddress()
           + " has no SAN URI " + DeviceIds.SAN_URI_PREFIX + "<id> with a valid device id", 0));
+      return;
+    }
+    // The trust manager checks the dates in every full handshake; a resumed TLS session skips it, so check again.
+    Instant now = clock.instant();
+    if (now.isBefore(certificate.getNotBefore().toInstant()) || now.isAfter(certificate.getNotAfter().toInstant())) {
+      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of device " + certificateId
+          + " is valid from " + certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant()
+          + ", not now (" + now + ")", 0));
       return;
     }
     ctx.channel().attr(DEVICE_ID).set(certificateId);
