@@ -23,6 +23,14 @@ final class DurableFiles {
   private DurableFiles() {}
 
   static void writePrivate(Path file, byte[] content) throws IOException {
+    writePrivate(file, content, true);
+  }
+
+  /**
+   * As {@link #writePrivate(Path, byte[])}; without {@code sync} nothing is forced to disk and the caller makes the
+   * whole tree durable later (provisioning thousands of devices, then one sync of the file system).
+   */
+  static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     Files.createDirectories(dir);
@@ -33,13 +41,17 @@ final class DurableFiles {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
-        channel.force(true);
+        if (sync) {
+          channel.force(true);
+        }
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }
-    fsyncDirectory(dir);
+    if (sync) {
+      fsyncDirectory(dir);
+    }
   }
 
   /** Overwrites the contents of an open (possibly already unlinked) file with zeros and forces them to disk. */

@@ -38,10 +38,18 @@ public final class EpochKeyFile {
 
   /** Writes {@code key} to {@code file} with mode 0600, atomically and durably (temp file, fsync, rename). */
   public static void write(Path file, EpochKey key) {
+    write(file, key, true);
+  }
+
+  /**
+   * As {@link #write(Path, EpochKey)}; without {@code sync} nothing is forced to disk: the caller makes it durable
+   * (provisioning syncs the whole fleet once at the end, before it reports success).
+   */
+  public static void write(Path file, EpochKey key, boolean sync) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("device", key.deviceId());
     fields.put("epoch", Integer.toString(key.epoch()));
-    KeyFileText.write(file, MAGIC, fields, key.secret(), "epoch key of device " + key.deviceId());
+    KeyFileText.write(file, MAGIC, fields, key.secret(), "epoch key of device " + key.deviceId(), sync);
   }
 
   /**

@@ -74,11 +74,17 @@ final class KeyFileText {
    * names the key in the error ("epoch key of device porch").
    */
   static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what) {
+    write(file, magic, publicFields, key, what, true);
+  }
+
+  /** As above; without {@code sync} the caller makes the file durable later (see DurableFiles). */
+  static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what,
+      boolean sync) {
     byte[] secret = key.toByteArray();
     byte[] content = format(magic, publicFields, secret);
     Arrays.fill(secret, (byte) 0);
     try {
-      DurableFiles.writePrivate(file, content);
+      DurableFiles.writePrivate(file, content, sync);
     } catch (IOException e) {
       throw new KeyFileException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
     } finally {

@@ -47,10 +47,15 @@ public final class OwnerKeyring {
 
   /** Writes {@code <dir>/<device>.root} with mode 0600, atomically and durably. */
   public static void writeRootKey(Path dir, RootKey key) {
+    writeRootKey(dir, key, true);
+  }
+
+  /** As {@link #writeRootKey(Path, RootKey)}; without {@code sync} the caller makes it durable later. */
+  public static void writeRootKey(Path dir, RootKey key, boolean sync) {
     Path file = dir.resolve(key.deviceId() + SUFFIX);
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("device", key.deviceId());
-    KeyFileText.write(file, MAGIC, fields, key.secret(), "root key of device " + key.deviceId());
+    KeyFileText.write(file, MAGIC, fields, key.secret(), "root key of device " + key.deviceId(), sync);
   }
 
   /** The root key of {@code deviceId}; throws {@link KeyFileException} naming the expected file if there is none. */

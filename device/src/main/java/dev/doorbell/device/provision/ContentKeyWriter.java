@@ -24,13 +24,16 @@ final class ContentKeyWriter {
     this.random = random;
   }
 
-  /** Writes {@code deviceDir/epoch.key} and {@code ownerKeyringDir/<deviceId>.root}, both 0600 and durable. */
+  /**
+   * Writes {@code deviceDir/epoch.key} and {@code ownerKeyringDir/<deviceId>.root}, both 0600, not yet forced to
+   * disk: the provisioner makes the fleet durable at once (FleetSync).
+   */
   void write(String deviceId, Path deviceDir, Path ownerKeyringDir) throws IOException {
     RootKey root = RootKey.generate(deviceId, random);
     EpochKey first = root.epochKey(0);
     try {
-      EpochKeyFile.write(deviceDir.resolve(DeviceDirectory.EPOCH_KEY), first);
-      OwnerKeyring.writeRootKey(ownerKeyringDir, root);
+      EpochKeyFile.write(deviceDir.resolve(DeviceDirectory.EPOCH_KEY), first, false);
+      OwnerKeyring.writeRootKey(ownerKeyringDir, root, false);
     } catch (KeyFileException e) {
       throw new IOException(e.getMessage(), e);
     } finally {

@@ -40,11 +40,14 @@ final class DeviceWriter {
     KeyPair pair = EcKeys.generate(random);
     X509Certificate certificate = ca.issueDevice(deviceId, pair.getPublic(), random, now, validity);
     PrivateFiles.linkPublic(dir.resolve(DeviceDirectory.CA_CERT), layout.caCert(), caCertPem);
-    PrivateFiles.writePublic(dir.resolve(DeviceDirectory.DEVICE_CERT), Pem.certificate(certificate));
-    PrivateFiles.writePrivate(dir.resolve(DeviceDirectory.DEVICE_KEY), Pem.privateKey(pair.getPrivate()), false);
-    PrivateFiles.writePublic(dir.resolve(DeviceDirectory.PROPERTIES), properties(deviceId, certificate));
-    // Last: epoch.key is written durably, and the sync of the device directory that comes with it also makes the
-    // four files above durable under their names (each was forced to disk before its rename).
+    // Nothing is forced here: FleetProvisioner makes the whole fleet durable at once (FleetSync) before it writes
+    // fleet.txt and reports success; a fleet without fleet.txt was cut short and is not used.
+    PrivateFiles.writeDeferred(dir.resolve(DeviceDirectory.DEVICE_CERT), Pem.certificate(certificate),
+        PrivateFiles.PUBLIC_FILE);
+    PrivateFiles.writeDeferred(dir.resolve(DeviceDirectory.DEVICE_KEY), Pem.privateKey(pair.getPrivate()),
+        PrivateFiles.PRIVATE_FILE);
+    PrivateFiles.writeDeferred(dir.resolve(DeviceDirectory.PROPERTIES), properties(deviceId, certificate),
+        PrivateFiles.PUBLIC_FILE);
     contentKeys.write(deviceId, dir, layout.ownerKeyringDir());
   }
 

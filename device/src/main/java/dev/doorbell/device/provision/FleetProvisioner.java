@@ -68,11 +68,11 @@ public final class FleetProvisioner {
       writeDevices(new DeviceWriter(layout, ca, random, now, request.validity()), ids, request.threads(), progress);
       Set<String> fleet = new LinkedHashSet<>(existing);
       fleet.addAll(ids);
-      // Each device directory was synced after its last file; its entry in devices/ and the keyring's entries
-      // become durable here, once per directory rather than once per device.
-      for (Path dir : List.of(layout.devicesDir(), layout.ownerKeyringDir(), layout.ownerDir())) {
-        PrivateFiles.syncDirectory(dir);
-      }
+      // The device files were written without forcing them: all of them become durable here, at once, before
+      // fleet.txt names the devices.
+      long syncStarted = System.nanoTime();
+      String how = FleetSync.sync(layout.root(), request.threads());
+      log.info("fleet files made durable by {} in {} ms", how, (System.nanoTime() - syncStarted) / 1_000_000);
       PrivateFiles.writePublic(layout.readme(), FleetReadme.text());
       PrivateFiles.writePublic(layout.fleetList(), String.join("\n", fleet) + (fleet.isEmpty() ? "" : "\n"));
       PrivateFiles.syncDirectory(layout.root());

@@ -58,6 +58,14 @@ final class PrivateFiles {
   }
 
   /**
+   * Writes a file (temporary name, then rename) without forcing anything to disk: for the thousands of device files
+   * of a fleet, which {@link FleetSync} makes durable all at once before provisioning reports success.
+   */
+  static void writeDeferred(Path file, String contents, Set<PosixFilePermission> mode) throws IOException {
+    write(file, contents.getBytes(StandardCharsets.UTF_8), mode, false, false);
+  }
+
+  /**
    * Makes {@code file} a hard link to {@code existing}, a public file already written and forced to disk, so that
    * ten thousand devices share one inode of the CA certificate instead of ten thousand writes and fsyncs; writes
    * {@code contents} instead where the file system has no hard links. Either way the caller syncs the directory.
@@ -83,6 +91,11 @@ final class PrivateFiles {
 
   private static void write(Path file, byte[] contents, Set<PosixFilePermission> mode, boolean durable)
       throws IOException {
+    write(file, contents, mode, true, durable);
+  }
+
+  private static void write(Path file, byte[] contents, Set<PosixFilePermission> mode, boolean force,
+      boolean durable) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     FileAttribute<Set<PosixFilePermission>> attribute = PosixFilePermissions.asFileAttribute(mode);
@@ -92,7 +105,9 @@ final class PrivateFiles {
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
-      channel.force(true);
+      if (force) {
+        channel.force(true);
+      }
     }
     // The umask can only remove bits, but a public file must be readable by the uplink's user whatever it is.
     Files.setPosixFilePermissions(tmp, mode);
