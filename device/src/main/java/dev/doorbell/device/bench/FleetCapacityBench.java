@@ -1,6 +1,7 @@
 package dev.doorbell.device.bench;
 
 import dev.doorbell.device.load.LoadGenerator;
+import dev.doorbell.device.load.LoadHook;
 import dev.doorbell.device.load.LoadPlan;
 import dev.doorbell.device.load.LoadResult;
 import dev.doorbell.device.provision.FleetLayout;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
  * Capacity of one fleet process against uplink processes that run in their own JVMs (scripts/bench-fleet-capacity):
  * connects a slice of a provisioned fleet over TLS, from several loopback source addresses, and prints the connect
  * rate and the RSS per held device on each side (RSS after connecting minus RSS before, over the devices); then
- * holds, and sends at a modest open-loop rate for PERSISTED frames/s, MB/s and p99 latency.
+ * holds, drops every connection at once and measures the reconnect rate ({@link ReconnectPhase}), and sends at a
+ * modest open-loop rate for PERSISTED frames/s, MB/s and p99 latency.
  */
 @Command(name = "bench-fleet-capacity", mixinStandardHelpOptions = true,
     description = "Connect N TLS devices, hold them, measure connects/s and RSS per device on both sides.")
@@ -60,6 +62,9 @@ public final class FleetCapacityBench implements Callable<Integer> {
 
   @Option(names = "--hold-seconds", description = "Hold every connection this long, idle (default: ${DEFAULT-VALUE}).")
   private int holdSeconds = 5;
+
+  @Option(names = "--skip-reconnect", description = "Skip the reconnect phase after the hold.")
+  private boolean skipReconnect;
 
   @Option(names = "--rate", description = "Frames/s over all devices after the hold (default: ${DEFAULT-VALUE}).")
   private double rate = 2000;
@@ -100,17 +105,19 @@ public final class FleetCapacityBench implements Callable<Integer> {
     LoadGenerator generator = new LoadGenerator(Clock.systemUTC(), System::nanoTime, new SecureRandom(),
         Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(30));
     long[] cpuBefore = new long[2];
+    ReconnectPhase reconnect = new ReconnectPhase(uplinkPids, out);
     LoadResult result = generator.sourceAddresses(addresses).connectWave(wave)
         .beforeConnect(() -> {
           cpuBefore[0] = ProcessCpu.self();
           cpuBefore[1] = ProcessCpu.sum(uplinkPids);
         })
-        .afterConnect((n, nanos) -> held(n, nanos, fleetBefore, uplinkBefore, cpuBefore)).run(fleet, plan);
+        .afterConnect((n, nanos) -> held(n, nanos, fleetBefore, uplinkBefore, cpuBefore))
+        .beforeSending(skipReconnect ? LoadHook.NONE : reconnect).run(fleet, plan);
     out.println("sending at " + rate + " frames/s: " + result.summary());
     out.printf("RESULT persisted %.0f frames/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms,"
         + " errors %d%n", result.framesPerSecond(), result.megabytesPerSecond(), result.latencyMillis(50),
         result.latencyMillis(99), result.latencyMillis(99.9), result.maxLatencyMillis(), result.errors());
-    return result.clean() ? 0 : 1;
+    return result.clean() && (skipReconnect || reconnect.allBack()) ? 0 : 1;
   }
 
   private void held(int n, long connectNanos, long fleetBefore, long uplinkBefore, long[] cpuBefore)

@@ -7,7 +7,7 @@ import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.load.LiveLoad;
 import dev.doorbell.device.tls.DeviceDirectory;
-import dev.doorbell.device.tls.DeviceTls;
+import dev.doorbell.device.tls.SharedDeviceTls;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -79,11 +79,13 @@ public final class FleetRunner {
     long firstClipId = wallClock.millis() * 1000;
     try (LatencyLog hlog = LatencyLog.create(plan.report().resolve(LatencyLog.FILE), plan.tag(), wallClock.millis())) {
       InetSocketAddress target = scenario.route(new InetSocketAddress(plan.host(), plan.port()));
+      // One BoringSSL context per fleet CA, not one per device: a held device then costs its connection only.
+      SharedDeviceTls tls = new SharedDeviceTls(wallClock);
       for (int i = 0; i < mine.size(); i++) {
         int global = plan.shard().from(plan.devices()) + i;
         SenderThread owner = senders.get(i % senders.size());
         devices.add(device(plan, target, DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i))),
-            global, frames, metrics, group, firstClipId, owner));
+            tls, global, frames, metrics, group, firstClipId, owner));
       }
       metrics.connecting.add(devices.size());
       // The first interval starts with the run, not while certificates were loading.
@@ -164,14 +166,15 @@ public final class FleetRunner {
     return thread;
   }
 
-  private FleetDevice device(FleetPlan plan, InetSocketAddress target, DeviceDirectory dir, int globalIndex,
-      FramePool frames, FleetMetrics metrics, EventLoopGroup group, long firstClipId, SenderThread owner) {
+  private FleetDevice device(FleetPlan plan, InetSocketAddress target, DeviceDirectory dir, SharedDeviceTls tls,
+      int globalIndex, FramePool frames, FleetMetrics metrics, EventLoopGroup group, long firstClipId,
+      SenderThread owner) {
     ClipSchedule schedule = new ClipSchedule(plan.seed(), globalIndex, plan.clipsPerHour(), plan.profile().fps(),
         plan.minClip().toNanos(), plan.maxClip().toNanos());
     FleetDevice device = new FleetDevice(dir.deviceId(), EpochKeyFile.read(dir.epochKeyFile()), schedule, frames,
         metrics, random, nanoTime, firstClipId, owner::join);
     LinkConfig config = LinkConfig.builder(target.getHostString(), target.getPort(), dir.deviceId())
-        .tls(DeviceTls.clientContext(dir))
+        .tls(tls.contextFor(dir))
         .firmware("doorbell-fleet/1")
         .connectTimeout(Duration.ofSeconds(30))
         .buffer(BUFFER_BYTES, BufferPolicy.BLOCK)

@@ -46,6 +46,7 @@ public final class LoadGenerator {
   private int connectWave = CONNECT_WAVE;
   private ConnectHook afterConnect = (devices, nanos) -> {};
   private Runnable beforeConnect = () -> {};
+  private LoadHook beforeSending = LoadHook.NONE;
 
   public LoadGenerator(Clock wallClock, LongSupplier nanoTime, SecureRandom random, Duration connectTimeout,
       Duration drainTimeout) {
@@ -92,6 +93,16 @@ public final class LoadGenerator {
     return this;
   }
 
+  /**
+   * Runs {@code hook} on the calling thread after {@link #afterConnect} returns and before sending starts, while
+   * every device is idle (a capacity run drops and reconnects them here). Its {@link LiveLoad} ends one connect
+   * timeout after the hook starts; the hook should return by then.
+   */
+  public LoadGenerator beforeSending(LoadHook hook) {
+    beforeSending = hook;
+    return this;
+  }
+
   /** What {@link #afterConnect} is told: how many devices were welcomed and how long connecting took. */
   @FunctionalInterface
   public interface ConnectHook {
@@ -122,6 +133,9 @@ public final class LoadGenerator {
       long connectStart = nanoTime.getAsLong();
       connectAll(devices);
       afterConnect.connected(devices.size(), nanoTime.getAsLong() - connectStart);
+      long idleStart = nanoTime.getAsLong();
+      beforeSending.during(new LiveLoad(devices.stream().map(LoadDevice::link).toList(), counters, nanoTime,
+          idleStart, idleStart + connectTimeout.toNanos()));
       long start = nanoTime.getAsLong() + START_DELAY.toNanos();
       long measureStart = start + plan.warmup().toNanos();
       long end = measureStart + plan.measure().toNanos();
