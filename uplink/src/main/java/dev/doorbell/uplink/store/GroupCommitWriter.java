@@ -30,55 +30,45 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
-  private enum State { AVAILABLE, FAILED, GAVE_UP }
-
   private final ReentrantLock lock;
   private final Condition wake;
   private final ClipIndex index;
   private final SegmentLog segments;
   private final StoreOptions options;
-  private final FailurePolicy policy;
   private final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
-  /** Batches written, waiting for the fdatasync that covers them, in write order. */
-  private final ArrayDeque<Written> written = new ArrayDeque<>();
-  private final Condition syncWake;
-  private final Condition synced;
+  private final SegmentSyncer syncer;
   private final Thread thread;
-  private final Thread syncer;
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
-  private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong writeNanos = new AtomicLong();
-  private final AtomicLong fsyncNanos = new AtomicLong();
-  private State state = State.AVAILABLE;
+  private final WriterHealth health;
   private boolean stopping;
-  private boolean syncing;
-  private boolean syncerStopping;
   /** An fdatasync failed: the writer must abandon the segment before anything else. */
   private boolean abandonDue;
-  private int failures;
-  private long retryAtNanos;
-  private String failure = "";
 
   GroupCommitWriter(ReentrantLock lock, ClipIndex index, SegmentLog segments, StoreOptions options,
                     FailurePolicy policy) {
     this.lock = lock;
     this.wake = lock.newCondition();
-    this.syncWake = lock.newCondition();
-    this.synced = lock.newCondition();
+    this.health = new WriterHealth(policy);
     this.index = index;
     this.segments = segments;
     this.options = options;
-    this.policy = policy;
     this.thread = new Thread(this, "doorbell-store-writer");
     this.thread.setDaemon(true);
-    this.syncer = new Thread(this::syncLoop, "doorbell-store-syncer");
-    this.syncer.setDaemon(true);
-  }
+    this.syncer = new SegmentSyncer(lock, segments, new SegmentSyncer.Outcome() {
+      @Override
+      public Runnable durable(List<SegmentSyncer.Written> covered) {
+        return synced(covered);
+      }
 
-  /** A batch written up to {@code end} of its segment, not yet durable. */
-  private record Written(List<PendingRecord> batch, long end) {}
+      @Override
+      public Runnable failed(List<SegmentSyncer.Written> covered, Exception cause) {
+        return syncFailed(covered, cause);
+      }
+    });
+  }
 
   void start() {
     syncer.start();
@@ -87,15 +77,7 @@ final class GroupCommitWriter implements Runnable {
 
   /** With the lock held: null when a record may be queued now, else why not. */
   Submission refusal() {
-    if (stopping) {
-      return Submission.refused(Outcome.STOPPED, "the store is closing");
-    }
-    return switch (state) {
-      case AVAILABLE -> null;
-      case FAILED -> Submission.refused(Outcome.STORAGE_UNAVAILABLE, "the store cannot write now: " + failure);
-      case GAVE_UP -> Submission.refused(Outcome.STORAGE_UNAVAILABLE,
-          "the store gave up after " + failures + " failed attempts: " + failure + "; reopen it");
-    };
+    return health.refusal(stopping);
   }
 
   /** With the lock held, after {@link #refusal()} returned null. */
@@ -105,8 +87,8 @@ final class GroupCommitWriter implements Runnable {
   }
 
   StoreStats stats(long clips) {
-    return new StoreStats(records.get(), bytes.get(), fsyncs.get(), batches.get(), clips,
-        writeNanos.get() / 1_000_000, fsyncNanos.get() / 1_000_000);
+    return new StoreStats(records.get(), bytes.get(), syncer.fsyncs(), batches.get(), clips,
+        writeNanos.get() / 1_000_000, syncer.fsyncNanos() / 1_000_000);
   }
 
   /** Stops accepting, lets the thread write everything queued, and waits for it to finish. */
@@ -140,7 +122,7 @@ final class GroupCommitWriter implements Runnable {
         }
       }
     } finally {
-      stopSyncer();
+      syncer.stop();
       try {
         segments.close();
       } catch (IOException e) {
@@ -149,19 +131,7 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
-  /** Lets the syncer make everything written durable, then stops it and waits for it. */
-  private void stopSyncer() {
-    lock.lock();
-    try {
-      syncerStopping = true;
-      syncWake.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    joinUninterruptibly(syncer);
-  }
-
-  private static void joinUninterruptibly(Thread t) {
+  static void joinUninterruptibly(Thread t) {
     boolean interrupted = false;
     while (t.isAlive()) {
       try {
@@ -194,15 +164,15 @@ final class GroupCommitWriter implements Runnable {
         if (abandonDue) {
           return List.of();
         }
-        if (state != State.AVAILABLE) {
+        if (!health.available()) {
           if (stopping) {
             return null;
           }
-          long wait = retryAtNanos - System.nanoTime();
-          if (state == State.FAILED && wait <= 0) {
+          long wait = health.nanosUntilRetry(System.nanoTime());
+          if (wait <= 0) {
             return List.of();
           }
-          await(state == State.FAILED ? wait : TimeUnit.DAYS.toNanos(1));
+          await(wait);
         } else if (!queue.isEmpty()) {
           return takeBatch();
         } else if (stopping) {
@@ -282,9 +252,8 @@ final class GroupCommitWriter implements Runnable {
     batches.incrementAndGet();
     lock.lock();
     try {
-      if (state == State.AVAILABLE) {
-        written.add(new Written(batch, segments.position()));
-        syncWake.signal();
+      if (health.available()) {
+        syncer.add(batch, segments.position());
         return;
       }
     } finally {
@@ -297,91 +266,47 @@ final class GroupCommitWriter implements Runnable {
   private boolean awaitSynced() {
     lock.lock();
     try {
-      while (syncing || !written.isEmpty()) {
-        synced.awaitUninterruptibly();
-      }
-      return state == State.AVAILABLE;
+      syncer.awaitIdle();
+      return health.available();
     } finally {
       lock.unlock();
     }
   }
 
-  /** The syncer's loop: one fdatasync for everything written since the last one. */
-  private void syncLoop() {
-    while (true) {
-      List<Written> covered;
-      lock.lock();
-      try {
-        while (written.isEmpty() && !syncerStopping) {
-          syncWake.awaitUninterruptibly();
-        }
-        if (written.isEmpty()) {
-          return;
-        }
-        covered = new ArrayList<>(written);
-        written.clear();
-        syncing = true;
-      } finally {
-        lock.unlock();
-      }
-      sync(covered);
-    }
-  }
-
-  private void sync(List<Written> covered) {
-    long started = System.nanoTime();
-    try {
-      segments.force(covered.get(covered.size() - 1).end());
-    } catch (IOException | RuntimeException e) {
-      syncFailed(covered, e);
-      return;
-    }
-    fsyncNanos.addAndGet(System.nanoTime() - started);
-    fsyncs.incrementAndGet();
+  /** With the lock held, on the syncer thread: the covered batches are durable. */
+  private Runnable synced(List<SegmentSyncer.Written> covered) {
     int count = 0;
-    lock.lock();
-    try {
-      for (Written w : covered) {
-        w.batch().forEach(index::markDurable);
-        count += w.batch().size();
-      }
-      failures = 0;
-      syncing = false;
-      synced.signalAll();
-    } finally {
-      lock.unlock();
+    for (SegmentSyncer.Written w : covered) {
+      w.batch().forEach(index::markDurable);
+      count += w.batch().size();
     }
+    health.durable();
     records.addAndGet(count);
-    covered.forEach(w -> w.batch().forEach(record -> record.durable.complete(null)));
+    return () -> covered.forEach(w -> w.batch().forEach(record -> record.durable.complete(null)));
   }
 
   /**
-   * An fdatasync failed: nothing it covered, nothing written after it and nothing queued is acknowledged. The writer
-   * abandons the segment when it next runs (it may be writing now; only it touches the files).
+   * With the lock held, on the syncer thread: an fdatasync failed. Nothing it covered, nothing written after it and
+   * nothing queued is acknowledged. The writer abandons the segment when it next runs (it may be writing now; only
+   * it touches the files).
    */
-  private void syncFailed(List<Written> covered, Exception cause) {
+  private Runnable syncFailed(List<SegmentSyncer.Written> covered, Exception cause) {
     List<PendingRecord> dropped = new ArrayList<>();
     covered.forEach(w -> dropped.addAll(w.batch()));
-    lock.lock();
-    try {
-      written.forEach(w -> dropped.addAll(w.batch()));
-      written.clear();
-      dropped.addAll(queue);
-      queue.clear();
-      index.rollbackToDurable();
-      failure = "fsync of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause;
-      failed();
-      abandonDue = true;
-      syncing = false;
-      synced.signalAll();
-      wake.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    log.error("store fsync failed in segment {}; {} records dropped, none acknowledged: {}",
-        SegmentFormat.segmentName(segments.number()), dropped.size(), cause.toString());
-    StoreUnavailableException error = new StoreUnavailableException(failure, cause);
-    dropped.forEach(record -> record.durable.completeExceptionally(error));
+    dropped.addAll(syncer.drain());
+    dropped.addAll(queue);
+    queue.clear();
+    index.rollbackToDurable();
+    health.failed("fsync of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause);
+    abandonDue = true;
+    wake.signalAll();
+    StoreUnavailableException error = new StoreUnavailableException(health.failure(), cause);
+    String segment = SegmentFormat.segmentName(segments.number());
+    return () -> {
+      log.error("store fsync failed in segment {}; {} records dropped, none acknowledged: {}", segment,
+          dropped.size(), cause.toString());
+      dropped.forEach(record -> record.durable.completeExceptionally(error));
+    };
   }
 
   /** A batch the writer wrote while an fdatasync failed: not acknowledged; the segment is abandoned. */
@@ -389,7 +314,7 @@ final class GroupCommitWriter implements Runnable {
     StoreUnavailableException error;
     lock.lock();
     try {
-      error = new StoreUnavailableException(failure, null);
+      error = new StoreUnavailableException(health.failure(), null);
     } finally {
       lock.unlock();
     }
@@ -405,22 +330,17 @@ final class GroupCommitWriter implements Runnable {
     List<PendingRecord> dropped = new ArrayList<>(batch);
     lock.lock();
     try {
-      while (syncing) {
-        synced.awaitUninterruptibly();
-      }
-      written.forEach(w -> dropped.addAll(w.batch()));
-      written.clear();
+      dropped.addAll(syncer.takeBackUnsynced());
       dropped.addAll(queue);
       queue.clear();
       index.rollbackToDurable();
-      failure = "write or fsync of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause;
-      failed();
+      health.failed("write of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause);
     } finally {
       lock.unlock();
     }
     log.error("store batch of {} records failed in segment {}; {} other records dropped, none acknowledged: {}",
         batch.size(), SegmentFormat.segmentName(segments.number()), dropped.size() - batch.size(), cause.toString());
-    StoreUnavailableException error = new StoreUnavailableException(failure, cause);
+    StoreUnavailableException error = new StoreUnavailableException(health.failure(), cause);
     dropped.forEach(record -> record.durable.completeExceptionally(error));
     abandonSegment();
   }
@@ -433,33 +353,20 @@ final class GroupCommitWriter implements Runnable {
     } catch (IOException e) {
       lock.lock();
       try {
-        failure = "starting a new segment failed: " + e;
-        failed();
+        health.failed("starting a new segment failed: " + e);
       } finally {
         lock.unlock();
       }
-      log.warn("store still unavailable after attempt {}: {}", failures, e.toString());
+      log.warn("store still unavailable after attempt {}: {}", health.failures(), e.toString());
       return;
     }
     lock.lock();
     try {
-      state = State.AVAILABLE;
+      health.recovered();
     } finally {
       lock.unlock();
     }
     log.info("store available again in segment {}", SegmentFormat.segmentName(segments.number()));
-  }
-
-  /** With the lock held. */
-  private void failed() {
-    failures++;
-    if (failures >= policy.maxAttempts()) {
-      state = State.GAVE_UP;
-      log.error("store gave up after {} failed attempts; it stays unavailable until reopened", failures);
-    } else {
-      state = State.FAILED;
-      retryAtNanos = System.nanoTime() + policy.delayNanos(failures);
-    }
   }
 
   private void abandonSegment() {
