@@ -13,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -172,19 +171,14 @@ public final class UplinkServer implements AutoCloseable {
     DeviceTrustManager trust = new DeviceTrustManager(CrlFile.readCa(config.caCert()), Clock.systemUTC(),
         DeviceTrustManager.DEFAULT_CACHE_SIZE);
     try {
-      SslContext context = SslContextBuilder.forServer(config.serverCert().toFile(), config.serverKey().toFile())
+      // A device may resume a TLS 1.3 session, which skips the trust manager; the session checks the certificate's
+      // dates and the revocation list on every connection, resumed or not (DeviceSessionHandler).
+      return SslContextBuilder.forServer(config.serverCert().toFile(), config.serverKey().toFile())
           .trustManager(trust)
           .clientAuth(ClientAuth.REQUIRE)
           .protocols("TLSv1.3")
           .sslProvider(NettyNative.sslProvider())
           .build();
-      // No resumption: every connection is a full handshake that runs the trust manager (dates, issuer). Netty
-      // already turns tickets off for BoringSSL; this turns off its session cache too. The session checks the
-      // certificate's dates again in any case.
-      if (context.sessionContext() instanceof OpenSslSessionContext openSsl) {
-        openSsl.setSessionCacheEnabled(false);
-      }
-      return context;
     } catch (IOException | RuntimeException e) {
       throw new IOException("cannot load TLS files (CA " + config.caCert() + ", certificate " + config.serverCert()
           + ", key " + config.serverKey() + "): " + e.getMessage(), e);

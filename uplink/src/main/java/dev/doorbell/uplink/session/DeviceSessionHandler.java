@@ -221,7 +221,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
           + " has no SAN URI " + DeviceIds.SAN_URI_PREFIX + "<id> with a valid device id", 0));
       return;
     }
-    // The trust manager checks the dates in every full handshake; a resumed TLS session skips it, so check again.
+    // The trust manager checks the dates in a full handshake; a resumed TLS session skips it, so check them here.
     Instant now = clock.instant();
     if (now.isBefore(certificate.getNotBefore().toInstant()) || now.isAfter(certificate.getNotAfter().toInstant())) {
       fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of device " + certificateId

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.Error;
@@ -15,18 +16,32 @@ import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
 import dev.doorbell.uplink.testing.TestPki;
 import dev.doorbell.uplink.testing.TestUplink;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Certificate validity and revocation over real TLS on loopback: expired and not-yet-valid certificates fail the
- * handshake; a revoked one completes it and gets CERTIFICATE_REVOKED before anything it sends is read.
+ * handshake; a revoked one completes it and gets CERTIFICATE_REVOKED before anything it sends is read, also when it
+ * resumes a TLS session that began before the revocation.
  */
 class CertificateValidityTest {
   @TempDir
@@ -107,6 +122,89 @@ class CertificateValidityTest {
     a.send(Messages.ping(42));
     a.await("Pong", m -> m.hasPong() && m.getPong().getToken() == 42);
     assertTrue(a.isOpen(), "dev-a is not revoked and stays connected");
+  }
+
+  @Test
+  void resumedTlsSession_revokedSinceFirstConnection_certificateRevoked() throws Exception {
+    assumeTrue(OpenSsl.isAvailable(), "resumption is checked with BoringSSL (netty-tcnative)");
+    copyTlsFiles("crl.pem");
+    uplink = TestUplink.start(b -> b.tlsDirectory(tls));
+    CountingTrust trust = new CountingTrust();
+    SslContext device = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).protocols("TLSv1.3")
+        .keyManager(TestPki.file("dev-b-cert.pem").toFile(), TestPki.file("dev-b-key.pem").toFile())
+        .trustManager(trust).build();
+    try (TestDeviceClient first = TestDeviceClient.connect(uplink.address, device)) {
+      first.send(Messages.hello("dev-b"));
+      first.awaitWelcome();
+    }
+
+    install("crl-dev-b.pem");
+    assertTrue(uplink.server.reloadRevocations(), "the newer list should come into force");
+    try (TestDeviceClient again = TestDeviceClient.connect(uplink.address, device)) {
+      again.send(Messages.hello("dev-b"));
+      again.awaitError(ErrorCode.CERTIFICATE_REVOKED);
+      assertTrue(again.awaitClosed());
+      assertTrue(again.received().stream().noneMatch(UplinkMessage::hasWelcome));
+    }
+    // A full handshake checks the uplink's chain on the device side; a resumed one does not.
+    assertEquals(1, trust.serverChecks.get(), "the second connection should have resumed the TLS session");
+  }
+
+  /** The test CA's trust for the device side, counting the checks of the uplink's chain. */
+  private static final class CountingTrust extends X509ExtendedTrustManager {
+    final AtomicInteger serverChecks = new AtomicInteger();
+    private final X509ExtendedTrustManager delegate;
+
+    CountingTrust() throws Exception {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      try (var in = Files.newInputStream(TestPki.file("ca-cert.pem"))) {
+        store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      delegate = (X509ExtendedTrustManager) factory.getTrustManagers()[0];
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String auth, SSLEngine engine)
+        throws CertificateException {
+      serverChecks.incrementAndGet();
+      delegate.checkServerTrusted(chain, auth, engine);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String auth, Socket socket) throws CertificateException {
+      serverChecks.incrementAndGet();
+      delegate.checkServerTrusted(chain, auth, socket);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String auth) throws CertificateException {
+      serverChecks.incrementAndGet();
+      delegate.checkServerTrusted(chain, auth);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String auth, SSLEngine engine)
+        throws CertificateException {
+      delegate.checkClientTrusted(chain, auth, engine);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String auth, Socket socket) throws CertificateException {
+      delegate.checkClientTrusted(chain, auth, socket);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String auth) throws CertificateException {
+      delegate.checkClientTrusted(chain, auth);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return delegate.getAcceptedIssuers();
+    }
   }
 
   @Test

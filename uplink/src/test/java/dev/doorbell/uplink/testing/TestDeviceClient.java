@@ -75,6 +75,11 @@ public final class TestDeviceClient implements AutoCloseable {
     return new TestDeviceClient(server, ssl.build());
   }
 
+  /** Connects with a client context the caller keeps, so that a second connection can resume the TLS session. */
+  public static TestDeviceClient connect(InetSocketAddress server, SslContext ssl) throws Exception {
+    return new TestDeviceClient(server, ssl);
+  }
+
   public static TestDeviceClient connectPlaintext(InetSocketAddress server) throws Exception {
     return new TestDeviceClient(server, null);
   }
