@@ -1,6 +1,7 @@
 package dev.doorbell.uplink.server;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -31,7 +32,8 @@ public record UplinkConfig(
     Duration idleTimeout,
     Duration handshakeDeadline,
     int ioThreads,
-    boolean reusePort) {
+    boolean reusePort,
+    Clock clock) {
 
   public static final String CA_CERT_FILE = "ca-cert.pem";
   public static final String SERVER_CERT_FILE = "server-cert.pem";
@@ -63,6 +65,7 @@ public record UplinkConfig(
       throw new IllegalArgumentException("idleTimeout " + idleTimeout + " must be longer than heartbeat " + heartbeat);
     }
     requireRange("ioThreads", ioThreads, 0, 1024);
+    Objects.requireNonNull(clock, "clock");
   }
 
   public static Builder builder() {
@@ -88,6 +91,7 @@ public record UplinkConfig(
     b.handshakeDeadline = handshakeDeadline;
     b.ioThreads = ioThreads;
     b.reusePort = reusePort;
+    b.clock = clock;
     return b;
   }
 
@@ -118,6 +122,7 @@ public record UplinkConfig(
     private int windowFrames = 64;
     private int windowBytes = 8 * 1024 * 1024;
     private Duration heartbeat = Duration.ofSeconds(10);
+    private Clock clock = Clock.systemUTC();
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration handshakeDeadline = Duration.ofSeconds(10);
     private int ioThreads;
@@ -212,10 +217,16 @@ public record UplinkConfig(
       return this;
     }
 
+    /** The clock against which certificate dates are checked (the system's UTC clock by default). */
+    public Builder clock(Clock value) {
+      clock = value;
+      return this;
+    }
+
     public UplinkConfig build() {
       return new UplinkConfig(host, port, caCert, serverCert, serverKey, plaintext, maxMessageBytes, maxFrameBytes,
           maxFramesPerClip, maxOpenClips, windowFrames, windowBytes, heartbeat, idleTimeout, handshakeDeadline,
-          ioThreads, reusePort);
+          ioThreads, reusePort, clock);
     }
   }
 }

@@ -59,7 +59,7 @@ public final class UplinkServer implements AutoCloseable {
       LOG.warn("INSECURE PLAINTEXT MODE, for debugging only: no TLS, and devices are whoever they say they are");
     } else {
       revocations = CertificateRevocations.load(config.caCert().resolveSibling(CrlFile.FILE_NAME),
-          CrlFile.readCa(config.caCert()), Clock.systemUTC());
+          CrlFile.readCa(config.caCert()), config.clock());
     }
     if (config.reusePort() && !NettyNative.epoll()) {
       throw new IOException("--reuse-port needs the epoll transport, which is not available here ("
@@ -168,7 +168,7 @@ public final class UplinkServer implements AutoCloseable {
    * check instead of a PKIX path build, remembered per certificate so that reconnects skip the signature check).
    */
   static SslContext sslContext(UplinkConfig config) throws IOException {
-    DeviceTrustManager trust = new DeviceTrustManager(CrlFile.readCa(config.caCert()), Clock.systemUTC(),
+    DeviceTrustManager trust = new DeviceTrustManager(CrlFile.readCa(config.caCert()), config.clock(),
         DeviceTrustManager.DEFAULT_CACHE_SIZE);
     try {
       // A device may resume a TLS 1.3 session, which skips the trust manager; the session checks the certificate's

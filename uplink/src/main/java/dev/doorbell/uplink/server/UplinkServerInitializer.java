@@ -79,7 +79,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
     pipeline.addLast(PipelineNames.MESSAGE_DECODER, MESSAGE_DECODER);
     pipeline.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
     pipeline.addLast(PipelineNames.MESSAGE_ENCODER, MESSAGE_ENCODER);
-    pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, revocations));
+    pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, revocations, config.clock()));
     pipeline.addLast(PipelineNames.EXCEPTIONS, ConnectionExceptionHandler.INSTANCE);
   }
 }

@@ -29,6 +29,11 @@ import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLEngine;
@@ -148,6 +153,67 @@ class CertificateValidityTest {
     }
     // A full handshake checks the uplink's chain on the device side; a resumed one does not.
     assertEquals(1, trust.serverChecks.get(), "the second connection should have resumed the TLS session");
+  }
+
+  @Test
+  void resumedTlsSession_certificateExpiredSinceFirstConnection_noIdentity() throws Exception {
+    assumeTrue(OpenSsl.isAvailable(), "resumption is checked with BoringSSL (netty-tcnative)");
+    SettableClock clock = new SettableClock(Instant.now());
+    uplink = TestUplink.start(b -> b.clock(clock));
+    CountingTrust trust = new CountingTrust();
+    SslContext device = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).protocols("TLSv1.3")
+        .keyManager(TestPki.file("dev-a-cert.pem").toFile(), TestPki.file("dev-a-key.pem").toFile())
+        .trustManager(trust).build();
+    try (TestDeviceClient first = TestDeviceClient.connect(uplink.address, device)) {
+      first.send(Messages.hello("dev-a"));
+      first.awaitWelcome();
+    }
+
+    clock.set(notAfter("dev-a-cert.pem").plus(Duration.ofDays(1)));
+    try (TestDeviceClient again = TestDeviceClient.connect(uplink.address, device)) {
+      again.send(Messages.hello("dev-a"));
+      Error error = again.awaitError(ErrorCode.NO_IDENTITY).getError();
+      assertTrue(error.getFatal() && error.getMessage().contains("dev-a") && error.getMessage().contains("not now"),
+          error.toString());
+      assertTrue(again.awaitClosed());
+      assertTrue(again.received().stream().noneMatch(UplinkMessage::hasWelcome));
+    }
+    assertEquals(1, trust.serverChecks.get(), "the second connection should have resumed the TLS session");
+  }
+
+  private static Instant notAfter(String certFile) throws Exception {
+    try (var in = Files.newInputStream(TestPki.file(certFile))) {
+      return ((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in)).getNotAfter()
+          .toInstant();
+    }
+  }
+
+  /** A clock the test moves: the uplink checks certificate dates against it. */
+  private static final class SettableClock extends Clock {
+    private volatile Instant now;
+
+    SettableClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   /** The test CA's trust for the device side, counting the checks of the uplink's chain. */
