@@ -5,29 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.doorbell.device.provision.FleetLayout;
-import dev.doorbell.device.provision.FleetProvisioner;
-import dev.doorbell.device.provision.ProvisionRequest;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -113,73 +96,19 @@ class SharedDeviceTlsTest {
   }
 
   private FleetLayout provision(String name, List<String> ids) throws Exception {
-    ProvisionRequest request = ProvisionRequest.of(dir.resolve(name), 0).withDeviceIds(ids);
-    return new FleetProvisioner(new SecureRandom(), Clock.systemUTC()).provision(request, (d, t) -> { }).layout();
+    return TlsLoopback.provision(dir.resolve(name), ids);
   }
 
   private int startServer(FleetLayout fleet) throws Exception {
-    SslContext context = SslContextBuilder.forServer(fleet.serverCert().toFile(), fleet.serverKey().toFile())
-        .trustManager(fleet.uplinkCaCert().toFile())
-        .clientAuth(ClientAuth.REQUIRE)
-        .protocols("TLSv1.3")
-        .build();
-    Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            CompletableFuture<SSLSession> session = new CompletableFuture<>();
-            serverSessions.add(session);
-            ch.pipeline().addLast(context.newHandler(ch.alloc()), new HandshakeListener(session));
-          }
-        })
-        .bind("127.0.0.1", 0).sync().channel();
-    return ((InetSocketAddress) server.localAddress()).getPort();
+    return TlsLoopback.port(TlsLoopback.server(group, fleet, () -> {
+      CompletableFuture<SSLSession> session = new CompletableFuture<>();
+      serverSessions.add(session);
+      return session;
+    }));
   }
 
   private CompletableFuture<SSLSession> connect(SslContext context, int port, String host)
       throws InterruptedException {
-    CompletableFuture<SSLSession> session = new CompletableFuture<>();
-    new Bootstrap().group(group).channel(NioSocketChannel.class)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(context.newHandler(ch.alloc(), host, port), new HandshakeListener(session));
-          }
-        })
-        .connect("127.0.0.1", port).sync();
-    return session;
-  }
-
-  /** Completes with the TLS session once the handshake succeeds, or exceptionally with why it failed. */
-  private static final class HandshakeListener extends ChannelInboundHandlerAdapter {
-    private final CompletableFuture<SSLSession> session;
-
-    HandshakeListener(CompletableFuture<SSLSession> session) {
-      this.session = session;
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      if (event instanceof SslHandshakeCompletionEvent completion) {
-        if (completion.isSuccess()) {
-          session.complete(ctx.pipeline().get(SslHandler.class).engine().getSession());
-        } else {
-          session.completeExceptionally(completion.cause());
-        }
-      }
-      ctx.fireUserEventTriggered(event);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      session.completeExceptionally(cause);
-      ctx.close();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      session.completeExceptionally(new IllegalStateException("closed before the handshake completed"));
-      ctx.fireChannelInactive();
-    }
+    return TlsLoopback.connect(group, context, port, host);
   }
 }
