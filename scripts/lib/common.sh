@@ -25,3 +25,12 @@ ensure_jar() {
     }
   fi
 }
+
+# java_options PROGRAM [COMMAND]: the JVM options of scripts/uplink (PROGRAM uplink) or scripts/doorbell (PROGRAM
+# doorbell, COMMAND its first argument). UPLINK_JAVA_OPTS and DOORBELL_JAVA_OPTS are passed on as they are.
+java_options() {
+  case "$1" in
+    uplink) echo "${UPLINK_JAVA_OPTS:-}" ;;
+    *) echo "${DOORBELL_JAVA_OPTS:-}" ;;
+  esac
+}
