@@ -209,18 +209,25 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     }
     SslHandler ssl = ctx.pipeline().get(SslHandler.class);
     certificate = PeerIdentity.certificate(ssl.engine().getSession());
-    certificateId = PeerIdentity.deviceId(certificate);
     // Checked before anything the peer sends is read: a revoked device gets its reason and nothing else.
     Optional<String> revocation = certificate == null ? Optional.empty() : revocations.revocation(certificate);
     if (revocation.isPresent()) {
+      certificateId = PeerIdentity.claim(certificate).deviceId();
       revoked(revocation.get());
       return;
     }
-    if (certificateId == null) {
-      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of " + ctx.channel().remoteAddress()
-          + " has no SAN URI " + DeviceIds.SAN_URI_PREFIX + "<id> with a valid device id", 0));
+    if (certificate == null) {
+      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "unidentified peer " + ctx.channel().remoteAddress()
+          + " sent no client certificate", 0));
       return;
     }
+    PeerIdentity.Claim claim = PeerIdentity.claim(certificate);
+    if (claim.deviceId() == null) {
+      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of " + ctx.channel().remoteAddress()
+          + " names no device: " + claim.refusal(), 0));
+      return;
+    }
+    certificateId = claim.deviceId();
     // The trust manager checks the dates in a full handshake; a resumed TLS session skips it, so check them here.
     Instant now = clock.instant();
     if (now.isBefore(certificate.getNotBefore().toInstant()) || now.isAfter(certificate.getNotAfter().toInstant())) {

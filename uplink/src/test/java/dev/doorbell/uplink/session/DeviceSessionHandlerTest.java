@@ -82,6 +82,20 @@ class DeviceSessionHandlerTest {
   }
 
   @Test
+  void tls_certificateNamingTwoDevices_noIdentityAsAmbiguousNamingBoth() throws Exception {
+    uplink = TestUplink.start();
+    TestDeviceClient client = uplink.connect("two-ids");
+    client.send(Messages.hello("dev-a"));
+    Error error = client.awaitError(ErrorCode.NO_IDENTITY).getError();
+    assertTrue(error.getFatal() && !error.getRetriable());
+    assertTrue(error.getMessage().contains("ambiguous") && error.getMessage().contains("dev-a")
+        && error.getMessage().contains("dev-b"), error.getMessage());
+    assertTrue(client.awaitClosed());
+    assertTrue(client.received().stream().noneMatch(UplinkMessage::hasWelcome), "no Welcome for either device");
+    assertEquals(0, uplink.server.registry().sessionCount());
+  }
+
+  @Test
   void hello_otherDevicesId_identityMismatchWhileThatDeviceKeepsStreaming() throws Exception {
     uplink = TestUplink.start();
     TestDeviceClient b = uplink.session("dev-b");
