@@ -152,7 +152,8 @@ public final class ServeCommand implements Callable<Integer> {
         .maxMessageBytes(maxMessageBytes).maxFrameBytes(maxFrameBytes).maxFramesPerClip(maxFramesPerClip)
         .maxOpenClips(maxOpenClips).windowFrames(windowFrames).windowBytes(windowBytes)
         .heartbeat(Duration.ofMillis(heartbeatMs)).idleTimeout(Duration.ofMillis(idleTimeoutMs))
-        .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs)).reusePort(reusePort).ioThreads(ioThreads);
+        .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs)).reusePort(reusePort).ioThreads(ioThreads)
+        .dataDirectory(data);
     if (tls != null) {
       b.tlsDirectory(tls);
     } else if (!plaintext) {

@@ -33,7 +33,8 @@ public record UplinkConfig(
     Duration handshakeDeadline,
     int ioThreads,
     boolean reusePort,
-    Clock clock) {
+    Clock clock,
+    Path dataDirectory) {
 
   public static final String CA_CERT_FILE = "ca-cert.pem";
   public static final String SERVER_CERT_FILE = "server-cert.pem";
@@ -92,6 +93,7 @@ public record UplinkConfig(
     b.ioThreads = ioThreads;
     b.reusePort = reusePort;
     b.clock = clock;
+    b.dataDirectory = dataDirectory;
     return b;
   }
 
@@ -127,6 +129,7 @@ public record UplinkConfig(
     private Duration handshakeDeadline = Duration.ofSeconds(10);
     private int ioThreads;
     private boolean reusePort;
+    private Path dataDirectory;
 
     private Builder() {}
 
@@ -223,10 +226,19 @@ public record UplinkConfig(
       return this;
     }
 
+    /**
+     * The directory of {@code serve --data}: beside the store, the uplink keeps there the revocation list in force
+     * and the highest CRL number it has taken, so that a restart cannot take an older list. None: not kept.
+     */
+    public Builder dataDirectory(Path value) {
+      dataDirectory = value;
+      return this;
+    }
+
     public UplinkConfig build() {
       return new UplinkConfig(host, port, caCert, serverCert, serverKey, plaintext, maxMessageBytes, maxFrameBytes,
           maxFramesPerClip, maxOpenClips, windowFrames, windowBytes, heartbeat, idleTimeout, handshakeDeadline,
-          ioThreads, reusePort, clock);
+          ioThreads, reusePort, clock, dataDirectory);
     }
   }
 }
