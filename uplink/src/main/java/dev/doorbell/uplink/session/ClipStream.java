@@ -171,7 +171,9 @@ final class ClipStream {
     if (code == null) {
       return false;
     }
-    String text = where + ": " + submission.detail();
+    // The store's refusals of a clip name the device and clip already; its refusals of the whole store do not.
+    String detail = submission.detail();
+    String text = detail.startsWith("device " + deviceId + " clip ") ? detail : where + ": " + detail;
     LOG.info("refused {} ({})", text, code);
     UplinkMessage error =
         seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq);

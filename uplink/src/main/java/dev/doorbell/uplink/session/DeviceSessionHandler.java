@@ -137,9 +137,21 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     } else {
       switch (message.getBodyCase()) {
         case HELLO -> fail(ErrorCodes.error(ErrorCode.DUPLICATE_HELLO, who() + ": a second Hello", 0));
-        case CLIP_OPEN -> clips.open(message.getClipOpen());
-        case FRAME -> clips.frame(message.getFrame());
-        case CLIP_CLOSE -> clips.close(message.getClipClose());
+        case CLIP_OPEN -> {
+          if (hasClipId(message.getClipOpen().getClipId(), "ClipOpen")) {
+            clips.open(message.getClipOpen());
+          }
+        }
+        case FRAME -> {
+          if (hasClipId(message.getFrame().getClipId(), "Frame")) {
+            clips.frame(message.getFrame());
+          }
+        }
+        case CLIP_CLOSE -> {
+          if (hasClipId(message.getClipClose().getClipId(), "ClipClose")) {
+            clips.close(message.getClipClose());
+          }
+        }
         case PING -> context.write(UplinkMessage.newBuilder()
             .setPong(Pong.newBuilder().setToken(message.getPing().getToken())).build());
         default -> fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": unknown message", 0));
@@ -303,12 +315,29 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     cancelDeadline();
     ErrorCode code = error.getError().getCode();
     if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.SUPERSEDED) {
-      LOG.info("closing {}: {}", who(), code);
+      LOG.info("closing the connection of {}: {}", who(), code);
     } else {
-      LOG.info("closing {}: {} {}", who(), code, error.getError().getMessage());
+      // Most messages start with who(); the line names the peer once.
+      String message = error.getError().getMessage();
+      String prefix = who() + ": ";
+      LOG.info("closing the connection of {}: {} ({})", who(),
+          message.startsWith(prefix) ? message.substring(prefix.length()) : message, code);
     }
     // A TLS connection that never finished its handshake cannot carry the Error; close() is all there is.
     ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Clip id 0 is not a clip: an Error's clip_id 0 means the session, so an error about such a clip could not say
+   * which. Proto3 also reads 0 as "not set", so the message lacks a required field.
+   */
+  private boolean hasClipId(long clipId, String what) {
+    if (clipId != 0) {
+      return true;
+    }
+    fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + what + " with clip id 0; clip ids start at 1"
+        + " (clip_id 0 in an Error means the session)", 0));
+    return false;
   }
 
   private void cancelDeadline() {
