@@ -87,6 +87,17 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--handshake-deadline-ms", description = "TLS and Hello (default: ${DEFAULT-VALUE}).")
   private long handshakeDeadlineMs = DEFAULTS.handshakeDeadline().toMillis();
 
+  @Option(names = "--max-errors", description = "Refused requests a session may cause within --error-window-ms "
+      + "before it is closed with TOO_MANY_ERRORS (default: ${DEFAULT-VALUE}).")
+  private int maxErrors = DEFAULTS.maxErrors();
+
+  @Option(names = "--error-window-ms", description = "Default: ${DEFAULT-VALUE}.")
+  private long errorWindowMs = DEFAULTS.errorWindow().toMillis();
+
+  @Option(names = "--error-backoff-ms", description = "How long a device closed with TOO_MANY_ERRORS is refused "
+      + "(default: ${DEFAULT-VALUE}).")
+  private long errorBackoffMs = DEFAULTS.errorBackoff().toMillis();
+
   @Option(names = "--reuse-port", description = "SO_REUSEPORT (epoll): several serve processes, each with its own "
       + "--data, share one port; a device that lands on another process re-sends its open clips there.")
   private boolean reusePort;
@@ -153,6 +164,7 @@ public final class ServeCommand implements Callable<Integer> {
         .maxOpenClips(maxOpenClips).windowFrames(windowFrames).windowBytes(windowBytes)
         .heartbeat(Duration.ofMillis(heartbeatMs)).idleTimeout(Duration.ofMillis(idleTimeoutMs))
         .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs)).reusePort(reusePort).ioThreads(ioThreads)
+        .errorLimit(maxErrors, Duration.ofMillis(errorWindowMs), Duration.ofMillis(errorBackoffMs))
         .dataDirectory(data);
     if (tls != null) {
       b.tlsDirectory(tls);
