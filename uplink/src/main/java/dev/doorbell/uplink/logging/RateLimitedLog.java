@@ -57,14 +57,6 @@ public final class RateLimitedLog {
     log(Level.WARN, peer, pattern, args);
   }
 
-  public boolean isDebugEnabled() {
-    return logger.isDebugEnabled();
-  }
-
-  public void debug(String peer, String pattern, Object... args) {
-    log(Level.DEBUG, peer, pattern, args);
-  }
-
   private void log(Level level, String peer, String pattern, Object... args) {
     if (!logger.isEnabledForLevel(level)) {
       return;
