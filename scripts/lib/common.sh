@@ -25,3 +25,25 @@ ensure_jar() {
     }
   fi
 }
+
+# java_options PROGRAM [COMMAND]: the JVM options of scripts/uplink (PROGRAM uplink) or scripts/doorbell (PROGRAM
+# doorbell, COMMAND its first argument). Each JVM gets a heap bounded for its job, not the JVM's default of a quarter
+# of the machine's memory (6 GB here, which let one flooding device grow the uplink past 1 GB). UPLINK_HEAP and
+# DOORBELL_HEAP change the heap (e.g. 4g); UPLINK_JAVA_OPTS and DOORBELL_JAVA_OPTS come last, so any option there wins.
+java_options() {
+  case "$1" in
+    uplink)
+      # Sessions and the frames each device has in flight (its window, 8 MiB by default): 1 GiB serves thousands of
+      # devices. Netty's I/O buffers are direct memory, bounded apart from the heap. A JVM out of memory exits (and
+      # is restarted by whatever runs it) rather than limp on: every frame acknowledged PERSISTED is on disk.
+      echo "-Xmx${UPLINK_HEAP:-1g} -XX:MaxDirectMemorySize=512m -XX:+ExitOnOutOfMemoryError ${UPLINK_JAVA_OPTS:-}" ;;
+    *)
+      local heap
+      case "${2:-}" in
+        fleet) heap=3g ;;  # thousands of devices, each with its TLS state, buffers and latency figures
+        open) heap=4g ;;   # the owner's reader holds the segments of the store it opens in memory
+        *) heap=1g ;;
+      esac
+      echo "-Xmx${DOORBELL_HEAP:-$heap} ${DOORBELL_JAVA_OPTS:-}" ;;
+  esac
+}

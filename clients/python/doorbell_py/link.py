@@ -14,11 +14,12 @@ MAX_INBOUND = 1 << 20  # uplink messages are small; nothing larger is buffered
 
 
 class LinkError(Exception):
-  """A protocol failure; code is the ErrorCode name when the uplink sent an Error."""
+  """A protocol failure; code is the ErrorCode name when the uplink sent an Error. retry_after_ms, when not 0, is
+  how long the uplink asked the device to wait before it connects again (TOO_MANY_ERRORS sets it)."""
 
-  def __init__(self, message, code=None, fatal=True, retriable=False):
+  def __init__(self, message, code=None, fatal=True, retriable=False, retry_after_ms=0):
     super().__init__(message)
-    self.code, self.fatal, self.retriable = code, fatal, retriable
+    self.code, self.fatal, self.retriable, self.retry_after_ms = code, fatal, retriable, retry_after_ms
 
 
 def encode_varint(n):
@@ -88,6 +89,9 @@ class UplinkClient:
   def upload_clip(self, clip_id, header_bytes, frames):
     """frames: (seq, last, meta, sealed) in order, the last one final. Returns the Ack PERSISTED that covers every
     frame and the close."""
+    if not 0 < clip_id < 1 << 64:
+      # 0 is not a clip id: an Error's clip_id 0 means the session (PROTOCOL.md, Clips and frames).
+      raise LinkError("%s: clip id %d is not a uint64 above 0" % (self.device_id, clip_id))
     w = self.welcome
     self._send(link_pb2.DeviceMessage(clip_open=link_pb2.ClipOpen(clip_id=clip_id, header=header_bytes)))
     persisted = 0
@@ -152,7 +156,9 @@ class UplinkClient:
       if kind == "error":
         e = message.error
         code = link_pb2.ErrorCode.Name(e.code) if e.code in link_pb2.ErrorCode.values() else str(e.code)
-        raise LinkError("%s: uplink error %s: %s" % (self.device_id, code, e.message), code, e.fatal, e.retriable)
+        wait = "; connect again in %d ms at the earliest" % e.retry_after_ms if e.retry_after_ms else ""
+        raise LinkError("%s: uplink error %s: %s%s" % (self.device_id, code, e.message, wait), code, e.fatal,
+                        e.retriable, e.retry_after_ms)
       if kind != "pong":
         return message
 

@@ -13,8 +13,9 @@ import support
 
 
 class LoopbackUplink:
-  def __init__(self, fleet_dir, store_dir, window_frames=3, ack_every=2, fail_code=None):
+  def __init__(self, fleet_dir, store_dir, window_frames=3, ack_every=2, fail_code=None, retry_after_ms=0):
     self.store_dir, self.window_frames, self.ack_every, self.fail_code = store_dir, window_frames, ack_every, fail_code
+    self.retry_after_ms = retry_after_ms
     uplink_dir = os.path.join(fleet_dir, "uplink")
     self._ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     self._ctx.minimum_version = ssl.TLSVersion.TLSv1_3
@@ -76,7 +77,8 @@ class LoopbackUplink:
         if self.fail_code is not None:
           return _send(conn, link_pb2.UplinkMessage(error=link_pb2.Error(
               code=self.fail_code, message="clip %d frame %d refused" % (f.clip_id, f.seq), fatal=True,
-              clip_id=f.clip_id, seq=f.seq, has_seq=True)))
+              clip_id=f.clip_id, seq=f.seq, has_seq=True, retry_after_ms=self.retry_after_ms,
+              retriable=self.fail_code in (link_pb2.STORAGE_UNAVAILABLE, link_pb2.TOO_MANY_ERRORS))))
         if f.seq + 1 - persisted.get(f.clip_id, 0) > self.window_frames:
           self.window_violations += 1
           _send(conn, link_pb2.UplinkMessage(error=link_pb2.Error(

@@ -75,6 +75,25 @@ class LinkTest(unittest.TestCase):
         client.upload_clip(1, header, frames)
     self.assertEqual(("STORAGE_UNAVAILABLE", True), (caught.exception.code, caught.exception.fatal))
 
+  def test_uploadClip_tooManyErrors_raisesRetriableWithTheWaitTheUplinkAsked(self):
+    header, frames = support.seal_clip(self.roots["front-door"], "front-door", 2, [b"a"])
+    refusing = LoopbackUplink(self.fleet, self.store_dir, fail_code=link_pb2.TOO_MANY_ERRORS, retry_after_ms=10000)
+    with refusing as uplink, self.client(uplink) as client:
+      client.connect()
+      with self.assertRaises(link.LinkError) as caught:
+        client.upload_clip(2, header, frames)
+    e = caught.exception
+    self.assertEqual(("TOO_MANY_ERRORS", True, True, 10000), (e.code, e.fatal, e.retriable, e.retry_after_ms))
+    self.assertIn("connect again in 10000 ms", str(e))
+
+  def test_uploadClip_clipIdZero_refusedBeforeSending(self):
+    header, frames = support.seal_clip(self.roots["front-door"], "front-door", 0, [b"a"])
+    with LoopbackUplink(self.fleet, self.store_dir) as uplink, self.client(uplink) as client:
+      client.connect()
+      with self.assertRaises(link.LinkError) as caught:
+        client.upload_clip(0, header, frames)
+    self.assertIn("clip id 0", str(caught.exception))
+
   def test_cli_uploadThenOpen_printsPersistedAckAndWritesJpegs(self):
     out = io.StringIO()
     with LoopbackUplink(self.fleet, self.store_dir) as uplink, contextlib.redirect_stdout(out):

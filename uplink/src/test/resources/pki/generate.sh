@@ -44,6 +44,9 @@ leaf dev-b ca "/CN=dev-b" "$(client_ext '\nsubjectAltName=URI:urn:doorbell:devic
 leaf dev-c ca "/CN=dev-c" "$(client_ext '\nsubjectAltName=URI:urn:doorbell:device:dev-c')"
 leaf foreign-dev-a other-ca "/CN=dev-a" "$(client_ext '\nsubjectAltName=URI:urn:doorbell:device:dev-a')"
 leaf no-san ca "/CN=dev-c" "$(client_ext '\nsubjectAltName=URI:https://example.com/dev-c')"
+# Names two devices: the uplink must refuse it as ambiguous, not take the first.
+leaf two-ids ca "/CN=dev-a" \
+  "$(client_ext '\nsubjectAltName=URI:urn:doorbell:device:dev-a,URI:urn:doorbell:device:dev-b')"
 
 # Certificates with explicit dates and revocation lists need "openssl ca" and its database.
 mkdir -p "$work/db" && touch "$work/db/index.txt"

@@ -19,8 +19,9 @@ public record ConformanceTarget(String host, int port, DeviceDirectory device, D
       throw new IllegalArgumentException("the conformance suite needs two different devices, not " + device.deviceId()
           + " twice");
     }
-    if (firstClipId < 0) {
-      throw new IllegalArgumentException("the first clip id must not be negative: " + firstClipId);
+    if (firstClipId < 1) {
+      throw new IllegalArgumentException("the first clip id must be 1 or more, not " + firstClipId
+          + " (clip id 0 in an Error means the session, so no clip has it)");
     }
   }
 }

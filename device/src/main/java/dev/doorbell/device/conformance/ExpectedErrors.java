@@ -12,10 +12,10 @@ final class ExpectedErrors {
   private static final Set<ErrorCode> FATAL = EnumSet.of(ErrorCode.UNSUPPORTED_VERSION, ErrorCode.IDENTITY_MISMATCH,
       ErrorCode.NO_IDENTITY, ErrorCode.HELLO_REQUIRED, ErrorCode.DUPLICATE_HELLO, ErrorCode.MALFORMED_MESSAGE,
       ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.HANDSHAKE_TIMEOUT, ErrorCode.IDLE_TIMEOUT, ErrorCode.SUPERSEDED,
-      ErrorCode.SHUTTING_DOWN, ErrorCode.INTERNAL);
+      ErrorCode.TOO_MANY_ERRORS, ErrorCode.SHUTTING_DOWN, ErrorCode.INTERNAL);
   private static final Set<ErrorCode> RETRIABLE = EnumSet.of(ErrorCode.HANDSHAKE_TIMEOUT, ErrorCode.IDLE_TIMEOUT,
-      ErrorCode.TOO_MANY_OPEN_CLIPS, ErrorCode.WINDOW_EXCEEDED, ErrorCode.STORAGE_UNAVAILABLE,
-      ErrorCode.SHUTTING_DOWN, ErrorCode.INTERNAL);
+      ErrorCode.TOO_MANY_ERRORS, ErrorCode.TOO_MANY_OPEN_CLIPS, ErrorCode.WINDOW_EXCEEDED,
+      ErrorCode.STORAGE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, ErrorCode.INTERNAL);
 
   private ExpectedErrors() {}
 

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every header and frame is kept in an outbox until the uplink acknowledges it PERSISTED, then freed. Frames go
  * out within Welcome's window (frames and sealed bytes sent but not persisted) and below max_frame_bytes. When the
  * connection drops, or the uplink sends a retriable or fatal Error, the client reconnects after an exponential
- * backoff with full jitter and resumes from Welcome's clip states, re-sending the very bytes it kept; it has no key
+ * backoff with full jitter (and never sooner than an Error's retry_after_ms, which TOO_MANY_ERRORS carries) and
+ * resumes from Welcome's clip states, re-sending the very bytes it kept; it has no key
  * and never seals again. A non-retriable Error on a clip drops that clip only; a fatal, non-retriable Error with no
  * clip (a wrong identity, say) stops the client. The outbox is bounded in bytes; when full, {@link BufferPolicy}
  * applies: BLOCK makes {@link #openClip} and {@link #send} return false, DROP_OLDEST_CLIP drops whole old clips.
@@ -55,6 +56,8 @@ public final class LinkClient implements AutoCloseable {
   private long persistedAtWelcome;
   private Channel channel;
   private ScheduledFuture<?> reconnect;
+  /** System.nanoTime before which the uplink asked not to reconnect; 0 when it did not ask. */
+  private long retryNotBefore;
 
   public LinkClient(LinkConfig config, EventLoopGroup group) {
     this(config, group, LinkListener.NONE);
@@ -221,9 +224,12 @@ public final class LinkClient implements AutoCloseable {
       return;
     }
     long delay = backoff.nextDelayNanos();
+    long asked = retryNotBefore == 0 ? 0 : retryNotBefore - System.nanoTime();
+    retryNotBefore = 0;
+    delay = Math.max(delay, asked);
     counters.reconnects.increment();
-    log.info("reconnecting device={} in {} ms attempt={}", config.deviceId(), TimeUnit.NANOSECONDS.toMillis(delay),
-        backoff.attempts());
+    log.info("reconnecting device={} in {} ms attempt={}{}", config.deviceId(), TimeUnit.NANOSECONDS.toMillis(delay),
+        backoff.attempts(), asked > 0 ? " (the uplink asked to wait)" : "");
     reconnect = loop.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
   }
 
@@ -253,6 +259,11 @@ public final class LinkClient implements AutoCloseable {
     welcomedThisSession = false;
     listener.onDisconnected();
     scheduleReconnect();
+  }
+
+  /** The uplink asked (Error.retry_after_ms) not to reconnect before this much time has passed. */
+  void retryNoSoonerThan(long millis) {
+    retryNotBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
   }
 
   /** After a fatal, non-retriable Error for the whole session: reconnecting would only repeat it. */

@@ -147,8 +147,12 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
   }
 
   private void onError(ChannelHandlerContext ctx, Error e) {
-    log.info("uplink error device={} code={} clip={} seq={} fatal={} retriable={}", config.deviceId(), e.getCode(),
-        e.getClipId(), e.getHasSeq() ? e.getSeq() : "-", e.getFatal(), e.getRetriable());
+    log.info("uplink error device={} code={} clip={} seq={} fatal={} retriable={}{}", config.deviceId(), e.getCode(),
+        e.getClipId(), e.getHasSeq() ? e.getSeq() : "-", e.getFatal(), e.getRetriable(),
+        e.getRetryAfterMs() != 0 ? " retry_after_ms=" + Integer.toUnsignedString(e.getRetryAfterMs()) : "");
+    if (e.getRetryAfterMs() != 0) {
+      client.retryNoSoonerThan(Integer.toUnsignedLong(e.getRetryAfterMs()));
+    }
     switch (flow.onError(e)) {
       case GIVE_UP -> {
         abandoned = true;

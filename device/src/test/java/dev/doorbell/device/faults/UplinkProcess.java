@@ -20,6 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class UplinkProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+  /** Quick start-up matters more than peak speed: the crash test restarts this JVM twenty times and more. */
+  private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
 
   private final Path dataDir;
   private final Path tlsDir;
@@ -27,10 +29,18 @@ final class UplinkProcess implements AutoCloseable {
   private final Path portFile;
   private final Path logFile;
   private final List<String> extraArgs;
+  private final List<String> jvmOptions;
   private Process process;
   private int starts;
 
   UplinkProcess(Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs) throws IOException {
+    this(dataDir, tlsDir, workDir, extraArgs, QUICK_START);
+  }
+
+  /** With the given JVM options instead of the quick-start ones (for example those of scripts/uplink). */
+  UplinkProcess(Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs, List<String> jvmOptions)
+      throws IOException {
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.dataDir = dataDir;
     this.tlsDir = tlsDir;
     this.port = freePort();
@@ -52,17 +62,24 @@ final class UplinkProcess implements AutoCloseable {
     return starts;
   }
 
+  /** The process id of the running uplink. */
+  long pid() {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException("uplink not running");
+    }
+    return process.pid();
+  }
+
   /** Starts the uplink and returns once it listens (its port file appeared); fails if it exits first. */
   void start() throws IOException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("uplink already running, pid " + process.pid());
     }
     Files.deleteIfExists(portFile);
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // Quick start-up matters more than peak speed: the test restarts this JVM twenty times and more.
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"),
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         "dev.doorbell.uplink.cli.UplinkCli", "serve",
         "--data", dataDir.toString(), "--tls", tlsDir.toString(),
         "--host", "127.0.0.1", "--port", Integer.toString(port), "--port-file", portFile.toString()));
@@ -104,13 +121,28 @@ final class UplinkProcess implements AutoCloseable {
 
   /** SIGTERM: the graceful stop of {@code serve}; returns the exit code. */
   int stop() {
+    return stop("TERM");
+  }
+
+  /** Sends the signal ({@code INT}, {@code TERM}, ...) and returns the exit code once the uplink has exited. */
+  int stop(String signal) {
     if (process == null || !process.isAlive()) {
       return process == null ? 0 : process.exitValue();
     }
-    process.destroy();
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
     if (!awaitExit(Duration.ofSeconds(30))) {
       kill();
-      throw new IllegalStateException("uplink did not stop within 30 s of SIGTERM; killed it");
+      throw new IllegalStateException("uplink did not stop within 30 s of SIG" + signal + "; killed it");
     }
     return process.exitValue();
   }

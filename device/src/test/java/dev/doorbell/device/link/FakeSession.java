@@ -44,6 +44,7 @@ final class FakeSession extends SimpleChannelInboundHandler<DeviceMessage> {
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     synchronized (up) {
       up.sessions.add(log);
+      up.sessionStarts.add(System.nanoTime());
     }
     super.channelActive(ctx);
   }
@@ -135,6 +136,18 @@ final class FakeSession extends SimpleChannelInboundHandler<DeviceMessage> {
 
   private void onFrame(ChannelHandlerContext ctx, Frame f) {
     frames++;
+    Integer retryAfterMs = frames == 1 ? up.tooManyErrors.poll() : null;
+    if (retryAfterMs != null) {
+      closing = true;
+      up.tooManyErrorsSent.add(System.nanoTime());
+      ctx.writeAndFlush(UplinkMessage.newBuilder().setError(Error.newBuilder().setCode(ErrorCode.TOO_MANY_ERRORS)
+          .setFatal(true).setRetriable(true).setRetryAfterMs(retryAfterMs)
+          .setMessage("device " + identity + ": too many errors")).build());
+      // As the uplink does: no close with the device's frames unread (a reset could destroy the Error before the
+      // device reads it); TLS close_notify, and the device closes when it has read the Error.
+      ctx.pipeline().get(SslHandler.class).closeOutbound();
+      return;
+    }
     StoredClip c = up.clips.get(f.getClipId());
     ErrorCode injected = up.injectedErrors.remove(f.getClipId() + "/" + f.getSeq());
     if (c == null) {

@@ -81,6 +81,11 @@ final class FakeUplink implements AutoCloseable {
   final List<String> identities = new ArrayList<>();
   final Map<String, ErrorCode> injectedErrors = new HashMap<>();
   final Queue<SessionPlan> plans = new ArrayDeque<>();
+  /** Each entry closes one session at its first Frame with TOO_MANY_ERRORS naming that many ms to wait. */
+  final Queue<Integer> tooManyErrors = new ArrayDeque<>();
+  /** System.nanoTime when each session's connection came up, and when a TOO_MANY_ERRORS was sent. */
+  final List<Long> sessionStarts = new ArrayList<>();
+  final List<Long> tooManyErrorsSent = new ArrayList<>();
   int maxPendingFrames;
   long maxPendingBytes;
 

@@ -129,6 +129,33 @@ class LinkClientTest extends LinkTestBase {
   }
 
   @Test
+  void onError_tooManyErrorsWithRetryAfter_reconnectsNoSoonerThanAskedAndCompletes() throws Exception {
+    up.tooManyErrors.add(700);
+    TestClip clip = TestClip.of(DEVICE, 12, 5, 500);
+    LinkClient client = client();
+    client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    clip.enqueue(client);
+    client.drain(WAIT).get();
+
+    assertEquals(2, up.sessionCount(), "one reconnect after the TOO_MANY_ERRORS");
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(up.sessionStarts.get(1) - up.tooManyErrorsSent.get(0));
+    assertTrue(waitedMs >= 700, "reconnected after " + waitedMs + " ms; the uplink asked for 700 (backoff ceiling"
+        + " 100 ms)");
+    assertEquals(clip.sealedAsByteStrings(), up.durableFrames(12));
+    assertEquals(1, client.stats().errors(ErrorCode.TOO_MANY_ERRORS));
+    assertEquals(List.of(12L), events.persistedClips);
+  }
+
+  @Test
+  void openSendClose_clipIdZero_refusedBeforeAnythingIsQueued() {
+    LinkClient client = client();
+    assertThrows(IllegalArgumentException.class, () -> client.openClip(0, new byte[] {1}));
+    assertThrows(IllegalArgumentException.class, () -> client.send(0, 0, true, new byte[0], new byte[16]));
+    assertThrows(IllegalArgumentException.class, () -> client.closeClip(0, 1));
+    assertEquals(0, client.stats().bufferedBytes());
+  }
+
+  @Test
   void heartbeat_idleLink_pingsAndStaysConnected() throws Exception {
     up.heartbeatMs = 40;
     LinkClient client = client();

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code serve}: runs the uplink until SIGTERM (or {@link #requestStop()}), then stops gracefully: no new
+ * {@code serve}: runs the uplink until SIGINT or SIGTERM (or {@link #requestStop()}), then stops gracefully: no new
  * connections, PERSISTED acks for what the store makes durable, SHUTTING_DOWN to every device, store closed.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = UplinkCli.Version.class,
@@ -87,6 +87,17 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--handshake-deadline-ms", description = "TLS and Hello (default: ${DEFAULT-VALUE}).")
   private long handshakeDeadlineMs = DEFAULTS.handshakeDeadline().toMillis();
 
+  @Option(names = "--max-errors", description = "Refused requests a session may cause within --error-window-ms "
+      + "before it is closed with TOO_MANY_ERRORS (default: ${DEFAULT-VALUE}).")
+  private int maxErrors = DEFAULTS.maxErrors();
+
+  @Option(names = "--error-window-ms", description = "Default: ${DEFAULT-VALUE}.")
+  private long errorWindowMs = DEFAULTS.errorWindow().toMillis();
+
+  @Option(names = "--error-backoff-ms", description = "How long a device closed with TOO_MANY_ERRORS is refused "
+      + "(default: ${DEFAULT-VALUE}).")
+  private long errorBackoffMs = DEFAULTS.errorBackoff().toMillis();
+
   @Option(names = "--reuse-port", description = "SO_REUSEPORT (epoll): several serve processes, each with its own "
       + "--data, share one port; a device that lands on another process re-sends its open clips there.")
   private boolean reusePort;
@@ -123,7 +134,8 @@ public final class ServeCommand implements Callable<Integer> {
     try (ClipStore store = storeFactory.open(data)) {
       UplinkServer server = new UplinkServer(config, store);
       InetSocketAddress bound = server.start();
-      Thread hook = new Thread(this::stopFromSignal, "uplink-shutdown");
+      StopSignals signals = StopSignals.install();
+      Thread hook = new Thread(() -> stopFromSignal(signals), "uplink-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
         if (portFile != null) {
@@ -136,6 +148,7 @@ public final class ServeCommand implements Callable<Integer> {
       } finally {
         server.stop(Duration.ofMillis(shutdownGraceMs));
         removeHook(hook);
+        signals.close();
       }
       LOG.info("store at close: {}", store.stats());
     } catch (IOException e) {
@@ -152,7 +165,9 @@ public final class ServeCommand implements Callable<Integer> {
         .maxMessageBytes(maxMessageBytes).maxFrameBytes(maxFrameBytes).maxFramesPerClip(maxFramesPerClip)
         .maxOpenClips(maxOpenClips).windowFrames(windowFrames).windowBytes(windowBytes)
         .heartbeat(Duration.ofMillis(heartbeatMs)).idleTimeout(Duration.ofMillis(idleTimeoutMs))
-        .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs)).reusePort(reusePort).ioThreads(ioThreads);
+        .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs)).reusePort(reusePort).ioThreads(ioThreads)
+        .errorLimit(maxErrors, Duration.ofMillis(errorWindowMs), Duration.ofMillis(errorBackoffMs))
+        .dataDirectory(data);
     if (tls != null) {
       b.tlsDirectory(tls);
     } else if (!plaintext) {
@@ -169,11 +184,12 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Runs on SIGTERM. The JVM would exit with 143 after the hooks; a graceful stop is a success, so once the server
-   * and the store are closed this hook ends the process with 0 itself.
+   * Runs on SIGINT, SIGTERM and SIGHUP (named by {@code signals}). The JVM would exit with 128 + the signal's number
+   * after the hooks; a graceful stop is a success, so once the server and the store are closed this hook ends the
+   * process with 0 itself.
    */
-  private void stopFromSignal() {
-    LOG.info("SIGTERM: stopping");
+  private void stopFromSignal(StopSignals signals) {
+    LOG.info("{}: stopping", signals.cause());
     requestStop();
     boolean clean;
     try {

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>at start, a file that is present but unreadable or not signed by the fleet CA stops the uplink;</li>
  *   <li>later, such a file is refused with a warning and the list in force stays in force;</li>
- *   <li>a list with a lower CRL number than the one in force is refused (a rollback would un-revoke devices);</li>
+ *   <li>a list with a lower CRL number than the one in force is refused with an error (a rollback would un-revoke
+ *   devices), also across restarts: with a data directory, the list in force and the highest number taken are kept
+ *   there ({@link KeptCrl}), and at start a lower-numbered file is refused and the kept list is in force;</li>
  *   <li>a deleted file keeps the list in force (revocation is undone only by a newer signed list);</li>
  *   <li>a list past its nextUpdate is still used, with a warning: refusing every device would be an outage.</li>
  * </ul>
@@ -35,27 +37,74 @@ public final class CertificateRevocations {
   private final Path file;
   private final X509Certificate ca;
   private final Clock clock;
+  private final KeptCrl kept;
   private volatile X509CRL current;
   private FileStamp loaded;
 
-  private CertificateRevocations(Path file, X509Certificate ca, Clock clock) {
+  private CertificateRevocations(Path file, X509Certificate ca, Clock clock, KeptCrl kept) {
     this.file = file;
     this.ca = ca;
     this.clock = clock;
+    this.kept = kept;
   }
 
   /** No list: nothing is revoked (insecure plaintext mode, and tests that do not concern revocation). */
   public static CertificateRevocations none() {
-    return new CertificateRevocations(null, null, Clock.systemUTC());
+    return new CertificateRevocations(null, null, Clock.systemUTC(), null);
   }
 
-  /** Loads {@code file} if it exists; fails naming the file if it exists but cannot be trusted. */
+  /**
+   * Loads {@code file} if it exists; fails naming the file if it exists but cannot be trusted. Nothing is kept
+   * across restarts: a restart takes whatever list the file holds.
+   */
   public static CertificateRevocations load(Path file, X509Certificate ca, Clock clock) throws IOException {
+    return load(file, ca, clock, null);
+  }
+
+  /**
+   * As {@link #load(Path, X509Certificate, Clock)}, keeping the list in force and the highest CRL number taken in
+   * {@code dataDir} (none: not kept). A file whose CRL number is lower than the one kept is refused with an error
+   * and the kept list is in force; when that list is gone too, the uplink does not start (it cannot honour what it
+   * revoked before).
+   */
+  public static CertificateRevocations load(Path file, X509Certificate ca, Clock clock, Path dataDir)
+      throws IOException {
+    KeptCrl kept = dataDir == null ? null : new KeptCrl(dataDir);
     CertificateRevocations revocations = new CertificateRevocations(Objects.requireNonNull(file),
-        Objects.requireNonNull(ca), clock);
+        Objects.requireNonNull(ca), clock, kept);
     FileStamp stamp = FileStamp.of(file);
-    if (stamp != null) {
-      revocations.take(CrlFile.read(file, ca), stamp);
+    X509CRL fromFile = stamp == null ? null : CrlFile.read(file, ca);
+    if (kept == null) {
+      if (fromFile != null) {
+        revocations.take(fromFile, stamp, file);
+      } else {
+        LOG.info("no revocation list at {}: no device certificate is revoked until one appears", file);
+      }
+      return revocations;
+    }
+    X509CRL keptList = kept.list(ca);
+    BigInteger highest = kept.highestNumber();
+    if (keptList != null && CrlFile.number(keptList).compareTo(highest) > 0) {
+      // The list was kept, and the process ended before its number was.
+      highest = CrlFile.number(keptList);
+    }
+    if (fromFile != null && CrlFile.number(fromFile).compareTo(highest) >= 0) {
+      revocations.take(fromFile, stamp, file);
+      revocations.keep(fromFile);
+      return revocations;
+    }
+    if (fromFile != null) {
+      LOG.error("revocation list {} has CRL number {}, lower than CRL number {} taken before ({}): refused, since an"
+          + " older list would un-revoke devices; restore the newer list or run `doorbell revoke` to write a new one",
+          file, CrlFile.number(fromFile), highest, kept.numberFile());
+    }
+    if (keptList != null && CrlFile.number(keptList).equals(highest)) {
+      revocations.take(keptList, stamp, kept.listFile());
+    } else if (highest.signum() >= 0) {
+      throw new IOException("the uplink has taken CRL number " + highest + " before (" + kept.numberFile()
+          + ") but that list is not in " + kept.listFile() + (fromFile == null ? " and " + file + " is missing"
+          : " and " + file + " has the lower number " + CrlFile.number(fromFile)) + "; put a list with CRL number "
+          + highest + " or higher in " + file);
     } else {
       LOG.info("no revocation list at {}: no device certificate is revoked until one appears", file);
     }
@@ -89,12 +138,13 @@ public final class CertificateRevocations {
       X509CRL next = CrlFile.read(file, ca);
       BigInteger now = current == null ? BigInteger.ONE.negate() : CrlFile.number(current);
       if (CrlFile.number(next).compareTo(now) < 0) {
-        LOG.warn("revocation list {} has CRL number {}, lower than {} in force: refused", file,
-            CrlFile.number(next), now);
+        LOG.error("revocation list {} has CRL number {}, lower than CRL number {} in force: refused, since an older"
+            + " list would un-revoke devices; the list in force stays in force", file, CrlFile.number(next), now);
         loaded = stamp;
         return false;
       }
-      take(next, stamp);
+      take(next, stamp, file);
+      keep(next);
       return true;
     } catch (IOException e) {
       LOG.warn("revocation list refused, the list in force ({}) stays in force: {}", describe(), e.getMessage());
@@ -134,15 +184,30 @@ public final class CertificateRevocations {
     return "CRL number " + CrlFile.number(crl) + ", " + count + " revoked";
   }
 
-  private void take(X509CRL crl, FileStamp stamp) {
+  /** A list that could not be kept is in force all the same: more revocations are never less safe. */
+  private void keep(X509CRL crl) {
+    if (kept == null) {
+      return;
+    }
+    try {
+      kept.keep(crl);
+    } catch (IOException e) {
+      LOG.error("revocation list with CRL number {} is in force but could not be kept in {}: {}; after a restart an"
+          + " older list would not be recognised as one", CrlFile.number(crl), kept.listFile().getParent(),
+          e.getMessage());
+    }
+  }
+
+  /** {@code source} is where the list was read: the watched file, or the copy kept in the data directory. */
+  private void take(X509CRL crl, FileStamp stamp, Path source) {
     current = crl;
     loaded = stamp;
     Date nextUpdate = crl.getNextUpdate();
     if (nextUpdate != null && nextUpdate.toInstant().isBefore(clock.instant())) {
       LOG.warn("revocation list {} is past its nextUpdate {}: still used; run `doorbell revoke` or provision to "
-          + "write a fresh one", file, nextUpdate.toInstant());
+          + "write a fresh one", source, nextUpdate.toInstant());
     }
-    LOG.info("revocation list in force from {}: {}", file, describe());
+    LOG.info("revocation list in force from {}: {}", source, describe());
   }
 
   /**

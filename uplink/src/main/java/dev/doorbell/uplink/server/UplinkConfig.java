@@ -33,7 +33,11 @@ public record UplinkConfig(
     Duration handshakeDeadline,
     int ioThreads,
     boolean reusePort,
-    Clock clock) {
+    Clock clock,
+    int maxErrors,
+    Duration errorWindow,
+    Duration errorBackoff,
+    Path dataDirectory) {
 
   public static final String CA_CERT_FILE = "ca-cert.pem";
   public static final String SERVER_CERT_FILE = "server-cert.pem";
@@ -66,6 +70,11 @@ public record UplinkConfig(
     }
     requireRange("ioThreads", ioThreads, 0, 1024);
     Objects.requireNonNull(clock, "clock");
+    requireRange("maxErrors", maxErrors, 1, Integer.MAX_VALUE);
+    requirePositive("errorWindow", errorWindow);
+    requirePositive("errorBackoff", errorBackoff);
+    // Error.retry_after_ms is a uint32 of milliseconds.
+    requireRange("errorBackoff in ms", errorBackoff.toMillis(), 1, Integer.MAX_VALUE);
   }
 
   public static Builder builder() {
@@ -92,6 +101,10 @@ public record UplinkConfig(
     b.ioThreads = ioThreads;
     b.reusePort = reusePort;
     b.clock = clock;
+    b.maxErrors = maxErrors;
+    b.errorWindow = errorWindow;
+    b.errorBackoff = errorBackoff;
+    b.dataDirectory = dataDirectory;
     return b;
   }
 
@@ -127,6 +140,10 @@ public record UplinkConfig(
     private Duration handshakeDeadline = Duration.ofSeconds(10);
     private int ioThreads;
     private boolean reusePort;
+    private int maxErrors = 100;
+    private Duration errorWindow = Duration.ofSeconds(10);
+    private Duration errorBackoff = Duration.ofSeconds(10);
+    private Path dataDirectory;
 
     private Builder() {}
 
@@ -223,10 +240,30 @@ public record UplinkConfig(
       return this;
     }
 
+    /**
+     * A session that causes more than {@code max} non-fatal errors within {@code window} is closed with
+     * TOO_MANY_ERRORS, and the device's new sessions are refused for {@code backoff} (the Error says so).
+     */
+    public Builder errorLimit(int max, Duration window, Duration backoff) {
+      maxErrors = max;
+      errorWindow = window;
+      errorBackoff = backoff;
+      return this;
+    }
+
+    /**
+     * The directory of {@code serve --data}: beside the store, the uplink keeps there the revocation list in force
+     * and the highest CRL number it has taken, so that a restart cannot take an older list. None: not kept.
+     */
+    public Builder dataDirectory(Path value) {
+      dataDirectory = value;
+      return this;
+    }
+
     public UplinkConfig build() {
       return new UplinkConfig(host, port, caCert, serverCert, serverKey, plaintext, maxMessageBytes, maxFrameBytes,
           maxFramesPerClip, maxOpenClips, windowFrames, windowBytes, heartbeat, idleTimeout, handshakeDeadline,
-          ioThreads, reusePort, clock);
+          ioThreads, reusePort, clock, maxErrors, errorWindow, errorBackoff, dataDirectory);
     }
   }
 }

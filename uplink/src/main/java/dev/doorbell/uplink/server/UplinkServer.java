@@ -59,7 +59,7 @@ public final class UplinkServer implements AutoCloseable {
       LOG.warn("INSECURE PLAINTEXT MODE, for debugging only: no TLS, and devices are whoever they say they are");
     } else {
       revocations = CertificateRevocations.load(config.caCert().resolveSibling(CrlFile.FILE_NAME),
-          CrlFile.readCa(config.caCert()), config.clock());
+          CrlFile.readCa(config.caCert()), config.clock(), config.dataDirectory());
     }
     if (config.reusePort() && !NettyNative.epoll()) {
       throw new IOException("--reuse-port needs the epoll transport, which is not available here ("

@@ -10,6 +10,7 @@ import dev.doorbell.uplink.store.ClipStatus;
 import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.Outcome;
 import dev.doorbell.uplink.store.Submission;
+import dev.doorbell.uplink.logging.RateLimitedLog;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.HashSet;
 import java.util.Set;
@@ -28,12 +29,15 @@ import org.slf4j.LoggerFactory;
  */
 final class ClipStream {
   private static final Logger LOG = LoggerFactory.getLogger(ClipStream.class);
+  // What is refused, and how often, is the device's choice: these lines are limited per device.
+  private static final RateLimitedLog REFUSALS = RateLimitedLog.of(ClipStream.class);
 
   private final ChannelHandlerContext ctx;
   private final ClipStore store;
   private final UplinkConfig config;
   private final String deviceId;
   private final Consumer<UplinkMessage> fatal;
+  private final Consumer<UplinkMessage> refuse;
   private final ClipAcks acks = new ClipAcks();
   // Clips this session is uploading. The limit counts these, not every clip the store holds unclosed: a clip cut
   // short by a power loss is never closed, and a device must not be locked out by the clips it could not finish.
@@ -45,13 +49,18 @@ final class ClipStream {
   private boolean storageWarned;
   private CompletableFuture<Void> drained;
 
+  /**
+   * {@code fatal} ends the session with the given Error; {@code refuse} answers one request with a non-fatal Error
+   * (and counts it against the device's error limit).
+   */
   ClipStream(ChannelHandlerContext ctx, ClipStore store, UplinkConfig config, String deviceId,
-      Consumer<UplinkMessage> fatal) {
+      Consumer<UplinkMessage> fatal, Consumer<UplinkMessage> refuse) {
     this.ctx = ctx;
     this.store = store;
     this.config = config;
     this.deviceId = deviceId;
     this.fatal = fatal;
+    this.refuse = refuse;
   }
 
   void open(ClipOpen message) {
@@ -59,11 +68,11 @@ final class ClipStream {
     String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
     String problem = ClipHeaderCheck.problem(deviceId, clipId, message.getHeader());
     if (problem != null) {
-      send(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
+      refuse(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
       return;
     }
     if (!active.contains(clipId) && active.size() >= config.maxOpenClips()) {
-      send(ErrorCodes.error(ErrorCode.TOO_MANY_OPEN_CLIPS,
+      refuse(ErrorCodes.error(ErrorCode.TOO_MANY_OPEN_CLIPS,
           where + ": " + config.maxOpenClips() + " clips are open already; close one first", clipId));
       return;
     }
@@ -81,19 +90,19 @@ final class ClipStream {
     int seq = message.getSeq();
     int size = message.getSealed().size();
     if (size > config.maxFrameBytes()) {
-      send(ErrorCodes.frameError(ErrorCode.FRAME_TOO_LARGE,
+      refuse(ErrorCodes.frameError(ErrorCode.FRAME_TOO_LARGE,
           where(clipId, seq) + ": " + size + " sealed bytes; the maximum is " + config.maxFrameBytes(), clipId, seq));
       return;
     }
     if (Integer.toUnsignedLong(seq) >= config.maxFramesPerClip()) {
-      send(ErrorCodes.frameError(ErrorCode.CLIP_TOO_LONG,
+      refuse(ErrorCodes.frameError(ErrorCode.CLIP_TOO_LONG,
           where(clipId, seq) + ": a clip has at most " + config.maxFramesPerClip() + " frames", clipId, seq));
       return;
     }
     if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + size > config.windowBytes()) {
-      send(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where(clipId, seq) + ": " + inFlightFrames + " frames and "
-          + inFlightBytes + " bytes are not yet persisted; the window is " + config.windowFrames() + " frames and "
-          + config.windowBytes() + " bytes", clipId, seq));
+      refuse(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where(clipId, seq) + ": " + inFlightFrames
+          + " frames and " + inFlightBytes + " bytes are not yet persisted; the window is " + config.windowFrames()
+          + " frames and " + config.windowBytes() + " bytes", clipId, seq));
       return;
     }
     Submission submission = store.appendFrame(deviceId, clipId, seq, message.getLast(),
@@ -171,16 +180,29 @@ final class ClipStream {
     if (code == null) {
       return false;
     }
-    String text = where + ": " + submission.detail();
-    LOG.info("refused {} ({})", text, code);
+    // The store's refusals of a clip name the device and clip already; its refusals of the whole store do not.
+    String detail = submission.detail();
+    String text = detail.startsWith("device " + deviceId + " clip ") ? detail : where + ": " + detail;
     UplinkMessage error =
         seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq);
     if (ErrorCodes.isFatal(code)) {
       fatal.accept(error);
     } else {
-      send(error);
+      refuse(error);
     }
     return true;
+  }
+
+  /** Every non-fatal refusal goes out here: logged (limited per device), then answered. */
+  private void refuse(UplinkMessage error) {
+    ErrorCode code = error.getError().getCode();
+    if (code == ErrorCode.FRAME_CONFLICT) {
+      // Other bytes under a stored (clip, seq) may be a nonce reused under the clip key: worth a warning.
+      REFUSALS.warn(deviceId, "refused {} ({})", error.getError().getMessage(), code);
+    } else {
+      REFUSALS.info(deviceId, "refused {} ({})", error.getError().getMessage(), code);
+    }
+    refuse.accept(error);
   }
 
   /** windowedBytes is -1 when the submission does not count against the window (only new frames do). */
@@ -240,10 +262,6 @@ final class ClipStream {
       }
       drained.complete(null);
     }
-  }
-
-  private void send(UplinkMessage message) {
-    ctx.write(message);
   }
 
   private void onLoop(Runnable task) {

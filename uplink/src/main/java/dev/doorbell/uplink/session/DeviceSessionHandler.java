@@ -8,38 +8,46 @@ import dev.doorbell.proto.v1.Pong;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.uplink.codec.MalformedMessageException;
 import dev.doorbell.uplink.identity.CertificateRevocations;
+import dev.doorbell.uplink.logging.RateLimitedLog;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.store.ClipStore;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One device connection: TLS handshake, then Hello, then clips, then closing. Identity comes from the client
  * certificate (read once the handshake has completed); Hello may only confirm it. Every error is answered with an
- * Error message; fatal ones close this connection and no other.
+ * Error message; fatal ones close this connection and no other. One device cannot flood the uplink: its non-fatal
+ * errors are counted (more than {@code maxErrors} within {@code errorWindow} close the session with
+ * TOO_MANY_ERRORS, and its new sessions are refused for {@code errorBackoff}), every line it can cause is logged
+ * through a per-device limit, and reading stops while the device does not read what the uplink sends.
  */
 public final class DeviceSessionHandler extends SimpleChannelInboundHandler<DeviceMessage> {
   /** The device id of the connection once known, for logs of other handlers. */
   public static final AttributeKey<String> DEVICE_ID = AttributeKey.valueOf("doorbell.deviceId");
 
-  private static final Logger LOG = LoggerFactory.getLogger(DeviceSessionHandler.class);
+  // Every line of this class is caused by a peer; the peer decides how often.
+  private static final RateLimitedLog LOG = RateLimitedLog.of(DeviceSessionHandler.class);
   private static final int MAX_RESUME_CLIPS = 1024;
+  /** After a fatal Error, how long the uplink waits for the peer to close its side before it closes anyway. */
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
   private enum State { HANDSHAKE, AWAIT_HELLO, ACTIVE, CLOSING }
 
@@ -56,6 +64,8 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   private ClipStream clips;
   private ScheduledFuture<?> deadline;
   private boolean stopping;
+  private boolean pausedForPeer;
+  private final ErrorBudget errors;
 
   public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry) {
     this(config, store, registry, CertificateRevocations.none());
@@ -75,6 +85,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     this.registry = registry;
     this.revocations = revocations;
     this.clock = clock;
+    this.errors = new ErrorBudget(config.maxErrors(), config.errorWindow());
   }
 
   @Override
@@ -86,7 +97,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   public void channelActive(ChannelHandlerContext context) {
     registry.track(context.channel());
     if (config.insecurePlaintextForDebugging()) {
-      LOG.warn("INSECURE PLAINTEXT connection from {}: the device id will be taken from Hello, unverified",
+      LOG.warn(peer(), "INSECURE PLAINTEXT connection from {}: the device id will be taken from Hello, unverified",
           context.channel().remoteAddress());
       state = State.AWAIT_HELLO;
     }
@@ -100,7 +111,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     cancelDeadline();
     if (deviceId != null) {
       registry.unregister(deviceId, this);
-      LOG.info("device {} disconnected", deviceId);
+      LOG.info(deviceId, "device {} disconnected", deviceId);
     }
     state = State.CLOSING;
     context.fireChannelInactive();
@@ -111,8 +122,9 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     if (event instanceof SslHandshakeCompletionEvent) {
       tlsHandshakeDone((SslHandshakeCompletionEvent) event);
     } else if (event instanceof IdleStateEvent) {
-      fail(ErrorCodes.error(ErrorCode.IDLE_TIMEOUT, who() + ": nothing received for "
-          + config.idleTimeout().toMillis() + " ms", 0));
+      fail(ErrorCodes.error(ErrorCode.IDLE_TIMEOUT, who() + (pausedForPeer
+          ? ": did not read what the uplink sent for " : ": nothing received for ") + config.idleTimeout().toMillis()
+          + " ms", 0));
     }
     context.fireUserEventTriggered(event);
   }
@@ -137,9 +149,21 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     } else {
       switch (message.getBodyCase()) {
         case HELLO -> fail(ErrorCodes.error(ErrorCode.DUPLICATE_HELLO, who() + ": a second Hello", 0));
-        case CLIP_OPEN -> clips.open(message.getClipOpen());
-        case FRAME -> clips.frame(message.getFrame());
-        case CLIP_CLOSE -> clips.close(message.getClipClose());
+        case CLIP_OPEN -> {
+          if (hasClipId(message.getClipOpen().getClipId(), "ClipOpen")) {
+            clips.open(message.getClipOpen());
+          }
+        }
+        case FRAME -> {
+          if (hasClipId(message.getFrame().getClipId(), "Frame")) {
+            clips.frame(message.getFrame());
+          }
+        }
+        case CLIP_CLOSE -> {
+          if (hasClipId(message.getClipClose().getClipId(), "ClipClose")) {
+            clips.close(message.getClipClose());
+          }
+        }
         case PING -> context.write(UplinkMessage.newBuilder()
             .setPong(Pong.newBuilder().setToken(message.getPing().getToken())).build());
         default -> fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": unknown message", 0));
@@ -154,6 +178,20 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     }
     context.flush();
     context.fireChannelReadComplete();
+  }
+
+  /**
+   * A device that sends faster than it reads what the uplink answers would make the uplink buffer the answers
+   * without end: while the connection is not writable, nothing more is read from it.
+   */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext context) {
+    boolean writable = context.channel().isWritable();
+    if (!stopping && state != State.CLOSING && pausedForPeer == writable) {
+      pausedForPeer = !writable;
+      context.channel().config().setAutoRead(writable);
+    }
+    context.fireChannelWritabilityChanged();
   }
 
   @Override
@@ -204,21 +242,32 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   private void tlsHandshakeDone(SslHandshakeCompletionEvent event) {
     if (!event.isSuccess()) {
       // The SslHandler closes the connection itself; a missing, foreign or expired certificate ends here.
-      LOG.info("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), event.cause().getMessage());
+      LOG.info(peer(), "TLS handshake with {} failed: {}", ctx.channel().remoteAddress(),
+          event.cause().getMessage());
       return;
     }
     SslHandler ssl = ctx.pipeline().get(SslHandler.class);
     certificate = PeerIdentity.certificate(ssl.engine().getSession());
-    certificateId = PeerIdentity.deviceId(certificate);
     // Checked before anything the peer sends is read: a revoked device gets its reason and nothing else.
     Optional<String> revocation = certificate == null ? Optional.empty() : revocations.revocation(certificate);
     if (revocation.isPresent()) {
+      certificateId = PeerIdentity.claim(certificate).deviceId();
       revoked(revocation.get());
       return;
     }
-    if (certificateId == null) {
+    if (certificate == null) {
+      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "unidentified peer " + ctx.channel().remoteAddress()
+          + " sent no client certificate", 0));
+      return;
+    }
+    PeerIdentity.Claim claim = PeerIdentity.claim(certificate);
+    if (claim.deviceId() == null) {
       fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of " + ctx.channel().remoteAddress()
-          + " has no SAN URI " + DeviceIds.SAN_URI_PREFIX + "<id> with a valid device id", 0));
+          + " names no device: " + claim.refusal(), 0));
+      return;
+    }
+    certificateId = claim.deviceId();
+    if (inErrorBackoff(certificateId)) {
       return;
     }
     // The trust manager checks the dates in a full handshake; a resumed TLS session skips it, so check them here.
@@ -248,6 +297,9 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
       }
       certificateId = claimed;
       ctx.channel().attr(DEVICE_ID).set(claimed);
+      if (inErrorBackoff(claimed)) {
+        return;
+      }
     } else if (!certificateId.equals(claimed)) {
       fail(ErrorCodes.error(ErrorCode.IDENTITY_MISMATCH, "Hello says device "
           + (DeviceIds.isValid(claimed) ? claimed : "<invalid id>") + " but the certificate is device "
@@ -261,10 +313,10 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     }
     cancelDeadline();
     deviceId = certificateId;
-    clips = new ClipStream(ctx, store, config, deviceId, this::fail);
+    clips = new ClipStream(ctx, store, config, deviceId, this::fail, this::refuse);
     state = State.ACTIVE;
     registry.register(deviceId, this);
-    LOG.info("device {} connected from {} ({}, firmware '{}', {} clips to resume)", deviceId,
+    LOG.info(deviceId, "device {} connected from {} ({}, firmware '{}', {} clips to resume)", deviceId,
         ctx.channel().remoteAddress(), config.insecurePlaintextForDebugging() ? "INSECURE PLAINTEXT" : "TLS",
         printable(hello.getFirmware()),
         hello.getOpenClipsCount());
@@ -278,8 +330,8 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
   private void handshakeDeadlinePassed() {
     if (state == State.HANDSHAKE) {
-      LOG.info("closing {}: TLS handshake not finished within {} ms", ctx.channel().remoteAddress(),
-          config.handshakeDeadline().toMillis());
+      LOG.info(peer(), "closing the connection of {}: TLS handshake not finished within {} ms",
+          ctx.channel().remoteAddress(), config.handshakeDeadline().toMillis());
       state = State.CLOSING;
       ctx.close();
     } else if (state == State.AWAIT_HELLO) {
@@ -296,12 +348,93 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     cancelDeadline();
     ErrorCode code = error.getError().getCode();
     if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.SUPERSEDED) {
-      LOG.info("closing {}: {}", who(), code);
+      LOG.info(peer(), "closing the connection of {}: {}", who(), code);
     } else {
-      LOG.info("closing {}: {} {}", who(), code, error.getError().getMessage());
+      // Most messages start with who(); the line names the peer once.
+      String message = error.getError().getMessage();
+      String prefix = who() + ": ";
+      LOG.info(peer(), "closing the connection of {}: {} ({})", who(),
+          message.startsWith(prefix) ? message.substring(prefix.length()) : message, code);
     }
     // A TLS connection that never finished its handshake cannot carry the Error; close() is all there is.
-    ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(error).addListener(f -> lingeringClose(f.isSuccess()));
+  }
+
+  /**
+   * Closing a socket with unread input makes the kernel send a reset, and a reset can destroy the Error on its way
+   * before the device has read it (a device streaming frames always has some in flight). So the uplink only ends its
+   * own side (TLS close_notify, then FIN), reads and drops whatever still comes, and closes once the device has closed
+   * too, or after CLOSE_GRACE: a peer that never closes, or never reads, cannot keep the connection.
+   */
+  private void lingeringClose(boolean errorWritten) {
+    ScheduledFuture<?> forced = ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE.toMillis(),
+        TimeUnit.MILLISECONDS);
+    ctx.channel().closeFuture().addListener(f -> forced.cancel(false));
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    if (!errorWritten || (ssl != null && !ssl.handshakeFuture().isSuccess())) {
+      ctx.close();
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    if (ssl != null) {
+      ssl.closeOutbound().addListener(f -> shutdownOutput());
+    } else {
+      shutdownOutput();
+    }
+  }
+
+  private void shutdownOutput() {
+    if (ctx.channel() instanceof DuplexChannel duplex) {
+      duplex.shutdownOutput();
+    } else {
+      ctx.close();
+    }
+  }
+
+  /** Answers one request with a non-fatal Error; the one past the device's error limit closes the session. */
+  private void refuse(UplinkMessage error) {
+    ErrorCode code = error.getError().getCode();
+    if (state == State.CLOSING) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (ErrorCodes.countsAgainstDevice(code) && !errors.spend(now)) {
+      registry.errorBackoffs().start(deviceId, now + config.errorBackoff().toNanos(), now);
+      fail(ErrorCodes.tooManyErrors(who() + ": " + errors.counted() + " refused requests within "
+          + seconds(config.errorWindow()) + ", more than the " + config.maxErrors() + " allowed (the last: " + code
+          + "); new sessions are refused for " + seconds(config.errorBackoff()), config.errorBackoff()));
+      return;
+    }
+    ctx.write(error);
+  }
+
+  /** True (and the connection closing) when the device is still in the backoff of an earlier TOO_MANY_ERRORS. */
+  private boolean inErrorBackoff(String id) {
+    long left = registry.errorBackoffs().remainingNanos(id, System.nanoTime());
+    if (left <= 0) {
+      return false;
+    }
+    Duration retryAfter = Duration.ofNanos(left);
+    fail(ErrorCodes.tooManyErrors("device " + id + ": closed for too many errors before; connect again in "
+        + retryAfter.toMillis() + " ms", retryAfter));
+    return true;
+  }
+
+  /**
+   * Clip id 0 is not a clip: an Error's clip_id 0 means the session, so an error about such a clip could not say
+   * which. Proto3 also reads 0 as "not set", so the message lacks a required field.
+   */
+  private boolean hasClipId(long clipId, String what) {
+    if (clipId != 0) {
+      return true;
+    }
+    fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + what + " with clip id 0; clip ids start at 1"
+        + " (clip_id 0 in an Error means the session)", 0));
+    return false;
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
   }
 
   private void cancelDeadline() {
@@ -320,5 +453,16 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   private String who() {
     String id = deviceId != null ? deviceId : certificateId;
     return id != null ? "device " + id : "unidentified peer " + ctx.channel().remoteAddress();
+  }
+
+  /** Whose count a log line goes to: the device, or the address (without the port) of a peer not yet known. */
+  private String peer() {
+    String id = deviceId != null ? deviceId : certificateId;
+    if (id != null) {
+      return id;
+    }
+    SocketAddress address = ctx.channel().remoteAddress();
+    return address instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress() : String.valueOf(address);
   }
 }

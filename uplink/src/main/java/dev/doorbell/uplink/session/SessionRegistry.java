@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.session;
 
+import dev.doorbell.uplink.logging.RateLimitedLog;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -8,18 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * All connections of one server, and which session speaks for each device. One session per device: the window
- * and the open-clip limit are per device, and two sessions writing the same clip would race each other.
+ * All connections of one server, which session speaks for each device, and which devices wait out an error
+ * backoff. One session per device: the window and the open-clip limit are per device, and two sessions writing the
+ * same clip would race each other.
  */
 public final class SessionRegistry {
-  private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+  // How often a device connects is its own choice: a reconnect loop must not fill the log.
+  private static final RateLimitedLog LOG = RateLimitedLog.of(SessionRegistry.class);
 
   private final ChannelGroup connections = new DefaultChannelGroup("device-connections", GlobalEventExecutor.INSTANCE);
   private final ConcurrentMap<String, DeviceSessionHandler> byDevice = new ConcurrentHashMap<>();
+  private final ErrorBackoffs errorBackoffs = new ErrorBackoffs();
 
   void track(Channel channel) {
     connections.add(channel);
@@ -29,13 +31,18 @@ public final class SessionRegistry {
   void register(String deviceId, DeviceSessionHandler session) {
     DeviceSessionHandler older = byDevice.put(deviceId, session);
     if (older != null && older != session) {
-      LOG.info("device {} connected again; closing its older session", deviceId);
+      LOG.info(deviceId, "device {} connected again; closing its older session", deviceId);
       older.supersede();
     }
   }
 
   void unregister(String deviceId, DeviceSessionHandler session) {
     byDevice.remove(deviceId, session);
+  }
+
+  /** Devices closed for too many errors, refused until their backoff is over (per server, not per session). */
+  ErrorBackoffs errorBackoffs() {
+    return errorBackoffs;
   }
 
   public int connectionCount() {

@@ -157,11 +157,9 @@ public final class DirectoryStore implements ClipStore {
     } finally {
       lock.unlock();
     }
-    Submission submission = decision.check() != null ? compareDurable(decision.check()) : decision.submission();
-    if (submission.outcome() == Outcome.FRAME_CONFLICT) {
-      log.warn("store refused a conflicting frame: {}", submission.detail());
-    }
-    return submission;
+    // A conflict is logged by the session that was refused, within that device's log limit: a device that sends
+    // conflicting frames in a loop must not fill the log from here.
+    return decision.check() != null ? compareDurable(decision.check()) : decision.submission();
   }
 
   /** Durable frames never change, so this comparison needs no lock. */

@@ -11,8 +11,10 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +97,79 @@ class CertificateRevocationsTest {
     Files.delete(crl);
     assertFalse(revocations.reloadIfChanged());
     assertTrue(revocations.revocation(devB).isPresent(), "a deleted list must not un-revoke");
+  }
+
+  @Test
+  void load_withDataDir_keepsTheListAndItsNumberPrivately() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    install("crl-dev-b.pem");
+    CertificateRevocations.load(crl, ca, Clock.systemUTC(), data);
+    assertEquals("2\n", Files.readString(data.resolve(KeptCrl.NUMBER_FILE)));
+    assertEquals(BigInteger.TWO, CrlFile.number(CrlFile.read(data.resolve(KeptCrl.LIST_FILE), ca)));
+    for (String name : new String[] {KeptCrl.NUMBER_FILE, KeptCrl.LIST_FILE}) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(name))));
+    }
+    try (Stream<Path> files = Files.list(data)) {
+      assertEquals(2, files.count(), "no temporary file left behind");
+    }
+  }
+
+  @Test
+  void restart_lowerNumberOrNoFile_keptListInForceAndFileRefused() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    // Files of the store beside ours: they are none of this class's business.
+    Files.writeString(data.resolve("lock"), "");
+    Files.createDirectories(data.resolve("damaged"));
+    install("crl-dev-b.pem");
+    CertificateRevocations.load(crl, ca, Clock.systemUTC(), data);
+
+    install("crl.pem");
+    CertificateRevocations rolledBack = CertificateRevocations.load(crl, ca, Clock.systemUTC(), data);
+    assertTrue(rolledBack.revocation(devB).orElseThrow().contains("CRL number 2"));
+    assertEquals("CRL number 2, 2 revoked", rolledBack.describe());
+    assertFalse(rolledBack.reloadIfChanged(), "the refused file is not taken later either");
+    assertEquals("2\n", Files.readString(data.resolve(KeptCrl.NUMBER_FILE)));
+
+    Files.delete(crl);
+    CertificateRevocations removed = CertificateRevocations.load(crl, ca, Clock.systemUTC(), data);
+    assertTrue(removed.revocation(devB).isPresent(), "a removed file un-revokes nothing");
+  }
+
+  @Test
+  void restart_numberKeptButListLostAndFileOlder_refusesToStart() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    install("crl-dev-b.pem");
+    CertificateRevocations.load(crl, ca, Clock.systemUTC(), data);
+    Files.delete(data.resolve(KeptCrl.LIST_FILE));
+    install("crl.pem");
+    IOException e = assertThrows(IOException.class, () -> CertificateRevocations.load(crl, ca, Clock.systemUTC(),
+        data));
+    assertTrue(e.getMessage().contains("CRL number 2") && e.getMessage().contains("lower number 1")
+        && e.getMessage().contains(crl.toString()), e.getMessage());
+  }
+
+  @Test
+  void reload_newerList_keptForTheNextStart() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    install("crl.pem");
+    CertificateRevocations revocations = CertificateRevocations.load(crl, ca, Clock.systemUTC(), data);
+    assertEquals("1\n", Files.readString(data.resolve(KeptCrl.NUMBER_FILE)));
+    install("crl-dev-b.pem");
+    assertTrue(revocations.reloadIfChanged());
+    assertEquals("2\n", Files.readString(data.resolve(KeptCrl.NUMBER_FILE)));
+    install("crl.pem");
+    assertFalse(revocations.reloadIfChanged());
+    assertEquals("2\n", Files.readString(data.resolve(KeptCrl.NUMBER_FILE)), "a refused list is not kept");
+  }
+
+  @Test
+  void load_keptNumberNotANumber_refusedNamingTheFile() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve(KeptCrl.NUMBER_FILE), "two\n");
+    install("crl.pem");
+    IOException e = assertThrows(IOException.class, () -> CertificateRevocations.load(crl, ca, Clock.systemUTC(),
+        data));
+    assertTrue(e.getMessage().contains(data.resolve(KeptCrl.NUMBER_FILE).toString()), e.getMessage());
   }
 
   /** Replaced by a rename, as {@code doorbell revoke} does. */

@@ -24,6 +24,23 @@ class UplinkConfigTest {
     assertEquals(Duration.ofSeconds(10), c.heartbeat());
     assertEquals(Duration.ofSeconds(30), c.idleTimeout());
     assertEquals(Duration.ofSeconds(10), c.handshakeDeadline());
+    assertEquals(100, c.maxErrors());
+    assertEquals(Duration.ofSeconds(10), c.errorWindow());
+    assertEquals(Duration.ofSeconds(10), c.errorBackoff());
+  }
+
+  @Test
+  void build_errorLimitOutOfRange_refusedNamingTheField() {
+    UplinkConfig.Builder b = UplinkConfig.builder().insecurePlaintextForDebugging(true);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> b.errorLimit(0, Duration.ofSeconds(10), Duration.ofSeconds(10)).build());
+    assertTrue(e.getMessage().startsWith("maxErrors"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> b.errorLimit(100, Duration.ZERO, Duration.ofSeconds(10)).build());
+    assertTrue(e.getMessage().startsWith("errorWindow"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> b.errorLimit(100, Duration.ofSeconds(10), Duration.ofDays(50)).build());
+    assertTrue(e.getMessage().startsWith("errorBackoff"), e.getMessage());
   }
 
   @Test

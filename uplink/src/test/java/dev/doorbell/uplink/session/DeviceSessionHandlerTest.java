@@ -82,6 +82,35 @@ class DeviceSessionHandlerTest {
   }
 
   @Test
+  void tls_certificateNamingTwoDevices_noIdentityAsAmbiguousNamingBoth() throws Exception {
+    uplink = TestUplink.start();
+    TestDeviceClient client = uplink.connect("two-ids");
+    client.send(Messages.hello("dev-a"));
+    Error error = client.awaitError(ErrorCode.NO_IDENTITY).getError();
+    assertTrue(error.getFatal() && !error.getRetriable());
+    assertTrue(error.getMessage().contains("ambiguous") && error.getMessage().contains("dev-a")
+        && error.getMessage().contains("dev-b"), error.getMessage());
+    assertTrue(client.awaitClosed());
+    assertTrue(client.received().stream().noneMatch(UplinkMessage::hasWelcome), "no Welcome for either device");
+    assertEquals(0, uplink.server.registry().sessionCount());
+  }
+
+  @Test
+  void read_clipIdZero_malformedMessageNamingItAndNothingStored() throws Exception {
+    uplink = TestUplink.start();
+    for (DeviceMessage message : new DeviceMessage[] {Messages.clipOpen("dev-a", 0), Messages.frame(0, 0, true),
+        Messages.clipClose(0, 1)}) {
+      TestDeviceClient a = uplink.session("dev-a");
+      a.send(message);
+      Error error = a.awaitError(ErrorCode.MALFORMED_MESSAGE).getError();
+      assertTrue(error.getFatal() && !error.getRetriable() && error.getClipId() == 0, error.toString());
+      assertTrue(error.getMessage().contains("clip id 0"), error.getMessage());
+      assertTrue(a.awaitClosed());
+    }
+    assertEquals(null, uplink.store.status("dev-a", 0));
+  }
+
+  @Test
   void hello_otherDevicesId_identityMismatchWhileThatDeviceKeepsStreaming() throws Exception {
     uplink = TestUplink.start();
     TestDeviceClient b = uplink.session("dev-b");
