@@ -26,8 +26,7 @@ import picocli.CommandLine.Spec;
         "uplink/ never receives a content key; owner/ goes to the owner only; ca/ stays offline."})
 public final class ProvisionCommand implements Callable<Integer> {
   static final int EXIT_OK = 0;
-  static final int EXIT_FAILED = 1;
-  static final int EXIT_REFUSED = 2;
+  static final int EXIT_REFUSED = CliErrors.EXIT_USAGE;
   /** A progress line a second; a run shorter than two seconds prints none. */
   static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -52,9 +51,9 @@ public final class ProvisionCommand implements Callable<Integer> {
           + "are always in it)")
   private List<String> uplinkNames = new ArrayList<>();
 
-  @Option(names = "--validity-days", paramLabel = "DAYS", defaultValue = "365",
-      description = "lifetime of device and uplink certificates (default: ${DEFAULT-VALUE})")
-  private int validityDays;
+  @Option(names = "--validity", paramLabel = "DURATION", defaultValue = "365d", converter = DurationConverter.class,
+      description = "lifetime of device and uplink certificates, e.g. 90d (default: ${DEFAULT-VALUE})")
+  private Duration validity;
 
   @Option(names = "--force", description = "replace the fleet in DIR; its old keys are lost")
   private boolean force;
@@ -73,10 +72,18 @@ public final class ProvisionCommand implements Callable<Integer> {
       stderr.println("provision: give --devices N or --device-id ID (or both)");
       return EXIT_REFUSED;
     }
+    if (devices != null && devices < 1) {
+      stderr.println("provision: --devices must be 1 or more, not " + devices + "; nothing was written");
+      return EXIT_REFUSED;
+    }
+    if (validity.isZero()) {
+      stderr.println("provision: --validity must be longer than 0s; nothing was written");
+      return EXIT_REFUSED;
+    }
     ProvisionRequest request;
     try {
-      request = new ProvisionRequest(out, deviceIds, devices == null ? 0 : devices, prefix, uplinkNames,
-          Duration.ofDays(validityDays), force, add, threads);
+      request = new ProvisionRequest(out, deviceIds, devices == null ? 0 : devices, prefix, uplinkNames, validity,
+          force, add, threads);
     } catch (IllegalArgumentException e) {
       stderr.println("provision: " + e.getMessage() + "; nothing was written");
       return EXIT_REFUSED;
@@ -87,8 +94,8 @@ public final class ProvisionCommand implements Callable<Integer> {
       summary(stdout, result);
       return EXIT_OK;
     } catch (ProvisionException e) {
-      stderr.println("provision: " + e.getMessage());
-      return e.code() == ProvisionException.Code.IO_FAILURE ? EXIT_FAILED : EXIT_REFUSED;
+      stderr.println("provision: " + CliErrors.message(e));
+      return EXIT_REFUSED;
     }
   }
 

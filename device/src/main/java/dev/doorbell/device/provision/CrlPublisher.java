@@ -50,8 +50,8 @@ public final class CrlPublisher {
     FleetLayout layout = new FleetLayout(fleet);
     for (Path needed : List.of(layout.caCert(), layout.caKey(), layout.uplinkDir())) {
       if (!Files.exists(needed)) {
-        throw new ProvisionException(Code.NOT_A_FLEET, "revoke needs a fleet made by provision in " + fleet
-            + ", but " + needed + " is missing");
+        throw new ProvisionException(Code.NOT_A_FLEET, fleet + " is not a fleet made by provision: " + needed
+            + " is missing");
       }
     }
     if (validity.isNegative() || validity.isZero()) {
@@ -77,8 +77,7 @@ public final class CrlPublisher {
       return new Revocation(entry, earlier.isPresent(), next.crlNumber(), next.entries().size(), nextUpdate,
           layout.uplinkCrl());
     } catch (IOException e) {
-      throw new ProvisionException(Code.IO_FAILURE, "revoking device " + deviceId + " in " + fleet + " failed: "
-          + e.getMessage(), e);
+      throw new ProvisionException(Code.IO_FAILURE, "revoking device " + deviceId + " in " + fleet + " failed", e);
     }
   }
 

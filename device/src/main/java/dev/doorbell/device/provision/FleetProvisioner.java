@@ -80,7 +80,7 @@ public final class FleetProvisioner {
       log.info("provisioned {} devices in {} ms (fleet of {})", ids.size(), elapsed.toMillis(), fleet.size());
       return new ProvisionResult(layout, ids, fleet.size(), elapsed);
     } catch (IOException e) {
-      throw new ProvisionException(Code.IO_FAILURE, "provisioning in " + layout.root() + " failed: " + e, e);
+      throw new ProvisionException(Code.IO_FAILURE, "provisioning in " + layout.root() + " failed", e);
     }
   }
 
@@ -96,7 +96,7 @@ public final class FleetProvisioner {
               + "fleet there (its keys are lost), or --add to add devices to it");
         }
       } catch (IOException e) {
-        throw new ProvisionException(Code.IO_FAILURE, "cannot list " + root + ": " + e, e);
+        throw new ProvisionException(Code.IO_FAILURE, "cannot list " + root, e);
       }
     }
     return Set.of();
@@ -122,7 +122,7 @@ public final class FleetProvisioner {
         }
       }
     } catch (IOException e) {
-      throw new ProvisionException(Code.IO_FAILURE, "cannot read " + layout.fleetList() + ": " + e, e);
+      throw new ProvisionException(Code.IO_FAILURE, "cannot read " + layout.fleetList(), e);
     }
     return ids;
   }

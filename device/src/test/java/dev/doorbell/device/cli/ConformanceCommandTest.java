@@ -71,7 +71,7 @@ class ConformanceCommandTest {
       String[] args = new String[options.length + 4];
       args[0] = "--uplink";
       args[1] = "127.0.0.1:" + port;
-      args[2] = "--devices";
+      args[2] = "--devices-dir";
       args[3] = fleet.root().resolve("devices").toString();
       System.arraycopy(options, 0, args, 4, options.length);
       int code = command.execute(args);

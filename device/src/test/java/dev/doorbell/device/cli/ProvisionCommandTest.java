@@ -27,7 +27,7 @@ class ProvisionCommandTest {
     Path fleet = dir.resolve("fleet");
 
     int exit = run("--out", fleet.toString(), "--devices", "2", "--device-id", "porch", "--prefix", "cam",
-        "--uplink-name", "uplink.test", "--validity-days", "30");
+        "--uplink-name", "uplink.test", "--validity", "30d");
 
     assertEquals(0, exit, err.toString());
     assertEquals(List.of("porch", "cam-0001", "cam-0002"), Files.readAllLines(fleet.resolve("fleet.txt")));
