@@ -81,7 +81,8 @@ public final class UplinkServer implements AutoCloseable {
     } catch (Exception e) {
       shutDownGroups(Duration.ZERO);
       serverChannel = null;
-      throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+      // The cause says why (an unknown host, an address not on this machine, a port in use); its message may be null.
+      throw new IOException("cannot listen on " + config.host() + ":" + config.port(), e);
     }
     if (ssl != null) {
       revocationWatcher = new RevocationWatcher(revocations, registry);
