@@ -25,9 +25,12 @@ import picocli.CommandLine.Spec;
       "Runs the wire-protocol conformance suite (docs/PROTOCOL.md) against an uplink.",
       "",
       "The cases: a valid session, version negotiation, identity, framing limits, sequence gaps, duplicates, other",
-      "devices' clips, resume, timeouts. Uses the first two devices (sorted by id) of a provisioned fleet. Uploads",
-      "real sealed test clips. Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on",
-      "a usage or I/O error."
+      "devices' clips, resume, timeouts.",
+      "It runs as the two devices reserved for it (`provision --conformance` makes them in FLEET/conformance/), never",
+      "as a doorbell: its clips are real sealed test clips (each frame a 16x16 test JPEG), stored under the ids",
+      "conformance-1 and conformance-2, which `open` shows as such. It waits for the idle timeout and the handshake",
+      "deadline that the uplink announces in Welcome.",
+      "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage or I/O error."
     })
 public final class ConformanceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -37,7 +40,7 @@ public final class ConformanceCommand implements Callable<Integer> {
   String uplink;
 
   @Option(names = "--devices-dir", paramLabel = "DIR",
-      description = "A fleet's devices directory (provision's DIR/devices) (required unless --list).")
+      description = "The conformance devices: FLEET/conformance of `provision --conformance` (required unless --list).")
   Path devices;
 
   @Option(names = "--case", paramLabel = "ID", description = "Run only this case (repeatable; default: all).")
@@ -53,8 +56,8 @@ public final class ConformanceCommand implements Callable<Integer> {
 
   @Option(names = "--handshake-wait", paramLabel = "DURATION", defaultValue = "20s",
       converter = DurationConverter.class,
-      description = "How long to wait for HANDSHAKE_TIMEOUT; above the uplink's handshake deadline "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "How long to wait for HANDSHAKE_TIMEOUT from an uplink whose Welcome does not announce its "
+          + "handshake deadline (default: ${DEFAULT-VALUE}).")
   Duration handshakeWait;
 
   @Option(names = "--list", description = "List the cases and exit.")
@@ -78,7 +81,12 @@ public final class ConformanceCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "give --uplink HOST:PORT and --devices-dir DIR (only --list "
           + "runs without them)");
     }
-    List<DeviceDirectory> two = ConformanceSuite.twoDevices(devices);
+    List<DeviceDirectory> two;
+    try {
+      two = ConformanceSuite.conformanceDevices(devices);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     // Clip ids from the clock in microseconds: fresh on every run against a long-lived uplink.
     long firstClipId = System.currentTimeMillis() * 1000;
     ConformanceTarget target = new ConformanceTarget(HostPortConverter.host(uplink), HostPortConverter.port(uplink),

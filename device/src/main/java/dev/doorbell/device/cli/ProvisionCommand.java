@@ -1,5 +1,6 @@
 package dev.doorbell.device.cli;
 
+import dev.doorbell.device.provision.ConformanceDevices;
 import dev.doorbell.device.provision.FleetLayout;
 import dev.doorbell.device.provision.FleetProvisioner;
 import dev.doorbell.device.provision.ProvisionException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,12 +66,17 @@ public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: eight per core, at least 32)")
   private int threads = ProvisionRequest.defaultThreads();
 
+  @Option(names = "--conformance", description = "also make the two devices reserved for `doorbell conformance`, "
+      + "in DIR/conformance/ (its test clips are stored under their ids only, never under a doorbell's)")
+  private boolean conformance;
+
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
-    if (devices == null && deviceIds.isEmpty()) {
-      stderr.println("provision: give --devices N or --device-id ID (or both)");
+    boolean doorbells = devices != null || !deviceIds.isEmpty();
+    if (!doorbells && !conformance) {
+      stderr.println("provision: give --devices N or --device-id ID (or both), or --conformance");
       return EXIT_REFUSED;
     }
     if (devices != null && devices < 1) {
@@ -80,18 +87,31 @@ public final class ProvisionCommand implements Callable<Integer> {
       stderr.println("provision: --validity must be longer than 0s; nothing was written");
       return EXIT_REFUSED;
     }
-    ProvisionRequest request;
+    // --add --conformance alone adds only those to the fleet in DIR; --conformance alone makes a fleet for them.
+    boolean fleet = doorbells || !add;
+    ProvisionRequest request = null;
     try {
-      request = new ProvisionRequest(out, deviceIds, devices == null ? 0 : devices, prefix, uplinkNames, validity,
-          force, add, threads);
+      if (fleet) {
+        request = new ProvisionRequest(out, deviceIds, devices == null ? 0 : devices, prefix, uplinkNames, validity,
+            force, add, threads);
+      }
     } catch (IllegalArgumentException e) {
       stderr.println("provision: " + e.getMessage() + "; nothing was written");
       return EXIT_REFUSED;
     }
     try {
-      ProvisionResult result = new FleetProvisioner(new SecureRandom(), Clock.systemUTC())
-          .provision(request, progress(stdout));
-      summary(stdout, result);
+      if (fleet) {
+        ProvisionResult result = new FleetProvisioner(new SecureRandom(), Clock.systemUTC())
+            .provision(request, progress(stdout));
+        summary(stdout, result);
+      }
+      if (conformance) {
+        List<Path> dirs = new ConformanceDevices(new SecureRandom(), Clock.systemUTC()).provision(out, validity,
+            threads);
+        stdout.printf("  conformance: %s   (doorbell conformance --devices-dir %s; their clips are test clips)%n",
+            dirs.stream().map(Path::toString).collect(Collectors.joining(", ")), dirs.get(0).getParent());
+        stdout.flush();
+      }
       return EXIT_OK;
     } catch (ProvisionException e) {
       stderr.println("provision: " + CliErrors.message(e));

@@ -57,7 +57,8 @@ public final class CrlPublisher {
     if (validity.isNegative() || validity.isZero()) {
       throw new ProvisionException(Code.INVALID_REQUEST, "the CRL validity must be positive, not " + validity);
     }
-    Path certFile = layout.device(deviceId).resolve(DeviceDirectory.DEVICE_CERT);
+    Path certFile = (ConformanceDevices.isReserved(deviceId) ? layout.conformanceDevice(deviceId)
+        : layout.device(deviceId)).resolve(DeviceDirectory.DEVICE_CERT);
     if (!Files.isRegularFile(certFile)) {
       throw new ProvisionException(Code.INVALID_REQUEST, "device " + deviceId + " is not in the fleet at " + fleet
           + ": no certificate at " + certFile + "; nothing was written");
