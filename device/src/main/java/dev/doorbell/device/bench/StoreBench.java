@@ -1,5 +1,7 @@
 package dev.doorbell.device.bench;
 
+import dev.doorbell.device.cli.Cli;
+import dev.doorbell.device.cli.DurationConverter;
 import dev.doorbell.device.load.LoadGenerator;
 import dev.doorbell.device.load.LoadPlan;
 import dev.doorbell.device.load.LoadResult;
@@ -47,11 +49,13 @@ public final class StoreBench implements Callable<Integer> {
   @Option(names = "--devices", description = "Devices (default: ${DEFAULT-VALUE}).")
   private int devices = 1000;
 
-  @Option(names = "--seconds", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
-  private int seconds = 20;
+  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
+      description = "Measured time per run, whole seconds (default: ${DEFAULT-VALUE}).")
+  private Duration measured;
 
-  @Option(names = "--warmup", description = "Unmeasured seconds before each run (default: ${DEFAULT-VALUE}).")
-  private int warmup = 5;
+  @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+      description = "Unmeasured time before each run (default: ${DEFAULT-VALUE}).")
+  private Duration warmup;
 
   @Option(names = "--inflight", description = "Unpersisted frames per device at saturation (default: ${DEFAULT-VALUE}).")
   private int inflight = 4;
@@ -78,16 +82,17 @@ public final class StoreBench implements Callable<Integer> {
   private final PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new StoreBench()).execute(args));
+    System.exit(Cli.configure(new CommandLine(new StoreBench())).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
     if (quick) {
       devices = Math.min(devices, 20);
-      seconds = 3;
-      warmup = 1;
+      measured = Duration.ofSeconds(3);
+      warmup = Duration.ofSeconds(1);
     }
+    long seconds = Math.max(1, measured.toSeconds());
     Files.createDirectories(dir);
     String loadBefore = MachineInfo.loadAverage();
     out.println("machine: " + MachineInfo.describe());
@@ -120,11 +125,11 @@ public final class StoreBench implements Callable<Integer> {
         new FleetLayout(dir.resolve("fleet-" + devices)).uplinkDir(), dir, Duration.ofSeconds(60))) {
       out.printf("uplink pid %d on 127.0.0.1:%d, store %s, log %s%n", uplink.pid(), uplink.port(), store,
           uplink.logFile());
-      LoadPlan plan = LoadPlan.saturation("127.0.0.1", uplink.port(), Duration.ofSeconds(warmup),
-          Duration.ofSeconds(seconds)).withInflight(inflight).withThreads(senders, ioThreads);
+      LoadPlan plan = LoadPlan.saturation("127.0.0.1", uplink.port(), warmup, Duration.ofSeconds(seconds))
+          .withInflight(inflight).withThreads(senders, ioThreads);
       LoadGenerator generator = LoadGenerator.system();
-      out.printf("saturation: %d devices, %d frames in flight each, %d s warmup + %d s%n", devices, inflight, warmup,
-          seconds);
+      out.printf("saturation: %d devices, %d frames in flight each, %s warmup + %d s%n", devices, inflight,
+          DurationConverter.format(warmup), seconds);
       CpuMeter cpu = new CpuMeter(uplink.pid());
       saturation = generator.run(fleet, plan);
       out.println("  " + saturation.summary());
