@@ -27,6 +27,7 @@ public final class Cli {
    */
   public static CommandLine configure(CommandLine cli) {
     wrapParagraphs(cli);
+    inheritVersion(cli, cli.getCommandSpec().versionProvider());
     cli.setParameterExceptionHandler(Cli::usageError);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       LOG.debug("{} failed", prefix(commandLine.getCommandSpec()), ex);
@@ -75,6 +76,15 @@ public final class Cli {
     }
     spec.usageMessage().description(paragraphs.toArray(String[]::new));
     cli.getSubcommands().values().forEach(Cli::wrapParagraphs);
+  }
+
+  /** {@code --version} of a subcommand prints what the top-level command's does, unless it says more itself. */
+  private static void inheritVersion(CommandLine cli, CommandLine.IVersionProvider provider) {
+    CommandSpec spec = cli.getCommandSpec();
+    if (provider != null && spec.versionProvider() == null && spec.version().length == 0) {
+      spec.versionProvider(provider);
+    }
+    cli.getSubcommands().values().forEach(sub -> inheritVersion(sub, provider));
   }
 
   /** The name an error line starts with: the command's name under the top-level command, e.g. "fleet merge". */

@@ -96,7 +96,7 @@ public final class ProvisionCommand implements Callable<Integer> {
             force, add, threads);
       }
     } catch (IllegalArgumentException e) {
-      stderr.println("provision: " + e.getMessage() + "; nothing was written");
+      stderr.println("provision: " + CliErrors.withOptionNames(spec, e.getMessage()) + "; nothing was written");
       return EXIT_REFUSED;
     }
     try {

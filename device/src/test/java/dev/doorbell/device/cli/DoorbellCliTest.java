@@ -175,6 +175,34 @@ class DoorbellCliTest {
   }
 
   @Test
+  void fleet_rampNotARate_exitTwoNamingIt() {
+    assertUsageError(run("fleet", "--devices", "2", "--ramp", "abc"), "--ramp", "'abc'", "500/s");
+  }
+
+  @Test
+  void faultProxy_durationOutOfRange_saysItInTheOptionsSyntax() {
+    assertUsageError(run("fault-proxy", "--target", "127.0.0.1:9", "--stall-max", "10m"), "--stall-max", "5m",
+        "10m");
+  }
+
+  @Test
+  void simulate_ringAtWithoutOffset_exitTwoOneClearLine() throws Exception {
+    Path devices = provisioned(1).resolve("devices");
+    String line = run("simulate", "--devices-dir", devices.toString(), "--ring-at", "doorbell-0001").errorLine();
+    assertTrue(line.contains("'--ring-at'") && !line.contains("option option"), line);
+  }
+
+  @Test
+  void version_everyCommand_printsTheVersion() {
+    CommandLine root = DoorbellCli.commandLine();
+    for (String command : root.getSubcommands().keySet()) {
+      Result r = run(command, "--version");
+      assertEquals(0, r.exit(), command + ": " + r.err());
+      assertTrue(r.out().startsWith("doorbell "), command + " --version printed: " + r.out());
+    }
+  }
+
+  @Test
   void help_everyCommand_completeSentencesAndNamedValues() {
     List<String> commands = new ArrayList<>(List.of(""));
     CommandLine root = DoorbellCli.commandLine();

@@ -97,6 +97,16 @@ class UplinkCliTest {
   }
 
   @Test
+  void serve_tlsFolderWithoutServerCertificate_exitTwoNamingIt(@TempDir Path dir) throws Exception {
+    Path tls = Files.createDirectories(dir.resolve("tls"));
+    Files.copy(TestPki.dir().resolve("ca-cert.pem"), tls.resolve("ca-cert.pem"));
+    assertEquals(2, cli().execute("serve", "--data", dir.resolve("store").toString(), "--tls", tls.toString(),
+        "--port", "0"));
+    String line = errorLine();
+    assertTrue(line.equals("serve: " + tls.resolve("server-cert.pem") + ": no such file or directory"), line);
+  }
+
+  @Test
   void serve_hostDoesNotResolve_exitTwoSayingSo(@TempDir Path dir) {
     assertEquals(2, cli().execute("serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--host",
         "nosuch.invalid", "--port", "0"));
