@@ -37,16 +37,18 @@ public final class StoreBench implements Callable<Integer> {
   static final double INGEST_GOAL = 0.70;
   static final double P99_GOAL_MS = 20.0;
 
-  @Option(names = "--dir", required = true, description = "Work directory on the disk to measure (fleet, store, logs).")
+  @Option(names = "--dir", required = true, paramLabel = "DIR",
+      description = "Work directory on the disk to measure (fleet, store, logs).")
   private Path dir;
 
-  @Option(names = "--uplink-jar", required = true, description = "The uplink's runnable jar.")
+  @Option(names = "--uplink-jar", required = true, paramLabel = "JAR", description = "The uplink's runnable jar.")
   private Path uplinkJar;
 
-  @Option(names = "--uplink-jvm-opt", description = "JVM option for the uplink process (repeatable).")
+  @Option(names = "--uplink-jvm-opt", paramLabel = "OPTION",
+      description = "JVM option for the uplink process (repeatable).")
   private List<String> uplinkJvmOptions = new ArrayList<>(List.of("-Xmx2g"));
 
-  @Option(names = "--devices", description = "Devices (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--devices", paramLabel = "N", description = "Devices (default: ${DEFAULT-VALUE}).")
   private int devices = 1000;
 
   @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
@@ -57,19 +59,23 @@ public final class StoreBench implements Callable<Integer> {
       description = "Unmeasured time before each run (default: ${DEFAULT-VALUE}).")
   private Duration warmup;
 
-  @Option(names = "--inflight", description = "Unpersisted frames per device at saturation (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--inflight", paramLabel = "N",
+      description = "Unpersisted frames per device at saturation (default: ${DEFAULT-VALUE}).")
   private int inflight = 4;
 
-  @Option(names = "--senders", description = "Sealing and sending threads (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--senders", paramLabel = "N",
+      description = "Sealing and sending threads (default: ${DEFAULT-VALUE}).")
   private int senders = 2;
 
-  @Option(names = "--io-threads", description = "Event-loop threads of the links (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--io-threads", paramLabel = "N",
+      description = "Event-loop threads of the links (default: ${DEFAULT-VALUE}).")
   private int ioThreads = 2;
 
-  @Option(names = "--load-fraction", description = "Open-loop load as a fraction of saturation (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--load-fraction", paramLabel = "F",
+      description = "Open-loop load as a fraction of saturation (default: ${DEFAULT-VALUE}).")
   private double loadFraction = 0.5;
 
-  @Option(names = "--store-alone-threads",
+  @Option(names = "--store-alone-threads", paramLabel = "N",
       description = "Submitting threads of the store-alone run; 0 skips it (default: ${DEFAULT-VALUE}).")
   private int storeAloneThreads = 4;
 

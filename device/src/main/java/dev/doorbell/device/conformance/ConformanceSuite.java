@@ -118,7 +118,8 @@ public final class ConformanceSuite {
       if (!Files.isDirectory(deviceDir)) {
         throw new IllegalArgumentException(dir + " has no " + id + ": the suite runs only as the two devices "
             + "reserved for it (its clips are test clips, stored under their ids, never under a doorbell's); make "
-            + "them with `doorbell provision --out FLEET --add --conformance` and give --devices-dir FLEET/conformance");
+            + "them with `doorbell provision --out FLEET --add --conformance` and give --devices-dir "
+            + "FLEET/conformance");
       }
       DeviceDirectory device = DeviceDirectory.load(deviceDir);
       if (!device.deviceId().equals(id)) {
