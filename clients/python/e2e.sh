@@ -46,7 +46,7 @@ if [ "$direction" = py-to-java ]; then
   stop_uplink
   "$root/scripts/doorbell" open --store "$work/store" --keyring "$work/fleet/owner/keyring" --out "$work/opened"
 else
-  "$root/scripts/doorbell" simulate --devices "$work/fleet/devices" --uplink "127.0.0.1:$port" --seed 7 \
+  "$root/scripts/doorbell" simulate --devices-dir "$work/fleet/devices" --uplink "127.0.0.1:$port" --seed 7 \
     --duration 8s
   stop_uplink
   "$here/doorbell-py" open --store "$work/store" --keyring "$work/fleet/owner/keyring" --out "$work/opened"

@@ -5,6 +5,8 @@ import dev.doorbell.device.load.LiveLoad;
 import dev.doorbell.device.load.LoadHook;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,21 +16,36 @@ import java.util.concurrent.locks.LockSupport;
  * backoff (no connect window: a link's first attempt comes 0 to backoffInitial after the drop, so nearly every
  * handshake is in flight at once). Full TLS handshakes again, on warm JVMs; the uplink's cache of verified device
  * certificates spares the signature check. Prints devices welcomed again per second from the drop to the last
- * welcome, CPU per reconnect on each side, and failures: handshakes that failed and were retried, devices not back.
+ * welcome, CPU per reconnect on each side, and failures: handshakes that failed and were retried, devices not back;
+ * with several fleet processes, each prints its own fleet side and process 0 the whole run's ({@link
+ * CapacityTotals}).
  */
 final class ReconnectPhase implements LoadHook {
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final List<Long> uplinkPids;
+  private final RunBarrier barrier;
+  private final String process;
   private final PrintWriter out;
   private volatile boolean allBack;
 
+  /** One fleet process alone against the uplinks {@code uplinkPids}. */
   ReconnectPhase(List<Long> uplinkPids, PrintWriter out) {
+    this(uplinkPids, RunBarrier.alone(), "process 0/1", out);
+  }
+
+  /**
+   * One of the {@code barrier}'s fleet processes: they all drop at the same moment; process 0 measures the uplinks
+   * ({@code uplinkPids}) around the whole phase and prints the whole run's figures.
+   */
+  ReconnectPhase(List<Long> uplinkPids, RunBarrier barrier, String process, PrintWriter out) {
     this.uplinkPids = List.copyOf(uplinkPids);
+    this.barrier = barrier;
+    this.process = process;
     this.out = out;
   }
 
-  /** Whether the last phase got every device welcomed again before its deadline. */
+  /** Whether the last phase got every device of this process welcomed again before its deadline. */
   boolean allBack() {
     return allBack;
   }
@@ -37,10 +54,11 @@ final class ReconnectPhase implements LoadHook {
   public void during(LiveLoad live) throws InterruptedException {
     List<LinkClient> links = live.links();
     int n = links.size();
+    long uplinkCpu = barrier.leader() ? ProcessCpu.sum(uplinkPids) : -1;
+    barrier.await("drop", new Properties());
     long attemptsBefore = attempts(links);
     long welcomesBefore = live.welcomes();
     long fleetCpu = ProcessCpu.self();
-    long uplinkCpu = ProcessCpu.sum(uplinkPids);
     long dropNanos = live.nanoTime();
     for (LinkClient link : links) {
       link.dropConnection();
@@ -60,20 +78,25 @@ final class ReconnectPhase implements LoadHook {
       }
     }
     fleetCpu = ProcessCpu.self() - fleetCpu;
-    uplinkCpu = uplinkCpu < 0 ? -1 : ProcessCpu.sum(uplinkPids) - uplinkCpu;
-    long back = Math.min(n, seen - welcomesBefore);
+    int back = (int) Math.min(n, seen - welcomesBefore);
     allBack = back == n;
     // Each dropped link makes one attempt; any beyond that is a handshake or connect that failed and was retried.
     long retried = Math.max(0, attempts(links) - attemptsBefore - n);
-    double seconds = (lastWelcome - dropNanos) / 1e9;
-    out.printf("RESULT reconnected %d of %d devices in %.2f s: %.0f reconnects/s (no window: up to %d handshakes "
-        + "in flight, each link on its own backoff; load average %s)%n", back, n, seconds,
-        seconds > 0 ? back / seconds : 0, n, MachineInfo.loadAverage());
-    out.printf("RESULT CPU per reconnect: fleet %.2f ms, uplink %s%n", fleetCpu / 1e6 / Math.max(1, back),
-        uplinkCpu < 0 || uplinkPids.isEmpty() ? "not measured"
-            : String.format("%.2f ms", uplinkCpu / 1e6 / Math.max(1, back)));
-    out.printf("RESULT reconnect failures: %d retried attempts, %d devices not back, %d connected now%n", retried,
-        n - back, live.connected());
+    long nanos = lastWelcome - dropNanos;
+    out.printf(Locale.ROOT, "%s: reconnected %d of %d devices in %.2f s: %.0f reconnects/s; fleet CPU per reconnect "
+        + "%.2f ms; %d retried attempts; %d connected now (load average %s)%n", process, back, n, nanos / 1e9,
+        nanos > 0 ? back / (nanos / 1e9) : 0, fleetCpu / 1e6 / Math.max(1, back), retried, live.connected(),
+        MachineInfo.loadAverage());
+    List<Properties> all = barrier.await("back",
+        new CapacityTotals.Reconnected(n, back, nanos, fleetCpu, retried).properties());
+    if (barrier.leader()) {
+      long uplinkCpuAfter = uplinkCpu < 0 ? -1 : ProcessCpu.sum(uplinkPids);
+      CapacityTotals.Uplinks uplinks = new CapacityTotals.Uplinks(uplinkPids.size(), uplinkPids.isEmpty() ? -1
+          : uplinkCpu, uplinkCpuAfter, -1, -1);
+      CapacityTotals.reconnected(all.stream().map(CapacityTotals.Reconnected::of).toList(), uplinks)
+          .forEach(out::println);
+    }
+    out.flush();
   }
 
   private static long attempts(List<LinkClient> links) {

@@ -1,5 +1,7 @@
 package dev.doorbell.device.bench;
 
+import dev.doorbell.device.cli.Cli;
+import dev.doorbell.device.cli.DurationConverter;
 import dev.doorbell.device.load.LoadGenerator;
 import dev.doorbell.device.load.LoadPlan;
 import dev.doorbell.device.load.LoadResult;
@@ -35,37 +37,45 @@ public final class StoreBench implements Callable<Integer> {
   static final double INGEST_GOAL = 0.70;
   static final double P99_GOAL_MS = 20.0;
 
-  @Option(names = "--dir", required = true, description = "Work directory on the disk to measure (fleet, store, logs).")
+  @Option(names = "--dir", required = true, paramLabel = "DIR",
+      description = "Work directory on the disk to measure (fleet, store, logs).")
   private Path dir;
 
-  @Option(names = "--uplink-jar", required = true, description = "The uplink's runnable jar.")
+  @Option(names = "--uplink-jar", required = true, paramLabel = "JAR", description = "The uplink's runnable jar.")
   private Path uplinkJar;
 
-  @Option(names = "--uplink-jvm-opt", description = "JVM option for the uplink process (repeatable).")
+  @Option(names = "--uplink-jvm-opt", paramLabel = "OPTION",
+      description = "JVM option for the uplink process (repeatable).")
   private List<String> uplinkJvmOptions = new ArrayList<>(List.of("-Xmx2g"));
 
-  @Option(names = "--devices", description = "Devices (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--devices", paramLabel = "N", description = "Devices (default: ${DEFAULT-VALUE}).")
   private int devices = 1000;
 
-  @Option(names = "--seconds", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
-  private int seconds = 20;
+  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
+      description = "Measured time per run, whole seconds (default: ${DEFAULT-VALUE}).")
+  private Duration measured;
 
-  @Option(names = "--warmup", description = "Unmeasured seconds before each run (default: ${DEFAULT-VALUE}).")
-  private int warmup = 5;
+  @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+      description = "Unmeasured time before each run (default: ${DEFAULT-VALUE}).")
+  private Duration warmup;
 
-  @Option(names = "--inflight", description = "Unpersisted frames per device at saturation (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--inflight", paramLabel = "N",
+      description = "Unpersisted frames per device at saturation (default: ${DEFAULT-VALUE}).")
   private int inflight = 4;
 
-  @Option(names = "--senders", description = "Sealing and sending threads (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--senders", paramLabel = "N",
+      description = "Sealing and sending threads (default: ${DEFAULT-VALUE}).")
   private int senders = 2;
 
-  @Option(names = "--io-threads", description = "Event-loop threads of the links (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--io-threads", paramLabel = "N",
+      description = "Event-loop threads of the links (default: ${DEFAULT-VALUE}).")
   private int ioThreads = 2;
 
-  @Option(names = "--load-fraction", description = "Open-loop load as a fraction of saturation (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--load-fraction", paramLabel = "F",
+      description = "Open-loop load as a fraction of saturation (default: ${DEFAULT-VALUE}).")
   private double loadFraction = 0.5;
 
-  @Option(names = "--store-alone-threads",
+  @Option(names = "--store-alone-threads", paramLabel = "N",
       description = "Submitting threads of the store-alone run; 0 skips it (default: ${DEFAULT-VALUE}).")
   private int storeAloneThreads = 4;
 
@@ -78,16 +88,17 @@ public final class StoreBench implements Callable<Integer> {
   private final PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new StoreBench()).execute(args));
+    System.exit(Cli.configure(new CommandLine(new StoreBench())).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
     if (quick) {
       devices = Math.min(devices, 20);
-      seconds = 3;
-      warmup = 1;
+      measured = Duration.ofSeconds(3);
+      warmup = Duration.ofSeconds(1);
     }
+    long seconds = Math.max(1, measured.toSeconds());
     Files.createDirectories(dir);
     String loadBefore = MachineInfo.loadAverage();
     out.println("machine: " + MachineInfo.describe());
@@ -120,11 +131,11 @@ public final class StoreBench implements Callable<Integer> {
         new FleetLayout(dir.resolve("fleet-" + devices)).uplinkDir(), dir, Duration.ofSeconds(60))) {
       out.printf("uplink pid %d on 127.0.0.1:%d, store %s, log %s%n", uplink.pid(), uplink.port(), store,
           uplink.logFile());
-      LoadPlan plan = LoadPlan.saturation("127.0.0.1", uplink.port(), Duration.ofSeconds(warmup),
-          Duration.ofSeconds(seconds)).withInflight(inflight).withThreads(senders, ioThreads);
+      LoadPlan plan = LoadPlan.saturation("127.0.0.1", uplink.port(), warmup, Duration.ofSeconds(seconds))
+          .withInflight(inflight).withThreads(senders, ioThreads);
       LoadGenerator generator = LoadGenerator.system();
-      out.printf("saturation: %d devices, %d frames in flight each, %d s warmup + %d s%n", devices, inflight, warmup,
-          seconds);
+      out.printf("saturation: %d devices, %d frames in flight each, %s warmup + %d s%n", devices, inflight,
+          DurationConverter.format(warmup), seconds);
       CpuMeter cpu = new CpuMeter(uplink.pid());
       saturation = generator.run(fleet, plan);
       out.println("  " + saturation.summary());

@@ -22,19 +22,25 @@ import picocli.CommandLine.Spec;
     name = "conformance",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the wire-protocol conformance suite (docs/PROTOCOL.md) against an uplink: a valid session, version",
-      "negotiation, identity, framing limits, sequence gaps, duplicates, other devices' clips, resume, timeouts.",
-      "Uses the first two devices (sorted by id) of a provisioned fleet. Uploads real sealed test clips.",
-      "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage error."
+      "Runs the wire-protocol conformance suite (docs/PROTOCOL.md) against an uplink.",
+      "",
+      "The cases: a valid session, version negotiation, identity, framing limits, sequence gaps, duplicates, other",
+      "devices' clips, resume, timeouts.",
+      "It runs as the two devices reserved for it (`provision --conformance` makes them in FLEET/conformance/), never",
+      "as a doorbell: its clips are real sealed test clips (each frame a 16x16 test JPEG), stored under the ids",
+      "conformance-1 and conformance-2, which `open` shows as such. It waits for the idle timeout and the handshake",
+      "deadline that the uplink announces in Welcome.",
+      "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage or I/O error."
     })
 public final class ConformanceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--uplink", required = true, paramLabel = "HOST:PORT", description = "The uplink's address.")
+  @Option(names = "--uplink", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+      description = "The uplink's address (required unless --list).")
   String uplink;
 
-  @Option(names = "--devices", required = true, paramLabel = "DIR",
-      description = "A fleet's devices directory (provision's DIR/devices) with at least two devices.")
+  @Option(names = "--devices-dir", paramLabel = "DIR",
+      description = "The conformance devices: FLEET/conformance of `provision --conformance` (required unless --list).")
   Path devices;
 
   @Option(names = "--case", paramLabel = "ID", description = "Run only this case (repeatable; default: all).")
@@ -44,13 +50,14 @@ public final class ConformanceCommand implements Callable<Integer> {
       description = "Write each case's messages (hex and protobuf text) to DIR/<case>.txt.")
   Path transcripts;
 
-  @Option(names = "--reply-timeout", defaultValue = "10s", converter = DurationConverter.class,
+  @Option(names = "--reply-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
       description = "How long to wait for each expected reply (default: ${DEFAULT-VALUE}).")
   Duration replyTimeout;
 
-  @Option(names = "--handshake-wait", defaultValue = "20s", converter = DurationConverter.class,
-      description = "How long to wait for HANDSHAKE_TIMEOUT; above the uplink's handshake deadline "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--handshake-wait", paramLabel = "DURATION", defaultValue = "20s",
+      converter = DurationConverter.class,
+      description = "How long to wait for HANDSHAKE_TIMEOUT from an uplink whose Welcome does not announce its "
+          + "handshake deadline (default: ${DEFAULT-VALUE}).")
   Duration handshakeWait;
 
   @Option(names = "--list", description = "List the cases and exit.")
@@ -70,17 +77,20 @@ public final class ConformanceCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    int colon = uplink.lastIndexOf(':');
-    int port;
-    try {
-      port = Integer.parseInt(uplink.substring(colon + 1));
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");
+    if (uplink == null || devices == null) {
+      throw new ParameterException(spec.commandLine(), "give --uplink HOST:PORT and --devices-dir DIR (only --list "
+          + "runs without them)");
     }
-    List<DeviceDirectory> two = ConformanceSuite.twoDevices(devices);
+    List<DeviceDirectory> two;
+    try {
+      two = ConformanceSuite.conformanceDevices(devices);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     // Clip ids from the clock in microseconds: fresh on every run against a long-lived uplink.
     long firstClipId = System.currentTimeMillis() * 1000;
-    ConformanceTarget target = new ConformanceTarget(uplink.substring(0, colon), port, two.get(0), two.get(1),
+    ConformanceTarget target = new ConformanceTarget(HostPortConverter.host(uplink), HostPortConverter.port(uplink),
+        two.get(0), two.get(1),
         firstClipId, new SecureRandom(), System.currentTimeMillis(), replyTimeout, handshakeWait);
     out.printf("conformance: %d cases against %s as devices %s and %s%n", chosen.size(), uplink,
         two.get(0).deviceId(), two.get(1).deviceId());

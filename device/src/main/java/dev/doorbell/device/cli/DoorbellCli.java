@@ -1,8 +1,10 @@
 package dev.doorbell.device.cli;
 
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "doorbell",
@@ -15,26 +17,21 @@ import picocli.CommandLine.Command;
     subcommands = {ProvisionCommand.class, SimulateCommand.class, OpenCommand.class, RevokeCommand.class,
       FaultProxyCommand.class, ConformanceCommand.class, FleetCommand.class})
 public final class DoorbellCli implements Runnable {
+  @Spec
+  private CommandSpec spec;
+
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    throw new ParameterException(spec.commandLine(), "give a command: "
+        + String.join(", ", Cli.commandNames(spec)) + " ('doorbell --help' says what each does)");
   }
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with the exit codes scripts rely on: 2 for usage and I/O errors, never a stack trace. */
+  /** The command line with the exit codes scripts rely on: 2 and one line for a usage or I/O error (CliErrors). */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new DoorbellCli());
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      err.println(commandLine.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-      for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
-        err.println("  caused by: " + cause);
-      }
-      return 2;
-    });
-    return cli;
+    return Cli.configure(new CommandLine(new DoorbellCli()));
   }
 }

@@ -40,9 +40,7 @@ public final class FleetCommand implements Callable<Integer> {
    * broken worker (2) from a run over its limits (1).
    */
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new FleetCommand());
-    cli.setExecutionExceptionHandler(DoorbellCli.commandLine().getExecutionExceptionHandler());
-    System.exit(cli.execute(args));
+    System.exit(Cli.configure(new CommandLine(new FleetCommand())).execute(args));
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a fleet (the default subcommand).")
@@ -67,11 +65,12 @@ public final class FleetCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", required = true, description = "Where the merged report goes.")
     Path report;
 
-    @Option(names = "--max-error-rate", defaultValue = "0.01", description = "Error threshold (default: "
+    @Option(names = "--max-error-rate", paramLabel = "F", defaultValue = "0.01",
+      description = "Error threshold (default: "
         + "${DEFAULT-VALUE}).")
     double maxErrorRate;
 
-    @Option(names = "--max-connect-failure-rate", defaultValue = "0.01",
+    @Option(names = "--max-connect-failure-rate", paramLabel = "F", defaultValue = "0.01",
         description = "Connect failure threshold (default: ${DEFAULT-VALUE}).")
     double maxConnectFailureRate;
 

@@ -23,7 +23,7 @@ public final class FleetRunOptions {
   int devices;
 
   @Option(names = "--uplink", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7443",
-      description = "The uplink's address (default: ${DEFAULT-VALUE}).")
+      converter = HostPortConverter.class, description = "The uplink's address (default: ${DEFAULT-VALUE}).")
   String uplink;
 
   @Option(names = "--fleet-dir", paramLabel = "DIR", defaultValue = "fleet",
@@ -31,43 +31,43 @@ public final class FleetRunOptions {
           + "${DEFAULT-VALUE}).")
   Path fleetDir;
 
-  @Option(names = "--ramp", paramLabel = "N/s", defaultValue = "500/s",
+  @Option(names = "--ramp", paramLabel = "N/s", defaultValue = "500/s", converter = RateConverter.class,
       description = "Devices started per second (default: ${DEFAULT-VALUE}).")
   String ramp;
 
-  @Option(names = "--max-connecting", defaultValue = "200",
+  @Option(names = "--max-connecting", paramLabel = "N", defaultValue = "200",
       description = "Most TLS handshakes in progress at once; the ramp waits for room (default: ${DEFAULT-VALUE}).")
   int maxConnecting;
 
-  @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
       description = "From the first connect to the end of sending (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--clips-per-hour", defaultValue = "12",
+  @Option(names = "--clips-per-hour", paramLabel = "N", defaultValue = "12",
       description = "Mean clips per device per hour, Poisson arrivals (default: ${DEFAULT-VALUE}).")
   double clipsPerHour;
 
-  @Option(names = "--min-clip", defaultValue = "4s", converter = DurationConverter.class,
+  @Option(names = "--min-clip", paramLabel = "DURATION", defaultValue = "4s", converter = DurationConverter.class,
       description = "Shortest clip (default: ${DEFAULT-VALUE}).")
   Duration minClip;
 
-  @Option(names = "--max-clip", defaultValue = "20s", converter = DurationConverter.class,
+  @Option(names = "--max-clip", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
       description = "Longest clip (default: ${DEFAULT-VALUE}).")
   Duration maxClip;
 
-  @Option(names = "--profile", defaultValue = "240p", description = "Frame profile: 240p, 480p or 720p (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(names = "--profile", paramLabel = "NAME", defaultValue = "240p",
+      description = "Frame profile: 240p, 480p or 720p (default: ${DEFAULT-VALUE}).")
   String profile;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seeds clip schedules, frames and the scenario "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+      description = "Seeds clip schedules, frames and the scenario (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--shard", paramLabel = "i/n", defaultValue = "0/1",
       description = "Run devices [i*N/n, (i+1)*N/n) only, e.g. one shard per machine (default: ${DEFAULT-VALUE}).")
   String shard;
 
-  @Option(names = "--processes", defaultValue = "1",
+  @Option(names = "--processes", paramLabel = "N", defaultValue = "1",
       description = "Worker JVMs that split this shard; their results are merged (default: ${DEFAULT-VALUE}).")
   int processes;
 
@@ -75,30 +75,33 @@ public final class FleetRunOptions {
       description = "Where summary.txt, report.json, report.html and latency.hlog go (default: ${DEFAULT-VALUE}).")
   Path report;
 
-  @Option(names = "--max-error-rate", defaultValue = "0.01",
+  @Option(names = "--max-error-rate", paramLabel = "F", defaultValue = "0.01",
       description = "Exit 1 when errors per frame sent pass this (default: ${DEFAULT-VALUE}).")
   double maxErrorRate;
 
-  @Option(names = "--max-connect-failure-rate", defaultValue = "0.01",
+  @Option(names = "--max-connect-failure-rate", paramLabel = "F", defaultValue = "0.01",
       description = "Exit 1 when devices never welcomed per device pass this (default: ${DEFAULT-VALUE}).")
   double maxConnectFailureRate;
 
-  @Option(names = "--io-threads", defaultValue = "2", description = "Event-loop threads (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--io-threads", paramLabel = "N", defaultValue = "2",
+      description = "Event-loop threads (default: ${DEFAULT-VALUE}).")
   int ioThreads;
 
-  @Option(names = "--sender-threads", defaultValue = "2",
+  @Option(names = "--sender-threads", paramLabel = "N", defaultValue = "2",
       description = "Sealing and sending threads (default: ${DEFAULT-VALUE}).")
   int senderThreads;
 
-  @Option(names = "--connect-timeout", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "60s",
+      converter = DurationConverter.class,
       description = "How long a device may take to be welcomed (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
-  @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
       description = "How long to wait for PERSISTED acks at the end (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
-  @Option(names = "--tag", defaultValue = "p0", hidden = true, description = "Names this process in latency.hlog.")
+  @Option(names = "--tag", paramLabel = "NAME", defaultValue = "p0", hidden = true,
+      description = "Names this process in latency.hlog.")
   String tag;
 
   @Option(names = "--progress-json", hidden = true, description = "Progress as JSON lines, for a parent process.")

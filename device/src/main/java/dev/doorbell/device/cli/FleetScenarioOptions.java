@@ -12,7 +12,7 @@ public final class FleetScenarioOptions {
       description = "steady, reconnect-storm, churn or slow-uplink (default: ${DEFAULT-VALUE}).")
   String name;
 
-  @Option(names = "--storm-at", paramLabel = "T", defaultValue = "20s", converter = DurationConverter.class,
+  @Option(names = "--storm-at", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
       description = "reconnect-storm: when the devices drop their connections, from the start of the run; put it "
           + "after the ramp (default: ${DEFAULT-VALUE}).")
   Duration stormAt;
@@ -22,17 +22,17 @@ public final class FleetScenarioOptions {
           + "${DEFAULT-VALUE}).")
   double stormFraction;
 
-  @Option(names = "--storm-settle", paramLabel = "T", defaultValue = "5s", converter = DurationConverter.class,
+  @Option(names = "--storm-settle", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
       description = "reconnect-storm: latency after the last device is back that still counts as the storm's "
           + "(default: ${DEFAULT-VALUE}).")
   Duration stormSettle;
 
-  @Option(names = "--churn-rate", paramLabel = "N/s", defaultValue = "1/s",
+  @Option(names = "--churn-rate", paramLabel = "N/s", defaultValue = "1/s", converter = RateConverter.class,
       description = "churn: devices that drop their connection per second, Poisson, over the whole run (default: "
           + "${DEFAULT-VALUE}).")
   String churnRate;
 
-  @Option(names = "--slow-delay", paramLabel = "T", defaultValue = "200ms", converter = DurationConverter.class,
+  @Option(names = "--slow-delay", paramLabel = "DURATION", defaultValue = "200ms", converter = DurationConverter.class,
       description = "slow-uplink: the uplink's messages (Welcome, acks) are delayed by a per-connection constant "
           + "in [0, T] (default: ${DEFAULT-VALUE}).")
   Duration slowDelay;
@@ -42,7 +42,7 @@ public final class FleetScenarioOptions {
           + "${DEFAULT-VALUE}).")
   double slowStallRate;
 
-  @Option(names = "--slow-stall", paramLabel = "T", defaultValue = "2s", converter = DurationConverter.class,
+  @Option(names = "--slow-stall", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
       description = "slow-uplink: longest stall (default: ${DEFAULT-VALUE}).")
   Duration slowStall;
 

@@ -50,7 +50,8 @@ public final class OpenCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "ID", description = "Open only this device's clips.")
   String device;
 
-  @Option(names = "--clip", paramLabel = "HEX", description = "Open only this clip (16 hex digits, as listed).")
+  @Option(names = "--clip", paramLabel = "HEX", converter = ClipIdConverter.class,
+      description = "Open only this clip (16 hex digits, as listed).")
   String clip;
 
   @Option(names = {"-q", "--quiet"}, description = "Print only the per-device table.")

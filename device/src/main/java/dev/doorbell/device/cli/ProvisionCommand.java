@@ -1,5 +1,6 @@
 package dev.doorbell.device.cli;
 
+import dev.doorbell.device.provision.ConformanceDevices;
 import dev.doorbell.device.provision.FleetLayout;
 import dev.doorbell.device.provision.FleetProvisioner;
 import dev.doorbell.device.provision.ProvisionException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,8 +28,7 @@ import picocli.CommandLine.Spec;
         "uplink/ never receives a content key; owner/ goes to the owner only; ca/ stays offline."})
 public final class ProvisionCommand implements Callable<Integer> {
   static final int EXIT_OK = 0;
-  static final int EXIT_FAILED = 1;
-  static final int EXIT_REFUSED = 2;
+  static final int EXIT_REFUSED = CliErrors.EXIT_USAGE;
   /** A progress line a second; a run shorter than two seconds prints none. */
   static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -52,9 +53,9 @@ public final class ProvisionCommand implements Callable<Integer> {
           + "are always in it)")
   private List<String> uplinkNames = new ArrayList<>();
 
-  @Option(names = "--validity-days", paramLabel = "DAYS", defaultValue = "365",
-      description = "lifetime of device and uplink certificates (default: ${DEFAULT-VALUE})")
-  private int validityDays;
+  @Option(names = "--validity", paramLabel = "DURATION", defaultValue = "365d", converter = DurationConverter.class,
+      description = "lifetime of device and uplink certificates, e.g. 90d (default: ${DEFAULT-VALUE})")
+  private Duration validity;
 
   @Option(names = "--force", description = "replace the fleet in DIR; its old keys are lost")
   private boolean force;
@@ -65,30 +66,56 @@ public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: eight per core, at least 32)")
   private int threads = ProvisionRequest.defaultThreads();
 
+  @Option(names = "--conformance", description = "also make the two devices reserved for `doorbell conformance`, "
+      + "in DIR/conformance/ (its test clips are stored under their ids only, never under a doorbell's)")
+  private boolean conformance;
+
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
-    if (devices == null && deviceIds.isEmpty()) {
-      stderr.println("provision: give --devices N or --device-id ID (or both)");
+    boolean doorbells = devices != null || !deviceIds.isEmpty();
+    if (!doorbells && !conformance) {
+      stderr.println("provision: give --devices N or --device-id ID (or both), or --conformance");
       return EXIT_REFUSED;
     }
-    ProvisionRequest request;
+    if (devices != null && devices < 1) {
+      stderr.println("provision: --devices must be 1 or more, not " + devices + "; nothing was written");
+      return EXIT_REFUSED;
+    }
+    if (validity.isZero()) {
+      stderr.println("provision: --validity must be longer than 0s; nothing was written");
+      return EXIT_REFUSED;
+    }
+    // --add --conformance alone adds only those to the fleet in DIR; --conformance alone makes a fleet for them.
+    boolean fleet = doorbells || !add;
+    ProvisionRequest request = null;
     try {
-      request = new ProvisionRequest(out, deviceIds, devices == null ? 0 : devices, prefix, uplinkNames,
-          Duration.ofDays(validityDays), force, add, threads);
+      if (fleet) {
+        request = new ProvisionRequest(out, deviceIds, devices == null ? 0 : devices, prefix, uplinkNames, validity,
+            force, add, threads);
+      }
     } catch (IllegalArgumentException e) {
-      stderr.println("provision: " + e.getMessage() + "; nothing was written");
+      stderr.println("provision: " + CliErrors.withOptionNames(spec, e.getMessage()) + "; nothing was written");
       return EXIT_REFUSED;
     }
     try {
-      ProvisionResult result = new FleetProvisioner(new SecureRandom(), Clock.systemUTC())
-          .provision(request, progress(stdout));
-      summary(stdout, result);
+      if (fleet) {
+        ProvisionResult result = new FleetProvisioner(new SecureRandom(), Clock.systemUTC())
+            .provision(request, progress(stdout));
+        summary(stdout, result);
+      }
+      if (conformance) {
+        List<Path> dirs = new ConformanceDevices(new SecureRandom(), Clock.systemUTC()).provision(out, validity,
+            threads);
+        stdout.printf("  conformance: %s   (doorbell conformance --devices-dir %s; their clips are test clips)%n",
+            dirs.stream().map(Path::toString).collect(Collectors.joining(", ")), dirs.get(0).getParent());
+        stdout.flush();
+      }
       return EXIT_OK;
     } catch (ProvisionException e) {
-      stderr.println("provision: " + e.getMessage());
-      return e.code() == ProvisionException.Code.IO_FAILURE ? EXIT_FAILED : EXIT_REFUSED;
+      stderr.println("provision: " + CliErrors.message(e));
+      return EXIT_REFUSED;
     }
   }
 

@@ -23,13 +23,13 @@ import picocli.CommandLine.Spec;
             + "CERTIFICATE_REVOKED, also on a connection that is open. Revoking a revoked device renews the CRL."})
 public final class RevokeCommand implements Callable<Integer> {
   static final int EXIT_OK = 0;
-  static final int EXIT_FAILED = 1;
-  static final int EXIT_REFUSED = 2;
+  static final int EXIT_REFUSED = CliErrors.EXIT_USAGE;
 
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--fleet", required = true, paramLabel = "DIR", description = "fleet directory made by provision")
+  @Option(names = "--fleet-dir", required = true, paramLabel = "DIR",
+      description = "fleet directory made by provision")
   private Path fleet;
 
   @Option(names = "--device", required = true, paramLabel = "ID", description = "device whose certificate to revoke")
@@ -40,10 +40,10 @@ public final class RevokeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE})")
   private String reason;
 
-  @Option(names = "--crl-days", paramLabel = "DAYS", defaultValue = "30",
-      description = "days until the CRL's nextUpdate; revoke again before then to renew it (default: "
+  @Option(names = "--crl-validity", paramLabel = "DURATION", defaultValue = "30d", converter = DurationConverter.class,
+      description = "time until the CRL's nextUpdate; revoke again before then to renew it (default: "
           + "${DEFAULT-VALUE})")
-  private int crlDays;
+  private Duration crlValidity;
 
   @Override
   public Integer call() {
@@ -56,9 +56,13 @@ public final class RevokeCommand implements Callable<Integer> {
       stderr.println("revoke: " + e.getMessage() + "; nothing was written");
       return EXIT_REFUSED;
     }
+    if (crlValidity.isZero()) {
+      stderr.println("revoke: --crl-validity must be longer than 0s; nothing was written");
+      return EXIT_REFUSED;
+    }
     try {
       Revocation done = new CrlPublisher(new SecureRandom(), Clock.systemUTC())
-          .revoke(fleet, deviceId, why, Duration.ofDays(crlDays));
+          .revoke(fleet, deviceId, why, crlValidity);
       String serial = done.entry().serial().toString(16);
       if (done.alreadyRevoked()) {
         stdout.printf("device %s (certificate serial %s) was already revoked on %s (%s); CRL renewed%n", deviceId,
@@ -72,8 +76,8 @@ public final class RevokeCommand implements Callable<Integer> {
       stdout.flush();
       return EXIT_OK;
     } catch (ProvisionException e) {
-      stderr.println("revoke: " + e.getMessage());
-      return e.code() == ProvisionException.Code.IO_FAILURE ? EXIT_FAILED : EXIT_REFUSED;
+      stderr.println("revoke: " + CliErrors.message(e));
+      return EXIT_REFUSED;
     }
   }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 @Command(
     name = "simulate",
@@ -40,34 +41,35 @@ import picocli.CommandLine.Spec;
 public final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--devices", paramLabel = "DIR",
+  @Option(names = "--devices-dir", paramLabel = "DIR",
       description = "A folder of device directories (provision's devices/): runs every device in it.")
   Path devicesDir;
 
-  @Option(names = "--device", paramLabel = "DIR", description = "One device directory (repeatable).")
+  @Option(names = "--device-dir", paramLabel = "DIR", description = "One device directory (repeatable).")
   List<Path> deviceDirs = new ArrayList<>();
 
   @Option(names = "--uplink", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7443",
-      description = "The uplink's address (default: ${DEFAULT-VALUE}).")
+      converter = HostPortConverter.class, description = "The uplink's address (default: ${DEFAULT-VALUE}).")
   String uplink;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Scene seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+      description = "Scene seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--duration", defaultValue = "30s", converter = DurationConverter.class,
+  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
       description = "How long the cameras run (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--profile", defaultValue = "480p",
+  @Option(names = "--profile", paramLabel = "NAME", defaultValue = "480p",
       description = "Resolution profile: 240p (320x240 @ 10 fps), 480p (640x480 @ 10 fps), 720p (1280x720 @ 15 fps)."
           + " Default: ${DEFAULT-VALUE}.")
   String profile;
 
-  @Option(names = "--ratchet-every", defaultValue = "1d", converter = DurationConverter.class,
+  @Option(names = "--ratchet-every", paramLabel = "DURATION", defaultValue = "1d", converter = DurationConverter.class,
       description = "Advance the epoch key after this much time, between clips (default: ${DEFAULT-VALUE}).")
   Duration ratchetEvery;
 
-  @Option(names = "--ratchet-clips", defaultValue = "0",
+  @Option(names = "--ratchet-clips", paramLabel = "N", defaultValue = "0",
       description = "Advance the epoch key after this many clips as well (0: never by count).")
   int ratchetClips;
 
@@ -75,22 +77,23 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Press the doorbell of device ID at OFFSET after the start, e.g. doorbell-0001=8s (repeatable).")
   Map<String, String> ringAt = new HashMap<>();
 
-  @Option(names = "--ring-rate", defaultValue = "2", description = "Random presses per hour (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ring-rate", paramLabel = "PER_HOUR", defaultValue = "2",
+      description = "Random presses per hour (default: ${DEFAULT-VALUE}).")
   double ringRate;
 
-  @Option(names = "--crossing-rate", defaultValue = "6",
+  @Option(names = "--crossing-rate", paramLabel = "PER_MINUTE", defaultValue = "6",
       description = "People and cars passing per minute (default: ${DEFAULT-VALUE}).")
   double crossingRate;
 
-  @Option(names = "--pre-roll", defaultValue = "4s", converter = DurationConverter.class,
+  @Option(names = "--pre-roll", paramLabel = "DURATION", defaultValue = "4s", converter = DurationConverter.class,
       description = "Kept before the trigger (default: ${DEFAULT-VALUE}).")
   Duration preRoll;
 
-  @Option(names = "--post-roll", defaultValue = "5s", converter = DurationConverter.class,
+  @Option(names = "--post-roll", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
       description = "Kept after the last motion (default: ${DEFAULT-VALUE}).")
   Duration postRoll;
 
-  @Option(names = "--max-clip", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(names = "--max-clip", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
       description = "Longest clip; a longer event continues in a new clip (default: ${DEFAULT-VALUE}).")
   Duration maxClip;
 
@@ -98,15 +101,16 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Run on simulated time, as fast as the CPU allows, instead of the wall clock.")
   boolean virtualClock;
 
-  @Option(names = "--drain-timeout", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
       description = "How long to wait at the end for PERSISTED acks (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
-  @Option(names = "--connect-timeout", defaultValue = "30s", converter = DurationConverter.class,
+  @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      converter = DurationConverter.class,
       description = "How long to wait for every doorbell's Welcome (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
-  @Option(names = "--progress-every", defaultValue = "5s", converter = DurationConverter.class,
+  @Option(names = "--progress-every", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
       description = "Interval of the progress line (default: ${DEFAULT-VALUE}).")
   Duration progressEvery;
 
@@ -124,7 +128,12 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     Map<String, Duration> rings = new HashMap<>();
     for (Map.Entry<String, String> e : ringAt.entrySet()) {
-      rings.put(e.getKey(), DurationConverter.parse(e.getValue()));
+      try {
+        rings.put(e.getKey(), DurationConverter.parse(e.getValue()));
+      } catch (TypeConversionException bad) {
+        throw new ParameterException(spec.commandLine(), "--ring-at " + e.getKey() + "=" + e.getValue() + ": "
+            + bad.getMessage());
+      }
     }
     SimulationOptions options = new SimulationOptions(uplink.substring(0, colon),
         Integer.parseInt(uplink.substring(colon + 1)), insecurePlaintext, seed, Profile.parse(profile), duration,
@@ -148,7 +157,7 @@ public final class SimulateCommand implements Callable<Integer> {
       }
     }
     if (dirs.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "name the doorbells with --devices DIR or --device DIR");
+      throw new ParameterException(spec.commandLine(), "name the doorbells with --devices-dir DIR or --device-dir DIR");
     }
     List<DeviceDirectory> devices = new ArrayList<>();
     for (Path dir : dirs) {

@@ -18,6 +18,7 @@ import dev.doorbell.proto.v1.Welcome;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -27,7 +28,15 @@ import java.util.function.LongSupplier;
  */
 final class CaseRun implements AutoCloseable {
   static final String FIRMWARE = "doorbell-conformance/1";
-  private static final int FRAME_BYTES = 48;
+  /**
+   * Every frame the suite seals: a 16x16 grey checkerboard, one complete baseline JPEG of 195 bytes, as the clip
+   * header's codec (MJPEG) promises, so that an owner who opens the store sees a picture, not bytes that fail to
+   * decode. Fixed bytes rather than encoded at run time: the golden transcripts must not depend on the JDK's encoder.
+   */
+  static final byte[] TEST_FRAME = Base64.getDecoder().decode("/9j/4AAQSkZJRgABAgAAAQABAAD/2wBDABALDA4MChAODQ4SERAT"
+      + "GCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/wAALCAAQABABAREA/8QAFAABAAAAAAAAAAAAAAAA"
+      + "AAAAAP/EABwQAAEDBQAAAAAAAAAAAAAAABIAERQyNmSCkf/aAAgBAQAAPwBbmTI0EevUluZMjQR69SW5kyNBHr1JbmTI0EevUv/Z");
+  static final int TEST_FRAME_SIZE = 16;
 
   private final ConformanceTarget target;
   private final ConformanceDevice device;
@@ -101,16 +110,14 @@ final class CaseRun implements AutoCloseable {
   }
 
   ClipSealer clipWithId(ConformanceDevice who, long clipId) {
-    ClipParams params = new ClipParams(who.id(), clipId, Trigger.TRIGGER_MANUAL, Codec.CODEC_MJPEG, 160, 120, 10,
-        target.startTimeUnixMs(), 0);
+    ClipParams params = new ClipParams(who.id(), clipId, Trigger.TRIGGER_MANUAL, Codec.CODEC_MJPEG, TEST_FRAME_SIZE,
+        TEST_FRAME_SIZE, 10, target.startTimeUnixMs(), 0);
     return ClipSealer.start(who.key(), params, target.random());
   }
 
-  /** Seals the next frame of {@code clip} (public test content, never a real picture). */
+  /** Seals the next frame of {@code clip}: the {@link #TEST_FRAME}, public test content, never a real picture. */
   SealedFrame seal(ClipSealer clip, boolean last) {
-    byte[] plaintext = new byte[FRAME_BYTES];
-    target.random().nextBytes(plaintext);
-    return clip.seal(clip.nextSeq() * 100_000L, plaintext, last);
+    return clip.seal(clip.nextSeq() * 100_000L, TEST_FRAME.clone(), last);
   }
 
   /** Seals {@code count} frames, the last one with {@code last = true}. */

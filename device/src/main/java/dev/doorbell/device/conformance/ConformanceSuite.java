@@ -1,10 +1,13 @@
 package dev.doorbell.device.conformance;
 
+import dev.doorbell.device.provision.ConformanceDevices;
 import dev.doorbell.device.tls.DeviceDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,17 +102,31 @@ public final class ConformanceSuite {
     return new CaseResult(c, passed, detail, elapsed, transcript.render());
   }
 
-  /** Loads the two devices a suite needs from a fleet's devices directory (the first two, sorted by id). */
-  public static List<DeviceDirectory> twoDevices(Path devicesDir) {
-    try (Stream<Path> dirs = Files.list(devicesDir)) {
-      List<Path> sorted = dirs.filter(Files::isDirectory).sorted().limit(2).toList();
-      if (sorted.size() < 2) {
-        throw new IllegalArgumentException(devicesDir + " holds " + sorted.size() + " device directories; the "
-            + "conformance suite needs two (provision with --devices 2 or more)");
-      }
-      return List.of(DeviceDirectory.load(sorted.get(0)), DeviceDirectory.load(sorted.get(1)));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + devicesDir, e);
+  /**
+   * Loads the two devices the suite runs as: {@code conformance-1} and {@code conformance-2} from {@code dir} (a
+   * fleet's {@code conformance/}, made by {@code provision --conformance}). Any other device is refused: the suite's
+   * clips must never be stored under a doorbell's id.
+   */
+  public static List<DeviceDirectory> conformanceDevices(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new UncheckedIOException("cannot read the conformance devices",
+          Files.exists(dir) ? new NotDirectoryException(dir.toString()) : new NoSuchFileException(dir.toString()));
     }
+    List<DeviceDirectory> devices = new ArrayList<>();
+    for (String id : ConformanceDevices.IDS) {
+      Path deviceDir = dir.resolve(id);
+      if (!Files.isDirectory(deviceDir)) {
+        throw new IllegalArgumentException(dir + " has no " + id + ": the suite runs only as the two devices "
+            + "reserved for it (its clips are test clips, stored under their ids, never under a doorbell's); make "
+            + "them with `doorbell provision --out FLEET --add --conformance` and give --devices-dir "
+            + "FLEET/conformance");
+      }
+      DeviceDirectory device = DeviceDirectory.load(deviceDir);
+      if (!device.deviceId().equals(id)) {
+        throw new IllegalArgumentException(deviceDir + " holds device " + device.deviceId() + ", not " + id);
+      }
+      devices.add(device);
+    }
+    return devices;
   }
 }

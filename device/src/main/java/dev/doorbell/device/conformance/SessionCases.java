@@ -128,12 +128,30 @@ final class SessionCases {
               require(waited >= w.getIdleTimeoutMs() * 9L / 10, "IDLE_TIMEOUT after " + waited
                   + " ms, before idle_timeout_ms " + w.getIdleTimeoutMs());
             }),
-        new ConformanceCase("handshake-timeout", "TLS, then no Hello",
-            describe(ErrorCode.HANDSHAKE_TIMEOUT) + " within the handshake deadline; connection closed",
-            r -> {
-              RawSession s = r.connect(r.device(), "device");
-              r.expect.error(s, ErrorCode.HANDSHAKE_TIMEOUT, 0, -1, r.target().handshakeWait());
-            }));
+        new ConformanceCase("handshake-timeout",
+            "Hello to learn Welcome.handshake_deadline_ms; then TLS on a new connection, and no Hello",
+            describe(ErrorCode.HANDSHAKE_TIMEOUT) + " after about handshake_deadline_ms; connection closed",
+            SessionCases::handshakeTimeout));
+  }
+
+  /**
+   * Waits as long as the uplink's announced handshake deadline (and the reply timeout on top), and no less than 90%
+   * of it; an uplink that announces none (0) gets {@code --handshake-wait} and no lower bound.
+   */
+  private static void handshakeTimeout(CaseRun r) throws Exception {
+    RawSession first = r.connect(r.device(), "first");
+    first.send(hello(r.device().id(), List.of(1), List.of()));
+    long deadlineMs = r.expect.welcome(first, r.device().id()).getHandshakeDeadlineMs();
+    first.close();
+    // The deadline runs from the TCP accept, so the clock starts before connecting.
+    long started = System.nanoTime();
+    RawSession s = r.connect(r.device(), "device");
+    Duration wait = deadlineMs > 0 ? Duration.ofMillis(deadlineMs).plus(r.target().replyTimeout())
+        : r.target().handshakeWait();
+    r.expect.error(s, ErrorCode.HANDSHAKE_TIMEOUT, 0, -1, wait);
+    long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
+    require(waited >= deadlineMs * 9 / 10, "HANDSHAKE_TIMEOUT after " + waited + " ms, before handshake_deadline_ms "
+        + deadlineMs);
   }
 
   private static void validSession(CaseRun r) throws Exception {

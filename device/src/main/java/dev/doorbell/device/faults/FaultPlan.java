@@ -109,7 +109,16 @@ public record FaultPlan(
 
   private static void bounded(Duration d, String name) {
     if (d == null || d.isNegative() || d.compareTo(LONGEST) > 0) {
-      throw new IllegalArgumentException(name + " must be in [0, " + LONGEST + "], got " + d);
+      throw new IllegalArgumentException(name + " must be from 0s to " + human(LONGEST) + ", got "
+          + (d == null ? "none" : human(d)));
     }
+  }
+
+  /** As the fault-proxy options take durations: 5m, 30s, 500ms. */
+  private static String human(Duration d) {
+    if (d.toMillis() % 60_000 == 0 && !d.isZero()) {
+      return d.toMinutes() + "m";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 }

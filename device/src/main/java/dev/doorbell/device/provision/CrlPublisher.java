@@ -50,14 +50,15 @@ public final class CrlPublisher {
     FleetLayout layout = new FleetLayout(fleet);
     for (Path needed : List.of(layout.caCert(), layout.caKey(), layout.uplinkDir())) {
       if (!Files.exists(needed)) {
-        throw new ProvisionException(Code.NOT_A_FLEET, "revoke needs a fleet made by provision in " + fleet
-            + ", but " + needed + " is missing");
+        throw new ProvisionException(Code.NOT_A_FLEET, fleet + " is not a fleet made by provision: " + needed
+            + " is missing");
       }
     }
     if (validity.isNegative() || validity.isZero()) {
       throw new ProvisionException(Code.INVALID_REQUEST, "the CRL validity must be positive, not " + validity);
     }
-    Path certFile = layout.device(deviceId).resolve(DeviceDirectory.DEVICE_CERT);
+    Path certFile = (ConformanceDevices.isReserved(deviceId) ? layout.conformanceDevice(deviceId)
+        : layout.device(deviceId)).resolve(DeviceDirectory.DEVICE_CERT);
     if (!Files.isRegularFile(certFile)) {
       throw new ProvisionException(Code.INVALID_REQUEST, "device " + deviceId + " is not in the fleet at " + fleet
           + ": no certificate at " + certFile + "; nothing was written");
@@ -77,8 +78,7 @@ public final class CrlPublisher {
       return new Revocation(entry, earlier.isPresent(), next.crlNumber(), next.entries().size(), nextUpdate,
           layout.uplinkCrl());
     } catch (IOException e) {
-      throw new ProvisionException(Code.IO_FAILURE, "revoking device " + deviceId + " in " + fleet + " failed: "
-          + e.getMessage(), e);
+      throw new ProvisionException(Code.IO_FAILURE, "revoking device " + deviceId + " in " + fleet + " failed", e);
     }
   }
 

@@ -17,6 +17,7 @@ import java.time.Instant;
  */
 final class DeviceWriter {
   private final FleetLayout layout;
+  private final Path devicesDir;
   private final FleetCa ca;
   private final String caCertPem;
   private final SecureRandom random;
@@ -24,9 +25,11 @@ final class DeviceWriter {
   private final Duration validity;
   private final ContentKeyWriter contentKeys;
 
-  DeviceWriter(FleetLayout layout, FleetCa ca, SecureRandom random, Instant now, Duration validity)
+  /** Writes each device into {@code devicesDir}/{@code <id>}. */
+  DeviceWriter(FleetLayout layout, Path devicesDir, FleetCa ca, SecureRandom random, Instant now, Duration validity)
       throws IOException {
     this.layout = layout;
+    this.devicesDir = devicesDir;
     this.ca = ca;
     this.caCertPem = Pem.certificate(ca.certificate());
     this.random = random;
@@ -36,7 +39,7 @@ final class DeviceWriter {
   }
 
   void write(String deviceId) throws IOException {
-    Path dir = PrivateFiles.privateDirectory(layout.device(deviceId));
+    Path dir = PrivateFiles.privateDirectory(devicesDir.resolve(deviceId));
     KeyPair pair = EcKeys.generate(random);
     X509Certificate certificate = ca.issueDevice(deviceId, pair.getPublic(), random, now, validity);
     PrivateFiles.linkPublic(dir.resolve(DeviceDirectory.CA_CERT), layout.caCert(), caCertPem);

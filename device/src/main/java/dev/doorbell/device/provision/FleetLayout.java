@@ -71,6 +71,15 @@ public record FleetLayout(Path root) {
     return devicesDir().resolve(deviceId);
   }
 
+  /** The devices reserved for {@code doorbell conformance} ({@link ConformanceDevices}), apart from the fleet's. */
+  public Path conformanceDir() {
+    return root.resolve("conformance");
+  }
+
+  public Path conformanceDevice(String deviceId) {
+    return conformanceDir().resolve(deviceId);
+  }
+
   public Path ownerDir() {
     return root.resolve("owner");
   }

@@ -65,7 +65,8 @@ public final class FleetProvisioner {
       PrivateFiles.publicDirectory(layout.devicesDir());
       PrivateFiles.privateDirectory(layout.ownerDir());
       PrivateFiles.privateDirectory(layout.ownerKeyringDir());
-      writeDevices(new DeviceWriter(layout, ca, random, now, request.validity()), ids, request.threads(), progress);
+      writeDevices(new DeviceWriter(layout, layout.devicesDir(), ca, random, now, request.validity()), ids,
+          request.threads(), progress);
       Set<String> fleet = new LinkedHashSet<>(existing);
       fleet.addAll(ids);
       // The device files were written without forcing them: all of them become durable here, at once, before
@@ -80,7 +81,7 @@ public final class FleetProvisioner {
       log.info("provisioned {} devices in {} ms (fleet of {})", ids.size(), elapsed.toMillis(), fleet.size());
       return new ProvisionResult(layout, ids, fleet.size(), elapsed);
     } catch (IOException e) {
-      throw new ProvisionException(Code.IO_FAILURE, "provisioning in " + layout.root() + " failed: " + e, e);
+      throw new ProvisionException(Code.IO_FAILURE, "provisioning in " + layout.root() + " failed", e);
     }
   }
 
@@ -96,7 +97,7 @@ public final class FleetProvisioner {
               + "fleet there (its keys are lost), or --add to add devices to it");
         }
       } catch (IOException e) {
-        throw new ProvisionException(Code.IO_FAILURE, "cannot list " + root + ": " + e, e);
+        throw new ProvisionException(Code.IO_FAILURE, "cannot list " + root, e);
       }
     }
     return Set.of();
@@ -122,7 +123,7 @@ public final class FleetProvisioner {
         }
       }
     } catch (IOException e) {
-      throw new ProvisionException(Code.IO_FAILURE, "cannot read " + layout.fleetList() + ": " + e, e);
+      throw new ProvisionException(Code.IO_FAILURE, "cannot read " + layout.fleetList(), e);
     }
     return ids;
   }
@@ -147,8 +148,8 @@ public final class FleetProvisioner {
 
   /** With --force, removes only what provision itself writes; anything else in the directory stays. */
   private static void clearForce(FleetLayout layout) throws IOException {
-    for (Path path : List.of(layout.caDir(), layout.uplinkDir(), layout.devicesDir(), layout.ownerDir(),
-        layout.readme(), layout.fleetList())) {
+    for (Path path : List.of(layout.caDir(), layout.uplinkDir(), layout.devicesDir(), layout.conformanceDir(),
+        layout.ownerDir(), layout.readme(), layout.fleetList())) {
       if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
         try (Stream<Path> tree = Files.walk(path)) {
           for (Path each : tree.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
@@ -178,7 +179,7 @@ public final class FleetProvisioner {
     new CrlPublisher(random, clock).publishEmpty(layout, ca);
   }
 
-  private static void writeDevices(DeviceWriter writer, List<String> ids, int threads, Progress progress)
+  static void writeDevices(DeviceWriter writer, List<String> ids, int threads, Progress progress)
       throws IOException {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, Math.max(1, ids.size())));
     try {

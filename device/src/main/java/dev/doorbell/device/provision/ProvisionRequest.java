@@ -38,6 +38,10 @@ public record ProvisionRequest(Path out, List<String> deviceIds, int numbered, S
       if (!seen.add(DeviceIds.require(id))) {
         throw new IllegalArgumentException("device id '" + id + "' is given twice");
       }
+      if (ConformanceDevices.isReserved(id)) {
+        throw new IllegalArgumentException("device id '" + id + "' starts with '" + ConformanceDevices.PREFIX
+            + "', which is reserved for the conformance suite's own devices (provision --conformance)");
+      }
     }
     if (numbered < 0) {
       throw new IllegalArgumentException("the number of devices must be 0 or more, not " + numbered);
@@ -46,6 +50,10 @@ public record ProvisionRequest(Path out, List<String> deviceIds, int numbered, S
     if (numbered > 0 && !DeviceIds.isValid(longestNumbered)) {
       throw new IllegalArgumentException("invalid prefix '" + prefix + "': '" + longestNumbered + "' must be a "
           + "device id, and a device id is " + DeviceIds.RULE);
+    }
+    if (numbered > 0 && ConformanceDevices.isReserved(longestNumbered)) {
+      throw new IllegalArgumentException("invalid prefix '" + prefix + "': ids starting with '"
+          + ConformanceDevices.PREFIX + "' are reserved for the conformance suite's own devices");
     }
     if (validity == null || validity.isNegative() || validity.isZero()) {
       throw new IllegalArgumentException("certificate validity must be at least one day");

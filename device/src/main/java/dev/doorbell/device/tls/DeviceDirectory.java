@@ -142,7 +142,7 @@ public final class DeviceDirectory {
     try (Reader reader = Files.newBufferedReader(dir.resolve(PROPERTIES), StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (IOException | IllegalArgumentException e) {
-      throw new DeviceDirectoryException("device directory " + dir + ": cannot read " + PROPERTIES + ": " + e, e);
+      throw new DeviceDirectoryException("device directory " + dir + ": cannot read " + PROPERTIES, e);
     }
     String id = properties.getProperty(PROPERTY_DEVICE_ID);
     if (!DeviceIds.isValid(id)) {

@@ -72,7 +72,8 @@ class ReconnectPhaseTest {
       }).run(devices, plan);
     }
     assertTrue(phase.allBack(), printed.toString());
-    Matcher reconnected = Pattern.compile("RESULT reconnected (\\d+) of (\\d+) devices").matcher(printed.toString());
+    Matcher reconnected = Pattern.compile("RESULT whole run: reconnected (\\d+) of (\\d+) devices")
+        .matcher(printed.toString());
     assertTrue(reconnected.find(), printed.toString());
     assertEquals(String.valueOf(DEVICES), reconnected.group(1));
     assertEquals(String.valueOf(DEVICES), reconnected.group(2));

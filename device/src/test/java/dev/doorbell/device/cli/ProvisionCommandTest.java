@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.device.provision.ConformanceDevices;
 import dev.doorbell.proto.DeviceIds;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,7 +28,7 @@ class ProvisionCommandTest {
     Path fleet = dir.resolve("fleet");
 
     int exit = run("--out", fleet.toString(), "--devices", "2", "--device-id", "porch", "--prefix", "cam",
-        "--uplink-name", "uplink.test", "--validity-days", "30");
+        "--uplink-name", "uplink.test", "--validity", "30d");
 
     assertEquals(0, exit, err.toString());
     assertEquals(List.of("porch", "cam-0001", "cam-0002"), Files.readAllLines(fleet.resolve("fleet.txt")));
@@ -67,6 +68,46 @@ class ProvisionCommandTest {
 
     assertEquals(0, exit, err.toString());
     assertEquals(List.of("doorbell-0001", "doorbell-0002"), Files.readAllLines(fleet.resolve("fleet.txt")));
+  }
+
+  @Test
+  void call_conformance_reservedDevicesApartFromTheFleet() throws Exception {
+    Path fleet = dir.resolve("fleet");
+
+    int exit = run("--out", fleet.toString(), "--devices", "1", "--conformance");
+
+    assertEquals(0, exit, err.toString());
+    assertEquals(List.of("doorbell-0001"), Files.readAllLines(fleet.resolve("fleet.txt")));
+    for (String id : ConformanceDevices.IDS) {
+      assertTrue(Files.isRegularFile(fleet.resolve("conformance").resolve(id).resolve("device-cert.pem")), id);
+      assertTrue(Files.isRegularFile(fleet.resolve("owner/keyring").resolve(id + ".root")), id);
+      assertFalse(Files.exists(fleet.resolve("devices").resolve(id)), id);
+    }
+    assertTrue(out.toString().contains("doorbell conformance --devices-dir " + fleet.resolve("conformance")),
+        out.toString());
+  }
+
+  @Test
+  void call_addConformanceTwice_secondRefused() throws Exception {
+    Path fleet = dir.resolve("fleet");
+    assertEquals(0, run("--out", fleet.toString(), "--devices", "1"));
+    assertEquals(0, run("--out", fleet.toString(), "--add", "--conformance"), err.toString());
+
+    int exit = run("--out", fleet.toString(), "--add", "--conformance");
+
+    assertEquals(2, exit);
+    assertTrue(err.toString().contains("conformance devices already"), err.toString());
+  }
+
+  @Test
+  void call_reservedIdOrPrefix_refusedAndNothingWritten() {
+    Path fleet = dir.resolve("fleet");
+
+    assertEquals(2, run("--out", fleet.toString(), "--device-id", "conformance-1"));
+    assertEquals(2, run("--out", fleet.toString(), "--devices", "2", "--prefix", "conformance"));
+
+    assertTrue(err.toString().contains("reserved for the conformance suite"), err.toString());
+    assertFalse(Files.exists(fleet));
   }
 
   @Test

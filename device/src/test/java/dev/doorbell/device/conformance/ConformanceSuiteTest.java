@@ -3,6 +3,7 @@ package dev.doorbell.device.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.device.provision.ConformanceDevices;
 import dev.doorbell.device.provision.FleetLayout;
 import dev.doorbell.device.provision.FleetProvisioner;
 import dev.doorbell.device.provision.ProvisionRequest;
@@ -44,11 +45,14 @@ class ConformanceSuiteTest {
   void run_realUplink_everyCasePassesAndTranscriptsMatchGoldenFiles() throws Exception {
     FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
     // INSECURE on purpose: fixed keys make the transcripts reproducible; they are public test data.
-    ProvisionRequest request = ProvisionRequest.of(fleet.root(), 2);
-    new FleetProvisioner(new InsecureDeterministicRandom("conformance fleet"), Clock.fixed(FIXED_NOW, ZoneOffset.UTC))
+    ProvisionRequest request = ProvisionRequest.of(fleet.root(), 0);
+    InsecureDeterministicRandom fleetRandom = new InsecureDeterministicRandom("conformance fleet");
+    Clock fixed = Clock.fixed(FIXED_NOW, ZoneOffset.UTC);
+    new FleetProvisioner(fleetRandom, fixed)
         .provision(new ProvisionRequest(request.out(), request.deviceIds(), request.numbered(), request.prefix(),
             request.uplinkNames(), request.validity(), false, false, 1), (done, total) -> {});
-    List<DeviceDirectory> devices = ConformanceSuite.twoDevices(fleet.root().resolve("devices"));
+    new ConformanceDevices(fleetRandom, fixed).provision(fleet.root(), request.validity(), 1);
+    List<DeviceDirectory> devices = ConformanceSuite.conformanceDevices(fleet.conformanceDir());
 
     List<CaseResult> results;
     try (DirectoryStore store = DirectoryStore.open(dir.resolve("store"), StoreOptions.defaults());

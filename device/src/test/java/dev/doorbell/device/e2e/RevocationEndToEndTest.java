@@ -117,7 +117,7 @@ class RevocationEndToEndTest {
     CommandLine cli = new CommandLine(new RevokeCommand());
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(out));
-    return cli.execute("--fleet", dir.resolve("fleet").toString(), "--device", deviceId, "--reason", reason);
+    return cli.execute("--fleet-dir", dir.resolve("fleet").toString(), "--device", deviceId, "--reason", reason);
   }
 
   private LinkClient client(InetSocketAddress address, DeviceDirectory device) {

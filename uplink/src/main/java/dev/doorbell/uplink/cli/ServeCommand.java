@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -28,14 +31,16 @@ import picocli.CommandLine.Spec;
  * connections, PERSISTED acks for what the store makes durable, SHUTTING_DOWN to every device, store closed.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = UplinkCli.Version.class,
-    description = "Accept devices over TLS 1.3 with client certificates and store their sealed clips.")
+    defaultValueProvider = ServeCommand.Defaults.class,
+    description = "Accepts devices over TLS 1.3 with client certificates and stores their sealed clips.")
 public final class ServeCommand implements Callable<Integer> {
   /** The one place the real store is opened: the embedded directory store of docs/FORMAT.md §6. */
   static final StoreFactory DIRECTORY_STORE = dir -> DirectoryStore.open(dir, StoreOptions.defaults());
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-  // Only for the defaults shown by the options below; the real config is built in config().
+  // Only for the defaults of the options below (Defaults); the real config is built in config().
   private static final UplinkConfig DEFAULTS = UplinkConfig.builder().insecurePlaintextForDebugging(true).build();
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
   @Spec
   private CommandSpec spec;
@@ -47,10 +52,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Folder with ca-cert.pem, server-cert.pem and server-key.pem (the uplink/ folder of provision).")
   private Path tls;
 
-  @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", paramLabel = "HOST", description = "Address to bind (default: ${DEFAULT-VALUE}).")
   private String host = "127.0.0.1";
 
-  @Option(names = "--port", description = "Port to bind; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", paramLabel = "PORT",
+      description = "Port to bind; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   private int port = 7443;
 
   @Option(names = "--port-file", paramLabel = "FILE", description = "Write the bound port here after binding.")
@@ -60,53 +66,65 @@ public final class ServeCommand implements Callable<Integer> {
       description = "No TLS; device ids are taken from Hello unverified. Never for real devices.")
   private boolean plaintext;
 
-  @Option(names = "--max-message-bytes", description = "Largest message (default: ${DEFAULT-VALUE}).")
-  private int maxMessageBytes = DEFAULTS.maxMessageBytes();
+  @Option(names = "--max-message-bytes", paramLabel = "BYTES",
+      description = "Largest message (default: ${DEFAULT-VALUE}).")
+  private int maxMessageBytes;
 
-  @Option(names = "--max-frame-bytes", description = "Largest sealed frame (default: ${DEFAULT-VALUE}).")
-  private int maxFrameBytes = DEFAULTS.maxFrameBytes();
+  @Option(names = "--max-frame-bytes", paramLabel = "BYTES",
+      description = "Largest sealed frame (default: ${DEFAULT-VALUE}).")
+  private int maxFrameBytes;
 
-  @Option(names = "--max-frames-per-clip", description = "Default: ${DEFAULT-VALUE}.")
-  private int maxFramesPerClip = DEFAULTS.maxFramesPerClip();
+  @Option(names = "--max-frames-per-clip", paramLabel = "N",
+      description = "Frames in one clip (default: ${DEFAULT-VALUE}).")
+  private int maxFramesPerClip;
 
-  @Option(names = "--max-open-clips", description = "Per device (default: ${DEFAULT-VALUE}).")
-  private int maxOpenClips = DEFAULTS.maxOpenClips();
+  @Option(names = "--max-open-clips", paramLabel = "N",
+      description = "Clips open at once per session (default: ${DEFAULT-VALUE}).")
+  private int maxOpenClips;
 
-  @Option(names = "--window-frames", description = "Unpersisted frames per device (default: ${DEFAULT-VALUE}).")
-  private int windowFrames = DEFAULTS.windowFrames();
+  @Option(names = "--window-frames", paramLabel = "N",
+      description = "Unpersisted frames per device (default: ${DEFAULT-VALUE}).")
+  private int windowFrames;
 
-  @Option(names = "--window-bytes", description = "Unpersisted bytes per device (default: ${DEFAULT-VALUE}).")
-  private int windowBytes = DEFAULTS.windowBytes();
+  @Option(names = "--window-bytes", paramLabel = "BYTES",
+      description = "Unpersisted bytes per device (default: ${DEFAULT-VALUE}).")
+  private int windowBytes;
 
-  @Option(names = "--heartbeat-ms", description = "Default: ${DEFAULT-VALUE}.")
-  private long heartbeatMs = DEFAULTS.heartbeat().toMillis();
+  @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "A device pings after this long without sending, as Welcome tells it (default: ${DEFAULT-VALUE}).")
+  private Duration heartbeat;
 
-  @Option(names = "--idle-timeout-ms", description = "Default: ${DEFAULT-VALUE}.")
-  private long idleTimeoutMs = DEFAULTS.idleTimeout().toMillis();
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "A session that sends nothing this long is closed (default: ${DEFAULT-VALUE}).")
+  private Duration idleTimeout;
 
-  @Option(names = "--handshake-deadline-ms", description = "TLS and Hello (default: ${DEFAULT-VALUE}).")
-  private long handshakeDeadlineMs = DEFAULTS.handshakeDeadline().toMillis();
+  @Option(names = "--handshake-deadline", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "TLS and Hello must be done within this (default: ${DEFAULT-VALUE}).")
+  private Duration handshakeDeadline;
 
-  @Option(names = "--max-errors", description = "Refused requests a session may cause within --error-window-ms "
-      + "before it is closed with TOO_MANY_ERRORS (default: ${DEFAULT-VALUE}).")
-  private int maxErrors = DEFAULTS.maxErrors();
+  @Option(names = "--max-errors", paramLabel = "N", description = "Refused requests a session may cause within "
+      + "--error-window before it is closed with TOO_MANY_ERRORS (default: ${DEFAULT-VALUE}).")
+  private int maxErrors;
 
-  @Option(names = "--error-window-ms", description = "Default: ${DEFAULT-VALUE}.")
-  private long errorWindowMs = DEFAULTS.errorWindow().toMillis();
+  @Option(names = "--error-window", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "The window --max-errors counts in (default: ${DEFAULT-VALUE}).")
+  private Duration errorWindow;
 
-  @Option(names = "--error-backoff-ms", description = "How long a device closed with TOO_MANY_ERRORS is refused "
-      + "(default: ${DEFAULT-VALUE}).")
-  private long errorBackoffMs = DEFAULTS.errorBackoff().toMillis();
+  @Option(names = "--error-backoff", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long a device closed with TOO_MANY_ERRORS is refused (default: ${DEFAULT-VALUE}).")
+  private Duration errorBackoff;
 
   @Option(names = "--reuse-port", description = "SO_REUSEPORT (epoll): several serve processes, each with its own "
       + "--data, share one port; a device that lands on another process re-sends its open clips there.")
   private boolean reusePort;
 
-  @Option(names = "--io-threads", description = "Event-loop threads; 0 = twice the cores (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--io-threads", paramLabel = "N",
+      description = "Event-loop threads; 0 = twice the cores (default: ${DEFAULT-VALUE}).")
   private int ioThreads;
 
-  @Option(names = "--shutdown-grace-ms", description = "How long a stop waits for acks (default: ${DEFAULT-VALUE}).")
-  private long shutdownGraceMs = 10_000;
+  @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long a stop waits for acks (default: ${DEFAULT-VALUE}).")
+  private Duration shutdownGrace;
 
   private final StoreFactory storeFactory;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -128,8 +146,8 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       config = config();
     } catch (IllegalArgumentException e) {
-      err.println("serve: " + e.getMessage());
-      return 2;
+      err.println("serve: " + CliErrors.withOptionNames(spec, e.getMessage()));
+      return CliErrors.EXIT_USAGE;
     }
     try (ClipStore store = storeFactory.open(data)) {
       UplinkServer server = new UplinkServer(config, store);
@@ -146,14 +164,14 @@ public final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stopRequested.await();
       } finally {
-        server.stop(Duration.ofMillis(shutdownGraceMs));
+        server.stop(shutdownGrace);
         removeHook(hook);
         signals.close();
       }
       LOG.info("store at close: {}", store.stats());
     } catch (IOException e) {
-      err.println("serve: " + e.getMessage());
-      return 1;
+      err.println("serve: " + CliErrors.message(e));
+      return CliErrors.EXIT_USAGE;
     } finally {
       stopped.countDown();
     }
@@ -164,10 +182,8 @@ public final class ServeCommand implements Callable<Integer> {
     UplinkConfig.Builder b = UplinkConfig.builder().host(host).port(port).insecurePlaintextForDebugging(plaintext)
         .maxMessageBytes(maxMessageBytes).maxFrameBytes(maxFrameBytes).maxFramesPerClip(maxFramesPerClip)
         .maxOpenClips(maxOpenClips).windowFrames(windowFrames).windowBytes(windowBytes)
-        .heartbeat(Duration.ofMillis(heartbeatMs)).idleTimeout(Duration.ofMillis(idleTimeoutMs))
-        .handshakeDeadline(Duration.ofMillis(handshakeDeadlineMs)).reusePort(reusePort).ioThreads(ioThreads)
-        .errorLimit(maxErrors, Duration.ofMillis(errorWindowMs), Duration.ofMillis(errorBackoffMs))
-        .dataDirectory(data);
+        .heartbeat(heartbeat).idleTimeout(idleTimeout).handshakeDeadline(handshakeDeadline).reusePort(reusePort)
+        .ioThreads(ioThreads).errorLimit(maxErrors, errorWindow, errorBackoff).dataDirectory(data);
     if (tls != null) {
       b.tlsDirectory(tls);
     } else if (!plaintext) {
@@ -179,8 +195,12 @@ public final class ServeCommand implements Callable<Integer> {
   /** Written to a temporary name and moved, so that a script never reads a half-written port. */
   private void writePortFile(int boundPort) throws IOException {
     Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
-    Files.writeString(tmp, boundPort + "\n", StandardCharsets.US_ASCII);
-    Files.move(tmp, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.writeString(tmp, boundPort + "\n", StandardCharsets.US_ASCII);
+      Files.move(tmp, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IOException("cannot write the port file " + portFile, e);
+    }
   }
 
   /**
@@ -193,13 +213,39 @@ public final class ServeCommand implements Callable<Integer> {
     requestStop();
     boolean clean;
     try {
-      clean = stopped.await(shutdownGraceMs + 5_000, TimeUnit.MILLISECONDS);
+      clean = stopped.await(shutdownGrace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       clean = false;
     }
     System.out.flush();
     System.err.flush();
     Runtime.getRuntime().halt(clean ? 0 : 1);
+  }
+
+  /** The options' defaults are UplinkConfig's, written as a user would type them. */
+  static final class Defaults implements IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      if (!(arg instanceof OptionSpec option)) {
+        return null;
+      }
+      return switch (option.longestName()) {
+        case "--max-message-bytes" -> String.valueOf(DEFAULTS.maxMessageBytes());
+        case "--max-frame-bytes" -> String.valueOf(DEFAULTS.maxFrameBytes());
+        case "--max-frames-per-clip" -> String.valueOf(DEFAULTS.maxFramesPerClip());
+        case "--max-open-clips" -> String.valueOf(DEFAULTS.maxOpenClips());
+        case "--window-frames" -> String.valueOf(DEFAULTS.windowFrames());
+        case "--window-bytes" -> String.valueOf(DEFAULTS.windowBytes());
+        case "--heartbeat" -> DurationConverter.format(DEFAULTS.heartbeat());
+        case "--idle-timeout" -> DurationConverter.format(DEFAULTS.idleTimeout());
+        case "--handshake-deadline" -> DurationConverter.format(DEFAULTS.handshakeDeadline());
+        case "--shutdown-grace" -> DurationConverter.format(SHUTDOWN_GRACE);
+        case "--max-errors" -> String.valueOf(DEFAULTS.maxErrors());
+        case "--error-window" -> DurationConverter.format(DEFAULTS.errorWindow());
+        case "--error-backoff" -> DurationConverter.format(DEFAULTS.errorBackoff());
+        default -> null;
+      };
+    }
   }
 
   private static void removeHook(Thread hook) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The uplink's command line: {@code doorbell-uplink serve ...}. Exit status 0 on success, non-zero on failure. */
+/** The uplink's command line: {@code doorbell-uplink serve ...}. Exit status 0 on success, 2 on a usage or I/O error */
 @Command(name = "doorbell-uplink", mixinStandardHelpOptions = true, versionProvider = UplinkCli.Version.class,
     description = "The blind uplink of doorbell: stores sealed clips from devices, holds no keys.")
 public final class UplinkCli implements Runnable {
@@ -17,14 +17,18 @@ public final class UplinkCli implements Runnable {
     System.exit(commandLine(new ServeCommand(ServeCommand.DIRECTORY_STORE)).execute(args));
   }
 
-  /** The command line with {@code serve} bound to the given instance, so that tests can stop it. */
+  /**
+   * The command line with {@code serve} bound to the given instance, so that tests can stop it, and the exit codes
+   * scripts rely on: 2 and one line for a usage or I/O error ({@link Cli}).
+   */
   public static CommandLine commandLine(ServeCommand serve) {
-    return new CommandLine(new UplinkCli()).addSubcommand("serve", serve);
+    return Cli.configure(new CommandLine(new UplinkCli()).addSubcommand("serve", serve));
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required, e.g. serve");
+    throw new CommandLine.ParameterException(spec.commandLine(), "give a command: "
+        + String.join(", ", Cli.commandNames(spec)) + " ('doorbell-uplink --help' says what each does)");
   }
 
   /** The version of the jar, or "development build" when run from classes. */

@@ -66,7 +66,8 @@ public record UplinkConfig(
     requirePositive("idleTimeout", idleTimeout);
     requirePositive("handshakeDeadline", handshakeDeadline);
     if (idleTimeout.compareTo(heartbeat) <= 0) {
-      throw new IllegalArgumentException("idleTimeout " + idleTimeout + " must be longer than heartbeat " + heartbeat);
+      throw new IllegalArgumentException("idleTimeout " + human(idleTimeout) + " must be longer than heartbeat "
+          + human(heartbeat));
     }
     requireRange("ioThreads", ioThreads, 0, 1024);
     Objects.requireNonNull(clock, "clock");
@@ -116,8 +117,14 @@ public record UplinkConfig(
 
   private static void requirePositive(String name, Duration value) {
     if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be a positive duration, not " + value);
+      throw new IllegalArgumentException(name + " must be a positive duration, not "
+          + (value == null ? "none" : human(value)));
     }
+  }
+
+  /** As people write durations (and the serve options take them): 30s, 500ms. */
+  private static String human(Duration value) {
+    return value.toMillis() % 1000 == 0 ? value.toSeconds() + "s" : value.toMillis() + "ms";
   }
 
   /** Starts from the defaults of docs/PROTOCOL.md. */

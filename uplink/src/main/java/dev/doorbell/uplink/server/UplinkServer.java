@@ -17,6 +17,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -81,7 +84,8 @@ public final class UplinkServer implements AutoCloseable {
     } catch (Exception e) {
       shutDownGroups(Duration.ZERO);
       serverChannel = null;
-      throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+      // The cause says why (an unknown host, an address not on this machine, a port in use); its message may be null.
+      throw new IOException("cannot listen on " + config.host() + ":" + config.port(), e);
     }
     if (ssl != null) {
       revocationWatcher = new RevocationWatcher(revocations, registry);
@@ -170,6 +174,12 @@ public final class UplinkServer implements AutoCloseable {
   static SslContext sslContext(UplinkConfig config) throws IOException {
     DeviceTrustManager trust = new DeviceTrustManager(CrlFile.readCa(config.caCert()), config.clock(),
         DeviceTrustManager.DEFAULT_CACHE_SIZE);
+    // Named on their own: the TLS library's message for a missing file names the file twice and says "invalid".
+    for (Path file : List.of(config.serverCert(), config.serverKey())) {
+      if (!Files.isRegularFile(file)) {
+        throw new NoSuchFileException(file.toString());
+      }
+    }
     try {
       // A device may resume a TLS 1.3 session, which skips the trust manager; the session checks the certificate's
       // dates and the revocation list on every connection, resumed or not (DeviceSessionHandler).

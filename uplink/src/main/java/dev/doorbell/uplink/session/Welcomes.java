@@ -22,7 +22,8 @@ final class Welcomes {
         .setWindowFrames(config.windowFrames())
         .setWindowBytes(config.windowBytes())
         .setHeartbeatMs((int) config.heartbeat().toMillis())
-        .setIdleTimeoutMs((int) config.idleTimeout().toMillis());
+        .setIdleTimeoutMs((int) config.idleTimeout().toMillis())
+        .setHandshakeDeadlineMs((int) config.handshakeDeadline().toMillis());
     for (long clipId : hello.getOpenClipsList()) {
       // The store is keyed by the certificate's id: another device's clip id is simply unknown here.
       ClipStatus status = store.status(deviceId, clipId);

@@ -1,7 +1,7 @@
 package dev.doorbell.uplink.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.proto.v1.AckKind;
@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,9 +53,12 @@ class UplinkCliTest {
   }
 
   @Test
-  void execute_noCommandOrUnknownOption_nonZero() {
-    assertNotEquals(0, cli().execute());
-    assertNotEquals(0, cli().execute("serve", "--data", "x", "--no-such-option"));
+  void execute_noCommandOrUnknownOption_exitTwoOneLine() {
+    assertEquals(2, cli().execute());
+    assertTrue(errorLine().contains("give a command: serve"), err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, cli().execute("serve", "--data", "x", "--no-such-option"));
+    assertTrue(errorLine().contains("unknown option '--no-such-option'"), err.toString());
   }
 
   @Test
@@ -64,12 +68,98 @@ class UplinkCliTest {
   }
 
   @Test
-  void serve_storeCannotOpen_nonZeroWithReason(@TempDir Path dir) throws Exception {
+  void serve_storeCannotOpen_exitTwoWithReason(@TempDir Path dir) throws Exception {
     // A non-empty directory without the store marker is refused by DirectoryStore.open.
     Files.writeString(dir.resolve("unrelated.txt"), "not a store");
     CommandLine cli = cli(new ServeCommand(ServeCommand.DIRECTORY_STORE));
-    assertEquals(1, cli.execute("serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port", "0"));
-    assertTrue(err.toString().contains(dir.toString()), err.toString());
+    assertEquals(2, cli.execute("serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port", "0"));
+    assertTrue(errorLine().contains(dir.toString()), err.toString());
+  }
+
+  @Test
+  void serve_dataUnderAFile_exitTwoNamingThePathAndReason(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    CommandLine cli = cli(new ServeCommand(ServeCommand.DIRECTORY_STORE));
+    assertEquals(2, cli.execute("serve", "--data", file.resolve("store").toString(), "--tls",
+        TestPki.dir().toString(), "--port", "0"));
+    String line = errorLine();
+    assertTrue(line.startsWith("serve: ") && line.contains(file.toString()) && line.contains("not a directory"),
+        line);
+  }
+
+  @Test
+  void serve_tlsFolderMissing_exitTwoNamingTheFile(@TempDir Path dir) {
+    Path missing = dir.resolve("missing");
+    assertEquals(2, cli().execute("serve", "--data", dir.resolve("store").toString(), "--tls", missing.toString(),
+        "--port", "0"));
+    String line = errorLine();
+    assertTrue(line.contains(missing.resolve("ca-cert.pem").toString()) && line.contains("no such file"), line);
+  }
+
+  @Test
+  void serve_tlsFolderWithoutServerCertificate_exitTwoNamingIt(@TempDir Path dir) throws Exception {
+    Path tls = Files.createDirectories(dir.resolve("tls"));
+    Files.copy(TestPki.dir().resolve("ca-cert.pem"), tls.resolve("ca-cert.pem"));
+    assertEquals(2, cli().execute("serve", "--data", dir.resolve("store").toString(), "--tls", tls.toString(),
+        "--port", "0"));
+    String line = errorLine();
+    assertTrue(line.equals("serve: " + tls.resolve("server-cert.pem") + ": no such file or directory"), line);
+  }
+
+  @Test
+  void serve_hostDoesNotResolve_exitTwoSayingSo(@TempDir Path dir) {
+    assertEquals(2, cli().execute("serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--host",
+        "nosuch.invalid", "--port", "0"));
+    String line = errorLine();
+    assertTrue(line.contains("cannot listen on nosuch.invalid:0") && line.contains("does not resolve"), line);
+  }
+
+  @Test
+  void serve_portFileCannotBeWritten_exitTwoNamingIt(@TempDir Path dir) {
+    Path portFile = dir.resolve("missing").resolve("port");
+    assertEquals(2, cli().execute("serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port",
+        "0", "--port-file", portFile.toString()));
+    assertTrue(errorLine().contains("cannot write the port file " + portFile), err.toString());
+  }
+
+  @Test
+  void serve_durations_oneSyntaxWithAHintForAMissingUnit(@TempDir Path dir) {
+    assertEquals(2, cli().execute("serve", "--data", dir.toString(), "--heartbeat", "5"));
+    assertTrue(errorLine().contains("'5' has no unit") && err.toString().contains("5s"), err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, cli().execute("serve", "--data", dir.toString(), "--heartbeat-ms", "5000"));
+    assertTrue(errorLine().contains("unknown option '--heartbeat-ms'") && err.toString().contains("--heartbeat"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, cli().execute("serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(),
+        "--heartbeat", "40s"));
+    String line = errorLine();
+    assertTrue(line.contains("--idle-timeout") && line.contains("30s") && line.contains("40s"), line);
+  }
+
+  @Test
+  void execute_unknownCommandWithHelp_exitTwoNamingIt() {
+    assertEquals(2, cli().execute("owner", "--help"));
+    assertTrue(errorLine().contains("unknown command 'owner'"), err.toString());
+    assertEquals("", out.toString());
+  }
+
+  @Test
+  void help_serve_everyValueNamedAndDefaultsAsTyped() {
+    assertEquals(0, cli().execute("serve", "--help"));
+    String help = out.toString();
+    assertFalse(help.contains("=<"), help);
+    assertFalse(help.contains("PT"), help);
+    assertTrue(help.contains("--idle-timeout=DURATION") && help.contains("(default: 30s)"), help);
+  }
+
+  /** The one line of the error output, which must name no Java exception and no "null". */
+  private String errorLine() {
+    List<String> lines = err.toString().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), err.toString());
+    String line = lines.get(0);
+    assertFalse(line.contains("Exception") || line.contains("null") || line.contains("PT"), line);
+    return line;
   }
 
   @Test

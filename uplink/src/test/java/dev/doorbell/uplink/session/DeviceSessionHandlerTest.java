@@ -45,6 +45,8 @@ class DeviceSessionHandlerTest {
     assertEquals(4, welcome.getMaxOpenClips());
     assertEquals(10_000, welcome.getHeartbeatMs());
     assertEquals(30_000, welcome.getIdleTimeoutMs());
+    // Announced so that a client (the conformance suite) can wait for HANDSHAKE_TIMEOUT as long as needed only.
+    assertEquals(10_000, welcome.getHandshakeDeadlineMs());
     assertEquals(1, uplink.server.registry().sessionCount());
   }
 
