@@ -1,189 +1,380 @@
 package dev.doorbell.device.owner;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.doorbell.device.seal.StoredFrameBytes;
-import dev.doorbell.proto.v1.StoredClipClose;
-import dev.doorbell.proto.v1.StoredClipOpen;
-import dev.doorbell.proto.v1.StoredFrame;
-import dev.doorbell.proto.v1.StoredRecord;
+import dev.doorbell.device.owner.ClipAssembly.Hole;
+import dev.doorbell.device.owner.SegmentScan.Committed;
+import dev.doorbell.device.owner.StoreFinding.Kind;
+import dev.doorbell.proto.v1.StoredSegmentStart;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * Reads the uplink's directory store (docs/FORMAT.md §6) read-only, written from the format document alone: the
- * device side never links the uplink's code. Frames are returned exactly as stored and in stored order, so that
+ * device side never links the uplink's code. It applies the reader rules of §6: a live store is read up to its last
+ * group commit; bad records are skipped by resynchronisation and reported as damaged ranges; missing segments,
+ * segments shorter than committed, a damaged checkpoint and bad start records are findings; each clip learns which
+ * of those holes may hold its missing records. Frames are returned exactly as stored and in stored order, so that
  * the opener, not the reader, judges order, gaps and duplicates.
  */
 public final class StoreDirectoryReader {
   static final byte[] SEGMENT_MAGIC = "DBSTORE1".getBytes(StandardCharsets.US_ASCII);
-  static final int MAX_RECORD_BYTES = 64 << 20;
+  static final String MARKER_FILE = "doorbell-store";
+  private static final int MAX_START_RECORD_BYTES = 4096;
 
-  private StoreDirectoryReader() {}
+  private record Start(StoredSegmentStart record, int framedLength) {}
+
+  private final Path dir;
+  private final int version;
+  private final List<Long> numbers;
+  private final Map<Long, Start> starts = new HashMap<>();
+  private final List<StoreFinding> findings = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private final List<Hole> holes = new ArrayList<>();
+  private final Map<Long, Committed> committed = new HashMap<>();
+
+  private StoreDirectoryReader(Path dir, int version, List<Long> numbers) {
+    this.dir = dir;
+    this.version = version;
+    this.numbers = numbers;
+  }
 
   public static StoreSnapshot read(Path storeDir) throws IOException {
-    Path segments = storeDir.resolve("segments");
-    if (!Files.isDirectory(segments)) {
-      throw new IOException("not a doorbell store (no segments/ directory): " + storeDir);
-    }
-    List<Path> files;
-    try (Stream<Path> list = Files.list(segments)) {
-      files = list.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
-    }
-    Map<String, ClipBuilder> clips = new LinkedHashMap<>();
-    List<String> warnings = new ArrayList<>();
-    for (int i = 0; i < files.size(); i++) {
-      readSegment(files.get(i), i == files.size() - 1, clips, warnings);
-    }
-    List<StoredClip> out = new ArrayList<>();
-    for (ClipBuilder b : clips.values()) {
-      out.add(b.build());
-    }
-    return new StoreSnapshot(storeDir, out, warnings);
+    int version = version(storeDir);
+    return new StoreDirectoryReader(storeDir, version, segmentNumbers(storeDir)).read();
   }
 
-  private static void readSegment(Path file, boolean newest, Map<String, ClipBuilder> clips, List<String> warnings)
-      throws IOException {
-    ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
-    if (all.remaining() < SEGMENT_MAGIC.length) {
-      throw new IOException("segment " + file.getFileName() + " is shorter than its magic");
+  private StoreSnapshot read() throws IOException {
+    StoreLock.Holder holder = StoreLock.probe(dir);
+    if (holder.problem() != null) {
+      notes.add(holder.problem());
     }
-    byte[] magic = new byte[SEGMENT_MAGIC.length];
-    all.get(magic);
-    if (!java.util.Arrays.equals(magic, SEGMENT_MAGIC)) {
-      throw new IOException("segment " + file.getFileName() + " does not start with DBSTORE1");
-    }
-    while (all.hasRemaining()) {
-      int offset = all.position();
-      String bad = null;
-      if (all.remaining() < 8) {
-        bad = "a record prefix cut short";
-      } else {
-        int length = all.getInt(offset);
-        int crc = all.getInt(offset + 4);
-        if (length < 1 || length > MAX_RECORD_BYTES) {
-          bad = "an impossible record length " + Integer.toUnsignedString(length);
-        } else if (all.remaining() - 8 < length) {
-          bad = "a record cut short (" + length + " bytes announced)";
-        } else {
-          CRC32C crc32c = new CRC32C();
-          crc32c.update(all.slice(offset + 8, length));
-          if ((int) crc32c.getValue() != crc) {
-            bad = "a CRC32C mismatch";
-          } else {
-            byte[] body = new byte[length];
-            all.get(offset + 8, body);
-            all.position(offset + 8 + length);
-            addRecord(parse(body, file, offset), clips, warnings);
-          }
+    Checkpoint.Read checkpointRead = version == 2 ? Checkpoint.read(dir) : null;
+    Checkpoint checkpoint = checkpointRead == null ? null : checkpointRead.checkpoint();
+    long newest = numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
+    if (version == 1) {
+      notes.add("v1 store (no checkpoint, no start records): a store shorter than what was acknowledged cannot be"
+          + " detected");
+    } else {
+      for (long k : numbers) {
+        Start start = peekStart(segmentPath(k), k);
+        if (start != null) {
+          starts.put(k, start);
         }
       }
-      if (bad != null) {
-        String where = file.getFileName() + " at offset " + offset;
-        if (newest && zerosToEnd(all, offset)) {
-          // The zero padding of the uplink's direct writes: the segment is still open, or the uplink stopped hard.
-          return;
-        }
-        if (newest && !validRecordAfter(all, offset + 1)) {
-          // A torn tail was never acknowledged; the uplink cuts it when it next starts, and a reader ignores it.
-          warnings.add("ignored an unacknowledged torn tail in " + where + " (" + bad + ")");
-          return;
-        }
-        throw new IOException("store is corrupt: " + bad + " in " + where);
-      }
+      committedLengths(checkpoint);
     }
-  }
-
-  /** Whether a whole record with a matching CRC starts at any offset from {@code from} on (FORMAT.md §6). */
-  private static boolean zerosToEnd(ByteBuffer all, int from) {
-    for (int i = from; i < all.limit(); i++) {
-      if (all.get(i) != 0) {
-        return false;
-      }
+    checkNumbering();
+    if (holder.live()) {
+      notes.add(checkpoint != null
+          ? "live store (" + holder.name() + "): read up to the last group commit, segment "
+              + StoreFinding.segmentName(checkpoint.segment()) + " offset " + checkpoint.length()
+          : "live store (" + holder.name() + "): no checkpoint to read up to; the newest segment's tail may be in"
+              + " mid-write");
     }
-    return true;
-  }
-
-  private static boolean validRecordAfter(ByteBuffer all, int from) {
-    for (int at = from; at + 8 <= all.limit(); at++) {
-      int length = all.getInt(at);
-      if (length < 1 || length > MAX_RECORD_BYTES || all.limit() - at - 8 < length) {
+    List<SegmentScan.Found> records = new ArrayList<>();
+    List<Long> recordSegments = new ArrayList<>();
+    boolean clipRecords = false;
+    Map<Long, SegmentScan> scans = new HashMap<>();
+    for (long k : numbers) {
+      boolean liveNewest = holder.live() && checkpoint != null && k == checkpoint.segment();
+      if (holder.live() && checkpoint != null && k > checkpoint.segment()) {
         continue;
       }
-      CRC32C crc32c = new CRC32C();
-      crc32c.update(all.slice(at + 8, length));
-      if ((int) crc32c.getValue() == all.getInt(at + 4)) {
-        return true;
+      SegmentScan scan = SegmentScan.scan(segmentPath(k), k,
+          new SegmentScan.Mode(committed.get(k), k == newest, liveNewest, version == 1));
+      scans.put(k, scan);
+      for (SegmentScan.Found f : scan.records) {
+        records.add(f);
+        recordSegments.add(k);
+        clipRecords |= !f.record().hasSegmentStart();
+      }
+      for (StoreFinding d : scan.damaged) {
+        findings.add(d);
+        holes.add(new Hole(k, d.start(), "damaged range segment " + StoreFinding.segmentName(k) + " offsets "
+            + d.start() + ".." + d.end()));
+      }
+      warnings.addAll(scan.warnings);
+    }
+    if (version == 2) {
+      checkStartRecords(scans);
+      checkCheckpoint(checkpointRead, newest, clipRecords);
+      checkCommitted(scans);
+    }
+    ClipAssembly assembly = new ClipAssembly(holes);
+    for (int i = 0; i < records.size(); i++) {
+      assembly.add(recordSegments.get(i), records.get(i).offset(), records.get(i).record());
+    }
+    findings.sort(Comparator.comparingLong(StoreFinding::segment).thenComparingLong(StoreFinding::start));
+    String checkpointText = checkpoint != null
+        ? "segment " + StoreFinding.segmentName(checkpoint.segment()) + " offset " + checkpoint.length() + " ("
+            + checkpoint.records() + " records, sequence " + Long.toUnsignedString(checkpoint.sequence()) + ")"
+        : version == 2 ? "none" : null;
+    StoreReport report = new StoreReport(dir, version, holder.live() ? holder.name() : null, checkpointText,
+        findings, notes);
+    return new StoreSnapshot(dir, assembly.clips(), warnings, List.of(report));
+  }
+
+  /** Committed lengths from each start record (for the segment before it) and from the checkpoint. */
+  private void committedLengths(Checkpoint checkpoint) {
+    for (int i = 0; i + 1 < numbers.size(); i++) {
+      long k = numbers.get(i);
+      long next = numbers.get(i + 1);
+      Start start = starts.get(next);
+      if (start == null || start.record().getPreviousSegment() != k) {
+        continue;
+      }
+      if (start.record().getPreviousLength() < SEGMENT_MAGIC.length) {
+        finding(Kind.BAD_START_RECORD, next, 0, 0, "segment " + StoreFinding.segmentName(next) + "'s start record"
+            + " gives segment " + StoreFinding.segmentName(k) + " a committed length of "
+            + Long.toUnsignedString(start.record().getPreviousLength()) + " bytes, less than its magic");
+        continue;
+      }
+      committed.put(k, new Committed(start.record().getPreviousLength(), start.record().getPreviousRecords(),
+          "segment " + StoreFinding.segmentName(next) + "'s start record"));
+    }
+    if (checkpoint == null) {
+      return;
+    }
+    long c = checkpoint.segment();
+    if (checkpoint.length() < SEGMENT_MAGIC.length) {
+      finding(Kind.DAMAGED_CHECKPOINT, 0, 0, 0, "the checkpoint gives segment " + StoreFinding.segmentName(c)
+          + " a committed length of " + Long.toUnsignedString(checkpoint.length()) + " bytes, less than its magic");
+      return;
+    }
+    if (numbers.contains(c)) {
+      Committed bySuccessor = committed.get(c);
+      if (bySuccessor == null) {
+        committed.put(c, new Committed(checkpoint.length(), checkpoint.records(), "the checkpoint"));
+      } else if (bySuccessor.length() != checkpoint.length() || bySuccessor.records() != checkpoint.records()) {
+        finding(Kind.DAMAGED_CHECKPOINT, 0, 0, 0, "the checkpoint gives segment " + StoreFinding.segmentName(c)
+            + " " + checkpoint.length() + " bytes and " + checkpoint.records() + " records, " + bySuccessor.source()
+            + " " + bySuccessor.length() + " bytes and " + bySuccessor.records() + " records");
       }
     }
-    return false;
-  }
-
-  private static StoredRecord parse(byte[] body, Path file, int offset) throws IOException {
-    try {
-      return StoredRecord.parseFrom(body);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IOException("unparsable record in " + file.getFileName() + " at offset " + offset, e);
+    Start above = starts.get(c + 1);
+    if (above != null && !committed.containsKey(c + 1)) {
+      committed.put(c + 1, new Committed(SEGMENT_MAGIC.length + above.framedLength(), 1,
+          "the checkpoint, which names the segment before it"));
     }
   }
 
-  private static void addRecord(StoredRecord record, Map<String, ClipBuilder> clips, List<String> warnings) {
-    switch (record.getBodyCase()) {
-      case CLIP_OPEN -> {
-        StoredClipOpen open = record.getClipOpen();
-        ClipBuilder clip = clip(clips, open.getDeviceId(), open.getClipId());
-        if (clip.header == null) {
-          clip.header = open.getHeader().toByteArray();
-        } else {
-          warnings.add("clip " + clip.name() + " has a second header record (ignored)");
+  /** Gaps in the segment numbers and, in a v2 store, what the first segment's start record says came before it. */
+  private void checkNumbering() {
+    if (numbers.isEmpty()) {
+      return;
+    }
+    long lowest = numbers.get(0);
+    Start first = starts.get(lowest);
+    if (first == null) {
+      if (lowest > 1) {
+        missing(1, lowest - 1, "");
+      }
+    } else {
+      long previous = first.record().getPreviousSegment();
+      if (previous != 0 && Long.compareUnsigned(previous, lowest) >= 0) {
+        finding(Kind.BAD_START_RECORD, lowest, 0, 0, "segment " + StoreFinding.segmentName(lowest)
+            + "'s start record names segment " + Long.toUnsignedString(previous) + " before it");
+      } else if (previous != 0) {
+        missing(1, previous, "");
+      }
+    }
+    for (int i = 0; i + 1 < numbers.size(); i++) {
+      if (numbers.get(i + 1) > numbers.get(i) + 1) {
+        missing(numbers.get(i) + 1, numbers.get(i + 1) - 1, "");
+      }
+    }
+  }
+
+  /** Each segment from the first with a start record on must begin with one naming the segment before it. */
+  private void checkStartRecords(Map<Long, SegmentScan> scans) {
+    Long first = numbers.stream().filter(starts::containsKey).findFirst().orElse(null);
+    if (first == null) {
+      if (!numbers.isEmpty()) {
+        finding(Kind.BAD_START_RECORD, numbers.get(0), 0, 0, "no segment begins with a start record");
+      }
+      return;
+    }
+    List<Long> older = numbers.stream().filter(k -> k < first).toList();
+    if (!older.isEmpty()) {
+      notes.add(range(older.get(0), older.get(older.size() - 1)) + " written by a v1 uplink before the upgrade: start"
+          + " records and the checkpoint are checked from segment " + StoreFinding.segmentName(first) + " on");
+    }
+    for (int i = numbers.indexOf(first) + 1; i < numbers.size(); i++) {
+      long k = numbers.get(i);
+      long q = numbers.get(i - 1);
+      Start start = starts.get(k);
+      String name = StoreFinding.segmentName(k);
+      if (start == null) {
+        SegmentScan scan = scans.get(k);
+        boolean damagedThere = scan != null && scan.damaged.stream().anyMatch(d -> d.start() <= SEGMENT_MAGIC.length);
+        if (damagedThere) {
+          notes.add("segment " + name + "'s start record is in a damaged range: segment "
+              + StoreFinding.segmentName(q) + "'s committed length cannot be checked");
+        } else if (scan != null) {
+          finding(Kind.BAD_START_RECORD, k, 0, 0, "segment " + name + " does not begin with a start record");
         }
+        continue;
       }
-      case FRAME -> {
-        StoredFrame f = record.getFrame();
-        ClipBuilder clip = clip(clips, f.getDeviceId(), f.getClipId());
-        clip.frames.add(
-            new StoredFrameBytes(f.getSeq(), f.getLast(), f.getMeta().toByteArray(), f.getSealed().toByteArray()));
-        clip.sealedBytes += f.getSealed().size();
+      long p = start.record().getPreviousSegment();
+      if (p == 0) {
+        finding(Kind.BAD_START_RECORD, k, 0, 0, "segment " + name + "'s start record says it is the first segment,"
+            + " but segment " + StoreFinding.segmentName(q) + " comes before it");
+      } else if (p != q && !(p > q && p < k)) {
+        finding(Kind.BAD_START_RECORD, k, 0, 0, "segment " + name + "'s start record names segment "
+            + Long.toUnsignedString(p) + " before it, but segment " + StoreFinding.segmentName(q)
+            + " comes before it");
       }
-      case CLIP_CLOSE -> {
-        StoredClipClose close = record.getClipClose();
-        clip(clips, close.getDeviceId(), close.getClipId()).closed = true;
-      }
-      default -> warnings.add("skipped a record of unknown kind " + record.getBodyCase());
     }
   }
 
-  private static ClipBuilder clip(Map<String, ClipBuilder> clips, String deviceId, long clipId) {
-    return clips.computeIfAbsent(deviceId + "/" + clipId, k -> new ClipBuilder(deviceId, clipId));
+  /** The checkpoint must name the newest segment, or the one before it while the newest holds only its start. */
+  private void checkCheckpoint(Checkpoint.Read read, long newest, boolean clipRecords) {
+    Checkpoint c = read.checkpoint();
+    if (c == null) {
+      // A store created just before a crash has segments holding only their start records and no checkpoint yet.
+      if (clipRecords || numbers.size() > 1) {
+        finding(Kind.DAMAGED_CHECKPOINT, 0, 0, 0, read.problem());
+      }
+      return;
+    }
+    String names = "checkpoint names segment " + StoreFinding.segmentName(c.segment());
+    if (numbers.isEmpty()) {
+      if (c.segment() >= 1) {
+        missing(1, c.segment(), " (" + names + ")");
+      }
+    } else if (c.segment() > newest) {
+      findings.add(new StoreFinding(Kind.MISSING_SEGMENTS, newest + 1, newest + 1, c.segment(), "segments after "
+          + StoreFinding.segmentName(newest) + " are missing (" + names + ")"));
+      holes.add(new Hole(newest + 1, 0, "missing segments after " + StoreFinding.segmentName(newest) + " ("
+          + names + ")"));
+    } else if (c.segment() < newest - 1) {
+      finding(Kind.DAMAGED_CHECKPOINT, 0, 0, 0, "the " + names + ", but segments up to "
+          + StoreFinding.segmentName(newest) + " exist");
+    }
   }
 
-  private static final class ClipBuilder {
-    final String deviceId;
-    final long clipId;
-    final List<StoredFrameBytes> frames = new ArrayList<>();
-    byte[] header;
-    boolean closed;
-    long sealedBytes;
-
-    ClipBuilder(String deviceId, long clipId) {
-      this.deviceId = deviceId;
-      this.clipId = clipId;
+  /** Each segment with a committed length must hold it: fewer bytes is a store shorter than what was acknowledged. */
+  private void checkCommitted(Map<Long, SegmentScan> scans) {
+    for (long k : numbers) {
+      Committed c = committed.get(k);
+      SegmentScan scan = scans.get(k);
+      if (c == null || scan == null) {
+        continue;
+      }
+      String name = StoreFinding.segmentName(k);
+      if (scan.size() < c.length()) {
+        findings.add(new StoreFinding(Kind.SHORTER_THAN_COMMITTED, k, scan.size(), c.length(), "segment " + name
+            + " is shorter than committed: " + scan.size() + " of " + c.length() + " bytes, "
+            + scan.committedRecords + " of " + c.records() + " records"));
+        holes.add(new Hole(k, scan.size(), "segment " + name + " bytes " + scan.size() + ".." + c.length()
+            + " (shorter than committed)"));
+      } else if (!scan.damageBeforeCommitted && scan.committedRecords != c.records()) {
+        finding(c.source().equals("the checkpoint") ? Kind.DAMAGED_CHECKPOINT : Kind.BAD_START_RECORD, k, 0, 0,
+            "segment " + name + " holds " + scan.committedRecords + " records up to offset " + c.length() + ", "
+                + c.source() + " says " + c.records());
+      }
     }
+  }
 
-    String name() {
-      return deviceId + "/" + String.format("%016x", clipId);
-    }
+  private void missing(long first, long last, String why) {
+    findings.add(new StoreFinding(Kind.MISSING_SEGMENTS, first, first, last,
+        (first == last ? "segment " + StoreFinding.segmentName(first) + " is missing"
+            : "segments " + StoreFinding.segmentName(first) + ".." + StoreFinding.segmentName(last) + " are missing")
+            + why));
+    holes.add(new Hole(first, 0, "missing " + (first == last ? "segment " + StoreFinding.segmentName(first)
+        : "segments " + StoreFinding.segmentName(first) + ".." + StoreFinding.segmentName(last))));
+  }
 
-    StoredClip build() {
-      return new StoredClip(deviceId, clipId, header, frames, closed, sealedBytes);
+  private void finding(Kind kind, long segment, long start, long end, String message) {
+    findings.add(new StoreFinding(kind, segment, start, end, message));
+  }
+
+  private static String range(long first, long last) {
+    return first == last ? "segment " + StoreFinding.segmentName(first) + " was"
+        : "segments " + StoreFinding.segmentName(first) + ".." + StoreFinding.segmentName(last) + " were";
+  }
+
+  private Path segmentPath(long number) {
+    return dir.resolve("segments").resolve(StoreFinding.segmentName(number) + ".seg");
+  }
+
+  /** The store's format version from its marker: 1 or 2; anything else is refused, naming what the marker says. */
+  private static int version(Path storeDir) throws IOException {
+    Path marker = storeDir.resolve(MARKER_FILE);
+    String text;
+    try {
+      text = Files.readString(marker, StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      throw new IOException("not a doorbell store (no " + MARKER_FILE + " marker): " + storeDir);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new IOException("not a doorbell store (" + marker + " is not ASCII)");
     }
+    return switch (text) {
+      case "doorbell-store v1\n" -> 1;
+      case "doorbell-store v2\n" -> 2;
+      default -> throw new IOException("unsupported store " + storeDir + ": its marker says '"
+          + text.strip().replaceAll("[^\\x20-\\x7e]", "?") + "'; this reader knows doorbell-store v1 and v2");
+    };
+  }
+
+  /** Segment numbers from file names of 10 digits and ".seg", from 1, in order; other files are not segments. */
+  private static List<Long> segmentNumbers(Path storeDir) throws IOException {
+    Path segments = storeDir.resolve("segments");
+    if (!Files.isDirectory(segments)) {
+      return List.of();
+    }
+    try (Stream<Path> list = Files.list(segments)) {
+      return list.map(p -> p.getFileName().toString())
+          .filter(n -> n.length() == 14 && n.endsWith(".seg")
+              && n.substring(0, 10).chars().allMatch(c -> c >= '0' && c <= '9'))
+          .map(n -> Long.parseLong(n.substring(0, 10)))
+          .filter(n -> n >= 1)
+          .sorted()
+          .toList();
+    }
+  }
+
+  /** The segment's start record if its first record is a valid one, read without reading the whole file. */
+  private static Start peekStart(Path file, long number) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      if (size < SEGMENT_MAGIC.length + RecordCheck.HEADER_BYTES) {
+        return null;
+      }
+      ByteBuffer head = readFully(channel, SEGMENT_MAGIC.length + RecordCheck.HEADER_BYTES);
+      long length = Integer.toUnsignedLong(head.getInt(SEGMENT_MAGIC.length));
+      if (!Arrays.equals(head.array(), 0, SEGMENT_MAGIC.length, SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length)
+          || length > MAX_START_RECORD_BYTES || head.capacity() + length > size) {
+        return null;
+      }
+      ByteBuffer all = readFully(channel, head.capacity() + (int) length);
+      RecordCheck.Result r = RecordCheck.check(all, SEGMENT_MAGIC.length, all.capacity(), number,
+          "the end of the segment");
+      return r.valid() && r.record().hasSegmentStart() ? new Start(r.record().getSegmentStart(), r.framedLength())
+          : null;
+    }
+  }
+
+  private static ByteBuffer readFully(FileChannel channel, int length) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer, buffer.position()) < 0) {
+        throw new IOException("segment ended while reading its first " + length + " bytes");
+      }
+    }
+    return buffer;
   }
 }

@@ -2,16 +2,16 @@ package dev.doorbell.device.owner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,13 +59,21 @@ class StoreDirectoryReaderTest {
   }
 
   @Test
-  void read_corruptRecordBeforeValidOnes_refusedNamingOffset() throws Exception {
+  void read_corruptRecordBeforeValidOnes_damagedRangeNamedAndTheRecordsAfterItRead() throws Exception {
     Path segment = writeStore();
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xff}), 8 + 8 + 2); // inside the first record's body
     }
-    IOException e = assertThrows(IOException.class, () -> StoreDirectoryReader.read(dir));
-    assertTrue(e.getMessage().contains("at offset 8"), e.getMessage());
+    StoreSnapshot snapshot = StoreDirectoryReader.read(dir);
+    List<StoreFinding> findings = snapshot.stores().get(0).findings();
+    assertEquals(1, findings.size(), findings.toString());
+    assertEquals(StoreFinding.Kind.DAMAGED_RANGE, findings.get(0).kind());
+    assertEquals(8, findings.get(0).start());
+    assertTrue(findings.get(0).line().contains("segment 0000000001 offsets 8.."), findings.get(0).line());
+    StoredClip clip = snapshot.clips().get(0);
+    assertNull(clip.header());
+    assertEquals(3, clip.frames().size());
+    assertTrue(clip.holes().header().startsWith("damaged range segment 0000000001 offsets 8.."), clip.holes().header());
   }
 
   private Path writeStore() throws Exception {
