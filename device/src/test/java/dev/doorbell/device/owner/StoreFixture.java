@@ -207,8 +207,4 @@ final class StoreFixture {
       f.setLength(length);
     }
   }
-
-  static void append(Path file, byte[] bytes) throws IOException {
-    Files.write(file, bytes, java.nio.file.StandardOpenOption.APPEND);
-  }
 }
