@@ -65,7 +65,7 @@ public final class OpenCommand implements Callable<Integer> {
   @Option(names = "--clip", paramLabel = "HEX", description = "Open only this clip (16 hex digits, as listed).")
   String clip;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print only the per-device table.")
+  @Option(names = {"-q", "--quiet"}, description = "Print only the per-device table, and what is wrong with the store.")
   boolean quiet;
 
   @Option(names = "--no-table", description = "Do not print the per-device table (it is always in OUT/summary.txt).")
@@ -82,7 +82,9 @@ public final class OpenCommand implements Callable<Integer> {
     }
     StoreSnapshot snapshot = StoreMerge.merge(read);
     List<String> storeLines = storeLines(snapshot);
-    storeLines.forEach(stdout::println);
+    if (!quiet || snapshot.damaged()) {
+      storeLines.forEach(stdout::println);
+    }
     List<String> warnings = new ArrayList<>();
     for (StoreReport report : snapshot.stores()) {
       report.notes().forEach(n -> warnings.add((snapshot.stores().size() > 1 ? report.dir() + ": " : "") + n));
