@@ -361,7 +361,14 @@ class _Reader:
   def __init__(self, store_dir):
     self.snapshot = Snapshot(store_dir, _marker(store_dir))
     self.dir = store_dir
+    self.snapshot.live, self.lock_problem = _live(store_dir)
+    # The checkpoint before the listing: a live uplink creates a segment before any checkpoint names it, so every
+    # segment the checkpoint read here names is in the listing made after it.
+    self.checkpoint = read_checkpoint(store_dir) if self.snapshot.version == 2 else (None, None)
     self.numbers = segment_numbers(store_dir)
+    if self.snapshot.live and self.checkpoint[0]:
+      # Segments the uplink made after that checkpoint are past the consistent prefix: not read, not checked.
+      self.numbers = [k for k in self.numbers if k <= self.checkpoint[0][1]]
     self.starts, self.committed, self.holes = {}, {}, []  # holes: ((segment, offset), where)
 
   def finding(self, kind, segment, start, end, message):
@@ -376,10 +383,9 @@ class _Reader:
 
   def read(self):
     s = self.snapshot
-    s.live, problem = _live(self.dir)
-    if problem:
-      s.notes.append(problem)
-    checkpoint, checkpoint_problem = read_checkpoint(self.dir) if s.version == 2 else (None, None)
+    if self.lock_problem:
+      s.notes.append(self.lock_problem)
+    checkpoint, checkpoint_problem = self.checkpoint
     s.checkpoint = checkpoint
     newest = self.numbers[-1] if self.numbers else 0
     if s.version == 1:
@@ -399,8 +405,6 @@ class _Reader:
                      % s.live)
     scans, records, clip_records = {}, [], False
     for k in self.numbers:
-      if s.live and checkpoint and k > checkpoint[1]:
-        continue
       with open(_segment_path(self.dir, k), "rb") as f:
         data = f.read()
       scan = _SegmentScan(_segment_path(self.dir, k), k, data, self.committed.get(k), k == newest,

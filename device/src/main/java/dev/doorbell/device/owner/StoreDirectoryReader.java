@@ -53,15 +53,23 @@ public final class StoreDirectoryReader {
 
   public static StoreSnapshot read(Path storeDir) throws IOException {
     int version = version(storeDir);
-    return new StoreDirectoryReader(storeDir, version, segmentNumbers(storeDir)).read();
+    StoreLock.Holder holder = StoreLock.probe(storeDir);
+    // The checkpoint before the listing: a live uplink creates a segment before any checkpoint names it, so every
+    // segment the checkpoint read here names is in the listing made after it.
+    Checkpoint.Read checkpointRead = version == 2 ? Checkpoint.read(storeDir) : null;
+    List<Long> numbers = segmentNumbers(storeDir);
+    if (holder.live() && checkpointRead != null && checkpointRead.checkpoint() != null) {
+      // Segments the uplink made after that checkpoint are past the consistent prefix: not read, not checked.
+      long last = checkpointRead.checkpoint().segment();
+      numbers = numbers.stream().filter(k -> k <= last).toList();
+    }
+    return new StoreDirectoryReader(storeDir, version, numbers).read(holder, checkpointRead);
   }
 
-  private StoreSnapshot read() throws IOException {
-    StoreLock.Holder holder = StoreLock.probe(dir);
+  private StoreSnapshot read(StoreLock.Holder holder, Checkpoint.Read checkpointRead) throws IOException {
     if (holder.problem() != null) {
       notes.add(holder.problem());
     }
-    Checkpoint.Read checkpointRead = version == 2 ? Checkpoint.read(dir) : null;
     Checkpoint checkpoint = checkpointRead == null ? null : checkpointRead.checkpoint();
     long newest = numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
     if (version == 1) {
@@ -90,9 +98,6 @@ public final class StoreDirectoryReader {
     Map<Long, SegmentScan> scans = new HashMap<>();
     for (long k : numbers) {
       boolean liveNewest = holder.live() && checkpoint != null && k == checkpoint.segment();
-      if (holder.live() && checkpoint != null && k > checkpoint.segment()) {
-        continue;
-      }
       SegmentScan scan = SegmentScan.scan(segmentPath(k), k,
           new SegmentScan.Mode(committed.get(k), k == newest, liveNewest, version == 1));
       scans.put(k, scan);

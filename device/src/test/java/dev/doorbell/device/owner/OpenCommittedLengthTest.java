@@ -235,6 +235,30 @@ class OpenCommittedLengthTest {
   }
 
   @Test
+  void open_liveStoreThatRolledAfterItsCheckpoint_readsThePrefixWithoutFindings() throws Exception {
+    Path keyring = SealedClips.keyring(dir.resolve("keyring"), DEVICE);
+    SealedClips.Clip recording = SealedClips.seal(keyring, DEVICE, 2, 4);
+    StoreFixture store = StoreFixture.v2(dir.resolve("store"));
+    store.addOpen(DEVICE, 2, recording.header());
+    store.addFrame(DEVICE, recording.frames().get(0));
+    store.checkpoint();
+    // Between the reader's look at the checkpoint and at the segments, the uplink wrote more, rolled, and the new
+    // segment's start record gives the old one a longer committed length than that checkpoint did.
+    store.addFrame(DEVICE, recording.frames().get(1));
+    store.startSegment();
+    store.addFrame(DEVICE, recording.frames().get(2));
+    store.write();
+
+    try (LockHolder uplink = LockHolder.hold(store.dir())) {
+      OpenCli.Result r = OpenCli.open(store.dir(), keyring, dir.resolve("out"));
+
+      assertTrue(r.out().contains("TRUNCATED after 1 verified frames"), r.all());
+      assertFalse(r.out().contains("finding"), r.all());
+      assertFalse(r.all().contains("damaged"), r.all());
+    }
+  }
+
+  @Test
   void open_liveStore_readsUpToTheCheckpointAndSaysSo() throws Exception {
     Path keyring = SealedClips.keyring(dir.resolve("keyring"), DEVICE);
     SealedClips.Clip recording = SealedClips.seal(keyring, DEVICE, 2, 5);

@@ -319,6 +319,17 @@ public final class StoreCases {
       f.addRaw(new byte[] {0, 0, 0, 90, 1});
       f.write();
     }));
+    c.add(new Named("v2-live-segment-made-after-the-checkpoint", true, (s, k) -> {
+      StoreFixture f = v2(s, k, 1);
+      SealedClips.Clip clip = SealedClips.seal(k, DEVICE, 50, 4);
+      f.addOpen(DEVICE, 50, clip.header());
+      frames(f, clip, 0, 1);
+      f.checkpoint();
+      frames(f, clip, 1, 2);
+      f.startSegment();
+      frames(f, clip, 2, 4);
+      f.write();
+    }));
     return c;
   }
 
