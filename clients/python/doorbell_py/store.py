@@ -476,7 +476,12 @@ class _Reader:
         self.missing(a + 1, b - 1)
 
   def _start_records(self, scans):
-    firsts = [k for k in self.numbers if k in self.starts]
+    """From the first segment that has a start record (or whose start record is unreadable, being in a damaged
+    range) on, each must begin with one naming the segment before it; those below are v1 segments."""
+    def unreadable(k):
+      return k not in self.starts and k in scans and any(d.start <= 8 for d in scans[k].damaged)
+
+    firsts = [k for k in self.numbers if k in self.starts or unreadable(k)]
     if not firsts:
       if self.numbers:
         self.finding("bad start record", self.numbers[0], 0, 0, "no segment begins with a start record")
@@ -484,21 +489,25 @@ class _Reader:
     first = firsts[0]
     older = [k for k in self.numbers if k < first]
     if older:
-      what = ("segment %s was" % name(older[0]) if len(older) == 1 or older[0] == older[-1]
+      what = ("segment %s was" % name(older[0]) if len(older) == 1
               else "segments %s..%s were" % (name(older[0]), name(older[-1])))
       self.snapshot.notes.append("%s written by a v1 uplink before the upgrade: start records and the checkpoint "
                                  "are checked from segment %s on" % (what, name(first)))
     index = self.numbers.index(first)
-    for q, k in zip(self.numbers[index:], self.numbers[index + 1:]):
+    for i in range(index, len(self.numbers)):
+      k = self.numbers[i]
+      q = self.numbers[i - 1] if i else None
+      if unreadable(k):
+        self.snapshot.notes.append("segment %s begins with a damaged range: its start record cannot be read%s"
+                                   % (name(k), "" if q is None else ", so segment %s's committed length cannot be "
+                                      "checked" % name(q)))
+        continue
       start = self.starts.get(k)
       if start is None:
-        scan = scans.get(k)
-        if scan is not None and any(d.start <= 8 for d in scan.damaged):
-          self.snapshot.notes.append("segment %s's start record is in a damaged range: segment %s's committed "
-                                     "length cannot be checked" % (name(k), name(q)))
-        elif scan is not None:
-          self.finding("bad start record", k, 0, 0, "segment %s does not begin with a start record" % name(k))
+        self.finding("bad start record", k, 0, 0, "segment %s does not begin with a start record" % name(k))
         continue
+      if q is None:
+        continue  # what the lowest segment's start record says came before it is checked with the numbering
       p = start[0].previous_segment
       if p == 0:
         self.finding("bad start record", k, 0, 0, "segment %s's start record says it is the first segment, but "

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -203,9 +204,15 @@ public final class StoreDirectoryReader {
     }
   }
 
-  /** Each segment from the first with a start record on must begin with one naming the segment before it. */
+  /**
+   * Each segment from the first that has a start record (or whose start record is unreadable, being in a damaged
+   * range) on must begin with one naming the segment before it; segments below it are v1 segments of an upgraded
+   * store.
+   */
   private void checkStartRecords(Map<Long, SegmentScan> scans) {
-    Long first = numbers.stream().filter(starts::containsKey).findFirst().orElse(null);
+    Predicate<Long> unreadable = k -> !starts.containsKey(k) && scans.get(k) != null
+        && scans.get(k).damaged.stream().anyMatch(d -> d.start() <= SEGMENT_MAGIC.length);
+    Long first = numbers.stream().filter(k -> starts.containsKey(k) || unreadable.test(k)).findFirst().orElse(null);
     if (first == null) {
       if (!numbers.isEmpty()) {
         finding(Kind.BAD_START_RECORD, numbers.get(0), 0, 0, "no segment begins with a start record");
@@ -217,30 +224,31 @@ public final class StoreDirectoryReader {
       notes.add(range(older.get(0), older.get(older.size() - 1)) + " written by a v1 uplink before the upgrade: start"
           + " records and the checkpoint are checked from segment " + StoreFinding.segmentName(first) + " on");
     }
-    for (int i = numbers.indexOf(first) + 1; i < numbers.size(); i++) {
+    for (int i = numbers.indexOf(first); i < numbers.size(); i++) {
       long k = numbers.get(i);
-      long q = numbers.get(i - 1);
-      Start start = starts.get(k);
       String name = StoreFinding.segmentName(k);
-      if (start == null) {
-        SegmentScan scan = scans.get(k);
-        boolean damagedThere = scan != null && scan.damaged.stream().anyMatch(d -> d.start() <= SEGMENT_MAGIC.length);
-        if (damagedThere) {
-          notes.add("segment " + name + "'s start record is in a damaged range: segment "
-              + StoreFinding.segmentName(q) + "'s committed length cannot be checked");
-        } else if (scan != null) {
-          finding(Kind.BAD_START_RECORD, k, 0, 0, "segment " + name + " does not begin with a start record");
-        }
+      String previous = i == 0 ? null : StoreFinding.segmentName(numbers.get(i - 1));
+      if (unreadable.test(k)) {
+        notes.add("segment " + name + " begins with a damaged range: its start record cannot be read"
+            + (previous == null ? "" : ", so segment " + previous + "'s committed length cannot be checked"));
         continue;
       }
+      Start start = starts.get(k);
+      if (start == null) {
+        finding(Kind.BAD_START_RECORD, k, 0, 0, "segment " + name + " does not begin with a start record");
+        continue;
+      }
+      if (previous == null) {
+        continue; // what the lowest segment's start record says came before it is checked with the numbering
+      }
       long p = start.record().getPreviousSegment();
+      long q = numbers.get(i - 1);
       if (p == 0) {
         finding(Kind.BAD_START_RECORD, k, 0, 0, "segment " + name + "'s start record says it is the first segment,"
-            + " but segment " + StoreFinding.segmentName(q) + " comes before it");
+            + " but segment " + previous + " comes before it");
       } else if (p != q && !(p > q && p < k)) {
         finding(Kind.BAD_START_RECORD, k, 0, 0, "segment " + name + "'s start record names segment "
-            + Long.toUnsignedString(p) + " before it, but segment " + StoreFinding.segmentName(q)
-            + " comes before it");
+            + Long.toUnsignedString(p) + " before it, but segment " + previous + " comes before it");
       }
     }
   }

@@ -164,6 +164,25 @@ class OpenCommittedLengthTest {
   }
 
   @Test
+  void open_startRecordOfTheOnlySegmentDamaged_theDamagedRangeAloneIsReported() throws Exception {
+    Path keyring = SealedClips.keyring(dir.resolve("keyring"), DEVICE);
+    StoreFixture store = StoreFixture.v2(dir.resolve("store"));
+    store.addClip(SealedClips.seal(keyring, DEVICE, 1, 2));
+    store.checkpoint();
+    store.write();
+    StoreFixture.flipByte(store.segmentPath(1), 18);
+
+    OpenCli.Result r = OpenCli.open(store.dir(), keyring, dir.resolve("out"));
+
+    assertEquals(1, r.exit(), r.all());
+    assertTrue(r.out().contains(", 1 finding\n"), r.all());
+    assertTrue(r.out().contains("damaged range: segment 0000000001 offsets 8.."), r.all());
+    assertTrue(r.err().contains("segment 0000000001 begins with a damaged range: its start record cannot be read"),
+        r.all());
+    assertTrue(r.out().contains("OK 2 frames"), r.all());
+  }
+
+  @Test
   void open_bothCheckpointSlotsDamaged_damagedCheckpointReported() throws Exception {
     Path keyring = SealedClips.keyring(dir.resolve("keyring"), DEVICE);
     StoreFixture store = StoreFixture.v2(dir.resolve("store"));

@@ -285,6 +285,12 @@ public final class StoreCases {
       f.write();
       StoreFixture.flipByte(f.segmentPath(2), 18);
     }));
+    c.add(new Named("v2-first-start-record-damaged", false, (s, k) -> {
+      StoreFixture f = v2(s, k, 2);
+      f.checkpoint();
+      f.write();
+      StoreFixture.flipByte(f.segmentPath(1), 18);
+    }));
     c.add(new Named("v2-upgraded-v1-segment-cut", false, (s, k) -> {
       StoreFixture f = v1(s, k, 1);
       f.startSegment();
