@@ -380,16 +380,16 @@ class CommittedLengthTest(StoreCase):
     self.assertEqual(3, len(stopped.clips[1].frames))
 
 
-# Holds STORE/lock as a running uplink does (an exclusive lock, one line), until killed.
+# Holds STORE/lock as a running uplink does (an exclusive lock, one line), until killed or its parent is gone.
 HOLD_LOCK = """
-import fcntl, os, sys, time
+import fcntl, os, sys
 f = open(sys.argv[1], "a+b")
 fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
 f.truncate(0)
 f.write(b"pid=%d host=test started=2025-01-01T00:00:00Z\\n" % os.getpid())
 f.flush()
 print("locked", flush=True)
-time.sleep(600)
+sys.stdin.read()
 """
 
 

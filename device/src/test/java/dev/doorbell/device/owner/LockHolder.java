@@ -3,6 +3,7 @@ package dev.doorbell.device.owner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -65,7 +66,7 @@ final class LockHolder implements AutoCloseable {
     }
   }
 
-  /** The child: locks the file, writes the uplink's line, says "locked", and holds it until killed. */
+  /** The child: locks the file, writes the uplink's line, says "locked", and holds it until killed or orphaned. */
   public static void main(String[] args) throws Exception {
     FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
@@ -80,6 +81,7 @@ final class LockHolder implements AutoCloseable {
         .getBytes(StandardCharsets.US_ASCII)));
     System.out.println("locked");
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    // Held until the test kills this process or ends without doing so: its end closes our standard input.
+    System.in.transferTo(OutputStream.nullOutputStream());
   }
 }

@@ -54,7 +54,7 @@ class StoreLockTest {
       assertTrue(probed.live());
       assertEquals("uplink pid 4242", probed.name());
       assertTrue(StoreLock.probe(dir).live(), "a second probe, through the kept descriptor");
-      assertThrows(IllegalStateException.class, () -> LockHolder.hold(dir),
+      assertThrows(IllegalStateException.class, () -> LockHolder.hold(dir).close(),
           "another process still cannot take the lock: the probe did not drop it");
 
       lock.release();
