@@ -52,38 +52,79 @@ def cmd_upload(args):
 
 
 def open_stored(clip, key_for_epoch):
-  if clip.misplaced_open:
-    return fmt.Verdict("TAMPERED", None, "bad header (device %s, clip %d: a second clip_open, or one after frames)"
-                       % (clip.device_id, clip.clip_id), [])
-  return fmt.open_clip(clip.header, clip.frames, clip.device_id, clip.clip_id, key_for_epoch)
+  if clip.header_problem:
+    return fmt.Verdict("TAMPERED", None, clip.header_problem, [])
+  return fmt.open_clip(clip.header, clip.frames, clip.device_id, clip.clip_id, key_for_epoch,
+                       header_hole=clip.header_hole, frame_holes=clip.frame_holes)
+
+
+def _key_mismatches(results):
+  """Devices none of whose clips' key commitments match the keyring: one line each naming the likely cause."""
+  mismatched, matched = {}, set()
+  for device_id, verdict in results:
+    if verdict is None:
+      continue
+    if verdict.keyword == "key commitment mismatch":
+      mismatched[device_id] = mismatched.get(device_id, 0) + 1
+    elif verdict.status in ("OK", "TRUNCATED") or verdict.failed_seq is not None:
+      matched.add(device_id)
+  return ["device %s: the keyring's root key matches none of its %d clip%s (a wrong keyring, such as another "
+          "fleet's, or every header forged)" % (d, n, "" if n == 1 else "s")
+          for d, n in sorted(mismatched.items()) if d not in matched]
 
 
 def cmd_open(args):
   keyring = keyfiles.Keyring(args.keyring)
-  clips = store.read_store(args.store, warn=lambda m: print("warning: " + m, file=sys.stderr))
+  snapshot = store.read(args.store)
+  print(snapshot.headline())
+  for finding in snapshot.findings:
+    print("  " + finding.line())
+  for message in snapshot.notes + snapshot.warnings:
+    print("warning: " + message, file=sys.stderr)
+  sys.stdout.flush()
+  clips = snapshot.clips
   if args.device:
     clips = [c for c in clips if c.device_id == args.device]
   if args.clip:
     clips = [c for c in clips if c.clip_id == int(args.clip, 16)]
-  if not clips:
-    print("no clips match", file=sys.stderr)
-    return 1
-  all_ok = True
+  all_ok = not snapshot.findings
+  results = []
   for clip in clips:
     label = "%s %016x" % (clip.device_id, clip.clip_id)
+    directory = os.path.join(args.out, clip.device_id, "%016x" % clip.clip_id)
+    os.makedirs(directory, exist_ok=True)
     try:
       verdict = open_stored(clip, lambda epoch, d=clip.device_id: keyring.key_for(d, epoch))
     except fmt.NoKeyError as e:
-      print("%s NO KEY: %s" % (label, e))
+      line = "NO KEY: %s" % e
+      verdict = None
+    else:
+      line = str(verdict)
+      for seq, _meta, plaintext in verdict.frames:
+        with open(os.path.join(directory, "%06d.jpg" % seq), "wb") as f:
+          f.write(plaintext)
+    with open(os.path.join(directory, "verdict.txt"), "w") as f:
+      f.write(line + "\n")
+    all_ok &= verdict is not None and verdict.status == "OK"
+    results.append((clip.device_id, verdict))
+    print("%s %s" % (label, line))
+  for line in _key_mismatches(results):
+    print(line)
+  if not clips:
+    if args.device or args.clip:
+      devices = sorted({c.device_id for c in snapshot.clips})
+      print("no clip matched%s%s in %s (%d clips%s)" % (
+          " --device " + args.device if args.device else "", " --clip " + args.clip if args.clip else "",
+          args.store, len(snapshot.clips), " of " + ", ".join(devices) if devices else ""))
       all_ok = False
-      continue
-    all_ok &= verdict.status == "OK"
-    directory = os.path.join(args.out, clip.device_id, "%016x" % clip.clip_id)
-    os.makedirs(directory, exist_ok=True)
-    for seq, _meta, plaintext in verdict.frames:
-      with open(os.path.join(directory, "%06d.jpg" % seq), "wb") as f:
-        f.write(plaintext)
-    print("%s %s" % (label, verdict))
+    else:
+      print("no clips in %s" % args.store)
+  if snapshot.findings:
+    kinds = {}
+    for finding in snapshot.findings:
+      kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
+    print("store %s is not whole: %s (listed above)" % (
+        args.store, ", ".join(k if n == 1 else "%s (%d)" % (k, n) for k, n in kinds.items())))
   return 0 if all_ok else 1
 
 

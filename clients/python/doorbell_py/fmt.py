@@ -129,8 +129,9 @@ class NoKeyError(Exception):
 
 
 class Verdict:
-  """OK, TRUNCATED or TAMPERED; failed_seq is None for OK, TRUNCATED and a header failure. frames holds
-  (seq, meta bytes, plaintext) of every frame verified before the failure, in order."""
+  """OK, TRUNCATED, TAMPERED or DAMAGED (FORMAT.md section 6: records may lie in an unreadable part of the store);
+  failed_seq is None for OK, TRUNCATED and a header verdict, else the failing or first missing frame. frames holds
+  (seq, meta bytes, plaintext) of every frame verified (before the failure, for TAMPERED), in order."""
 
   def __init__(self, status, failed_seq, reason, frames):
     self.status, self.failed_seq, self.reason, self.frames = status, failed_seq, reason, frames
@@ -145,11 +146,14 @@ class Verdict:
     if self.status == "TRUNCATED":
       return "TRUNCATED: %s; %d verified frames kept" % (self.reason, len(self.frames))
     where = "header" if self.failed_seq is None else "frame %d" % self.failed_seq
-    return "TAMPERED at %s: %s; %d verified frames kept" % (where, self.reason, len(self.frames))
+    return "%s at %s: %s; %d verified frames kept" % (self.status, where, self.reason, len(self.frames))
 
 
-def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, key_for_epoch):
-  """Opens a stored clip with the checks of FORMAT.md section 4, in its order.
+def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, key_for_epoch, header_hole=None,
+              frame_holes=()):
+  """Opens a stored clip with the checks of FORMAT.md section 4, in its order, and the store reader's holes of
+  section 6: header_hole names where a missing header may be; frame_holes are (after_seq, before_seq, where), the
+  frames strictly between may lie there.
 
   frames: (seq, last, meta, sealed) in stored order. key_for_epoch(epoch) returns K_epoch of the stored device or
   raises NoKeyError, which propagates: lacking a key is not a verdict."""
@@ -158,10 +162,13 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, key_for_ep
   def header_fail(keyword, detail):
     return Verdict("TAMPERED", None, "%s (%s: %s)" % (keyword, where, detail), [])
 
+  if header_bytes is None:
+    if header_hole is not None:
+      return Verdict("DAMAGED", None, "no header (%s: its clip_open record may be in %s; %d frames stored)"
+                     % (where, header_hole, len(frames)), [])
+    return header_fail("no header", "no clip_open record stored, %d frames stored" % len(frames))
   header = clip_pb2.ClipHeader()
   try:
-    if header_bytes is None:
-      return header_fail("bad header", "no clip_open record stored")
     header.ParseFromString(header_bytes)
   except Exception as e:  # protobuf raises DecodeError, or others on malformed UTF-8
     return header_fail("bad header", "does not parse as ClipHeader: %s" % e)
@@ -179,14 +186,25 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, key_for_ep
     return header_fail("bad header", "key_epoch %d above %d" % (header.key_epoch, MAX_EPOCH))
   key, commitment = clip_key(key_for_epoch(header.key_epoch), header.salt, stored_device_id, stored_clip_id)
   if not hmac.compare_digest(commitment, header.key_commitment):
-    return header_fail("key commitment mismatch", "epoch %d" % header.key_epoch)
-  return _walk(hashlib.sha256(header_bytes).digest(), header.nonce_prefix, AESGCM(key), list(frames), where)
+    return header_fail("key commitment mismatch", "epoch %d: the key does not match this header: a wrong keyring, "
+                       "such as another fleet's, or a forged or altered header" % header.key_epoch)
+  return _walk(hashlib.sha256(header_bytes).digest(), header.nonce_prefix, AESGCM(key), list(frames), where,
+               list(frame_holes))
 
 
-def _walk(header_sha256, prefix, aead, frames, where):
+def _covering(holes, first, end):
+  """The first hole that may hold every frame from first up to, not including, end."""
+  for after, before, hole in holes:
+    if after < first and end <= before:
+      return hole
+  return None
+
+
+def _walk(header_sha256, prefix, aead, frames, where, holes=()):
   verified = []
   expected = 0
   final_seen = False
+  first_gap, gaps = None, 0
 
   def fail(seq, keyword, detail=""):
     reason = "%s (%s, frame %d%s)" % (keyword, where, seq, detail and ": " + detail)
@@ -199,7 +217,14 @@ def _walk(header_sha256, prefix, aead, frames, where):
       return fail(seq, "duplicate frame")
     if seq > expected:
       later = any(f[0] == expected for f in frames[index + 1:])
-      return fail(expected, "frames out of order" if later else "frame missing", "found frame %d" % seq)
+      hole = None if later else _covering(holes, expected, seq)
+      if hole is None:
+        return fail(expected, "frames out of order" if later else "frame missing", "found frame %d" % seq)
+      if first_gap is None:
+        first_gap = (expected, "frame %d" % expected if seq - expected == 1
+                     else "frames %d..%d" % (expected, seq - 1), hole)
+      gaps += 1
+      expected = seq
     try:
       plaintext = aead.decrypt(nonce(prefix, seq, last), bytes(sealed), aad(header_sha256, seq, last, meta))
     except (InvalidTag, ValueError):
@@ -215,6 +240,15 @@ def _walk(header_sha256, prefix, aead, frames, where):
     verified.append((seq, meta, plaintext))
     expected += 1
     final_seen = bool(last)
+  if first_gap is not None:
+    seq, frames_text, hole = first_gap
+    more = "; %d more gaps" % (gaps - 1) if gaps > 1 else ""
+    return Verdict("DAMAGED", seq, "frame missing (%s: %s may be in %s%s%s)" % (
+        where, frames_text, hole, more, "" if final_seen else "; no final frame"), verified)
   if final_seen:
     return Verdict("OK", None, "", verified)
+  hole = _covering(holes, expected, float("inf"))
+  if hole is not None:
+    return Verdict("DAMAGED", expected, "no final frame (%s: frames from %d on may be in %s)"
+                   % (where, expected, hole), verified)
   return Verdict("TRUNCATED", None, "no final frame (%s, %d frames verified)" % (where, len(verified)), verified)

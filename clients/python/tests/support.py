@@ -50,6 +50,89 @@ def write_store(directory, segments):
   return paths
 
 
+class StoreWriter:
+  """Writes a store byte for byte as FORMAT.md section 6 gives it, v1 or v2 (start records, checkpoint), so that
+  the reader's tests can build any store, damaged ones included. Records go to the newest segment; write() puts
+  the files on disk, after which the tests change them."""
+
+  def __init__(self, directory, version):
+    self.dir, self.version = directory, version
+    self.segments = []  # [number, bytearray, records]
+    self.checkpoint_bytes = bytearray(2 * store.SLOT)
+    self.sequence = 0
+    if version == 2:
+      self.start_segment()
+
+  def upgrade_to_v2(self):
+    """What an uplink of this version does to a v1 store: later segments get start records, the marker says v2."""
+    self.version = 2
+
+  def start_segment(self, number=None):
+    previous = self.segments[-1] if self.segments else None
+    number = number if number is not None else (previous[0] + 1 if previous else 1)
+    self.segments.append([number, bytearray(store.SEGMENT_MAGIC), 0])
+    if self.version == 2:
+      self.add(store_pb2.StoredRecord(segment_start=store_pb2.StoredSegmentStart(
+          segment=number, previous_segment=previous[0] if previous else 0,
+          previous_length=len(previous[1]) if previous else 0, previous_records=previous[2] if previous else 0,
+          created_unix_ms=1750000000000 + number)))
+    return number
+
+  def length(self):
+    return len(self.segments[-1][1])
+
+  def add(self, record):
+    """Appends a record to the newest segment; returns its offset."""
+    return self.add_raw(record_bytes(record), records=1)
+
+  def add_raw(self, data, records=0):
+    segment = self.segments[-1]
+    offset = len(segment[1])
+    segment[1] += data
+    segment[2] += records
+    return offset
+
+  def add_clip(self, records):
+    return [self.add(r) for r in records]
+
+  def checkpoint(self, segment=None, length=None, records=None):
+    newest = self.segments[-1]
+    self.sequence += 1
+    slot = struct.pack(">8sQQQQ", store.CHECKPOINT_MAGIC, self.sequence, newest[0] if segment is None else segment,
+                       len(newest[1]) if length is None else length, newest[2] if records is None else records)
+    slot += struct.pack(">I", store.crc32c(slot))
+    at = (self.sequence % 2) * store.SLOT
+    self.checkpoint_bytes[at:at + len(slot)] = slot
+
+  def path(self, number):
+    return os.path.join(self.dir, "segments", "%010d.seg" % number)
+
+  def write(self):
+    os.makedirs(os.path.join(self.dir, "segments"), exist_ok=True)
+    with open(os.path.join(self.dir, "doorbell-store"), "w") as f:
+      f.write("doorbell-store v%d\n" % self.version)
+    for number, data, _records in self.segments:
+      with open(self.path(number), "wb") as f:
+        f.write(data)
+    if self.sequence:
+      with open(os.path.join(self.dir, "checkpoint"), "wb") as f:
+        f.write(self.checkpoint_bytes)
+    return self
+
+
+def flip_byte(path, offset):
+  with open(path, "r+b") as f:
+    f.seek(offset)
+    b = f.read(1)[0]
+    f.seek(offset)
+    f.write(bytes([b ^ 0x01]))
+
+
+def truncate(path, length):
+  with open(path, "r+b") as f:
+    f.truncate(length)
+
+
 def clip_records(device_id, clip_id, header, frames, close=True):
   records = [store_pb2.StoredRecord(clip_open=store_pb2.StoredClipOpen(
       device_id=device_id, clip_id=clip_id, header=header, received_unix_ms=1))]

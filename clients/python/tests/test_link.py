@@ -108,8 +108,9 @@ class LinkTest(unittest.TestCase):
                        "--out", opened])
     self.assertEqual(0, code, out.getvalue())
     self.assertIn("front-door 00000000000000ff OK (5 frames)", out.getvalue())
-    jpegs = sorted(os.listdir(os.path.join(opened, "front-door", "00000000000000ff")))
-    self.assertEqual(["%06d.jpg" % i for i in range(5)], jpegs)
+    written = sorted(os.listdir(os.path.join(opened, "front-door", "00000000000000ff")))
+    self.assertEqual(["%06d.jpg" % i for i in range(5)] + ["verdict.txt"], written)
+    jpegs = written[:5]
     with open(os.path.join(opened, "front-door", "00000000000000ff", jpegs[0]), "rb") as f:
       data = f.read()
     self.assertEqual((b"\xff\xd8", b"\xff\xd9"), (data[:2], data[-2:]))
@@ -124,8 +125,10 @@ class LinkTest(unittest.TestCase):
                        "--out", os.path.join(self.store_dir, "opened"), "--clip", "9"])
     self.assertEqual(1, code)
     self.assertIn("TAMPERED at frame 1: frame missing", out.getvalue())
-    self.assertEqual(["000000.jpg"], os.listdir(os.path.join(self.store_dir, "opened", "front-door",
-                                                             "0000000000000009")))
+    clip_dir = os.path.join(self.store_dir, "opened", "front-door", "0000000000000009")
+    self.assertEqual(["000000.jpg", "verdict.txt"], sorted(os.listdir(clip_dir)))
+    with open(os.path.join(clip_dir, "verdict.txt")) as f:
+      self.assertTrue(f.read().startswith("TAMPERED at frame 1: frame missing"))
 
   def test_cli_vectors_printsCounts(self):
     out = io.StringIO()

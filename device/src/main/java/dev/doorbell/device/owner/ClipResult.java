@@ -3,8 +3,9 @@ package dev.doorbell.device.owner;
 import java.nio.file.Path;
 
 /**
- * What opening one stored clip gave: its verdict (OK, TRUNCATED, TAMPERED, or NO KEY when the keyring cannot open
- * it), what was written, and the figures for the tables.
+ * What opening one stored clip gave: its verdict (OK, TRUNCATED, TAMPERED, DAMAGED, or NO KEY when the keyring
+ * cannot open it) with the keyword of its reason (docs/FORMAT.md §4), what was written, and the figures for the
+ * tables.
  */
 public record ClipResult(
     String deviceId,
@@ -14,6 +15,7 @@ public record ClipResult(
     int verifiedFrames,
     long sealedBytes,
     String verdict,
+    String keyword,
     String summary,
     Path outDir) {
 

@@ -1,5 +1,7 @@
 package dev.doorbell.device.owner;
 
+import dev.doorbell.device.seal.ClipHoles;
+import dev.doorbell.device.seal.FrameHole;
 import dev.doorbell.device.seal.StoredFrameBytes;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +19,9 @@ import java.util.Map;
  * <p>Across stores, identical copies of a frame (same seq, last flag, metadata and sealed bytes) are one frame.
  * Different copies of one frame are both kept, next to each other, so the opener calls the clip TAMPERED at that
  * frame, and a warning names the clip and the stores. A clip whose frames are out of order within one store is
- * passed on in stored order, unmerged, so that the opener still sees (and reports) that store's disorder.
+ * passed on in stored order, unmerged, so that the opener still sees (and reports) that store's disorder. The
+ * holes each store's reader found around a clip are kept, so a frame lost in one store's damaged range and present
+ * in another store is simply there, while one lost everywhere still makes the clip DAMAGED.
  */
 public final class StoreMerge {
   private StoreMerge() {}
@@ -31,7 +35,9 @@ public final class StoreMerge {
     }
     Map<String, List<Copy>> byClip = new LinkedHashMap<>();
     List<String> warnings = new ArrayList<>();
+    List<StoreReport> stores = new ArrayList<>();
     for (StoreSnapshot s : snapshots) {
+      stores.addAll(s.stores());
       for (String w : s.warnings()) {
         warnings.add(s.dir() + ": " + w);
       }
@@ -43,7 +49,7 @@ public final class StoreMerge {
     for (List<Copy> copies : byClip.values()) {
       clips.add(copies.size() == 1 ? copies.get(0).clip() : mergeClip(copies, warnings));
     }
-    return new StoreSnapshot(snapshots.get(0).dir(), clips, warnings);
+    return new StoreSnapshot(snapshots.get(0).dir(), clips, warnings, stores);
   }
 
   private static StoredClip mergeClip(List<Copy> copies, List<String> warnings) {
@@ -51,12 +57,24 @@ public final class StoreMerge {
     String name = first.deviceId() + "/" + first.clipName();
     byte[] header = null;
     Path headerFrom = null;
+    String headerProblem = null;
+    String headerHole = null;
+    List<FrameHole> holes = new ArrayList<>();
     boolean closed = false;
     boolean ordered = true;
     for (Copy copy : copies) {
       StoredClip c = copy.clip();
       closed |= c.closed();
       ordered &= increasing(c.frames());
+      for (FrameHole h : c.holes().frames()) {
+        holes.add(new FrameHole(h.afterSeq(), h.beforeSeq(), h.where() + " of " + copy.store()));
+      }
+      if (headerProblem == null) {
+        headerProblem = c.headerProblem();
+      }
+      if (headerHole == null && c.holes().header() != null) {
+        headerHole = c.holes().header() + " of " + copy.store();
+      }
       if (c.header() == null) {
         continue;
       }
@@ -90,7 +108,8 @@ public final class StoreMerge {
       frames.sort(Comparator.comparingLong(f -> Integer.toUnsignedLong(f.seq())));
     }
     long sealedBytes = frames.stream().mapToLong(f -> f.sealed().length).sum();
-    return new StoredClip(first.deviceId(), first.clipId(), header, frames, closed, sealedBytes);
+    return new StoredClip(first.deviceId(), first.clipId(), header, frames, closed, sealedBytes, headerProblem,
+        new ClipHoles(header == null ? headerHole : null, holes));
   }
 
   private static boolean increasing(List<StoredFrameBytes> frames) {

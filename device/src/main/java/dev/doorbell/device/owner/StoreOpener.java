@@ -5,6 +5,7 @@ import dev.doorbell.device.seal.ClipOpener;
 import dev.doorbell.device.seal.ClipVerdict;
 import dev.doorbell.device.seal.KeyUnavailableException;
 import dev.doorbell.device.seal.OpenedFrame;
+import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.ClipHeader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,8 +16,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The owner's side: reads a store, opens each clip with the keyring, writes every verified frame as a JPEG and a
- * contact sheet per clip, and returns one result per clip. Frames that did not verify are never written.
+ * The owner's side: reads a store, opens each clip with the keyring, writes every verified frame as a JPEG, a
+ * contact sheet and a verdict.txt per clip, and returns one result per clip. Frames that did not verify are never
+ * written.
  */
 public final class StoreOpener {
   private final OwnerKeyring keyring;
@@ -50,21 +52,20 @@ public final class StoreOpener {
   }
 
   ClipResult open(StoredClip clip, Path outDir) throws IOException {
+    if (!DeviceIds.isValid(clip.deviceId())) {
+      throw new IOException("refusing to write a clip of '" + clip.deviceId() + "', not a valid device id");
+    }
     Path clipDir = outDir.resolve(clip.deviceId()).resolve(clip.clipName());
     if (!keyring.deviceIds().contains(clip.deviceId())) {
-      return new ClipResult(clip.deviceId(), clip.clipId(), "?", clip.frames().size(), 0, clip.sealedBytes(),
-          "NO KEY", "NO KEY: the keyring has no root key for device " + clip.deviceId(), null);
-    }
-    if (clip.header() == null) {
-      return new ClipResult(clip.deviceId(), clip.clipId(), "?", clip.frames().size(), 0, clip.sealedBytes(),
-          "TAMPERED", "TAMPERED: the store holds frames but no header for this clip", null);
+      return noKey(clip, clipDir, "the keyring has no root key for device " + clip.deviceId());
     }
     ClipVerdict verdict;
     try {
-      verdict = opener.open(clip.deviceId(), clip.clipId(), clip.header(), clip.frames());
+      verdict = clip.headerProblem() != null
+          ? ClipVerdict.refusedHeader(clip.headerProblem())
+          : opener.open(clip.deviceId(), clip.clipId(), clip.header(), clip.frames(), clip.holes());
     } catch (KeyUnavailableException e) {
-      return new ClipResult(clip.deviceId(), clip.clipId(), "?", clip.frames().size(), 0, clip.sealedBytes(),
-          "NO KEY", "NO KEY: " + e.getMessage(), null);
+      return noKey(clip, clipDir, e.getMessage());
     }
     Files.createDirectories(clipDir);
     for (OpenedFrame f : verdict.frames()) {
@@ -82,7 +83,16 @@ public final class StoreOpener {
     }
     Files.writeString(clipDir.resolve("verdict.txt"), verdict.summary() + "\n");
     return new ClipResult(clip.deviceId(), clip.clipId(), trigger, clip.frames().size(), verdict.frames().size(),
-        clip.sealedBytes(), verdict.status().name(), verdict.summary(), clipDir);
+        clip.sealedBytes(), verdict.status().name(), verdict.keyword(), verdict.summary(), clipDir);
+  }
+
+  /** Lacking a key is not a verdict about the clip (docs/FORMAT.md §4), but the clip still gets its verdict.txt. */
+  private static ClipResult noKey(StoredClip clip, Path clipDir, String why) throws IOException {
+    String summary = "NO KEY: " + why;
+    Files.createDirectories(clipDir);
+    Files.writeString(clipDir.resolve("verdict.txt"), summary + "\n");
+    return new ClipResult(clip.deviceId(), clip.clipId(), "?", clip.frames().size(), 0, clip.sealedBytes(),
+        "NO KEY", "", summary, clipDir);
   }
 
   private static String triggerName(ClipHeader header) {

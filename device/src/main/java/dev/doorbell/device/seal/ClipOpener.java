@@ -86,6 +86,25 @@ public final class ClipOpener {
    */
   public ClipVerdict open(String storedDeviceId, long storedClipId, byte[] headerBytes,
                           List<StoredFrameBytes> framesInStoredOrder) {
+    return open(storedDeviceId, storedClipId, headerBytes, framesInStoredOrder, ClipHoles.NONE);
+  }
+
+  /**
+   * Opens a clip as a store reader found it, with what the reader knows about the parts of the store it could not
+   * read (docs/FORMAT.md §6, reader rules): {@code headerBytes} is null when no header record is stored.
+   *
+   * @throws KeyUnavailableException if this opener holds no key for the clip's device and epoch
+   */
+  public ClipVerdict open(String storedDeviceId, long storedClipId, byte[] headerBytes,
+                          List<StoredFrameBytes> framesInStoredOrder, ClipHoles holes) {
+    if (headerBytes == null) {
+      String where = "device " + storedDeviceId + " clip " + Long.toUnsignedString(storedClipId) + ", "
+          + framesInStoredOrder.size() + " frames stored";
+      return holes.header() != null
+          ? ClipVerdict.noHeader(true, "no header (its clip_open record may be in " + holes.header() + "; " + where
+              + ")")
+          : ClipVerdict.noHeader(false, "no header (no clip_open record stored; " + where + ")");
+    }
     ClipHeader header;
     try {
       header = ClipHeader.parseFrom(headerBytes);
@@ -106,16 +125,16 @@ public final class ClipOpener {
     byte[] commitment = Arrays.copyOfRange(material, ClipFormat.CLIP_KEY_BYTES, material.length);
     if (!MessageDigest.isEqual(commitment, header.getKeyCommitment().toByteArray())) {
       Arrays.fill(material, (byte) 0);
-      return ClipVerdict.badHeader(header, "key commitment mismatch (wrong key, device id, clip id, epoch or salt;"
-          + " device " + storedDeviceId + " clip " + Long.toUnsignedString(storedClipId) + " epoch "
-          + header.getKeyEpoch() + ")");
+      return ClipVerdict.badHeader(header, "key commitment mismatch (the key does not match this header: a wrong"
+          + " keyring, such as another fleet's, or a forged or altered header; device " + storedDeviceId + " clip "
+          + Long.toUnsignedString(storedClipId) + " epoch " + header.getKeyEpoch() + ")");
     }
     byte[] clipKey = Arrays.copyOf(material, ClipFormat.CLIP_KEY_BYTES);
     Arrays.fill(material, (byte) 0);
     AesGcm gcm = AesGcm.create(provider, clipKey);
     Arrays.fill(clipKey, (byte) 0);
     try {
-      return new FrameWalk(header, ClipFormat.sha256(headerBytes), gcm).walk(framesInStoredOrder);
+      return new FrameWalk(header, ClipFormat.sha256(headerBytes), gcm).walk(framesInStoredOrder, holes);
     } finally {
       gcm.destroy();
     }

@@ -30,9 +30,16 @@ final class FrameWalk {
     this.clip = "device " + header.getDeviceId() + " clip " + Long.toUnsignedString(header.getClipId());
   }
 
-  ClipVerdict walk(List<StoredFrameBytes> frames) {
+  /**
+   * The §4 walk. A gap in the seqs that {@code holes} says may lie in an unreadable part of the store is not
+   * "frame missing": the walk goes on after it, and the clip is DAMAGED unless a later frame fails.
+   */
+  ClipVerdict walk(List<StoredFrameBytes> frames, ClipHoles holes) {
     int expected = 0;
     int finalSeq = -1;
+    int firstMissing = -1;
+    String firstGap = null;
+    int gaps = 0;
     for (int i = 0; i < frames.size(); i++) {
       StoredFrameBytes frame = frames.get(i);
       int seq = frame.seq();
@@ -49,11 +56,22 @@ final class FrameWalk {
             + clip + ")");
       }
       if (seq > expected) {
-        return storedLater(frames, i + 1, expected)
-            ? fail(expected, "frames out of order (frame " + seq + " stored before frame " + expected + "; "
-                + clip + ")")
-            : fail(expected, "frame missing (gap: frame " + expected + " absent, next stored is frame " + seq
-                + "; " + clip + ")");
+        if (storedLater(frames, i + 1, expected)) {
+          return fail(expected, "frames out of order (frame " + seq + " stored before frame " + expected + "; "
+              + clip + ")");
+        }
+        FrameHole hole = holes.covering(expected, seq);
+        if (hole == null) {
+          return fail(expected, "frame missing (gap: frame " + expected + " absent, next stored is frame " + seq
+              + "; " + clip + ")");
+        }
+        if (firstGap == null) {
+          firstMissing = expected;
+          firstGap = (seq - expected == 1 ? "frame " + expected : "frames " + expected + ".." + (seq - 1))
+              + " may be in " + hole.where();
+        }
+        gaps++;
+        expected = seq;
       }
       String problem = verify(frame);
       if (problem != null) {
@@ -64,7 +82,20 @@ final class FrameWalk {
       }
       expected++;
     }
-    return finalSeq >= 0 ? ClipVerdict.ok(header, verified) : ClipVerdict.truncated(header, verified);
+    if (firstGap != null) {
+      return ClipVerdict.damaged(header, firstMissing, "frame missing (" + firstGap
+          + (gaps > 1 ? "; " + (gaps - 1) + " more gaps" : "") + (finalSeq < 0 ? "; no final frame" : "")
+          + "; " + clip + ")", verified);
+    }
+    if (finalSeq >= 0) {
+      return ClipVerdict.ok(header, verified);
+    }
+    FrameHole tail = holes.covering(expected, FrameHole.NO_LATER_FRAME);
+    if (tail != null) {
+      return ClipVerdict.damaged(header, expected, "no final frame (frames from " + expected + " on may be in "
+          + tail.where() + "; " + clip + ")", verified);
+    }
+    return ClipVerdict.truncated(header, verified);
   }
 
   /** Opens one frame at its expected position; returns the reason it fails, or null after adding it. */

@@ -107,7 +107,8 @@ class UplinkFloodTest {
 
       StoreSnapshot all = StoreDirectoryReader.read(store);
       StoreSnapshot goodClips = new StoreSnapshot(all.dir(),
-          all.clips().stream().filter(c -> c.deviceId().equals(good.deviceId())).toList(), all.warnings());
+          all.clips().stream().filter(c -> c.deviceId().equals(good.deviceId())).toList(), all.warnings(),
+          all.stores());
       StoreCheck.Result check = StoreCheck.check(goodClips, fleet.sentDigests, fleet.headers, fleet.persisted);
       assertTrue(check.ok(), check.problems().toString());
       assertEquals(fleet.framesSent(), check.storedFrames(), "every frame of the good device is stored");

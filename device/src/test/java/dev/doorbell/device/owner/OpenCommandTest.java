@@ -98,6 +98,37 @@ class OpenCommandTest {
   }
 
   @Test
+  void open_deviceMatchingNothing_exitOneSaysNothingMatched() throws Exception {
+    Path keyring = keyring("porch");
+    Path store = dir.resolve("store");
+    try (DirectoryStore s = DirectoryStore.open(store, StoreOptions.defaults())) {
+      upload(s, clip(keyring, "porch", 5, 2, -1), true);
+    }
+    Result r = run("open", "--store", store.toString(), "--keyring", keyring.toString(), "--out",
+        dir.resolve("out").toString(), "--device", "nobody");
+    assertEquals(1, r.exit, r.out + r.err);
+    assertTrue((r.out + r.err).contains("no clip matched --device nobody"), r.out + r.err);
+  }
+
+  @Test
+  void open_anotherFleetsKeyringWithTheSameDeviceId_saysTheKeyDoesNotMatch() throws Exception {
+    Path keyring = keyring("porch");
+    Path store = dir.resolve("store");
+    try (DirectoryStore s = DirectoryStore.open(store, StoreOptions.defaults())) {
+      upload(s, clip(keyring, "porch", 5, 2, -1), true);
+      upload(s, clip(keyring, "porch", 6, 2, -1), true);
+    }
+    Path otherFleet = dir.resolve("other-fleet");
+    Files.createDirectories(otherFleet);
+    OwnerKeyring.writeRootKey(otherFleet, RootKey.generate("porch", new SecureRandom()));
+    Result r = run("open", "--store", store.toString(), "--keyring", otherFleet.toString(), "--out",
+        dir.resolve("out").toString());
+    assertEquals(1, r.exit, r.out + r.err);
+    assertTrue(r.out.contains("key commitment mismatch (the key does not match this header: a wrong keyring"), r.out);
+    assertTrue(r.out.contains("device porch: the keyring's root key matches none of its 2 clips"), r.out);
+  }
+
+  @Test
   void open_notAStore_exitTwoWithReason() {
     Result r = run("open", "--store", dir.resolve("nothing").toString(), "--keyring", dir.toString(), "--out",
         dir.resolve("out").toString());

@@ -2,16 +2,18 @@ package dev.doorbell.device.owner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.proto.v1.StoredRecord;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,13 +61,38 @@ class StoreDirectoryReaderTest {
   }
 
   @Test
-  void read_corruptRecordBeforeValidOnes_refusedNamingOffset() throws Exception {
+  void read_corruptRecordBeforeValidOnes_damagedRangeNamedAndTheRecordsAfterItRead() throws Exception {
     Path segment = writeStore();
+    long header = clipOpenOffset(segment);
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xff}), 8 + 8 + 2); // inside the first record's body
+      ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xff}), header + 8 + 2); // inside the header record's body
     }
-    IOException e = assertThrows(IOException.class, () -> StoreDirectoryReader.read(dir));
-    assertTrue(e.getMessage().contains("at offset 8"), e.getMessage());
+    StoreSnapshot snapshot = StoreDirectoryReader.read(dir);
+    List<StoreFinding> findings = snapshot.stores().get(0).findings();
+    assertEquals(1, findings.size(), findings.toString());
+    assertEquals(StoreFinding.Kind.DAMAGED_RANGE, findings.get(0).kind());
+    assertEquals(header, findings.get(0).start());
+    assertTrue(findings.get(0).line().contains("segment 0000000001 offsets " + header + ".."), findings.get(0).line());
+    StoredClip clip = snapshot.clips().get(0);
+    assertNull(clip.header());
+    assertEquals(3, clip.frames().size());
+    assertTrue(clip.holes().header().startsWith("damaged range segment 0000000001 offsets " + header + ".."),
+        clip.holes().header());
+  }
+
+  /** The offset of the first clip_open record (after the start record that a v2 uplink writes first). */
+  private static long clipOpenOffset(Path segment) throws Exception {
+    ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(segment));
+    int offset = 8;
+    while (offset + 8 <= all.limit()) {
+      byte[] body = new byte[all.getInt(offset)];
+      all.get(offset + 8, body);
+      if (StoredRecord.parseFrom(body).hasClipOpen()) {
+        return offset;
+      }
+      offset += 8 + body.length;
+    }
+    throw new AssertionError("no clip_open record in " + segment);
   }
 
   private Path writeStore() throws Exception {
