@@ -127,6 +127,7 @@ class DoorbellCliTest {
   void open_outUnderAFile_exitTwoNamingThePath() throws Exception {
     Path fleet = provisioned(1);
     Path store = Files.createDirectories(dir.resolve("store").resolve("segments"));
+    Files.writeString(store.getParent().resolve("doorbell-store"), "doorbell-store v2\n");
     Path file = Files.writeString(dir.resolve("file"), "x");
     assertUsageError(run("open", "--store", store.getParent().toString(), "--keyring",
         fleet.resolve("owner/keyring").toString(), "--out", file.resolve("out").toString()), file.toString());
