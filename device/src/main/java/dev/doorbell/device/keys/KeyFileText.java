@@ -1,6 +1,5 @@
 package dev.doorbell.device.keys;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,30 +60,39 @@ final class KeyFileText {
     } catch (IllegalArgumentException e) {
       throw new KeyFileException(file + ": 'key' is not standard base64");
     }
+    return requireKeySize(file, key);
+  }
+
+  /** Returns {@code key} if it is 32 bytes long; otherwise zeroes it (it may be most of a key) and throws. */
+  static byte[] requireKeySize(Path file, byte[] key) {
     if (key.length != EpochRatchet.KEY_BYTES) {
+      int size = key.length;
       Arrays.fill(key, (byte) 0);
-      throw new KeyFileException(file + ": 'key' is " + key.length + " bytes, expected " + EpochRatchet.KEY_BYTES);
+      throw new KeyFileException(file + ": 'key' is " + size + " bytes, expected " + EpochRatchet.KEY_BYTES);
     }
     return key;
   }
 
-  /** Lays out a key file; the key's base64 is built as bytes and the caller zeroes the result after writing. */
-  /**
-   * Writes a key file with mode 0600, atomically and durably, wiping the plaintext copies it made; {@code what}
-   * names the key in the error ("epoch key of device porch").
-   */
-  static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what) {
-    write(file, magic, publicFields, key, what, true);
+  /** Where {@link #write} puts the finished bytes: {@link DurableFiles#writePrivate}, or a test's own. */
+  interface Sink {
+    void write(Path file, byte[] content, boolean sync) throws IOException;
   }
 
-  /** As above; without {@code sync} the caller makes the file durable later (see DurableFiles). */
+  /**
+   * Writes a key file with mode 0600, atomically and durably (without {@code sync} the caller makes it durable
+   * later, see DurableFiles), and zeroes the one plaintext copy it made; {@code what} names the key in the error
+   * ("epoch key of device porch").
+   */
   static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what,
       boolean sync) {
-    byte[] secret = key.toByteArray();
-    byte[] content = format(magic, publicFields, secret);
-    Arrays.fill(secret, (byte) 0);
+    write(file, magic, publicFields, key, what, sync, DurableFiles::writePrivate);
+  }
+
+  static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what,
+      boolean sync, Sink sink) {
+    byte[] content = format(magic, publicFields, key);
     try {
-      DurableFiles.writePrivate(file, content, sync);
+      sink.write(file, content, sync);
     } catch (IOException e) {
       throw new KeyFileException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
     } finally {
@@ -92,15 +100,21 @@ final class KeyFileText {
     }
   }
 
-  static byte[] format(String magic, Map<String, String> publicFields, byte[] key) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes((magic + "\n").getBytes(StandardCharsets.UTF_8));
-    publicFields.forEach((k, v) -> out.writeBytes((k + ": " + v + "\n").getBytes(StandardCharsets.UTF_8)));
-    out.writeBytes("key: ".getBytes(StandardCharsets.UTF_8));
-    byte[] encoded = Base64.getEncoder().encode(key);
-    out.writeBytes(encoded);
-    Arrays.fill(encoded, (byte) 0);
-    out.write('\n');
-    return out.toByteArray();
+  /**
+   * The whole file in one array, which is the only place the key's base64 is ever written: it is encoded at the
+   * start of the array and moved to its place at the end, and then the public lines overwrite the start.
+   */
+  static byte[] format(String magic, Map<String, String> publicFields, SecretBytes key) {
+    StringBuilder text = new StringBuilder(magic).append('\n');
+    publicFields.forEach((name, value) -> text.append(name).append(": ").append(value).append('\n'));
+    byte[] head = text.append("key: ").toString().getBytes(StandardCharsets.UTF_8);
+    // Base64 with padding: 4 characters for every 3 bytes or part of 3 (44 for a 32-byte key).
+    int encodedLength = 4 * ((key.size() + 2) / 3);
+    byte[] content = new byte[head.length + encodedLength + 1];
+    key.withCopy(bytes -> Base64.getEncoder().encode(bytes, content));
+    System.arraycopy(content, 0, content, head.length, encodedLength);
+    System.arraycopy(head, 0, content, 0, head.length);
+    content[content.length - 1] = '\n';
+    return content;
   }
 }
