@@ -27,21 +27,21 @@ final class KeyFileText {
     } catch (IOException e) {
       throw new KeyFileException("cannot read key file " + file + ": " + e.getMessage(), e);
     }
-    String[] lines = text.split("\n", -1);
-    int count = lines.length > 1 && lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
+    // The "\n" after the last line is optional; every other line break ends a line, so an empty line is an error.
+    String body = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    String[] lines = body.split("\n", -1);
     if (!lines[0].equals(magic)) {
       throw new KeyFileException(file + " line 1: expected '" + magic + "'");
     }
     Map<String, String> values = new LinkedHashMap<>();
-    for (int i = 1; i < count; i++) {
-      int colon = lines[i].indexOf(": ");
-      String name = colon < 0 ? null : lines[i].substring(0, colon);
-      if (name == null || !fields.contains(name)) {
+    for (int i = 1; i < lines.length; i++) {
+      String[] nameValue = lines[i].split(": ", 2);
+      if (nameValue.length != 2 || !fields.contains(nameValue[0])) {
         throw new KeyFileException(file + " line " + (i + 1) + ": unknown line; expected one of " + fields
             + " as 'name: value'");
       }
-      if (values.put(name, lines[i].substring(colon + 2)) != null) {
-        throw new KeyFileException(file + " line " + (i + 1) + ": '" + name + "' appears twice");
+      if (values.put(nameValue[0], nameValue[1]) != null) {
+        throw new KeyFileException(file + " line " + (i + 1) + ": '" + nameValue[0] + "' appears twice");
       }
     }
     for (String field : fields) {
@@ -109,9 +109,8 @@ final class KeyFileText {
     publicFields.forEach((name, value) -> text.append(name).append(": ").append(value).append('\n'));
     byte[] head = text.append("key: ").toString().getBytes(StandardCharsets.UTF_8);
     // Base64 with padding: 4 characters for every 3 bytes or part of 3 (44 for a 32-byte key).
-    int encodedLength = 4 * ((key.size() + 2) / 3);
-    byte[] content = new byte[head.length + encodedLength + 1];
-    key.withCopy(bytes -> Base64.getEncoder().encode(bytes, content));
+    byte[] content = new byte[head.length + 4 * ((key.size() + 2) / 3) + 1];
+    int encodedLength = key.withCopy(bytes -> Base64.getEncoder().encode(bytes, content));
     System.arraycopy(content, 0, content, head.length, encodedLength);
     System.arraycopy(head, 0, content, 0, head.length);
     content[content.length - 1] = '\n';

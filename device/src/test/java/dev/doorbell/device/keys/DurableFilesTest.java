@@ -19,7 +19,8 @@ class DurableFilesTest {
   @Test
   void writePrivate_replacesTheFile_mode0600_noTemporaryLeft() throws Exception {
     Path file = dir.resolve("sub").resolve("epoch.key");
-    DurableFiles.writePrivate(file, new byte[] {1, 2, 3});
+    DurableFiles.writePrivate(file, new byte[] {1, 2, 3}, true);
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(file));
     DurableFiles.writePrivate(file, new byte[] {4, 5}, false);
     assertArrayEquals(new byte[] {4, 5}, Files.readAllBytes(file));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
