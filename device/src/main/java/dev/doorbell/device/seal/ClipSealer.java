@@ -124,6 +124,18 @@ public final class ClipSealer {
     return finished;
   }
 
+  /**
+   * Moves on to a later seq without sealing the frames in between, for tests of the last seq (sealing up to it takes
+   * 2^31 frames). Forward only, so that no nonce is used twice under the clip key.
+   */
+  void skipTo(int seq) {
+    if (seq < nextSeq) {
+      throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId + ": cannot go back from seq "
+          + nextSeq + " to " + seq);
+    }
+    nextSeq = seq;
+  }
+
   /** Whether the clip key is erased, for tests: it must be once the final frame is sealed. */
   boolean isKeyDestroyed() {
     return gcm.isDestroyed();

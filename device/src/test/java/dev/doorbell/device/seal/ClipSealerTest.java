@@ -144,6 +144,30 @@ class ClipSealerTest {
   }
 
   @Test
+  void seal_lastSeq_onlyAsTheFinalFrame() throws Exception {
+    ClipSealer sealer = ClipSealer.start(key, TestClips.params(TestClips.DEVICE, 17), rnd);
+    sealer.skipTo(Integer.MAX_VALUE - 1);
+    assertEquals(Integer.MAX_VALUE - 1, sealer.seal(0, new byte[1], false).seq());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> sealer.seal(1, new byte[1], false));
+    assertEquals("clip 17 of device front-door reached the last seq", e.getMessage());
+    SealedFrame last = sealer.seal(1, new byte[1], true);
+    assertEquals(Integer.MAX_VALUE, last.seq());
+    assertTrue(sealer.isFinished());
+    assertTrue(sealer.isKeyDestroyed());
+  }
+
+  @Test
+  void skipTo_forwardOrStay_neverBack() {
+    ClipSealer sealer = ClipSealer.start(key, TestClips.params(TestClips.DEVICE, 18), rnd);
+    sealer.skipTo(5);
+    sealer.skipTo(5);
+    assertEquals(5, sealer.nextSeq());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sealer.skipTo(4));
+    assertEquals("clip 18 of device front-door: cannot go back from seq 5 to 4", e.getMessage());
+    assertEquals(5, sealer.seal(0, new byte[1], true).seq());
+  }
+
+  @Test
   void toString_namesClipAndStateOnly() {
     ClipSealer sealer = ClipSealer.start(key, TestClips.params(TestClips.DEVICE, 15), rnd);
     assertEquals("ClipSealer{device=front-door, clip=15, epoch=3, nextSeq=0}", sealer.toString());
