@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.doorbell.device.keys.internal.Hkdf;
 import dev.doorbell.device.seal.internal.ClipFormat;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** The clip key derivation's own edges; SealVectorsTest checks its values against docs/FORMAT.md §2. */
@@ -18,8 +19,9 @@ class ClipFormatTest {
     salt[0] = 1;
     byte[] clipKey = new byte[32];
     byte[] commitment = ClipFormat.deriveClipKey(epochKey, "porch", 9, salt, clipKey);
-    byte[] info = ("doorbell/v1/clip-key\0porch\0" + "\0\0\0\0\0\0\0\u0009").getBytes(
-        java.nio.charset.StandardCharsets.US_ASCII);
+    // "doorbell/v1/clip-key" ‖ 0x00 ‖ "porch" ‖ 0x00 ‖ u64be(9), as docs/FORMAT.md §2 has it.
+    byte[] info = HexFormat.of().parseHex("646f6f7262656c6c2f76312f636c69702d6b6579" + "00" + "706f726368" + "00"
+        + "0000000000000009");
     byte[] okm = Hkdf.sha256(epochKey, salt, info, 64);
     assertArrayEquals(Arrays.copyOf(okm, 32), clipKey);
     assertArrayEquals(Arrays.copyOfRange(okm, 32, 64), commitment);
