@@ -22,13 +22,9 @@ final class DurableFiles {
 
   private DurableFiles() {}
 
-  static void writePrivate(Path file, byte[] content) throws IOException {
-    writePrivate(file, content, true);
-  }
-
   /**
-   * As {@link #writePrivate(Path, byte[])}; without {@code sync} nothing is forced to disk and the caller makes the
-   * whole tree durable later (provisioning thousands of devices, then one sync of the file system).
+   * Replaces {@code file} with {@code content}; without {@code sync} nothing is forced to disk and the caller makes
+   * the whole tree durable later (provisioning thousands of devices, then one sync of the file system).
    */
   static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
     Path target = file.toAbsolutePath();

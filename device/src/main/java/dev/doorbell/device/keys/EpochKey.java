@@ -1,7 +1,6 @@
 package dev.doorbell.device.keys;
 
 import dev.doorbell.proto.DeviceIds;
-import java.util.Arrays;
 
 /**
  * The epoch key K_e of one device: what a doorbell holds to seal clips. It derives forward only ({@link #next()}),
@@ -26,14 +25,12 @@ public final class EpochKey {
       throw new IllegalArgumentException("epoch key of device " + deviceId + " epoch " + epoch + " is "
           + secret.size() + " bytes, expected " + EpochRatchet.KEY_BYTES);
     }
-    return new EpochKey(deviceId, epoch, SecretBytes.copyOf(secret.toByteArray()));
+    return new EpochKey(deviceId, epoch, secret.copy());
   }
 
-  /** Takes ownership of {@code key} (no copy), for keys this package derives itself. */
+  /** Takes ownership of {@code key} (no copy), for keys this package derives itself: {@link #destroy()} zeroes it. */
   static EpochKey adopt(String deviceId, int epoch, byte[] key) {
-    EpochKey result = new EpochKey(deviceId, epoch, SecretBytes.copyOf(key));
-    Arrays.fill(key, (byte) 0);
-    return result;
+    return new EpochKey(deviceId, epoch, SecretBytes.adopt(key));
   }
 
   public String deviceId() {
@@ -54,12 +51,9 @@ public final class EpochKey {
     if (epoch == Integer.MAX_VALUE) {
       throw new IllegalStateException("device " + deviceId + " is at the last epoch " + epoch);
     }
-    byte[] current = secret.toByteArray();
-    try {
-      return adopt(deviceId, epoch + 1, EpochRatchet.step(current, deviceId, epoch + 1));
-    } finally {
-      Arrays.fill(current, (byte) 0);
-    }
+    byte[] next = secret.toByteArray();
+    EpochRatchet.step(next, deviceId, epoch + 1);
+    return adopt(deviceId, epoch + 1, next);
   }
 
   /** Derives K_(target) for target ≥ this epoch; a target before this epoch is impossible by design. */
@@ -69,12 +63,9 @@ public final class EpochKey {
       throw new IllegalArgumentException("cannot derive epoch " + target + " of device " + deviceId
           + " from epoch " + epoch + ": epoch keys derive forward only");
     }
-    byte[] current = secret.toByteArray();
-    try {
-      return adopt(deviceId, target, EpochRatchet.forward(current, deviceId, epoch, target));
-    } finally {
-      Arrays.fill(current, (byte) 0);
-    }
+    byte[] key = secret.toByteArray();
+    EpochRatchet.forward(key, deviceId, epoch, target);
+    return adopt(deviceId, target, key);
   }
 
   public void destroy() {

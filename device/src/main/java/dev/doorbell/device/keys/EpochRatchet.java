@@ -4,7 +4,6 @@ import dev.doorbell.device.keys.internal.Hkdf;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The one-way epoch ratchet of docs/FORMAT.md §1:
@@ -17,20 +16,19 @@ final class EpochRatchet {
 
   private EpochRatchet() {}
 
-  /** One step: the key of {@code epoch} from {@code previous}, which is R for epoch 0 and K_(epoch-1) otherwise. */
-  static byte[] step(byte[] previous, String deviceId, int epoch) {
-    return Hkdf.sha256(previous, null, info(deviceId, epoch), KEY_BYTES);
+  /**
+   * One step in place: {@code key} holds the key before {@code epoch} (R for epoch 0, K_(epoch-1) otherwise) and is
+   * overwritten with K_(epoch), so no copy of the older key is left behind.
+   */
+  static void step(byte[] key, String deviceId, int epoch) {
+    Hkdf.sha256Into(key, null, info(deviceId, epoch), key);
   }
 
-  /** Derives K_(to) from K_(from) (from ≤ to), zeroing every intermediate key. */
-  static byte[] forward(byte[] keyOfFrom, String deviceId, int from, int to) {
-    byte[] current = keyOfFrom.clone();
+  /** Turns K_(from) in {@code key} into K_(to) (from ≤ to) in place, one step at a time. */
+  static void forward(byte[] key, String deviceId, int from, int to) {
     for (int e = from + 1; e <= to; e++) {
-      byte[] next = step(current, deviceId, e);
-      Arrays.fill(current, (byte) 0);
-      current = next;
+      step(key, deviceId, e);
     }
-    return current;
   }
 
   static byte[] info(String deviceId, int epoch) {

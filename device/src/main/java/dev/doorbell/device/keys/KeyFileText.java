@@ -1,6 +1,5 @@
 package dev.doorbell.device.keys;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,21 +27,21 @@ final class KeyFileText {
     } catch (IOException e) {
       throw new KeyFileException("cannot read key file " + file + ": " + e.getMessage(), e);
     }
-    String[] lines = text.split("\n", -1);
-    int count = lines.length > 1 && lines[lines.length - 1].isEmpty() ? lines.length - 1 : lines.length;
+    // The "\n" after the last line is optional; every other line break ends a line, so an empty line is an error.
+    String body = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    String[] lines = body.split("\n", -1);
     if (!lines[0].equals(magic)) {
       throw new KeyFileException(file + " line 1: expected '" + magic + "'");
     }
     Map<String, String> values = new LinkedHashMap<>();
-    for (int i = 1; i < count; i++) {
-      int colon = lines[i].indexOf(": ");
-      String name = colon < 0 ? null : lines[i].substring(0, colon);
-      if (name == null || !fields.contains(name)) {
+    for (int i = 1; i < lines.length; i++) {
+      String[] nameValue = lines[i].split(": ", 2);
+      if (nameValue.length != 2 || !fields.contains(nameValue[0])) {
         throw new KeyFileException(file + " line " + (i + 1) + ": unknown line; expected one of " + fields
             + " as 'name: value'");
       }
-      if (values.put(name, lines[i].substring(colon + 2)) != null) {
-        throw new KeyFileException(file + " line " + (i + 1) + ": '" + name + "' appears twice");
+      if (values.put(nameValue[0], nameValue[1]) != null) {
+        throw new KeyFileException(file + " line " + (i + 1) + ": '" + nameValue[0] + "' appears twice");
       }
     }
     for (String field : fields) {
@@ -61,30 +60,39 @@ final class KeyFileText {
     } catch (IllegalArgumentException e) {
       throw new KeyFileException(file + ": 'key' is not standard base64");
     }
+    return requireKeySize(file, key);
+  }
+
+  /** Returns {@code key} if it is 32 bytes long; otherwise zeroes it (it may be most of a key) and throws. */
+  static byte[] requireKeySize(Path file, byte[] key) {
     if (key.length != EpochRatchet.KEY_BYTES) {
+      int size = key.length;
       Arrays.fill(key, (byte) 0);
-      throw new KeyFileException(file + ": 'key' is " + key.length + " bytes, expected " + EpochRatchet.KEY_BYTES);
+      throw new KeyFileException(file + ": 'key' is " + size + " bytes, expected " + EpochRatchet.KEY_BYTES);
     }
     return key;
   }
 
-  /** Lays out a key file; the key's base64 is built as bytes and the caller zeroes the result after writing. */
-  /**
-   * Writes a key file with mode 0600, atomically and durably, wiping the plaintext copies it made; {@code what}
-   * names the key in the error ("epoch key of device porch").
-   */
-  static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what) {
-    write(file, magic, publicFields, key, what, true);
+  /** Where {@link #write} puts the finished bytes: {@link DurableFiles#writePrivate}, or a test's own. */
+  interface Sink {
+    void write(Path file, byte[] content, boolean sync) throws IOException;
   }
 
-  /** As above; without {@code sync} the caller makes the file durable later (see DurableFiles). */
+  /**
+   * Writes a key file with mode 0600, atomically and durably (without {@code sync} the caller makes it durable
+   * later, see DurableFiles), and zeroes the one plaintext copy it made; {@code what} names the key in the error
+   * ("epoch key of device porch").
+   */
   static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what,
       boolean sync) {
-    byte[] secret = key.toByteArray();
-    byte[] content = format(magic, publicFields, secret);
-    Arrays.fill(secret, (byte) 0);
+    write(file, magic, publicFields, key, what, sync, DurableFiles::writePrivate);
+  }
+
+  static void write(Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what,
+      boolean sync, Sink sink) {
+    byte[] content = format(magic, publicFields, key);
     try {
-      DurableFiles.writePrivate(file, content, sync);
+      sink.write(file, content, sync);
     } catch (IOException e) {
       throw new KeyFileException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
     } finally {
@@ -92,15 +100,20 @@ final class KeyFileText {
     }
   }
 
-  static byte[] format(String magic, Map<String, String> publicFields, byte[] key) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes((magic + "\n").getBytes(StandardCharsets.UTF_8));
-    publicFields.forEach((k, v) -> out.writeBytes((k + ": " + v + "\n").getBytes(StandardCharsets.UTF_8)));
-    out.writeBytes("key: ".getBytes(StandardCharsets.UTF_8));
-    byte[] encoded = Base64.getEncoder().encode(key);
-    out.writeBytes(encoded);
-    Arrays.fill(encoded, (byte) 0);
-    out.write('\n');
-    return out.toByteArray();
+  /**
+   * The whole file in one array, which is the only place the key's base64 is ever written: it is encoded at the
+   * start of the array and moved to its place at the end, and then the public lines overwrite the start.
+   */
+  static byte[] format(String magic, Map<String, String> publicFields, SecretBytes key) {
+    StringBuilder text = new StringBuilder(magic).append('\n');
+    publicFields.forEach((name, value) -> text.append(name).append(": ").append(value).append('\n'));
+    byte[] head = text.append("key: ").toString().getBytes(StandardCharsets.UTF_8);
+    // Base64 with padding: 4 characters for every 3 bytes or part of 3 (44 for a 32-byte key).
+    byte[] content = new byte[head.length + 4 * ((key.size() + 2) / 3) + 1];
+    int encodedLength = key.withCopy(bytes -> Base64.getEncoder().encode(bytes, content));
+    System.arraycopy(content, 0, content, head.length, encodedLength);
+    System.arraycopy(head, 0, content, 0, head.length);
+    content[content.length - 1] = '\n';
+    return content;
   }
 }

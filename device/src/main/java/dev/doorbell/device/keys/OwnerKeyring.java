@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,11 +87,6 @@ public final class OwnerKeyring {
       throw new KeyFileException(file + " holds the root key of device '" + deviceId + "'; it must be named "
           + expectedName);
     }
-    byte[] key = KeyFileText.decodeKey(file, values.get("key"));
-    try {
-      return RootKey.of(deviceId, SecretBytes.copyOf(key));
-    } finally {
-      Arrays.fill(key, (byte) 0);
-    }
+    return RootKey.adopt(deviceId, KeyFileText.decodeKey(file, values.get("key")));
   }
 }

@@ -2,8 +2,9 @@ package dev.doorbell.device.keys;
 
 import dev.doorbell.proto.DeviceIds;
 import java.security.SecureRandom;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -26,21 +27,27 @@ public final class RootKey {
   public static RootKey generate(String deviceId, SecureRandom rnd) {
     byte[] key = new byte[EpochRatchet.KEY_BYTES];
     rnd.nextBytes(key);
-    try {
-      return of(deviceId, SecretBytes.copyOf(key));
-    } finally {
-      Arrays.fill(key, (byte) 0);
-    }
+    return adopt(deviceId, key);
   }
 
   /** A root key from its parts; the secret is copied. */
   public static RootKey of(String deviceId, SecretBytes secret) {
+    requireParts(deviceId, secret.size());
+    return new RootKey(deviceId, secret.copy());
+  }
+
+  /** Takes ownership of {@code key} (no copy): {@link #destroy()} zeroes it. */
+  static RootKey adopt(String deviceId, byte[] key) {
+    requireParts(deviceId, key.length);
+    return new RootKey(deviceId, SecretBytes.adopt(key));
+  }
+
+  private static void requireParts(String deviceId, int size) {
     DeviceIds.require(deviceId);
-    if (secret.size() != EpochRatchet.KEY_BYTES) {
-      throw new IllegalArgumentException("root key of device " + deviceId + " is " + secret.size()
-          + " bytes, expected " + EpochRatchet.KEY_BYTES);
+    if (size != EpochRatchet.KEY_BYTES) {
+      throw new IllegalArgumentException("root key of device " + deviceId + " is " + size + " bytes, expected "
+          + EpochRatchet.KEY_BYTES);
     }
-    return new RootKey(deviceId, SecretBytes.copyOf(secret.toByteArray()));
   }
 
   public String deviceId() {
@@ -58,9 +65,8 @@ public final class RootKey {
     int at;
     byte[] current;
     if (floor == null) {
-      byte[] root = secret.toByteArray();
-      current = EpochRatchet.step(root, deviceId, 0);
-      Arrays.fill(root, (byte) 0);
+      current = secret.toByteArray();
+      EpochRatchet.step(current, deviceId, 0);
       at = 0;
       checkpoints.put(0, SecretBytes.copyOf(current));
     } else {
@@ -68,15 +74,18 @@ public final class RootKey {
       current = floor.getValue().toByteArray();
     }
     while (at < epoch) {
-      byte[] next = EpochRatchet.step(current, deviceId, at + 1);
-      Arrays.fill(current, (byte) 0);
-      current = next;
+      EpochRatchet.step(current, deviceId, at + 1);
       at++;
       if (at % CHECKPOINT_INTERVAL == 0) {
         checkpoints.putIfAbsent(at, SecretBytes.copyOf(current));
       }
     }
     return EpochKey.adopt(deviceId, epoch, current);
+  }
+
+  /** The cached checkpoints by epoch, read-only: for tests of the cache and of {@link #destroy()}. */
+  synchronized SortedMap<Integer, SecretBytes> checkpoints() {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(checkpoints));
   }
 
   /** Zeroes the root key and every cached checkpoint. */

@@ -2,6 +2,7 @@ package dev.doorbell.device.keys;
 
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Secret key material, kept apart from ordinary byte arrays so that it is never printed, compared in variable time
@@ -24,6 +25,20 @@ public final class SecretBytes {
     return new SecretBytes(value.clone());
   }
 
+  /** Takes ownership of {@code value} (no copy): {@link #destroy()} zeroes that very array. */
+  static SecretBytes adopt(byte[] value) {
+    if (value == null) {
+      throw new IllegalArgumentException("secret bytes must not be null");
+    }
+    return new SecretBytes(value);
+  }
+
+  /** An independent secret with the same bytes, made without a plaintext copy in between. */
+  public SecretBytes copy() {
+    requireLive();
+    return new SecretBytes(bytes.clone());
+  }
+
   public int size() {
     return bytes.length;
   }
@@ -32,6 +47,19 @@ public final class SecretBytes {
   public byte[] toByteArray() {
     requireLive();
     return bytes.clone();
+  }
+
+  /**
+   * Lends {@code use} a copy of the secret and zeroes that copy when {@code use} returns or throws, so that no
+   * caller has to remember to. {@code use} must not keep the array.
+   */
+  public <T> T withCopy(Function<byte[], T> use) {
+    byte[] copy = toByteArray();
+    try {
+      return use.apply(copy);
+    } finally {
+      Arrays.fill(copy, (byte) 0);
+    }
   }
 
   /** Compares in time that depends only on the lengths, never on where the contents differ. */

@@ -10,7 +10,6 @@ import dev.doorbell.device.seal.internal.ClipFormat;
 import dev.doorbell.proto.v1.ClipHeader;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -23,14 +22,15 @@ public final class ClipOpener {
   /** Header epochs above this are refused: deriving forward to them would let one header burn minutes of CPU. */
   public static final int MAX_EPOCH = 1 << 20;
 
-  private interface KeySource {
+  /** Where the opener gets the epoch key of a clip; the key it returns is the opener's, destroyed after use. */
+  interface KeySource {
     EpochKey epochKey(String deviceId, int epoch, long clipId);
   }
 
   private final KeySource keys;
   private final GcmProvider provider;
 
-  private ClipOpener(KeySource keys, GcmProvider provider) {
+  ClipOpener(KeySource keys, GcmProvider provider) {
     this.keys = keys;
     this.provider = provider;
   }
@@ -116,24 +116,23 @@ public final class ClipOpener {
     if (problem != null) {
       return ClipVerdict.badHeader(header, problem);
     }
+    byte[] clipKey = new byte[ClipFormat.CLIP_KEY_BYTES];
+    byte[] commitment;
     EpochKey epochKey = keys.epochKey(storedDeviceId, header.getKeyEpoch(), storedClipId);
-    byte[] secret = epochKey.secret().toByteArray();
-    epochKey.destroy();
-    byte[] material = ClipFormat.clipKeyMaterial(secret, storedDeviceId, storedClipId,
-        header.getSalt().toByteArray());
-    Arrays.fill(secret, (byte) 0);
-    byte[] commitment = Arrays.copyOfRange(material, ClipFormat.CLIP_KEY_BYTES, material.length);
-    if (!MessageDigest.isEqual(commitment, header.getKeyCommitment().toByteArray())) {
-      Arrays.fill(material, (byte) 0);
-      return ClipVerdict.badHeader(header, "key commitment mismatch (the key does not match this header: a wrong"
-          + " keyring, such as another fleet's, or a forged or altered header; device " + storedDeviceId + " clip "
-          + Long.toUnsignedString(storedClipId) + " epoch " + header.getKeyEpoch() + ")");
-    }
-    byte[] clipKey = Arrays.copyOf(material, ClipFormat.CLIP_KEY_BYTES);
-    Arrays.fill(material, (byte) 0);
-    AesGcm gcm = AesGcm.create(provider, clipKey);
-    Arrays.fill(clipKey, (byte) 0);
     try {
+      commitment = epochKey.secret().withCopy(secret -> ClipFormat.deriveClipKey(secret, storedDeviceId,
+          storedClipId, header.getSalt().toByteArray(), clipKey));
+    } finally {
+      epochKey.destroy();
+    }
+    // The engine takes over clipKey; destroying it zeroes the key on every path out of here.
+    AesGcm gcm = AesGcm.create(provider, clipKey);
+    try {
+      if (!MessageDigest.isEqual(commitment, header.getKeyCommitment().toByteArray())) {
+        return ClipVerdict.badHeader(header, "key commitment mismatch (the key does not match this header: a wrong"
+            + " keyring, such as another fleet's, or a forged or altered header; device " + storedDeviceId + " clip "
+            + Long.toUnsignedString(storedClipId) + " epoch " + header.getKeyEpoch() + ")");
+      }
       return new FrameWalk(header, ClipFormat.sha256(headerBytes), gcm).walk(framesInStoredOrder, holes);
     } finally {
       gcm.destroy();

@@ -7,7 +7,6 @@ import dev.doorbell.device.seal.internal.ClipFormat;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.FrameMeta;
 import java.security.SecureRandom;
-import java.util.Arrays;
 
 /**
  * Seals the frames of one clip (docs/FORMAT.md §2–§4). The caller never chooses a nonce: each clip draws a fresh
@@ -49,12 +48,11 @@ public final class ClipSealer {
     rnd.nextBytes(salt);
     byte[] prefix = new byte[ClipFormat.NONCE_PREFIX_BYTES];
     rnd.nextBytes(prefix);
-    byte[] epochKey = key.secret().toByteArray();
-    byte[] material = ClipFormat.clipKeyMaterial(epochKey, params.deviceId(), params.clipId(), salt);
-    Arrays.fill(epochKey, (byte) 0);
-    byte[] clipKey = Arrays.copyOfRange(material, 0, ClipFormat.CLIP_KEY_BYTES);
-    ByteString commitment = ByteString.copyFrom(material, ClipFormat.CLIP_KEY_BYTES, ClipFormat.COMMITMENT_BYTES);
-    Arrays.fill(material, (byte) 0);
+    byte[] clipKey = new byte[ClipFormat.CLIP_KEY_BYTES];
+    byte[] commitment = key.secret().withCopy(
+        epochKey -> ClipFormat.deriveClipKey(epochKey, params.deviceId(), params.clipId(), salt, clipKey));
+    // The engine takes over clipKey and zeroes it after the final frame.
+    AesGcm gcm = AesGcm.create(provider, clipKey);
     ClipHeader header = ClipHeader.newBuilder()
         .setFormatVersion(ClipFormat.FORMAT_VERSION)
         .setDeviceId(params.deviceId())
@@ -68,11 +66,9 @@ public final class ClipSealer {
         .setHeight(params.height())
         .setFps(params.fps())
         .setStartTimeUnixMs(params.startTimeUnixMs())
-        .setKeyCommitment(commitment)
+        .setKeyCommitment(ByteString.copyFrom(commitment))
         .setPreRollMs(params.preRollMs())
         .build();
-    AesGcm gcm = AesGcm.create(provider, clipKey);
-    Arrays.fill(clipKey, (byte) 0);
     return new ClipSealer(params, header, gcm);
   }
 
@@ -126,6 +122,23 @@ public final class ClipSealer {
 
   public boolean isFinished() {
     return finished;
+  }
+
+  /**
+   * Moves on to a later seq without sealing the frames in between, for tests of the last seq (sealing up to it takes
+   * 2^31 frames). Forward only, so that no nonce is used twice under the clip key.
+   */
+  void skipTo(int seq) {
+    if (seq < nextSeq) {
+      throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId + ": cannot go back from seq "
+          + nextSeq + " to " + seq);
+    }
+    nextSeq = seq;
+  }
+
+  /** Whether the clip key is erased, for tests: it must be once the final frame is sealed. */
+  boolean isKeyDestroyed() {
+    return gcm.isDestroyed();
   }
 
   @Override

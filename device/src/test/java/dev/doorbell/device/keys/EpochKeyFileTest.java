@@ -84,6 +84,28 @@ class EpochKeyFileTest {
   }
 
   @Test
+  void read_epochAndDeviceIdAtTheirLimits() throws Exception {
+    String key = Base64.getEncoder().encodeToString(new byte[32]);
+    String longest = "a".repeat(63);
+    Path file = dir.resolve("epoch.key");
+    Files.writeString(file, "doorbell-epoch-key v1\ndevice: " + longest + "\nepoch: 2147483647\nkey: " + key + "\n");
+    EpochKey read = EpochKeyFile.read(file);
+    assertEquals(Integer.MAX_VALUE, read.epoch());
+    assertEquals(longest, read.deviceId());
+    Files.writeString(file, "doorbell-epoch-key v1\ndevice: a\nepoch: 0\nkey: " + key + "\n");
+    assertEquals(0, EpochKeyFile.read(file).epoch());
+
+    String epochRule = "'epoch' must be a number in 0..2147483647";
+    assertReadFails("doorbell-epoch-key v1\ndevice: a\nepoch: 2147483648\nkey: " + key + "\n", epochRule);
+    assertReadFails("doorbell-epoch-key v1\ndevice: a\nepoch: -1\nkey: " + key + "\n", epochRule);
+    assertReadFails("doorbell-epoch-key v1\ndevice: a\nepoch: 0 \nkey: " + key + "\n", epochRule);
+    assertReadFails("doorbell-epoch-key v1\ndevice: " + longest + "a\nepoch: 0\nkey: " + key + "\n",
+        "'device' is not a valid device id");
+    assertReadFails("doorbell-epoch-key v1\ndevice: a \nepoch: 0\nkey: " + key + "\n",
+        "'device' is not a valid device id");
+  }
+
+  @Test
   void read_linesInAnyOrder_accepted() throws Exception {
     Path file = dir.resolve("epoch.key");
     Files.writeString(file, "doorbell-epoch-key v1\nkey: " + Base64.getEncoder().encodeToString(new byte[32])

@@ -8,6 +8,7 @@ import dev.doorbell.device.seal.testing.InsecureDeterministicRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,35 @@ class OwnerKeyringTest {
 
   @Test
   void open_notADirectory_refused() {
-    assertThrows(KeyFileException.class, () -> OwnerKeyring.open(dir.resolve("missing")));
+    KeyFileException e = assertThrows(KeyFileException.class, () -> OwnerKeyring.open(dir.resolve("missing")));
+    assertEquals("owner keyring " + dir.resolve("missing") + " is not a directory", e.getMessage());
+  }
+
+  @Test
+  void open_badRootKeyFiles_errorNamesFileAndProblem() throws Exception {
+    Path file = dir.resolve("porch.root");
+    Files.writeString(file, "doorbell-root-key v1\ndevice: porch\nkey: "
+        + Base64.getEncoder().encodeToString(new byte[31]) + "\n");
+    assertEquals(file + ": 'key' is 31 bytes, expected 32",
+        assertThrows(KeyFileException.class, () -> OwnerKeyring.open(dir)).getMessage());
+    Files.writeString(file, "doorbell-root-key v1\ndevice: Porch\nkey: "
+        + Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    assertTrue(assertThrows(KeyFileException.class, () -> OwnerKeyring.open(dir)).getMessage()
+        .startsWith(file + ": 'device' is not a valid device id"));
+    Files.writeString(file, "doorbell-epoch-key v1\ndevice: porch\nkey: "
+        + Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    assertEquals(file + " line 1: expected 'doorbell-root-key v1'",
+        assertThrows(KeyFileException.class, () -> OwnerKeyring.open(dir)).getMessage());
+  }
+
+  @Test
+  void open_otherFilesIgnored_rootKeyReadBack() throws Exception {
+    RootKey porch = RootKey.generate("porch", rnd);
+    OwnerKeyring.writeRootKey(dir, porch, false);
+    Files.writeString(dir.resolve("notes.txt"), "not a key");
+    OwnerKeyring keyring = OwnerKeyring.open(dir);
+    assertEquals(Set.of("porch"), keyring.deviceIds());
+    assertTrue(keyring.rootKey("porch").secret().equalsConstantTime(porch.secret()));
+    assertThrows(UnsupportedOperationException.class, () -> keyring.deviceIds().add("garage"));
   }
 }

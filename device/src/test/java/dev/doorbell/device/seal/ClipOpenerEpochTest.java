@@ -10,6 +10,8 @@ import dev.doorbell.device.keys.RootKey;
 import dev.doorbell.device.seal.testing.InsecureDeterministicRandom;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +51,49 @@ class ClipOpenerEpochTest {
         later.stored()).summary());
     assertEquals(2, deviceKey.epoch());
     assertTrue(!deviceKey.isDestroyed(), "the opener must not destroy the caller's key");
+  }
+
+  @Test
+  void deviceKeyOfTheClipsOwnEpoch_opens() {
+    TestClips.Clip clip = TestClips.seal(root.epochKey(4), 1, rnd, 10, 10);
+    EpochKey deviceKey = root.epochKey(4);
+    assertEquals("OK 2 frames", new ClipOpener(deviceKey).open(TestClips.DEVICE, 1, clip.header(),
+        clip.stored()).summary());
+    assertTrue(!deviceKey.isDestroyed(), "the opener must not destroy the caller's key");
+  }
+
+  @Test
+  void open_destroysTheEpochKeyItWasGiven_onEveryVerdict() {
+    TestClips.Clip clip = TestClips.seal(root.epochKey(1), 1, rnd, 10, 10);
+    List<EpochKey> handedOut = new ArrayList<>();
+    ClipOpener opener = new ClipOpener((deviceId, epoch, clipId) -> {
+      EpochKey key = root.epochKey(epoch);
+      handedOut.add(key);
+      return key;
+    }, GcmProvider.JCA);
+    assertEquals("OK 2 frames", opener.open(TestClips.DEVICE, 1, clip.header(), clip.stored()).summary());
+    List<StoredFrameBytes> tampered = clip.stored();
+    tampered.remove(0);
+    assertTrue(opener.open(TestClips.DEVICE, 1, clip.header(), tampered).summary().startsWith("TAMPERED at frame 0"));
+    ClipOpener wrongKey = new ClipOpener((deviceId, epoch, clipId) -> {
+      EpochKey key = RootKey.generate(TestClips.DEVICE, rnd).epochKey(epoch);
+      handedOut.add(key);
+      return key;
+    }, GcmProvider.BOUNCY_CASTLE);
+    assertTrue(wrongKey.open(TestClips.DEVICE, 1, clip.header(), clip.stored()).reason()
+        .startsWith("key commitment mismatch"));
+    assertEquals(3, handedOut.size());
+    for (EpochKey key : handedOut) {
+      assertTrue(key.isDestroyed(), key.toString());
+    }
+  }
+
+  @Test
+  void rootKeyLookupWithoutDevice_refusedNamingClipAndDevice() {
+    TestClips.Clip clip = TestClips.seal(root.epochKey(0), 1, rnd, 10);
+    KeyUnavailableException e = assertThrows(KeyUnavailableException.class,
+        () -> new ClipOpener(id -> null).open(TestClips.DEVICE, 1, clip.header(), clip.stored()));
+    assertEquals("cannot open clip 1 of device front-door: no root key for that device", e.getMessage());
   }
 
   @Test

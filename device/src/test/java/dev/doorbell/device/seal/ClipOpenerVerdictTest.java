@@ -1,6 +1,8 @@
 package dev.doorbell.device.seal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +78,58 @@ class ClipOpenerVerdictTest {
   }
 
   @Test
+  void open_duplicatedFrame_reasonNamesTheFrameBefore() {
+    List<StoredFrameBytes> frames = clip.stored();
+    frames.add(3, frames.get(1));
+    assertEquals("duplicate frame (frame 1 stored again after frame 2; device front-door clip 7)",
+        open(frames).reason());
+  }
+
+  @Test
+  void open_negativeSeq_frameMissingAtTheExpectedPosition() {
+    List<StoredFrameBytes> frames = clip.stored();
+    StoredFrameBytes second = frames.get(1);
+    frames.set(1, new StoredFrameBytes(-1, second.last(), second.meta(), second.sealed()));
+    ClipVerdict verdict = open(frames);
+    assertVerdict(verdict, ClipVerdict.Status.TAMPERED, OptionalInt.of(1), "frame missing", 1);
+    assertEquals("frame missing (gap: frame 1 expected, stored seq 4294967295 is out of range; device front-door"
+        + " clip 7)", verdict.reason());
+  }
+
+  @Test
+  void open_negativeSeqAfterTheFinalFrame_afterFinalAtTheNextPosition() {
+    List<StoredFrameBytes> frames = clip.stored();
+    StoredFrameBytes first = frames.get(0);
+    frames.add(new StoredFrameBytes(Integer.MIN_VALUE, false, first.meta(), first.sealed()));
+    ClipVerdict verdict = open(frames);
+    assertVerdict(verdict, ClipVerdict.Status.TAMPERED, OptionalInt.of(5), "frames after the final frame", 5);
+    assertEquals("frames after the final frame (frame 2147483648 stored after final frame 4; device front-door"
+        + " clip 7)", verdict.reason());
+  }
+
+  @Test
+  void open_metadataNotAFrameMeta_badMetadata() throws Exception {
+    byte[] notMeta = {(byte) 0xff, (byte) 0xff};
+    List<StoredFrameBytes> frames = clip.stored();
+    frames.set(2, new StoredFrameBytes(2, false, notMeta, sealWithClipKey(2, notMeta, new byte[33])));
+    ClipVerdict verdict = open(frames);
+    assertVerdict(verdict, ClipVerdict.Status.TAMPERED, OptionalInt.of(2), "bad metadata", 2);
+    assertEquals("bad metadata (device front-door clip 7 frame 2: not a parsable FrameMeta)", verdict.reason());
+    assertEquals("TAMPERED at frame 2: " + verdict.reason(), verdict.toString());
+    assertFalse(verdict.isOk());
+  }
+
+  @Test
+  void open_sealedFramesGivenDirectly_sameAsStored() {
+    ClipVerdict verdict = opener.open(TestClips.DEVICE, CLIP, clip.header(),
+        clip.frames().toArray(new SealedFrame[0]));
+    assertEquals("OK 5 frames", verdict.toString());
+    assertTrue(verdict.isOk());
+    assertArrayEquals(clip.plaintexts().get(4), verdict.frames().get(4).plaintext());
+    assertFalse(opener.open(TestClips.DEVICE, CLIP, clip.header(), clip.frames().get(0)).isOk());
+  }
+
+  @Test
   void open_droppedFrame_frameMissing() {
     List<StoredFrameBytes> frames = clip.stored();
     frames.remove(1);
@@ -142,15 +196,9 @@ class ClipOpenerVerdictTest {
 
   @Test
   void open_metaLengthDisagreesWithPlaintext_named() throws Exception {
-    ClipHeader header = ClipHeader.parseFrom(clip.header());
-    byte[] material = ClipFormat.clipKeyMaterial(key.secret().toByteArray(), TestClips.DEVICE, CLIP,
-        header.getSalt().toByteArray());
-    AesGcm gcm = AesGcm.create(GcmProvider.JCA, Arrays.copyOf(material, 32));
     byte[] lyingMeta = FrameMeta.newBuilder().setPtsUs(1).setPlaintextLength(999).build().toByteArray();
-    byte[] sealed = gcm.seal(ClipFormat.nonce(header.getNoncePrefix().toByteArray(), 1, false),
-        ClipFormat.aad(ClipFormat.sha256(clip.header()), 1, false, lyingMeta), new byte[22]);
     List<StoredFrameBytes> frames = clip.stored();
-    frames.set(1, new StoredFrameBytes(1, false, lyingMeta, sealed));
+    frames.set(1, new StoredFrameBytes(1, false, lyingMeta, sealWithClipKey(1, lyingMeta, new byte[22])));
     ClipVerdict verdict = open(frames);
     assertVerdict(verdict, ClipVerdict.Status.TAMPERED, OptionalInt.of(1), "length disagrees with the metadata", 1);
     assertTrue(verdict.reason().contains("plaintext_length 999, opened 22 bytes"), verdict.reason());
@@ -178,6 +226,16 @@ class ClipOpenerVerdictTest {
     ClipVerdict verdict = opener.open(TestClips.DEVICE, CLIP, shortSalt, clip.stored());
     assertVerdict(verdict, ClipVerdict.Status.TAMPERED, OptionalInt.empty(), "bad header", 0);
     assertTrue(verdict.reason().contains("salt is 31 bytes, expected 32"), verdict.reason());
+  }
+
+  /** Seals a non-final frame as the sealer would, but with metadata of the test's choosing. */
+  private byte[] sealWithClipKey(int seq, byte[] meta, byte[] plaintext) throws Exception {
+    ClipHeader header = ClipHeader.parseFrom(clip.header());
+    byte[] clipKey = new byte[32];
+    ClipFormat.deriveClipKey(key.secret().toByteArray(), TestClips.DEVICE, CLIP, header.getSalt().toByteArray(),
+        clipKey);
+    return AesGcm.create(GcmProvider.JCA, clipKey).seal(ClipFormat.nonce(header.getNoncePrefix().toByteArray(), seq,
+        false), ClipFormat.aad(ClipFormat.sha256(clip.header()), seq, false, meta), plaintext);
   }
 
   private ClipVerdict open(List<StoredFrameBytes> frames) {

@@ -28,22 +28,28 @@ public final class AesGcm {
   private final byte[] key;
   private final SecretKeySpec jcaKey;
   private Cipher jcaCipher;
+  private boolean destroyed;
 
   private AesGcm(GcmProvider provider, byte[] key) {
     if (key.length != 16 && key.length != 24 && key.length != 32) {
       throw new IllegalArgumentException("AES key of " + key.length + " bytes; expected 16, 24 or 32");
     }
     this.provider = provider;
-    this.key = key.clone();
-    this.jcaKey = provider == GcmProvider.JCA ? new SecretKeySpec(this.key, "AES") : null;
+    this.key = key;
+    this.jcaKey = provider == GcmProvider.JCA ? new SecretKeySpec(key, "AES") : null;
   }
 
+  /**
+   * An engine that takes ownership of {@code key} (no copy, so that a derived clip key exists once):
+   * {@link #destroy()} zeroes that very array.
+   */
   public static AesGcm create(GcmProvider provider, byte[] key) {
     return new AesGcm(provider, key);
   }
 
   /** Returns ciphertext ‖ tag. */
   public byte[] seal(byte[] nonce, byte[] aad, byte[] plaintext) {
+    requireLive();
     requireNonce(nonce);
     try {
       if (provider == GcmProvider.JCA) {
@@ -59,6 +65,7 @@ public final class AesGcm {
 
   /** Returns the plaintext, or throws {@link AEADBadTagException} if the tag does not verify. */
   public byte[] open(byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
+    requireLive();
     requireNonce(nonce);
     if (sealed.length < TAG_BYTES) {
       throw new AEADBadTagException("sealed bytes (" + sealed.length + ") shorter than the " + TAG_BYTES
@@ -80,10 +87,24 @@ public final class AesGcm {
     }
   }
 
-  /** Zeroes this engine's copy of the key (the JCA may keep its own expanded copy until collected). */
+  /**
+   * Zeroes the key; any later use throws. The JCA's {@code SecretKeySpec} and cipher keep their own copies, which
+   * JDK 17 cannot erase: they stay until collected.
+   */
   public void destroy() {
+    destroyed = true;
     Arrays.fill(key, (byte) 0);
     jcaCipher = null;
+  }
+
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
+  private void requireLive() {
+    if (destroyed) {
+      throw new IllegalStateException("AES-GCM key was destroyed");
+    }
   }
 
   private Cipher jca(int mode, byte[] nonce) throws GeneralSecurityException {

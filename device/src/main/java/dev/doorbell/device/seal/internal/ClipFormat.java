@@ -22,17 +22,23 @@ public final class ClipFormat {
   private ClipFormat() {}
 
   /**
-   * {@code HKDF(K_e, salt, "doorbell/v1/clip-key" ‖ 0x00 ‖ device_id ‖ 0x00 ‖ u64be(clip_id), 64)}: bytes 0..31
-   * are the AES-256 clip key, bytes 32..63 the key commitment. The caller zeroes the result.
+   * {@code HKDF(K_e, salt, "doorbell/v1/clip-key" ‖ 0x00 ‖ device_id ‖ 0x00 ‖ u64be(clip_id), 64)}: writes bytes
+   * 0..31, the AES-256 clip key, into {@code clipKey} (32 bytes, the caller's to zero) and returns bytes 32..63, the
+   * key commitment, which is public.
    */
-  public static byte[] clipKeyMaterial(byte[] epochKey, String deviceId, long clipId, byte[] salt) {
+  public static byte[] deriveClipKey(byte[] epochKey, String deviceId, long clipId, byte[] salt, byte[] clipKey) {
+    if (clipKey.length != CLIP_KEY_BYTES) {
+      throw new IllegalArgumentException("clip key buffer of " + clipKey.length + " bytes; expected " + CLIP_KEY_BYTES);
+    }
     ByteArrayOutputStream info = new ByteArrayOutputStream();
     info.writeBytes(CLIP_KEY_LABEL.getBytes(StandardCharsets.US_ASCII));
     info.write(0);
     info.writeBytes(deviceId.getBytes(StandardCharsets.US_ASCII));
     info.write(0);
     info.writeBytes(ByteBuffer.allocate(8).putLong(clipId).array());
-    return Hkdf.sha256(epochKey, salt, info.toByteArray(), CLIP_KEY_BYTES + COMMITMENT_BYTES);
+    byte[] commitment = new byte[COMMITMENT_BYTES];
+    Hkdf.sha256Into(epochKey, salt, info.toByteArray(), clipKey, commitment);
+    return commitment;
   }
 
   /** {@code nonce_prefix (7) ‖ u32be(seq) ‖ u8(last)}. */
