@@ -52,6 +52,8 @@ public final class LinkClient implements AutoCloseable {
   private boolean started;
   private boolean connectedBefore;
   private boolean welcomedThisSession;
+  /** Connection attempts that ended before Welcome since the last Welcome; on the event loop. */
+  private int failuresInARow;
   private long persistedAtWelcome;
   private Channel channel;
   private ScheduledFuture<?> reconnect;
@@ -206,9 +208,8 @@ public final class LinkClient implements AutoCloseable {
     channel = connecting.channel();
     connecting.addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
-        log.info("connect failed device={} uplink={}:{} cause={}", config.deviceId(), config.host(), config.port(),
-            f.cause().toString());
         channel = null;
+        connectFailed(f.cause());
         scheduleReconnect();
       } else if (closed) {
         f.channel().close();
@@ -222,9 +223,35 @@ public final class LinkClient implements AutoCloseable {
     }
     long delay = backoff.nextDelayNanos();
     counters.reconnects.increment();
-    log.info("reconnecting device={} in {} ms attempt={}", config.deviceId(), TimeUnit.NANOSECONDS.toMillis(delay),
-        backoff.attempts());
+    if (failuresInARow <= 1) {
+      log.info("reconnecting device={} in {} ms attempt={}", config.deviceId(), TimeUnit.NANOSECONDS.toMillis(delay),
+          backoff.attempts());
+    } else {
+      log.debug("reconnecting device={} in {} ms attempt={}", config.deviceId(),
+          TimeUnit.NANOSECONDS.toMillis(delay), backoff.attempts());
+    }
     reconnect = loop.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * An attempt ended before Welcome. Only the first failure in a row is logged at INFO (with its one-line reason):
+   * a thousand devices retrying against a dead uplink would otherwise bury everything else; the exception itself is
+   * logged at DEBUG, and the listener hears of every failure.
+   */
+  void connectFailed(Throwable cause) {
+    if (closed) {
+      return;
+    }
+    UplinkFailure failure = UplinkFailure.of(cause, config.host(), config.port(), config.deviceId());
+    failuresInARow++;
+    if (failuresInARow == 1) {
+      log.info("no session device={}: {}", config.deviceId(), failure.message());
+    } else {
+      log.debug("no session device={} failures in a row={}: {}", config.deviceId(), failuresInARow,
+          failure.message());
+    }
+    log.debug("why device={} has no session", config.deviceId(), cause);
+    listener.onConnectFailed(failure);
   }
 
   void onConnected() {
@@ -233,6 +260,7 @@ public final class LinkClient implements AutoCloseable {
 
   void onWelcome(Welcome w) {
     welcomedThisSession = true;
+    failuresInARow = 0;
     persistedAtWelcome = counters.framesPersisted.sum();
     log.info("link up device={} resumed={} window={} frames/{} bytes heartbeat={} ms reconnect={}",
         config.deviceId(), w.getClipsCount(), w.getWindowFrames(), w.getWindowBytes(), w.getHeartbeatMs(),
