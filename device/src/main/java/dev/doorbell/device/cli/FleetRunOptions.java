@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -106,15 +106,13 @@ public final class FleetRunOptions {
 
   @Mixin FleetScenarioOptions scenarioOptions;
 
-  @Option(names = "--verbose", description = "Log every device's link events (by default only warnings: thousands of"
-      + " devices would bury the progress lines).")
+  @Option(names = "--verbose", description = "Log every device's link events, and the exceptions behind failures "
+      + "with their stack traces (by default only warnings: thousands of devices would bury the progress lines).")
   boolean verbose;
 
   Integer run(CommandSpec spec) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!verbose && LoggerFactory.getLogger("dev.doorbell.device.link") instanceof ch.qos.logback.classic.Logger link) {
-      link.setLevel(ch.qos.logback.classic.Level.WARN);
-    }
+    Verbosity.apply(verbose);
     int colon = uplink.lastIndexOf(':');
     if (colon < 1) {
       throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");
@@ -144,7 +142,7 @@ public final class FleetRunOptions {
     }
     FleetOutcome outcome;
     if (processes == 1) {
-      outcome = FleetRunner.system().run(plan, scenario, out);
+      outcome = FleetRunner.system().run(plan, scenario, out, new CompletableFuture<>());
     } else {
       FleetRunner.provisionOnce(plan);
       Duration deadline = duration.plus(connectTimeout).plus(drainTimeout).plusSeconds(60);

@@ -39,7 +39,8 @@ public final class FleetMerge {
       totals = totals == null ? one : totals.plus(one);
       logs.add(hlog);
     }
-    return report(totals, logs, out, maxErrorRate, maxConnectFailureRate, null);
+    return report(totals, logs, out, maxErrorRate, maxConnectFailureRate, null,
+        RunRecord.fromLog(LatencyLog.readSeconds(logs)));
   }
 
   /**
@@ -47,7 +48,7 @@ public final class FleetMerge {
    * run's, or null for a merge (each run's report keeps its own).
    */
   static FleetOutcome report(FleetTotals totals, List<Path> logs, Path out, double maxErrorRate,
-      double maxConnectFailureRate, FleetScenario scenario) throws IOException {
+      double maxConnectFailureRate, FleetScenario scenario, RunRecord record) throws IOException {
     TreeMap<Long, Histogram> seconds = LatencyLog.readSeconds(logs);
     Path outLog = out.resolve(LatencyLog.FILE).toAbsolutePath().normalize();
     boolean ownLog = logs.stream().anyMatch(l -> l.toAbsolutePath().normalize().equals(outLog));
@@ -62,8 +63,8 @@ public final class FleetMerge {
         }
       }
     }
-    FleetReport report = new FleetReport(totals, seconds, maxErrorRate, maxConnectFailureRate, scenario);
+    FleetReport report = new FleetReport(totals, seconds, maxErrorRate, maxConnectFailureRate, scenario, record);
     String table = report.write(out);
-    return new FleetOutcome(totals, report.latency(), table, report.passed(), out);
+    return new FleetOutcome(totals, report.latency(), table, report.passed(), out, record.interrupted());
   }
 }

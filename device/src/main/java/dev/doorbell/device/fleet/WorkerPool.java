@@ -1,10 +1,12 @@
 package dev.doorbell.device.fleet;
 
+import dev.doorbell.device.link.UplinkFailureException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ public final class WorkerPool {
           throw new IOException("worker " + p.pid() + " did not finish within " + deadline.toSeconds() + " s");
         }
         if (p.exitValue() > 1) {
-          throw new IOException("worker " + p.pid() + " failed with exit status " + p.exitValue());
+          throw workerFailed(p, dirs.get(workers.indexOf(p)));
         }
       }
       for (Thread r : readers) {
@@ -74,6 +76,19 @@ public final class WorkerPool {
       workers.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
     }
     return FleetMerge.merge(dirs, report, maxErrorRate, maxConnectFailureRate);
+  }
+
+  /** Why a worker exited 2: the uplink no device could use (its report says which), or a failure of its own. */
+  private static IOException workerFailed(Process p, Path dir) {
+    try {
+      Object abort = Json.parseObject(Files.readString(dir.resolve("report.json"))).get("abort");
+      if (abort instanceof String line) {
+        return new UplinkFailureException(line, null);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // No report, or not one that says why: the exit status is all there is.
+    }
+    return new IOException("worker " + p.pid() + " failed with exit status " + p.exitValue());
   }
 
   private static void read(Process p, int processes, Map<Long, Progress> seconds, Map<Long, Integer> reported,

@@ -14,12 +14,16 @@ public final class UplinkFailureException extends IOException {
     this(failure.message(), failure);
   }
 
-  /** {@code message} says more than the failure alone, e.g. how many devices met it and for how long. */
+  /**
+   * {@code message} says more than the failure alone, e.g. how many devices met it and for how long; {@code failure}
+   * is null when only the line is known (read back from a worker process's report).
+   */
   public UplinkFailureException(String message, UplinkFailure failure) {
     super(message);
     this.failure = failure;
   }
 
+  /** The classified failure, or null when only the line is known. */
   public UplinkFailure failure() {
     return failure;
   }
