@@ -112,7 +112,7 @@ public final class FleetRunOptions {
 
   Integer run(CommandSpec spec) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Verbosity.apply(verbose);
+    Verbosity.forFleet(verbose);
     int colon = uplink.lastIndexOf(':');
     if (colon < 1) {
       throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");

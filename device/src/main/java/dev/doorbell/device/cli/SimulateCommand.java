@@ -114,8 +114,14 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "No TLS. Only against an uplink started the same way, for local debugging.")
   boolean insecurePlaintext;
 
+  @Option(names = "--verbose",
+      description = "Log at debug level: every connection attempt, and the exceptions behind failures with their stack"
+          + " traces (by default a failure is one line saying what failed and who refused whom).")
+  boolean verbose;
+
   @Override
   public Integer call() throws Exception {
+    Verbosity.forFewDevices(verbose);
     PrintWriter out = spec.commandLine().getOut();
     List<DeviceDirectory> devices = devices();
     int colon = uplink.lastIndexOf(':');

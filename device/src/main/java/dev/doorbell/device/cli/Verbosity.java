@@ -12,11 +12,19 @@ import org.slf4j.LoggerFactory;
 final class Verbosity {
   private Verbosity() {}
 
-  static void apply(boolean verbose) {
+  /** For many devices: links log warnings only, unless {@code verbose}. */
+  static void forFleet(boolean verbose) {
     if (verbose) {
       level("dev.doorbell", Level.DEBUG);
     } else {
       level("dev.doorbell.device.link", Level.WARN);
+    }
+  }
+
+  /** For a few devices, whose link events are worth a line each: the configured level, debug if {@code verbose}. */
+  static void forFewDevices(boolean verbose) {
+    if (verbose) {
+      level("dev.doorbell", Level.DEBUG);
     }
   }
 

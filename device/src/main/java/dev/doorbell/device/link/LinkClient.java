@@ -223,7 +223,7 @@ public final class LinkClient implements AutoCloseable {
     }
     long delay = backoff.nextDelayNanos();
     counters.reconnects.increment();
-    if (failuresInARow <= 1) {
+    if (failuresInARow == 0) {
       log.info("reconnecting device={} in {} ms attempt={}", config.deviceId(), TimeUnit.NANOSECONDS.toMillis(delay),
           backoff.attempts());
     } else {
@@ -234,9 +234,9 @@ public final class LinkClient implements AutoCloseable {
   }
 
   /**
-   * An attempt ended before Welcome. Only the first failure in a row is logged at INFO (with its one-line reason):
-   * a thousand devices retrying against a dead uplink would otherwise bury everything else; the exception itself is
-   * logged at DEBUG, and the listener hears of every failure.
+   * An attempt ended before Welcome. The listener hears of every failure, classified, and the command that runs the
+   * devices says it once, in one line: a thousand devices retrying against a dead uplink would otherwise bury
+   * everything else. Here it is logged at DEBUG only, with the exception.
    */
   void connectFailed(Throwable cause) {
     if (closed) {
@@ -244,13 +244,8 @@ public final class LinkClient implements AutoCloseable {
     }
     UplinkFailure failure = UplinkFailure.of(cause, config.host(), config.port(), config.deviceId());
     failuresInARow++;
-    if (failuresInARow == 1) {
-      log.info("no session device={}: {}", config.deviceId(), failure.message());
-    } else {
-      log.debug("no session device={} failures in a row={}: {}", config.deviceId(), failuresInARow,
-          failure.message());
-    }
-    log.debug("why device={} has no session", config.deviceId(), cause);
+    log.debug("no session device={} failures in a row={}: {}", config.deviceId(), failuresInARow, failure.message(),
+        cause);
     listener.onConnectFailed(failure);
   }
 
