@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -140,21 +139,30 @@ public final class FleetRunOptions {
       throw new ParameterException(spec.commandLine(), "--scenario " + scenario.name() + " runs in one process: "
           + "drop --processes, or run one shard per machine with --shard");
     }
-    FleetOutcome outcome;
-    if (processes == 1) {
-      outcome = FleetRunner.system().run(plan, scenario, out, new CompletableFuture<>());
-    } else {
-      FleetRunner.provisionOnce(plan);
-      Duration deadline = duration.plus(connectTimeout).plus(drainTimeout).plusSeconds(60);
-      outcome = new WorkerPool(FleetCommand.class.getName(), workerArgs()).run(processes, part, report, deadline,
-          maxErrorRate, maxConnectFailureRate, out);
+    try (StopSignals signals = StopSignals.install("fleet", progressJson ? null : spec.commandLine().getErr())) {
+      FleetOutcome outcome;
+      if (progressJson) {
+        // A worker: its parent passes a signal on as a line, and a worker whose parent is gone stops too.
+        signals.alsoOnLinesFrom(System.in);
+      }
+      if (processes == 1) {
+        outcome = FleetRunner.system().run(plan, scenario, out, signals.stop());
+      } else {
+        FleetRunner.provisionOnce(plan);
+        Duration deadline = duration.plus(connectTimeout).plus(drainTimeout).plusSeconds(60);
+        outcome = new WorkerPool(FleetCommand.class.getName(), workerArgs()).run(processes, part, report, deadline,
+            maxErrorRate, maxConnectFailureRate, out, signals.stop());
+      }
+      if (!progressJson) {
+        out.print(outcome.table());
+        out.println("report: " + report.toAbsolutePath().resolve("report.html"));
+      }
+      out.flush();
+      int verdict = outcome.passed() ? 0 : 1;
+      // A worker's status is its verdict, which its parent reads; a run that a signal cut short says so, as a shell
+      // expects, and its report says interrupted.
+      return progressJson || !outcome.interrupted() ? verdict : signals.exitStatus(verdict);
     }
-    if (!progressJson) {
-      out.print(outcome.table());
-      out.println("report: " + report.toAbsolutePath().resolve("report.html"));
-    }
-    out.flush();
-    return outcome.passed() ? 0 : 1;
   }
 
   private List<String> workerArgs() {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * the workers' reports with {@link FleetMerge} when they are done.
  */
 public final class WorkerPool {
+  /** A worker is told to stop with this and the signal's name, one line on its standard input. */
+  public static final String STOP_LINE = "stop ";
   private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
 
   private final String mainClass;
@@ -35,9 +38,13 @@ public final class WorkerPool {
     this.commonArgs = List.copyOf(commonArgs);
   }
 
-  /** Runs {@code processes} workers and waits for them, at most {@code deadline}. */
+  /**
+   * Runs {@code processes} workers and waits for them, at most {@code deadline}; when {@code stop} completes, each
+   * worker is told to end its run as at the end of its duration.
+   */
   public FleetOutcome run(int processes, Shard shard, Path report, Duration deadline, double maxErrorRate,
-      double maxConnectFailureRate, PrintWriter out) throws IOException, InterruptedException {
+      double maxConnectFailureRate, PrintWriter out, CompletableFuture<String> stop)
+      throws IOException, InterruptedException {
     List<Process> workers = new ArrayList<>();
     List<Path> dirs = new ArrayList<>();
     List<Thread> readers = new ArrayList<>();
@@ -60,6 +67,9 @@ public final class WorkerPool {
         reader.start();
         readers.add(reader);
       }
+      // A signal to this process stops every worker as its own would: on their standard input, so that a worker
+      // that got the same Ctrl-C from the terminal does not take this as a second one.
+      stop.thenAccept(signal -> workers.forEach(p -> tellToStop(p, signal)));
       long end = System.nanoTime() + deadline.toNanos();
       for (Process p : workers) {
         if (!p.waitFor(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -76,6 +86,15 @@ public final class WorkerPool {
       workers.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
     }
     return FleetMerge.merge(dirs, report, maxErrorRate, maxConnectFailureRate);
+  }
+
+  private static void tellToStop(Process worker, String signal) {
+    try {
+      worker.getOutputStream().write((STOP_LINE + signal + "\n").getBytes(StandardCharsets.UTF_8));
+      worker.getOutputStream().flush();
+    } catch (IOException e) {
+      log.info("worker {} has stopped already: {}", worker.pid(), e.toString());
+    }
   }
 
   /** Why a worker exited 2: the uplink no device could use (its report says which), or a failure of its own. */

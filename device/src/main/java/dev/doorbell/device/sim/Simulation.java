@@ -63,6 +63,15 @@ public final class Simulation {
    * can use the uplink, or not every one was welcomed within the connect timeout.
    */
   public SimulationReport run() throws InterruptedException, UplinkFailureException {
+    return run(new CompletableFuture<>());
+  }
+
+  /**
+   * The same; when {@code stop} completes (with a signal's name) the run ends there as at the end of its duration:
+   * the cameras stop, each open clip gets its final frame, PERSISTED acks are awaited within the drain timeout, and
+   * the report says it was interrupted.
+   */
+  public SimulationReport run(CompletableFuture<String> stop) throws InterruptedException, UplinkFailureException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     List<SimulatedDoorbell> doorbells = new ArrayList<>();
     try {
@@ -70,8 +79,13 @@ public final class Simulation {
       for (DeviceDirectory device : devices) {
         doorbells.add(create(device, group, random));
       }
-      connectAll(doorbells);
       long started = System.nanoTime();
+      if (!connectAll(doorbells, stop)) {
+        progress(doorbells, started).print("interrupted while connecting");
+        return SimulationReport.of(doorbells, drainAll(doorbells), Duration.ofNanos(System.nanoTime() - started),
+            stop.getNow(null));
+      }
+      started = System.nanoTime();
       List<Thread> cameras = new ArrayList<>();
       for (SimulatedDoorbell d : doorbells) {
         Duration ring = options.ringAt().get(d.deviceId());
@@ -82,7 +96,9 @@ public final class Simulation {
         t.start();
         cameras.add(t);
       }
-      Progress progress = new Progress(doorbells, out, started);
+      // Stopping a camera ends its clip with a final frame, on the camera's own thread.
+      stop.thenRun(() -> doorbells.forEach(d -> d.camera().stop()));
+      Progress progress = progress(doorbells, started);
       long next = System.nanoTime() + options.progressEvery().toNanos();
       for (Thread t : cameras) {
         while (t.isAlive()) {
@@ -96,7 +112,8 @@ public final class Simulation {
       progress.print("cameras stopped, waiting for PERSISTED");
       boolean drained = drainAll(doorbells);
       progress.print(drained ? "all persisted" : "not everything persisted");
-      return SimulationReport.of(doorbells, drained, Duration.ofNanos(System.nanoTime() - started));
+      return SimulationReport.of(doorbells, drained, Duration.ofNanos(System.nanoTime() - started),
+          stop.getNow(null));
     } finally {
       for (SimulatedDoorbell d : doorbells) {
         d.link().close();
@@ -143,7 +160,13 @@ public final class Simulation {
    * uplink at all (refused, TLS trust either way: {@link UplinkCensus}), or at the connect timeout with the reason
    * of a doorbell that was not welcomed.
    */
-  private void connectAll(List<SimulatedDoorbell> doorbells) throws UplinkFailureException, InterruptedException {
+  private Progress progress(List<SimulatedDoorbell> doorbells, long started) {
+    return new Progress(doorbells, out, started);
+  }
+
+  /** True when every doorbell was welcomed; false when {@code stop} came first. */
+  private boolean connectAll(List<SimulatedDoorbell> doorbells, CompletableFuture<String> stop)
+      throws UplinkFailureException, InterruptedException {
     List<CompletableFuture<?>> welcomes = new ArrayList<>();
     for (SimulatedDoorbell d : doorbells) {
       welcomes.add(d.link().start());
@@ -155,6 +178,9 @@ public final class Simulation {
         all.get(CONNECT_POLL_MILLIS, TimeUnit.MILLISECONDS);
         break;
       } catch (TimeoutException e) {
+        if (stop.isDone()) {
+          return false;
+        }
         Optional<UplinkFailureException> unusable = census.unusable();
         if (unusable.isEmpty() && System.nanoTime() >= deadline) {
           unusable = census.unusableAtTheEnd();
@@ -174,6 +200,7 @@ public final class Simulation {
     out.printf("%d doorbell(s) connected to %s:%d%s%n", doorbells.size(), options.host(), options.port(),
         options.insecurePlaintext() ? " (INSECURE PLAINTEXT, for debugging only)" : " over TLS 1.3");
     out.flush();
+    return true;
   }
 
   /** One line: how many doorbells were not welcomed in time, and why the first of them was not. */
