@@ -47,14 +47,17 @@ final class FleetReport {
   }
 
   /**
-   * Why the run did not pass; empty when it did. A run passes only when it measured something: within both limits,
-   * not one acknowledged frame lost (an uplink that forgets a PERSISTED ack fails), something persisted, and the
-   * uplink usable at all.
+   * Why the run did not pass, the gravest first; empty when it did. A run passes only when it measured something:
+   * the uplink usable at all, not one acknowledged frame lost (an uplink that forgets a PERSISTED ack fails), within
+   * both limits, and something persisted.
    */
   List<String> failures() {
     List<String> why = new ArrayList<>();
     if (record.abort() != null) {
       why.add(record.abort());
+    }
+    if (totals.lostAcked() > 0) {
+      why.add("the uplink lost " + totals.lostAcked() + " acknowledged frames");
     }
     if (totals.connectFailureRate() > maxConnectFailureRate) {
       why.add(String.format(Locale.ROOT, "connect failures %d of %d devices (rate %.5f) over the limit %.5f",
@@ -63,9 +66,6 @@ final class FleetReport {
     if (totals.errorRate() > maxErrorRate) {
       why.add(String.format(Locale.ROOT, "errors %d in %d frames sent (rate %.5f) over the limit %.5f",
           totals.errors(), totals.framesSent(), totals.errorRate(), maxErrorRate));
-    }
-    if (totals.lostAcked() > 0) {
-      why.add("the uplink lost " + totals.lostAcked() + " acknowledged frames");
     }
     if (totals.framesPersisted() == 0) {
       why.add("nothing was persisted" + (totals.connects() == 0 ? " (no device was welcomed)"
