@@ -59,8 +59,8 @@ final class StopSignals implements AutoCloseable {
   }
 
   /**
-   * Also stops on a line {@value WorkerPool#STOP_LINE}SIGNAL from {@code in}, or at its end: a worker process hears its parent's signal
-   * that way, and a worker whose parent is gone stops as if told to.
+   * Also stops on a line {@value WorkerPool#STOP_LINE}SIGNAL from {@code in}, or at its end: a worker process hears
+   * its parent's signal that way, and a worker whose parent is gone stops as if told to.
    */
   void alsoOnLinesFrom(InputStream in) {
     Thread reader = new Thread(() -> {

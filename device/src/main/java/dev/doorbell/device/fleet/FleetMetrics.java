@@ -2,10 +2,9 @@ package dev.doorbell.device.fleet;
 
 import dev.doorbell.device.link.UplinkCensus;
 import dev.doorbell.device.link.UplinkFailure;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -59,14 +58,11 @@ final class FleetMetrics {
     failureReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
   }
 
-  /** Connect failures by reason, most first. */
+  /** Connect failures by reason. */
   Map<String, Long> connectFailureReasons() {
-    Map<String, Long> sorted = new LinkedHashMap<>();
-    failureReasons.entrySet().stream()
-        .sorted(Map.Entry.<String, LongAdder>comparingByValue(Comparator.comparingLong(LongAdder::sum)).reversed()
-            .thenComparing(Map.Entry.comparingByKey()))
-        .forEach(e -> sorted.put(e.getKey(), e.getValue().sum()));
-    return sorted;
+    Map<String, Long> counts = new TreeMap<>();
+    failureReasons.forEach((reason, count) -> counts.put(reason, count.sum()));
+    return counts;
   }
 
   void persisted(long intendedNanos, long ackNanos, int sealedBytes) {

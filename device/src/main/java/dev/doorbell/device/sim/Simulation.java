@@ -109,11 +109,12 @@ public final class Simulation {
           }
         }
       }
+      // A signal during the drain cuts nothing short: the cameras ran their time.
+      String interruptedBy = stop.getNow(null);
       progress.print("cameras stopped, waiting for PERSISTED");
       boolean drained = drainAll(doorbells);
       progress.print(drained ? "all persisted" : "not everything persisted");
-      return SimulationReport.of(doorbells, drained, Duration.ofNanos(System.nanoTime() - started),
-          stop.getNow(null));
+      return SimulationReport.of(doorbells, drained, Duration.ofNanos(System.nanoTime() - started), interruptedBy);
     } finally {
       for (SimulatedDoorbell d : doorbells) {
         d.link().close();
