@@ -7,6 +7,7 @@ import dev.doorbell.device.fleet.FleetRunner;
 import dev.doorbell.device.fleet.FleetScenario;
 import dev.doorbell.device.fleet.Shard;
 import dev.doorbell.device.fleet.WorkerPool;
+import dev.doorbell.device.link.UplinkFailureException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,7 +147,15 @@ public final class FleetRunOptions {
         signals.alsoOnLinesFrom(System.in);
       }
       if (processes == 1) {
-        outcome = FleetRunner.system().run(plan, scenario, out, signals.stop());
+        try {
+          outcome = FleetRunner.system().run(plan, scenario, out, signals.stop());
+        } catch (UplinkFailureException e) {
+          if (progressJson) {
+            // A worker: its report holds the line, which the parent prints once for all of them.
+            return 2;
+          }
+          throw e;
+        }
       } else {
         FleetRunner.provisionOnce(plan);
         Duration deadline = duration.plus(connectTimeout).plus(drainTimeout).plusSeconds(60);

@@ -71,16 +71,24 @@ public final class WorkerPool {
       // that got the same Ctrl-C from the terminal does not take this as a second one.
       stop.thenAccept(signal -> workers.forEach(p -> tellToStop(p, signal)));
       long end = System.nanoTime() + deadline.toNanos();
+      IOException failed = null;
       for (Process p : workers) {
         if (!p.waitFor(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
           throw new IOException("worker " + p.pid() + " did not finish within " + deadline.toSeconds() + " s");
         }
-        if (p.exitValue() > 1) {
-          throw workerFailed(p, dirs.get(workers.indexOf(p)));
+        if (p.exitValue() > 1 && failed == null) {
+          failed = workerFailed(p, dirs.get(workers.indexOf(p)));
         }
       }
       for (Thread r : readers) {
         r.join(5000);
+      }
+      if (failed instanceof UplinkFailureException unusable) {
+        // Every worker wrote its report: the merged one says what the run did, and the line says why it stopped.
+        FleetMerge.merge(dirs, report, maxErrorRate, maxConnectFailureRate);
+        throw unusable;
+      } else if (failed != null) {
+        throw failed;
       }
     } finally {
       workers.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);

@@ -153,19 +153,6 @@ class StopSignalsTest {
     }
   }
 
-  @Test
-  void fleet_nothingListening_oneLineOnStderrAndExitTwo() throws Exception {
-    int port = TrustFixtures.closedPort();
-    try (ChildProcess child = ChildProcess.java(MAIN, List.of("fleet", "--devices", "3", "--uplink",
-        "127.0.0.1:" + port, "--fleet-dir", fleet.root().toString(), "--duration", "60s", "--report",
-        dir.resolve("refused-report").toString()))) {
-      assertEquals(2, child.awaitExit(Duration.ofSeconds(30)), child.out() + child.err());
-      assertEquals(1, child.err().lines().count(), child.err());
-      assertTrue(child.err().startsWith("fleet: cannot connect to the uplink at 127.0.0.1:" + port
-          + ": connection refused"), child.err());
-    }
-  }
-
   /** The owner's `open` of the store: {@code clips} clips, every one OK (the command exits 0 only then). */
   private static void assertEveryClipOk(Path store, long clips) {
     StringWriter out = new StringWriter();

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.doorbell.device.conformance.CaseResult;
 import dev.doorbell.device.conformance.ConformanceSuite;
 import dev.doorbell.device.conformance.ConformanceTarget;
+import dev.doorbell.device.fleet.FleetReports;
 import dev.doorbell.device.provision.FleetLayout;
+import dev.doorbell.device.testing.ChildProcess;
 import dev.doorbell.device.testing.TrustFixtures;
 import dev.doorbell.device.tls.DeviceDirectory;
 import java.io.PrintWriter;
@@ -17,15 +19,18 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
- * `simulate` and `conformance` against an uplink they cannot use at all: nothing listening, another fleet's uplink
- * (these devices refuse its certificate), an uplink that trusts another CA (it refuses these devices). Each ends in
- * seconds with exit 2 and one line that says which side refused whom.
+ * `simulate`, `conformance` and `fleet` against an uplink they cannot use at all: nothing listening, another fleet's
+ * uplink (these devices refuse its certificate), an uplink that trusts another CA (it refuses these devices). Each
+ * ends in seconds with exit 2 and one line that says which side refused whom (`fleet`'s other cases: FleetRunTest).
  */
 class UnusableUplinkTest {
   @TempDir static Path dir;
@@ -108,6 +113,23 @@ class UnusableUplinkTest {
       assertTrue(r.err.startsWith("conformance: the uplink does not trust this fleet's CA: the uplink at 127.0.0.1:"
           + uplink.port() + " refused the certificate of device "), r.err);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1", "2"})
+  void fleetProcess_nothingListening_oneLineOnStderrInAllAndAFailedReport(String processes) throws Exception {
+    int port = TrustFixtures.closedPort();
+    Path report = dir.resolve("refused-report-" + processes);
+    try (ChildProcess child = ChildProcess.java(DoorbellCli.class.getName(), List.of("fleet", "--devices", "2",
+        "--processes", processes, "--uplink", "127.0.0.1:" + port, "--fleet-dir", fleet.root().toString(),
+        "--duration", "60s", "--report", report.toString()))) {
+      assertEquals(2, child.awaitExit(Duration.ofSeconds(40)), child.out() + child.err());
+      assertEquals(1, child.err().lines().count(), "logs and worker processes included:\n" + child.err());
+      assertTrue(child.err().startsWith("fleet: cannot connect to the uplink at 127.0.0.1:" + port
+          + ": connection refused"), child.err());
+    }
+    assertEquals(Boolean.FALSE, FleetReports.json(report).get("passed"));
+    assertEquals(2.0, ((Map<?, ?>) FleetReports.json(report).get("totals")).get("connectFailures"));
   }
 
   @Test
