@@ -20,6 +20,10 @@ import sun.misc.SignalHandler;
  * second one exits at once with 128 + the signal's number, as a shell expects. A signal ignored when the JVM started
  * (a job started in the background, or under nohup) stays ignored. Handlers are the JVM's own again after
  * {@link #close()}.
+ *
+ * <p>{@code sun.misc.Signal} (module jdk.unsupported; javac warns about it) because Java 17 has no public API for
+ * this: a shutdown hook cannot tell SIGINT from SIGTERM or from {@code System.exit}, cannot choose the exit status,
+ * and a second signal while hooks run only blocks, where it must exit at once.
  */
 final class StopSignals implements AutoCloseable {
   private static final Map<String, Integer> NUMBERS = Map.of("INT", 2, "TERM", 15);
