@@ -5,6 +5,7 @@ import dev.doorbell.device.conformance.ConformanceCase;
 import dev.doorbell.device.conformance.ConformanceSuite;
 import dev.doorbell.device.conformance.ConformanceTarget;
 import dev.doorbell.device.conformance.ResultTable;
+import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.device.tls.DeviceDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
       "as a doorbell: its clips are real sealed test clips (each frame a 16x16 test JPEG), stored under the ids",
       "conformance-1 and conformance-2, which `open` shows as such. It waits for the idle timeout and the handshake",
       "deadline that the uplink announces in Welcome.",
-      "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage or I/O error."
+      "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage or I/O error or",
+      "when the uplink cannot be used at all (nothing listening, TLS trust refused either way): one line says which."
     })
 public final class ConformanceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -63,8 +65,13 @@ public final class ConformanceCommand implements Callable<Integer> {
   @Option(names = "--list", description = "List the cases and exit.")
   boolean list;
 
+  @Option(names = "--verbose", description = "Log at debug level, with the exceptions behind failures and their stack "
+      + "traces.")
+  boolean verbose;
+
   @Override
-  public Integer call() {
+  public Integer call() throws UplinkFailureException {
+    Verbosity.forFewDevices(verbose);
     PrintWriter out = spec.commandLine().getOut();
     List<ConformanceCase> chosen;
     try {
@@ -92,10 +99,12 @@ public final class ConformanceCommand implements Callable<Integer> {
     ConformanceTarget target = new ConformanceTarget(HostPortConverter.host(uplink), HostPortConverter.port(uplink),
         two.get(0), two.get(1),
         firstClipId, new SecureRandom(), System.currentTimeMillis(), replyTimeout, handshakeWait);
+    ConformanceSuite suite = new ConformanceSuite(target);
+    suite.checkUplink();
     out.printf("conformance: %d cases against %s as devices %s and %s%n", chosen.size(), uplink,
         two.get(0).deviceId(), two.get(1).deviceId());
     out.flush();
-    List<CaseResult> results = new ConformanceSuite(target).run(chosen,
+    List<CaseResult> results = suite.run(chosen,
         r -> {
           out.printf("  %-24s %s%n", r.conformanceCase().id(), r.verdict());
           out.flush();

@@ -23,8 +23,11 @@ import picocli.CommandLine.Spec;
       "Each device has its own certificate and keys, a seeded Poisson clip schedule, and seals every frame. Latency",
       "is measured from each frame's intended send time (no coordinated omission) into HdrHistograms; latency.hlog",
       "keeps one histogram per second so that runs of several processes or machines merge exactly (`fleet merge`).",
-      "`fleet ...` is `fleet run ...`. Exit status: 0 when errors and connect failures are within their limits and",
-      "no acknowledged frame was lost, 1 when not, 2 on a usage or I/O error. Fields: docs/FLEET.md."
+      "`fleet ...` is `fleet run ...`. SIGINT or SIGTERM ends the run early as --duration would: open clips get their",
+      "final frame, acknowledgements are awaited within --drain-timeout, and the report, marked interrupted, is",
+      "written; a second one exits at once. Exit status: 0 when the run passed (errors and connect failures within",
+      "their limits, no acknowledged frame lost, something persisted), 1 when not, 2 on a usage or I/O error or an",
+      "uplink that no device can use (one line says why), 130 or 143 after SIGINT or SIGTERM. Fields: docs/FLEET.md."
     })
 public final class FleetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

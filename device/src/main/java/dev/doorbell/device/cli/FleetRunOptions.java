@@ -7,11 +7,11 @@ import dev.doorbell.device.fleet.FleetRunner;
 import dev.doorbell.device.fleet.FleetScenario;
 import dev.doorbell.device.fleet.Shard;
 import dev.doorbell.device.fleet.WorkerPool;
+import dev.doorbell.device.link.UplinkFailureException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -109,15 +109,13 @@ public final class FleetRunOptions {
 
   @Mixin FleetScenarioOptions scenarioOptions;
 
-  @Option(names = "--verbose", description = "Log every device's link events (by default only warnings: thousands of"
-      + " devices would bury the progress lines).")
+  @Option(names = "--verbose", description = "Log every device's link events, and the exceptions behind failures "
+      + "with their stack traces (by default only warnings: thousands of devices would bury the progress lines).")
   boolean verbose;
 
   Integer run(CommandSpec spec) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!verbose && LoggerFactory.getLogger("dev.doorbell.device.link") instanceof ch.qos.logback.classic.Logger link) {
-      link.setLevel(ch.qos.logback.classic.Level.WARN);
-    }
+    Verbosity.forFleet(verbose);
     int colon = uplink.lastIndexOf(':');
     if (colon < 1) {
       throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");
@@ -145,21 +143,38 @@ public final class FleetRunOptions {
       throw new ParameterException(spec.commandLine(), "--scenario " + scenario.name() + " runs in one process: "
           + "drop --processes, or run one shard per machine with --shard");
     }
-    FleetOutcome outcome;
-    if (processes == 1) {
-      outcome = FleetRunner.system().run(plan, scenario, out);
-    } else {
-      FleetRunner.provisionOnce(plan);
-      Duration deadline = duration.plus(connectTimeout).plus(drainTimeout).plusSeconds(60);
-      outcome = new WorkerPool(FleetCommand.class.getName(), workerArgs()).run(processes, part, report, deadline,
-          maxErrorRate, maxConnectFailureRate, out);
+    try (StopSignals signals = StopSignals.install("fleet", progressJson ? null : spec.commandLine().getErr())) {
+      FleetOutcome outcome;
+      if (progressJson) {
+        // A worker: its parent passes a signal on as a line, and a worker whose parent is gone stops too.
+        signals.alsoOnLinesFrom(System.in);
+      }
+      if (processes == 1) {
+        try {
+          outcome = FleetRunner.system().run(plan, scenario, out, signals.stop());
+        } catch (UplinkFailureException e) {
+          if (progressJson) {
+            // A worker: its report holds the line, which the parent prints once for all of them.
+            return 2;
+          }
+          throw e;
+        }
+      } else {
+        FleetRunner.provisionOnce(plan);
+        Duration deadline = duration.plus(connectTimeout).plus(drainTimeout).plusSeconds(60);
+        outcome = new WorkerPool(FleetCommand.class.getName(), workerArgs()).run(processes, part, report, deadline,
+            maxErrorRate, maxConnectFailureRate, out, signals.stop());
+      }
+      if (!progressJson) {
+        out.print(outcome.table());
+        out.println("report: " + report.toAbsolutePath().resolve("report.html"));
+      }
+      out.flush();
+      int verdict = outcome.passed() ? 0 : 1;
+      // A worker's status is its verdict, which its parent reads; a run that a signal cut short says so, as a shell
+      // expects, and its report says interrupted.
+      return progressJson || !outcome.interrupted() ? verdict : signals.exitStatus(verdict);
     }
-    if (!progressJson) {
-      out.print(outcome.table());
-      out.println("report: " + report.toAbsolutePath().resolve("report.html"));
-    }
-    out.flush();
-    return outcome.passed() ? 0 : 1;
   }
 
   private List<String> workerArgs() {

@@ -36,7 +36,10 @@ import picocli.CommandLine.TypeConversionException;
       "Each camera renders a seeded porch scene, detects motion, records doorbell presses with pre- and post-roll,",
       "seals every frame under its current epoch key and keeps it until the uplink acknowledges it as durable.",
       "The seed fixes the scenes and the clip schedule; salts and nonce prefixes always come from the system CSPRNG.",
-      "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error."
+      "SIGINT or SIGTERM ends the run early as --duration would (open clips get their final frame, acknowledgements",
+      "are awaited within --drain-timeout, the summary says interrupted); a second one exits at once.",
+      "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error or an uplink that",
+      "no doorbell can use, 130 or 143 after SIGINT or SIGTERM."
     })
 public final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -118,8 +121,14 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "No TLS. Only against an uplink started the same way, for local debugging.")
   boolean insecurePlaintext;
 
+  @Option(names = "--verbose",
+      description = "Log at debug level: every connection attempt, and the exceptions behind failures with their stack"
+          + " traces (by default a failure is one line saying what failed and who refused whom).")
+  boolean verbose;
+
   @Override
   public Integer call() throws Exception {
+    Verbosity.forFewDevices(verbose);
     PrintWriter out = spec.commandLine().getOut();
     List<DeviceDirectory> devices = devices();
     int colon = uplink.lastIndexOf(':');
@@ -144,9 +153,12 @@ public final class SimulateCommand implements Callable<Integer> {
     out.flush();
     Simulation simulation = new Simulation(devices, options,
         virtualClock ? VirtualSimClock::startingAtDefault : SystemSimClock::new, SealObserver.NONE, out);
-    SimulationReport report = simulation.run();
-    report.print(out);
-    return report.complete() ? 0 : 1;
+    try (StopSignals signals = StopSignals.install("simulate", spec.commandLine().getErr())) {
+      SimulationReport report = simulation.run(signals.stop());
+      report.print(out);
+      int verdict = report.complete() ? 0 : 1;
+      return report.interrupted() ? signals.exitStatus(verdict) : verdict;
+    }
   }
 
   private List<DeviceDirectory> devices() throws IOException {

@@ -1,7 +1,10 @@
 package dev.doorbell.device.conformance;
 
 import dev.doorbell.device.provision.ConformanceDevices;
+import dev.doorbell.device.link.UplinkFailure;
+import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.proto.v1.UplinkMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConformanceSuite {
   private static final Logger log = LoggerFactory.getLogger(ConformanceSuite.class);
+  /** How long the preflight session waits after the handshake for an uplink's refusal of the certificate. */
+  private static final Duration ALERT_WAIT = Duration.ofMillis(500);
 
   private final ConformanceTarget target;
   private final ConformanceDevice device;
@@ -35,6 +40,39 @@ public final class ConformanceSuite {
     this.device = ConformanceDevice.load(target.device());
     this.other = ConformanceDevice.load(target.otherDevice());
     this.nextClipId = target.firstClipId();
+  }
+
+  /**
+   * Checks that the suite's first device can get a session at all before any case runs: TCP, TLS with the device's
+   * certificate, and Hello (in TLS 1.3 the uplink's refusal of a certificate comes after the device's side of the
+   * handshake, so only a read proves it was accepted). Nothing listening, or TLS trust refused either way, would
+   * fail every case for one reason (and pass the one that expects a refusal): that is one line and exit 2 instead.
+   * What the uplink answers to Hello is left to the cases.
+   */
+  public void checkUplink() throws UplinkFailureException {
+    IOException failed;
+    try (RawSession session = RawSession.connect(device.tls(), target.host(), target.port(), target.replyTimeout(),
+        Transcript.discarding(), "preflight")) {
+      // Nothing is sent before the uplink has had a moment to refuse the certificate: a write that crosses its alert
+      // meets a reset instead, which says nothing about why.
+      UplinkMessage early = session.next(ALERT_WAIT.compareTo(target.replyTimeout()) < 0 ? ALERT_WAIT
+          : target.replyTimeout());
+      if (early == null && !session.closedByPeer()) {
+        session.send(CaseRun.hello(device.id(), List.of(1), List.of()));
+        session.next(target.replyTimeout());
+      }
+      failed = session.closeCause();
+    } catch (IOException e) {
+      failed = e;
+    }
+    if (failed != null) {
+      UplinkFailure failure = UplinkFailure.of(failed, target.host(), target.port(), device.id());
+      log.debug("why device {} has no session", device.id(), failed);
+      if (failure.kind().definitive() || failure.kind() == UplinkFailure.Kind.UNREACHABLE) {
+        throw new UplinkFailureException(failure);
+      }
+      log.info("preflight session of device {}: {} (the cases will judge it)", device.id(), failure.message());
+    }
   }
 
   /** Every case, in the order they run. */

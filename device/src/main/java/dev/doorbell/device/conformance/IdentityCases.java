@@ -3,6 +3,7 @@ package dev.doorbell.device.conformance;
 import static dev.doorbell.device.conformance.CaseRun.hello;
 import static dev.doorbell.device.conformance.Expect.require;
 
+import dev.doorbell.device.link.UplinkFailure;
 import dev.doorbell.device.provision.FleetCa;
 import dev.doorbell.proto.v1.UplinkMessage;
 import io.netty.handler.ssl.JdkSslContext;
@@ -53,7 +54,11 @@ final class IdentityCases {
           ? "the connection stayed open for " + r.target().replyTimeout().toMillis() + " ms"
           : "a certificate from another CA got " + Expect.brief(reply));
     } catch (IOException e) {
-      // Refused during the handshake itself, or at the write after it: both are what the protocol requires.
+      // Refused during the handshake itself, or at the write after it: both are what the protocol requires, but a
+      // connection that never reached the uplink, or that this side refused, proves nothing about the uplink.
+      UplinkFailure why = UplinkFailure.of(e, r.target().host(), r.target().port(), r.device().id());
+      require(why.kind() == UplinkFailure.Kind.DEVICE_NOT_TRUSTED || why.kind() == UplinkFailure.Kind.CLOSED
+          || why.kind() == UplinkFailure.Kind.OTHER, "the uplink never judged the certificate: " + why.message());
     }
     r.note("the uplink refused a certificate from another CA: no Welcome");
   }

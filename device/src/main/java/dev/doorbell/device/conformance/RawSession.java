@@ -34,6 +34,8 @@ final class RawSession implements AutoCloseable {
   private final String label;
   private final Deque<UplinkMessage> unread = new ArrayDeque<>();
   private boolean closedByPeer;
+  /** Why the connection closed when a read failed (a reset, a TLS alert), or null. */
+  private IOException closeCause;
 
   private RawSession(SSLSocket socket, Transcript transcript, String label) throws IOException {
     this.socket = socket;
@@ -110,6 +112,7 @@ final class RawSession implements AutoCloseable {
         throw e;
       }
       closedByPeer = true;
+      closeCause = e;
       transcript.note(label + ": connection closed (" + e.getClass().getSimpleName() + ")");
       return null;
     }
@@ -122,6 +125,11 @@ final class RawSession implements AutoCloseable {
 
   boolean closedByPeer() {
     return closedByPeer;
+  }
+
+  /** The failed read that closed the connection (a reset, a TLS alert in TLS 1.3), or null. */
+  IOException closeCause() {
+    return closeCause;
   }
 
   private byte[] readDelimited(long deadline) throws IOException {

@@ -5,6 +5,7 @@ import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.keys.EpochKey;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkListener;
+import dev.doorbell.device.link.UplinkFailure;
 import dev.doorbell.device.seal.ClipParams;
 import dev.doorbell.device.seal.ClipSealer;
 import dev.doorbell.device.seal.SealedFrame;
@@ -52,6 +53,8 @@ final class FleetDevice implements LinkListener {
   private long clipStartNanos;
   private long nextNanos;
   private boolean welcomed;
+  /** Counted as a connect failure: never welcomed in time, or never started. Never welcomed after that. */
+  private boolean failed;
   private boolean up;
 
   FleetDevice(String deviceId, EpochKey epochKey, ClipSchedule schedule, FramePool frames, FleetMetrics metrics,
@@ -145,6 +148,32 @@ final class FleetDevice implements LinkListener {
     }
   }
 
+  /** Whether the uplink has welcomed this device at least once. */
+  synchronized boolean welcomed() {
+    return welcomed;
+  }
+
+  /**
+   * Counts this device as a connect failure, unless it was welcomed or counted already, and closes its link.
+   * {@code why} is the reason counted when the device had no failed attempt of its own (the run's view: no Welcome
+   * in time, or not started); otherwise its latest failure's reason is counted. Returns the reason counted, or
+   * null when the device was not counted now.
+   */
+  String fail(String why) {
+    synchronized (this) {
+      if (welcomed || failed) {
+        return null;
+      }
+      failed = true;
+    }
+    String reason = metrics.census.latest(deviceId).map(f -> f.kind().label()).orElse(why);
+    metrics.connecting.decrement();
+    metrics.failed.increment();
+    metrics.connectFailed(reason);
+    link.close();
+    return reason;
+  }
+
   /** Frames sent and not yet PERSISTED. */
   synchronized int unpersisted() {
     return pending.size();
@@ -162,6 +191,10 @@ final class FleetDevice implements LinkListener {
     boolean first;
     long lost = 0;
     synchronized (this) {
+      if (failed) {
+        // Welcomed just after the run gave up on it: its link is closing, and it stays a failure.
+        return;
+      }
       first = !welcomed;
       welcomed = true;
       up = true;
@@ -173,6 +206,7 @@ final class FleetDevice implements LinkListener {
       }
       ackedFrames.keySet().retainAll(held);
     }
+    metrics.census.welcomed();
     metrics.connected.increment();
     metrics.connects.increment();
     if (lost > 0) {
@@ -185,6 +219,11 @@ final class FleetDevice implements LinkListener {
     } else {
       metrics.reconnects.increment();
     }
+  }
+
+  @Override
+  public void onConnectFailed(UplinkFailure failure) {
+    metrics.census.failed(deviceId, failure);
   }
 
   @Override

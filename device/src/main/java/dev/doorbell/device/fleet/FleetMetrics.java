@@ -1,5 +1,11 @@
 package dev.doorbell.device.fleet;
 
+import dev.doorbell.device.link.UplinkCensus;
+import dev.doorbell.device.link.UplinkFailure;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -30,9 +36,34 @@ final class FleetMetrics {
   final LongAdder reconnects = new LongAdder();
   /** Frames acknowledged PERSISTED that the uplink no longer counted when the device reconnected. */
   final LongAdder lostAcked = new LongAdder();
+  /** Every device's latest failed attempt before Welcome: tells a run that the uplink cannot be used at all. */
+  final UplinkCensus census;
+  /** Devices counted as connect failures, by reason (an {@link UplinkFailure.Kind} label or the run's own). */
+  private final Map<String, LongAdder> failureReasons = new ConcurrentHashMap<>();
+  private final Set<String> loggedReasons = ConcurrentHashMap.newKeySet();
   private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
   /** The same latencies again, in the intervals a scenario takes (the storm, the churn), not once a second. */
   private final Recorder scenarioLatency = new Recorder(MAX_LATENCY_MICROS, 3);
+
+  FleetMetrics(UplinkCensus census) {
+    this.census = census;
+  }
+
+  /** True the first time a connect failure {@code reason} is logged in this run: it is logged once. */
+  boolean firstOfItsKind(String reason) {
+    return loggedReasons.add(reason);
+  }
+
+  void connectFailed(String reason) {
+    failureReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  /** Connect failures by reason. */
+  Map<String, Long> connectFailureReasons() {
+    Map<String, Long> counts = new TreeMap<>();
+    failureReasons.forEach((reason, count) -> counts.put(reason, count.sum()));
+    return counts;
+  }
 
   void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
     framesPersisted.increment();

@@ -26,27 +26,60 @@ final class FleetReport {
   private final double maxErrorRate;
   private final double maxConnectFailureRate;
   private final FleetScenario scenario;
+  private final RunRecord record;
 
+  /** A report of {@code totals} and {@code seconds} alone: its run is known by its latency log only. */
   FleetReport(FleetTotals totals, TreeMap<Long, Histogram> seconds, double maxErrorRate,
       double maxConnectFailureRate) {
-    this(totals, seconds, maxErrorRate, maxConnectFailureRate, null);
+    this(totals, seconds, maxErrorRate, maxConnectFailureRate, null, RunRecord.fromLog(seconds));
   }
 
   /** {@code scenario} is the run's, or null for a merge. */
   FleetReport(FleetTotals totals, TreeMap<Long, Histogram> seconds, double maxErrorRate,
-      double maxConnectFailureRate, FleetScenario scenario) {
+      double maxConnectFailureRate, FleetScenario scenario, RunRecord record) {
     this.totals = totals;
     this.seconds = seconds;
     this.all = LatencyLog.total(seconds);
     this.maxErrorRate = maxErrorRate;
     this.maxConnectFailureRate = maxConnectFailureRate;
     this.scenario = scenario;
+    this.record = record;
   }
 
-  /** Within both limits, and not one acknowledged frame lost: an uplink that forgets a PERSISTED ack fails. */
+  /**
+   * Why the run did not pass, the gravest first; empty when it did. A run passes only when it measured something:
+   * the uplink usable at all, not one acknowledged frame lost (an uplink that forgets a PERSISTED ack fails), within
+   * both limits, and something persisted.
+   */
+  List<String> failures() {
+    List<String> why = new ArrayList<>();
+    if (record.abort() != null) {
+      why.add(record.abort());
+    }
+    if (totals.lostAcked() > 0) {
+      why.add("the uplink lost " + totals.lostAcked() + " acknowledged frames");
+    }
+    if (totals.connectFailureRate() > maxConnectFailureRate) {
+      why.add(String.format(Locale.ROOT, "connect failures %d of %d devices (rate %.5f) over the limit %.5f",
+          totals.connectFailures(), totals.devices(), totals.connectFailureRate(), maxConnectFailureRate));
+    }
+    if (totals.errorRate() > maxErrorRate) {
+      why.add(String.format(Locale.ROOT, "errors %d in %d frames sent (rate %.5f) over the limit %.5f",
+          totals.errors(), totals.framesSent(), totals.errorRate(), maxErrorRate));
+    }
+    if (totals.framesPersisted() == 0) {
+      why.add("nothing was persisted" + (totals.connects() == 0 ? " (no device was welcomed)"
+          : totals.framesSent() == 0 ? " (no clip was started: raise --clips-per-hour or --duration)" : ""));
+    }
+    return why;
+  }
+
   boolean passed() {
-    return totals.errorRate() <= maxErrorRate && totals.connectFailureRate() <= maxConnectFailureRate
-        && totals.lostAcked() == 0;
+    return failures().isEmpty();
+  }
+
+  RunRecord record() {
+    return record;
   }
 
   Histogram latency() {
@@ -69,8 +102,16 @@ final class FleetReport {
 
   String table() {
     StringBuilder t = new StringBuilder();
+    if (record.interrupted()) {
+      t.append(record.endedBy() == null ? "interrupted: a run ended early on a signal\n"
+          : String.format(Locale.ROOT, "interrupted by %s after %.1f s: sending stopped early, open clips got their "
+              + "final frame and their acks were awaited%n", record.endedBy(), totals.seconds()));
+    }
     t.append(String.format(Locale.ROOT, "devices %d, connects %d, connect failures %d, clips %d, %.1f s%n",
         totals.devices(), totals.connects(), totals.connectFailures(), totals.clips(), totals.seconds()));
+    if (!record.connectFailureReasons().isEmpty()) {
+      t.append("connect failures by reason: ").append(reasons()).append('\n');
+    }
     t.append(String.format(Locale.ROOT, "frames sent %d, persisted %d, %.2f MB persisted (%.2f MB/s)%n",
         totals.framesSent(), totals.framesPersisted(), totals.bytesPersisted() / 1e6,
         totals.seconds() == 0 ? 0 : totals.bytesPersisted() / 1e6 / totals.seconds()));
@@ -90,9 +131,19 @@ final class FleetReport {
       t.append(String.format(Locale.ROOT, "%10.2f ", millis(p)));
     }
     t.append(String.format(Locale.ROOT, "%10.2f%n", all.getTotalCount() == 0 ? 0 : all.getMaxValue() / 1000.0));
-    t.append(passed() ? "PASS\n" : totals.lostAcked() > 0 ? "FAIL: the uplink lost acknowledged frames\n"
-        : "FAIL: errors or connect failures over the limit\n");
+    List<String> failures = failures();
+    t.append(failures.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", failures))
+        .append(record.interrupted() ? " (interrupted: a shorter run than planned)\n" : "\n");
     return t.toString();
+  }
+
+  /** "connection refused 3, not started before the end of the run 1", most first. */
+  private String reasons() {
+    List<String> parts = new ArrayList<>();
+    record.connectFailureReasons().entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> parts.add(e.getKey() + " " + e.getValue()));
+    return String.join(", ", parts);
   }
 
   Map<String, Object> json() {
@@ -112,6 +163,16 @@ final class FleetReport {
       intervals.add(i);
     });
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("runId", record.runId());
+    m.put("runs", record.runs());
+    List<Object> spans = new ArrayList<>();
+    for (RunRecord.Span span : record.spans()) {
+      Map<String, Object> sp = new LinkedHashMap<>();
+      sp.put("start", span.startMillis());
+      sp.put("end", span.endMillis());
+      spans.add(sp);
+    }
+    m.put("spans", spans);
     m.put("totals", totals.toMap());
     m.put("latencyMillis", latency);
     m.put("errorRate", totals.errorRate());
@@ -119,6 +180,15 @@ final class FleetReport {
     m.put("connectFailureRate", totals.connectFailureRate());
     m.put("maxConnectFailureRate", maxConnectFailureRate);
     m.put("passed", passed());
+    m.put("failures", failures());
+    m.put("interrupted", record.interrupted());
+    if (record.endedBy() != null) {
+      m.put("endedBy", record.endedBy());
+    }
+    if (record.abort() != null) {
+      m.put("abort", record.abort());
+    }
+    m.put("connectFailureReasons", new TreeMap<>(record.connectFailureReasons()));
     if (scenario != null) {
       m.put("scenario", scenario.toMap());
     }

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param refused clip headers or frames a link refused (buffer full or closed)
  * @param uplinkErrors Error messages from the uplink
  * @param unpersisted frames sent but not PERSISTED when the run ended (drain timed out)
- * @param seconds length of the run, ramp included, to the end of the drain
+ * @param seconds length of the run, ramp included, to the end of the drain; for runs added up, the length of the
+ *     union of their spans
  * @param reconnects Welcomes after a device's first (connects minus devices ever welcomed)
  * @param lostAcked frames acknowledged PERSISTED that a later Welcome no longer counted: lost by the uplink
  */
@@ -24,12 +25,19 @@ public record FleetTotals(long devices, long connectFailures, long connects, lon
     long framesPersisted, long bytesPersisted, long refused, long uplinkErrors, long unpersisted, double seconds,
     long reconnects, long lostAcked) {
 
+  /** Counts added; {@code seconds} is the longer one's until the merge sets the union of the runs' spans. */
   FleetTotals plus(FleetTotals o) {
     return new FleetTotals(devices + o.devices, connectFailures + o.connectFailures, connects + o.connects,
         clips + o.clips, framesSent + o.framesSent, framesPersisted + o.framesPersisted,
         bytesPersisted + o.bytesPersisted, refused + o.refused, uplinkErrors + o.uplinkErrors,
         unpersisted + o.unpersisted, Math.max(seconds, o.seconds), reconnects + o.reconnects,
         lostAcked + o.lostAcked);
+  }
+
+  /** The same counts over {@code newSeconds}: a merge's real timeline, the union of its runs' spans. */
+  FleetTotals withSeconds(double newSeconds) {
+    return new FleetTotals(devices, connectFailures, connects, clips, framesSent, framesPersisted, bytesPersisted,
+        refused, uplinkErrors, unpersisted, newSeconds, reconnects, lostAcked);
   }
 
   /** Everything that went wrong with a frame or a clip: uplink errors, refusals and frames never persisted. */

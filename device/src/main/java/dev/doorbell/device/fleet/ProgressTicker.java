@@ -37,13 +37,13 @@ final class ProgressTicker {
     this.scenario = scenario;
   }
 
-  /** Ticks at start + 1 s, + 2 s, ... and at {@code endNanos}. */
-  void runUntil(long start, long endNanos) {
+  /** Ticks at start + 1 s, + 2 s, ... and at the end, which is read as it goes (a run may be stopped early). */
+  void runUntil(long start, LongSupplier endNanos) {
     for (long k = 1; ; k++) {
-      long at = Math.min(start + k * 1_000_000_000L, endNanos);
-      waitUntil(at, null);
+      long tickAt = start + k * 1_000_000_000L;
+      waitUntil(() -> Math.min(tickAt, endNanos.getAsLong()), null);
       tick(k);
-      if (at >= endNanos) {
+      if (endNanos.getAsLong() <= tickAt) {
         return;
       }
     }
@@ -52,14 +52,15 @@ final class ProgressTicker {
   /** Ticks once a second through the drain, and once more when it ends, so each hlog interval is a second or less. */
   void runWhile(CompletableFuture<?> drained, long deadlineNanos) {
     do {
-      waitUntil(Math.min(deadlineNanos, nanoTime.getAsLong() + 1_000_000_000L), drained);
+      long at = Math.min(deadlineNanos, nanoTime.getAsLong() + 1_000_000_000L);
+      waitUntil(() -> at, drained);
       tick(second + 1);
     } while (!drained.isDone() && nanoTime.getAsLong() < deadlineNanos);
   }
 
-  private void waitUntil(long at, CompletableFuture<?> orDone) {
+  private void waitUntil(LongSupplier at, CompletableFuture<?> orDone) {
     long wait;
-    while ((wait = at - nanoTime.getAsLong()) > 0 && (orDone == null || !orDone.isDone())) {
+    while ((wait = at.getAsLong() - nanoTime.getAsLong()) > 0 && (orDone == null || !orDone.isDone())) {
       LockSupport.parkNanos(Math.min(wait, 50_000_000L));
     }
   }

@@ -23,7 +23,7 @@ final class SenderThread implements Runnable {
   private final LongSupplier endNanos;
   private volatile Thread thread;
 
-  /** {@code endNanos} is read when the thread starts, after the run's clock is set. */
+  /** {@code endNanos} is read as the thread goes: the run's planned end, or an earlier one when it is stopped. */
   SenderThread(LongSupplier nanoTime, Clock wallClock, LongSupplier endNanos) {
     this.nanoTime = nanoTime;
     this.wallClock = wallClock;
@@ -42,8 +42,9 @@ final class SenderThread implements Runnable {
   @Override
   public void run() {
     thread = Thread.currentThread();
-    long end = endNanos.getAsLong();
     while (true) {
+      // Read on every pass: a run that is stopped early (a signal, an unusable uplink) ends here too.
+      long end = endNanos.getAsLong();
       FleetDevice d;
       while ((d = joining.poll()) != null) {
         d.begin(nanoTime.getAsLong());

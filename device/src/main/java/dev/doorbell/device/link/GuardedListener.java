@@ -36,6 +36,11 @@ final class GuardedListener implements LinkListener {
   }
 
   @Override
+  public void onConnectFailed(UplinkFailure failure) {
+    guard("connect failed", () -> delegate.onConnectFailed(failure));
+  }
+
+  @Override
   public void onPersisted(long clipId, int frames) {
     guard("persisted", () -> delegate.onPersisted(clipId, frames));
   }

@@ -53,6 +53,8 @@ public final class LinkClient implements AutoCloseable {
   private boolean started;
   private boolean connectedBefore;
   private boolean welcomedThisSession;
+  /** Connection attempts that ended before Welcome since the last Welcome; on the event loop. */
+  private int failuresInARow;
   private long persistedAtWelcome;
   private Channel channel;
   private ScheduledFuture<?> reconnect;
@@ -209,9 +211,8 @@ public final class LinkClient implements AutoCloseable {
     channel = connecting.channel();
     connecting.addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
-        log.info("connect failed device={} uplink={}:{} cause={}", config.deviceId(), config.host(), config.port(),
-            f.cause().toString());
         channel = null;
+        connectFailed(f.cause());
         scheduleReconnect();
       } else if (closed) {
         f.channel().close();
@@ -228,9 +229,31 @@ public final class LinkClient implements AutoCloseable {
     retryNotBefore = 0;
     delay = Math.max(delay, asked);
     counters.reconnects.increment();
-    log.info("reconnecting device={} in {} ms attempt={}{}", config.deviceId(), TimeUnit.NANOSECONDS.toMillis(delay),
-        backoff.attempts(), asked > 0 ? " (the uplink asked to wait)" : "");
+    String waitNote = asked > 0 ? " (the uplink asked to wait)" : "";
+    if (failuresInARow == 0) {
+      log.info("reconnecting device={} in {} ms attempt={}{}", config.deviceId(), TimeUnit.NANOSECONDS.toMillis(delay),
+          backoff.attempts(), waitNote);
+    } else {
+      log.debug("reconnecting device={} in {} ms attempt={}{}", config.deviceId(),
+          TimeUnit.NANOSECONDS.toMillis(delay), backoff.attempts(), waitNote);
+    }
     reconnect = loop.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * An attempt ended before Welcome. The listener hears of every failure, classified, and the command that runs the
+   * devices says it once, in one line: a thousand devices retrying against a dead uplink would otherwise bury
+   * everything else. Here it is logged at DEBUG only, with the exception.
+   */
+  void connectFailed(Throwable cause) {
+    if (closed) {
+      return;
+    }
+    UplinkFailure failure = UplinkFailure.of(cause, config.host(), config.port(), config.deviceId());
+    failuresInARow++;
+    log.debug("no session device={} failures in a row={}: {}", config.deviceId(), failuresInARow, failure.message(),
+        cause);
+    listener.onConnectFailed(failure);
   }
 
   void onConnected() {
@@ -239,6 +262,7 @@ public final class LinkClient implements AutoCloseable {
 
   void onWelcome(Welcome w) {
     welcomedThisSession = true;
+    failuresInARow = 0;
     persistedAtWelcome = counters.framesPersisted.sum();
     log.info("link up device={} resumed={} window={} frames/{} bytes heartbeat={} ms reconnect={}",
         config.deviceId(), w.getClipsCount(), w.getWindowFrames(), w.getWindowBytes(), w.getHeartbeatMs(),

@@ -2,6 +2,7 @@ package dev.doorbell.device.link;
 
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.Error;
+import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Ping;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.proto.v1.Welcome;
@@ -33,6 +34,8 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
   private final LinkFlow flow;
   private ScheduledFuture<?> welcomeDeadline;
   private boolean welcomed;
+  /** The failure of this connection before Welcome has been reported to the client (at most once). */
+  private boolean failureReported;
   /** Set once this session is being closed for a reconnect: later messages are consequences, not news. */
   private boolean abandoned;
   private long pingToken;
@@ -51,30 +54,15 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
     super.channelActive(ctx);
   }
 
-  /** Whether a handshake failure is a lost connection (an I/O error underneath) rather than a TLS refusal. */
-  private static boolean lostConnection(Throwable cause) {
-    for (Throwable t = cause.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof java.io.IOException && !(t instanceof javax.net.ssl.SSLException)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent handshake) {
       if (handshake.isSuccess()) {
         sendHello(ctx);
-      } else if (handshake.cause() instanceof ClosedChannelException) {
-        log.info("connection closed during the TLS handshake device={}", config.deviceId());
-      } else if (lostConnection(handshake.cause())) {
-        // The uplink went away mid-handshake (a restart, a reset): a reconnect follows, nothing to warn about.
-        log.info("connection lost during the TLS handshake device={} cause={}", config.deviceId(),
-            handshake.cause().toString());
-        ctx.close();
       } else {
-        log.warn("TLS handshake failed device={} cause={}", config.deviceId(), handshake.cause().toString());
+        // A refused certificate, a lost connection, a peer that is not TLS: the client logs it once, in one line,
+        // with the side that refused; then a reconnect follows.
+        attemptFailed(handshake.cause());
         ctx.close();
       }
     } else if (evt instanceof IdleStateEvent idle) {
@@ -87,10 +75,18 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
     ctx.writeAndFlush(flow.hello(), ctx.voidPromise());
     client.onConnected();
     welcomeDeadline = ctx.executor().schedule(() -> {
-      log.info("no Welcome within {} ms device={}, reconnecting", config.connectTimeout().toMillis(),
-          config.deviceId());
+      attemptFailed(new LinkException(ErrorCode.ERROR_CODE_UNSPECIFIED, "no Welcome within "
+          + config.connectTimeout().toMillis() + " ms"));
       ctx.close();
     }, config.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Reports this connection's failure before Welcome, once. */
+  private void attemptFailed(Throwable cause) {
+    if (!welcomed && !failureReported) {
+      failureReported = true;
+      client.connectFailed(cause);
+    }
   }
 
   private void onIdle(ChannelHandlerContext ctx, IdleStateEvent idle) {
@@ -147,6 +143,8 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
   }
 
   private void onError(ChannelHandlerContext ctx, Error e) {
+    // An Error before Welcome says itself why there is no session: the listener hears it as an error.
+    failureReported |= !welcomed;
     log.info("uplink error device={} code={} clip={} seq={} fatal={} retriable={}{}", config.deviceId(), e.getCode(),
         e.getClipId(), e.getHasSeq() ? e.getSeq() : "-", e.getFatal(), e.getRetriable(),
         e.getRetryAfterMs() != 0 ? " retry_after_ms=" + Integer.toUnsignedString(e.getRetryAfterMs()) : "");
@@ -174,6 +172,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
     if (welcomeDeadline != null) {
       welcomeDeadline.cancel(false);
     }
+    attemptFailed(new ClosedChannelException());
     flow.sessionEnded();
     client.onDisconnected();
     super.channelInactive(ctx);
@@ -181,7 +180,12 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException && !(cause instanceof SSLException)) {
+    if (!welcomed) {
+      // Before Welcome this is why there is no session, which the client reports in one line (in TLS 1.3 the
+      // uplink's refusal of the device's certificate arrives here, after the device's side of the handshake).
+      attemptFailed(cause);
+      log.debug("link failed before Welcome device={}", config.deviceId(), cause);
+    } else if (cause instanceof IOException && !(cause instanceof SSLException)) {
       log.info("link lost device={} cause={}", config.deviceId(), cause.toString());
     } else {
       log.warn("link failed device={} remote={}", config.deviceId(), ctx.channel().remoteAddress(), cause);

@@ -16,6 +16,12 @@ public interface LinkListener {
 
   default void onWelcome(Welcome welcome) {}
 
+  /**
+   * A connection attempt ended before Welcome: the TCP connect or the TLS handshake failed, the uplink closed the
+   * connection, or no Welcome came in time. The client tries again after its backoff.
+   */
+  default void onConnectFailed(UplinkFailure failure) {}
+
   /** Frames 0 .. frames-1 of the clip are durable on the uplink (cumulative; called when the count grows). */
   default void onPersisted(long clipId, int frames) {}
 

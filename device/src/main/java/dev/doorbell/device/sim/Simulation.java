@@ -7,9 +7,13 @@ import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.link.LinkListener;
 import dev.doorbell.device.link.LinkStats;
+import dev.doorbell.device.link.UplinkCensus;
+import dev.doorbell.device.link.UplinkFailure;
+import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceTls;
 import dev.doorbell.proto.v1.Error;
+import dev.doorbell.proto.v1.Welcome;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,7 +22,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -32,12 +38,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Simulation {
   private static final Logger log = LoggerFactory.getLogger(Simulation.class);
+  /** How long every doorbell may be refused, with none welcomed, before the run stops: the uplink is unusable. */
+  private static final Duration UNUSABLE_AFTER = Duration.ofSeconds(2);
+  private static final long CONNECT_POLL_MILLIS = 50;
 
   private final List<DeviceDirectory> devices;
   private final SimulationOptions options;
   private final Supplier<SimClock> clocks;
   private final SealObserver observer;
   private final PrintWriter out;
+  private final UplinkCensus census = new UplinkCensus(UNUSABLE_AFTER, System::nanoTime);
 
   public Simulation(List<DeviceDirectory> devices, SimulationOptions options, Supplier<SimClock> clocks,
       SealObserver observer, PrintWriter out) {
@@ -48,7 +58,20 @@ public final class Simulation {
     this.out = out;
   }
 
-  public SimulationReport run() throws InterruptedException {
+  /**
+   * Runs the doorbells; an {@link UplinkFailureException} (one line) when they cannot get their sessions: no doorbell
+   * can use the uplink, or not every one was welcomed within the connect timeout.
+   */
+  public SimulationReport run() throws InterruptedException, UplinkFailureException {
+    return run(new CompletableFuture<>());
+  }
+
+  /**
+   * The same; when {@code stop} completes (with a signal's name) the run ends there as at the end of its duration:
+   * the cameras stop, each open clip gets its final frame, PERSISTED acks are awaited within the drain timeout, and
+   * the report says it was interrupted.
+   */
+  public SimulationReport run(CompletableFuture<String> stop) throws InterruptedException, UplinkFailureException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     List<SimulatedDoorbell> doorbells = new ArrayList<>();
     try {
@@ -56,8 +79,13 @@ public final class Simulation {
       for (DeviceDirectory device : devices) {
         doorbells.add(create(device, group, random));
       }
-      connectAll(doorbells);
       long started = System.nanoTime();
+      if (!connectAll(doorbells, stop)) {
+        progress(doorbells, started).print("interrupted while connecting");
+        return SimulationReport.of(doorbells, drainAll(doorbells), Duration.ofNanos(System.nanoTime() - started),
+            stop.getNow(null));
+      }
+      started = System.nanoTime();
       List<Thread> cameras = new ArrayList<>();
       for (SimulatedDoorbell d : doorbells) {
         Duration ring = options.ringAt().get(d.deviceId());
@@ -68,7 +96,9 @@ public final class Simulation {
         t.start();
         cameras.add(t);
       }
-      Progress progress = new Progress(doorbells, out, started);
+      // Stopping a camera ends its clip with a final frame, on the camera's own thread.
+      stop.thenRun(() -> doorbells.forEach(d -> d.camera().stop()));
+      Progress progress = progress(doorbells, started);
       long next = System.nanoTime() + options.progressEvery().toNanos();
       for (Thread t : cameras) {
         while (t.isAlive()) {
@@ -79,10 +109,12 @@ public final class Simulation {
           }
         }
       }
+      // A signal during the drain cuts nothing short: the cameras ran their time.
+      String interruptedBy = stop.getNow(null);
       progress.print("cameras stopped, waiting for PERSISTED");
       boolean drained = drainAll(doorbells);
       progress.print(drained ? "all persisted" : "not everything persisted");
-      return SimulationReport.of(doorbells, drained, Duration.ofNanos(System.nanoTime() - started));
+      return SimulationReport.of(doorbells, drained, Duration.ofNanos(System.nanoTime() - started), interruptedBy);
     } finally {
       for (SimulatedDoorbell d : doorbells) {
         d.link().close();
@@ -106,6 +138,16 @@ public final class Simulation {
         .withRates(options.ringRatePerHour(), options.crossingRatePerMinute(), 6.0);
     LinkClient client = new LinkClient(link.build(), group, new LinkListener() {
       @Override
+      public void onWelcome(Welcome welcome) {
+        census.welcomed();
+      }
+
+      @Override
+      public void onConnectFailed(UplinkFailure failure) {
+        census.failed(device.deviceId(), failure);
+      }
+
+      @Override
       public void onError(Error error) {
         log.warn("device {}: uplink error {} ({}): {}", device.deviceId(), error.getCode(),
             error.getRetriable() ? "retriable" : "not retriable", error.getMessage());
@@ -114,26 +156,67 @@ public final class Simulation {
     return new SimulatedDoorbell(device, camera, clocks.get(), client, options.ratchet(), random, observer);
   }
 
-  private void connectAll(List<SimulatedDoorbell> doorbells) {
+  /**
+   * Starts every doorbell's link and waits for every Welcome. Fails with one line as soon as no doorbell can use the
+   * uplink at all (refused, TLS trust either way: {@link UplinkCensus}), or at the connect timeout with the reason
+   * of a doorbell that was not welcomed.
+   */
+  private Progress progress(List<SimulatedDoorbell> doorbells, long started) {
+    return new Progress(doorbells, out, started);
+  }
+
+  /** True when every doorbell was welcomed; false when {@code stop} came first. */
+  private boolean connectAll(List<SimulatedDoorbell> doorbells, CompletableFuture<String> stop)
+      throws UplinkFailureException, InterruptedException {
     List<CompletableFuture<?>> welcomes = new ArrayList<>();
     for (SimulatedDoorbell d : doorbells) {
       welcomes.add(d.link().start());
     }
-    try {
-      CompletableFuture.allOf(welcomes.toArray(CompletableFuture[]::new))
-          .get(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("not every doorbell was welcomed by the uplink at " + options.host() + ":"
-          + options.port() + " within " + options.connectTimeout().toSeconds() + " s; is it running?");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while connecting");
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("a doorbell could not connect: " + e.getCause().getMessage(), e.getCause());
+    CompletableFuture<Void> all = CompletableFuture.allOf(welcomes.toArray(CompletableFuture[]::new));
+    long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+    while (true) {
+      try {
+        all.get(CONNECT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException e) {
+        if (stop.isDone()) {
+          return false;
+        }
+        Optional<UplinkFailureException> unusable = census.unusable();
+        if (unusable.isEmpty() && System.nanoTime() >= deadline) {
+          unusable = census.unusableAtTheEnd();
+          if (unusable.isEmpty()) {
+            throw notWelcomed(doorbells, welcomes);
+          }
+        }
+        if (unusable.isPresent()) {
+          log.debug("why no doorbell could use the uplink", unusable.get().failure().cause());
+          throw unusable.get();
+        }
+      } catch (ExecutionException e) {
+        throw new UplinkFailureException("a doorbell could not get a session with the uplink at " + options.host()
+            + ":" + options.port() + ": " + e.getCause().getMessage(), null);
+      }
     }
     out.printf("%d doorbell(s) connected to %s:%d%s%n", doorbells.size(), options.host(), options.port(),
         options.insecurePlaintext() ? " (INSECURE PLAINTEXT, for debugging only)" : " over TLS 1.3");
     out.flush();
+    return true;
+  }
+
+  /** One line: how many doorbells were not welcomed in time, and why the first of them was not. */
+  private UplinkFailureException notWelcomed(List<SimulatedDoorbell> doorbells, List<CompletableFuture<?>> welcomes) {
+    List<String> waiting = new ArrayList<>();
+    for (int i = 0; i < doorbells.size(); i++) {
+      if (!welcomes.get(i).isDone()) {
+        waiting.add(doorbells.get(i).deviceId());
+      }
+    }
+    String first = waiting.get(0);
+    UplinkFailure why = census.latest(first).orElse(null);
+    return new UplinkFailureException(waiting.size() + " of " + doorbells.size() + " doorbells were not welcomed by "
+        + "the uplink at " + options.host() + ":" + options.port() + " within " + options.connectTimeout().toSeconds()
+        + " s; " + first + ": " + (why == null ? "no Welcome (is the uplink overloaded?)" : why.message()), why);
   }
 
   private boolean drainAll(List<SimulatedDoorbell> doorbells) {

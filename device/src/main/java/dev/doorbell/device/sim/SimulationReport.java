@@ -6,8 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a simulation did, per doorbell, and whether everything it sealed was made durable by the uplink. */
-public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed) {
+/**
+ * What a simulation did, per doorbell, and whether everything it sealed was made durable by the uplink;
+ * {@code interruptedBy} names the signal that ended it early, or is null.
+ */
+public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed, String interruptedBy) {
 
   /** One doorbell's figures; {@code presses} counts doorbell presses, whether they started a clip or not. */
   public record Row(String deviceId, int clips, int presses, long framesSealed, long sealedBytes,
@@ -18,7 +21,8 @@ public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed
     rows = List.copyOf(rows);
   }
 
-  static SimulationReport of(List<SimulatedDoorbell> doorbells, boolean drained, Duration elapsed) {
+  static SimulationReport of(List<SimulatedDoorbell> doorbells, boolean drained, Duration elapsed,
+      String interruptedBy) {
     List<Row> rows = new ArrayList<>();
     for (SimulatedDoorbell d : doorbells) {
       DoorbellCounters c = d.counters();
@@ -28,7 +32,7 @@ public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed
           s.framesPersisted(), (int) s.clipsPersisted(), c.epoch.get(), s.reconnects(), errors, s.droppedClips(),
           s.failedClips()));
     }
-    return new SimulationReport(rows, drained, elapsed);
+    return new SimulationReport(rows, drained, elapsed, interruptedBy);
   }
 
   /** True when every sealed clip reached the uplink's disk and nothing was dropped or refused. */
@@ -37,7 +41,15 @@ public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed
         && r.clipsPersisted() == r.clips());
   }
 
+  public boolean interrupted() {
+    return interruptedBy != null;
+  }
+
   public void print(PrintWriter out) {
+    if (interrupted()) {
+      out.printf("interrupted by %s after %.1f s: the cameras stopped early, open clips got their final frame and "
+          + "their acknowledgements were awaited%n", interruptedBy, elapsed.toMillis() / 1000.0);
+    }
     out.printf("%-20s %6s %5s %8s %12s %10s %6s %10s %7s%n", "device", "clips", "rings", "frames", "sealed bytes",
         "persisted", "epoch", "reconnects", "errors");
     for (Row r : rows) {

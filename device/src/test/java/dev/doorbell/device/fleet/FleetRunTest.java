@@ -3,10 +3,10 @@ package dev.doorbell.device.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.device.cli.DoorbellCli;
 import dev.doorbell.device.cli.FleetCommand;
 import dev.doorbell.device.provision.FleetLayout;
-import dev.doorbell.device.provision.FleetProvisioner;
-import dev.doorbell.device.provision.ProvisionRequest;
+import dev.doorbell.device.testing.TrustFixtures;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -15,8 +15,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +33,13 @@ import picocli.CommandLine;
 class FleetRunTest {
   @TempDir static Path dir;
   private static FleetLayout fleet;
+  /** Another fleet, with its own CA: its uplink trusts none of {@link #fleet}'s devices. */
+  private static FleetLayout otherFleet;
 
   @BeforeAll
   static void provision() throws Exception {
-    fleet = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC())
-        .provision(ProvisionRequest.of(fleet.root(), 20), (done, total) -> {});
+    fleet = TrustFixtures.provision(dir.resolve("fleet"), 20);
+    otherFleet = TrustFixtures.provision(dir.resolve("other-fleet"), 1);
   }
 
   @Test
@@ -115,20 +114,95 @@ class FleetRunTest {
   }
 
   @Test
-  void run_uplinkNotListening_exitsNonZeroOnConnectFailures() throws Exception {
-    int unusedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      unusedPort = s.getLocalPort();
-    }
+  void run_uplinkNotListening_failsInSecondsWithOneLineAndAFailedReport() throws Exception {
+    int port = TrustFixtures.closedPort();
     Path report = dir.resolve("report-refused");
-    StringWriter text = new StringWriter();
-    int exit = command(text).execute("--devices", "3", "--uplink", "127.0.0.1:" + unusedPort, "--fleet-dir",
-        fleet.root().toString(), "--duration", "2s", "--connect-timeout", "1s", "--drain-timeout", "1s",
-        "--report", report.toString());
-    assertEquals(1, exit, text.toString());
+    long t0 = System.nanoTime();
+    Result r = fleet("--devices", "3", "--uplink", "127.0.0.1:" + port, "--fleet-dir", fleet.root().toString(),
+        "--duration", "60s", "--connect-timeout", "60s", "--report", report.toString());
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals(2, r.exit, r.out + r.err);
+    assertTrue(seconds < 20, "refused everywhere stops in seconds, not at the 60 s timeout: " + seconds);
+    assertEquals(List.of("fleet: cannot connect to the uplink at 127.0.0.1:" + port + ": connection refused (is the "
+        + "uplink running and listening there?); 3 devices tried for 2.0 s, none was welcomed"),
+        r.err.lines().map(l -> l.replaceAll("for [0-9.]+ s", "for 2.0 s")).toList());
     Map<String, Object> json = Json.parseObject(Files.readString(report.resolve("report.json")));
     assertEquals(3L, FleetTotals.fromMap((Map<?, ?>) json.get("totals")).connectFailures());
     assertEquals(Boolean.FALSE, json.get("passed"));
+    assertTrue(((String) json.get("abort")).contains("connection refused"), json.toString());
+    assertEquals(Map.of("connection refused", 3.0), json.get("connectFailureReasons"));
+    assertTrue(Files.readString(report.resolve("summary.txt")).contains("FAIL: cannot connect"));
+  }
+
+  @Test
+  void run_anotherFleetsUplink_failsSayingThisFleetDoesNotTrustTheUplink() throws Exception {
+    try (TrustFixtures.Uplink uplink = new TrustFixtures.Uplink(otherFleet.uplinkDir(), dir.resolve("store-b"))) {
+      Result r = fleet("--devices", "3", "--uplink", "127.0.0.1:" + uplink.port(), "--fleet-dir",
+          fleet.root().toString(), "--duration", "60s", "--report", dir.resolve("report-b").toString());
+      assertEquals(2, r.exit, r.out + r.err);
+      assertEquals(1, r.err.lines().count(), r.err);
+      assertTrue(r.err.startsWith("fleet: this fleet does not trust the uplink's certificate: the uplink at "
+          + "127.0.0.1:" + uplink.port() + " presented a certificate that this fleet's CA did not issue"), r.err);
+    }
+  }
+
+  @Test
+  void run_uplinkTrustingAnotherCa_failsSayingTheUplinkDoesNotTrustThisFleet() throws Exception {
+    Path tls = TrustFixtures.uplinkTrustingOtherCa(fleet, otherFleet, dir.resolve("mixed"));
+    try (TrustFixtures.Uplink uplink = new TrustFixtures.Uplink(tls, dir.resolve("store-mixed"))) {
+      Result r = fleet("--devices", "3", "--uplink", "127.0.0.1:" + uplink.port(), "--fleet-dir",
+          fleet.root().toString(), "--duration", "60s", "--report", dir.resolve("report-mixed").toString());
+      assertEquals(2, r.exit, r.out + r.err);
+      assertEquals(1, r.err.lines().count(), r.err);
+      assertTrue(r.err.startsWith("fleet: the uplink does not trust this fleet's CA: the uplink at 127.0.0.1:"
+          + uplink.port() + " refused the certificate of device "), r.err);
+    }
+  }
+
+  @Test
+  void run_neverWelcomedWithinAShortRun_everyDeviceIsAConnectFailure() throws Exception {
+    try (TrustFixtures.NotAnUplink closer = new TrustFixtures.NotAnUplink("")) {
+      Path report = dir.resolve("report-closer");
+      Result r = fleet("--devices", "3", "--uplink", "127.0.0.1:" + closer.port(), "--fleet-dir",
+          fleet.root().toString(), "--duration", "3s", "--connect-timeout", "60s", "--drain-timeout", "1s",
+          "--report", report.toString());
+      assertEquals(1, r.exit, r.out + r.err);
+      Map<String, Object> json = Json.parseObject(Files.readString(report.resolve("report.json")));
+      assertEquals(3L, FleetTotals.fromMap((Map<?, ?>) json.get("totals")).connectFailures(), json.toString());
+      assertEquals(Map.of("closed before Welcome", 3.0), json.get("connectFailureReasons"));
+      assertTrue(r.out.contains("FAIL: connect failures 3 of 3 devices (rate 1.00000) over the limit 0.01000; "
+          + "nothing was persisted (no device was welcomed)"), r.out);
+    }
+  }
+
+  @Test
+  void run_noClipStarted_nothingPersistedFails() throws Exception {
+    try (TrustFixtures.Uplink uplink = new TrustFixtures.Uplink(fleet.uplinkDir(), dir.resolve("store-idle"))) {
+      Path report = dir.resolve("report-idle");
+      Result r = fleet("--devices", "2", "--uplink", "127.0.0.1:" + uplink.port(), "--fleet-dir",
+          fleet.root().toString(), "--duration", "2s", "--clips-per-hour", "0.0001", "--report", report.toString());
+      assertEquals(1, r.exit, r.out + r.err);
+      assertTrue(r.out.contains("devices 2, connects 2, connect failures 0"), r.out);
+      assertTrue(r.out.contains("FAIL: nothing was persisted (no clip was started: raise --clips-per-hour or "
+          + "--duration)"), r.out);
+      assertEquals(List.of("nothing was persisted (no clip was started: raise --clips-per-hour or --duration)"),
+          Json.parseObject(Files.readString(report.resolve("report.json"))).get("failures"));
+    }
+  }
+
+  private record Result(int exit, String out, String err) {}
+
+  /** `doorbell fleet ARGS` as the command line runs it, with its exit status, stdout and stderr. */
+  private static Result fleet(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = DoorbellCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    List<String> all = new java.util.ArrayList<>(List.of("fleet"));
+    all.addAll(List.of(args));
+    int exit = cli.execute(all.toArray(String[]::new));
+    return new Result(exit, out.toString(), err.toString());
   }
 
   private static CommandLine command(StringWriter text) {

@@ -115,7 +115,8 @@ class FleetScenarioRunTest {
     assertEquals(1, exit, text.toString());
     assertTrue(totals(json).lostAcked() > 0, json.toString());
     assertEquals(Boolean.FALSE, json.get("passed"));
-    assertTrue(Files.readString(report.resolve("summary.txt")).contains("FAIL: the uplink lost acknowledged frames"));
+    assertTrue(Files.readString(report.resolve("summary.txt")).contains("FAIL: the uplink lost "
+        + totals(json).lostAcked() + " acknowledged frames"), Files.readString(report.resolve("summary.txt")));
   }
 
   private Map<String, Object> run(String name, String... scenario) throws Exception {
