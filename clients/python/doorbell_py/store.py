@@ -10,6 +10,7 @@ import struct
 from .protos import store_pb2
 
 STORE_MARKER = "doorbell-store v1"
+STORE_MARKERS = (STORE_MARKER, "doorbell-store v2")
 SEGMENT_MAGIC = b"DBSTORE1"
 MAX_RECORD = 64 * 1024 * 1024
 
@@ -101,8 +102,8 @@ def segments(store_dir):
   marker = os.path.join(store_dir, "doorbell-store")
   try:
     with open(marker, encoding="utf-8") as f:
-      if f.read() != STORE_MARKER + "\n":
-        raise StoreError("%s: not %r" % (marker, STORE_MARKER))
+      if f.read() not in tuple(m + "\n" for m in STORE_MARKERS):
+        raise StoreError("%s: not one of %r" % (marker, STORE_MARKERS))
   except FileNotFoundError:
     raise StoreError("%s: missing; %s is not a doorbell store" % (marker, store_dir)) from None
   seg_dir = os.path.join(store_dir, "segments")
@@ -151,5 +152,7 @@ def _add(clips, record, path, number):
   elif kind == "clip_close":
     r = record.clip_close
     _clip(clips, r.device_id, r.clip_id).close_frame_count = r.frame_count
+  elif kind == "segment_start":
+    pass  # a v2 segment's first record: it belongs to the log, not to a clip
   else:
     raise StoreError("%s: record %d has no body" % (path, number))

@@ -157,6 +157,9 @@ public final class StoreDirectoryReader {
         StoredClipClose close = record.getClipClose();
         clip(clips, close.getDeviceId(), close.getClipId()).closed = true;
       }
+      case SEGMENT_START -> {
+        // A v2 segment's first record: it belongs to the log, not to a clip (docs/FORMAT.md §6).
+      }
       default -> warnings.add("skipped a record of unknown kind " + record.getBodyCase());
     }
   }
