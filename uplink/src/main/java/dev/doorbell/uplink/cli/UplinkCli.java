@@ -6,7 +6,10 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The uplink's command line: {@code doorbell-uplink serve ...}. Exit status 0 on success, non-zero on failure. */
+/**
+ * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink fsck ...}. Exit status 0 on
+ * success, non-zero on failure.
+ */
 @Command(name = "doorbell-uplink", mixinStandardHelpOptions = true, versionProvider = UplinkCli.Version.class,
     description = "The blind uplink of doorbell: stores sealed clips from devices, holds no keys.")
 public final class UplinkCli implements Runnable {
@@ -19,7 +22,7 @@ public final class UplinkCli implements Runnable {
 
   /** The command line with {@code serve} bound to the given instance, so that tests can stop it. */
   public static CommandLine commandLine(ServeCommand serve) {
-    return new CommandLine(new UplinkCli()).addSubcommand("serve", serve);
+    return new CommandLine(new UplinkCli()).addSubcommand("serve", serve).addSubcommand("fsck", new FsckCommand());
   }
 
   @Override
