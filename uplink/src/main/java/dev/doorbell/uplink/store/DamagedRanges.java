@@ -42,6 +42,11 @@ final class DamagedRanges {
         + at.truncatedTo(ChronoUnit.SECONDS) + " " + reason.replaceAll("[\\r\\n]", " ");
   }
 
+  /** Where a range is kept. */
+  Path path(SegmentScanner.DamagedRange range) {
+    return dir.resolve(fileName(range.segment(), range.start(), range.end()));
+  }
+
   /**
    * Copies [start, end) of {@code segmentFile} into the damaged folder and lists it, each made durable; returns
    * false when it was already kept.

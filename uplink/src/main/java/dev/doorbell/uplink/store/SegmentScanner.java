@@ -15,10 +15,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads the records of one segment in order, checking length, CRC32C and body (docs/FORMAT.md §6), and does not
- * stop at a bad record: it resynchronises at the next offset where a valid record starts, and reports the bytes in
- * between as a damaged range. Where the segment's committed length is known, a bad record at or past it starts a
- * tail that was never acknowledged (zero padding or a torn write), not damage.
+ * Reads the records of one segment in order by the rules of docs/FORMAT.md §6 ("Reading a store"), the same rules
+ * as the owner's readers: a bad record does not end the reading; it resynchronises at the next offset where a valid
+ * record starts, and the bytes in between are a damaged range. Below the segment's committed length every bad record
+ * is damage of acknowledged data; past it, records were never acknowledged, and the tail after the last of them is
+ * zero padding or a torn write.
  */
 final class SegmentScanner {
   private static final int WINDOW = 1 << 20;
@@ -42,7 +43,10 @@ final class SegmentScanner {
     }
   }
 
-  /** The end of a segment past its last valid record that was never acknowledged. */
+  /**
+   * The end of the newest segment past its last valid record, never acknowledged: the zero padding of direct writes,
+   * or a torn write (in a segment with a committed length, any bad tail past it).
+   */
   record Tail(long start, long end, boolean padding, String reason, boolean validRecordsInside) {
     long bytes() {
       return end - start;
@@ -50,20 +54,22 @@ final class SegmentScanner {
   }
 
   /**
-   * The outcome of a scan. {@code validEnd} is the offset just past the last valid record (0 when not even the
-   * magic is valid); {@code records} counts valid records, the start record included. {@code committedEnd} and
-   * {@code committedRecords} count only records that end at or before the committed length (all of them when it
-   * is not known). {@code tail} is null when the segment has none.
+   * The outcome of a scan. {@code validEnd} is the offset just past the last valid record (8 when none, 0 when the
+   * magic is bad and nothing follows); {@code records} counts valid records, the start record included; {@code
+   * committedRecords} those below the committed length (all of them when it is not known), {@code unacknowledged}
+   * those past it. {@code tail} is null when the segment has none.
    */
-  record Result(long number, long size, StoredSegmentStart start, long validEnd, long records, long committedEnd,
-                long committedRecords, List<DamagedRange> damaged, Tail tail) {
-    boolean clean() {
-      return damaged.isEmpty() && tail == null;
-    }
-
+  record Result(long number, long size, StoredSegmentStart start, long validEnd, long records, long committedRecords,
+                long unacknowledged, List<DamagedRange> damaged, Tail tail) {
     /** Damaged bytes below {@code length}. */
     boolean damagedBelow(long length) {
       return damaged.stream().anyMatch(r -> r.start() < length);
+    }
+
+    /** Whether a damaged range covers offset 8, where the start record is. */
+    boolean startDamaged() {
+      return damaged.stream().anyMatch(r -> r.start() <= SegmentFormat.MAGIC.length
+          && r.end() > SegmentFormat.MAGIC.length);
     }
   }
 
@@ -73,25 +79,33 @@ final class SegmentScanner {
   private final FileChannel channel;
   private final long number;
   private final long size;
+  private final Visitor visitor;
+  private final List<DamagedRange> damaged = new ArrayList<>();
+  private StoredSegmentStart start;
+  private long validEnd = SegmentFormat.MAGIC.length;
+  private long records;
+  private long committedRecords;
+  private long unacknowledged;
+  private Tail tail;
 
-  private SegmentScanner(FileChannel channel, long number, long size) {
+  private SegmentScanner(FileChannel channel, long number, Visitor visitor) throws IOException {
     this.channel = channel;
     this.number = number;
-    this.size = size;
+    this.size = channel.size();
+    this.visitor = visitor;
   }
 
   /**
    * Scans segment {@code number} in {@code file}.
    *
-   * @param newest whether no segment follows it: only the newest segment may end in zero padding
-   * @param committed its committed length (from the checkpoint or the next segment's start record), or -1
-   * @param limit nothing at or past this offset is read (a live store's checkpoint length), else Long.MAX_VALUE
+   * @param newest whether no segment follows it: only the newest segment may end in zero padding or a torn tail
+   * @param committed its committed length (from the next segment's start record or the checkpoint), or -1
+   * @param stopAtCommitted read nothing past the committed length (the newest segment of a live store)
    */
-  static Result scan(Path file, long number, boolean newest, long committed, long limit, Visitor visitor)
-      throws IOException {
+  static Result scan(Path file, long number, boolean newest, long committed, boolean stopAtCommitted,
+                     Visitor visitor) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = Math.min(channel.size(), limit);
-      return new SegmentScanner(channel, number, size).scan(newest, committed, visitor);
+      return new SegmentScanner(channel, number, visitor).scan(newest, committed, stopAtCommitted);
     }
   }
 
@@ -103,100 +117,160 @@ final class SegmentScanner {
     }
   }
 
-  /** The start record of the segment in {@code file}, or null when its first record is not a valid one. */
-  static Start readStart(Path file) throws IOException {
+  /** The valid start record at offset 8 of segment {@code number} in {@code file}, or null when there is none. */
+  static Start readStart(Path file, long number) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      SegmentScanner scanner = new SegmentScanner(channel, 0, channel.size());
-      if (!scanner.magicValid()) {
+      SegmentScanner scanner = new SegmentScanner(channel, number, null);
+      if (scanner.size < SegmentFormat.MAGIC.length) {
         return null;
       }
-      Attempt first = scanner.attempt(SegmentFormat.MAGIC.length, true);
+      Attempt first = scanner.attempt(SegmentFormat.MAGIC.length, scanner.size);
       return first.record() != null && first.record().hasSegmentStart()
           ? new Start(first.record().getSegmentStart(), first.length()) : null;
     }
   }
 
-  private Result scan(boolean newest, long committed, Visitor visitor) throws IOException {
-    List<DamagedRange> damaged = new ArrayList<>();
-    if (!magicValid()) {
-      DamagedRange all = new DamagedRange(number, 0, size, size < SegmentFormat.MAGIC.length
-          ? "segment shorter than its 8-byte magic" : "bad segment magic, expected DBSTORE1");
+  private Result scan(boolean newest, long committed, boolean stopAtCommitted) throws IOException {
+    if (size < SegmentFormat.MAGIC.length) {
       if (size > 0) {
-        damaged.add(all);
-        visitor.damaged(all);
+        damage(0, size, "segment shorter than its 8-byte magic");
       }
-      return new Result(number, size, null, 0, 0, 0, 0, damaged, null);
+      return result(0);
     }
-    StoredSegmentStart start = null;
-    long records = 0;
-    long validEnd = SegmentFormat.MAGIC.length;
-    long committedRecords = 0;
-    long committedEnd = validEnd;
-    Tail tail = null;
+    if (!Arrays.equals(read(channel, 0, SegmentFormat.MAGIC.length), SegmentFormat.MAGIC)) {
+      damage(0, SegmentFormat.MAGIC.length, "bad segment magic, expected DBSTORE1");
+    }
+    if (committed >= SegmentFormat.MAGIC.length) {
+      long bound = Math.min(committed, size);
+      readWithin(bound, true);
+      if (!stopAtCommitted && size > committed) {
+        readPast(committed, newest);
+      }
+    } else {
+      readWhole(newest);
+    }
+    return result(validEnd);
+  }
+
+  /** Below the committed length: every bad record is damage; resynchronise within the bound. */
+  private void readWithin(long bound, boolean committedPart) throws IOException {
     long offset = SegmentFormat.MAGIC.length;
-    while (offset < size) {
-      Attempt attempt = attempt(offset, offset == SegmentFormat.MAGIC.length);
+    while (offset < bound) {
+      Attempt attempt = attempt(offset, bound);
       if (attempt.record() != null) {
-        long end = offset + attempt.length();
-        if (offset == SegmentFormat.MAGIC.length && attempt.record().hasSegmentStart()) {
-          start = attempt.record().getSegmentStart();
-        }
-        visitor.record(offset, attempt.length(), attempt.record());
-        records++;
-        validEnd = end;
-        if (committed < 0 || end <= committed) {
-          committedRecords++;
-          committedEnd = end;
-        }
-        offset = end;
+        accept(offset, attempt, committedPart);
+        offset += attempt.length();
         continue;
       }
-      if (committed >= 0 ? offset >= committed : newest && validRecordFrom(offset + 1, size) < 0) {
-        tail = tail(offset, newest, attempt.problem(), committed >= 0);
-        break;
+      long next = validRecordFrom(offset + 1, bound);
+      long end = next < 0 ? bound : next;
+      damage(offset, end, attempt.problem());
+      offset = end;
+    }
+  }
+
+  /** Past the committed length: records never acknowledged, then a tail. */
+  private void readPast(long committed, boolean newest) throws IOException {
+    long offset = committed;
+    while (offset < size) {
+      Attempt attempt = attempt(offset, size);
+      if (attempt.record() == null) {
+        endWith(offset, newest, attempt.problem(), true);
+        return;
       }
-      long searchEnd = committed >= 0 && offset < committed ? Math.min(committed, size) : size;
-      long next = validRecordFrom(offset + 1, searchEnd);
-      DamagedRange range = new DamagedRange(number, offset, next < 0 ? searchEnd : next, attempt.problem());
-      damaged.add(range);
-      visitor.damaged(range);
-      offset = range.end();
+      accept(offset, attempt, false);
+      offset += attempt.length();
     }
-    return new Result(number, size, start, validEnd, records, committedEnd, committedRecords, List.copyOf(damaged),
-        tail);
   }
 
-  private Tail tail(long offset, boolean newest, String problem, boolean committedKnown) throws IOException {
-    long bytes = size - offset;
-    if (newest && bytes <= SegmentFormat.MAX_PADDING_BYTES && zeros(offset, size)) {
-      return new Tail(offset, size, true, "zero padding of direct writes", false);
+  /** Without a committed length: resynchronise within the file; the newest segment may end in a torn tail. */
+  private void readWhole(boolean newest) throws IOException {
+    long offset = SegmentFormat.MAGIC.length;
+    while (offset < size) {
+      Attempt attempt = attempt(offset, size);
+      if (attempt.record() != null) {
+        accept(offset, attempt, true);
+        offset += attempt.length();
+        continue;
+      }
+      if (zeros(offset, size)) {
+        endWith(offset, newest, attempt.problem(), false);
+        return;
+      }
+      long next = validRecordFrom(offset + 1, size);
+      if (next < 0) {
+        if (newest) {
+          tail = new Tail(offset, size, false, attempt.problem(), false);
+        } else {
+          damage(offset, size, attempt.problem());
+        }
+        return;
+      }
+      damage(offset, next, attempt.problem());
+      offset = next;
     }
-    boolean validInside = committedKnown && validRecordFrom(offset + 1, size) >= 0;
-    String why = bytes > SegmentFormat.MAX_PADDING_BYTES && zeros(offset, size)
-        ? "a run of " + bytes + " zero bytes, longer than padding can be" : problem;
-    return new Tail(offset, size, false, why, validInside);
-  }
-
-  private boolean magicValid() throws IOException {
-    return size >= SegmentFormat.MAGIC.length
-        && Arrays.equals(read(channel, 0, SegmentFormat.MAGIC.length), SegmentFormat.MAGIC);
   }
 
   /**
-   * The record at {@code offset}, or why there is none. A start record is valid only first in its segment: anywhere
-   * else it is a bad record, as is a body with no body case set.
+   * The segment ends at a bad record at {@code offset}: zeros to the end are padding in the newest segment when
+   * fewer than 65,536, else a damaged range; anything else past a committed length is a torn tail.
    */
-  private Attempt attempt(long offset, boolean first) throws IOException {
-    if (size - offset < SegmentFormat.RECORD_HEADER_BYTES) {
-      return bad("record header cut short: " + (size - offset) + " of 8 bytes");
+  private void endWith(long offset, boolean newest, String problem, boolean pastCommitted) throws IOException {
+    if (zeros(offset, size)) {
+      if (newest && size - offset <= SegmentFormat.MAX_PADDING_BYTES) {
+        tail = new Tail(offset, size, true, "zero padding of direct writes", false);
+      } else {
+        damage(offset, size, problem);
+      }
+    } else if (pastCommitted) {
+      tail = new Tail(offset, size, false, problem, validRecordFrom(offset + 1, size) >= 0);
+    } else {
+      damage(offset, size, problem);
+    }
+  }
+
+  private void accept(long offset, Attempt attempt, boolean committedPart) throws IOException {
+    if (attempt.record().hasSegmentStart()) {
+      start = attempt.record().getSegmentStart();
+    }
+    visitor.record(offset, attempt.length(), attempt.record());
+    records++;
+    if (committedPart) {
+      committedRecords++;
+    } else {
+      unacknowledged++;
+    }
+    validEnd = offset + attempt.length();
+  }
+
+  private void damage(long from, long to, String problem) throws IOException {
+    String reason = zeros(from, to) ? (to - from) + " zero bytes" : problem;
+    DamagedRange range = new DamagedRange(number, from, to, reason);
+    damaged.add(range);
+    visitor.damaged(range);
+  }
+
+  private Result result(long end) {
+    return new Result(number, size, start, end, records, committedRecords, unacknowledged, List.copyOf(damaged),
+        tail);
+  }
+
+  /**
+   * The record at {@code offset} if it is valid within {@code bound}, else why not; the tests and their order are
+   * those of docs/FORMAT.md §6 ("A valid record").
+   */
+  private Attempt attempt(long offset, long bound) throws IOException {
+    if (bound - offset < SegmentFormat.RECORD_HEADER_BYTES) {
+      return bad("record header cut short: " + Math.max(0, bound - offset) + " of 8 bytes");
     }
     ByteBuffer head = ByteBuffer.wrap(read(channel, offset, SegmentFormat.RECORD_HEADER_BYTES));
     long length = head.getInt(0) & 0xffffffffL;
     if (!SegmentFormat.saneLength(length)) {
       return bad("bad record length " + length);
     }
-    if (offset + SegmentFormat.RECORD_HEADER_BYTES + length > size) {
-      return bad("record of " + length + " bytes runs past the end of the segment (" + size + " bytes)");
+    if (offset + SegmentFormat.RECORD_HEADER_BYTES + length > bound) {
+      return bad("record of " + length + " bytes runs past " + (bound < size ? "the committed length (" + bound + ")"
+          : "the end of the segment (" + size + " bytes)"));
     }
     byte[] body = read(channel, offset + SegmentFormat.RECORD_HEADER_BYTES, (int) length);
     if (SegmentFormat.crc32c(body, 0, body.length) != head.getInt(4)) {
@@ -207,17 +281,32 @@ final class SegmentScanner {
       return bad("a record of " + length + " bytes whose CRC32C matches but whose body is not a StoredRecord with "
           + "a body");
     }
-    if (record.hasSegmentStart() && !first) {
-      return bad("a start record that is not the first record of its segment");
+    if (!oneField(body, length)) {
+      return bad("a record of " + length + " bytes whose body is not exactly one field");
     }
-    return new Attempt(record, (int) (SegmentFormat.RECORD_HEADER_BYTES + length), null);
+    String wrong = switch (record.getBodyCase()) {
+      case CLIP_OPEN -> validDevice(record.getClipOpen().getDeviceId());
+      case FRAME -> validDevice(record.getFrame().getDeviceId());
+      case CLIP_CLOSE -> validDevice(record.getClipClose().getDeviceId());
+      case SEGMENT_START -> offset != SegmentFormat.MAGIC.length
+          ? "a start record that is not the first record of its segment"
+          : record.getSegmentStart().getSegment() != number
+          ? "a start record naming segment " + Long.toUnsignedString(record.getSegmentStart().getSegment()) : null;
+      default -> "a record without a body";
+    };
+    return wrong != null ? bad(wrong) : new Attempt(record, (int) (SegmentFormat.RECORD_HEADER_BYTES + length), null);
+  }
+
+  private static String validDevice(String deviceId) {
+    return DeviceIds.isValid(deviceId) ? null : "a record with an invalid device id (" + deviceId.length()
+        + " characters)";
   }
 
   private static Attempt bad(String problem) {
     return new Attempt(null, 0, problem);
   }
 
-  static StoredRecord parse(byte[] body) {
+  private static StoredRecord parse(byte[] body) {
     try {
       StoredRecord record = StoredRecord.parseFrom(body);
       return record.getBodyCase() == StoredRecord.BodyCase.BODY_NOT_SET ? null : record;
@@ -227,57 +316,42 @@ final class SegmentScanner {
   }
 
   /**
-   * The first offset in [from, before) at which a valid record starts (sane length, inside the segment, CRC32C,
-   * a body with a body case, a valid device id in a clip record, and not a start record), or -1. To stay fast on
-   * garbage it reads a candidate's body only when the body starts like a StoredRecord whose one field spans
-   * exactly the body.
+   * The first offset in [from, bound) at which a record valid within {@code bound} starts, or -1. To stay fast on
+   * garbage it reads a candidate's body only when the body starts like one field spanning exactly the body.
    */
-  private long validRecordFrom(long from, long before) throws IOException {
+  private long validRecordFrom(long from, long bound) throws IOException {
     long base = from;
-    while (base < before && base + SegmentFormat.RECORD_HEADER_BYTES < size) {
-      int n = (int) Math.min(WINDOW, size - base);
+    while (base + SegmentFormat.RECORD_HEADER_BYTES <= bound) {
+      int n = (int) Math.min(WINDOW, bound - base);
       byte[] window = read(channel, base, n);
       ByteBuffer view = ByteBuffer.wrap(window);
-      for (int i = 0; i + SegmentFormat.RECORD_HEADER_BYTES < n && base + i < before; i++) {
+      for (int i = 0; i + SegmentFormat.RECORD_HEADER_BYTES <= n; i++) {
         long length = view.getInt(i) & 0xffffffffL;
-        long start = base + i;
-        if (!SegmentFormat.saneLength(length) || start + SegmentFormat.RECORD_HEADER_BYTES + length > size) {
+        long at = base + i;
+        if (!SegmentFormat.saneLength(length) || at + SegmentFormat.RECORD_HEADER_BYTES + length > bound) {
           continue;
         }
-        byte[] prefix = read(channel, start + SegmentFormat.RECORD_HEADER_BYTES, (int) Math.min(length, 6));
-        if (!plausibleBody(prefix, length)) {
-          continue;
-        }
-        byte[] body = read(channel, start + SegmentFormat.RECORD_HEADER_BYTES, (int) length);
-        if (SegmentFormat.crc32c(body, 0, body.length) == view.getInt(i + 4) && plausibleRecord(parse(body))) {
-          return start;
+        byte[] prefix = read(channel, at + SegmentFormat.RECORD_HEADER_BYTES, (int) Math.min(length, 6));
+        if (oneField(prefix, length) && attempt(at, bound).record() != null) {
+          return at;
         }
       }
-      base += n - SegmentFormat.RECORD_HEADER_BYTES;
+      base += n - SegmentFormat.RECORD_HEADER_BYTES + 1;
     }
     return -1;
   }
 
-  private static boolean plausibleRecord(StoredRecord record) {
-    if (record == null) {
-      return false;
-    }
-    return switch (record.getBodyCase()) {
-      case CLIP_OPEN -> DeviceIds.isValid(record.getClipOpen().getDeviceId());
-      case FRAME -> DeviceIds.isValid(record.getFrame().getDeviceId());
-      case CLIP_CLOSE -> DeviceIds.isValid(record.getClipClose().getDeviceId());
-      default -> false;
-    };
-  }
-
-  /** A StoredRecord body is one length-delimited field 1, 2 or 3: tag byte, varint length, that many bytes. */
-  private static boolean plausibleBody(byte[] prefix, long length) {
+  /**
+   * Whether a body of {@code length} bytes, starting with {@code prefix}, is one length-delimited field 1 to 4 that
+   * spans it exactly: how the uplink writes every record.
+   */
+  private static boolean oneField(byte[] prefix, long length) {
     int tag = prefix[0] & 0xff;
-    if (tag != 0x0a && tag != 0x12 && tag != 0x1a) {
+    if (tag != 0x0a && tag != 0x12 && tag != 0x1a && tag != 0x22) {
       return false;
     }
     long inner = 0;
-    for (int i = 1, shift = 0; i < prefix.length; i++, shift += 7) {
+    for (int i = 1, shift = 0; i < Math.min(prefix.length, 11); i++, shift += 7) {
       inner |= (long) (prefix[i] & 0x7f) << shift;
       if ((prefix[i] & 0x80) == 0) {
         return 1 + i + inner == length;

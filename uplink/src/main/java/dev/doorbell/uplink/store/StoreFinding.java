@@ -10,25 +10,27 @@ import java.util.Objects;
 public record StoreFinding(Kind kind, String message) {
   /** What was found; {@link #damage()} says whether it means acknowledged data is lost or unreadable. */
   public enum Kind {
-    /** A range of a segment with no valid record, before the committed length. */
-    DAMAGED("damaged", true),
-    /** A segment whose valid records end before its committed length. */
-    SHORTENED("shortened", true),
-    /** A segment the chain of start records or the checkpoint names is absent. */
-    MISSING("missing", true),
-    /** The checkpoint is missing, damaged, or disagrees with the segments. */
-    CHECKPOINT("checkpoint", true),
-    /** A start record that is absent, names another segment, or names a segment before it that does not precede it. */
-    CHAIN("chain", true),
-    /** A clip that lost records or whose records break the store's rules. */
-    CLIP("clip", true),
-    /** Valid records past a segment's committed length: never acknowledged, kept. */
+    /** A range of a segment with no valid record: below the committed length, acknowledged data. */
+    DAMAGED("damaged range", true),
+    /** A segment whose file is shorter than its committed length. */
+    SHORTENED("shorter than committed", true),
+    /** A segment absent from the numbers, the chain of start records or the checkpoint. */
+    MISSING("missing segment", true),
+    /** The checkpoint is missing or damaged, or disagrees with the segments. */
+    CHECKPOINT("damaged checkpoint", true),
+    /** A start record that is absent, names the wrong segment before it, or disagrees with its segment's records. */
+    CHAIN("bad start record", true),
+    /** A clip that lost records, or whose records break the store's rules: the uplink takes nothing more for it. */
+    CLIP("damaged clip", true),
+    /** Valid records past a segment's committed length: never acknowledged, read and kept. */
     UNACKNOWLEDGED("unacknowledged", false),
-    /** Bytes past a segment's committed length that are not records: a write that was never acknowledged. */
+    /** Bytes past the newest segment's last valid record that are not records: a write never acknowledged. */
     TORN_TAIL("torn tail", false),
     /** The zero padding of direct writes at the end of the newest segment. */
     PADDING("padding", false),
-    /** Something the checks could not cover (segments of a v1 uplink, a live store's newest records). */
+    /** Something the checks cannot cover: a v1 store or v1 segments, a damaged start record, a live store's tail. */
+    UNCHECKED("unchecked", false),
+    /** Informative: a live store was read up to its checkpoint. */
     NOTE("note", false);
 
     private final String label;

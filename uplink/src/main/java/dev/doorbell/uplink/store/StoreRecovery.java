@@ -74,14 +74,37 @@ final class StoreRecovery {
       }
     }
     if (!scan.segments.isEmpty()) {
-      StoreScan.Segment newest = scan.segments.get(scan.segments.size() - 1);
-      SegmentScanner.Tail tail = newest.result().tail();
-      if (tail != null && (!tail.validRecordsInside()
-          || keep(kept, newest, tail.start(), tail.end(), "never acknowledged: " + tail.reason(), actions))) {
-        cut(newest.file(), tail, actions);
-      }
+      cutNewestTail(scan.segments.get(scan.segments.size() - 1), kept, actions);
     }
     return scan;
+  }
+
+  /**
+   * Cuts what follows the newest segment's last valid record when none of it was acknowledged: zero padding, a torn
+   * tail (copied aside first when valid records follow in it), or a run of zeros too long for padding (a damaged
+   * range, copied aside above). Bytes below the committed length are never cut.
+   */
+  private static void cutNewestTail(StoreScan.Segment newest, DamagedRanges kept, Consumer<String> actions)
+      throws IOException {
+    SegmentScanner.Result result = newest.result();
+    SegmentScanner.Tail tail = result.tail();
+    if (tail != null) {
+      if (!tail.validRecordsInside()
+          || keep(kept, newest, tail.start(), tail.end(), "never acknowledged: " + tail.reason(), actions)) {
+        cut(newest.file(), tail.start(), tail.bytes(), tail.padding() ? "zero padding" : "never acknowledged",
+            actions);
+      }
+      return;
+    }
+    if (result.damaged().isEmpty()) {
+      return;
+    }
+    SegmentScanner.DamagedRange last = result.damaged().get(result.damaged().size() - 1);
+    long committed = newest.expected() == null ? 0 : newest.expected().length();
+    if (last.end() == result.size() && last.start() >= result.validEnd() && last.start() >= committed
+        && Files.isRegularFile(kept.path(last))) {
+      cut(newest.file(), last.start(), last.bytes(), last.reason() + ", copied aside", actions);
+    }
   }
 
   /** Writes the v2 marker over whatever is there: temporary file, fsync, rename, directory fsync. */
@@ -101,7 +124,7 @@ final class StoreRecovery {
 
   static void logFinding(StoreFinding finding) {
     switch (finding.kind()) {
-      case UNACKNOWLEDGED, TORN_TAIL -> log.warn("store {}: {}", finding.kind().label(), finding.message());
+      case UNACKNOWLEDGED, TORN_TAIL, UNCHECKED -> log.warn("store {}: {}", finding.kind().label(), finding.message());
       case PADDING, NOTE -> log.info("store {}: {}", finding.kind().label(), finding.message());
       default -> log.error("store {}: {}", finding.kind().label(), finding.message());
     }
@@ -125,14 +148,15 @@ final class StoreRecovery {
     }
   }
 
-  /** Cuts a tail that was never acknowledged from the newest segment, durably. */
-  private static void cut(Path segment, SegmentScanner.Tail tail, Consumer<String> actions) throws IOException {
+  /** Cuts bytes that were never acknowledged from the end of the newest segment, durably. */
+  private static void cut(Path segment, long from, long bytes, String what, Consumer<String> actions)
+      throws IOException {
     try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-      channel.truncate(tail.start());
+      channel.truncate(from);
       channel.force(false);
     }
-    actions.accept("cut " + tail.bytes() + " bytes (" + (tail.padding() ? "zero padding" : "never acknowledged")
-        + ") from segment " + segment.getFileName() + " at offset " + tail.start());
+    actions.accept("cut " + bytes + " bytes (" + what + ") from segment " + segment.getFileName() + " at offset "
+        + from);
   }
 
   private static void removeTemporarySegments(Path segmentsDir, Consumer<String> actions) throws IOException {

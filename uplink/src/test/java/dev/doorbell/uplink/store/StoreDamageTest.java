@@ -110,18 +110,24 @@ class StoreDamageTest {
   }
 
   @Test
-  void open_zeroRunPastTheLimit_tornTailNotPadding() throws Exception {
+  void open_zeroRunPastTheLimit_damagedRangeNotPaddingCopiedAsideThenCut() throws Exception {
     try (DirectoryStore store = StoreFixtures.open(dir)) {
       storeClip(store, DEVICE, 1, 3, 200, true);
     }
     long size = Files.size(segment(dir, 1));
     Files.write(segment(dir, 1), new byte[SegmentFormat.MAX_PADDING_BYTES + 1], StandardOpenOption.APPEND);
     try (LogCapture log = new LogCapture(); DirectoryStore store = StoreFixtures.open(dir)) {
-      assertEquals(List.of(StoreFinding.Kind.TORN_TAIL), kinds(store));
-      assertTrue(store.findings().get(0).message().contains("a run of 65536 zero bytes, longer than padding can be"),
-          store.findings().toString());
-      assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN store torn tail: ")), log.lines().toString());
-      assertEquals(size, Files.size(segment(dir, 1)), "past the checkpoint: never acknowledged, cut");
+      assertEquals(List.of(StoreFinding.Kind.DAMAGED), kinds(store));
+      assertEquals("segment 0000000001.seg offset " + size + " to " + (size + 65_536) + " (65536 bytes): 65536 zero "
+          + "bytes", store.findings().get(0).message());
+      assertTrue(log.errors().stream().anyMatch(e -> e.contains("65536 zero bytes")), log.lines().toString());
+      // Past the checkpoint nothing was acknowledged: kept in damaged/, then cut so that the segment can go on.
+      assertEquals(size, Files.size(segment(dir, 1)));
+      assertEquals(65_536, Files.size(dir.resolve("damaged").resolve(DamagedRanges.fileName(1, size, size + 65_536))));
+      assertEquals(new ClipStatus(DEVICE, 1, 3, 3, true, true, true), store.status(DEVICE, 1));
+    }
+    try (DirectoryStore store = StoreFixtures.open(dir)) {
+      assertEquals(List.of(), store.findings());
     }
   }
 
@@ -208,17 +214,19 @@ class StoreDamageTest {
     }
     Files.write(segment(dir, 1), Arrays.copyOf(v1.array(), v1.position()));
     try (DirectoryStore store = StoreFixtures.open(dir)) {
-      assertEquals(List.of(), store.findings());
+      assertEquals(List.of(StoreFinding.Kind.UNCHECKED), kinds(store), "a v1 store cannot show a shortening");
       assertEquals(new ClipStatus(DEVICE, 5, 2, 2, true, false, false), store.status(DEVICE, 5));
       durable(store.closeClip(DEVICE, 5, 2), Outcome.ACCEPTED);
     }
     assertEquals("doorbell-store v2\n", Files.readString(dir.resolve("doorbell-store")));
-    SegmentScanner.Start start = SegmentScanner.readStart(segment(dir, 2));
+    SegmentScanner.Start start = SegmentScanner.readStart(segment(dir, 2), 2);
     assertEquals(1, start.record().getPreviousSegment());
     assertEquals(v1.position(), start.record().getPreviousLength());
     assertEquals(3, start.record().getPreviousRecords());
     try (DirectoryStore store = StoreFixtures.open(dir)) {
-      assertEquals(List.of(StoreFinding.Kind.NOTE), kinds(store));
+      assertEquals(List.of(StoreFinding.Kind.UNCHECKED), kinds(store));
+      assertTrue(store.findings().get(0).message().startsWith("segment 0000000001.seg predate"),
+          store.findings().toString());
       assertTrue(store.status(DEVICE, 5).closePersisted());
     }
   }
@@ -232,7 +240,10 @@ class StoreDamageTest {
       assertFalse(report.damage(), report.toString());
       assertTrue(report.findings().get(0).message().startsWith("live store (uplink pid "), report.toString());
       assertEquals(1, report.clips());
-      assertEquals(report.checkpoint().length(), report.segments().get(0).bytes());
+      // The padding of direct writes past the checkpoint is not read: no padding finding for a live store.
+      assertEquals(report.checkpoint().length(), report.segments().get(0).committedLength());
+      assertEquals(report.checkpoint().records(), report.segments().get(0).records());
+      assertEquals(1, report.findings().size(), report.findings().toString());
     }
   }
 }

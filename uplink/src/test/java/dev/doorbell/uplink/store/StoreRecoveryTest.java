@@ -91,8 +91,8 @@ class StoreRecoveryTest {
     long before = storeWithLastFrame();
     long full = Files.size(segment(dir.resolve("base"), 1));
     Path copy = copy("cut", before + 20, dir.resolve("base/checkpoint"));
-    String shortened = "segment " + FIRST + " is shorter than committed: " + before + " of " + full + " bytes, 5 of 6 "
-        + "records";
+    String shortened = "segment " + FIRST + " is shorter than committed: " + (before + 20) + " of " + full + " bytes, "
+        + "5 of 6 records";
     try (LogCapture log = new LogCapture(); DirectoryStore store = StoreFixtures.open(copy)) {
       assertTrue(log.errors().stream().anyMatch(e -> e.contains(shortened)), String.join("\n", log.lines()));
       assertTrue(log.errors().stream().anyMatch(e -> e.contains("offset " + before + " to " + (before + 20)
@@ -101,7 +101,7 @@ class StoreRecoveryTest {
       // Frames 0-2 are there; frame 3 was acknowledged and is gone: the clip takes nothing more.
       assertEquals(new ClipStatus(DEVICE, 1, 3, 3, true, true, true), store.status(DEVICE, 1));
     }
-    SegmentScanner.Start start = SegmentScanner.readStart(segment(copy, 2));
+    SegmentScanner.Start start = SegmentScanner.readStart(segment(copy, 2), 2);
     assertNotNull(start);
     assertEquals(full, start.record().getPreviousLength(), "the new segment keeps what was committed");
     assertEquals(6, start.record().getPreviousRecords());
