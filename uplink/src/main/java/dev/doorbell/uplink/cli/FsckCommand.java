@@ -70,7 +70,7 @@ public final class FsckCommand implements Callable<Integer> {
     int warnings = 0;
     for (StoreFinding finding : report.findings()) {
       String level = finding.damage() ? "ERROR" : switch (finding.kind()) {
-        case UNACKNOWLEDGED, TORN_TAIL -> "WARN";
+        case UNACKNOWLEDGED, TORN_TAIL, UNCHECKED -> "WARN";
         default -> "INFO";
       };
       errors += finding.damage() ? 1 : 0;
@@ -78,14 +78,18 @@ public final class FsckCommand implements Callable<Integer> {
       out.println(level + " " + finding);
     }
     report.salvaged().forEach(action -> out.println("salvaged: " + action));
-    String counts = report.segments().size() + " segments, " + report.records() + " records, " + report.clips()
-        + " clips";
+    String counts = count(report.segments().size(), "segment") + ", " + count(report.records(), "record") + ", "
+        + count(report.clips(), "clip");
     if (report.damage()) {
-      out.println("fsck: " + errors + " errors, " + warnings + " warnings; " + counts + " (" + report.damagedClips()
-          + " damaged): the store is not what was acknowledged");
+      out.println("fsck: " + count(errors, "error") + ", " + count(warnings, "warning") + "; " + counts + " ("
+          + report.damagedClips() + " damaged): the store is not what was acknowledged");
     } else {
-      out.println("fsck: clean" + (warnings > 0 ? " but for " + warnings + " warnings" : "") + "; " + counts);
+      out.println("fsck: clean" + (warnings > 0 ? " but for " + count(warnings, "warning") : "") + "; " + counts);
     }
+  }
+
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static String start(StoredSegmentStart start) {
