@@ -31,15 +31,18 @@ final class CheckpointFile implements AutoCloseable {
 
   /** What the file holds: the valid slots' checkpoints (null where a slot is not valid). */
   record Contents(boolean exists, long size, Checkpoint[] slots) {
-    /** The valid slot with the higher sequence, or null. */
+    /**
+     * The valid slot with the higher sequence, or null. Equal sequences (which the uplink never writes): the slot at
+     * (sequence mod 2) × 4096, so that every reader takes the same one.
+     */
     Checkpoint latest() {
-      Checkpoint best = null;
-      for (Checkpoint slot : slots) {
-        if (slot != null && (best == null || Long.compareUnsigned(slot.sequence(), best.sequence()) > 0)) {
-          best = slot;
-        }
+      Checkpoint first = slots[0];
+      Checkpoint second = slots[1];
+      if (first == null || second == null) {
+        return first == null ? second : first;
       }
-      return best;
+      int order = Long.compareUnsigned(first.sequence(), second.sequence());
+      return order > 0 ? first : order < 0 ? second : slots[(int) (first.sequence() & 1)];
     }
 
     /** Why there is no valid checkpoint, for a finding; null when there is one. */
