@@ -61,9 +61,10 @@ public final class FsckCommand implements Callable<Integer> {
       out.println("checkpoint: " + (report.checkpoint() == null ? "none valid" : report.checkpoint().toString()));
     }
     for (StoreCheck.Segment segment : report.segments()) {
-      out.println("segment " + segment.name() + ": " + segment.bytes() + " bytes, " + segment.records() + " records"
-          + ", " + start(segment.start()) + ", " + (segment.committedLength() < 0 ? "committed length not known"
-          : "committed " + segment.committedLength() + " bytes and " + segment.committedRecords() + " records by "
+      out.println("segment " + segment.name() + ": " + count(segment.bytes(), "byte") + ", "
+          + count(segment.records(), "record") + ", " + start(segment.start()) + ", "
+          + (segment.committedLength() < 0 ? "committed length not known" : "committed "
+          + count(segment.committedLength(), "byte") + " and " + count(segment.committedRecords(), "record") + " by "
           + segment.committedBy()));
     }
     int errors = 0;

@@ -42,8 +42,8 @@ final class SegmentLog implements AutoCloseable {
   private final CheckpointFile checkpoint;
   private boolean direct;
   private long nextNumber;
-  /** The segment a new segment's start record names when there is no current one (see {@link StoreScan.Chain}). */
-  private StoreScan.Chain previous;
+  /** What the first new segment's start record names, before there is a current segment ({@link StoreScan.Chain}). */
+  private final StoreScan.Chain previous;
   private long number;
   private volatile FileChannel channel;
   private long position;
@@ -112,8 +112,12 @@ final class SegmentLog implements AutoCloseable {
       ops.forceDirectory(dir);
     } catch (IOException e) {
       // Not in place for sure: this number is made again next time, over whatever is left of it.
-      Files.deleteIfExists(temp);
-      Files.deleteIfExists(target);
+      try {
+        Files.deleteIfExists(temp);
+        Files.deleteIfExists(target);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw e;
     }
     nextNumber = candidate + 1;
@@ -121,7 +125,6 @@ final class SegmentLog implements AutoCloseable {
     closeChannel();
     channel = appending;
     number = candidate;
-    previous = before;
     long end = SegmentFormat.MAGIC.length + startLength;
     position = end;
     records = 1;
