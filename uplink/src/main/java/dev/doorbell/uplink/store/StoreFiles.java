@@ -54,24 +54,25 @@ final class StoreFiles {
 
   /**
    * Takes away group and other permissions that a store made by an older uplink (0644 files, 0755 folders) still
-   * has. Failures (another owner, a read-only mount) are logged and do not stop the store.
+   * has; true when it did. Failures (another owner, a read-only mount) are logged and do not stop the store.
    */
-  static void restrict(Path path, boolean folder) {
+  static boolean restrict(Path path, boolean folder) {
     try {
       if (!posix(path)) {
-        return;
+        return false;
       }
       Set<PosixFilePermission> now = Files.getPosixFilePermissions(path);
       Set<PosixFilePermission> narrowed = EnumSet.noneOf(PosixFilePermission.class);
       narrowed.addAll(now);
       narrowed.retainAll(folder ? FOLDER : FILE);
-      if (!narrowed.equals(now)) {
-        Files.setPosixFilePermissions(path, narrowed);
-        log.info("store made {} private: {} -> {}", path, PosixFilePermissions.toString(now),
-            PosixFilePermissions.toString(narrowed));
+      if (narrowed.equals(now)) {
+        return false;
       }
+      Files.setPosixFilePermissions(path, narrowed);
+      return true;
     } catch (IOException | UnsupportedOperationException e) {
       log.warn("store could not make {} private: {}", path, e.toString());
+      return false;
     }
   }
 

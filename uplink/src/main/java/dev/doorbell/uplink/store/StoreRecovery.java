@@ -220,10 +220,10 @@ final class StoreRecovery {
    * Files 0600 and folders 0700: a store made by an older uplink (0644 and 0755) is narrowed when it is opened.
    */
   private static void restrictPermissions(Path dir) throws IOException {
-    StoreFiles.restrict(dir, true);
+    int narrowed = StoreFiles.restrict(dir, true) ? 1 : 0;
     for (String name : List.of(SegmentFormat.MARKER_FILE, SegmentFormat.LOCK_FILE, SegmentFormat.CHECKPOINT_FILE)) {
-      if (Files.exists(dir.resolve(name))) {
-        StoreFiles.restrict(dir.resolve(name), false);
+      if (Files.exists(dir.resolve(name)) && StoreFiles.restrict(dir.resolve(name), false)) {
+        narrowed++;
       }
     }
     for (String folder : List.of(SegmentFormat.SEGMENTS_DIR, SegmentFormat.DAMAGED_DIR)) {
@@ -231,14 +231,18 @@ final class StoreRecovery {
       if (!Files.isDirectory(path)) {
         continue;
       }
-      StoreFiles.restrict(path, true);
+      narrowed += StoreFiles.restrict(path, true) ? 1 : 0;
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
         for (Path entry : entries) {
-          if (Files.isRegularFile(entry)) {
-            StoreFiles.restrict(entry, false);
+          if (Files.isRegularFile(entry) && StoreFiles.restrict(entry, false)) {
+            narrowed++;
           }
         }
       }
+    }
+    if (narrowed > 0) {
+      log.info("store in {}: made {} files and folders private (0600 and 0700), as an older uplink left them "
+          + "readable by other users", dir, narrowed);
     }
   }
 }
