@@ -36,13 +36,21 @@ class StoreShorteningTest {
     // Clip 3 is the last five records: its header, three frames and its close, all acknowledged PERSISTED.
     long cut = offsets.get(offsets.size() - 5);
     truncate(segment, cut);
+    String expected = "segment 0000000001.seg is shorter than committed: " + cut + " of " + full + " bytes, "
+        + (offsets.size() - 5) + " of " + offsets.size() + " records";
     try (LogCapture log = new LogCapture(); DirectoryStore store = StoreFixtures.open(dir)) {
       assertNull(store.status(DEVICE, 3), "the clip is gone from the store");
-      String expected = "segment 0000000001.seg is shorter than committed: " + cut + " of " + full + " bytes, "
-          + (offsets.size() - 5) + " of " + offsets.size() + " records";
       assertTrue(log.errors().stream().anyMatch(line -> line.contains(expected)),
           "expected an ERROR containing '" + expected + "', the log was:\n" + String.join("\n", log.lines()));
+      storeClip(store, DEVICE, 4, 2, 300, true);
     }
+    // The new segment's start record keeps what was committed: the shortfall is named at every later start too.
+    try (LogCapture log = new LogCapture(); DirectoryStore store = StoreFixtures.open(dir)) {
+      assertTrue(log.errors().stream().anyMatch(line -> line.contains(expected)), String.join("\n", log.lines()));
+      assertTrue(store.status(DEVICE, 4).closePersisted());
+    }
+    StoreCheck.Report report = StoreCheck.check(dir);
+    assertTrue(report.damage(), report.toString());
   }
 
   static Path segment(Path store, long number) {
