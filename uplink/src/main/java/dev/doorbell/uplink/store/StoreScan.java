@@ -260,9 +260,9 @@ final class StoreScan {
     }
     if (first > 0) {
       add(StoreFinding.Kind.UNCHECKED, (first == 1 ? "segment " + SegmentFormat.segmentName(numbers.get(0))
-          : "segments " + SegmentFormat.segmentName(numbers.get(0)) + " to "
-          + SegmentFormat.segmentName(numbers.get(first - 1))) + " predate start records (v1 segments of an upgraded "
-          + "store): only the last one's committed length is checked");
+          + " predates" : "segments " + SegmentFormat.segmentName(numbers.get(0)) + " to "
+          + SegmentFormat.segmentName(numbers.get(first - 1)) + " predate") + " start records (v1 segments of an "
+          + "upgraded store): only the last one's committed length is checked");
     }
     for (int i = Math.max(first, 1); i < numbers.size(); i++) {
       long number = numbers.get(i);

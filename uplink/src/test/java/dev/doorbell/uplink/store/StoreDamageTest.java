@@ -225,7 +225,7 @@ class StoreDamageTest {
     assertEquals(3, start.record().getPreviousRecords());
     try (DirectoryStore store = StoreFixtures.open(dir)) {
       assertEquals(List.of(StoreFinding.Kind.UNCHECKED), kinds(store));
-      assertTrue(store.findings().get(0).message().startsWith("segment 0000000001.seg predate"),
+      assertTrue(store.findings().get(0).message().startsWith("segment 0000000001.seg predates start records"),
           store.findings().toString());
       assertTrue(store.status(DEVICE, 5).closePersisted());
     }
