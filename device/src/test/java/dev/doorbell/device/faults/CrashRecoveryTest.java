@@ -86,6 +86,10 @@ class CrashRecoveryTest {
       fleet.stopSending();
       assertTrue(fleet.drain(Duration.ofSeconds(30)), "devices drained after the last restart; log:\n" + uplink.tail());
       assertEquals(0, uplink.stop(), "graceful stop; log:\n" + uplink.tail());
+      // SIGKILL loses nothing acknowledged: no start may call the store damaged, shortened or missing anything.
+      List<String> storeErrors = Files.readAllLines(uplink.logFile()).stream()
+          .filter(line -> line.contains(" ERROR ") && line.contains("store")).toList();
+      assertEquals(List.of(), storeErrors, "store errors after SIGKILL");
 
       StoreSnapshot snapshot = StoreDirectoryReader.read(store);
       assertTrue(snapshot.warnings().isEmpty(), snapshot.warnings().toString());

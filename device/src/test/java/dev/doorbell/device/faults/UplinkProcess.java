@@ -76,13 +76,8 @@ final class UplinkProcess implements AutoCloseable {
       throw new IllegalStateException("uplink already running, pid " + process.pid());
     }
     Files.deleteIfExists(portFile);
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        "dev.doorbell.uplink.cli.UplinkCli", "serve",
-        "--data", dataDir.toString(), "--tls", tlsDir.toString(),
-        "--host", "127.0.0.1", "--port", Integer.toString(port), "--port-file", portFile.toString()));
+    List<String> command = command("serve", "--data", dataDir.toString(), "--tls", tlsDir.toString(),
+        "--host", "127.0.0.1", "--port", Integer.toString(port), "--port-file", portFile.toString());
     command.addAll(extraArgs);
     Files.writeString(logFile, "---- start " + (starts + 1) + "\n", StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -108,6 +103,41 @@ final class UplinkProcess implements AutoCloseable {
 
   boolean alive() {
     return process != null && process.isAlive();
+  }
+
+  /** What a command of the uplink that runs to its end printed, and its exit status. */
+  record Run(int exit, String stdout, String stderr) {}
+
+  /**
+   * Runs {@code doorbell-uplink ARGS} (serve on this uplink's port, fsck, ...) as its own process to its end, within
+   * {@code timeout}; a process still running then is killed and reported as exit -1.
+   */
+  Run run(Duration timeout, String... args) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(logFile.getParent(), "run-", ".out");
+    Path err = Files.createTempFile(logFile.getParent(), "run-", ".err");
+    Process run = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    int exit = -1;
+    if (run.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      exit = run.exitValue();
+    } else {
+      run.destroyForcibly().waitFor();
+    }
+    return new Run(exit, Files.readString(out), Files.readString(err));
+  }
+
+  /** Serve's arguments of this uplink (its store, TLS, port), for {@link #run}. */
+  List<String> serveArgs() {
+    return List.of("serve", "--data", dataDir.toString(), "--tls", tlsDir.toString(), "--host", "127.0.0.1",
+        "--port", Integer.toString(port));
+  }
+
+  private List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.doorbell.uplink.cli.UplinkCli"));
+    command.addAll(List.of(args));
+    return command;
   }
 
   /** SIGKILL, and waits until the process is gone (so its port is free and its files are no longer written). */

@@ -4,6 +4,7 @@ import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.DirectoryStore;
+import dev.doorbell.uplink.store.StoreLockedException;
 import dev.doorbell.uplink.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -169,6 +170,10 @@ public final class ServeCommand implements Callable<Integer> {
         signals.close();
       }
       LOG.info("store at close: {}", store.stats());
+    } catch (StoreLockedException e) {
+      // One store, one uplink: refused before anything in the store was touched; the first uplink goes on.
+      err.println("serve: " + e.getMessage() + "; one store, one uplink");
+      return CliErrors.EXIT_USAGE;
     } catch (IOException e) {
       err.println("serve: " + CliErrors.message(e));
       return CliErrors.EXIT_USAGE;

@@ -6,7 +6,10 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The uplink's command line: {@code doorbell-uplink serve ...}. Exit status 0 on success, 2 on a usage or I/O error */
+/**
+ * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink fsck ...}. Exit status 0 on
+ * success, 1 when fsck finds what was acknowledged lost, 2 on a usage or I/O error.
+ */
 @Command(name = "doorbell-uplink", mixinStandardHelpOptions = true, versionProvider = UplinkCli.Version.class,
     description = "The blind uplink of doorbell: stores sealed clips from devices, holds no keys.")
 public final class UplinkCli implements Runnable {
@@ -22,7 +25,8 @@ public final class UplinkCli implements Runnable {
    * scripts rely on: 2 and one line for a usage or I/O error ({@link Cli}).
    */
   public static CommandLine commandLine(ServeCommand serve) {
-    return Cli.configure(new CommandLine(new UplinkCli()).addSubcommand("serve", serve));
+    return Cli.configure(new CommandLine(new UplinkCli()).addSubcommand("serve", serve)
+        .addSubcommand("fsck", new FsckCommand()));
   }
 
   @Override

@@ -37,6 +37,12 @@ final class ClipIndex {
 
   Decision openClip(String deviceId, long clipId, byte[] header, long nowMs) {
     ClipState clip = get(deviceId, clipId);
+    if (clip != null && clip.damage != null) {
+      if (clip.header != null && Arrays.equals(clip.header, header)) {
+        return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
+      }
+      return Decision.of(Outcome.CLIP_CLOSED, damagedRefusal(clip));
+    }
     if (clip != null) {
       if (!Arrays.equals(clip.header, header)) {
         return Decision.of(Outcome.CLIP_CONFLICT, clip.name() + ": already stored with other header bytes ("
@@ -62,6 +68,9 @@ final class ClipIndex {
         + Integer.toUnsignedString(seq);
     if (clip == null) {
       return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
+    }
+    if (clip.damage != null && Integer.compareUnsigned(seq, clip.persisted()) >= 0) {
+      return Decision.of(Outcome.CLIP_CLOSED, where + ": " + damagedRefusal(clip));
     }
     if (Integer.compareUnsigned(seq, clip.received) < 0) {
       if (seq < clip.persisted()) {
@@ -99,6 +108,9 @@ final class ClipIndex {
     String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " close";
     if (clip == null) {
       return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
+    }
+    if (clip.damage != null && !(clip.closePersisted && clip.closeFrameCount == frameCount)) {
+      return Decision.of(Outcome.CLIP_CLOSED, where + ": " + damagedRefusal(clip));
     }
     if (clip.closeReceived) {
       if (clip.closeFrameCount == frameCount) {
@@ -154,49 +166,113 @@ final class ClipIndex {
   }
 
   /**
-   * Applies a record read from disk at the given location as durable. Returns null, or what rule it breaks.
+   * Applies a record read from disk at the given location as durable. Returns null, or what rule it breaks: then
+   * the record is not applied and its clip is marked damaged (a clip whose header is lost is made for it), and
+   * the clip's later records are not applied either. Start records belong to no clip.
    */
   String replay(StoredRecord record, long segment, long offset, int length) {
-    String deviceId = switch (record.getBodyCase()) {
-      case CLIP_OPEN -> record.getClipOpen().getDeviceId();
-      case FRAME -> record.getFrame().getDeviceId();
-      case CLIP_CLOSE -> record.getClipClose().getDeviceId();
-      default -> null;
-    };
-    if (deviceId != null && !DeviceIds.isValid(deviceId)) {
-      return "an invalid device id (" + deviceId.length() + " characters)";
+    if (record.hasSegmentStart()) {
+      return null;
     }
-    Decision decision;
+    String deviceId;
+    long clipId;
     switch (record.getBodyCase()) {
       case CLIP_OPEN -> {
-        StoredClipOpen open = record.getClipOpen();
-        if (get(open.getDeviceId(), open.getClipId()) != null) {
-          return "a second header for device " + open.getDeviceId() + " clip "
-              + Long.toUnsignedString(open.getClipId());
-        }
-        decision = openClip(open.getDeviceId(), open.getClipId(), open.getHeader().toByteArray(), 0);
+        deviceId = record.getClipOpen().getDeviceId();
+        clipId = record.getClipOpen().getClipId();
       }
       case FRAME -> {
-        StoredFrame frame = record.getFrame();
-        decision = appendFrame(frame.getDeviceId(), frame.getClipId(), frame.getSeq(), frame.getLast(),
-            frame.getMeta(), frame.getSealed(), 0);
+        deviceId = record.getFrame().getDeviceId();
+        clipId = record.getFrame().getClipId();
       }
       case CLIP_CLOSE -> {
-        StoredClipClose close = record.getClipClose();
-        decision = closeClip(close.getDeviceId(), close.getClipId(), close.getFrameCount(), 0);
+        deviceId = record.getClipClose().getDeviceId();
+        clipId = record.getClipClose().getClipId();
       }
       default -> {
         return "a record without a body";
       }
     }
+    if (!DeviceIds.isValid(deviceId)) {
+      return "a record with an invalid device id (" + deviceId.length() + " characters)";
+    }
+    ClipState known = get(deviceId, clipId);
+    if (known != null && known.damage != null) {
+      return null;
+    }
+    Decision decision = switch (record.getBodyCase()) {
+      case CLIP_OPEN -> known != null
+          ? Decision.of(Outcome.CLIP_CONFLICT, "a second header for " + known.name())
+          : openClip(deviceId, clipId, record.getClipOpen().getHeader().toByteArray(), 0);
+      case FRAME -> {
+        StoredFrame frame = record.getFrame();
+        yield appendFrame(deviceId, clipId, frame.getSeq(), frame.getLast(), frame.getMeta(), frame.getSealed(), 0);
+      }
+      default -> closeClip(deviceId, clipId, record.getClipClose().getFrameCount(), 0);
+    };
     if (decision.queued() == null) {
-      return decision.submission() != null ? decision.submission().detail() : "a frame stored twice";
+      String problem = decision.submission() != null ? decision.submission().detail()
+          : "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
+              + Integer.toUnsignedString(record.getFrame().getSeq()) + " stored twice";
+      ClipState clip = known;
+      if (clip == null) {
+        clip = new ClipState(deviceId, clipId, null);
+        byDevice.computeIfAbsent(deviceId, d -> new HashMap<>()).put(clipId, clip);
+        clips++;
+      }
+      markDamaged(clip, problem);
+      return problem;
     }
     decision.queued().segment = segment;
     decision.queued().offset = offset;
     decision.queued().length = length;
     markDurable(decision.queued());
+    decision.queued().clip.suspect = null;
     return null;
+  }
+
+  /**
+   * Records were lost at {@code where} (a damaged range, a missing segment, a shortened one): every intact clip
+   * open there may have lost some. One whose next record continues it without a gap did not; the others are
+   * marked damaged by {@link #finishReplay()}.
+   */
+  void recordsLost(String where) {
+    for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+      for (ClipState clip : deviceClips.values()) {
+        if (clip.damage == null && !clip.closePersisted && clip.suspect == null) {
+          clip.suspect = where;
+        }
+      }
+    }
+  }
+
+  /** After the whole log was replayed: the clips open where records were lost that nothing continued. */
+  List<ClipState> finishReplay() {
+    List<ClipState> damaged = new ArrayList<>();
+    for (ClipState clip : all()) {
+      if (clip.suspect != null) {
+        markDamaged(clip, "it was open at " + clip.suspect + " and no later record continues it");
+        damaged.add(clip);
+      }
+    }
+    return damaged;
+  }
+
+  /** Every damaged clip, by device and clip id. */
+  List<ClipState> damaged() {
+    return all().stream().filter(c -> c.damage != null).toList();
+  }
+
+  private static void markDamaged(ClipState clip, String why) {
+    clip.damage = why;
+    clip.suspect = null;
+    clip.pendingFrames.clear();
+    clip.received = clip.persisted();
+    clip.lastReceived = clip.lastPersisted;
+  }
+
+  private static String damagedRefusal(ClipState clip) {
+    return "the store lost records of this clip (" + clip.damage + ") and takes nothing more for it";
   }
 
   ClipState get(String deviceId, long clipId) {
@@ -207,7 +283,7 @@ final class ClipIndex {
   List<ClipStatus> openClips(String deviceId) {
     List<ClipStatus> open = new ArrayList<>();
     for (ClipState clip : byDevice.getOrDefault(deviceId, Map.of()).values()) {
-      if (!clip.closePersisted) {
+      if (!clip.closePersisted && clip.damage == null) {
         open.add(clip.status());
       }
     }

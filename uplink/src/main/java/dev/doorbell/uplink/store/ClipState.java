@@ -6,10 +6,13 @@ import java.util.List;
 /**
  * The durable and pending state of one clip, guarded by the store's lock. Frames 0 .. persisted-1 are durable and
  * located by {@link #durableFrames}; frames persisted .. received-1 wait in {@link #pendingFrames} in seq order.
+ * A clip that lost records, found when the store was opened, is damaged: it keeps the frames it has from 0 without
+ * a gap and takes nothing more.
  */
 final class ClipState {
   final String deviceId;
   final long clipId;
+  /** Null only for a damaged clip whose header record was lost. */
   final byte[] header;
   final FrameLocations durableFrames = new FrameLocations();
   final List<PendingRecord> pendingFrames = new ArrayList<>();
@@ -21,6 +24,10 @@ final class ClipState {
   boolean closePersisted;
   int closeFrameCount;
   PendingRecord pendingClose;
+  /** Why the clip is damaged, naming where its records were lost; null while it is intact. */
+  String damage;
+  /** Where records were lost (a damaged range, a missing segment) while this clip was open; null when none. */
+  String suspect;
 
   ClipState(String deviceId, long clipId, byte[] header) {
     this.deviceId = deviceId;
@@ -48,7 +55,11 @@ final class ClipState {
     return true;
   }
 
+  /** A damaged clip is reported closed: a device resuming it is told to send nothing more (docs/PROTOCOL.md). */
   ClipStatus status() {
+    if (damage != null) {
+      return new ClipStatus(deviceId, clipId, persisted(), persisted(), true, true, true);
+    }
     return new ClipStatus(
         deviceId, clipId, received, persisted(), lastReceived, closeReceived, closePersisted);
   }

@@ -6,6 +6,7 @@ import dev.doorbell.proto.v1.StoredFrame;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -31,13 +32,17 @@ public final class DirectoryStore implements ClipStore {
   private final GroupCommitWriter writer;
   private final SegmentReads reads;
   private final Clock clock;
+  private final StoreLock storeLock;
+  private final List<StoreFinding> findings;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DirectoryStore(ClipIndex index, SegmentLog segments, SegmentReads reads, StoreOptions options,
-                         FailurePolicy policy, Clock clock) {
+                         FailurePolicy policy, Clock clock, StoreLock storeLock, List<StoreFinding> findings) {
     this.index = index;
     this.reads = reads;
     this.clock = clock;
+    this.storeLock = storeLock;
+    this.findings = List.copyOf(findings);
     this.writer = new GroupCommitWriter(lock, index, segments, options, policy);
   }
 
@@ -51,29 +56,74 @@ public final class DirectoryStore implements ClipStore {
     return open(dir, options, clock, DiskOps.REAL, FailurePolicy.defaults());
   }
 
+  /**
+   * Takes the store's lock first (docs/FORMAT.md §6: nothing in the store is read or written before), then makes or
+   * recovers it. Damage found in the store does not stop it: it is logged, copied aside and listed in
+   * {@link #findings()}, and the clips it touched are marked damaged. A store shorter than what was acknowledged, or
+   * damaged in its newest segment, gets a new segment whose start record keeps what was committed, so that the
+   * shortfall stays visible to every later start and every reader.
+   *
+   * @throws StoreLockedException when another uplink holds the store
+   */
   static DirectoryStore open(Path dir, StoreOptions options, Clock clock, DiskOps ops, FailurePolicy policy)
       throws IOException {
     Objects.requireNonNull(options, "options");
-    Path segmentsDir = StoreRecovery.prepare(dir, ops);
-    ClipIndex index = new ClipIndex();
-    StoreRecovery.Recovered recovered = StoreRecovery.recover(segmentsDir, index, ops);
-    SegmentLog segments = new SegmentLog(segmentsDir, ops, recovered.newestSegment() + 1, options.directIo());
+    StoreLock storeLock = StoreLock.acquire(dir);
+    SegmentLog segments = null;
     try {
-      if (recovered.newestSegment() == 0) {
-        segments.startNew();
+      int version = StoreRecovery.prepare(dir, ops);
+      Path segmentsDir = dir.resolve(SegmentFormat.SEGMENTS_DIR);
+      ClipIndex index = new ClipIndex();
+      List<String> actions = new ArrayList<>();
+      StoreScan scan = StoreRecovery.recover(dir, version, index, ops, clock, actions::add);
+      scan.findings.forEach(StoreRecovery::logFinding);
+      actions.forEach(action -> log.info("store {}", action));
+      CheckpointFile checkpoint = CheckpointFile.forStore(dir, version == 2
+          ? CheckpointFile.read(dir.resolve(SegmentFormat.CHECKPOINT_FILE)) : null, ops);
+      segments = new SegmentLog(segmentsDir, ops, scan.nextNumber, options.directIo(), clock, checkpoint, scan.chain);
+      if (scan.newestResumable) {
+        StoreScan.Segment newest = scan.segments.get(scan.segments.size() - 1);
+        segments.resume(newest.number(), newest.result().validEnd(), newest.result().records());
       } else {
-        segments.resume(recovered.newestSegment(), recovered.newestSize());
+        segments.startNew();
       }
-    } catch (IOException e) {
-      segments.close();
+      if (version < 2) {
+        StoreRecovery.writeMarker(dir, ops);
+        log.info(version == 0 ? "store created in {}" : "store in {} upgraded from v1 to v2 (lock, checkpoint, start "
+            + "records)", dir);
+      }
+      DirectoryStore store = new DirectoryStore(index, segments, new SegmentReads(segmentsDir), options, policy,
+          clock, storeLock, scan.findings);
+      store.writer.start();
+      if (version > 0) {
+        log.info("store opened in {}: {} segments, {} records, {} clips", dir, scan.segments.size(), scan.records,
+            index.size());
+      }
+      List<StoreFinding> damage = scan.damage();
+      if (!damage.isEmpty()) {
+        log.error("store in {} is not what was acknowledged: {} findings above ({} damaged clips); serving anyway. "
+            + "`scripts/uplink fsck --data {}` lists them", dir, damage.size(), index.damaged().size(), dir);
+      }
+      return store;
+    } catch (IOException | RuntimeException e) {
+      if (segments != null) {
+        try {
+          segments.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      storeLock.close();
       throw e;
     }
-    DirectoryStore store = new DirectoryStore(index, segments, new SegmentReads(segmentsDir), options, policy,
-        clock);
-    store.writer.start();
-    log.info("store opened in {}: {} segments, {} records, {} clips", dir, recovered.segments(),
-        recovered.records(), index.size());
-    return store;
+  }
+
+  /**
+   * What the store found when it was opened (damage, missing or shortened segments, damaged clips, torn tails), in
+   * log order; empty for a clean store.
+   */
+  public List<StoreFinding> findings() {
+    return findings;
   }
 
   @Override
@@ -138,6 +188,11 @@ public final class DirectoryStore implements ClipStore {
       reads.close();
     } catch (IOException e) {
       log.warn("store read channels did not close cleanly: {}", e.toString());
+    }
+    try {
+      storeLock.close();
+    } catch (IOException e) {
+      log.warn("store lock did not close cleanly: {}", e.toString());
     }
     log.info("store closed: {}", stats());
   }

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The three disk operations whose failure the store must survive: writing, syncing data and syncing a directory.
- * Tests override them to fail on demand against real files; everything else is plain file I/O.
+ * The disk operations whose failure the store must survive: writing segments and checkpoints, syncing data and
+ * syncing a directory. Tests override them to fail on demand against real files; everything else is plain file I/O.
  */
 class DiskOps {
   static final DiskOps REAL = new DiskOps();
@@ -26,6 +26,17 @@ class DiskOps {
 
   /** Writes every remaining byte of {@code buffer} at {@code position}, leaving the channel's own position alone. */
   void write(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    long at = position;
+    while (buffer.hasRemaining()) {
+      at += channel.write(buffer, at);
+    }
+  }
+
+  /**
+   * Writes one checkpoint slot at {@code position} of the checkpoint file, which is open with O_DSYNC: durable when
+   * this returns. Apart from {@link #write(FileChannel, ByteBuffer, long)} so that tests can fail either alone.
+   */
+  void writeCheckpoint(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
     long at = position;
     while (buffer.hasRemaining()) {
       at += channel.write(buffer, at);

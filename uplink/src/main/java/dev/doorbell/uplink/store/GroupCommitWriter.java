@@ -14,18 +14,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store's writer and syncer threads. The writer drains the queue in batches (records of many devices) and writes
- * each batch in one pass; the syncer makes everything written so far durable with one fdatasync, then marks those
- * batches durable in the index and completes their futures in queue order. The two overlap: while one fdatasync
- * runs, the next batches are written, and the next fdatasync covers them all. Only the writer touches the segment
- * files, except for the syncer's fdatasync of batches already written; a segment is rolled or abandoned only when
- * nothing written is waiting for an fdatasync.
+ * each batch in one pass; the syncer makes everything written so far durable with one fdatasync, writes the
+ * checkpoint that covers it, then marks those batches durable in the index and completes their futures in queue
+ * order. The two overlap: while one fdatasync runs, the next batches are written, and the next fdatasync covers them
+ * all. Only the writer touches the segment files, except for the syncer's fdatasync of batches already written; a
+ * segment is rolled or abandoned only when nothing written is waiting for an fdatasync.
  *
- * <p>Fail-stop: when a write or fsync fails, nothing of that batch is acknowledged; the batch and everything
- * queued behind it fail with {@link StoreUnavailableException}, every clip falls back to its durable state, and
- * submissions are refused with STORAGE_UNAVAILABLE. The failed segment is abandoned (cut back to its last fsync
- * and closed): after an fsync failure the kernel may have dropped the dirty pages, so a later successful fsync of
- * the same file proves nothing. After a growing delay ({@link FailurePolicy}) the writer tries to start a new segment,
- * by default for as long as it takes.
+ * <p>Fail-stop: when a write, fsync or checkpoint fails, nothing of that batch is acknowledged; the batch and
+ * everything queued behind it fail with {@link StoreUnavailableException}, every clip falls back to its durable
+ * state, and submissions are refused with STORAGE_UNAVAILABLE. The failed segment is abandoned (cut back to what the
+ * last checkpoint covers, and closed): after an fsync failure the kernel may have dropped the dirty pages, so a later
+ * successful fsync of the same file proves nothing. After a growing delay ({@link FailurePolicy}) the writer tries to
+ * start a new segment, by default for as long as it takes.
  */
 final class GroupCommitWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -88,7 +88,7 @@ final class GroupCommitWriter implements Runnable {
 
   StoreStats stats(long clips) {
     return new StoreStats(records.get(), bytes.get(), syncer.fsyncs(), batches.get(), clips,
-        writeNanos.get() / 1_000_000, syncer.fsyncNanos() / 1_000_000);
+        writeNanos.get() / 1_000_000, syncer.fsyncNanos() / 1_000_000, syncer.checkpointNanos() / 1_000_000);
   }
 
   /** Stops accepting, lets the thread write everything queued, and waits for it to finish. */
@@ -241,7 +241,7 @@ final class GroupCommitWriter implements Runnable {
         record.length = SegmentFormat.frameInto(buffer, record.record);
         at += record.length;
       }
-      segments.append(buffer);
+      segments.append(buffer, batch.size());
       writeNanos.addAndGet(System.nanoTime() - started);
     } catch (IOException | RuntimeException e) {
       // A bug or an exhausted heap must not kill the writer silently with futures left pending: fail-stop too.
@@ -253,7 +253,7 @@ final class GroupCommitWriter implements Runnable {
     lock.lock();
     try {
       if (health.available()) {
-        syncer.add(batch, segments.position());
+        syncer.add(batch, segments.number(), segments.position(), segments.records());
         return;
       }
     } finally {
@@ -297,14 +297,15 @@ final class GroupCommitWriter implements Runnable {
     dropped.addAll(queue);
     queue.clear();
     index.rollbackToDurable();
-    health.failed("fsync of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause);
+    health.failed("fsync or checkpoint of segment " + SegmentFormat.segmentName(segments.number()) + " failed: "
+        + cause);
     abandonDue = true;
     wake.signalAll();
     StoreUnavailableException error = new StoreUnavailableException(health.failure(), cause);
     String segment = SegmentFormat.segmentName(segments.number());
     return () -> {
-      log.error("store fsync failed in segment {}; {} records dropped, none acknowledged: {}", segment,
-          dropped.size(), cause.toString());
+      log.error("store fsync or checkpoint failed in segment {}; {} records dropped, none acknowledged: {}",
+          segment, dropped.size(), cause.toString());
       dropped.forEach(record -> record.durable.completeExceptionally(error));
     };
   }

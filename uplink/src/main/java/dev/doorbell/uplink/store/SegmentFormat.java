@@ -2,18 +2,31 @@ package dev.doorbell.uplink.store;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
+import dev.doorbell.proto.v1.StoredRecord;
+import dev.doorbell.proto.v1.StoredSegmentStart;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
-/** The byte layout of segment files, docs/FORMAT.md §6: names, the magic, and the record frame. */
+/** The byte layout of a store, docs/FORMAT.md §6: names, the magic, the record frame and its limits. */
 final class SegmentFormat {
   static final String MARKER_FILE = "doorbell-store";
-  static final String MARKER_LINE = "doorbell-store v1";
+  /** Written by uplinks before issue 9: no lock, no checkpoint, no start records. Opened and upgraded. */
+  static final String MARKER_LINE_V1 = "doorbell-store v1";
+  static final String MARKER_LINE = "doorbell-store v2";
   static final String SEGMENTS_DIR = "segments";
+  static final String LOCK_FILE = "lock";
+  static final String CHECKPOINT_FILE = "checkpoint";
+  static final String DAMAGED_DIR = "damaged";
+  static final String RANGES_FILE = "ranges.txt";
   static final String SUFFIX = ".seg";
   static final String TEMP_SUFFIX = ".seg.tmp";
+  /**
+   * Zero padding of direct writes is at most one block less a byte, and blocks are at most 64 KiB; a longer run of
+   * zeros is never padding.
+   */
+  static final int MAX_PADDING_BYTES = 65_535;
 
   static final byte[] MAGIC = "DBSTORE1".getBytes(StandardCharsets.US_ASCII);
   /** u32be length then u32be CRC32C of the body. */
@@ -69,5 +82,13 @@ final class SegmentFormat {
 
   static boolean saneLength(long length) {
     return length >= 1 && length <= MAX_BODY_BYTES;
+  }
+
+  /** The first record of a segment made by a v2 uplink: it chains the segment to the one before it. */
+  static StoredRecord startRecord(long segment, long previousSegment, long previousLength, long previousRecords,
+                                  long createdUnixMs) {
+    return StoredRecord.newBuilder().setSegmentStart(StoredSegmentStart.newBuilder().setSegment(segment)
+        .setPreviousSegment(previousSegment).setPreviousLength(previousLength).setPreviousRecords(previousRecords)
+        .setCreatedUnixMs(createdUnixMs)).build();
   }
 }

@@ -11,12 +11,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The syncer thread of the store's group commit. The writer hands over each batch it wrote ({@link #add}); the
  * syncer takes everything handed over so far, runs one fdatasync for all of it while the writer goes on writing,
- * and reports the result. Its state is guarded by the writer's lock; it touches the segment only to fdatasync
- * what was written before the call.
+ * then writes the checkpoint that covers it, and reports the result: records are acknowledged only once a durable
+ * checkpoint covers them, and a checkpoint never covers bytes before the fdatasync that made them durable returned.
+ * Its state is guarded by the writer's lock; it touches the segment only to fdatasync what was written before the
+ * call.
  */
 final class SegmentSyncer {
-  /** A batch written up to {@code end} of its segment, not yet durable. */
-  record Written(List<PendingRecord> batch, long end) {}
+  /** A batch written up to {@code end} of segment {@code segment}, which then held {@code records} records. */
+  record Written(List<PendingRecord> batch, long segment, long end, long records) {}
 
   /** What becomes of a result. Called on the syncer thread with the lock held; the returned action runs after. */
   interface Outcome {
@@ -34,6 +36,7 @@ final class SegmentSyncer {
   private final Thread thread;
   private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong fsyncNanos = new AtomicLong();
+  private final AtomicLong checkpointNanos = new AtomicLong();
   private boolean syncing;
   private boolean stopping;
 
@@ -52,8 +55,8 @@ final class SegmentSyncer {
   }
 
   /** With the lock held: a batch whose write returned, ending at {@code end} of the current segment. */
-  void add(List<PendingRecord> batch, long end) {
-    written.add(new Written(batch, end));
+  void add(List<PendingRecord> batch, long segment, long end, long records) {
+    written.add(new Written(batch, segment, end, records));
     work.signal();
   }
 
@@ -91,6 +94,10 @@ final class SegmentSyncer {
     return fsyncNanos.get();
   }
 
+  long checkpointNanos() {
+    return checkpointNanos.get();
+  }
+
   /** Makes everything handed over durable (or failed), then stops the thread and waits for it. */
   void stop() {
     lock.lock();
@@ -126,9 +133,13 @@ final class SegmentSyncer {
 
   private void sync(List<Written> covered) {
     long started = System.nanoTime();
+    long synced = started;
     Exception failure = null;
+    Written last = covered.get(covered.size() - 1);
     try {
-      segments.force(covered.get(covered.size() - 1).end());
+      segments.force();
+      synced = System.nanoTime();
+      segments.commit(last.segment(), last.end(), last.records());
     } catch (IOException | RuntimeException e) {
       failure = e;
     }
@@ -136,7 +147,8 @@ final class SegmentSyncer {
     lock.lock();
     try {
       if (failure == null) {
-        fsyncNanos.addAndGet(System.nanoTime() - started);
+        fsyncNanos.addAndGet(synced - started);
+        checkpointNanos.addAndGet(System.nanoTime() - synced);
         fsyncs.incrementAndGet();
         after = outcome.durable(covered);
       } else {

@@ -3,9 +3,9 @@ package dev.doorbell.uplink.store;
 import java.io.IOException;
 
 /**
- * A store holds a bad record that is not a torn tail: a bad length or CRC followed by valid records, a bad record
- * in a segment other than the newest, or a record that breaks the ordering rules. The store refuses to open and
- * never repairs: an operator decides, with the segment and offset named here.
+ * A record read back by its location no longer checks (length, CRC32C or body): it changed on disk after the store
+ * indexed it. The message names the segment and offset. Damage found when the store is opened is not an exception
+ * but a {@link StoreFinding}: the store starts anyway.
  */
 public final class StoreCorruptedException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -2,32 +2,32 @@ package dev.doorbell.uplink.store;
 
 import dev.doorbell.proto.v1.StoredFrame;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
  * Reads a store directory without changing it, for tools and tests: lists its clips and returns each clip's header
- * bytes and frames exactly as stored. Opening checks every record's length and CRC32C and the ordering rules of
- * docs/FORMAT.md §6; {@link #report()} says what it found. A bad record ends the reading of its segment; a torn
- * tail of the newest segment (what a live or crashed writer leaves) is reported apart from corruption.
+ * bytes and frames exactly as stored. Opening runs every check of docs/FORMAT.md §6 ({@link StoreScan}); {@link
+ * #report()} says what it found. A live store (an uplink holds its lock) is read up to its checkpoint.
  */
 public final class StoreReader implements AutoCloseable {
   /** One stored frame, bytes as the device sent them. Sealed bytes are ciphertext, not a secret. */
   public record Frame(int seq, boolean last, byte[] meta, byte[] sealed) {}
 
-  /** One stored clip: header bytes as sent, frames in stored (= seq) order, and whether its close is stored. */
-  public record Clip(String deviceId, long clipId, byte[] header, List<Frame> frames, boolean closed) {}
+  /**
+   * One stored clip: header bytes as sent (null when the store lost them), frames in stored (= seq) order from 0
+   * without a gap, whether its close is stored, and why it is damaged (null when it is not).
+   */
+  public record Clip(String deviceId, long clipId, byte[] header, List<Frame> frames, boolean closed, String damage) {}
 
   /**
-   * What a scan found: counts, a torn tail of the newest segment (null when none) and every problem, each naming
-   * segment and offset. {@link #ok()} is true when there is no problem; a torn tail alone is not one.
+   * What a scan found: counts, a torn tail (null when none), every problem (the findings that mean acknowledged data
+   * is lost or unreadable, each naming segment and offsets or clip) and every finding. {@link #ok()} is true when
+   * there is no problem; a torn tail alone is not one.
    */
-  public record Report(int segments, long records, long bytes, int clips, String tornTail, List<String> problems) {
+  public record Report(int segments, long records, long bytes, int clips, String tornTail, List<String> problems,
+                       List<StoreFinding> findings) {
     public boolean ok() {
       return problems.isEmpty();
     }
@@ -44,49 +44,16 @@ public final class StoreReader implements AutoCloseable {
   }
 
   public static StoreReader open(Path dir) throws IOException {
-    Path marker = dir.resolve(SegmentFormat.MARKER_FILE);
-    if (!Files.isRegularFile(marker)
-        || !Files.readString(marker, StandardCharsets.US_ASCII).strip().equals(SegmentFormat.MARKER_LINE)) {
-      throw new IOException(dir + " is not a doorbell store v1 (no valid " + SegmentFormat.MARKER_FILE + " marker)");
-    }
-    Path segmentsDir = dir.resolve(SegmentFormat.SEGMENTS_DIR);
-    List<Long> numbers = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(segmentsDir, "*" + SegmentFormat.SUFFIX)) {
-      for (Path entry : entries) {
-        long number = SegmentFormat.segmentNumber(entry.getFileName().toString());
-        if (number > 0) {
-          numbers.add(number);
-        }
-      }
-    }
-    Collections.sort(numbers);
+    int version = StoreScan.version(dir);
+    long live = StoreLock.holder(dir).orElse(-1L);
     ClipIndex index = new ClipIndex();
-    List<String> problems = new ArrayList<>();
-    long[] counts = {0, 0};
-    String tornTail = null;
-    for (int i = 0; i < numbers.size(); i++) {
-      long number = numbers.get(i);
-      String name = SegmentFormat.segmentName(number);
-      SegmentScanner.Result result = SegmentScanner.scan(segmentsDir.resolve(name), (offset, length, record) -> {
-        String problem = index.replay(record, number, offset, length);
-        if (problem != null) {
-          problems.add("segment " + name + " offset " + offset + ": " + problem);
-        }
-        counts[0]++;
-        counts[1] += length;
-      });
-      if (result.clean()) {
-        continue;
-      }
-      String where = "segment " + name + " offset " + result.validEnd() + ": " + result.problem();
-      if (i == numbers.size() - 1 && result.tearable() && !result.validRecordAfter()) {
-        tornTail = where + " (" + (result.size() - result.validEnd()) + " bytes never acknowledged)";
-      } else {
-        problems.add(where + (result.validRecordAfter() ? "; valid records follow it" : ""));
-      }
-    }
-    Report report = new Report(numbers.size(), counts[0], counts[1], index.size(), tornTail, List.copyOf(problems));
-    return new StoreReader(index, new SegmentReads(segmentsDir), report);
+    StoreScan scan = StoreScan.run(dir, version, live, index);
+    String tornTail = scan.findings.stream().filter(f -> f.kind() == StoreFinding.Kind.TORN_TAIL)
+        .map(StoreFinding::message).findFirst().orElse(null);
+    List<String> problems = scan.damage().stream().map(StoreFinding::toString).toList();
+    Report report = new Report(scan.segments.size(), scan.records, scan.bytes, index.size(), tornTail, problems,
+        List.copyOf(scan.findings));
+    return new StoreReader(index, new SegmentReads(dir.resolve(SegmentFormat.SEGMENTS_DIR)), report);
   }
 
   /** Opens, reports and closes: the check of a whole store directory. */
@@ -120,7 +87,8 @@ public final class StoreReader implements AutoCloseable {
       frames.add(new Frame(frame.getSeq(), frame.getLast(), frame.getMeta().toByteArray(),
           frame.getSealed().toByteArray()));
     }
-    return new Clip(deviceId, clipId, state.header.clone(), List.copyOf(frames), state.closePersisted);
+    return new Clip(deviceId, clipId, state.header == null ? null : state.header.clone(), List.copyOf(frames),
+        state.closePersisted, state.damage);
   }
 
   @Override

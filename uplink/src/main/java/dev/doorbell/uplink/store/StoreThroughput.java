@@ -64,9 +64,9 @@ public final class StoreThroughput {
       }
       stats = store.stats();
     }
-    System.out.printf("store-alone mb_per_s=%.1f frames_per_s=%.0f fsyncs=%d batches=%d write_ms=%d fsync_ms=%d%n",
-        durableBytes.get() / 1e6 / seconds, durableFrames.get() / (double) seconds, stats.fsyncs(), stats.batches(),
-        stats.writeMillis(), stats.fsyncMillis());
+    System.out.printf("store-alone mb_per_s=%.1f frames_per_s=%.0f fsyncs=%d batches=%d write_ms=%d fsync_ms=%d "
+        + "checkpoint_ms=%d%n", durableBytes.get() / 1e6 / seconds, durableFrames.get() / (double) seconds,
+        stats.fsyncs(), stats.batches(), stats.writeMillis(), stats.fsyncMillis(), stats.checkpointMillis());
   }
 
   private static void submit(DirectoryStore store, List<ByteString> pool, int firstDevice, int lastDevice,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,9 +34,11 @@ class DirectIoTest {
         durable(store.appendFrame(DEVICE, 1, seq, false, meta(DEVICE, 1, seq), sealed(DEVICE, 1, seq, 1000 + seq)),
             Outcome.ACCEPTED);
       }
-      // What a SIGKILL leaves: every acknowledged record, then zeros up to the block boundary of the last write.
+      // What a SIGKILL leaves: every acknowledged record, then zeros up to the block boundary of the last write. The
+      // checkpoint is copied first: the segment copied after it holds at least what it covers.
       Files.createDirectories(crashed.resolve("segments"));
       Files.copy(live.resolve("doorbell-store"), crashed.resolve("doorbell-store"));
+      Files.copy(live.resolve("checkpoint"), crashed.resolve("checkpoint"));
       Files.copy(segment(live), segment(crashed));
     }
     long padded = Files.size(segment(crashed));
@@ -44,6 +47,7 @@ class DirectIoTest {
     try (DirectoryStore store = StoreFixtures.open(crashed)) {
       assertEquals(new ClipStatus(DEVICE, 1, 7, 7, false, false, false), store.status(DEVICE, 1));
       assertEquals(logical, Files.size(segment(crashed)), "padding cut on open");
+      assertEquals(List.of(StoreFinding.Kind.PADDING), store.findings().stream().map(StoreFinding::kind).toList());
       durable(store.appendFrame(DEVICE, 1, 7, true, meta(DEVICE, 1, 7), sealed(DEVICE, 1, 7, 5000)),
           Outcome.ACCEPTED);
       durable(store.closeClip(DEVICE, 1, 8), Outcome.ACCEPTED);

@@ -167,7 +167,7 @@ public final class InMemoryClipStore implements ClipStore {
 
   @Override
   public synchronized StoreStats stats() {
-    return new StoreStats(records, bytes, commits, commits, 0, 0, 0);
+    return new StoreStats(records, bytes, commits, commits, 0, 0, 0, 0);
   }
 
   @Override
