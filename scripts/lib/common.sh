@@ -8,13 +8,13 @@ else
   JAVA="java"
 fi
 
-# ensure_jar JAR: builds the device and uplink jars (tests skipped) when JAR is missing or stale.
+# ensure_jar JAR: builds the doorbell and uplink jars (tests skipped) when JAR is missing or stale.
 ensure_jar() {
   local jar="$1"
   local stale=""
   if [ -f "$jar" ]; then
-    stale="$(find "$DOORBELL_ROOT/proto/src" "$DOORBELL_ROOT/device/src/main" "$DOORBELL_ROOT/uplink/src/main" \
-      "$DOORBELL_ROOT/pom.xml" "$DOORBELL_ROOT/device/pom.xml" "$DOORBELL_ROOT/uplink/pom.xml" \
+    # Every module's main sources and POM: the two jars hold all of them between them.
+    stale="$(find "$DOORBELL_ROOT"/*/src/main "$DOORBELL_ROOT/pom.xml" "$DOORBELL_ROOT"/*/pom.xml \
       -newer "$jar" -type f -print -quit 2>/dev/null)"
   fi
   if [ ! -f "$jar" ] || [ -n "$stale" ]; then

@@ -1,5 +1,7 @@
 package dev.doorbell.device.link;
 
+import dev.doorbell.wire.BoundedVarint32FrameDecoder;
+
 import dev.doorbell.proto.v1.UplinkMessage;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;

@@ -1,7 +1,7 @@
 package dev.doorbell.device.link;
 
 import com.google.protobuf.ByteString;
-import dev.doorbell.device.tls.DeviceNative;
+import dev.doorbell.wire.Transports;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
@@ -199,7 +199,7 @@ public final class LinkClient implements AutoCloseable {
     }
     Bootstrap bootstrap = new Bootstrap()
         .group(loop)
-        .channel(DeviceNative.socketChannelFor(loop))
+        .channel(Transports.socketChannelFor(loop))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
             config.connectTimeout().toMillis()))
         .option(ChannelOption.TCP_NODELAY, true)

@@ -1,6 +1,6 @@
 package dev.doorbell.device.sim;
 
-import dev.doorbell.device.seal.SealedFrame;
+import dev.doorbell.seal.SealedFrame;
 
 /**
  * Sees every frame a simulated doorbell seals, with the encoded frame it came from. Tests use it to compare what

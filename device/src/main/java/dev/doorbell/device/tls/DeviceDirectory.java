@@ -1,5 +1,12 @@
 package dev.doorbell.device.tls;
 
+import static dev.doorbell.proto.DeviceFiles.CA_CERT;
+import static dev.doorbell.proto.DeviceFiles.DEVICE_CERT;
+import static dev.doorbell.proto.DeviceFiles.DEVICE_KEY;
+import static dev.doorbell.proto.DeviceFiles.EPOCH_KEY;
+import static dev.doorbell.proto.DeviceFiles.PROPERTIES;
+import static dev.doorbell.proto.DeviceFiles.PROPERTY_DEVICE_ID;
+
 import dev.doorbell.proto.DeviceIds;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,13 +32,6 @@ import org.slf4j.LoggerFactory;
  * certificate names the same device as the properties, so that a mix-up fails here and not in a TLS handshake.
  */
 public final class DeviceDirectory {
-  public static final String CA_CERT = "ca-cert.pem";
-  public static final String DEVICE_CERT = "device-cert.pem";
-  public static final String DEVICE_KEY = "device-key.pem";
-  public static final String EPOCH_KEY = "epoch.key";
-  public static final String PROPERTIES = "device.properties";
-  public static final String PROPERTY_DEVICE_ID = "device.id";
-
   private static final Logger log = LoggerFactory.getLogger(DeviceDirectory.class);
   private static final List<String> REQUIRED = List.of(CA_CERT, DEVICE_CERT, DEVICE_KEY, EPOCH_KEY, PROPERTIES);
 

@@ -1,5 +1,7 @@
 package dev.doorbell.device.tls;
 
+import dev.doorbell.wire.Transports;
+
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import javax.net.ssl.SSLException;
@@ -27,7 +29,7 @@ public final class DeviceTls {
           .keyStoreType(IN_MEMORY_KEY_STORE)
           .trustManager(device.caCertFile().toFile())
           .protocols(PROTOCOL)
-          .sslProvider(DeviceNative.sslProvider())
+          .sslProvider(Transports.sslProvider())
           // The uplink must also be the host the device meant: pass that host to newHandler(alloc, host, port).
           .endpointIdentificationAlgorithm("HTTPS")
           .build();

@@ -1,5 +1,7 @@
 package dev.doorbell.device.tls;
 
+import dev.doorbell.wire.Transports;
+
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
@@ -49,7 +51,7 @@ public final class SharedDeviceTls {
 
   /** The TLS context for one device; fails naming the device if one of its files does not parse. */
   public SslContext contextFor(DeviceDirectory device) {
-    if (DeviceNative.sslProvider() != SslProvider.OPENSSL) {
+    if (Transports.sslProvider() != SslProvider.OPENSSL) {
       return DeviceTls.clientContext(device);
     }
     try {

@@ -1,12 +1,14 @@
 package dev.doorbell.device.tls;
 
+import dev.doorbell.device.testing.TestEnrollment;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.device.provision.FleetLayout;
-import dev.doorbell.device.provision.FleetProvisioner;
-import dev.doorbell.device.provision.ProvisionRequest;
+import dev.doorbell.pki.FleetLayout;
+import dev.doorbell.pki.FleetProvisioner;
+import dev.doorbell.pki.ProvisionRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +28,7 @@ class DeviceDirectoryTest {
   @BeforeEach
   void provision() throws Exception {
     ProvisionRequest request = ProvisionRequest.of(dir.resolve("fleet"), 0).withDeviceIds(List.of("front", "back"));
-    fleet = new FleetProvisioner(new SecureRandom(), Clock.systemUTC()).provision(request, (d, t) -> { }).layout();
+    fleet = new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new TestEnrollment(new SecureRandom())).provision(request, (d, t) -> { }).layout();
   }
 
   @Test

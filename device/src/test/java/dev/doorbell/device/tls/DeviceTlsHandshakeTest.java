@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.device.provision.FleetLayout;
+import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.proto.DeviceIds;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;

@@ -1,8 +1,10 @@
 package dev.doorbell.device.tls;
 
-import dev.doorbell.device.provision.FleetLayout;
-import dev.doorbell.device.provision.FleetProvisioner;
-import dev.doorbell.device.provision.ProvisionRequest;
+import dev.doorbell.device.testing.TestEnrollment;
+
+import dev.doorbell.pki.FleetLayout;
+import dev.doorbell.pki.FleetProvisioner;
+import dev.doorbell.pki.ProvisionRequest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -33,7 +35,7 @@ final class TlsLoopback {
 
   static FleetLayout provision(Path dir, List<String> ids) throws Exception {
     ProvisionRequest request = ProvisionRequest.of(dir, 0).withDeviceIds(ids);
-    return new FleetProvisioner(new SecureRandom(), Clock.systemUTC()).provision(request, (d, t) -> { }).layout();
+    return new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new TestEnrollment(new SecureRandom())).provision(request, (d, t) -> { }).layout();
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.doorbell.uplink.server;
 
+import dev.doorbell.wire.Transports;
+
 import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.identity.CrlFile;
 import dev.doorbell.uplink.identity.DeviceTrustManager;
@@ -64,15 +66,15 @@ public final class UplinkServer implements AutoCloseable {
       revocations = CertificateRevocations.load(config.caCert().resolveSibling(CrlFile.FILE_NAME),
           CrlFile.readCa(config.caCert()), config.clock(), config.dataDirectory());
     }
-    if (config.reusePort() && !NettyNative.epoll()) {
+    if (config.reusePort() && !Transports.epoll()) {
       throw new IOException("--reuse-port needs the epoll transport, which is not available here ("
-          + NettyNative.describe() + ")");
+          + Transports.describe() + ")");
     }
-    bossGroup = new MultiThreadIoEventLoopGroup(1, NettyNative.ioHandlerFactory());
-    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NettyNative.ioHandlerFactory());
+    bossGroup = new MultiThreadIoEventLoopGroup(1, Transports.ioHandlerFactory());
+    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), Transports.ioHandlerFactory());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
-        .channel(NettyNative.serverChannel())
+        .channel(Transports.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 4096)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new UplinkServerInitializer(config, ssl, store, registry, revocations));
@@ -92,7 +94,7 @@ public final class UplinkServer implements AutoCloseable {
     }
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     LOG.info("uplink listening on {}:{} ({}; {}{})", bound.getHostString(), bound.getPort(),
-        ssl == null ? "INSECURE PLAINTEXT" : "TLS 1.3, client certificates required", NettyNative.describe(),
+        ssl == null ? "INSECURE PLAINTEXT" : "TLS 1.3, client certificates required", Transports.describe(),
         config.reusePort() ? ", SO_REUSEPORT" : "");
     return bound;
   }
@@ -187,7 +189,7 @@ public final class UplinkServer implements AutoCloseable {
           .trustManager(trust)
           .clientAuth(ClientAuth.REQUIRE)
           .protocols("TLSv1.3")
-          .sslProvider(NettyNative.sslProvider())
+          .sslProvider(Transports.sslProvider())
           .build();
     } catch (IOException | RuntimeException e) {
       throw new IOException("cannot load TLS files (CA " + config.caCert() + ", certificate " + config.serverCert()

@@ -1,7 +1,7 @@
 package dev.doorbell.uplink.server;
 
 import dev.doorbell.proto.v1.DeviceMessage;
-import dev.doorbell.uplink.codec.BoundedVarint32FrameDecoder;
+import dev.doorbell.wire.BoundedVarint32FrameDecoder;
 import dev.doorbell.uplink.codec.DeviceMessageDecoder;
 import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.session.DeviceSessionHandler;

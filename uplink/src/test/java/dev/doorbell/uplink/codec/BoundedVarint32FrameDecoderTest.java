@@ -1,5 +1,7 @@
 package dev.doorbell.uplink.codec;
 
+import dev.doorbell.wire.BoundedVarint32FrameDecoder;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

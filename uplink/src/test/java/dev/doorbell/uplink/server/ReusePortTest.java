@@ -1,5 +1,7 @@
 package dev.doorbell.uplink.server;
 
+import dev.doorbell.wire.Transports;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +27,7 @@ class ReusePortTest {
 
   @BeforeEach
   void needsEpoll() {
-    assumeTrue(NettyNative.epoll(), "SO_REUSEPORT needs the epoll transport");
+    assumeTrue(Transports.epoll(), "SO_REUSEPORT needs the epoll transport");
   }
 
   @AfterEach

@@ -1,0 +1,122 @@
+package dev.doorbell.app.testing;
+
+import dev.doorbell.fleet.OwnerEnrollment;
+
+import dev.doorbell.pki.ConformanceDevices;
+import dev.doorbell.pki.FleetLayout;
+import dev.doorbell.pki.FleetProvisioner;
+import dev.doorbell.pki.ProvisionRequest;
+import dev.doorbell.uplink.server.UplinkConfig;
+import dev.doorbell.uplink.server.UplinkServer;
+import dev.doorbell.uplink.store.DirectoryStore;
+import dev.doorbell.uplink.store.StoreOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Two provisioned fleets and the uplinks that get trust wrong either way, on loopback: fleet A's devices against
+ * fleet B's uplink (the devices refuse the uplink's certificate), against an uplink that presents A's server
+ * certificate but trusts only B's CA (the uplink refuses the devices), against nothing, and against peers that are
+ * not TLS or close at once.
+ */
+public final class TrustFixtures {
+  private TrustFixtures() {}
+
+  /** A fleet of {@code devices} doorbells, with the two devices reserved for the conformance suite. */
+  public static FleetLayout provision(Path dir, int devices) throws Exception {
+    FleetLayout layout = new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+        .provision(ProvisionRequest.of(dir, devices), (done, total) -> { }).layout();
+    new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom())).provision(dir, Duration.ofDays(1), 1);
+    return layout;
+  }
+
+  /** An uplink directory with {@code presented}'s server certificate and key but {@code trusted}'s CA and CRL. */
+  public static Path uplinkTrustingOtherCa(FleetLayout presented, FleetLayout trusted, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    copy(presented.serverCert(), dir.resolve(UplinkConfig.SERVER_CERT_FILE));
+    copy(presented.serverKey(), dir.resolve(UplinkConfig.SERVER_KEY_FILE));
+    copy(trusted.uplinkCaCert(), dir.resolve(UplinkConfig.CA_CERT_FILE));
+    copy(trusted.uplinkCrl(), dir.resolve(trusted.uplinkCrl().getFileName().toString()));
+    return dir;
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+  public static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A real uplink with its own store in {@code storeDir}, serving TLS from {@code tlsDir}. */
+  public static final class Uplink implements AutoCloseable {
+    private final DirectoryStore store;
+    private final UplinkServer server;
+    private final int port;
+
+    public Uplink(Path tlsDir, Path storeDir) throws IOException {
+      store = DirectoryStore.open(storeDir, StoreOptions.defaults());
+      server = new UplinkServer(UplinkConfig.builder().host("127.0.0.1").port(0).tlsDirectory(tlsDir).build(), store);
+      port = server.start().getPort();
+    }
+
+    public int port() {
+      return port;
+    }
+
+    public DirectoryStore store() {
+      return store;
+    }
+
+    /** Stops the server, letting pending acks out, and closes the store. */
+    @Override
+    public void close() throws IOException {
+      server.stop(Duration.ofSeconds(5));
+      store.close();
+    }
+  }
+
+  /** A TCP peer on 127.0.0.1 that answers every connection with {@code reply} (or nothing) and closes it. */
+  public static final class NotAnUplink implements AutoCloseable {
+    private final ServerSocket socket;
+    private final Thread acceptor;
+
+    public NotAnUplink(String reply) throws IOException {
+      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      acceptor = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try (Socket s = socket.accept(); OutputStream out = s.getOutputStream()) {
+            out.write(reply.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+          } catch (IOException e) {
+            // Closed by close(), or a client that went away: either way the next accept decides.
+          }
+        }
+      }, "not-an-uplink");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    public int port() {
+      return socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}

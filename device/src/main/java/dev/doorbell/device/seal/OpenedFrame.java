@@ -1,4 +1,0 @@
-package dev.doorbell.device.seal;
-
-/** A frame whose tag verified: its position, its capture time from the metadata and its plaintext. */
-public record OpenedFrame(int seq, boolean last, long ptsMicros, byte[] plaintext) {}

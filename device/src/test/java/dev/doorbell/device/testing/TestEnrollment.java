@@ -1,0 +1,36 @@
+package dev.doorbell.device.testing;
+
+import dev.doorbell.pki.DeviceEnrollment;
+import dev.doorbell.pki.FleetLayout;
+import dev.doorbell.proto.DeviceFiles;
+import dev.doorbell.seal.keys.EpochKey;
+import dev.doorbell.seal.keys.EpochKeyFile;
+import dev.doorbell.seal.keys.RootKey;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+
+/**
+ * For tests of modules that may not see the owner's side: gives each provisioned device the first epoch key of a
+ * fresh root key drawn from {@code random}, as the owner's enrolment does (so that a seeded fleet draws the same
+ * bytes), but keeps no root key: nothing these devices seal can be opened.
+ */
+public final class TestEnrollment implements DeviceEnrollment {
+  private final SecureRandom random;
+
+  public TestEnrollment(SecureRandom random) {
+    this.random = random;
+  }
+
+  @Override
+  public void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException {
+    RootKey root = RootKey.generate(deviceId, random);
+    EpochKey first = root.epochKey(0);
+    try {
+      EpochKeyFile.write(deviceDir.resolve(DeviceFiles.EPOCH_KEY), first, false);
+    } finally {
+      first.destroy();
+      root.destroy();
+    }
+  }
+}

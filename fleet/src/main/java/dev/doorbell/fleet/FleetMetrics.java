@@ -1,0 +1,85 @@
+package dev.doorbell.fleet;
+
+import dev.doorbell.device.link.UplinkCensus;
+import dev.doorbell.device.link.UplinkFailure;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The counters of one fleet process, shared by every device and thread. PERSISTED latency (ack time minus the
+ * frame's intended send time, in microseconds) goes to a {@link Recorder} whose interval histograms are taken once
+ * a second for the progress line and the histogram log.
+ */
+final class FleetMetrics {
+  /** Longer latencies are recorded as this; a run that reaches it has failed anyway. */
+  static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
+
+  final LongAdder connecting = new LongAdder();
+  final LongAdder connected = new LongAdder();
+  final LongAdder connects = new LongAdder();
+  final LongAdder failed = new LongAdder();
+  final LongAdder openClips = new LongAdder();
+  final LongAdder clips = new LongAdder();
+  final LongAdder framesSent = new LongAdder();
+  final LongAdder bytesSent = new LongAdder();
+  final LongAdder framesPersisted = new LongAdder();
+  final LongAdder bytesPersisted = new LongAdder();
+  final LongAdder refused = new LongAdder();
+  final LongAdder errors = new LongAdder();
+  /** Welcomes after a device's first: every reconnection, whatever caused it. */
+  final LongAdder reconnects = new LongAdder();
+  /** Frames acknowledged PERSISTED that the uplink no longer counted when the device reconnected. */
+  final LongAdder lostAcked = new LongAdder();
+  /** Every device's latest failed attempt before Welcome: tells a run that the uplink cannot be used at all. */
+  final UplinkCensus census;
+  /** Devices counted as connect failures, by reason (an {@link UplinkFailure.Kind} label or the run's own). */
+  private final Map<String, LongAdder> failureReasons = new ConcurrentHashMap<>();
+  private final Set<String> loggedReasons = ConcurrentHashMap.newKeySet();
+  private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+  /** The same latencies again, in the intervals a scenario takes (the storm, the churn), not once a second. */
+  private final Recorder scenarioLatency = new Recorder(MAX_LATENCY_MICROS, 3);
+
+  FleetMetrics(UplinkCensus census) {
+    this.census = census;
+  }
+
+  /** True the first time a connect failure {@code reason} is logged in this run: it is logged once. */
+  boolean firstOfItsKind(String reason) {
+    return loggedReasons.add(reason);
+  }
+
+  void connectFailed(String reason) {
+    failureReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  /** Connect failures by reason. */
+  Map<String, Long> connectFailureReasons() {
+    Map<String, Long> counts = new TreeMap<>();
+    failureReasons.forEach((reason, count) -> counts.put(reason, count.sum()));
+    return counts;
+  }
+
+  void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
+    framesPersisted.increment();
+    bytesPersisted.add(sealedBytes);
+    long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos));
+    latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+    scenarioLatency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+  }
+
+  /** The latencies recorded since the scenario last asked. */
+  Histogram takeScenarioInterval() {
+    return scenarioLatency.getIntervalHistogram();
+  }
+
+  /** The latencies recorded since the last call; {@code into} is recycled when not null. */
+  Histogram takeInterval(Histogram into) {
+    return latency.getIntervalHistogram(into);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.doorbell.fleet.faults;
+
+import dev.doorbell.device.camera.FramePool;
+import dev.doorbell.device.camera.Profile;
+import dev.doorbell.seal.keys.EpochKey;
+import dev.doorbell.seal.keys.EpochKeyFile;
+import dev.doorbell.device.link.LinkClient;
+import dev.doorbell.device.link.LinkListener;
+import dev.doorbell.seal.ClipParams;
+import dev.doorbell.seal.ClipSealer;
+import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.proto.v1.Codec;
+import dev.doorbell.proto.v1.Trigger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One device of {@link FaultProxyTest}: seals clips of pooled P240 frames with its real epoch key, hands them to its
+ * link one frame per tick, and records what it sealed and what the uplink acknowledged PERSISTED.
+ */
+final class FaultyDoorbell implements LinkListener {
+  private final String deviceId;
+  private final EpochKey key;
+  private final FramePool pool;
+  private final int framesPerClip;
+  private final SecureRandom random = new SecureRandom();
+  /** SHA-256 of each sealed frame by "clip/seq"; headers by clip. */
+  final Map<String, byte[]> sealed = new ConcurrentHashMap<>();
+  final Map<Long, byte[]> headers = new ConcurrentHashMap<>();
+  /** Highest PERSISTED count per clip, and any decrease seen (acks are cumulative and never go back). */
+  final Map<Long, Integer> persisted = new ConcurrentHashMap<>();
+  volatile String ackWentBack;
+  private LinkClient link;
+  private ClipSealer sealer;
+  private int tick;
+
+  FaultyDoorbell(DeviceDirectory device, FramePool pool, int framesPerClip) {
+    this.deviceId = device.deviceId();
+    this.key = EpochKeyFile.read(device.epochKeyFile());
+    this.pool = pool;
+    this.framesPerClip = framesPerClip;
+  }
+
+  void attach(LinkClient client) {
+    this.link = client;
+  }
+
+  LinkClient link() {
+    return link;
+  }
+
+  String deviceId() {
+    return deviceId;
+  }
+
+  /** Seals and sends the next frame; opens a clip at its first frame and closes it after its last. */
+  void tick() {
+    int seq = tick % framesPerClip;
+    long clipId = 1000 + tick / framesPerClip;
+    Profile p = pool.profile();
+    if (seq == 0) {
+      sealer = ClipSealer.start(key, new ClipParams(deviceId, clipId, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG,
+          p.width(), p.height(), p.fps(), 1_700_000_000_000L + clipId, 0), random);
+      headers.put(clipId, sealer.headerBytes());
+      require(link.openClip(clipId, sealer.headerBytes()), "open clip " + clipId);
+    }
+    boolean last = seq == framesPerClip - 1;
+    SealedFrame f = sealer.seal(p.frameOffsetMicros(tick), pool.next(p.frameOffsetMicros(tick)).jpeg(), last);
+    sealed.put(clipId + "/" + seq, sha256(f.sealed()));
+    require(link.send(clipId, seq, last, f.meta(), f.sealed()), "send frame " + seq + " of clip " + clipId);
+    if (last) {
+      link.closeClip(clipId, framesPerClip);
+    }
+    tick++;
+  }
+
+  @Override
+  public void onPersisted(long clipId, int frames) {
+    Integer before = persisted.put(clipId, frames);
+    if (before != null && before > frames) {
+      ackWentBack = "clip " + clipId + " PERSISTED went from " + before + " to " + frames;
+    }
+  }
+
+  private void require(boolean accepted, String what) {
+    if (!accepted) {
+      throw new IllegalStateException("link of " + deviceId + " refused to " + what);
+    }
+  }
+
+  static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
