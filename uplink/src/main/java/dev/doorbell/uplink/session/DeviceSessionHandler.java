@@ -110,8 +110,8 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
-    if (event instanceof SslHandshakeCompletionEvent) {
-      tlsHandshakeDone((SslHandshakeCompletionEvent) event);
+    if (event instanceof SslHandshakeCompletionEvent handshake) {
+      tlsHandshakeDone(handshake);
     } else if (event instanceof IdleStateEvent) {
       sendError(ErrorCodes.error(ErrorCode.IDLE_TIMEOUT, who() + (pausedForPeer
           ? ": did not read what the uplink sent for " : ": nothing received for ") + config.idleTimeout().toMillis()
