@@ -184,7 +184,7 @@ public final class UplinkServer implements AutoCloseable {
     }
     try {
       // A device may resume a TLS 1.3 session, which skips the trust manager; the session checks the certificate's
-      // dates and the revocation list on every connection, resumed or not (DeviceSessionHandler).
+      // dates and the revocation list on every connection, resumed or not (PeerIdentifier).
       return SslContextBuilder.forServer(config.serverCert().toFile(), config.serverKey().toFile())
           .trustManager(trust)
           .clientAuth(ClientAuth.REQUIRE)

@@ -4,6 +4,7 @@ import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.wire.BoundedVarint32FrameDecoder;
 import dev.doorbell.uplink.codec.DeviceMessageDecoder;
 import dev.doorbell.uplink.identity.CertificateRevocations;
+import dev.doorbell.uplink.identity.PeerIdentifier;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
 import dev.doorbell.uplink.store.ClipStore;
@@ -43,7 +44,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
   private final SslContext sslContext;
   private final ClipStore store;
   private final SessionRegistry registry;
-  private final CertificateRevocations revocations;
+  private final PeerIdentifier identifier;
 
   /** sslContext is null exactly when the config asks for insecure plaintext; nothing is revoked. */
   public UplinkServerInitializer(UplinkConfig config, SslContext sslContext, ClipStore store,
@@ -61,7 +62,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
     this.sslContext = sslContext;
     this.store = store;
     this.registry = registry;
-    this.revocations = revocations;
+    this.identifier = new PeerIdentifier(revocations, config.clock());
   }
 
   @Override
@@ -79,7 +80,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
     pipeline.addLast(PipelineNames.MESSAGE_DECODER, MESSAGE_DECODER);
     pipeline.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
     pipeline.addLast(PipelineNames.MESSAGE_ENCODER, MESSAGE_ENCODER);
-    pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, revocations, config.clock()));
+    pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, identifier));
     pipeline.addLast(PipelineNames.EXCEPTIONS, ConnectionExceptionHandler.INSTANCE);
   }
 }

@@ -10,13 +10,11 @@ import dev.doorbell.uplink.store.ClipStatus;
 import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.Outcome;
 import dev.doorbell.uplink.store.Submission;
-import dev.doorbell.uplink.logging.RateLimitedLog;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,20 +22,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The clip half of an active session: checks limits and the window, hands clips and frames to the store, and
  * turns the store's answers into acks and errors. Runs on the channel's event loop; the store's durable futures
- * complete elsewhere and hop back here. The sealed bytes are passed through untouched; only the public header is
+ * complete elsewhere and hop back here through {@link SessionLoop}. Every Error goes to the session's one error
+ * helper, which logs, counts and sends it. The sealed bytes are passed through untouched; only the public header is
  * parsed, to check that it names this device and clip.
  */
 final class ClipStream {
   private static final Logger LOG = LoggerFactory.getLogger(ClipStream.class);
-  // What is refused, and how often, is the device's choice: these lines are limited per device.
-  private static final RateLimitedLog REFUSALS = RateLimitedLog.of(ClipStream.class);
 
   private final ChannelHandlerContext ctx;
+  private final SessionLoop loop;
   private final ClipStore store;
   private final UplinkConfig config;
   private final String deviceId;
-  private final Consumer<UplinkMessage> fatal;
-  private final Consumer<UplinkMessage> refuse;
+  private final Consumer<UplinkMessage> errors;
   private final ClipAcks acks = new ClipAcks();
   // Clips this session is uploading. The limit counts these, not every clip the store holds unclosed: a clip cut
   // short by a power loss is never closed, and a device must not be locked out by the clips it could not finish.
@@ -45,22 +42,18 @@ final class ClipStream {
   private int inFlightFrames;
   private long inFlightBytes;
   private int pendingDurable;
-  private boolean persistedFlushScheduled;
-  private boolean storageWarned;
+  private boolean flushScheduled;
   private CompletableFuture<Void> drained;
 
-  /**
-   * {@code fatal} ends the session with the given Error; {@code refuse} answers one request with a non-fatal Error
-   * (and counts it against the device's error limit).
-   */
-  ClipStream(ChannelHandlerContext ctx, ClipStore store, UplinkConfig config, String deviceId,
-      Consumer<UplinkMessage> fatal, Consumer<UplinkMessage> refuse) {
+  /** {@code errors} is the session's error helper: every Error of the clips, fatal or not, goes there. */
+  ClipStream(ChannelHandlerContext ctx, SessionLoop loop, ClipStore store, UplinkConfig config, String deviceId,
+      Consumer<UplinkMessage> errors) {
     this.ctx = ctx;
+    this.loop = loop;
     this.store = store;
     this.config = config;
     this.deviceId = deviceId;
-    this.fatal = fatal;
-    this.refuse = refuse;
+    this.errors = errors;
   }
 
   void open(ClipOpen message) {
@@ -68,11 +61,11 @@ final class ClipStream {
     String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
     String problem = ClipHeaderCheck.problem(deviceId, clipId, message.getHeader());
     if (problem != null) {
-      refuse(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
+      errors.accept(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
       return;
     }
     if (!active.contains(clipId) && active.size() >= config.maxOpenClips()) {
-      refuse(ErrorCodes.error(ErrorCode.TOO_MANY_OPEN_CLIPS,
+      errors.accept(ErrorCodes.error(ErrorCode.TOO_MANY_OPEN_CLIPS,
           where + ": " + config.maxOpenClips() + " clips are open already; close one first", clipId));
       return;
     }
@@ -90,17 +83,17 @@ final class ClipStream {
     int seq = message.getSeq();
     int size = message.getSealed().size();
     if (size > config.maxFrameBytes()) {
-      refuse(ErrorCodes.frameError(ErrorCode.FRAME_TOO_LARGE,
+      errors.accept(ErrorCodes.frameError(ErrorCode.FRAME_TOO_LARGE,
           where(clipId, seq) + ": " + size + " sealed bytes; the maximum is " + config.maxFrameBytes(), clipId, seq));
       return;
     }
     if (Integer.toUnsignedLong(seq) >= config.maxFramesPerClip()) {
-      refuse(ErrorCodes.frameError(ErrorCode.CLIP_TOO_LONG,
+      errors.accept(ErrorCodes.frameError(ErrorCode.CLIP_TOO_LONG,
           where(clipId, seq) + ": a clip has at most " + config.maxFramesPerClip() + " frames", clipId, seq));
       return;
     }
     if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + size > config.windowBytes()) {
-      refuse(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where(clipId, seq) + ": " + inFlightFrames
+      errors.accept(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where(clipId, seq) + ": " + inFlightFrames
           + " frames and " + inFlightBytes + " bytes are not yet persisted; the window is " + config.windowFrames()
           + " frames and " + config.windowBytes() + " bytes", clipId, seq));
       return;
@@ -183,32 +176,14 @@ final class ClipStream {
     // The store's refusals of a clip name the device and clip already; its refusals of the whole store do not.
     String detail = submission.detail();
     String text = detail.startsWith("device " + deviceId + " clip ") ? detail : where + ": " + detail;
-    UplinkMessage error =
-        seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq);
-    if (ErrorCodes.isFatal(code)) {
-      fatal.accept(error);
-    } else {
-      refuse(error);
-    }
+    errors.accept(seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq));
     return true;
-  }
-
-  /** Every non-fatal refusal goes out here: logged (limited per device), then answered. */
-  private void refuse(UplinkMessage error) {
-    ErrorCode code = error.getError().getCode();
-    if (code == ErrorCode.FRAME_CONFLICT) {
-      // Other bytes under a stored (clip, seq) may be a nonce reused under the clip key: worth a warning.
-      REFUSALS.warn(deviceId, "refused {} ({})", error.getError().getMessage(), code);
-    } else {
-      REFUSALS.info(deviceId, "refused {} ({})", error.getError().getMessage(), code);
-    }
-    refuse.accept(error);
   }
 
   /** windowedBytes is -1 when the submission does not count against the window (only new frames do). */
   private void whenDurable(Submission submission, long clipId, int seq, int windowedBytes, Runnable onDurable) {
     pendingDurable++;
-    submission.durable().whenComplete((ignored, failure) -> onLoop(() -> {
+    loop.whenComplete(submission.durable(), failure -> {
       pendingDurable--;
       if (windowedBytes >= 0) {
         inFlightFrames--;
@@ -216,12 +191,12 @@ final class ClipStream {
       }
       if (failure == null) {
         onDurable.run();
-        schedulePersistedFlush();
       } else {
         storageFailed(clipId, seq, failure);
       }
+      scheduleFlush();
       completeIfDrained();
-    }));
+    });
   }
 
   private void storageFailed(long clipId, int seq, Throwable failure) {
@@ -229,26 +204,20 @@ final class ClipStream {
         ? failure.getCause() : failure;
     String text = "device " + deviceId + " clip " + Long.toUnsignedString(clipId)
         + (seq < 0 ? "" : " frame " + Integer.toUnsignedString(seq)) + ": not persisted: " + cause.getMessage();
-    if (!storageWarned) {
-      storageWarned = true;
-      LOG.warn("{} (further storage failures of this session at DEBUG)", text);
-    } else {
-      LOG.debug(text);
-    }
-    UplinkMessage error = seq < 0
+    errors.accept(seq < 0
         ? ErrorCodes.error(ErrorCode.STORAGE_UNAVAILABLE, text, clipId)
-        : ErrorCodes.frameError(ErrorCode.STORAGE_UNAVAILABLE, text, clipId, seq);
-    ctx.writeAndFlush(error);
+        : ErrorCodes.frameError(ErrorCode.STORAGE_UNAVAILABLE, text, clipId, seq));
   }
 
-  private void schedulePersistedFlush() {
-    if (persistedFlushScheduled) {
+  /** Writes the PERSISTED acks due and flushes them with any Error written outside a read batch. */
+  private void scheduleFlush() {
+    if (flushScheduled) {
       return;
     }
-    persistedFlushScheduled = true;
+    flushScheduled = true;
     // Queued behind the other durable completions already waiting, so one group commit yields one ack per clip.
-    onLoopLater(() -> {
-      persistedFlushScheduled = false;
+    loop.later(() -> {
+      flushScheduled = false;
       acks.takePersisted().forEach(ctx::write);
       ctx.flush();
     });
@@ -261,22 +230,6 @@ final class ClipStream {
         ctx.flush();
       }
       drained.complete(null);
-    }
-  }
-
-  private void onLoop(Runnable task) {
-    if (ctx.executor().inEventLoop()) {
-      task.run();
-    } else {
-      onLoopLater(task);
-    }
-  }
-
-  private void onLoopLater(Runnable task) {
-    try {
-      ctx.executor().execute(task);
-    } catch (RejectedExecutionException e) {
-      LOG.debug("device {}: event loop stopped before a storage result arrived", deviceId);
     }
   }
 }

@@ -7,13 +7,13 @@ import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Pong;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.uplink.codec.MalformedMessageException;
-import dev.doorbell.uplink.identity.CertificateRevocations;
+import dev.doorbell.uplink.identity.PeerIdentifier;
+import dev.doorbell.uplink.identity.PeerIdentity;
 import dev.doorbell.uplink.logging.RateLimitedLog;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.store.ClipStore;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
@@ -22,75 +22,66 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One device connection: TLS handshake, then Hello, then clips, then closing. Identity comes from the client
- * certificate (read once the handshake has completed); Hello may only confirm it. Every error is answered with an
- * Error message; fatal ones close this connection and no other. One device cannot flood the uplink: its non-fatal
- * errors are counted (more than {@code maxErrors} within {@code errorWindow} close the session with
- * TOO_MANY_ERRORS, and its new sessions are refused for {@code errorBackoff}), every line it can cause is logged
- * through a per-device limit, and reading stops while the device does not read what the uplink sends.
+ * One device connection, as a state machine: TLS handshake, then Hello, then clips, then closing. Who the peer is
+ * comes from its client certificate once the handshake has completed ({@link PeerIdentifier}); Hello may only confirm
+ * it. Every Error goes out through {@link #sendError}, which logs it, counts it against the device's error limit and
+ * sends it; a fatal one closes this connection and no other. Runs on the channel's event loop; what other threads ask
+ * of a session (supersede, a new revocation list, stop, the store's results) hops there through {@link SessionLoop}.
+ * Reading stops while the device does not read what the uplink sends.
  */
 public final class DeviceSessionHandler extends SimpleChannelInboundHandler<DeviceMessage> {
   /** The device id of the connection once known, for logs of other handlers. */
   public static final AttributeKey<String> DEVICE_ID = AttributeKey.valueOf("doorbell.deviceId");
 
-  // Every line of this class is caused by a peer; the peer decides how often.
+  // Every line of this class but the DEBUG ones is caused by a peer; the peer decides how often.
   private static final RateLimitedLog LOG = RateLimitedLog.of(DeviceSessionHandler.class);
+  private static final Logger DEBUG = LoggerFactory.getLogger(DeviceSessionHandler.class);
   private static final int MAX_RESUME_CLIPS = 1024;
-  /** After a fatal Error, how long the uplink waits for the peer to close its side before it closes anyway. */
-  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
   private enum State { HANDSHAKE, AWAIT_HELLO, ACTIVE, CLOSING }
 
   private final UplinkConfig config;
   private final ClipStore store;
   private final SessionRegistry registry;
-  private final CertificateRevocations revocations;
-  private final Clock clock;
+  private final PeerIdentifier identifier;
+  private final ErrorBudget errorBudget;
   private ChannelHandlerContext ctx;
+  private SessionLoop loop;
   private State state = State.HANDSHAKE;
-  private X509Certificate certificate;
+  /** Who the client certificate says the peer is; null before the handshake and in insecure plaintext mode. */
+  private PeerIdentity identity;
+  /** The device that the certificate (in insecure plaintext mode: Hello) names, once known; Hello must agree. */
   private String certificateId;
+  /** The device of an active session. */
   private String deviceId;
   private ClipStream clips;
   private ScheduledFuture<?> deadline;
   private boolean stopping;
   private boolean pausedForPeer;
-  private final ErrorBudget errors;
+  private boolean storageWarned;
 
-  public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry) {
-    this(config, store, registry, CertificateRevocations.none());
-  }
-
-  /** With {@code revocations}, a certificate on the fleet CA's revocation list gets CERTIFICATE_REVOKED. */
+  /** {@code identifier} establishes who each peer is (unused in insecure plaintext mode, where Hello says so). */
   public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry,
-      CertificateRevocations revocations) {
-    this(config, store, registry, revocations, Clock.systemUTC());
-  }
-
-  /** With {@code clock}, the time against which the certificate's validity dates are checked. */
-  public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry,
-      CertificateRevocations revocations, Clock clock) {
+      PeerIdentifier identifier) {
     this.config = config;
     this.store = store;
     this.registry = registry;
-    this.revocations = revocations;
-    this.clock = clock;
-    this.errors = new ErrorBudget(config.maxErrors(), config.errorWindow());
+    this.identifier = identifier;
+    this.errorBudget = new ErrorBudget(config.maxErrors(), config.errorWindow());
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     ctx = context;
+    loop = new SessionLoop(context.channel());
   }
 
   @Override
@@ -119,10 +110,10 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
-    if (event instanceof SslHandshakeCompletionEvent) {
-      tlsHandshakeDone((SslHandshakeCompletionEvent) event);
+    if (event instanceof SslHandshakeCompletionEvent handshake) {
+      tlsHandshakeDone(handshake);
     } else if (event instanceof IdleStateEvent) {
-      fail(ErrorCodes.error(ErrorCode.IDLE_TIMEOUT, who() + (pausedForPeer
+      sendError(ErrorCodes.error(ErrorCode.IDLE_TIMEOUT, who() + (pausedForPeer
           ? ": did not read what the uplink sent for " : ": nothing received for ") + config.idleTimeout().toMillis()
           + " ms", 0));
     }
@@ -135,20 +126,20 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
       return;
     }
     if (message.getBodyCase() == DeviceMessage.BodyCase.BODY_NOT_SET) {
-      fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": a DeviceMessage with no body", 0));
+      sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": a DeviceMessage with no body", 0));
     } else if (state == State.HANDSHAKE) {
       // Cannot happen with TLS (no application data before the handshake completes); guards the invariant.
-      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, who() + ": message before the TLS handshake completed", 0));
+      sendError(ErrorCodes.error(ErrorCode.NO_IDENTITY, who() + ": message before the TLS handshake completed", 0));
     } else if (state == State.AWAIT_HELLO) {
       if (message.hasHello()) {
         hello(message.getHello());
       } else {
-        fail(ErrorCodes.error(ErrorCode.HELLO_REQUIRED,
+        sendError(ErrorCodes.error(ErrorCode.HELLO_REQUIRED,
             who() + ": " + message.getBodyCase() + " sent before Hello", 0));
       }
     } else {
       switch (message.getBodyCase()) {
-        case HELLO -> fail(ErrorCodes.error(ErrorCode.DUPLICATE_HELLO, who() + ": a second Hello", 0));
+        case HELLO -> sendError(ErrorCodes.error(ErrorCode.DUPLICATE_HELLO, who() + ": a second Hello", 0));
         case CLIP_OPEN -> {
           if (hasClipId(message.getClipOpen().getClipId(), "ClipOpen")) {
             clips.open(message.getClipOpen());
@@ -166,11 +157,12 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         }
         case PING -> context.write(UplinkMessage.newBuilder()
             .setPong(Pong.newBuilder().setToken(message.getPing().getToken())).build());
-        default -> fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": unknown message", 0));
+        default -> sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": unknown message", 0));
       }
     }
   }
 
+  /** The answers of a read batch (acks, Pongs, non-fatal Errors) are written as they come and flushed here. */
   @Override
   public void channelReadComplete(ChannelHandlerContext context) {
     if (clips != null) {
@@ -197,44 +189,46 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
   @Override
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
     if (cause instanceof TooLongFrameException) {
-      fail(ErrorCodes.error(ErrorCode.MESSAGE_TOO_LARGE, who() + ": " + cause.getMessage(), 0));
+      sendError(ErrorCodes.error(ErrorCode.MESSAGE_TOO_LARGE, who() + ": " + cause.getMessage(), 0));
     } else if (cause instanceof MalformedMessageException || cause instanceof CorruptedFrameException) {
-      fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + cause.getMessage(), 0));
+      sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + cause.getMessage(), 0));
     } else {
       context.fireExceptionCaught(cause);
     }
   }
 
-  /** Called by the registry when a newer session of the same device has said Hello. */
+  /** From the registry, on another connection's loop: a newer session of the same device has said Hello. */
   void supersede() {
-    ctx.executor().execute(() -> fail(ErrorCodes.error(ErrorCode.SUPERSEDED,
+    loop.later(() -> sendError(ErrorCodes.error(ErrorCode.SUPERSEDED,
         who() + ": superseded by a newer connection of the same device", 0)));
   }
 
   /**
-   * Called after a new revocation list came into force: a session whose certificate it revokes gets
-   * CERTIFICATE_REVOKED and is closed. Frames already PERSISTED stay stored; the device cannot add any more.
+   * From the revocation watcher's thread, after a new revocation list came into force: a session whose certificate
+   * it revokes gets CERTIFICATE_REVOKED and is closed. Frames already PERSISTED stay stored; the device cannot add
+   * any more.
    */
   public void recheckRevocation() {
-    ctx.executor().execute(() -> {
-      if (certificate != null && state != State.CLOSING) {
-        revocations.revocation(certificate).ifPresent(this::revoked);
+    loop.later(() -> {
+      if (identity != null && state != State.CLOSING) {
+        identifier.revocation(identity).ifPresent(revoked -> sendError(identityError(revoked)));
       }
     });
   }
 
   /**
-   * Stops reading, lets every pending storage result arrive and its PERSISTED ack go out, then says SHUTTING_DOWN
-   * and closes. The returned future completes when the connection is closed.
+   * From the server's stop: stops reading, lets every pending storage result arrive and its PERSISTED ack go out,
+   * then says SHUTTING_DOWN and closes. The returned future completes when the connection is closed.
    */
   public CompletableFuture<Void> shutDown() {
     CompletableFuture<Void> closed = new CompletableFuture<>();
     ctx.channel().closeFuture().addListener(f -> closed.complete(null));
-    ctx.executor().execute(() -> {
+    loop.later(() -> {
       stopping = true;
       ctx.channel().config().setAutoRead(false);
       CompletableFuture<Void> drained = clips == null ? CompletableFuture.completedFuture(null) : clips.drained();
-      drained.thenRun(() -> fail(ErrorCodes.error(ErrorCode.SHUTTING_DOWN, who() + ": the uplink is stopping", 0)));
+      drained.thenRun(() -> sendError(ErrorCodes.error(ErrorCode.SHUTTING_DOWN,
+          who() + ": the uplink is stopping", 0)));
     });
     return closed;
   }
@@ -246,36 +240,18 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
           event.cause().getMessage());
       return;
     }
-    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-    certificate = PeerIdentity.certificate(ssl.engine().getSession());
-    // Checked before anything the peer sends is read: a revoked device gets its reason and nothing else.
-    Optional<String> revocation = certificate == null ? Optional.empty() : revocations.revocation(certificate);
-    if (revocation.isPresent()) {
-      certificateId = PeerIdentity.claim(certificate).deviceId();
-      revoked(revocation.get());
+    // Checked before anything the peer sends is read: a refused peer gets its reason and nothing else.
+    identity = identifier.identify(ctx.pipeline().get(SslHandler.class).engine().getSession(),
+        ctx.channel().remoteAddress());
+    certificateId = identity.deviceId();
+    // A revocation is final and is said first; a device in the backoff of an earlier TOO_MANY_ERRORS is told the
+    // time left before anything else about its certificate.
+    if (identity.refusal() != PeerIdentity.Refusal.REVOKED && certificateId != null
+        && inErrorBackoff(certificateId)) {
       return;
     }
-    if (certificate == null) {
-      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "unidentified peer " + ctx.channel().remoteAddress()
-          + " sent no client certificate", 0));
-      return;
-    }
-    PeerIdentity.Claim claim = PeerIdentity.claim(certificate);
-    if (claim.deviceId() == null) {
-      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of " + ctx.channel().remoteAddress()
-          + " names no device: " + claim.refusal(), 0));
-      return;
-    }
-    certificateId = claim.deviceId();
-    if (inErrorBackoff(certificateId)) {
-      return;
-    }
-    // The trust manager checks the dates in a full handshake; a resumed TLS session skips it, so check them here.
-    Instant now = clock.instant();
-    if (now.isBefore(certificate.getNotBefore().toInstant()) || now.isAfter(certificate.getNotAfter().toInstant())) {
-      fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "the client certificate of device " + certificateId
-          + " is valid from " + certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant()
-          + ", not now (" + now + ")", 0));
+    if (!identity.accepted()) {
+      sendError(identityError(identity));
       return;
     }
     ctx.channel().attr(DEVICE_ID).set(certificateId);
@@ -284,14 +260,14 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
   private void hello(Hello hello) {
     if (!hello.getVersionsList().contains(1)) {
-      fail(ErrorCodes.error(ErrorCode.UNSUPPORTED_VERSION,
+      sendError(ErrorCodes.error(ErrorCode.UNSUPPORTED_VERSION,
           who() + ": offers versions " + hello.getVersionsList() + "; this uplink speaks version 1", 0));
       return;
     }
     String claimed = hello.getDeviceId();
     if (config.insecurePlaintextForDebugging()) {
       if (!DeviceIds.isValid(claimed)) {
-        fail(ErrorCodes.error(ErrorCode.NO_IDENTITY, "Hello carries no valid device id: a device id is "
+        sendError(ErrorCodes.error(ErrorCode.NO_IDENTITY, "Hello carries no valid device id: a device id is "
             + DeviceIds.RULE, 0));
         return;
       }
@@ -301,31 +277,25 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         return;
       }
     } else if (!certificateId.equals(claimed)) {
-      fail(ErrorCodes.error(ErrorCode.IDENTITY_MISMATCH, "Hello says device "
+      sendError(ErrorCodes.error(ErrorCode.IDENTITY_MISMATCH, "Hello says device "
           + (DeviceIds.isValid(claimed) ? claimed : "<invalid id>") + " but the certificate is device "
           + certificateId, 0));
       return;
     }
     if (hello.getOpenClipsCount() > MAX_RESUME_CLIPS) {
-      fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": Hello lists " + hello.getOpenClipsCount()
+      sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": Hello lists " + hello.getOpenClipsCount()
           + " open clips; at most " + MAX_RESUME_CLIPS, 0));
       return;
     }
     cancelDeadline();
     deviceId = certificateId;
-    clips = new ClipStream(ctx, store, config, deviceId, this::fail, this::refuse);
+    clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError);
     state = State.ACTIVE;
     registry.register(deviceId, this);
     LOG.info(deviceId, "device {} connected from {} ({}, firmware '{}', {} clips to resume)", deviceId,
         ctx.channel().remoteAddress(), config.insecurePlaintextForDebugging() ? "INSECURE PLAINTEXT" : "TLS",
-        printable(hello.getFirmware()),
-        hello.getOpenClipsCount());
+        printable(hello.getFirmware()), hello.getOpenClipsCount());
     ctx.write(UplinkMessage.newBuilder().setWelcome(Welcomes.of(config, store, deviceId, hello)).build());
-  }
-
-  private void revoked(String why) {
-    fail(ErrorCodes.error(ErrorCode.CERTIFICATE_REVOKED, who() + ": " + why
-        + "; this certificate is refused from now on, ask the fleet operator for a new one", 0));
   }
 
   private void handshakeDeadlinePassed() {
@@ -335,77 +305,67 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
       state = State.CLOSING;
       ctx.close();
     } else if (state == State.AWAIT_HELLO) {
-      fail(ErrorCodes.error(ErrorCode.HANDSHAKE_TIMEOUT, who() + ": no Hello within "
+      sendError(ErrorCodes.error(ErrorCode.HANDSHAKE_TIMEOUT, who() + ": no Hello within "
           + config.handshakeDeadline().toMillis() + " ms", 0));
     }
   }
 
-  private void fail(UplinkMessage error) {
-    if (state == State.CLOSING) {
-      return;
-    }
-    state = State.CLOSING;
-    cancelDeadline();
-    ErrorCode code = error.getError().getCode();
-    if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.SUPERSEDED) {
-      LOG.info(peer(), "closing the connection of {}: {}", who(), code);
-    } else {
-      // Most messages start with who(); the line names the peer once.
-      String message = error.getError().getMessage();
-      String prefix = who() + ": ";
-      LOG.info(peer(), "closing the connection of {}: {} ({})", who(),
-          message.startsWith(prefix) ? message.substring(prefix.length()) : message, code);
-    }
-    // A TLS connection that never finished its handshake cannot carry the Error; close() is all there is.
-    ctx.writeAndFlush(error).addListener(f -> lingeringClose(f.isSuccess()));
-  }
-
   /**
-   * Closing a socket with unread input makes the kernel send a reset, and a reset can destroy the Error on its way
-   * before the device has read it (a device streaming frames always has some in flight). So the uplink only ends its
-   * own side (TLS close_notify, then FIN), reads and drops whatever still comes, and closes once the device has closed
-   * too, or after CLOSE_GRACE: a peer that never closes, or never reads, cannot keep the connection.
+   * Every Error of this session goes out here, and nowhere else; nothing goes out once the session is closing. A fatal
+   * Error ends the session: one line names the peer and the reason, the Error is sent, and the connection closes
+   * without a reset ({@link LingeringClose}). A non-fatal one answers one request: it is logged through the device's
+   * log limit (STORAGE_UNAVAILABLE, the uplink's own trouble, at WARN once per session), counted against the
+   * device's error limit (the one past it is answered with TOO_MANY_ERRORS instead), and written, to be flushed with
+   * the answers of the read batch, or by the caller outside a read.
    */
-  private void lingeringClose(boolean errorWritten) {
-    ScheduledFuture<?> forced = ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE.toMillis(),
-        TimeUnit.MILLISECONDS);
-    ctx.channel().closeFuture().addListener(f -> forced.cancel(false));
-    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-    if (!errorWritten || (ssl != null && !ssl.handshakeFuture().isSuccess())) {
-      ctx.close();
-      return;
-    }
-    ctx.channel().config().setAutoRead(true);
-    if (ssl != null) {
-      ssl.closeOutbound().addListener(f -> shutdownOutput());
-    } else {
-      shutdownOutput();
-    }
-  }
-
-  private void shutdownOutput() {
-    if (ctx.channel() instanceof DuplexChannel duplex) {
-      duplex.shutdownOutput();
-    } else {
-      ctx.close();
-    }
-  }
-
-  /** Answers one request with a non-fatal Error; the one past the device's error limit closes the session. */
-  private void refuse(UplinkMessage error) {
-    ErrorCode code = error.getError().getCode();
+  void sendError(UplinkMessage error) {
     if (state == State.CLOSING) {
       return;
+    }
+    ErrorCode code = error.getError().getCode();
+    String message = error.getError().getMessage();
+    if (ErrorCodes.isFatal(code)) {
+      state = State.CLOSING;
+      cancelDeadline();
+      if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.SUPERSEDED) {
+        LOG.info(peer(), "closing the connection of {}: {}", who(), code);
+      } else {
+        // Most messages start with who(); the line names the peer once.
+        String prefix = who() + ": ";
+        LOG.info(peer(), "closing the connection of {}: {} ({})", who(),
+            message.startsWith(prefix) ? message.substring(prefix.length()) : message, code);
+      }
+      ctx.writeAndFlush(error).addListener(f -> LingeringClose.start(ctx, f.isSuccess()));
+      return;
+    }
+    if (code == ErrorCode.STORAGE_UNAVAILABLE) {
+      if (!storageWarned) {
+        storageWarned = true;
+        LOG.warn(peer(), "{} (further storage failures of this session at DEBUG)", message);
+      } else {
+        DEBUG.debug(message);
+      }
+    } else if (code == ErrorCode.FRAME_CONFLICT) {
+      // Other bytes under a stored (clip, seq) may be a nonce reused under the clip key: worth a warning.
+      LOG.warn(peer(), "refused {} ({})", message, code);
+    } else {
+      LOG.info(peer(), "refused {} ({})", message, code);
     }
     long now = System.nanoTime();
-    if (ErrorCodes.countsAgainstDevice(code) && !errors.spend(now)) {
+    if (ErrorCodes.countsAgainstDevice(code) && !errorBudget.spend(now)) {
       registry.errorBackoffs().start(deviceId, now + config.errorBackoff().toNanos(), now);
-      fail(ErrorCodes.tooManyErrors(who() + ": " + errors.counted() + " refused requests within "
+      sendError(ErrorCodes.tooManyErrors(who() + ": " + errorBudget.counted() + " refused requests within "
           + seconds(config.errorWindow()) + ", more than the " + config.maxErrors() + " allowed (the last: " + code
           + "); new sessions are refused for " + seconds(config.errorBackoff()), config.errorBackoff()));
       return;
     }
     ctx.write(error);
+  }
+
+  private static UplinkMessage identityError(PeerIdentity refused) {
+    ErrorCode code = refused.refusal() == PeerIdentity.Refusal.REVOKED
+        ? ErrorCode.CERTIFICATE_REVOKED : ErrorCode.NO_IDENTITY;
+    return ErrorCodes.error(code, refused.reason(), 0);
   }
 
   /** True (and the connection closing) when the device is still in the backoff of an earlier TOO_MANY_ERRORS. */
@@ -415,7 +375,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
       return false;
     }
     Duration retryAfter = Duration.ofNanos(left);
-    fail(ErrorCodes.tooManyErrors("device " + id + ": closed for too many errors before; connect again in "
+    sendError(ErrorCodes.tooManyErrors("device " + id + ": closed for too many errors before; connect again in "
         + retryAfter.toMillis() + " ms", retryAfter));
     return true;
   }
@@ -428,8 +388,8 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     if (clipId != 0) {
       return true;
     }
-    fail(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + what + " with clip id 0; clip ids start at 1"
-        + " (clip_id 0 in an Error means the session)", 0));
+    sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + what + " with clip id 0; clip ids start"
+        + " at 1 (clip_id 0 in an Error means the session)", 0));
     return false;
   }
 

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.StoredFrame;
@@ -12,7 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,9 @@ public final class DirectoryStore implements ClipStore {
   /** Room for the ids and varints around the payload of one record, well above what they can take. */
   private static final int RECORD_OVERHEAD = 256;
 
+  /** Guards the index, and the writer's and the syncer's state ({@link GroupCommitWriter}). */
   private final ReentrantLock lock = new ReentrantLock();
+  @GuardedBy("lock")
   private final ClipIndex index;
   private final GroupCommitWriter writer;
   private final SegmentReads reads;
@@ -130,7 +133,7 @@ public final class DirectoryStore implements ClipStore {
   public Submission openClip(String deviceId, long clipId, byte[] header) {
     DeviceIds.require(deviceId);
     checkSize("header", header.length);
-    return submit(() -> index.openClip(deviceId, clipId, header, clock.millis()));
+    return submit(clips -> clips.openClip(deviceId, clipId, header, clock.millis()));
   }
 
   @Override
@@ -138,13 +141,13 @@ public final class DirectoryStore implements ClipStore {
                                 ByteString sealed) {
     DeviceIds.require(deviceId);
     checkSize("frame", (long) meta.size() + sealed.size());
-    return submit(() -> index.appendFrame(deviceId, clipId, seq, last, meta, sealed, clock.millis()));
+    return submit(clips -> clips.appendFrame(deviceId, clipId, seq, last, meta, sealed, clock.millis()));
   }
 
   @Override
   public Submission closeClip(String deviceId, long clipId, int frameCount) {
     DeviceIds.require(deviceId);
-    return submit(() -> index.closeClip(deviceId, clipId, frameCount, clock.millis()));
+    return submit(clips -> clips.closeClip(deviceId, clipId, frameCount, clock.millis()));
   }
 
   @Override
@@ -197,21 +200,9 @@ public final class DirectoryStore implements ClipStore {
     log.info("store closed: {}", stats());
   }
 
-  private Submission submit(Supplier<ClipIndex.Decision> decide) {
-    ClipIndex.Decision decision;
-    lock.lock();
-    try {
-      Submission refusal = writer.refusal();
-      if (refusal != null) {
-        return refusal;
-      }
-      decision = decide.get();
-      if (decision.queued() != null) {
-        writer.enqueue(decision.queued());
-      }
-    } finally {
-      lock.unlock();
-    }
+  /** {@code decide} runs on the index under the lock, in the writer, which queues what it accepts. */
+  private Submission submit(Function<ClipIndex, ClipIndex.Decision> decide) {
+    ClipIndex.Decision decision = writer.submit(decide);
     // A conflict is logged by the session that was refused, within that device's log limit: a device that sends
     // conflicting frames in a loop must not fill the log from here.
     return decision.check() != null ? compareDurable(decision.check()) : decision.submission();

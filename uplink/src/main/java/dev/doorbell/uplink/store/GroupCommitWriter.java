@@ -1,58 +1,76 @@
 package dev.doorbell.uplink.store;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store's writer and syncer threads. The writer drains the queue in batches (records of many devices) and writes
- * each batch in one pass; the syncer makes everything written so far durable with one fdatasync, writes the
- * checkpoint that covers it, then marks those batches durable in the index and completes their futures in queue
- * order. The two overlap: while one fdatasync runs, the next batches are written, and the next fdatasync covers them
- * all. Only the writer touches the segment files, except for the syncer's fdatasync of batches already written; a
- * segment is rolled or abandoned only when nothing written is waiting for an fdatasync.
+ * The store's writer thread, which with {@link SegmentSyncer} makes the group commit. The writer takes batches
+ * (records of many devices) from the {@link BatchQueue} and writes each in one pass; the syncer makes everything
+ * written so far durable with one fdatasync, writes the checkpoint that covers it, then marks those batches durable in
+ * the index and completes their futures in queue order. The two overlap: while one fdatasync runs, the next batches
+ * are written, and the next fdatasync covers them all. Only the writer touches the segment files, except for the
+ * syncer's fdatasync of batches already written; a segment is rolled or abandoned only when nothing written waits
+ * for an fdatasync.
  *
- * <p>Fail-stop: when a write, fsync or checkpoint fails, nothing of that batch is acknowledged; the batch and
- * everything queued behind it fail with {@link StoreUnavailableException}, every clip falls back to its durable
- * state, and submissions are refused with STORAGE_UNAVAILABLE. The failed segment is abandoned (cut back to what the
- * last checkpoint covers, and closed): after an fsync failure the kernel may have dropped the dirty pages, so a later
- * successful fsync of the same file proves nothing. After a growing delay ({@link FailurePolicy}) the writer tries to
- * start a new segment, by default for as long as it takes.
+ * <p>Fail-stop (docs/FORMAT.md §6, "Failure policy"): a failed write, fdatasync or checkpoint goes through
+ * {@link #failStop}, the one path for all three; then, after a growing delay ({@link FailurePolicy}), the writer
+ * tries to start a new segment, by default for as long as it takes.
+ *
+ * <p>{@code lock} is the store's: it also guards the store's index ({@link DirectoryStore}) and the syncer's state.
+ * Every method here that needs it takes it (it is reentrant: the syncer calls some of them holding it).
  */
 final class GroupCommitWriter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
+  private enum Step { WRITE, ABANDON, RETRY, STOP }
+
+  /** What the writer does next; {@code batch} is set for {@link Step#WRITE} only. */
+  private record Work(Step step, List<PendingRecord> batch) {
+    static final Work ABANDON = new Work(Step.ABANDON, null);
+    static final Work RETRY = new Work(Step.RETRY, null);
+    static final Work STOP = new Work(Step.STOP, null);
+  }
+
   private final ReentrantLock lock;
+  /** Signalled when the writer may have work: a record queued, a failure, a stop. */
   private final Condition wake;
-  private final ClipIndex index;
   private final SegmentLog segments;
   private final StoreOptions options;
-  private final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
   private final SegmentSyncer syncer;
   private final Thread thread;
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong writeNanos = new AtomicLong();
+  @GuardedBy("lock")
+  private final ClipIndex index;
+  @GuardedBy("lock")
+  private final BatchQueue queue;
+  @GuardedBy("lock")
   private final WriterHealth health;
+  @GuardedBy("lock")
   private boolean stopping;
-  /** An fdatasync failed: the writer must abandon the segment before anything else. */
+  /** A failure took everything back: the writer abandons the segment before anything else. */
+  @GuardedBy("lock")
   private boolean abandonDue;
 
   GroupCommitWriter(ReentrantLock lock, ClipIndex index, SegmentLog segments, StoreOptions options,
                     FailurePolicy policy) {
     this.lock = lock;
     this.wake = lock.newCondition();
-    this.health = new WriterHealth(policy);
     this.index = index;
+    this.queue = new BatchQueue(options.maxBatchRecords(), options.maxBatchBytes());
+    this.health = new WriterHealth(policy);
     this.segments = segments;
     this.options = options;
     this.thread = new Thread(this, "doorbell-store-writer");
@@ -64,8 +82,8 @@ final class GroupCommitWriter implements Runnable {
       }
 
       @Override
-      public Runnable failed(List<SegmentSyncer.Written> covered, Exception cause) {
-        return syncFailed(covered, cause);
+      public Runnable failed(List<SegmentSyncer.Written> covered, String what, Exception cause) {
+        return failStop(what, cause, covered);
       }
     });
   }
@@ -75,15 +93,27 @@ final class GroupCommitWriter implements Runnable {
     thread.start();
   }
 
-  /** With the lock held: null when a record may be queued now, else why not. */
-  Submission refusal() {
-    return health.refusal(stopping);
-  }
-
-  /** With the lock held, after {@link #refusal()} returned null. */
-  void enqueue(PendingRecord record) {
-    queue.add(record);
-    wake.signal();
+  /**
+   * Decides on a submission with {@code decide}, against the index, and queues the record it makes; while the store
+   * takes no records (after a failure, or stopping) the decision is that refusal instead. One hold of the lock, so
+   * that nothing is queued behind a failure that has taken the queue back.
+   */
+  ClipIndex.Decision submit(Function<ClipIndex, ClipIndex.Decision> decide) {
+    lock.lock();
+    try {
+      Submission refusal = health.refusal(stopping);
+      if (refusal != null) {
+        return new ClipIndex.Decision(refusal, null, null);
+      }
+      ClipIndex.Decision decision = decide.apply(index);
+      if (decision.queued() != null) {
+        queue.add(decision.queued());
+        wake.signal();
+      }
+      return decision;
+    } finally {
+      lock.unlock();
+    }
   }
 
   StoreStats stats(long clips) {
@@ -106,19 +136,12 @@ final class GroupCommitWriter implements Runnable {
   @Override
   public void run() {
     try {
-      while (true) {
-        List<PendingRecord> batch = awaitWork();
-        if (batch == null) {
-          return;
-        }
-        if (batch.isEmpty()) {
-          if (takeAbandonDue()) {
-            abandonSegment();
-          } else {
-            retry();
-          }
-        } else {
-          write(batch);
+      for (Work work = awaitWork(); work.step() != Step.STOP; work = awaitWork()) {
+        switch (work.step()) {
+          case WRITE -> write(work.batch());
+          case ABANDON -> abandon();
+          case RETRY -> retry();
+          default -> throw new IllegalStateException("unexpected step " + work.step());
         }
       }
     } finally {
@@ -145,38 +168,31 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
-  private boolean takeAbandonDue() {
-    lock.lock();
-    try {
-      boolean due = abandonDue;
-      abandonDue = false;
-      return due;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** A batch to write, an empty list when an abandon or a retry is due, or null to stop. */
-  private List<PendingRecord> awaitWork() {
+  private Work awaitWork() {
     lock.lock();
     try {
       while (true) {
         if (abandonDue) {
-          return List.of();
+          abandonDue = false;
+          return Work.ABANDON;
         }
         if (!health.available()) {
           if (stopping) {
-            return null;
+            return Work.STOP;
           }
           long wait = health.nanosUntilRetry(System.nanoTime());
           if (wait <= 0) {
-            return List.of();
+            return Work.RETRY;
           }
           await(wait);
         } else if (!queue.isEmpty()) {
-          return takeBatch();
+          lingerForFullBatch();
+          // A failure while the writer lingered has taken the queue back; the next round abandons the segment.
+          if (!queue.isEmpty()) {
+            return new Work(Step.WRITE, queue.takeBatch());
+          }
         } else if (stopping) {
-          return null;
+          return Work.STOP;
         } else {
           await(TimeUnit.DAYS.toNanos(1));
         }
@@ -186,28 +202,17 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
-  /** Takes up to the batch limits, lingering up to maxBatchDelay while the queue is empty and the batch not full. */
-  private List<PendingRecord> takeBatch() {
-    List<PendingRecord> batch = new ArrayList<>();
-    long batchBytes = 0;
+  /** Waits up to maxBatchDelay for more records while the next batch could still grow. */
+  @GuardedBy("lock")
+  private void lingerForFullBatch() {
     long deadline = System.nanoTime() + options.maxBatchDelay().toNanos();
-    while (true) {
-      while (!queue.isEmpty() && batch.size() < options.maxBatchRecords()) {
-        long size = queue.peek().record.getSerializedSize() + SegmentFormat.RECORD_HEADER_BYTES;
-        if (!batch.isEmpty() && batchBytes + size > options.maxBatchBytes()) {
-          return batch;
-        }
-        batch.add(queue.poll());
-        batchBytes += size;
-      }
-      long wait = deadline - System.nanoTime();
-      if (batch.size() >= options.maxBatchRecords() || stopping || wait <= 0) {
-        return batch;
-      }
+    long wait;
+    while (!queue.isEmpty() && !queue.fullBatchQueued() && !stopping && (wait = deadline - System.nanoTime()) > 0) {
       await(wait);
     }
   }
 
+  @GuardedBy("lock")
   private void await(long nanos) {
     try {
       wake.awaitNanos(nanos);
@@ -219,13 +224,12 @@ final class GroupCommitWriter implements Runnable {
 
   private void write(List<PendingRecord> batch) {
     long total = 0;
+    for (PendingRecord record : batch) {
+      total += BatchQueue.framedBytes(record);
+    }
     try {
-      for (PendingRecord record : batch) {
-        total += SegmentFormat.RECORD_HEADER_BYTES + record.record.getSerializedSize();
-      }
       if (segments.needsRoll(total, options.segmentBytes())) {
         if (!awaitSynced()) {
-          failAfterSyncFailure(batch);
           return;
         }
         segments.startNew();
@@ -245,24 +249,25 @@ final class GroupCommitWriter implements Runnable {
       writeNanos.addAndGet(System.nanoTime() - started);
     } catch (IOException | RuntimeException e) {
       // A bug or an exhausted heap must not kill the writer silently with futures left pending: fail-stop too.
-      fail(batch, e);
+      failStop("write", e, List.of()).run();
       return;
     }
     bytes.addAndGet(total);
     batches.incrementAndGet();
     lock.lock();
     try {
-      if (health.available()) {
+      if (queue.written(batch)) {
         syncer.add(batch, segments.number(), segments.position(), segments.records());
-        return;
       }
     } finally {
       lock.unlock();
     }
-    failAfterSyncFailure(batch);
   }
 
-  /** Waits until every written batch is durable or failed; false when an fdatasync failed meanwhile. */
+  /**
+   * Before a roll: waits until every batch written is durable or failed. False when an fdatasync or checkpoint failed
+   * meanwhile: its fail-stop has taken back the batch being written too, and the segment is abandoned next.
+   */
   private boolean awaitSynced() {
     lock.lock();
     try {
@@ -273,77 +278,57 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
-  /** With the lock held, on the syncer thread: the covered batches are durable. */
+  /** On the syncer thread, which holds the lock: the covered batches are durable. */
   private Runnable synced(List<SegmentSyncer.Written> covered) {
     int count = 0;
-    for (SegmentSyncer.Written w : covered) {
-      w.batch().forEach(index::markDurable);
-      count += w.batch().size();
+    lock.lock();
+    try {
+      for (SegmentSyncer.Written w : covered) {
+        w.batch().forEach(index::markDurable);
+        count += w.batch().size();
+      }
+      health.durable();
+    } finally {
+      lock.unlock();
     }
-    health.durable();
     records.addAndGet(count);
     return () -> covered.forEach(w -> w.batch().forEach(record -> record.durable.complete(null)));
   }
 
   /**
-   * With the lock held, on the syncer thread: an fdatasync failed. Nothing it covered, nothing written after it and
-   * nothing queued is acknowledged. The writer abandons the segment when it next runs (it may be writing now; only
-   * it touches the files).
+   * The one fail-stop path (docs/FORMAT.md §6, "Failure policy"), for a failed write on the writer thread and a
+   * failed fdatasync or checkpoint on the syncer thread alike. An fdatasync running on the syncer when a write fails
+   * finishes first: what it covers was written before the failure and is acknowledged as usual. Then nothing more is:
+   * the batches the failed fdatasync {@code covered}, those written since, the batch being written and every record
+   * queued fail with {@link StoreUnavailableException}, in log order, every clip falls back to its durable state, and
+   * submissions are refused. The writer abandons the segment when it next runs (only it touches the files, and it may
+   * be writing now), and the failure policy schedules its retry. Returns what is left to do once the lock is
+   * released: the log line and the failed futures.
    */
-  private Runnable syncFailed(List<SegmentSyncer.Written> covered, Exception cause) {
-    List<PendingRecord> dropped = new ArrayList<>();
-    covered.forEach(w -> dropped.addAll(w.batch()));
-    dropped.addAll(syncer.drain());
-    dropped.addAll(queue);
-    queue.clear();
-    index.rollbackToDurable();
-    health.failed("fsync or checkpoint of segment " + SegmentFormat.segmentName(segments.number()) + " failed: "
-        + cause);
-    abandonDue = true;
-    wake.signalAll();
-    StoreUnavailableException error = new StoreUnavailableException(health.failure(), cause);
-    String segment = SegmentFormat.segmentName(segments.number());
-    return () -> {
-      log.error("store fsync or checkpoint failed in segment {}; {} records dropped, none acknowledged: {}",
-          segment, dropped.size(), cause.toString());
-      dropped.forEach(record -> record.durable.completeExceptionally(error));
-    };
-  }
-
-  /** A batch the writer wrote while an fdatasync failed: not acknowledged; the segment is abandoned. */
-  private void failAfterSyncFailure(List<PendingRecord> batch) {
+  private Runnable failStop(String what, Exception cause, List<SegmentSyncer.Written> covered) {
+    List<PendingRecord> failed = new ArrayList<>();
+    covered.forEach(w -> failed.addAll(w.batch()));
+    // The syncer names its segment; the writer's is the one it writes.
+    String segment = SegmentFormat.segmentName(covered.isEmpty() ? segments.number()
+        : covered.get(covered.size() - 1).segment());
     StoreUnavailableException error;
     lock.lock();
     try {
-      error = new StoreUnavailableException(health.failure(), null);
-    } finally {
-      lock.unlock();
-    }
-    batch.forEach(record -> record.durable.completeExceptionally(error));
-  }
-
-  /**
-   * A write (or a roll) failed on the writer thread: that batch, everything written but not yet covered by an
-   * fdatasync, and everything queued fail. An fdatasync already running finishes first: what it covers was written
-   * before the failure and stays acknowledged.
-   */
-  private void fail(List<PendingRecord> batch, Exception cause) {
-    List<PendingRecord> dropped = new ArrayList<>(batch);
-    lock.lock();
-    try {
-      dropped.addAll(syncer.takeBackUnsynced());
-      dropped.addAll(queue);
-      queue.clear();
+      failed.addAll(syncer.takeBackUnsynced());
+      failed.addAll(queue.drain());
       index.rollbackToDurable();
-      health.failed("write of segment " + SegmentFormat.segmentName(segments.number()) + " failed: " + cause);
+      health.failed(what + " of segment " + segment + " failed: " + cause);
+      abandonDue = true;
+      wake.signalAll();
+      error = new StoreUnavailableException(health.failure(), cause);
     } finally {
       lock.unlock();
     }
-    log.error("store batch of {} records failed in segment {}; {} other records dropped, none acknowledged: {}",
-        batch.size(), SegmentFormat.segmentName(segments.number()), dropped.size() - batch.size(), cause.toString());
-    StoreUnavailableException error = new StoreUnavailableException(health.failure(), cause);
-    dropped.forEach(record -> record.durable.completeExceptionally(error));
-    abandonSegment();
+    return () -> {
+      log.error("store {} failed in segment {}; {} records dropped, none acknowledged: {}", what, segment,
+          failed.size(), cause.toString());
+      failed.forEach(record -> record.durable.completeExceptionally(error));
+    };
   }
 
   /** Closes the failed segment cleanly, then starts a new one; a failure counts as one more attempt. */
@@ -352,13 +337,15 @@ final class GroupCommitWriter implements Runnable {
       segments.abandon();
       segments.startNew();
     } catch (IOException e) {
+      int attempts;
       lock.lock();
       try {
         health.failed("starting a new segment failed: " + e);
+        attempts = health.failures();
       } finally {
         lock.unlock();
       }
-      log.warn("store still unavailable after attempt {}: {}", health.failures(), e.toString());
+      log.warn("store still unavailable after attempt {}: {}", attempts, e.toString());
       return;
     }
     lock.lock();
@@ -370,7 +357,8 @@ final class GroupCommitWriter implements Runnable {
     log.info("store available again in segment {}", SegmentFormat.segmentName(segments.number()));
   }
 
-  private void abandonSegment() {
+  /** Cuts the failed segment back to what its last checkpoint covers and closes it for good. */
+  private void abandon() {
     try {
       segments.abandon();
     } catch (IOException e) {

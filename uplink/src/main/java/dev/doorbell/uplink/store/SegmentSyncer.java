@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,18 +14,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * syncer takes everything handed over so far, runs one fdatasync for all of it while the writer goes on writing,
  * then writes the checkpoint that covers it, and reports the result: records are acknowledged only once a durable
  * checkpoint covers them, and a checkpoint never covers bytes before the fdatasync that made them durable returned.
- * Its state is guarded by the writer's lock; it touches the segment only to fdatasync what was written before the
- * call.
+ * Its state is guarded by the store's lock, which each method takes (it is reentrant: the writer may hold it
+ * already); it touches the segment only to fdatasync what was written before the call.
  */
 final class SegmentSyncer {
   /** A batch written up to {@code end} of segment {@code segment}, which then held {@code records} records. */
   record Written(List<PendingRecord> batch, long segment, long end, long records) {}
 
-  /** What becomes of a result. Called on the syncer thread with the lock held; the returned action runs after. */
+  /**
+   * What becomes of a result. Called on the syncer thread with the lock held, in the same hold in which the syncer
+   * becomes idle, so that no roll or abandon can come between; the returned action runs after the lock is released.
+   */
   interface Outcome {
     Runnable durable(List<Written> covered);
 
-    Runnable failed(List<Written> covered, Exception cause);
+    /** {@code what} failed: "fdatasync" or "checkpoint". */
+    Runnable failed(List<Written> covered, String what, Exception cause);
   }
 
   private final ReentrantLock lock;
@@ -32,12 +37,16 @@ final class SegmentSyncer {
   private final Condition idle;
   private final SegmentLog segments;
   private final Outcome outcome;
-  private final ArrayDeque<Written> written = new ArrayDeque<>();
   private final Thread thread;
   private final AtomicLong fsyncs = new AtomicLong();
   private final AtomicLong fsyncNanos = new AtomicLong();
   private final AtomicLong checkpointNanos = new AtomicLong();
+  /** Batches handed over and not yet covered by an fdatasync, in log order. */
+  @GuardedBy("lock")
+  private final ArrayDeque<Written> written = new ArrayDeque<>();
+  @GuardedBy("lock")
   private boolean syncing;
+  @GuardedBy("lock")
   private boolean stopping;
 
   SegmentSyncer(ReentrantLock lock, SegmentLog segments, Outcome outcome) {
@@ -54,36 +63,47 @@ final class SegmentSyncer {
     thread.start();
   }
 
-  /** With the lock held: a batch whose write returned, ending at {@code end} of the current segment. */
+  /** A batch whose write returned, ending at {@code end} of segment {@code segment}. */
   void add(List<PendingRecord> batch, long segment, long end, long records) {
-    written.add(new Written(batch, segment, end, records));
-    work.signal();
+    lock.lock();
+    try {
+      written.add(new Written(batch, segment, end, records));
+      work.signal();
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** With the lock held: waits until nothing written waits for an fdatasync (before a roll). */
+  /** Waits until nothing written waits for an fdatasync (before a roll). */
   void awaitIdle() {
-    while (syncing || !written.isEmpty()) {
-      idle.awaitUninterruptibly();
+    lock.lock();
+    try {
+      while (syncing || !written.isEmpty()) {
+        idle.awaitUninterruptibly();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /**
-   * With the lock held, after a failed write: waits for a running fdatasync (what it covers was written before the
-   * failure) and takes back every batch not yet covered by one.
+   * After a failure: waits for an fdatasync running on the syncer thread (what it covers was written before the
+   * failure; on the syncer thread itself none is running), then takes back every batch not yet covered by one, in
+   * log order.
    */
   List<PendingRecord> takeBackUnsynced() {
-    while (syncing) {
-      idle.awaitUninterruptibly();
+    lock.lock();
+    try {
+      while (syncing) {
+        idle.awaitUninterruptibly();
+      }
+      List<PendingRecord> records = new ArrayList<>();
+      written.forEach(w -> records.addAll(w.batch()));
+      written.clear();
+      return records;
+    } finally {
+      lock.unlock();
     }
-    return drain();
-  }
-
-  /** With the lock held: takes back every batch not yet covered, without waiting. */
-  List<PendingRecord> drain() {
-    List<PendingRecord> records = new ArrayList<>();
-    written.forEach(w -> records.addAll(w.batch()));
-    written.clear();
-    return records;
   }
 
   long fsyncs() {
@@ -134,11 +154,13 @@ final class SegmentSyncer {
   private void sync(List<Written> covered) {
     long started = System.nanoTime();
     long synced = started;
+    String failed = "fdatasync";
     Exception failure = null;
     Written last = covered.get(covered.size() - 1);
     try {
       segments.force();
       synced = System.nanoTime();
+      failed = "checkpoint";
       segments.commit(last.segment(), last.end(), last.records());
     } catch (IOException | RuntimeException e) {
       failure = e;
@@ -146,16 +168,16 @@ final class SegmentSyncer {
     Runnable after;
     lock.lock();
     try {
+      syncing = false;
+      idle.signalAll();
       if (failure == null) {
         fsyncNanos.addAndGet(synced - started);
         checkpointNanos.addAndGet(System.nanoTime() - synced);
         fsyncs.incrementAndGet();
         after = outcome.durable(covered);
       } else {
-        after = outcome.failed(covered, failure);
+        after = outcome.failed(covered, failed, failure);
       }
-      syncing = false;
-      idle.signalAll();
     } finally {
       lock.unlock();
     }

@@ -6,8 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether the store's writer takes records, and when it tries the disk again after a failure: available, failed
- * (retrying after a growing delay, {@link FailurePolicy}) or given up (until the store is reopened). Guarded by the
- * writer's lock.
+ * (retrying after a growing delay, {@link FailurePolicy}) or given up (until the store is reopened). Not
+ * thread-safe: the writer keeps it in a field guarded by the store's lock.
  */
 final class WriterHealth {
   private static final Logger log = LoggerFactory.getLogger(WriterHealth.class);

@@ -12,6 +12,8 @@ import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.uplink.identity.CertificateRevocations;
+import dev.doorbell.uplink.identity.PeerIdentifier;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.store.ClipStatus;
 import dev.doorbell.uplink.testing.CheckingClipStore;
@@ -48,7 +50,8 @@ class SessionFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void session_anyMessages_specificErrorsAndOnlyWellFormedWrites(byte[] input) throws IOException {
     CheckingClipStore store = new CheckingClipStore(CONFIG);
-    EmbeddedChannel channel = new EmbeddedChannel(new DeviceSessionHandler(CONFIG, store, new SessionRegistry()));
+    EmbeddedChannel channel = new EmbeddedChannel(new DeviceSessionHandler(CONFIG, store, new SessionRegistry(),
+        new PeerIdentifier(CertificateRevocations.none(), CONFIG.clock())));
     Observer observer = new Observer(store);
     try {
       ByteArrayInputStream in = new ByteArrayInputStream(input);
