@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.testing.PortFiles;
+import dev.doorbell.testing.TestPki;
 import dev.doorbell.uplink.testing.InMemoryClipStore;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -170,11 +172,7 @@ class UplinkCliTest {
     String[] args = {"serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port", "0",
         "--port-file", portFile.toString()};
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(serve).execute(args));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!Files.exists(portFile) && System.nanoTime() < deadline && !exit.isDone()) {
-      Thread.sleep(10);
-    }
-    int port = Integer.parseInt(Files.readString(portFile).trim());
+    int port = PortFiles.await(portFile, Duration.ofSeconds(10), exit::isDone);
     try (TestDeviceClient device = TestDeviceClient.connect(new InetSocketAddress("127.0.0.1", port), "dev-a")) {
       device.send(Messages.hello("dev-a"), Messages.clipOpen("dev-a", 1), Messages.frame(1, 0, false));
       device.awaitAck(1, AckKind.ACK_KIND_PERSISTED, 1, false);
