@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.testing.PortFiles;
@@ -14,6 +18,7 @@ import dev.doorbell.uplink.testing.TestDeviceClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +66,30 @@ class UplinkCliTest {
     err.getBuffer().setLength(0);
     assertEquals(2, cli().execute("serve", "--data", "x", "--no-such-option"));
     assertTrue(errorLine().contains("unknown option '--no-such-option'"), err.toString());
+  }
+
+  /**
+   * The error line of a command that failed without a message tells the user to run it with
+   * -Ddoorbell.log.level=DEBUG (CliErrors, shared with the doorbell command): the uplink's logging must obey it.
+   */
+  @Test
+  void logbackXml_doorbellLogLevelProperty_setsTheLevelOfTheProjectsLoggers() throws Exception {
+    assertEquals(Level.DEBUG, configuredLevel("DEBUG"));
+    assertEquals(Level.WARN, configuredLevel("WARN"));
+    assertEquals(Level.INFO, configuredLevel(null));
+  }
+
+  private static Level configuredLevel(String property) throws JoranException {
+    URL config = UplinkCli.class.getResource("/logback.xml");
+    assertTrue(config != null && config.getPath().contains("uplink"), "the uplink's logback.xml: " + config);
+    LoggerContext context = new LoggerContext();
+    if (property != null) {
+      context.putProperty("doorbell.log.level", property);
+    }
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(config);
+    return context.getLogger("dev.doorbell").getLevel();
   }
 
   @Test
