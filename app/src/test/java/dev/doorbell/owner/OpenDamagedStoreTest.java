@@ -69,12 +69,7 @@ class OpenDamagedStoreTest {
     StoreFixture store = StoreFixture.v1(dir.resolve("store"));
     store.startSegment();
     store.addClip(before);
-    store.addOpen(DEVICE, 2, across.header());
-    store.addFrames(across, 0, 3);
-    store.startSegment();
-    store.addFrames(across, 3, 6);
-    store.startSegment();
-    store.addFrames(across, 6, 9);
+    store.addAcrossSegments(across, 3, 6);
     store.addClose(DEVICE, 2, 9);
     store.addClip(after);
     store.write();

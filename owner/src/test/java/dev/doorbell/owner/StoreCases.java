@@ -77,12 +77,7 @@ public final class StoreCases {
     c.add(new Named("v1-missing-segment", false, (s, k) -> {
       SealedClips.Clip across = SealedClips.seal(k, DEVICE, 50, 6);
       StoreFixture f = v1(s, k, 1);
-      f.addOpen(DEVICE, 50, across.header());
-      f.addFrames(across, 0, 2);
-      f.startSegment();
-      f.addFrames(across, 2, 4);
-      f.startSegment();
-      f.addFrames(across, 4, 6);
+      f.addAcrossSegments(across, 2, 4);
       f.addClose(DEVICE, 50, 6);
       f.write();
       Files.delete(f.segmentPath(2));
@@ -228,10 +223,7 @@ public final class StoreCases {
     c.add(new Named("v2-checkpoint-names-absent-segment", false, (s, k) -> {
       SealedClips.Clip across = SealedClips.seal(k, DEVICE, 50, 4);
       StoreFixture f = v2(s, k, 1);
-      f.addOpen(DEVICE, 50, across.header());
-      f.addFrames(across, 0, 2);
-      f.startSegment();
-      f.addFrames(across, 2, 4);
+      f.addAcrossSegments(across, 2);
       f.checkpoint();
       f.write();
       Files.delete(f.segmentPath(2));
@@ -247,12 +239,7 @@ public final class StoreCases {
     c.add(new Named("v2-middle-segment-missing", false, (s, k) -> {
       SealedClips.Clip across = SealedClips.seal(k, DEVICE, 50, 6);
       StoreFixture f = v2(s, k, 1);
-      f.addOpen(DEVICE, 50, across.header());
-      f.addFrames(across, 0, 2);
-      f.startSegment();
-      f.addFrames(across, 2, 4);
-      f.startSegment();
-      f.addFrames(across, 4, 6);
+      f.addAcrossSegments(across, 2, 4);
       f.checkpoint();
       f.write();
       Files.delete(f.segmentPath(2));

@@ -143,6 +143,21 @@ final class StoreFixture {
     }
   }
 
+  /**
+   * The header of a clip and its frames, a new segment started before each frame in {@code newSegmentAt}: a clip
+   * that spans segments. No close: {@link #addClose} adds one where the clip was closed.
+   */
+  void addAcrossSegments(SealedClips.Clip clip, int... newSegmentAt) {
+    addOpen(clip.deviceId(), clip.clipId(), clip.header());
+    int from = 0;
+    for (int at : newSegmentAt) {
+      addFrames(clip, from, at);
+      startSegment();
+      from = at;
+    }
+    addFrames(clip, from, clip.frames().size());
+  }
+
   /** Header, every frame and the close of a clip, in that order; returns the offset of each record. */
   List<Long> addClip(SealedClips.Clip clip) {
     List<Long> offsets = new ArrayList<>();
