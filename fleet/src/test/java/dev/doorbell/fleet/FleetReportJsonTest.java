@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * report.json is read by other tools (docs/FLEET.md fixes its field names and number formats): the same run
  * written through jackson-jr gives the very bytes the hand-written writer gave before
- * (src/test/resources/reports/written-before-jackson, written by that writer from the inputs below).
+ * (src/test/resources/reports/written-before-jackson, written by that writer from the inputs below), but for the two
+ * fields the one load tester added since: {@code totals.skipped} and {@code traffic}.
  */
 class FleetReportJsonTest {
   static final Path BEFORE_JACKSON = Path.of("src/test/resources/reports/written-before-jackson");
@@ -39,9 +40,13 @@ class FleetReportJsonTest {
         "duration", null, Map.of("closed before Welcome", 1L));
     FleetScenario storm = FleetScenario.reconnectStorm(Duration.ofMillis(1500), 0.5, Duration.ofSeconds(5), 3);
 
-    new FleetReport(totals, seconds, 0.01, 0.02, storm, record).write(out);
+    new FleetReport(totals, seconds, 0.01, 0.02, storm, new Traffic.PoissonClips(12), record).write(out);
 
-    assertEquals(Files.readString(BEFORE_JACKSON.resolve("report.json")), Files.readString(out.resolve("report.json")));
+    String before = Files.readString(BEFORE_JACKSON.resolve("report.json"));
+    String withTheNewFields = before.replace("\"lostAcked\":0}", "\"lostAcked\":0,\"skipped\":0}")
+        .replace(",\"scenario\":", ",\"traffic\":{\"model\":\"poisson\",\"parameters\":{\"clipsPerHour\":12.0}},"
+            + "\"scenario\":");
+    assertEquals(withTheNewFields, Files.readString(out.resolve("report.json")));
   }
 
   @Test

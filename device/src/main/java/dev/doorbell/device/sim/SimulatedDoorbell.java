@@ -125,8 +125,9 @@ public final class SimulatedDoorbell implements ClipListener {
     counters.ringsDuringClips.addAndGet(summary.ringsDuringClip());
     clipsSinceAdvance++;
     log.info("device {} clip {} sealed: {}, {} frames, {} bytes, epoch {}, {} more presses, ended {}",
-        device.deviceId(), String.format("%016x", lastClipId), summary.trigger() == Trigger.TRIGGER_RING ? "ring" : "motion",
-        summary.frames(), summary.bytes(), epochKey.epoch(), summary.ringsDuringClip(), summary.endReason());
+        device.deviceId(), String.format("%016x", lastClipId),
+        summary.trigger() == Trigger.TRIGGER_RING ? "ring" : "motion", summary.frames(), summary.bytes(),
+        epochKey.epoch(), summary.ringsDuringClip(), summary.endReason());
   }
 
   private void maybeAdvanceEpoch() {
