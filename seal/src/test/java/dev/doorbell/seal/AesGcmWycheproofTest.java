@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.doorbell.seal.internal.AesGcm;
-import dev.doorbell.seal.testing.TestData;
+import dev.doorbell.seal.testing.JsonFiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ class AesGcmWycheproofTest {
   @ParameterizedTest
   @EnumSource(GcmProvider.class)
   void sealAndOpen_allTwelveByteIvVectors_matchWycheproof(GcmProvider provider) throws Exception {
-    Map<String, Object> file = TestData.readJson("wycheproof/wycheproof_aes_gcm_test.json");
+    Map<String, Object> file = JsonFiles.read("wycheproof/wycheproof_aes_gcm_test.json");
     int run = 0;
     int skipped = 0;
     List<String> failures = new ArrayList<>();

@@ -12,6 +12,7 @@ import dev.doorbell.seal.keys.RootKey;
 import dev.doorbell.seal.keys.SecretBytes;
 import dev.doorbell.seal.keys.internal.Hkdf;
 import dev.doorbell.seal.testing.InsecureReplayRandom;
+import dev.doorbell.seal.testing.JsonFiles;
 import dev.doorbell.seal.testing.TestData;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class SealVectorsTest {
   @Test
   void file_equalsWhatTheGeneratorProduces() throws Exception {
-    String generated = TestData.writeJson(new SealVectorGenerator().generate());
+    String generated = JsonFiles.write(new SealVectorGenerator().generate());
     if (Boolean.getBoolean("doorbell.regenerate")) {
       Files.writeString(TestData.dir().resolve(SealVectorGenerator.FILE), generated, StandardCharsets.UTF_8);
     }
@@ -159,7 +160,7 @@ class SealVectorsTest {
   }
 
   private static List<Object> tests(String type) throws Exception {
-    for (Object g : list(TestData.readJson(SealVectorGenerator.FILE).get("testGroups"))) {
+    for (Object g : list(JsonFiles.read(SealVectorGenerator.FILE).get("testGroups"))) {
       if (type.equals(map(g).get("type"))) {
         return list(map(g).get("tests"));
       }

@@ -6,6 +6,7 @@ import static dev.doorbell.seal.testing.TestData.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.doorbell.seal.keys.internal.Hkdf;
+import dev.doorbell.seal.testing.JsonFiles;
 import dev.doorbell.seal.testing.TestData;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class HkdfWycheproofTest {
   @Test
   void sha256_allWycheproofVectors_matchOrRefuse() throws Exception {
-    Map<String, Object> file = TestData.readJson("wycheproof/wycheproof_hkdf_sha256_test.json");
+    Map<String, Object> file = JsonFiles.read("wycheproof/wycheproof_hkdf_sha256_test.json");
     int valid = 0;
     int invalid = 0;
     List<String> failures = new ArrayList<>();
