@@ -35,7 +35,7 @@ class FleetRunnerTrafficTest {
 
   @BeforeAll
   static void provision() throws Exception {
-    fleet = LoopbackUplink.provision(dir.resolve("fleet"), 6);
+    fleet = TestFleet.provision(dir.resolve("fleet"), 6);
   }
 
   @Test

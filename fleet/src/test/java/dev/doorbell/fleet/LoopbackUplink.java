@@ -1,15 +1,11 @@
 package dev.doorbell.fleet;
 
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 
 /** The real uplink and its directory store in this JVM on loopback, serving a fleet provisioned for a test. */
@@ -24,14 +20,6 @@ public final class LoopbackUplink implements AutoCloseable {
     this.server = new UplinkServer(UplinkConfig.builder().host("127.0.0.1").port(0)
         .tlsDirectory(fleet.uplinkDir()).build(), store);
     this.port = server.start().getPort();
-  }
-
-  /** A fleet of {@code devices} with their keys and the owner's keyring, as `doorbell provision` makes it. */
-  public static FleetLayout provision(Path root, int devices) throws Exception {
-    FleetLayout fleet = new FleetLayout(root);
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(root, devices), (done, total) -> {});
-    return fleet;
   }
 
   public int port() {

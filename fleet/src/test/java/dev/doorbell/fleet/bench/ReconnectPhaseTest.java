@@ -12,6 +12,7 @@ import dev.doorbell.fleet.LiveFleet;
 import dev.doorbell.fleet.LoadResult;
 import dev.doorbell.fleet.LoopbackUplink;
 import dev.doorbell.fleet.RunHook;
+import dev.doorbell.fleet.TestFleet;
 import dev.doorbell.fleet.Traffic;
 import dev.doorbell.pki.FleetLayout;
 import io.netty.channel.Channel;
@@ -36,7 +37,7 @@ class ReconnectPhaseTest {
 
   @Test
   void during_heldDevices_everyDeviceIsWelcomedAgainOnANewConnectionAndSendingResumes() throws Exception {
-    FleetLayout fleet = LoopbackUplink.provision(dir.resolve("fleet"), DEVICES);
+    FleetLayout fleet = TestFleet.provision(dir.resolve("fleet"), DEVICES);
     StringWriter printed = new StringWriter();
     // The uplink runs in this JVM, so this process's CPU stands for the uplink's too.
     ReconnectPhase phase = new ReconnectPhase(List.of(ProcessHandle.current().pid()), new PrintWriter(printed, true));

@@ -12,6 +12,7 @@ import dev.doorbell.fleet.LiveFleet;
 import dev.doorbell.fleet.LoadResult;
 import dev.doorbell.fleet.LoopbackUplink;
 import dev.doorbell.fleet.RunHook;
+import dev.doorbell.fleet.TestFleet;
 import dev.doorbell.fleet.Traffic;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreSnapshot;
@@ -41,7 +42,7 @@ class ScenarioTest {
 
   @BeforeAll
   static void provision() throws Exception {
-    fleet = LoopbackUplink.provision(dir.resolve("fleet"), DEVICES);
+    fleet = TestFleet.provision(dir.resolve("fleet"), DEVICES);
   }
 
   @Test
