@@ -1,5 +1,6 @@
 package dev.doorbell.fleet;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,10 +99,8 @@ class FleetScenarioRunTest {
       int port = uplink.start().getPort();
       CompletableFuture<Integer> fleetRun = CompletableFuture.supplyAsync(() -> command().execute(
           args(report, port, "--duration", "6s", "--min-clip", "4s", "--max-clip", "5s")));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (first.stats().records() < 3 * DEVICES && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-      }
+      await("frames of every device in the first uplink's store").atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(20)).until(() -> first.stats().records() >= 3 * DEVICES);
       // A new uplink on the same port with an empty store: every clip it acknowledged is gone.
       uplink.stop(Duration.ofSeconds(5));
       try (UplinkServer amnesiac = server(port, second)) {
