@@ -50,7 +50,8 @@ public final class FleetRunOptions {
   int maxConnecting;
 
   @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-      description = "From the first connect to the end of sending (default: ${DEFAULT-VALUE}).")
+      description = "From the first connect (with --connect-first, from when every device is connected) to the end of "
+          + "sending (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
   @Option(names = "--traffic", paramLabel = "MODEL", defaultValue = "poisson",
