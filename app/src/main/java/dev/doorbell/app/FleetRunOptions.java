@@ -5,16 +5,20 @@ import dev.doorbell.cli.HostPortConverter;
 import dev.doorbell.cli.RateConverter;
 
 import dev.doorbell.device.camera.Profile;
+import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.fleet.FleetOutcome;
 import dev.doorbell.fleet.FleetPlan;
 import dev.doorbell.fleet.FleetRunner;
 import dev.doorbell.fleet.FleetScenario;
 import dev.doorbell.fleet.Shard;
+import dev.doorbell.fleet.Traffic;
 import dev.doorbell.fleet.WorkerPool;
-import dev.doorbell.device.link.UplinkFailureException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -23,6 +27,8 @@ import picocli.CommandLine.ParameterException;
 
 /** The options of `fleet` and `fleet run`, and running them (in this process or as worker processes). */
 public final class FleetRunOptions {
+  private static final int DEFAULT_INFLIGHT = 4;
+
   @Option(names = "--devices", paramLabel = "N", description = "Devices in the whole fleet (required).")
   int devices;
 
@@ -44,12 +50,41 @@ public final class FleetRunOptions {
   int maxConnecting;
 
   @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-      description = "From the first connect to the end of sending (default: ${DEFAULT-VALUE}).")
+      description = "From the first connect (with --connect-first, from when every device is connected) to the end of "
+          + "sending (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
+  @Option(names = "--traffic", paramLabel = "MODEL", defaultValue = "poisson",
+      description = "How the devices send: poisson (clips at --clips-per-hour), constant (--rate frames/s over "
+          + "this run's devices) or saturation (every device keeps --inflight frames unpersisted) (default: "
+          + "${DEFAULT-VALUE}).")
+  String traffic;
+
   @Option(names = "--clips-per-hour", paramLabel = "N", defaultValue = "12",
-      description = "Mean clips per device per hour, Poisson arrivals (default: ${DEFAULT-VALUE}).")
+      description = "poisson: mean clips per device per hour, Poisson arrivals (default: ${DEFAULT-VALUE}).")
   double clipsPerHour;
+
+  @Option(names = "--rate", paramLabel = "N/s", converter = RateConverter.class,
+      description = "constant: frames per second over this run's devices (its shard), each device its equal share.")
+  String rate;
+
+  @Option(names = "--inflight", paramLabel = "N",
+      description = "constant, saturation: most frames a device keeps unpersisted; at a constant rate a frame beyond "
+          + "them is skipped and counted (default: 4).")
+  Integer inflight;
+
+  @Option(names = "--frame-bytes", paramLabel = "N[..M]",
+      description = "Seal random payloads of N (to M) bytes instead of the profile's JPEG frames.")
+  String frameBytes;
+
+  @Option(names = "--connect-first",
+      description = "Connect every device before any sends; --duration counts from then.")
+  boolean connectFirst;
+
+  @Option(names = "--source-address", paramLabel = "ADDR",
+      description = "Bind the devices' sockets to these local addresses, round robin (repeatable): each has about "
+          + "28,000 ports towards one uplink port, e.g. 127.0.0.2 for a second.")
+  List<String> sourceAddresses = new ArrayList<>();
 
   @Option(names = "--min-clip", paramLabel = "DURATION", defaultValue = "4s", converter = DurationConverter.class,
       description = "Shortest clip (default: ${DEFAULT-VALUE}).")
@@ -120,10 +155,6 @@ public final class FleetRunOptions {
   Integer run(CommandSpec spec) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Verbosity.forFleet(verbose);
-    int colon = uplink.lastIndexOf(':');
-    if (colon < 1) {
-      throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");
-    }
     if (devices < 1) {
       throw new ParameterException(spec.commandLine(), "--devices N is required (N >= 1)");
     }
@@ -131,12 +162,16 @@ public final class FleetRunOptions {
     FleetPlan plan;
     FleetScenario scenario;
     try {
-      scenario = scenarioOptions.build(uplink.substring(0, colon), seed);
+      String host = HostPortConverter.host(uplink);
+      scenario = scenarioOptions.build(host, seed);
       part = Shard.parse(shard);
-      plan = new FleetPlan(uplink.substring(0, colon), Integer.parseInt(uplink.substring(colon + 1)), fleetDir,
-          devices, part, Double.parseDouble(ramp.replace("/s", "").trim()), maxConnecting, duration, clipsPerHour,
-          minClip, maxClip, Profile.parse(profile), seed, report, tag, ioThreads, senderThreads, connectTimeout,
-          drainTimeout, maxErrorRate, maxConnectFailureRate, progressJson);
+      plan = FleetPlan.builder(host, HostPortConverter.port(uplink), fleetDir, devices).shard(part)
+          .ramp(RateConverter.perSecond(ramp), maxConnecting).connectFirst(connectFirst)
+          .sourceAddresses(addresses()).sending(Duration.ZERO, duration).traffic(traffic())
+          .clips(minClip, maxClip).profile(Profile.parse(profile))
+          .frameBytes(frameBytes == null ? null : FleetPlan.FrameBytes.parse(frameBytes)).seed(seed)
+          .report(report, tag).threads(ioThreads, senderThreads).timeouts(connectTimeout, drainTimeout)
+          .limits(maxErrorRate, maxConnectFailureRate).progressJson(progressJson).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -181,14 +216,66 @@ public final class FleetRunOptions {
     }
   }
 
+  /** The traffic model these options name; an IllegalArgumentException naming the option when they disagree. */
+  private Traffic traffic() {
+    if (rate != null && !"constant".equals(traffic)) {
+      throw new IllegalArgumentException("--rate is for --traffic constant, not " + traffic);
+    }
+    if (inflight != null && "poisson".equals(traffic)) {
+      throw new IllegalArgumentException("--inflight is for --traffic constant or saturation, not poisson");
+    }
+    int frames = inflight == null ? DEFAULT_INFLIGHT : inflight;
+    return switch (traffic) {
+      case "poisson" -> new Traffic.PoissonClips(clipsPerHour);
+      case "constant" -> {
+        if (rate == null) {
+          throw new IllegalArgumentException("--traffic constant needs --rate N/s");
+        }
+        yield new Traffic.ConstantRate(RateConverter.perSecond(rate), frames);
+      }
+      case "saturation" -> new Traffic.Saturation(frames);
+      default -> throw new IllegalArgumentException("--traffic must be one of " + Traffic.NAMES + ", got '" + traffic
+          + "'");
+    };
+  }
+
+  private List<InetAddress> addresses() {
+    List<InetAddress> addresses = new ArrayList<>();
+    for (String a : sourceAddresses) {
+      try {
+        addresses.add(InetAddress.getByName(a));
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("--source-address '" + a + "' does not resolve", e);
+      }
+    }
+    return addresses;
+  }
+
+  /** This run's options for each of {@code processes} workers: the ramp, the window and the rate split evenly. */
   private List<String> workerArgs() {
-    return List.of("--devices", String.valueOf(devices), "--uplink", uplink, "--fleet-dir", fleetDir.toString(),
-        "--ramp", String.valueOf(Double.parseDouble(ramp.replace("/s", "").trim()) / processes), "--duration",
-        duration.toString(), "--clips-per-hour", String.valueOf(clipsPerHour), "--min-clip", minClip.toString(),
-        "--max-clip", maxClip.toString(), "--profile", profile, "--seed", String.valueOf(seed), "--max-error-rate",
-        String.valueOf(maxErrorRate), "--max-connect-failure-rate", String.valueOf(maxConnectFailureRate),
-        "--io-threads", String.valueOf(ioThreads), "--sender-threads", String.valueOf(senderThreads),
-        "--max-connecting", String.valueOf(Math.max(1, maxConnecting / processes)),
-        "--connect-timeout", connectTimeout.toString(), "--drain-timeout", drainTimeout.toString());
+    List<String> args = new ArrayList<>(List.of("--devices", String.valueOf(devices), "--uplink", uplink,
+        "--fleet-dir", fleetDir.toString(), "--ramp", String.valueOf(RateConverter.perSecond(ramp) / processes),
+        "--duration", duration.toString(), "--traffic", traffic, "--clips-per-hour", String.valueOf(clipsPerHour),
+        "--min-clip", minClip.toString(), "--max-clip", maxClip.toString(), "--profile", profile, "--seed",
+        String.valueOf(seed), "--max-error-rate", String.valueOf(maxErrorRate), "--max-connect-failure-rate",
+        String.valueOf(maxConnectFailureRate), "--io-threads", String.valueOf(ioThreads), "--sender-threads",
+        String.valueOf(senderThreads), "--max-connecting", String.valueOf(Math.max(1, maxConnecting / processes)),
+        "--connect-timeout", connectTimeout.toString(), "--drain-timeout", drainTimeout.toString()));
+    if (rate != null) {
+      args.addAll(List.of("--rate", String.valueOf(RateConverter.perSecond(rate) / processes)));
+    }
+    if (inflight != null) {
+      args.addAll(List.of("--inflight", String.valueOf(inflight)));
+    }
+    if (frameBytes != null) {
+      args.addAll(List.of("--frame-bytes", frameBytes));
+    }
+    if (connectFirst) {
+      args.add("--connect-first");
+    }
+    for (String a : sourceAddresses) {
+      args.addAll(List.of("--source-address", a));
+    }
+    return args;
   }
 }

@@ -57,7 +57,7 @@ public final class FleetScenarioOptions {
     return switch (name) {
       case "steady" -> FleetScenario.steady();
       case "reconnect-storm" -> FleetScenario.reconnectStorm(stormAt, stormFraction, stormSettle, seed);
-      case "churn" -> FleetScenario.churn(perSecond(churnRate), seed);
+      case "churn" -> FleetScenario.churn(RateConverter.perSecond(churnRate), seed);
       case "slow-uplink" -> {
         requireLoopback(uplinkHost);
         if (!(slowStallRate >= 0 && slowStallRate <= 1)) {
@@ -72,14 +72,6 @@ public final class FleetScenarioOptions {
 
   boolean steady() {
     return "steady".equals(name);
-  }
-
-  private static double perSecond(String rate) {
-    try {
-      return Double.parseDouble(rate.replace("/s", "").trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--churn-rate must be a number per second such as 2/s, got '" + rate + "'");
-    }
   }
 
   /** The proxy of a slow uplink listens on the uplink's own address, so that address must be loopback. */

@@ -6,8 +6,8 @@ import dev.doorbell.cli.HostPortConverter;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.SystemSimClock;
 import dev.doorbell.device.camera.VirtualSimClock;
+import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.sim.RatchetPolicy;
-import dev.doorbell.device.sim.SealObserver;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
 import dev.doorbell.device.sim.SimulationReport;
@@ -134,10 +134,6 @@ public final class SimulateCommand implements Callable<Integer> {
     Verbosity.forFewDevices(verbose);
     PrintWriter out = spec.commandLine().getOut();
     List<DeviceDirectory> devices = devices();
-    int colon = uplink.lastIndexOf(':');
-    if (colon < 1) {
-      throw new ParameterException(spec.commandLine(), "--uplink must be HOST:PORT, got '" + uplink + "'");
-    }
     Map<String, Duration> rings = new HashMap<>();
     for (Map.Entry<String, String> e : ringAt.entrySet()) {
       try {
@@ -147,8 +143,8 @@ public final class SimulateCommand implements Callable<Integer> {
             + bad.getMessage());
       }
     }
-    SimulationOptions options = new SimulationOptions(uplink.substring(0, colon),
-        Integer.parseInt(uplink.substring(colon + 1)), insecurePlaintext, seed, Profile.parse(profile), duration,
+    SimulationOptions options = new SimulationOptions(HostPortConverter.host(uplink),
+        HostPortConverter.port(uplink), insecurePlaintext, seed, Profile.parse(profile), duration,
         new RatchetPolicy(ratchetEvery, ratchetClips), rings, ringRate, crossingRate, preRoll, postRoll, maxClip,
         connectTimeout, drainTimeout, progressEvery);
     out.printf("simulating %d doorbell(s) for %d s at %s, seed %d%s%n", devices.size(), duration.toSeconds(),

@@ -72,7 +72,7 @@ class FleetRunTest {
     assertTrue(totals.framesPersisted() > 100, "20 devices at ~1 clip/s of 10-20 frames: " + totals);
     assertEquals(totals.framesSent(), totals.framesPersisted(), "every frame sent is persisted: " + totals);
     assertEquals(hlog.getTotalCount(), totals.framesPersisted(), "one latency per persisted frame");
-    assertEquals(hlog.getTotalCount(), ((Double) latency.get("count")).longValue());
+    assertEquals(hlog.getTotalCount(), ((Number) latency.get("count")).longValue());
     assertEquals(hlog.getValueAtPercentile(99) / 1000.0, (Double) latency.get("p99"), 1e-9);
     assertEquals(hlog.getMaxValue() / 1000.0, (Double) latency.get("max"), 1e-9);
     assertEquals(Boolean.TRUE, json.get("passed"));
@@ -131,7 +131,7 @@ class FleetRunTest {
     assertEquals(3L, FleetTotals.fromMap((Map<?, ?>) json.get("totals")).connectFailures());
     assertEquals(Boolean.FALSE, json.get("passed"));
     assertTrue(((String) json.get("abort")).contains("connection refused"), json.toString());
-    assertEquals(Map.of("connection refused", 3.0), json.get("connectFailureReasons"));
+    assertEquals(Map.of("connection refused", 3), json.get("connectFailureReasons"));
     assertTrue(Files.readString(report.resolve("summary.txt")).contains("FAIL: cannot connect"));
   }
 
@@ -170,7 +170,7 @@ class FleetRunTest {
       assertEquals(1, r.exit, r.out + r.err);
       Map<String, Object> json = Json.parseObject(Files.readString(report.resolve("report.json")));
       assertEquals(3L, FleetTotals.fromMap((Map<?, ?>) json.get("totals")).connectFailures(), json.toString());
-      assertEquals(Map.of("closed before Welcome", 3.0), json.get("connectFailureReasons"));
+      assertEquals(Map.of("closed before Welcome", 3), json.get("connectFailureReasons"));
       assertTrue(r.out.contains("FAIL: connect failures 3 of 3 devices (rate 1.00000) over the limit 0.01000; "
           + "nothing was persisted (no device was welcomed)"), r.out);
     }
@@ -189,6 +189,53 @@ class FleetRunTest {
       assertEquals(List.of("nothing was persisted (no clip was started: raise --clips-per-hour or --duration)"),
           Json.parseObject(Files.readString(report.resolve("report.json"))).get("failures"));
     }
+  }
+
+  @Test
+  void run_constantRateConnectFirst_sendsTheRateOfRandomPayloads() throws Exception {
+    Path report = dir.resolve("report-constant");
+    Result r;
+    try (TrustFixtures.Uplink uplink = new TrustFixtures.Uplink(fleet.uplinkDir(), dir.resolve("store-constant"))) {
+      r = fleet("--devices", "6", "--uplink", "127.0.0.1:" + uplink.port(), "--fleet-dir", fleet.root().toString(),
+          "--connect-first", "--traffic", "constant", "--rate", "30/s", "--inflight", "8", "--frame-bytes", "2000",
+          "--duration", "3s", "--report", report.toString());
+    }
+    assertEquals(0, r.exit, r.out + r.err);
+    Map<String, Object> json = Json.parseObject(Files.readString(report.resolve("report.json")));
+    FleetTotals totals = FleetTotals.fromMap((Map<?, ?>) json.get("totals"));
+    assertTrue(totals.framesSent() >= 80 && totals.framesSent() <= 100,
+        "30 frames/s for 3 s once all are connected, and a last frame for each clip still open: " + totals);
+    assertEquals(totals.framesSent(), totals.framesPersisted(), totals.toString());
+    assertEquals(totals.framesPersisted() * (2000 + 16), totals.bytesPersisted(),
+        "every frame seals a 2000-byte payload and its 16-byte tag");
+    assertEquals(0, totals.skipped());
+    assertEquals(Map.of("model", "constant", "parameters", Map.of("framesPerSecond", 30.0, "inflight", 8)),
+        json.get("traffic"));
+    assertTrue(r.out.contains("traffic constant 30.0 frames/s, at most 8 in flight per device"), r.out);
+  }
+
+  @Test
+  void run_trafficOptionsThatDisagree_exitTwoWithOneLineNamingTheOption() {
+    String[] base = {"--devices", "2", "--fleet-dir", fleet.root().toString(), "--report",
+        dir.resolve("report-usage").toString()};
+    assertUsage(fleet(concat(base, "--rate", "10/s")), "--rate is for --traffic constant, not poisson");
+    assertUsage(fleet(concat(base, "--traffic", "constant")), "--traffic constant needs --rate N/s");
+    assertUsage(fleet(concat(base, "--inflight", "3")), "--inflight is for --traffic constant or saturation");
+    assertUsage(fleet(concat(base, "--traffic", "bursty")), "--traffic must be one of [poisson, constant, saturation]");
+    assertUsage(fleet(concat(base, "--traffic", "saturation", "--inflight", "0")), "--inflight must be at least 1");
+    assertUsage(fleet(concat(base, "--frame-bytes", "9..3")), "frame sizes must satisfy 1 <= min <= max, got 9..3");
+  }
+
+  private static void assertUsage(Result r, String message) {
+    assertEquals(2, r.exit, r.out + r.err);
+    assertEquals(1, r.err.lines().filter(l -> !l.isBlank()).count(), r.err);
+    assertTrue(r.err.contains(message), r.err);
+  }
+
+  private static String[] concat(String[] base, String... more) {
+    List<String> all = new java.util.ArrayList<>(List.of(base));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   private record Result(int exit, String out, String err) {}

@@ -15,4 +15,9 @@ public final class RateConverter implements ITypeConverter<String> {
     }
     return value;
   }
+
+  /** The number of a checked rate: 500 for {@code 500/s}. */
+  public static double perSecond(String checked) {
+    return Double.parseDouble(checked.trim().replace("/s", ""));
+  }
 }

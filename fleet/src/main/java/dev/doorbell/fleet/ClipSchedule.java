@@ -3,10 +3,10 @@ package dev.doorbell.fleet;
 import java.util.SplittableRandom;
 
 /**
- * One device's seeded clip schedule: clips arrive as a Poisson process at {@code clipsPerHour} (exponential gaps),
- * each lasting a seeded length between {@code minClipSeconds} and {@code maxClipSeconds}, with frames at the
- * profile's rate. The stream depends only on the run seed and the device's index in the whole fleet, so a shard
- * or a worker process draws exactly what a single run would for the same device.
+ * One device's seeded schedule: clip lengths between {@code minClipNanos} and {@code maxClipNanos} with frames at
+ * the profile's rate, and for Poisson traffic the gaps between clips, exponential at {@code clipsPerHour} (a Poisson
+ * process). The stream depends only on the run seed and the device's index in the whole fleet, so a shard or a
+ * worker process draws exactly what a single run would for the same device.
  */
 final class ClipSchedule {
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -17,13 +17,14 @@ final class ClipSchedule {
   private final long maxClipNanos;
   private final long frameIntervalNanos;
 
+  /** {@code clipsPerHour} 0: clips follow each other without a gap (constant rate, saturation). */
   ClipSchedule(long seed, int deviceIndex, double clipsPerHour, int fps, long minClipNanos, long maxClipNanos) {
-    if (clipsPerHour <= 0 || fps < 1 || minClipNanos < 1 || maxClipNanos < minClipNanos) {
-      throw new IllegalArgumentException("need clipsPerHour > 0, fps >= 1 and 0 < min <= max clip length, got "
+    if (clipsPerHour < 0 || fps < 1 || minClipNanos < 1 || maxClipNanos < minClipNanos) {
+      throw new IllegalArgumentException("need clipsPerHour >= 0, fps >= 1 and 0 < min <= max clip length, got "
           + clipsPerHour + ", " + fps + ", " + minClipNanos + ".." + maxClipNanos);
     }
     this.random = new SplittableRandom(mix(seed + GOLDEN * (deviceIndex + 1L)));
-    this.meanGapNanos = 3600e9 / clipsPerHour;
+    this.meanGapNanos = clipsPerHour == 0 ? 0 : 3600e9 / clipsPerHour;
     this.minClipNanos = minClipNanos;
     this.maxClipNanos = maxClipNanos;
     this.frameIntervalNanos = 1_000_000_000L / fps;
@@ -31,6 +32,9 @@ final class ClipSchedule {
 
   /** The gap from the end of the last clip (or the start) to the next clip's first frame. */
   long nextGapNanos() {
+    if (meanGapNanos == 0) {
+      return 0;
+    }
     double u = random.nextDouble();
     return (long) (-Math.log(1 - u) * meanGapNanos);
   }
@@ -41,6 +45,7 @@ final class ClipSchedule {
     return (int) Math.max(1, length / frameIntervalNanos);
   }
 
+  /** The profile's time between frames: the frames' presentation times within a clip. */
   long frameIntervalNanos() {
     return frameIntervalNanos;
   }

@@ -1,36 +1,38 @@
 package dev.doorbell.fleet;
 
-import dev.doorbell.device.camera.FramePool;
 import dev.doorbell.device.camera.Profile;
-import dev.doorbell.seal.keys.EpochKey;
+import dev.doorbell.device.link.ClipUploader;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkListener;
+import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.link.UplinkFailure;
-import dev.doorbell.seal.ClipParams;
-import dev.doorbell.seal.ClipSealer;
-import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.proto.v1.ClipState;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.Welcome;
-import java.security.SecureRandom;
+import dev.doorbell.seal.ClipParams;
+import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.keys.EpochKey;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One doorbell of a fleet run: its own link (own certificate), epoch key and seeded clip schedule. {@link #step} is
- * called by the one sender thread that owns the device at each intended frame time; acks arrive on the link's event
- * loop and are recorded against the frame's intended time, so a late sender is charged to every frame it delays.
+ * One doorbell of a fleet run: its own link (own certificate), epoch key and seeded schedule; its {@link
+ * ClipUploader} seals and sends. The one sender thread that owns the device calls {@link #step} at each intended
+ * frame time (open loop: Poisson clips, a constant rate) or {@link #topUp} whenever it may send (closed loop); acks
+ * arrive on the link's event loop and are recorded against the frame's intended time, so a late sender is charged
+ * to every frame it delays.
  */
-final class FleetDevice implements LinkListener {
+final class FleetDevice implements LinkListener, SealObserver {
   private static final Logger log = LoggerFactory.getLogger(FleetDevice.class);
 
   private record Pending(long clipId, int seq, long intendedNanos, int sealedBytes) {}
@@ -38,102 +40,120 @@ final class FleetDevice implements LinkListener {
   private final String deviceId;
   private final EpochKey epochKey;
   private final ClipSchedule schedule;
-  private final FramePool frames;
+  private final Payloads payloads;
+  private final Profile profile;
   private final FleetMetrics metrics;
-  private final SecureRandom random;
   private final LongSupplier nanoTime;
+  private final Consumer<FleetDevice> onFirstWelcome;
+  /** Between two frames of a constant rate; 0 for Poisson clips and saturation. */
+  private final long constantIntervalNanos;
+  /** Where this device's constant-rate frames fall within the interval, so the fleet's are evenly spaced. */
+  private final long constantOffsetNanos;
+  private final int inflight;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   /** Per clip, the frames the uplink acknowledged PERSISTED; checked against the next Welcome. */
   private final Map<Long, Integer> ackedFrames = new HashMap<>();
-  private final Consumer<FleetDevice> onFirstWelcome;
-  private LinkClient link;
-  private ClipSealer sealer;
+  private ClipUploader uploader;
+  /** Wakes the owner of a closed loop when an ack makes room; null for an open loop, which keeps its own time. */
+  private volatile Thread wakeOnAck;
   private long nextClipId;
+  private long draws;
   private int clipFrames;
   private long clipStartNanos;
   private long nextNanos;
+  /** The intended time of the frame being sealed, for {@link #frameSealed}. */
+  private long sealingIntendedNanos;
   private boolean welcomed;
   /** Counted as a connect failure: never welcomed in time, or never started. Never welcomed after that. */
   private boolean failed;
   private boolean up;
 
-  FleetDevice(String deviceId, EpochKey epochKey, ClipSchedule schedule, FramePool frames, FleetMetrics metrics,
-      SecureRandom random, LongSupplier nanoTime, long firstClipId, Consumer<FleetDevice> onFirstWelcome) {
+  /**
+   * Device {@code runIndex} of the run's {@code runDevices} (which share a constant rate), {@code globalIndex} in the
+   * whole fleet (which seeds what it draws).
+   */
+  FleetDevice(String deviceId, EpochKey epochKey, ClipSchedule schedule, Payloads payloads, Profile profile,
+      Traffic traffic, int globalIndex, int runIndex, int runDevices, FleetMetrics metrics, LongSupplier nanoTime,
+      long firstClipId, Consumer<FleetDevice> onFirstWelcome) {
     this.deviceId = deviceId;
     this.epochKey = epochKey;
     this.schedule = schedule;
-    this.frames = frames;
+    this.payloads = payloads;
+    this.profile = profile;
     this.metrics = metrics;
-    this.random = random;
     this.nanoTime = nanoTime;
     this.nextClipId = firstClipId;
+    this.draws = (long) globalIndex * 7;
     this.onFirstWelcome = onFirstWelcome;
+    this.inflight = traffic.inflight();
+    if (traffic instanceof Traffic.ConstantRate c) {
+      constantIntervalNanos = Math.max(1, (long) (runDevices * 1e9 / c.framesPerSecond()));
+      constantOffsetNanos = (long) (runIndex * 1e9 / c.framesPerSecond()) % constantIntervalNanos;
+    } else {
+      constantIntervalNanos = 0;
+      constantOffsetNanos = 0;
+    }
   }
 
-  void attach(LinkClient client) {
-    this.link = client;
+  void attach(ClipUploader clipUploader) {
+    this.uploader = clipUploader;
   }
 
   LinkClient link() {
-    return link;
+    return uploader.link();
   }
 
   String deviceId() {
     return deviceId;
   }
 
-  /** The intended time of this device's next frame; the owner thread only. */
+  /** The intended time of this device's next frame (open loop); the owner thread only. */
   long nextNanos() {
     return nextNanos;
   }
 
-  /** Schedules the first clip after a Poisson gap from {@code nowNanos}; the owner thread only. */
-  void begin(long nowNanos) {
-    nextNanos = nowNanos + schedule.nextGapNanos();
+  /**
+   * Starts this device's schedule at {@code nowNanos}: the first clip after a Poisson gap, or the first frame of a
+   * constant rate at this device's offset; the owner thread only. A closed loop's owner is woken by acks.
+   */
+  void begin(long nowNanos, Thread owner) {
+    nextNanos = nowNanos + (constantIntervalNanos > 0 ? constantOffsetNanos : schedule.nextGapNanos());
+    if (inflight < Integer.MAX_VALUE && constantIntervalNanos == 0) {
+      wakeOnAck = owner;
+    }
   }
 
-  /** Sends the frame intended at {@link #nextNanos} (opening its clip first) and schedules the next one. */
+  /**
+   * Sends the frame intended at {@link #nextNanos} (opening its clip first) and schedules the next one; at a constant
+   * rate, a device with {@code inflight} frames unpersisted skips its frame instead.
+   */
   void step(long wallClockMs) {
     long intended = nextNanos;
-    if (sealer == null) {
-      clipFrames = schedule.nextClipFrames();
-      clipStartNanos = intended;
-      Profile p = frames.profile();
-      long clipId = nextClipId++;
-      sealer = ClipSealer.start(epochKey, new ClipParams(deviceId, clipId, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG,
-          p.width(), p.height(), p.fps(), wallClockMs, 0), random);
-      if (!link.openClip(clipId, sealer.headerBytes())) {
-        refuse("the link refused the clip header");
-        return;
+    if (constantIntervalNanos > 0) {
+      nextNanos += constantIntervalNanos;
+      if (unpersisted() >= inflight) {
+        metrics.framesSkipped.increment();
+      } else {
+        send(intended, wallClockMs);
       }
-      metrics.clips.increment();
-      metrics.openClips.increment();
-    }
-    int seq = sealer.nextSeq();
-    boolean last = seq == clipFrames - 1;
-    long pts = seq * schedule.frameIntervalNanos() / 1000;
-    SealedFrame frame = sealer.seal(pts, frames.next(pts).jpeg(), last);
-    synchronized (this) {
-      pending.add(new Pending(frame.clipId(), seq, intended, frame.sealed().length));
-    }
-    if (!link.send(frame.clipId(), seq, last, frame.meta(), frame.sealed())) {
-      synchronized (this) {
-        pending.removeLast();
-      }
-      metrics.openClips.decrement();
-      refuse("the link refused frame " + seq);
       return;
     }
-    metrics.framesSent.increment();
-    metrics.bytesSent.add(frame.sealed().length);
-    if (last) {
-      link.closeClip(frame.clipId(), clipFrames);
-      metrics.openClips.decrement();
-      sealer = null;
+    if (!send(intended, wallClockMs)) {
+      nextNanos += schedule.frameIntervalNanos();
+    } else if (!uploader.clipOpen()) {
       nextNanos = clipStartNanos + clipFrames * schedule.frameIntervalNanos() + schedule.nextGapNanos();
     } else {
-      nextNanos = clipStartNanos + (seq + 1) * schedule.frameIntervalNanos();
+      nextNanos = clipStartNanos + uploader.nextSeq() * schedule.frameIntervalNanos();
     }
+  }
+
+  /** Closed loop: sends a frame now, intended now, if fewer than {@code inflight} are unpersisted. */
+  boolean topUp(long nowNanos, long wallClockMs) {
+    if (unpersisted() >= inflight) {
+      return false;
+    }
+    send(nowNanos, wallClockMs);
+    return true;
   }
 
   /**
@@ -141,10 +161,52 @@ final class FleetDevice implements LinkListener {
    * after a last frame), intended now at the latest; the owner thread only.
    */
   void finish(long nowNanos, long wallClockMs) {
-    if (sealer != null) {
-      clipFrames = sealer.nextSeq() + 1;
-      nextNanos = Math.min(nextNanos, nowNanos);
-      step(wallClockMs);
+    if (uploader.clipOpen()) {
+      clipFrames = uploader.nextSeq() + 1;
+      send(Math.min(nextNanos, nowNanos), wallClockMs);
+    }
+  }
+
+  /** Seals and queues the next frame, opening a clip first when none is open; false when the link refused it. */
+  private boolean send(long intendedNanos, long wallClockMs) {
+    if (!uploader.clipOpen()) {
+      clipFrames = schedule.nextClipFrames();
+      clipStartNanos = intendedNanos;
+      ClipParams params = new ClipParams(deviceId, nextClipId++, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG,
+          profile.width(), profile.height(), profile.fps(), wallClockMs, 0);
+      if (!uploader.open(epochKey, params)) {
+        refused(params.clipId(), "the link refused the clip header");
+        return false;
+      }
+      metrics.clips.increment();
+      metrics.openClips.increment();
+    }
+    long clipId = uploader.clipId();
+    int seq = uploader.nextSeq();
+    boolean last = seq == clipFrames - 1;
+    sealingIntendedNanos = intendedNanos;
+    SealedFrame frame = uploader.send(seq * schedule.frameIntervalNanos() / 1000, payloads.payload(draws++), last);
+    if (frame == null) {
+      synchronized (this) {
+        pending.removeLast();
+      }
+      metrics.openClips.decrement();
+      refused(clipId, "the link refused frame " + seq);
+      return false;
+    }
+    metrics.framesSent.increment();
+    metrics.bytesSent.add(frame.sealed().length);
+    if (last) {
+      metrics.openClips.decrement();
+    }
+    return true;
+  }
+
+  /** Before the link has the frame: its ack may come back at once, on the event loop. */
+  @Override
+  public void frameSealed(String device, SealedFrame sealed, byte[] plaintext) {
+    synchronized (this) {
+      pending.add(new Pending(sealed.clipId(), sealed.seq(), sealingIntendedNanos, sealed.sealed().length));
     }
   }
 
@@ -170,7 +232,7 @@ final class FleetDevice implements LinkListener {
     metrics.connecting.decrement();
     metrics.failed.increment();
     metrics.connectFailed(reason);
-    link.close();
+    link().close();
     return reason;
   }
 
@@ -179,11 +241,10 @@ final class FleetDevice implements LinkListener {
     return pending.size();
   }
 
-  private void refuse(String why) {
+  /** After a refusal the clip cannot be completed in order; the next frame starts a new clip. */
+  private void refused(long clipId, String why) {
     metrics.refused.increment();
-    log.warn("device {} clip {}: {}; the next frame starts a new clip", deviceId, sealer.clipId(), why);
-    sealer = null;
-    nextNanos += schedule.frameIntervalNanos();
+    log.warn("device {} clip {}: {}; the next frame starts a new clip", deviceId, clipId, why);
   }
 
   @Override
@@ -214,6 +275,7 @@ final class FleetDevice implements LinkListener {
       log.error("device {}: the uplink lost {} frames it had acknowledged PERSISTED", deviceId, lost);
     }
     if (first) {
+      metrics.lastFirstWelcomeNanos.accumulateAndGet(nanoTime.getAsLong(), Math::max);
       metrics.connecting.decrement();
       onFirstWelcome.accept(this);
     } else {
@@ -248,6 +310,10 @@ final class FleetDevice implements LinkListener {
         pending.poll();
         metrics.persisted(head.intendedNanos, now, head.sealedBytes);
       }
+    }
+    Thread owner = wakeOnAck;
+    if (owner != null) {
+      LockSupport.unpark(owner);
     }
   }
 

@@ -29,7 +29,8 @@ final class FleetFiles {
     if (!Files.exists(layout.fleetList())) {
       long t0 = System.nanoTime();
       try {
-        new FleetProvisioner(random, clock, new OwnerEnrollment(random)).provision(ProvisionRequest.of(dir, devices), (done, total) -> {});
+        new FleetProvisioner(random, clock, new OwnerEnrollment(random))
+            .provision(ProvisionRequest.of(dir, devices), (done, total) -> {});
       } catch (ProvisionException e) {
         throw new IOException("cannot provision " + devices + " devices in " + dir + ": " + e.getMessage(), e);
       }

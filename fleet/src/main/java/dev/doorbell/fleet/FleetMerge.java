@@ -74,16 +74,16 @@ public final class FleetMerge {
     }
     RunRecord record = new RunRecord(RunRecord.newRunId(), List.copyOf(seen.keySet()), spans, interrupted, null,
         null, reasons);
-    return report(totals.withSeconds(record.seconds()), logs, out, maxErrorRate, maxConnectFailureRate, null,
+    return report(totals.withSeconds(record.seconds()), logs, out, maxErrorRate, maxConnectFailureRate, null, null,
         record);
   }
 
   /**
-   * The report of {@code totals} and the histograms of {@code logs}, written to {@code out}; {@code scenario} is the
-   * run's, or null for a merge (each run's report keeps its own).
+   * The report of {@code totals} and the histograms of {@code logs}, written to {@code out}; {@code scenario} and
+   * {@code traffic} are the run's, or null for a merge (each run's report keeps its own).
    */
   static FleetOutcome report(FleetTotals totals, List<Path> logs, Path out, double maxErrorRate,
-      double maxConnectFailureRate, FleetScenario scenario, RunRecord record) throws IOException {
+      double maxConnectFailureRate, FleetScenario scenario, Traffic traffic, RunRecord record) throws IOException {
     TreeMap<Long, Histogram> seconds = LatencyLog.readSeconds(logs);
     Path outLog = out.resolve(LatencyLog.FILE).toAbsolutePath().normalize();
     boolean ownLog = logs.stream().anyMatch(l -> l.toAbsolutePath().normalize().equals(outLog));
@@ -98,9 +98,10 @@ public final class FleetMerge {
         }
       }
     }
-    FleetReport report = new FleetReport(totals, seconds, maxErrorRate, maxConnectFailureRate, scenario, record);
+    FleetReport report = new FleetReport(totals, seconds, maxErrorRate, maxConnectFailureRate, scenario, traffic,
+        record);
     String table = report.write(out);
-    return new FleetOutcome(totals, report.latency(), table, report.passed(), out, record.interrupted());
+    return new FleetOutcome(totals, report.latency(), table, report.passed(), out, record.interrupted(), null);
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -14,7 +15,8 @@ import org.HdrHistogram.Recorder;
 /**
  * The counters of one fleet process, shared by every device and thread. PERSISTED latency (ack time minus the
  * frame's intended send time, in microseconds) goes to a {@link Recorder} whose interval histograms are taken once
- * a second for the progress line and the histogram log.
+ * a second for the progress line and the histogram log, to a second one for a scenario's own intervals, and, for the
+ * frames intended in the measured window (after the warmup), to a third for the run's {@link LoadResult}.
  */
 final class FleetMetrics {
   /** Longer latencies are recorded as this; a run that reaches it has failed anyway. */
@@ -30,12 +32,19 @@ final class FleetMetrics {
   final LongAdder bytesSent = new LongAdder();
   final LongAdder framesPersisted = new LongAdder();
   final LongAdder bytesPersisted = new LongAdder();
+  /** Frames of a constant rate not sent because their device had too many unpersisted already. */
+  final LongAdder framesSkipped = new LongAdder();
   final LongAdder refused = new LongAdder();
   final LongAdder errors = new LongAdder();
   /** Welcomes after a device's first: every reconnection, whatever caused it. */
   final LongAdder reconnects = new LongAdder();
   /** Frames acknowledged PERSISTED that the uplink no longer counted when the device reconnected. */
   final LongAdder lostAcked = new LongAdder();
+  /** Frames and sealed bytes acknowledged within the measured window. */
+  final LongAdder measuredFrames = new LongAdder();
+  final LongAdder measuredBytes = new LongAdder();
+  /** When the latest first Welcome came (nanoTime): the end of connecting. */
+  final AtomicLong lastFirstWelcomeNanos = new AtomicLong();
   /** Every device's latest failed attempt before Welcome: tells a run that the uplink cannot be used at all. */
   final UplinkCensus census;
   /** Devices counted as connect failures, by reason (an {@link UplinkFailure.Kind} label or the run's own). */
@@ -44,9 +53,19 @@ final class FleetMetrics {
   private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
   /** The same latencies again, in the intervals a scenario takes (the storm, the churn), not once a second. */
   private final Recorder scenarioLatency = new Recorder(MAX_LATENCY_MICROS, 3);
+  /** Latencies of the frames intended within the measured window. */
+  private final Recorder measuredLatency = new Recorder(MAX_LATENCY_MICROS, 3);
+  private volatile long measureStartNanos = Long.MAX_VALUE;
+  private volatile long measureEndNanos = Long.MAX_VALUE;
 
   FleetMetrics(UplinkCensus census) {
     this.census = census;
+  }
+
+  /** The measured window: frames intended in it count for latency, acks arriving in it for throughput. */
+  void window(long startNanos, long endNanos) {
+    measureStartNanos = startNanos;
+    measureEndNanos = endNanos;
   }
 
   /** True the first time a connect failure {@code reason} is logged in this run: it is logged once. */
@@ -68,9 +87,16 @@ final class FleetMetrics {
   void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
     framesPersisted.increment();
     bytesPersisted.add(sealedBytes);
-    long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos));
-    latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
-    scenarioLatency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+    long micros = Math.min(Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos)), MAX_LATENCY_MICROS);
+    latency.recordValue(micros);
+    scenarioLatency.recordValue(micros);
+    if (ackNanos >= measureStartNanos && ackNanos < measureEndNanos) {
+      measuredFrames.increment();
+      measuredBytes.add(sealedBytes);
+    }
+    if (intendedNanos >= measureStartNanos && intendedNanos < measureEndNanos) {
+      measuredLatency.recordValue(micros);
+    }
   }
 
   /** The latencies recorded since the scenario last asked. */
@@ -81,5 +107,10 @@ final class FleetMetrics {
   /** The latencies recorded since the last call; {@code into} is recycled when not null. */
   Histogram takeInterval(Histogram into) {
     return latency.getIntervalHistogram(into);
+  }
+
+  /** The latencies of the frames intended in the measured window, recorded since the last call. */
+  Histogram takeMeasured() {
+    return measuredLatency.getIntervalHistogram();
   }
 }

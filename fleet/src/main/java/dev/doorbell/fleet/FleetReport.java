@@ -26,23 +26,25 @@ final class FleetReport {
   private final double maxErrorRate;
   private final double maxConnectFailureRate;
   private final FleetScenario scenario;
+  private final Traffic traffic;
   private final RunRecord record;
 
   /** A report of {@code totals} and {@code seconds} alone: its run is known by its latency log only. */
   FleetReport(FleetTotals totals, TreeMap<Long, Histogram> seconds, double maxErrorRate,
       double maxConnectFailureRate) {
-    this(totals, seconds, maxErrorRate, maxConnectFailureRate, null, RunRecord.fromLog(seconds));
+    this(totals, seconds, maxErrorRate, maxConnectFailureRate, null, null, RunRecord.fromLog(seconds));
   }
 
-  /** {@code scenario} is the run's, or null for a merge. */
+  /** {@code scenario} and {@code traffic} are the run's, or null for a merge. */
   FleetReport(FleetTotals totals, TreeMap<Long, Histogram> seconds, double maxErrorRate,
-      double maxConnectFailureRate, FleetScenario scenario, RunRecord record) {
+      double maxConnectFailureRate, FleetScenario scenario, Traffic traffic, RunRecord record) {
     this.totals = totals;
     this.seconds = seconds;
     this.all = LatencyLog.total(seconds);
     this.maxErrorRate = maxErrorRate;
     this.maxConnectFailureRate = maxConnectFailureRate;
     this.scenario = scenario;
+    this.traffic = traffic;
     this.record = record;
   }
 
@@ -112,14 +114,18 @@ final class FleetReport {
     if (!record.connectFailureReasons().isEmpty()) {
       t.append("connect failures by reason: ").append(reasons()).append('\n');
     }
-    t.append(String.format(Locale.ROOT, "frames sent %d, persisted %d, %.2f MB persisted (%.2f MB/s)%n",
+    t.append(String.format(Locale.ROOT, "frames sent %d, persisted %d, %.2f MB persisted (%.2f MB/s)%s%n",
         totals.framesSent(), totals.framesPersisted(), totals.bytesPersisted() / 1e6,
-        totals.seconds() == 0 ? 0 : totals.bytesPersisted() / 1e6 / totals.seconds()));
+        totals.seconds() == 0 ? 0 : totals.bytesPersisted() / 1e6 / totals.seconds(),
+        totals.skipped() == 0 ? "" : ", skipped " + totals.skipped()));
     t.append(String.format(Locale.ROOT, "errors %d (uplink %d, refused %d, unpersisted %d): rate %.5f, limit %.5f"
         + "%n", totals.errors(), totals.uplinkErrors(), totals.refused(), totals.unpersisted(), totals.errorRate(),
         maxErrorRate));
     t.append(String.format(Locale.ROOT, "reconnects %d, acknowledged frames lost %d%n", totals.reconnects(),
         totals.lostAcked()));
+    if (traffic != null && !(traffic instanceof Traffic.PoissonClips)) {
+      t.append("traffic ").append(traffic.describe()).append('\n');
+    }
     if (scenario != null) {
       t.append("scenario ").append(scenario.name()).append(": ").append(scenario.summary()).append('\n');
     }
@@ -189,6 +195,12 @@ final class FleetReport {
       m.put("abort", record.abort());
     }
     m.put("connectFailureReasons", new TreeMap<>(record.connectFailureReasons()));
+    if (traffic != null) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("model", traffic.name());
+      t.put("parameters", traffic.parameters());
+      m.put("traffic", t);
+    }
     if (scenario != null) {
       m.put("scenario", scenario.toMap());
     }

@@ -1,12 +1,11 @@
 package dev.doorbell.fleet;
 
 import dev.doorbell.fleet.faults.FaultPlan;
-import dev.doorbell.fleet.load.LoadHook;
-import dev.doorbell.fleet.load.scenario.Churn;
-import dev.doorbell.fleet.load.scenario.ChurnResult;
-import dev.doorbell.fleet.load.scenario.ReconnectStorm;
-import dev.doorbell.fleet.load.scenario.SlowUplink;
-import dev.doorbell.fleet.load.scenario.StormResult;
+import dev.doorbell.fleet.scenario.Churn;
+import dev.doorbell.fleet.scenario.ChurnResult;
+import dev.doorbell.fleet.scenario.ReconnectStorm;
+import dev.doorbell.fleet.scenario.SlowUplink;
+import dev.doorbell.fleet.scenario.StormResult;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,9 +16,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a fleet run does to its devices besides sending (`fleet --scenario`): nothing (steady), a reconnect storm, churn
- * or a slow uplink. Storm and churn are the {@code load.scenario} hooks run on the fleet's links; a slow uplink is the
- * in-process {@link SlowUplink} proxy on loopback between the devices and the uplink. One instance per run; it names
- * itself in the progress line and gives report.json its {@code scenario} object.
+ * or a slow uplink. Storm and churn are {@link RunHook}s of the sending time ({@code fleet.scenario}) run on the
+ * fleet's links; a slow uplink is the in-process {@link SlowUplink} proxy on loopback between the devices and the
+ * uplink. One instance per run; it names itself in the progress line and gives report.json its {@code scenario}
+ * object.
  */
 public final class FleetScenario {
   /** The names accepted by {@code --scenario}. */
@@ -83,9 +83,9 @@ public final class FleetScenario {
     return name;
   }
 
-  /** The hook that acts on the running fleet ({@link LoadHook#NONE} for steady and slow-uplink). */
-  LoadHook hook() {
-    return storm != null ? storm : churn != null ? churn : LoadHook.NONE;
+  /** The hook that acts on the running fleet ({@link RunHook#NONE} for steady and slow-uplink). */
+  RunHook hook() {
+    return storm != null ? storm : churn != null ? churn : RunHook.NONE;
   }
 
   /** Where the devices connect: the uplink, or for a slow uplink the proxy in front of it, started here. */

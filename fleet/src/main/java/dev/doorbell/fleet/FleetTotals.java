@@ -20,10 +20,19 @@ import java.util.Map;
  *     union of their spans
  * @param reconnects Welcomes after a device's first (connects minus devices ever welcomed)
  * @param lostAcked frames acknowledged PERSISTED that a later Welcome no longer counted: lost by the uplink
+ * @param skipped frames of a constant rate not sent because their device had its frames in flight already
  */
 public record FleetTotals(long devices, long connectFailures, long connects, long clips, long framesSent,
     long framesPersisted, long bytesPersisted, long refused, long uplinkErrors, long unpersisted, double seconds,
-    long reconnects, long lostAcked) {
+    long reconnects, long lostAcked, long skipped) {
+
+  /** The counts of a run without skipped frames (Poisson clips, saturation), as reports before skipping had them. */
+  public FleetTotals(long devices, long connectFailures, long connects, long clips, long framesSent,
+      long framesPersisted, long bytesPersisted, long refused, long uplinkErrors, long unpersisted, double seconds,
+      long reconnects, long lostAcked) {
+    this(devices, connectFailures, connects, clips, framesSent, framesPersisted, bytesPersisted, refused,
+        uplinkErrors, unpersisted, seconds, reconnects, lostAcked, 0);
+  }
 
   /** Counts added; {@code seconds} is the longer one's until the merge sets the union of the runs' spans. */
   FleetTotals plus(FleetTotals o) {
@@ -31,13 +40,13 @@ public record FleetTotals(long devices, long connectFailures, long connects, lon
         clips + o.clips, framesSent + o.framesSent, framesPersisted + o.framesPersisted,
         bytesPersisted + o.bytesPersisted, refused + o.refused, uplinkErrors + o.uplinkErrors,
         unpersisted + o.unpersisted, Math.max(seconds, o.seconds), reconnects + o.reconnects,
-        lostAcked + o.lostAcked);
+        lostAcked + o.lostAcked, skipped + o.skipped);
   }
 
   /** The same counts over {@code newSeconds}: a merge's real timeline, the union of its runs' spans. */
   FleetTotals withSeconds(double newSeconds) {
     return new FleetTotals(devices, connectFailures, connects, clips, framesSent, framesPersisted, bytesPersisted,
-        refused, uplinkErrors, unpersisted, newSeconds, reconnects, lostAcked);
+        refused, uplinkErrors, unpersisted, newSeconds, reconnects, lostAcked, skipped);
   }
 
   /** Everything that went wrong with a frame or a clip: uplink errors, refusals and frames never persisted. */
@@ -68,6 +77,7 @@ public record FleetTotals(long devices, long connectFailures, long connects, lon
     m.put("seconds", seconds);
     m.put("reconnects", reconnects);
     m.put("lostAcked", lostAcked);
+    m.put("skipped", skipped);
     return m;
   }
 
@@ -75,7 +85,7 @@ public record FleetTotals(long devices, long connectFailures, long connects, lon
     return new FleetTotals(n(m, "devices"), n(m, "connectFailures"), n(m, "connects"), n(m, "clips"),
         n(m, "framesSent"), n(m, "framesPersisted"), n(m, "bytesPersisted"), n(m, "refused"), n(m, "uplinkErrors"),
         n(m, "unpersisted"), ((Number) m.get("seconds")).doubleValue(), optional(m, "reconnects"),
-        optional(m, "lostAcked"));
+        optional(m, "lostAcked"), optional(m, "skipped"));
   }
 
   /** Counts that reports written before they existed lack: 0 there, so that old and new reports still merge. */

@@ -1,6 +1,7 @@
 package dev.doorbell.fleet;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +55,7 @@ record Progress(long second, long connected, long connecting, long failed, long 
     m.put("framesPersisted", framesPersisted);
     m.put("bytesPersisted", bytesPersisted);
     m.put("bufferedBytes", bufferedBytes);
-    m.put("latency", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length)));
+    m.put("latency", Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length)));
     return Json.write(m);
   }
 
@@ -74,9 +75,9 @@ record Progress(long second, long connected, long connecting, long failed, long 
 
   private static long num(Map<String, Object> m, String key) {
     Object v = m.get(key);
-    if (!(v instanceof Double d)) {
+    if (!(v instanceof Number n)) {
       throw new IllegalArgumentException("progress line without a number '" + key + "'");
     }
-    return d.longValue();
+    return n.longValue();
   }
 }

@@ -1,20 +1,24 @@
 package dev.doorbell.fleet;
 
 /**
- * When the fleet stops sending: at the end of {@code --duration}, or earlier, once, for a reason (a signal, an
- * uplink that no device can use). The ramp, the sender threads and the ticker all read {@link #nanos()} as they go,
- * so an early end is an end like the planned one: open clips get their final frame, then the drain.
+ * When the fleet stops sending: at the end of {@code --duration} (planned when sending starts; until then, never), or
+ * earlier, once, for a reason (a signal, an uplink that no device can use). The ramp, the sender threads and the
+ * ticker all read {@link #nanos()} as they go, so an early end is an end like the planned one: open clips get their
+ * final frame, then the drain.
  */
 final class RunEnd {
   /** How a run ended: its planned end, a signal (SIGINT, SIGTERM, or the parent of a worker), or an abort. */
   enum Cause { DURATION, SIGNAL, ABORT }
 
-  private volatile long endNanos;
+  private volatile long endNanos = Long.MAX_VALUE;
   private volatile Cause cause = Cause.DURATION;
   private volatile String reason = "duration";
 
-  void plan(long endNanos) {
-    this.endNanos = endNanos;
+  /** Sets the planned end; a run stopped already keeps its end. */
+  synchronized void plan(long endNanos) {
+    if (cause == Cause.DURATION) {
+      this.endNanos = endNanos;
+    }
   }
 
   long nanos() {

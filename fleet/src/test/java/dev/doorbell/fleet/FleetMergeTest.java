@@ -42,7 +42,7 @@ class FleetMergeTest {
     Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("merged/report.json")));
     @SuppressWarnings("unchecked")
     Map<String, Object> latency = (Map<String, Object>) json.get("latencyMillis");
-    assertEquals(both.getTotalCount(), ((Double) latency.get("count")).longValue());
+    assertEquals(both.getTotalCount(), ((Number) latency.get("count")).longValue());
     assertEquals(both.getValueAtPercentile(99.9) / 1000.0, (Double) latency.get("p99.9"), 1e-9);
   }
 
@@ -123,8 +123,8 @@ class FleetMergeTest {
     assertTrue(apart.table().startsWith("devices 40, connects 40, connect failures 0, clips 20, 8.0 s\n"),
         apart.table());
     Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("apart/report.json")));
-    assertEquals(List.of(Map.of("start", (double) t0, "end", t0 + 5_000.0),
-        Map.of("start", t0 + 100_000.0, "end", t0 + 103_000.0)), json.get("spans"));
+    assertEquals(List.of(Map.of("start", t0, "end", t0 + 5_000), Map.of("start", t0 + 100_000, "end", t0 + 103_000)),
+        json.get("spans"), "epoch milliseconds, whole numbers");
   }
 
   @Test
@@ -142,6 +142,22 @@ class FleetMergeTest {
     assertEquals(6.0, merged.totals().seconds(), 1e-9);
     assertThrows(IllegalArgumentException.class, () -> FleetMerge.merge(List.of(old, old), dir.resolve("m2"), 0.01,
         0.01), "the same old report twice is the same latency log twice");
+  }
+
+  @Test
+  void merge_reportsWrittenByTheOldWriter_mergeWithANewRun() throws Exception {
+    Path fresh = run("fresh-beside-old", 5, 100, 2_000, 2, Progress.emptyHistogram(), 1_764_910_000_000L);
+
+    FleetOutcome merged = FleetMerge.merge(List.of(FleetReportJsonTest.BEFORE_JACKSON,
+        FleetReportJsonTest.BEFORE_RUN_IDS, fresh), dir.resolve("with-old"), 0.01, 0.1);
+
+    assertEquals(60, merged.totals().devices());
+    assertEquals(300 + 300 + 200, merged.totals().framesPersisted());
+    assertEquals(1, merged.totals().reconnects(), "a report without reconnects counts 0");
+    assertEquals(3.25 + 3.0 + 2.0, merged.totals().seconds(), 1e-9, "three runs an hour or more apart");
+    Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("with-old/report.json")));
+    assertEquals(3, ((List<?>) json.get("runs")).size(), json.toString());
+    assertEquals(Map.of("closed before Welcome", 1), json.get("connectFailureReasons"));
   }
 
   /** Writes a run of {@code seconds} seconds with {@code perSecond} random latencies around {@code micros}. */

@@ -7,7 +7,7 @@ import dev.doorbell.seal.keys.RootKey;
 import dev.doorbell.seal.keys.SecretBytes;
 import dev.doorbell.seal.internal.ClipFormat;
 import dev.doorbell.seal.testing.InsecureDeterministicRandom;
-import dev.doorbell.seal.testing.Json;
+import dev.doorbell.seal.testing.JsonFiles;
 import dev.doorbell.seal.testing.TestData;
 import dev.doorbell.proto.v1.ClipHeader;
 import java.nio.ByteBuffer;
@@ -33,7 +33,7 @@ final class SealVectorGenerator {
 
   public static void main(String[] args) throws Exception {
     Path out = args.length > 0 ? Paths.get(args[0]) : TestData.dir().resolve(FILE);
-    Files.writeString(out, Json.write(new SealVectorGenerator().generate()), StandardCharsets.UTF_8);
+    Files.writeString(out, JsonFiles.write(new SealVectorGenerator().generate()), StandardCharsets.UTF_8);
   }
 
   Map<String, Object> generate() {

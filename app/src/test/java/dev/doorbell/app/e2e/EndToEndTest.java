@@ -21,7 +21,7 @@ import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.StoredFrameBytes;
 import dev.doorbell.device.sim.RatchetPolicy;
-import dev.doorbell.device.sim.SealObserver;
+import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
 import dev.doorbell.device.sim.SimulationReport;

@@ -19,7 +19,7 @@ import dev.doorbell.pki.FleetProvisioner;
 import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.device.sim.RatchetPolicy;
-import dev.doorbell.device.sim.SealObserver;
+import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
 import dev.doorbell.device.sim.SimulationReport;

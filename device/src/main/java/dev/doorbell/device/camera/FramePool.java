@@ -23,15 +23,19 @@ public final class FramePool {
   private final byte[][] frames;
   private final AtomicLong next = new AtomicLong();
   private final long totalBytes;
+  private final int largestFrameBytes;
 
   private FramePool(Profile profile, byte[][] frames) {
     this.profile = profile;
     this.frames = frames;
     long sum = 0;
+    int largest = 0;
     for (byte[] f : frames) {
       sum += f.length;
+      largest = Math.max(largest, f.length);
     }
     this.totalBytes = sum;
+    this.largestFrameBytes = largest;
   }
 
   /** Renders and encodes {@code size} consecutive frames of the scene of {@code seed}. */
@@ -77,6 +81,11 @@ public final class FramePool {
 
   public long averageFrameBytes() {
     return totalBytes / frames.length;
+  }
+
+  /** The largest pooled frame: what a link's buffer must have room for, frame by frame. */
+  public int largestFrameBytes() {
+    return largestFrameBytes;
   }
 
   @Override

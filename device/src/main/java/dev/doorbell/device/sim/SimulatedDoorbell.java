@@ -9,9 +9,10 @@ import dev.doorbell.device.camera.EncodedFrame;
 import dev.doorbell.device.camera.SimClock;
 import dev.doorbell.seal.keys.EpochKey;
 import dev.doorbell.seal.keys.EpochKeyFile;
+import dev.doorbell.device.link.ClipUploader;
 import dev.doorbell.device.link.LinkClient;
+import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.seal.ClipParams;
-import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.Codec;
@@ -22,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One doorbell: its camera's clips are sealed frame by frame under the current epoch key and handed to the link,
- * which keeps them until the uplink has them durable. The device holds only its current epoch key, advances it
- * between clips as the {@link RatchetPolicy} says, and erases the old one (on disk too).
+ * One doorbell: its camera's clips are sealed frame by frame under the current epoch key and handed to the link
+ * ({@link ClipUploader}), which keeps them until the uplink has them durable. The device holds only its current
+ * epoch key, advances it between clips as the {@link RatchetPolicy} says, and erases the old one (on disk too).
  */
 public final class SimulatedDoorbell implements ClipListener {
   private static final Logger log = LoggerFactory.getLogger(SimulatedDoorbell.class);
@@ -34,8 +35,7 @@ public final class SimulatedDoorbell implements ClipListener {
   private final SimClock clock;
   private final LinkClient link;
   private final RatchetPolicy ratchet;
-  private final SecureRandom random;
-  private final SealObserver observer;
+  private final ClipUploader uploader;
   private final DoorbellCounters counters = new DoorbellCounters();
   private final long startMicros;
 
@@ -43,7 +43,6 @@ public final class SimulatedDoorbell implements ClipListener {
   private long lastAdvanceMicros;
   private int clipsSinceAdvance;
   private long lastClipId;
-  private ClipSealer sealer;
 
   public SimulatedDoorbell(DeviceDirectory device, CameraConfig cameraConfig, SimClock clock, LinkClient link,
       RatchetPolicy ratchet, SecureRandom random, SealObserver observer) {
@@ -51,8 +50,7 @@ public final class SimulatedDoorbell implements ClipListener {
     this.clock = clock;
     this.link = link;
     this.ratchet = ratchet;
-    this.random = random;
-    this.observer = observer;
+    this.uploader = new ClipUploader(link, random, observer);
     this.epochKey = EpochKeyFile.read(device.epochKeyFile());
     this.counters.epoch.set(epochKey.epoch());
     this.startMicros = clock.nowMicros();
@@ -95,40 +93,41 @@ public final class SimulatedDoorbell implements ClipListener {
     lastClipId = clipId;
     ClipParams params = new ClipParams(device.deviceId(), clipId, start.trigger(), Codec.CODEC_MJPEG, start.width(),
         start.height(), start.fps(), start.startTimeUnixMs(), start.preRollMs());
-    sealer = ClipSealer.start(epochKey, params, random);
     counters.clips.incrementAndGet();
     counters.openClips.incrementAndGet();
     if (start.trigger() == Trigger.TRIGGER_RING) {
       counters.ringClips.incrementAndGet();
     }
-    observer.headerSealed(device.deviceId(), clipId, sealer.headerBytes());
-    if (!link.openClip(clipId, sealer.headerBytes())) {
+    if (!uploader.open(epochKey, params)) {
       counters.framesRefused.incrementAndGet();
     }
   }
 
+  /** Seals the frame and queues it; the last one closes the clip. A clip the link refused gets no more frames. */
   @Override
   public void frame(EncodedFrame frame, boolean last) {
-    SealedFrame sealed = sealer.seal(frame.ptsMicros(), frame.jpeg(), last);
+    if (!uploader.clipOpen()) {
+      counters.framesRefused.incrementAndGet();
+      return;
+    }
+    SealedFrame sealed = uploader.send(frame.ptsMicros(), frame.jpeg(), last);
+    if (sealed == null) {
+      counters.framesRefused.incrementAndGet();
+      return;
+    }
     counters.framesSealed.incrementAndGet();
     counters.sealedBytes.addAndGet(sealed.sealed().length);
-    observer.frameSealed(device.deviceId(), sealed, frame.jpeg());
-    if (!link.send(sealed.clipId(), sealed.seq(), sealed.last(), sealed.meta(), sealed.sealed())) {
-      counters.framesRefused.incrementAndGet();
-    }
   }
 
   @Override
   public void clipEnded(ClipSummary summary) {
-    long clipId = sealer.clipId();
-    link.closeClip(clipId, summary.frames());
     counters.openClips.decrementAndGet();
     counters.ringsDuringClips.addAndGet(summary.ringsDuringClip());
     clipsSinceAdvance++;
     log.info("device {} clip {} sealed: {}, {} frames, {} bytes, epoch {}, {} more presses, ended {}",
-        device.deviceId(), String.format("%016x", clipId), summary.trigger() == Trigger.TRIGGER_RING ? "ring" : "motion",
-        summary.frames(), summary.bytes(), epochKey.epoch(), summary.ringsDuringClip(), summary.endReason());
-    sealer = null;
+        device.deviceId(), String.format("%016x", lastClipId),
+        summary.trigger() == Trigger.TRIGGER_RING ? "ring" : "motion", summary.frames(), summary.bytes(),
+        epochKey.epoch(), summary.ringsDuringClip(), summary.endReason());
   }
 
   private void maybeAdvanceEpoch() {

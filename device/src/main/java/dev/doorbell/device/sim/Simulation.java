@@ -7,6 +7,7 @@ import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.link.LinkListener;
 import dev.doorbell.device.link.LinkStats;
+import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.link.UplinkCensus;
 import dev.doorbell.device.link.UplinkFailure;
 import dev.doorbell.device.link.UplinkFailureException;
@@ -14,9 +15,8 @@ import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceTls;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.Welcome;
+import dev.doorbell.wire.Transports;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a set of doorbells against one uplink: connects them (each with its own certificate), runs their cameras on
  * a thread each for the given time, prints a progress line now and then, waits until the uplink has made every
- * sealed frame durable, and reports per device. The links share one event loop; no thread per connection.
+ * sealed frame durable, and reports per device. The links share one event loop (epoll where the platform has it,
+ * as the uplink and the fleet); no thread per connection.
  */
 public final class Simulation {
   private static final Logger log = LoggerFactory.getLogger(Simulation.class);
@@ -72,7 +73,7 @@ public final class Simulation {
    * the report says it was interrupted.
    */
   public SimulationReport run(CompletableFuture<String> stop) throws InterruptedException, UplinkFailureException {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup group = Transports.newGroup(1);
     List<SimulatedDoorbell> doorbells = new ArrayList<>();
     try {
       SecureRandom random = new SecureRandom();

@@ -1,6 +1,6 @@
 package dev.doorbell.fleet.bench;
 
-import dev.doorbell.fleet.load.LoadResult;
+import dev.doorbell.fleet.LoadResult;
 import java.io.PrintWriter;
 
 /** The benchmark's table: the disk's figures, the two runs, and the ratios to the goals. */

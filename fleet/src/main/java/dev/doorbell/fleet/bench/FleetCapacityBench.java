@@ -2,26 +2,27 @@ package dev.doorbell.fleet.bench;
 
 import dev.doorbell.cli.Cli;
 import dev.doorbell.cli.DurationConverter;
-import dev.doorbell.fleet.load.LoadGenerator;
-import dev.doorbell.fleet.load.LoadHook;
-import dev.doorbell.fleet.load.LoadPlan;
-import dev.doorbell.fleet.load.LoadResult;
-import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.fleet.FleetOutcome;
+import dev.doorbell.fleet.FleetPlan;
+import dev.doorbell.fleet.FleetRunner;
+import dev.doorbell.fleet.FleetScenario;
+import dev.doorbell.fleet.LiveFleet;
+import dev.doorbell.fleet.LoadResult;
+import dev.doorbell.fleet.RunHook;
+import dev.doorbell.fleet.Traffic;
 import dev.doorbell.wire.Transports;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +39,13 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-fleet-capacity", mixinStandardHelpOptions = true,
     description = "Connect N TLS devices, hold them, measure connects/s and RSS per device on both sides.")
 public final class FleetCapacityBench implements Callable<Integer> {
+  /** Sending after the hold: the first 2 s are not measured. */
+  private static final Duration WARMUP = Duration.ofSeconds(2);
+  /** Clips of 30 frames (3 s at 240p's 10 fps). */
+  private static final Duration CLIP = Duration.ofSeconds(3);
+  /** Unpersisted frames a device may have before its next frame of the open loop is skipped (and counted). */
+  private static final int INFLIGHT = 64;
+
   @Option(names = "--fleet-dir", required = true, paramLabel = "DIR", description = "A provisioned fleet directory.")
   private Path fleetDir;
 
@@ -106,6 +114,10 @@ public final class FleetCapacityBench implements Callable<Integer> {
       description = "Plaintext frame size (default: ${DEFAULT-VALUE}).")
   private int frameBytes = 16 * 1024;
 
+  @Option(names = "--report", paramLabel = "DIR", defaultValue = "fleet-capacity-report",
+      description = "This process's fleet report and progress lines (default: ${DEFAULT-VALUE}).")
+  private Path report;
+
   private final PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
 
   public static void main(String[] args) {
@@ -124,27 +136,20 @@ public final class FleetCapacityBench implements Callable<Integer> {
     for (int i = 0; i < sources; i++) {
       addresses.add(InetAddress.getByName("127.0.0." + (firstSource + i)));
     }
-    long fleetBefore = ProcessRss.self();
-    long loadStart = System.nanoTime();
-    List<DeviceDirectory> fleet = slice();
-    out.printf("loaded %d device directories in %.1f s; fleet RSS before: %s%n", fleet.size(),
-        (System.nanoTime() - loadStart) / 1e9, CapacityTotals.mib(fleetBefore));
-    LoadPlan plan = new LoadPlan("127.0.0.1", port, rate, 64, frameBytes, frameBytes, 30, 2, ioThreads,
-        Duration.ofSeconds(2), duration, 1);
-    LoadGenerator generator = new LoadGenerator(Clock.systemUTC(), System::nanoTime, new SecureRandom(),
-        connectTimeout, Duration.ofSeconds(30));
-    long[] before = new long[3];
+    // The offered rate is this process's, over its own devices, as before: each process sends --rate.
+    FleetPlan plan = FleetPlan.builder("127.0.0.1", port, fleetDir, first + devices).slice(first, devices)
+        .ramp(Double.POSITIVE_INFINITY, wave).connectFirst(true).sourceAddresses(addresses)
+        .sending(WARMUP, duration).traffic(new Traffic.ConstantRate(rate, INFLIGHT))
+        .clips(CLIP, CLIP).frameBytes(new FleetPlan.FrameBytes(frameBytes, frameBytes)).threads(ioThreads, 2)
+        .timeouts(connectTimeout, Duration.ofSeconds(30)).report(report, "p" + index).build();
     ReconnectPhase reconnect = new ReconnectPhase(uplinkPids, barrier, process, out);
-    LoadResult result = generator.sourceAddresses(addresses).connectWave(wave)
-        .beforeConnect(() -> {
-          // Process 0 reads the uplinks before any process may connect: the others wait for its file.
-          before[1] = barrier.leader() ? ProcessCpu.sum(uplinkPids) : -1;
-          before[2] = barrier.leader() ? ProcessRss.sum(uplinkPids) : -1;
-          meet(barrier, "ready");
-          before[0] = ProcessCpu.self();
-        })
-        .afterConnect((n, nanos) -> held(barrier, process, n, nanos, fleetBefore, before))
-        .beforeSending(skipReconnect ? LoadHook.NONE : reconnect).run(fleet, plan);
+    Phases phases = new Phases(barrier, process, skipReconnect ? RunHook.NONE : reconnect);
+    FleetOutcome outcome;
+    Files.createDirectories(report);
+    try (PrintWriter progress = new PrintWriter(Files.newBufferedWriter(report.resolve("progress.txt")))) {
+      outcome = FleetRunner.system().run(plan, FleetScenario.steady(), phases, progress, new CompletableFuture<>());
+    }
+    LoadResult result = outcome.measured();
     out.printf(Locale.ROOT, "%s: sending at %s frames/s: %s%n", process, rate, result.summary());
     out.printf(Locale.ROOT, "%s: persisted %.0f frames/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max "
         + "%.2f ms, errors %d%n", process, result.framesPerSecond(), result.megabytesPerSecond(),
@@ -161,43 +166,76 @@ public final class FleetCapacityBench implements Callable<Integer> {
           all.stream().mapToDouble(p -> Double.parseDouble(p.getProperty("megabytesPerSecond"))).sum(),
           all.stream().mapToLong(p -> Long.parseLong(p.getProperty("errors"))).sum());
     }
-    return result.clean() && (skipReconnect || reconnect.allBack()) ? 0 : 1;
+    boolean allConnected = outcome.totals().connectFailures() == 0;
+    return allConnected && result.clean() && (skipReconnect || reconnect.allBack()) ? 0 : 1;
   }
 
   /**
-   * This process's own connect figures, then, once every process is connected, the whole run's (process 0: the
-   * uplinks' CPU and RSS since before the first connect, over every process's devices); then the hold.
+   * The run's phases as the capacity run measures them: the fleet's RSS before its devices are loaded, the CPU of
+   * each side from just before the first connect, the figures once every device is connected, the hold, then the
+   * reconnect phase while every device is idle.
    */
-  private void held(RunBarrier barrier, String process, int n, long connectNanos, long fleetBefore, long[] before)
-      throws InterruptedException {
-    CapacityTotals.Connected mine = new CapacityTotals.Connected(n, connectNanos, ProcessCpu.self() - before[0],
-        fleetBefore, ProcessRss.self());
-    out.printf(Locale.ROOT, "%s: connected %d devices in %.2f s: %.0f TLS connects/s (%d in flight, %d source "
-        + "addresses; load average %s); fleet CPU per connect %.2f ms; fleet RSS per held device %.1f KiB (%s -> %s)%n",
-        process, n, connectNanos / 1e9, n / (connectNanos / 1e9), wave, sources, MachineInfo.loadAverage(),
-        mine.fleetCpuNanos() / 1e6 / n, (mine.fleetRssAfter() - fleetBefore) / 1024.0 / n,
-        CapacityTotals.mib(fleetBefore), CapacityTotals.mib(mine.fleetRssAfter()));
-    List<Properties> all = barrier.await("connected", mine.properties());
-    if (barrier.leader()) {
-      boolean measured = !uplinkPids.isEmpty() && before[1] >= 0;
-      CapacityTotals.Uplinks uplinks = new CapacityTotals.Uplinks(uplinkPids.size(),
-          measured ? before[1] : -1, measured ? ProcessCpu.sum(uplinkPids) : -1,
-          measured ? before[2] : -1, measured ? ProcessRss.sum(uplinkPids) : -1);
-      CapacityTotals.connected(all.stream().map(CapacityTotals.Connected::of).toList(), uplinks)
-          .forEach(out::println);
-    }
-    Thread.sleep(hold.toMillis());
-    out.printf("%s: after holding %s: fleet RSS %s%s%n", process, DurationConverter.format(hold),
-        CapacityTotals.mib(ProcessRss.self()), barrier.leader() && !uplinkPids.isEmpty()
-            ? ", uplink RSS " + CapacityTotals.mib(ProcessRss.sum(uplinkPids)) : "");
-  }
+  private final class Phases implements RunHook {
+    private final RunBarrier barrier;
+    private final String process;
+    private final RunHook whileIdle;
+    private final long fleetBefore = ProcessRss.self();
+    private final long loadStart = System.nanoTime();
+    private long fleetCpuBefore;
+    private long uplinkCpuBefore = -1;
+    private long uplinkRssBefore = -1;
 
-  private static void meet(RunBarrier barrier, String phase) {
-    try {
-      barrier.await(phase, new Properties());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("capacity run interrupted at '" + phase + "'", e);
+    Phases(RunBarrier barrier, String process, RunHook whileIdle) {
+      this.barrier = barrier;
+      this.process = process;
+      this.whileIdle = whileIdle;
+    }
+
+    @Override
+    public void loaded(int n) throws InterruptedException {
+      out.printf("loaded %d device directories in %.1f s; fleet RSS before: %s%n", n,
+          (System.nanoTime() - loadStart) / 1e9, CapacityTotals.mib(fleetBefore));
+      // Process 0 reads the uplinks before any process may connect: the others wait for its file.
+      if (barrier.leader()) {
+        uplinkCpuBefore = ProcessCpu.sum(uplinkPids);
+        uplinkRssBefore = ProcessRss.sum(uplinkPids);
+      }
+      barrier.await("ready", new Properties());
+      fleetCpuBefore = ProcessCpu.self();
+    }
+
+    /**
+     * This process's own connect figures, then, once every process is connected, the whole run's (process 0: the
+     * uplinks' CPU and RSS since before the first connect, over every process's devices); then the hold.
+     */
+    @Override
+    public void connected(int n, long connectNanos) throws InterruptedException {
+      CapacityTotals.Connected mine = new CapacityTotals.Connected(n, connectNanos,
+          ProcessCpu.self() - fleetCpuBefore, fleetBefore, ProcessRss.self());
+      out.printf(Locale.ROOT, "%s: connected %d devices in %.2f s: %.0f TLS connects/s (%d in flight, %d source "
+          + "addresses; load average %s); fleet CPU per connect %.2f ms; fleet RSS per held device %.1f KiB (%s -> "
+          + "%s)%n", process, n, connectNanos / 1e9, n / (connectNanos / 1e9), wave, sources,
+          MachineInfo.loadAverage(), mine.fleetCpuNanos() / 1e6 / n, (mine.fleetRssAfter() - fleetBefore) / 1024.0 / n,
+          CapacityTotals.mib(fleetBefore), CapacityTotals.mib(mine.fleetRssAfter()));
+      List<Properties> all = barrier.await("connected", mine.properties());
+      if (barrier.leader()) {
+        boolean measured = !uplinkPids.isEmpty() && uplinkCpuBefore >= 0;
+        CapacityTotals.Uplinks uplinks = new CapacityTotals.Uplinks(uplinkPids.size(),
+            measured ? uplinkCpuBefore : -1, measured ? ProcessCpu.sum(uplinkPids) : -1,
+            measured ? uplinkRssBefore : -1, measured ? ProcessRss.sum(uplinkPids) : -1);
+        CapacityTotals.connected(all.stream().map(CapacityTotals.Connected::of).toList(), uplinks)
+            .forEach(out::println);
+      }
+      // Held idle on purpose: RSS after the hold shows whether the held connections grow.
+      Thread.sleep(hold.toMillis());
+      out.printf("%s: after holding %s: fleet RSS %s%s%n", process, DurationConverter.format(hold),
+          CapacityTotals.mib(ProcessRss.self()), barrier.leader() && !uplinkPids.isEmpty()
+              ? ", uplink RSS " + CapacityTotals.mib(ProcessRss.sum(uplinkPids)) : "");
+    }
+
+    @Override
+    public void idle(LiveFleet live) throws InterruptedException {
+      whileIdle.idle(live);
     }
   }
 
@@ -207,20 +245,5 @@ public final class FleetCapacityBench implements Callable<Integer> {
           + " needs --run-dir DIR, where the processes meet");
     }
     return runDir;
-  }
-
-  private List<DeviceDirectory> slice() throws Exception {
-    FleetLayout layout = new FleetLayout(fleetDir);
-    List<String> ids = Files.readAllLines(layout.fleetList(), StandardCharsets.UTF_8).stream()
-        .map(String::trim).filter(s -> !s.isEmpty()).toList();
-    if (first + devices > ids.size()) {
-      throw new IllegalArgumentException("the fleet has " + ids.size() + " devices; asked for " + devices
-          + " from index " + first);
-    }
-    List<DeviceDirectory> fleet = new ArrayList<>(devices);
-    for (String id : ids.subList(first, first + devices)) {
-      fleet.add(DeviceDirectory.load(layout.device(id)));
-    }
-    return fleet;
   }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The JVM and machine a benchmark ran on, and how busy the machine was, for the report. */
-final class MachineInfo {
+public final class MachineInfo {
   private MachineInfo() {}
 
   static String describe() {
@@ -22,7 +22,8 @@ final class MachineInfo {
     return parts.length >= 3 ? parts[0] + " " + parts[1] + " " + parts[2] : "unknown";
   }
 
-  private static String cpuModel() {
+  /** The CPU's model name from /proc/cpuinfo. */
+  public static String cpuModel() {
     try {
       return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
           .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
@@ -40,7 +41,8 @@ final class MachineInfo {
     return "unknown RAM";
   }
 
-  private static String firstLine(Path file, String fallback) {
+  /** The first line of {@code file} (a /proc file), or {@code fallback} when it cannot be read. */
+  public static String firstLine(Path file, String fallback) {
     try {
       return Files.readAllLines(file).stream().findFirst().orElse(fallback);
     } catch (IOException e) {

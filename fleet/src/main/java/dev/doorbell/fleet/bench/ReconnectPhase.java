@@ -1,8 +1,8 @@
 package dev.doorbell.fleet.bench;
 
 import dev.doorbell.device.link.LinkClient;
-import dev.doorbell.fleet.load.LiveLoad;
-import dev.doorbell.fleet.load.LoadHook;
+import dev.doorbell.fleet.LiveFleet;
+import dev.doorbell.fleet.RunHook;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -11,16 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The capacity run's reconnect phase (issue 4 §5): with every device held and idle, drops every connection at once
- * from the fleet side, as an uplink restart or a load balancer would, and lets each link reconnect on its own
- * backoff (no connect window: a link's first attempt comes 0 to backoffInitial after the drop, so nearly every
- * handshake is in flight at once). Full TLS handshakes again, on warm JVMs; the uplink's cache of verified device
- * certificates spares the signature check. Prints devices welcomed again per second from the drop to the last
- * welcome, CPU per reconnect on each side, and failures: handshakes that failed and were retried, devices not back;
- * with several fleet processes, each prints its own fleet side and process 0 the whole run's ({@link
- * CapacityTotals}).
+ * The capacity run's reconnect phase (issue 4 §5), its {@link RunHook#idle}: with every device held and idle, drops
+ * every connection at once from the fleet side, as an uplink restart or a load balancer would, and lets each link
+ * reconnect on its own backoff (no connect window: a link's first attempt comes 0 to backoffInitial after the drop,
+ * so nearly every handshake is in flight at once). Full TLS handshakes again, on warm JVMs; the uplink's cache of
+ * verified device certificates spares the signature check. Prints devices welcomed again per second from the drop
+ * to the last welcome, CPU per reconnect on each side, and failures: handshakes that failed and were retried,
+ * devices not back; with several fleet processes, each prints its own fleet side and process 0 the whole run's
+ * ({@link CapacityTotals}).
  */
-final class ReconnectPhase implements LoadHook {
+final class ReconnectPhase implements RunHook {
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final List<Long> uplinkPids;
@@ -51,7 +51,7 @@ final class ReconnectPhase implements LoadHook {
   }
 
   @Override
-  public void during(LiveLoad live) throws InterruptedException {
+  public void idle(LiveFleet live) throws InterruptedException {
     List<LinkClient> links = live.links();
     int n = links.size();
     long uplinkCpu = barrier.leader() ? ProcessCpu.sum(uplinkPids) : -1;

@@ -1,43 +1,51 @@
 package dev.doorbell.fleet.bench;
 
-import dev.doorbell.fleet.OwnerEnrollment;
-
 import dev.doorbell.cli.Cli;
 import dev.doorbell.cli.DurationConverter;
-import dev.doorbell.fleet.load.LoadGenerator;
-import dev.doorbell.fleet.load.LoadPlan;
-import dev.doorbell.fleet.load.LoadResult;
+import dev.doorbell.fleet.FleetPlan;
+import dev.doorbell.fleet.FleetRunner;
+import dev.doorbell.fleet.FleetScenario;
+import dev.doorbell.fleet.LoadResult;
+import dev.doorbell.fleet.RunHook;
+import dev.doorbell.fleet.Traffic;
+import dev.doorbell.fleet.faults.UplinkProcess;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
-import dev.doorbell.device.tls.DeviceDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The durable-ingest benchmark (scripts/bench-store): in one run, the disk's own figures, then a fleet against the
- * uplink in its own JVM at saturation (durable MB/s) and at half that load on an open-loop schedule (PERSISTED
- * latency from intended send times), printed as a table with the ratios to the goals.
+ * The durable-ingest benchmark (scripts/bench-store): in one run, the disk's own figures, then the fleet load tester
+ * ({@link FleetRunner}, as `doorbell fleet --traffic saturation` and `--traffic constant` run it) against the uplink
+ * in its own JVM at saturation (durable MB/s) and at half that load on an open-loop schedule (PERSISTED latency from
+ * intended send times), printed as a table with the ratios to the goals.
  */
 @Command(name = "bench-store", mixinStandardHelpOptions = true,
     description = "Measure the disk, then the uplink's durable ingest and PERSISTED latency over TLS on loopback.")
 public final class StoreBench implements Callable<Integer> {
   static final double INGEST_GOAL = 0.70;
   static final double P99_GOAL_MS = 20.0;
+  /** Sealed frames of 16-64 KiB, random (they do not compress, like video), in clips of 30 (3 s at 240p's 10 fps). */
+  private static final FleetPlan.FrameBytes FRAME_BYTES = new FleetPlan.FrameBytes(16 * 1024, 64 * 1024);
+  private static final Duration CLIP = Duration.ofSeconds(3);
+  /** Handshakes in progress while connecting: each welcome lets the next device start. */
+  private static final int CONNECT_WINDOW = 50;
+  /** The open loop's bound on unpersisted frames per device before it skips (and counts) a frame. */
+  private static final int OPEN_LOOP_INFLIGHT = 64;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   @Option(names = "--dir", required = true, paramLabel = "DIR",
       description = "Work directory on the disk to measure (fleet, store, logs).")
@@ -125,27 +133,32 @@ public final class StoreBench implements Callable<Integer> {
       out.println("  " + storeAlone);
     }
 
-    List<DeviceDirectory> fleet = fleet(dir.resolve("fleet-" + devices), devices);
+    Path fleetDir = dir.resolve("fleet-" + devices);
     Path store = dir.resolve("store-" + System.currentTimeMillis());
     LoadResult saturation;
     LoadResult half;
-    try (UplinkProcess uplink = UplinkProcess.start(uplinkJar, uplinkJvmOptions, store,
-        new FleetLayout(dir.resolve("fleet-" + devices)).uplinkDir(), dir, Duration.ofSeconds(60))) {
+    try (UplinkProcess uplink = UplinkProcess.fromJar(uplinkJar, uplinkJvmOptions, store,
+        new FleetLayout(fleetDir).uplinkDir(), dir)) {
+      FleetPlan.Builder plans = FleetPlan.builder("127.0.0.1", uplink.port(), fleetDir, devices)
+          .ramp(Double.POSITIVE_INFINITY, CONNECT_WINDOW).connectFirst(true)
+          .sending(warmup, Duration.ofSeconds(seconds)).clips(CLIP, CLIP).frameBytes(FRAME_BYTES)
+          .threads(ioThreads, senders).timeouts(CONNECT_TIMEOUT, DRAIN_TIMEOUT);
+      provision(plans.build());
+      uplink.start();
       out.printf("uplink pid %d on 127.0.0.1:%d, store %s, log %s%n", uplink.pid(), uplink.port(), store,
           uplink.logFile());
-      LoadPlan plan = LoadPlan.saturation("127.0.0.1", uplink.port(), warmup, Duration.ofSeconds(seconds))
-          .withInflight(inflight).withThreads(senders, ioThreads);
-      LoadGenerator generator = LoadGenerator.system();
       out.printf("saturation: %d devices, %d frames in flight each, %s warmup + %d s%n", devices, inflight,
           DurationConverter.format(warmup), seconds);
       CpuMeter cpu = new CpuMeter(uplink.pid());
-      saturation = generator.run(fleet, plan);
+      saturation = run(plans.traffic(new Traffic.Saturation(inflight))
+          .report(dir.resolve("report-saturation"), "p0").build());
       out.println("  " + saturation.summary());
       out.println("  " + cpu.line());
       double rate = saturation.framesPerSecond() * loadFraction;
       out.printf("open loop at %.0f%% of saturation: %.0f frames/s%n", loadFraction * 100, rate);
       cpu = new CpuMeter(uplink.pid());
-      half = generator.run(fleet, plan.withRate(rate).withInflight(64));
+      half = run(plans.traffic(new Traffic.ConstantRate(rate, OPEN_LOOP_INFLIGHT))
+          .report(dir.resolve("report-open-loop"), "p0").build());
       out.println("  " + half.summary());
       out.println("  " + cpu.line());
     } finally {
@@ -158,23 +171,25 @@ public final class StoreBench implements Callable<Integer> {
     return 0;
   }
 
-  private List<DeviceDirectory> fleet(Path root, int count) throws Exception {
-    FleetLayout layout = new FleetLayout(root);
+  /** The plan's fleet, provisioned once (reused by later runs): the devices' keys and the uplink's TLS files. */
+  private void provision(FleetPlan plan) throws IOException {
+    FleetLayout layout = new FleetLayout(plan.fleetDir());
     if (!Files.isRegularFile(layout.fleetList())) {
-      out.printf("provisioning %d devices in %s ...%n", count, root);
-      deleteTree(root);
-      new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-          .provision(ProvisionRequest.of(root, count), (done, total) -> {});
+      out.printf("provisioning %d devices in %s ...%n", plan.devices(), plan.fleetDir());
+      deleteTree(plan.fleetDir());
+      FleetRunner.provisionOnce(plan);
     } else {
-      out.printf("reusing the fleet in %s%n", root);
+      out.printf("reusing the fleet in %s%n", plan.fleetDir());
     }
-    List<DeviceDirectory> fleet = new ArrayList<>();
-    for (String id : Files.readAllLines(layout.fleetList(), StandardCharsets.UTF_8)) {
-      if (!id.isBlank() && fleet.size() < count) {
-        fleet.add(DeviceDirectory.load(layout.device(id.trim())));
-      }
+  }
+
+  /** One run of the load tester: the code `doorbell fleet` runs; its progress lines go to its report directory. */
+  private static LoadResult run(FleetPlan plan) throws IOException, InterruptedException {
+    Files.createDirectories(plan.report());
+    try (PrintWriter progress = new PrintWriter(Files.newBufferedWriter(plan.report().resolve("progress.txt")))) {
+      return FleetRunner.system().run(plan, FleetScenario.steady(), RunHook.NONE, progress,
+          new CompletableFuture<>()).measured();
     }
-    return fleet;
   }
 
   private static void deleteTree(Path root) throws IOException {

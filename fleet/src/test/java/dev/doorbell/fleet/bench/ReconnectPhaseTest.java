@@ -1,35 +1,29 @@
 package dev.doorbell.fleet.bench;
 
-import dev.doorbell.fleet.OwnerEnrollment;
-
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.fleet.load.LoadGenerator;
-import dev.doorbell.fleet.load.LoadPlan;
-import dev.doorbell.fleet.load.LoadResult;
+import dev.doorbell.fleet.FleetOutcome;
+import dev.doorbell.fleet.FleetPlan;
+import dev.doorbell.fleet.FleetRunner;
+import dev.doorbell.fleet.FleetScenario;
+import dev.doorbell.fleet.LiveFleet;
+import dev.doorbell.fleet.LoadResult;
+import dev.doorbell.fleet.LoopbackUplink;
+import dev.doorbell.fleet.RunHook;
+import dev.doorbell.fleet.TestFleet;
+import dev.doorbell.fleet.Traffic;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
-import dev.doorbell.device.tls.DeviceDirectory;
-import dev.doorbell.uplink.server.UplinkConfig;
-import dev.doorbell.uplink.server.UplinkServer;
-import dev.doorbell.uplink.store.DirectoryStore;
-import dev.doorbell.uplink.store.StoreOptions;
 import io.netty.channel.Channel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -43,36 +37,34 @@ class ReconnectPhaseTest {
 
   @Test
   void during_heldDevices_everyDeviceIsWelcomedAgainOnANewConnectionAndSendingResumes() throws Exception {
-    FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(fleet.root(), DEVICES), (done, total) -> {});
-    List<DeviceDirectory> devices = new ArrayList<>();
-    for (String id : Files.readAllLines(fleet.fleetList())) {
-      devices.add(DeviceDirectory.load(fleet.device(id)));
-    }
+    FleetLayout fleet = TestFleet.provision(dir.resolve("fleet"), DEVICES);
     StringWriter printed = new StringWriter();
     // The uplink runs in this JVM, so this process's CPU stands for the uplink's too.
     ReconnectPhase phase = new ReconnectPhase(List.of(ProcessHandle.current().pid()), new PrintWriter(printed, true));
     Set<Channel> before = new HashSet<>();
     Set<Channel> after = new HashSet<>();
-    LoadResult result;
-    try (DirectoryStore store = DirectoryStore.open(dir.resolve("store"), StoreOptions.defaults());
-        UplinkServer uplink = new UplinkServer(UplinkConfig.builder().host("127.0.0.1").port(0)
-            .tlsDirectory(fleet.uplinkDir()).build(), store)) {
-      int port = uplink.start().getPort();
-      LoadPlan plan = LoadPlan.saturation("127.0.0.1", port, Duration.ZERO, Duration.ofMillis(500))
-          .withRate(20).withInflight(16).withFrameBytes(512, 1024);
-      result = LoadGenerator.system().connectWave(3).beforeSending(live -> {
-        before.addAll(uplink.registry().connections());
-        phase.during(live);
-        // The uplink sees the old connections close a little after the devices are welcomed on new ones.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && !settled(uplink.registry().connections(), before)) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    FleetOutcome outcome;
+    try (LoopbackUplink uplink = new LoopbackUplink(fleet, dir.resolve("store"))) {
+      FleetPlan plan = FleetPlan.builder("127.0.0.1", uplink.port(), fleet.root(), DEVICES)
+          .ramp(Double.POSITIVE_INFINITY, 3).connectFirst(true).sending(Duration.ZERO, Duration.ofMillis(500))
+          .traffic(new Traffic.ConstantRate(20, 16)).frameBytes(new FleetPlan.FrameBytes(512, 1024))
+          .report(dir.resolve("report"), "p0").build();
+      RunHook hook = new RunHook() {
+        @Override
+        public void idle(LiveFleet live) throws InterruptedException {
+          before.addAll(uplink.server().registry().connections());
+          phase.idle(live);
+          // The uplink sees the old connections close a little after the devices are welcomed on new ones.
+          await("only the devices' new connections at the uplink").atMost(Duration.ofSeconds(10))
+              .pollInterval(Duration.ofMillis(5))
+              .until(() -> settled(uplink.server().registry().connections(), before));
+          after.addAll(uplink.server().registry().connections());
         }
-        after.addAll(uplink.registry().connections());
-      }).run(devices, plan);
+      };
+      outcome = FleetRunner.system().run(plan, FleetScenario.steady(), hook, new PrintWriter(new StringWriter()),
+          new CompletableFuture<>());
     }
+    LoadResult result = outcome.measured();
     assertTrue(phase.allBack(), printed.toString());
     Matcher reconnected = Pattern.compile("RESULT whole run: reconnected (\\d+) of (\\d+) devices")
         .matcher(printed.toString());

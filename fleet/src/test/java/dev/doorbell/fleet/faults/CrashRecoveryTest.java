@@ -1,6 +1,6 @@
 package dev.doorbell.fleet.faults;
 
-import dev.doorbell.fleet.OwnerEnrollment;
+import dev.doorbell.fleet.TestFleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,15 +12,10 @@ import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.device.tls.DeviceDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +42,8 @@ class CrashRecoveryTest {
 
   @Test
   void kill9_twentyTimesWhileStreaming_everyPersistedFrameSurvivesAndEveryClipOpensOk() throws Exception {
-    FleetLayout layout = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(layout.root(), DEVICES), (done, total) -> {});
-    List<DeviceDirectory> devices = new ArrayList<>();
-    for (String id : Files.readAllLines(layout.fleetList())) {
-      devices.add(DeviceDirectory.load(layout.device(id)));
-    }
+    FleetLayout layout = TestFleet.provision(dir.resolve("fleet"), DEVICES);
+    List<DeviceDirectory> devices = TestFleet.devices(layout);
     Path store = dir.resolve("store");
     Random moments = new Random(SEED);
     int framesChecked = 0;

@@ -1,6 +1,6 @@
 package dev.doorbell.fleet.faults;
 
-import dev.doorbell.fleet.OwnerEnrollment;
+import dev.doorbell.fleet.TestFleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,8 +13,6 @@ import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.uplink.server.UplinkConfig;
@@ -24,10 +22,7 @@ import dev.doorbell.uplink.store.StoreOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,13 +58,8 @@ class DiskFullTest {
     Assumptions.assumeTrue(why == null, "DiskFullTest needs to mount a tmpfs (root on Linux): " + why);
     mounted = true;
 
-    FleetLayout layout = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(layout.root(), DEVICES), (done, total) -> {});
-    List<DeviceDirectory> devices = new ArrayList<>();
-    for (String id : Files.readAllLines(layout.fleetList())) {
-      devices.add(DeviceDirectory.load(layout.device(id)));
-    }
+    FleetLayout layout = TestFleet.provision(dir.resolve("fleet"), DEVICES);
+    List<DeviceDirectory> devices = TestFleet.devices(layout);
     Path storeDir = mountPoint.resolve("store");
     StreamingFleet fleet;
     StoreCheck.Result whileFull;

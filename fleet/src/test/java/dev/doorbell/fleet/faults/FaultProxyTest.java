@@ -1,6 +1,6 @@
 package dev.doorbell.fleet.faults;
 
-import dev.doorbell.fleet.OwnerEnrollment;
+import dev.doorbell.fleet.TestFleet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,8 +17,6 @@ import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.StoredClip;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.seal.ClipOpener;
 import dev.doorbell.seal.ClipVerdict;
 import dev.doorbell.seal.StoredFrameBytes;
@@ -34,8 +32,6 @@ import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,9 +66,7 @@ class FaultProxyTest {
 
   @Test
   void upload_fiftyDevicesThroughEveryFault_acknowledgedFramesStoredExactlyAndClipsOpen() throws Exception {
-    FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(fleet.root(), DEVICES), (done, total) -> {});
+    FleetLayout fleet = TestFleet.provision(dir.resolve("fleet"), DEVICES);
     FramePool pool = FramePool.build(Profile.P240, SEED, 8);
     Path storeDir = dir.resolve("store");
     List<FaultyDoorbell> doorbells = new ArrayList<>();

@@ -2,16 +2,17 @@ package dev.doorbell.fleet.faults;
 
 import dev.doorbell.device.camera.FramePool;
 import dev.doorbell.device.camera.Profile;
-import dev.doorbell.seal.keys.EpochKey;
-import dev.doorbell.seal.keys.EpochKeyFile;
+import dev.doorbell.device.link.ClipUploader;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkListener;
-import dev.doorbell.seal.ClipParams;
-import dev.doorbell.seal.ClipSealer;
-import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Trigger;
+import dev.doorbell.seal.ClipParams;
+import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.keys.EpochKey;
+import dev.doorbell.seal.keys.EpochKeyFile;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -19,10 +20,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One device of {@link FaultProxyTest}: seals clips of pooled P240 frames with its real epoch key, hands them to its
- * link one frame per tick, and records what it sealed and what the uplink acknowledged PERSISTED.
+ * One device of {@link FaultProxyTest}: seals clips of pooled P240 frames with its real epoch key and hands them to
+ * its link one frame per tick (the device's own {@link ClipUploader}), and records what it sealed and what the uplink
+ * acknowledged PERSISTED.
  */
-final class FaultyDoorbell implements LinkListener {
+final class FaultyDoorbell implements LinkListener, SealObserver {
   private final String deviceId;
   private final EpochKey key;
   private final FramePool pool;
@@ -34,8 +36,7 @@ final class FaultyDoorbell implements LinkListener {
   /** Highest PERSISTED count per clip, and any decrease seen (acks are cumulative and never go back). */
   final Map<Long, Integer> persisted = new ConcurrentHashMap<>();
   volatile String ackWentBack;
-  private LinkClient link;
-  private ClipSealer sealer;
+  private ClipUploader uploader;
   private int tick;
 
   FaultyDoorbell(DeviceDirectory device, FramePool pool, int framesPerClip) {
@@ -46,36 +47,40 @@ final class FaultyDoorbell implements LinkListener {
   }
 
   void attach(LinkClient client) {
-    this.link = client;
+    this.uploader = new ClipUploader(client, random, this);
   }
 
   LinkClient link() {
-    return link;
+    return uploader.link();
   }
 
   String deviceId() {
     return deviceId;
   }
 
-  /** Seals and sends the next frame; opens a clip at its first frame and closes it after its last. */
+  /** Seals and sends the next frame; opens a clip at its first frame, and the uploader closes it after its last. */
   void tick() {
     int seq = tick % framesPerClip;
     long clipId = 1000 + tick / framesPerClip;
     Profile p = pool.profile();
     if (seq == 0) {
-      sealer = ClipSealer.start(key, new ClipParams(deviceId, clipId, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG,
-          p.width(), p.height(), p.fps(), 1_700_000_000_000L + clipId, 0), random);
-      headers.put(clipId, sealer.headerBytes());
-      require(link.openClip(clipId, sealer.headerBytes()), "open clip " + clipId);
+      require(uploader.open(key, new ClipParams(deviceId, clipId, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG,
+          p.width(), p.height(), p.fps(), 1_700_000_000_000L + clipId, 0)), "open clip " + clipId);
     }
     boolean last = seq == framesPerClip - 1;
-    SealedFrame f = sealer.seal(p.frameOffsetMicros(tick), pool.next(p.frameOffsetMicros(tick)).jpeg(), last);
-    sealed.put(clipId + "/" + seq, sha256(f.sealed()));
-    require(link.send(clipId, seq, last, f.meta(), f.sealed()), "send frame " + seq + " of clip " + clipId);
-    if (last) {
-      link.closeClip(clipId, framesPerClip);
-    }
+    SealedFrame f = uploader.send(p.frameOffsetMicros(tick), pool.next(p.frameOffsetMicros(tick)).jpeg(), last);
+    require(f != null, "send frame " + seq + " of clip " + clipId);
     tick++;
+  }
+
+  @Override
+  public void headerSealed(String device, long clipId, byte[] headerBytes) {
+    headers.put(clipId, headerBytes);
+  }
+
+  @Override
+  public void frameSealed(String device, SealedFrame frame, byte[] plaintext) {
+    sealed.put(frame.clipId() + "/" + frame.seq(), sha256(frame.sealed()));
   }
 
   @Override

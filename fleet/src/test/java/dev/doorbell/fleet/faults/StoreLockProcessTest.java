@@ -1,21 +1,16 @@
 package dev.doorbell.fleet.faults;
 
-import dev.doorbell.fleet.OwnerEnrollment;
+import dev.doorbell.fleet.TestFleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.device.tls.DeviceDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -37,13 +32,8 @@ class StoreLockProcessTest {
 
   @Test
   void serve_secondUplinkOnALiveStore_refusedAtOnceFirstGoesOnAndAfterKill9ANewOneStarts() throws Exception {
-    FleetLayout layout = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(layout.root(), 2), (done, total) -> {});
-    List<DeviceDirectory> devices = new ArrayList<>();
-    for (String id : Files.readAllLines(layout.fleetList())) {
-      devices.add(DeviceDirectory.load(layout.device(id)));
-    }
+    FleetLayout layout = TestFleet.provision(dir.resolve("fleet"), 2);
+    List<DeviceDirectory> devices = TestFleet.devices(layout);
     Path store = dir.resolve("store");
     try (UplinkProcess first = new UplinkProcess(store, layout.uplinkDir(), dir.resolve("first"), List.of());
         UplinkProcess second = new UplinkProcess(store, layout.uplinkDir(), dir.resolve("second"), List.of());

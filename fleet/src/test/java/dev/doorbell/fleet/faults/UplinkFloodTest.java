@@ -1,6 +1,6 @@
 package dev.doorbell.fleet.faults;
 
-import dev.doorbell.fleet.OwnerEnrollment;
+import dev.doorbell.fleet.TestFleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,16 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -50,9 +46,7 @@ class UplinkFloodTest {
 
   @Test
   void flood_unknownClipThenConflictingDuplicates_goodDeviceStreamsLogAndRssStayBounded() throws Exception {
-    FleetLayout layout = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(layout.root(), 2), (done, total) -> {});
+    FleetLayout layout = TestFleet.provision(dir.resolve("fleet"), 2);
     List<String> ids = Files.readAllLines(layout.fleetList());
     DeviceDirectory good = DeviceDirectory.load(layout.device(ids.get(0)));
     DeviceDirectory flooder = DeviceDirectory.load(layout.device(ids.get(1)));

@@ -1,17 +1,13 @@
 package dev.doorbell.fleet.faults;
 
-import dev.doorbell.fleet.OwnerEnrollment;
+import dev.doorbell.fleet.TestFleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -29,9 +25,7 @@ class UplinkSignalTest {
 
   @Test
   void serve_sigintThenSigterm_eachGracefulAndLoggedByItsName() throws Exception {
-    FleetLayout layout = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(layout.root(), 1), (done, total) -> {});
+    FleetLayout layout = TestFleet.provision(dir.resolve("fleet"), 1);
     Path shippedConfig = repositoryRoot().resolve("uplink/src/main/resources/logback.xml");
     try (UplinkProcess uplink = new UplinkProcess(dir.resolve("store"), layout.uplinkDir(), dir.resolve("uplink"),
         List.of(), List.of("-XX:TieredStopAtLevel=1", "-Xmx256m", "-Dlogback.configurationFile=" + shippedConfig))) {

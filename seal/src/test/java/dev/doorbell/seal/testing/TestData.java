@@ -27,10 +27,6 @@ public final class TestData {
     throw new IllegalStateException("testdata/ not found: set -Ddoorbell.vectors or run inside the repository");
   }
 
-  public static Map<String, Object> readJson(String relative) throws java.io.IOException {
-    return map(Json.parse(Files.readString(dir().resolve(relative))));
-  }
-
   @SuppressWarnings("unchecked")
   public static Map<String, Object> map(Object o) {
     return (Map<String, Object>) o;

@@ -1,7 +1,6 @@
 package dev.doorbell.fleet.bench.jmh;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.doorbell.fleet.bench.MachineInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +37,7 @@ public final class SealBenchRunner {
     System.out.println("machine: " + machine());
     List<SealBenchResult> results = run(rounds, method -> options(method, quick, 1));
     System.out.println();
-    System.out.println("machine after: load average " + firstLine(Path.of("/proc/loadavg")));
+    System.out.println("machine after: load average " + MachineInfo.firstLine(Path.of("/proc/loadavg"), "unknown"));
     System.out.println(rounds + " round(s) of each benchmark; MB/s = 10^6 plaintext bytes per second");
     System.out.println(SealBenchResult.heading());
     results.forEach(r -> System.out.println(r.row()));
@@ -100,24 +99,7 @@ public final class SealBenchRunner {
 
   private static String machine() {
     return System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
-        + Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel() + ", load average "
-        + firstLine(Path.of("/proc/loadavg"));
-  }
-
-  private static String cpuModel() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
-    } catch (IOException e) {
-      return "unknown CPU";
-    }
-  }
-
-  private static String firstLine(Path file) {
-    try {
-      return Files.readAllLines(file).stream().findFirst().orElse("unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+        + Runtime.getRuntime().availableProcessors() + " cores, " + MachineInfo.cpuModel() + ", load average "
+        + MachineInfo.firstLine(Path.of("/proc/loadavg"), "unknown");
   }
 }

@@ -1,4 +1,4 @@
-package dev.doorbell.fleet.load.scenario;
+package dev.doorbell.fleet.scenario;
 
 import dev.doorbell.fleet.faults.FaultPlan;
 import dev.doorbell.fleet.faults.FaultProxy;
@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * A slow uplink: a {@link FaultProxy} between the devices and the real uplink that delays everything the uplink
  * sends (Welcome, acks) by a constant per connection drawn in [0, {@code delayMax}], and optionally stalls one
- * direction of some connections. Point the load plan at {@link #address()} instead of the uplink. TLS stays end to
+ * direction of some connections. Point the devices at {@link #address()} instead of the uplink. TLS stays end to
  * end; the proxy sees only bytes.
  */
 public final class SlowUplink implements AutoCloseable {

@@ -1,4 +1,4 @@
-package dev.doorbell.fleet.load;
+package dev.doorbell.fleet;
 
 import java.util.SplittableRandom;
 
@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * sealing and networking, not on making content. Random bytes do not compress, like encoded video. Thread-safe
  * after construction: callers must not modify what {@link #payload} returns.
  */
-public final class PayloadPool {
+public final class PayloadPool implements Payloads {
   private final byte[][] payloads;
   private final int minBytes;
   private final int maxBytes;
@@ -34,8 +34,18 @@ public final class PayloadPool {
   }
 
   /** The payload for draw number {@code n}; any long maps to one of the pool's entries. */
+  @Override
   public byte[] payload(long n) {
     return payloads[(int) Math.floorMod(n, (long) payloads.length)];
+  }
+
+  @Override
+  public int largestBytes() {
+    int largest = 0;
+    for (byte[] p : payloads) {
+      largest = Math.max(largest, p.length);
+    }
+    return largest;
   }
 
   public int size() {

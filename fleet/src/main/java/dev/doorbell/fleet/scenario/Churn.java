@@ -1,19 +1,19 @@
-package dev.doorbell.fleet.load.scenario;
+package dev.doorbell.fleet.scenario;
 
-import dev.doorbell.fleet.load.LiveLoad;
-import dev.doorbell.fleet.load.LoadHook;
+import dev.doorbell.fleet.LiveFleet;
+import dev.doorbell.fleet.RunHook;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Churn as a {@link LoadHook}: from the start of sending to its end, devices leave at {@code leavesPerSecond}
+ * Churn, a {@link RunHook} of the sending time: from its start to its end, devices leave at {@code leavesPerSecond}
  * (exponential gaps, a Poisson process, from a seeded random: a seed replays the same devices at the same offsets)
  * by dropping their connection, and rejoin through their own backoff and resume, as phones on flaky Wi-Fi would.
  * Measures leaves, rejoins (welcomes after the first) and PERSISTED latency over the churn. {@link #result()} after
  * the run.
  */
-public final class Churn implements LoadHook {
+public final class Churn implements RunHook {
   private static final Logger log = LoggerFactory.getLogger(Churn.class);
 
   private final double leavesPerSecond;
@@ -29,7 +29,7 @@ public final class Churn implements LoadHook {
   }
 
   @Override
-  public void during(LiveLoad live) throws InterruptedException {
+  public void sending(LiveFleet live) throws InterruptedException {
     Random random = new Random(seed);
     long welcomesAtStart = live.welcomes();
     live.takeLatency();

@@ -1,6 +1,6 @@
-package dev.doorbell.fleet.load.scenario;
+package dev.doorbell.fleet.scenario;
 
-import dev.doorbell.fleet.load.LiveLoad;
+import dev.doorbell.fleet.LiveFleet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -12,7 +12,7 @@ final class Waits {
   private Waits() {}
 
   /** Polls {@code done} every millisecond until it holds (true) or {@code deadlineNanos} passes (its last value). */
-  static boolean until(LiveLoad live, BooleanSupplier done, long deadlineNanos) throws InterruptedException {
+  static boolean until(LiveFleet live, BooleanSupplier done, long deadlineNanos) throws InterruptedException {
     while (!done.getAsBoolean()) {
       if (live.nanoTime() >= deadlineNanos) {
         return done.getAsBoolean();

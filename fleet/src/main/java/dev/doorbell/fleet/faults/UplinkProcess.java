@@ -14,33 +14,45 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A real uplink JVM ({@code UplinkCli serve}) on a store directory and a TLS directory, always on the same loopback
- * port so that devices reconnect to the same address after a restart. {@link #kill()} is SIGKILL: no shutdown hook,
- * no flush, no goodbye. Each start appends its output to one log file, so a failing test can show what happened.
+ * A real uplink JVM ({@code serve}) on a store directory and a TLS directory, in a process of its own so that its
+ * CPU, heap and GC are its own, always on the same loopback port so that devices reconnect to the same address after
+ * a restart. It runs from the uplink's jar (the benchmarks) or from the test class path (the fault tests, with
+ * quick-start JVM options: the crash test restarts it twenty times and more). {@link #kill()} is SIGKILL: no
+ * shutdown hook, no flush, no goodbye; {@link #close()} stops it gracefully. Each start appends its output to one log
+ * file, so that a failing test or a benchmark can show what happened.
  */
-final class UplinkProcess implements AutoCloseable {
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+public final class UplinkProcess implements AutoCloseable {
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   /** Quick start-up matters more than peak speed: the crash test restarts this JVM twenty times and more. */
   private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
+  private static final String UPLINK_MAIN = "dev.doorbell.uplink.cli.UplinkCli";
 
+  private final List<String> java;
   private final Path dataDir;
   private final Path tlsDir;
   private final int port;
   private final Path portFile;
   private final Path logFile;
   private final List<String> extraArgs;
-  private final List<String> jvmOptions;
   private Process process;
   private int starts;
 
-  UplinkProcess(Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs) throws IOException {
+  /** From this JVM's class path, with quick-start JVM options; {@code extraArgs} follow serve's own. */
+  public UplinkProcess(Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs) throws IOException {
     this(dataDir, tlsDir, workDir, extraArgs, QUICK_START);
   }
 
-  /** With the given JVM options instead of the quick-start ones (for example those of scripts/uplink). */
-  UplinkProcess(Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs, List<String> jvmOptions)
+  /** From this JVM's class path with the given JVM options (for example those of scripts/uplink). */
+  public UplinkProcess(Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs, List<String> jvmOptions)
       throws IOException {
-    this.jvmOptions = List.copyOf(jvmOptions);
+    this(launcher(jvmOptions, List.of("-cp", System.getProperty("java.class.path"), UPLINK_MAIN)), dataDir, tlsDir,
+        workDir, extraArgs);
+  }
+
+  private UplinkProcess(List<String> java, Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs)
+      throws IOException {
+    this.java = List.copyOf(java);
     this.dataDir = dataDir;
     this.tlsDir = tlsDir;
     this.port = freePort();
@@ -50,20 +62,47 @@ final class UplinkProcess implements AutoCloseable {
     Files.createDirectories(workDir);
   }
 
-  int port() {
+  /** From the uplink's runnable jar ({@code java OPTIONS -jar JAR}), as scripts/uplink runs it; not started yet. */
+  public static UplinkProcess fromJar(Path uplinkJar, List<String> jvmOptions, Path dataDir, Path tlsDir,
+      Path workDir) throws IOException {
+    return new UplinkProcess(launcher(jvmOptions, List.of("-jar", uplinkJar.toString())), dataDir, tlsDir, workDir,
+        List.of());
+  }
+
+  /**
+   * Runs the store alone ({@code dev.doorbell.uplink.store.StoreThroughput}) in its own JVM from the uplink jar and
+   * returns its result line, or a line saying why there is none.
+   */
+  public static String storeAlone(Path uplinkJar, List<String> jvmOptions, Path data, long seconds, int threads,
+      int devices, int inflight) throws IOException, InterruptedException {
+    List<String> command = launcher(jvmOptions, List.of("-Ddoorbell.log.level=WARN", "-cp", uplinkJar.toString(),
+        "dev.doorbell.uplink.store.StoreThroughput", data.toString(), Long.toString(seconds),
+        Integer.toString(threads), Integer.toString(devices), Integer.toString(inflight)));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(seconds + 120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return "store-alone timed out";
+    }
+    return output.lines().filter(l -> l.startsWith("store-alone ")).findFirst()
+        .orElse("store-alone failed (exit " + p.exitValue() + "): " + output.strip());
+  }
+
+  public int port() {
     return port;
   }
 
-  Path logFile() {
+  public Path logFile() {
     return logFile;
   }
 
-  int starts() {
+  /** How many times it was started. */
+  public int starts() {
     return starts;
   }
 
   /** The process id of the running uplink. */
-  long pid() {
+  public long pid() {
     if (process == null || !process.isAlive()) {
       throw new IllegalStateException("uplink not running");
     }
@@ -71,7 +110,7 @@ final class UplinkProcess implements AutoCloseable {
   }
 
   /** Starts the uplink and returns once it listens (its port file appeared); fails if it exits first. */
-  void start() throws IOException {
+  public void start() throws IOException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("uplink already running, pid " + process.pid());
     }
@@ -101,18 +140,18 @@ final class UplinkProcess implements AutoCloseable {
     }
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process != null && process.isAlive();
   }
 
   /** What a command of the uplink that runs to its end printed, and its exit status. */
-  record Run(int exit, String stdout, String stderr) {}
+  public record Run(int exit, String stdout, String stderr) {}
 
   /**
    * Runs {@code doorbell-uplink ARGS} (serve on this uplink's port, fsck, ...) as its own process to its end, within
    * {@code timeout}; a process still running then is killed and reported as exit -1.
    */
-  Run run(Duration timeout, String... args) throws IOException, InterruptedException {
+  public Run run(Duration timeout, String... args) throws IOException, InterruptedException {
     Path out = Files.createTempFile(logFile.getParent(), "run-", ".out");
     Path err = Files.createTempFile(logFile.getParent(), "run-", ".err");
     Process run = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -126,22 +165,13 @@ final class UplinkProcess implements AutoCloseable {
   }
 
   /** Serve's arguments of this uplink (its store, TLS, port), for {@link #run}. */
-  List<String> serveArgs() {
+  public List<String> serveArgs() {
     return List.of("serve", "--data", dataDir.toString(), "--tls", tlsDir.toString(), "--host", "127.0.0.1",
         "--port", Integer.toString(port));
   }
 
-  private List<String> command(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.doorbell.uplink.cli.UplinkCli"));
-    command.addAll(List.of(args));
-    return command;
-  }
-
   /** SIGKILL, and waits until the process is gone (so its port is free and its files are no longer written). */
-  void kill() {
+  public void kill() {
     if (process == null) {
       return;
     }
@@ -150,12 +180,12 @@ final class UplinkProcess implements AutoCloseable {
   }
 
   /** SIGTERM: the graceful stop of {@code serve}; returns the exit code. */
-  int stop() {
+  public int stop() {
     return stop("TERM");
   }
 
   /** Sends the signal ({@code INT}, {@code TERM}, ...) and returns the exit code once the uplink has exited. */
-  int stop(String signal) {
+  public int stop(String signal) {
     if (process == null || !process.isAlive()) {
       return process == null ? 0 : process.exitValue();
     }
@@ -170,26 +200,46 @@ final class UplinkProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
-    if (!awaitExit(Duration.ofSeconds(30))) {
+    if (!awaitExit(STOP_TIMEOUT)) {
       kill();
-      throw new IllegalStateException("uplink did not stop within 30 s of SIG" + signal + "; killed it");
+      throw new IllegalStateException("uplink did not stop within " + STOP_TIMEOUT.toSeconds() + " s of SIG" + signal
+          + "; killed it");
     }
     return process.exitValue();
   }
 
+  /** The graceful stop when it still runs (it logs its store's figures at close), SIGKILL if that fails. */
   @Override
   public void close() {
-    kill();
+    try {
+      stop();
+    } catch (IllegalStateException e) {
+      kill();
+    }
   }
 
   /** The last lines of the log, for failure messages. */
-  String tail() {
+  public String tail() {
     try {
       List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e + ")";
     }
+  }
+
+  private List<String> command(String... args) {
+    List<String> command = new ArrayList<>(java);
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static List<String> launcher(List<String> jvmOptions, List<String> program) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(program);
+    return command;
   }
 
   private boolean awaitExit(Duration timeout) {

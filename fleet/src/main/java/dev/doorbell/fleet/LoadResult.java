@@ -1,4 +1,4 @@
-package dev.doorbell.fleet.load;
+package dev.doorbell.fleet;
 
 import org.HdrHistogram.Histogram;
 

@@ -1,8 +1,8 @@
-package dev.doorbell.fleet.load.scenario;
+package dev.doorbell.fleet.scenario;
 
 import dev.doorbell.device.link.LinkClient;
-import dev.doorbell.fleet.load.LiveLoad;
-import dev.doorbell.fleet.load.LoadHook;
+import dev.doorbell.fleet.LiveFleet;
+import dev.doorbell.fleet.RunHook;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,13 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A reconnect storm as a {@link LoadHook}: {@code after} the start of sending, every device of the run (or a seeded
- * fraction of them) drops its connection at once (as when an uplink or a load balancer restarts), reconnects with
- * its own backoff and resumes its clips. Measures the time until every device is welcomed again and PERSISTED latency before and during the
- * storm (from the drop until all are back plus {@code settle}), so the spike is the difference of the two.
- * Use one instance per run; {@link #result()} after the run.
+ * A reconnect storm, a {@link RunHook} of the sending time: {@code after} its start, every device of the run (or a
+ * seeded fraction of them) drops its connection at once (as when an uplink or a load balancer restarts), reconnects
+ * with its own backoff and resumes its clips. Measures the time until every device is welcomed again and PERSISTED
+ * latency before and during the storm (from the drop until all are back plus {@code settle}), so the spike is the
+ * difference of the two. Use one instance per run; {@link #result()} after the run.
  */
-public final class ReconnectStorm implements LoadHook {
+public final class ReconnectStorm implements RunHook {
   private static final Logger log = LoggerFactory.getLogger(ReconnectStorm.class);
 
   private final Duration after;
@@ -60,7 +60,7 @@ public final class ReconnectStorm implements LoadHook {
   }
 
   @Override
-  public void during(LiveLoad live) throws InterruptedException {
+  public void sending(LiveFleet live) throws InterruptedException {
     long dropAt = live.startNanos() + after.toNanos();
     if (!Waits.until(live, () -> live.nanoTime() >= dropAt, dropAt)) {
       return;

@@ -1,4 +1,4 @@
-package dev.doorbell.fleet.load.scenario;
+package dev.doorbell.fleet.scenario;
 
 import org.HdrHistogram.Histogram;
 

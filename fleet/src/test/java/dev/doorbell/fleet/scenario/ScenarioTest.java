@@ -1,60 +1,48 @@
-package dev.doorbell.fleet.load.scenario;
-
-import dev.doorbell.fleet.OwnerEnrollment;
+package dev.doorbell.fleet.scenario;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.fleet.load.LiveLoad;
-import dev.doorbell.fleet.load.LoadGenerator;
-import dev.doorbell.fleet.load.LoadHook;
-import dev.doorbell.fleet.load.LoadPlan;
-import dev.doorbell.fleet.load.LoadResult;
+import dev.doorbell.fleet.FleetOutcome;
+import dev.doorbell.fleet.FleetPlan;
+import dev.doorbell.fleet.FleetRunner;
+import dev.doorbell.fleet.FleetScenario;
+import dev.doorbell.fleet.LiveFleet;
+import dev.doorbell.fleet.LoadResult;
+import dev.doorbell.fleet.LoopbackUplink;
+import dev.doorbell.fleet.RunHook;
+import dev.doorbell.fleet.TestFleet;
+import dev.doorbell.fleet.Traffic;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.StoredClip;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.seal.StoredFrameBytes;
-import dev.doorbell.device.tls.DeviceDirectory;
-import dev.doorbell.uplink.server.UplinkConfig;
-import dev.doorbell.uplink.server.UplinkServer;
-import dev.doorbell.uplink.store.DirectoryStore;
-import dev.doorbell.uplink.store.StoreOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each scenario against the real uplink and directory store over TLS on loopback, four devices for a few seconds:
- * the figures are produced, and every frame acknowledged PERSISTED is in the store, each clip whole from frame 0.
+ * Each scenario on the fleet runner against the real uplink and directory store over TLS on loopback, four devices
+ * at a constant rate for a few seconds: the figures are produced, and every frame acknowledged PERSISTED is in the
+ * store, each clip whole from frame 0.
  */
 class ScenarioTest {
   private static final int DEVICES = 4;
   @TempDir static Path dir;
   private static FleetLayout fleet;
-  private static List<DeviceDirectory> devices;
 
   @BeforeAll
   static void provision() throws Exception {
-    fleet = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(fleet.root(), DEVICES), (done, total) -> {});
-    devices = new ArrayList<>();
-    for (String id : Files.readAllLines(fleet.fleetList())) {
-      devices.add(DeviceDirectory.load(fleet.device(id)));
-    }
+    fleet = TestFleet.provision(dir.resolve("fleet"), DEVICES);
   }
 
   @Test
@@ -85,43 +73,51 @@ class ScenarioTest {
 
   @Test
   void slowUplink_delayedAcks_latencyIncludesTheDelayAndNothingAcknowledgedIsLost() throws Exception {
-    Run run = run("slow", LoadHook.NONE, Duration.ofMillis(150));
+    Run run = run("slow", RunHook.NONE, Duration.ofMillis(150));
     assertEquals(DEVICES, run.proxyConnections, "every device went through the proxy");
     assertTrue(run.result.frames() > 0, run.result.summary());
     assertTrue(run.result.latencyMillis(50) > 0, run.result.summary());
     run.assertNothingAcknowledgedLost();
   }
 
-  /** One load run, through a slow-uplink proxy when {@code delayMax} is set, with the store read back after. */
-  private static Run run(String name, LoadHook scenario, Duration delayMax) throws Exception {
+  /** One run, through a slow-uplink proxy when {@code delayMax} is set, with the store read back after. */
+  private static Run run(String name, RunHook scenario, Duration delayMax) throws Exception {
     Path storeDir = dir.resolve("store-" + name);
-    AtomicReference<LiveLoad> live = new AtomicReference<>();
-    LoadHook capture = l -> {
-      live.set(l);
-      scenario.during(l);
+    AtomicReference<LiveFleet> live = new AtomicReference<>();
+    RunHook capture = new RunHook() {
+      @Override
+      public void sending(LiveFleet l) throws InterruptedException {
+        live.set(l);
+        scenario.sending(l);
+      }
     };
-    LoadResult result;
+    FleetOutcome outcome;
     long proxyConnections = 0;
-    try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults());
-        UplinkServer uplink = new UplinkServer(UplinkConfig.builder().host("127.0.0.1").port(0)
-            .tlsDirectory(fleet.uplinkDir()).build(), store)) {
-      InetSocketAddress target = new InetSocketAddress("127.0.0.1", uplink.start().getPort());
+    try (LoopbackUplink uplink = new LoopbackUplink(fleet, storeDir)) {
+      InetSocketAddress target = new InetSocketAddress("127.0.0.1", uplink.port());
       if (delayMax == null) {
-        result = LoadGenerator.system().run(devices, plan(target.getPort()), capture);
+        outcome = run(plan(target.getPort(), name), capture);
       } else {
         try (SlowUplink slow = SlowUplink.start(target, delayMax, 11)) {
-          result = LoadGenerator.system().run(devices, plan(slow.address().getPort()), capture);
+          outcome = run(plan(slow.address().getPort(), name), capture);
           proxyConnections = slow.stats().connections();
         }
       }
-      uplink.stop(Duration.ofSeconds(5));
     }
-    return new Run(result, live.get().framesAcknowledged(), StoreDirectoryReader.read(storeDir), proxyConnections);
+    return new Run(outcome.measured(), live.get().framesAcknowledged(), StoreDirectoryReader.read(storeDir),
+        proxyConnections);
   }
 
-  private static LoadPlan plan(int port) {
-    return LoadPlan.saturation("127.0.0.1", port, Duration.ofMillis(300), Duration.ofSeconds(3))
-        .withRate(60).withInflight(256).withFrameBytes(1024, 4096);
+  private static FleetOutcome run(FleetPlan plan, RunHook hook) throws Exception {
+    return FleetRunner.system().run(plan, FleetScenario.steady(), hook, new PrintWriter(new StringWriter()),
+        new CompletableFuture<>());
+  }
+
+  private static FleetPlan plan(int port, String name) {
+    return FleetPlan.builder("127.0.0.1", port, fleet.root(), DEVICES).ramp(Double.POSITIVE_INFINITY, 50)
+        .connectFirst(true).sending(Duration.ofMillis(300), Duration.ofSeconds(3))
+        .traffic(new Traffic.ConstantRate(60, 256)).clips(Duration.ofSeconds(3), Duration.ofSeconds(3))
+        .frameBytes(new FleetPlan.FrameBytes(1024, 4096)).report(dir.resolve("report-" + name), "p0").build();
   }
 
   private record Run(LoadResult result, long acknowledged, StoreSnapshot snapshot, long proxyConnections) {
