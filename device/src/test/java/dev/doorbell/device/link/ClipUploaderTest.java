@@ -17,6 +17,7 @@ import dev.doorbell.seal.ClipVerdict;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.keys.EpochKey;
 import dev.doorbell.seal.keys.RootKey;
+import dev.doorbell.testing.Waits;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +86,7 @@ class ClipUploaderTest extends LinkTestBase {
     assertThrows(IllegalStateException.class, () -> uploader.send(0, new byte[1], true));
     link.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     int persisted = queued;
-    Await.until("the queued frames of clip 51 persisted", WAIT, () -> up.durableFrames(51).size() == persisted);
+    Waits.await("the queued frames of clip 51 persisted", WAIT).until(() -> up.durableFrames(51).size() == persisted);
     assertTrue(uploader.open(key, params(52)), "the persisted frames made room");
     assertNotNull(uploader.send(0, new byte[10], true));
     link.drain(WAIT).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
