@@ -122,9 +122,7 @@ public final class DeviceDirectory {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof DeviceDirectory
-        && ((DeviceDirectory) other).path.equals(path)
-        && ((DeviceDirectory) other).deviceId.equals(deviceId);
+    return other instanceof DeviceDirectory that && that.path.equals(path) && that.deviceId.equals(deviceId);
   }
 
   @Override
