@@ -171,17 +171,12 @@ public final class DeviceDirectory {
   }
 
   private static String purpose(String name) {
-    switch (name) {
-      case CA_CERT:
-        return "the fleet CA certificate, to verify the uplink";
-      case DEVICE_CERT:
-        return "the device's TLS client certificate";
-      case DEVICE_KEY:
-        return "the device's TLS private key";
-      case EPOCH_KEY:
-        return "the device's content key";
-      default:
-        return "the device id, as " + PROPERTY_DEVICE_ID + "=<id>";
-    }
+    return switch (name) {
+      case CA_CERT -> "the fleet CA certificate, to verify the uplink";
+      case DEVICE_CERT -> "the device's TLS client certificate";
+      case DEVICE_KEY -> "the device's TLS private key";
+      case EPOCH_KEY -> "the device's content key";
+      default -> "the device id, as " + PROPERTY_DEVICE_ID + "=<id>";
+    };
   }
 }
