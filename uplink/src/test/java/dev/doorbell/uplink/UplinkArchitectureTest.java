@@ -54,7 +54,7 @@ class UplinkArchitectureTest {
   @Test
   void scan_classUsingCipher_isCaught() throws IOException {
     // Guards the scan itself: a compiled class that uses the JCA must be caught by the same byte search.
-    Path user = moduleDir().resolve("target/test-classes/dev/doorbell/uplink/UplinkArchitectureTest$CipherUser.class");
+    Path user = moduleDir().resolve("target/test-classes/" + CipherUser.class.getName().replace('.', '/') + ".class");
     assertTrue(forbiddenNames(user).contains("javax/crypto"), "the scan missed " + user);
   }
 
