@@ -1,11 +1,11 @@
 package dev.doorbell.app;
 
-import dev.doorbell.cli.Cli;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.cli.Cli;
+import dev.doorbell.testing.PortFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class FaultProxyCommandTest {
-  private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(20);
+  private static final Duration START = Duration.ofSeconds(20);
 
   @TempDir Path dir;
 
@@ -102,24 +103,21 @@ class FaultProxyCommandTest {
     }
   }
 
-  private static int awaitPort(Path portFile, CompletableFuture<Integer> exit) throws Exception {
-    long deadline = System.nanoTime() + DEADLINE_NANOS;
-    while (!Files.exists(portFile)) {
-      assertFalse(exit.isDone(), () -> "the proxy exited with " + exit.join() + " before listening");
-      assertTrue(System.nanoTime() < deadline, "no port file within 20 s");
-      Thread.sleep(10);
+  private static int awaitPort(Path portFile, CompletableFuture<Integer> exit) {
+    try {
+      return PortFiles.await(portFile, START, exit::isDone);
+    } catch (RuntimeException e) {
+      throw new AssertionError("the proxy did not listen (exit " + (exit.isDone() ? exit.join() : "none") + ")", e);
     }
-    return Integer.parseInt(Files.readString(portFile).trim());
   }
 
-  private static int awaitPort(Path portFile, Process process) throws Exception {
-    long deadline = System.nanoTime() + DEADLINE_NANOS;
-    while (!Files.exists(portFile)) {
-      assertTrue(process.isAlive(), () -> "the proxy exited with " + process.exitValue() + " before listening");
-      assertTrue(System.nanoTime() < deadline, "no port file within 20 s");
-      process.waitFor(10, TimeUnit.MILLISECONDS);
+  private static int awaitPort(Path portFile, Process process) {
+    try {
+      return PortFiles.await(portFile, START, () -> !process.isAlive());
+    } catch (RuntimeException e) {
+      throw new AssertionError("the proxy did not listen (exit " + (process.isAlive() ? "none" : process.exitValue())
+          + ")", e);
     }
-    return Integer.parseInt(Files.readString(portFile).trim());
   }
 
   private static void echoOnce(ServerSocket server) {

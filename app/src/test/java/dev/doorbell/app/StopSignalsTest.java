@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.fleet.FleetReports;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.app.testing.ChildProcess;
+import dev.doorbell.testing.ChildProcess;
 import dev.doorbell.app.testing.TrustFixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
+import dev.doorbell.testing.PortFiles;
+import dev.doorbell.testing.Waits;
 
 /**
  * Real `doorbell` processes sent SIGINT and SIGTERM while their clips are open: each run ends as its duration would,
@@ -165,24 +165,16 @@ class StopSignalsTest {
     assertEquals(clips, ok, out.toString());
   }
 
-  private static int awaitPort(Path portFile, ChildProcess uplink) throws Exception {
-    long deadline = System.nanoTime() + START.toNanos();
-    while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
-      if (System.nanoTime() > deadline || !uplink.alive()) {
-        throw new AssertionError("the uplink did not listen:\n" + uplink.out() + uplink.err());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+  private static int awaitPort(Path portFile, ChildProcess uplink) {
+    try {
+      return PortFiles.await(portFile, START, () -> !uplink.alive());
+    } catch (RuntimeException e) {
+      throw new AssertionError("the uplink did not listen:\n" + uplink.out() + uplink.err(), e);
     }
-    return Integer.parseInt(Files.readString(portFile).trim());
   }
 
   private static void awaitErr(ChildProcess child, String text) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!child.err().contains(text)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no '" + text + "' on stderr:\n" + child.err());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-    }
+    Waits.await("'" + text + "' on stderr", Duration.ofSeconds(10))
+        .untilAsserted(() -> assertTrue(child.err().contains(text), () -> "stderr:\n" + child.err()));
   }
 }

@@ -9,9 +9,10 @@ import dev.doorbell.conformance.ConformanceSuite;
 import dev.doorbell.conformance.ConformanceTarget;
 import dev.doorbell.fleet.FleetReports;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.app.testing.ChildProcess;
+import dev.doorbell.testing.ChildProcess;
 import dev.doorbell.app.testing.TrustFixtures;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.testing.LoopbackPeers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class UnusableUplinkTest {
 
   @Test
   void simulate_nothingListening_exitsTwoInSecondsWithOneLine() throws Exception {
-    int port = TrustFixtures.closedPort();
+    int port = LoopbackPeers.closedPort();
     long t0 = System.nanoTime();
     Result r = run("simulate", "--devices-dir", fleet.devicesDir().toString(), "--uplink", "127.0.0.1:" + port,
         "--duration", "5s", "--connect-timeout", "60s");
@@ -83,7 +84,7 @@ class UnusableUplinkTest {
 
   @Test
   void conformance_nothingListening_exitsTwoWithOneLineAndNoCases() throws Exception {
-    int port = TrustFixtures.closedPort();
+    int port = LoopbackPeers.closedPort();
     Result r = run("conformance", "--devices-dir", fleet.conformanceDir().toString(), "--uplink", "127.0.0.1:" + port);
     assertEquals(2, r.exit, r.out + r.err);
     assertEquals("", r.out, "no case ran, none passed");
@@ -118,7 +119,7 @@ class UnusableUplinkTest {
   @ParameterizedTest
   @ValueSource(strings = {"1", "2"})
   void fleetProcess_nothingListening_oneLineOnStderrInAllAndAFailedReport(String processes) throws Exception {
-    int port = TrustFixtures.closedPort();
+    int port = LoopbackPeers.closedPort();
     Path report = dir.resolve("refused-report-" + processes);
     try (ChildProcess child = ChildProcess.java(DoorbellCli.class.getName(), List.of("fleet", "--devices", "2",
         "--processes", processes, "--uplink", "127.0.0.1:" + port, "--fleet-dir", fleet.root().toString(),
@@ -135,7 +136,7 @@ class UnusableUplinkTest {
   @Test
   void foreignCertificateCase_nothingListening_failsInsteadOfPassing() throws Exception {
     List<DeviceDirectory> two = ConformanceSuite.conformanceDevices(fleet.conformanceDir());
-    ConformanceTarget target = new ConformanceTarget("127.0.0.1", TrustFixtures.closedPort(), two.get(0), two.get(1),
+    ConformanceTarget target = new ConformanceTarget("127.0.0.1", LoopbackPeers.closedPort(), two.get(0), two.get(1),
         1, new SecureRandom(), System.currentTimeMillis(), Duration.ofSeconds(2), Duration.ofSeconds(2));
     List<CaseResult> results = new ConformanceSuite(target).run(ConformanceSuite.select(
         List.of("foreign-certificate")), result -> { });

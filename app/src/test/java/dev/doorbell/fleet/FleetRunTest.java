@@ -7,6 +7,7 @@ import dev.doorbell.app.DoorbellCli;
 import dev.doorbell.app.FleetCommand;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.app.testing.TrustFixtures;
+import dev.doorbell.testing.LoopbackPeers;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -115,7 +116,7 @@ class FleetRunTest {
 
   @Test
   void run_uplinkNotListening_failsInSecondsWithOneLineAndAFailedReport() throws Exception {
-    int port = TrustFixtures.closedPort();
+    int port = LoopbackPeers.closedPort();
     Path report = dir.resolve("report-refused");
     long t0 = System.nanoTime();
     Result r = fleet("--devices", "3", "--uplink", "127.0.0.1:" + port, "--fleet-dir", fleet.root().toString(),
@@ -161,7 +162,7 @@ class FleetRunTest {
 
   @Test
   void run_neverWelcomedWithinAShortRun_everyDeviceIsAConnectFailure() throws Exception {
-    try (TrustFixtures.NotAnUplink closer = new TrustFixtures.NotAnUplink("")) {
+    try (LoopbackPeers.CannedReply closer = new LoopbackPeers.CannedReply("")) {
       Path report = dir.resolve("report-closer");
       Result r = fleet("--devices", "3", "--uplink", "127.0.0.1:" + closer.port(), "--fleet-dir",
           fleet.root().toString(), "--duration", "3s", "--connect-timeout", "60s", "--drain-timeout", "1s",

@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.proto.v1.StoredClipOpen;
 import dev.doorbell.proto.v1.StoredRecord;
 import dev.doorbell.uplink.store.DirectoryStore;
-import dev.doorbell.uplink.store.Outcome;
 import dev.doorbell.uplink.store.StoreOptions;
-import dev.doorbell.uplink.store.Submission;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,21 +32,23 @@ class OpenDamagedStoreTest {
     Path store = dir.resolve("store");
     try (DirectoryStore s = DirectoryStore.open(store, StoreOptions.defaults())) {
       for (long clipId = 1; clipId <= 6; clipId++) {
-        upload(s, SealedClips.seal(keyring, DEVICE, clipId, 8));
+        SealedClips.upload(s, SealedClips.seal(keyring, DEVICE, clipId, 8), true);
       }
     }
     Path segment = store.resolve("segments/0000000001.seg");
-    long[] record = recordOf(segment, 3, 4); // clip 3 frame 4: the middle of the segment
-    StoreFixture.flipByte(segment, record[0] + 8 + record[1] / 2);
+    // Clip 3 frame 4: the middle of the segment.
+    StoreFixture.RecordAt record = StoreFixture.find(segment, "frame 4 of clip 3",
+        r -> r.hasFrame() && r.getFrame().getClipId() == 3 && r.getFrame().getSeq() == 4);
+    StoreFixture.flipByte(segment, record.offset() + 8 + record.length() / 2);
 
     OpenCli.Result r = OpenCli.open(store, keyring, dir.resolve("out"));
 
     assertEquals(1, r.exit(), r.all());
     assertEquals(5, r.out().lines().filter(l -> l.contains("OK 8 frames")).count(), r.all());
-    String range = "segment 0000000001 offsets " + record[0] + ".." + (record[0] + 8 + record[1]);
+    String range = "segment 0000000001 offsets " + record.offset() + ".." + (record.offset() + 8 + record.length());
     assertTrue(r.out().contains("DAMAGED at frame 4: frame missing"), r.all());
-    assertTrue(r.out().contains("damaged range: " + range + ", " + (8 + record[1]) + " bytes skipped (CRC32C mismatch"),
-        r.all());
+    assertTrue(r.out().contains("damaged range: " + range + ", " + (8 + record.length())
+        + " bytes skipped (CRC32C mismatch"), r.all());
     String summary = Files.readString(dir.resolve("out/summary.txt"));
     assertTrue(summary.contains("damaged range: " + range), summary);
     assertTrue(summary.contains("DAMAGED"), summary);
@@ -72,12 +69,7 @@ class OpenDamagedStoreTest {
     StoreFixture store = StoreFixture.v1(dir.resolve("store"));
     store.startSegment();
     store.addClip(before);
-    store.addOpen(DEVICE, 2, across.header());
-    addFrames(store, across, 0, 3);
-    store.startSegment();
-    addFrames(store, across, 3, 6);
-    store.startSegment();
-    addFrames(store, across, 6, 9);
+    store.addAcrossSegments(across, 3, 6);
     store.addClose(DEVICE, 2, 9);
     store.addClip(after);
     store.write();
@@ -99,7 +91,7 @@ class OpenDamagedStoreTest {
     StoreFixture store = StoreFixture.v1(dir.resolve("store"));
     store.startSegment();
     store.addClip(SealedClips.seal(keyring, DEVICE, 4, 2));
-    addFrames(store, headless, 0, 3);
+    store.addFrames(headless, 0, 3);
     store.write();
 
     OpenCli.Result r = OpenCli.open(store.dir(), keyring, dir.resolve("out"));
@@ -234,41 +226,5 @@ class OpenDamagedStoreTest {
     assertEquals(0, r.exit(), r.all());
     assertTrue(r.all().contains("torn tail"), r.all());
     assertTrue(r.out().contains("OK 2 frames"), r.all());
-  }
-
-  private static void addFrames(StoreFixture store, SealedClips.Clip clip, int from, int to) {
-    for (SealedFrame f : clip.frames().subList(from, to)) {
-      store.addFrame(clip.deviceId(), f);
-    }
-  }
-
-  /** Offset and body length of the record of frame {@code seq} of clip {@code clipId} in a segment file. */
-  private static long[] recordOf(Path segment, long clipId, int seq) throws Exception {
-    ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(segment));
-    int offset = 8;
-    while (offset + 8 <= all.limit()) {
-      int length = all.getInt(offset);
-      byte[] body = new byte[length];
-      all.get(offset + 8, body);
-      StoredRecord record = StoredRecord.parseFrom(body);
-      if (record.hasFrame() && record.getFrame().getClipId() == clipId && record.getFrame().getSeq() == seq) {
-        return new long[] {offset, length};
-      }
-      offset += 8 + length;
-    }
-    throw new AssertionError("no frame " + seq + " of clip " + clipId + " in " + segment);
-  }
-
-  private static void upload(DirectoryStore store, SealedClips.Clip clip) throws Exception {
-    await(store.openClip(clip.deviceId(), clip.clipId(), clip.header()));
-    for (SealedFrame f : clip.frames()) {
-      await(store.appendFrame(clip.deviceId(), f.clipId(), f.seq(), f.last(), f.meta(), f.sealed()));
-    }
-    await(store.closeClip(clip.deviceId(), clip.clipId(), clip.frames().size()));
-  }
-
-  private static void await(Submission s) throws Exception {
-    assertEquals(Outcome.ACCEPTED, s.outcome(), s.detail());
-    s.durable().get(10, TimeUnit.SECONDS);
   }
 }

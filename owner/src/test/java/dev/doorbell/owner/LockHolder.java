@@ -1,8 +1,7 @@
 package dev.doorbell.owner;
 
-import java.io.BufferedReader;
+import dev.doorbell.testing.ChildProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -14,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Another process that holds {@code STORE/lock} the way a running uplink does (STORE-SPEC §1: an exclusive OS lock
@@ -24,46 +22,38 @@ import java.util.concurrent.TimeUnit;
 final class LockHolder implements AutoCloseable {
   private static final Duration READY = Duration.ofSeconds(30);
 
-  private final Process process;
+  private final ChildProcess child;
 
-  private LockHolder(Process process) {
-    this.process = process;
+  private LockHolder(ChildProcess child) {
+    this.child = child;
   }
 
-  /** Starts the holder and returns once it holds the lock. */
-  static LockHolder hold(Path store) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-cp", System.getProperty("java.class.path"),
-        LockHolder.class.getName(), store.resolve("lock").toString()))
-        .redirectErrorStream(true).start();
-    LockHolder holder = new LockHolder(process);
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + READY.toNanos();
-    String line;
-    while ((line = out.readLine()) != null && !line.equals("locked")) {
-      if (System.nanoTime() > deadline) {
-        break;
-      }
-    }
-    if (!"locked".equals(line)) {
+  /** Starts the holder and returns once it holds the lock; fails if it could not take it. */
+  static LockHolder hold(Path store) throws IOException {
+    ChildProcess child = ChildProcess.java(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m"),
+        LockHolder.class.getName(), List.of(store.resolve("lock").toString()));
+    LockHolder holder = new LockHolder(child);
+    try {
+      child.awaitOutput("(?m)^(locked|refused)$", READY);
+    } catch (AssertionError e) {
       holder.close();
-      throw new IllegalStateException("the lock holder did not take the lock (last line: " + line + ")");
+      throw e;
+    }
+    if (!child.out().lines().anyMatch("locked"::equals)) {
+      holder.close();
+      throw new IllegalStateException("the lock holder did not take the lock: " + child.out().strip() + " "
+          + child.err().strip());
     }
     return holder;
   }
 
   long pid() {
-    return process.pid();
+    return child.pid();
   }
 
   @Override
   public void close() {
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    child.close();
   }
 
   /** The child: locks the file, writes the uplink's line, says "locked", and holds it until killed or orphaned. */

@@ -77,12 +77,7 @@ public final class StoreCases {
     c.add(new Named("v1-missing-segment", false, (s, k) -> {
       SealedClips.Clip across = SealedClips.seal(k, DEVICE, 50, 6);
       StoreFixture f = v1(s, k, 1);
-      f.addOpen(DEVICE, 50, across.header());
-      frames(f, across, 0, 2);
-      f.startSegment();
-      frames(f, across, 2, 4);
-      f.startSegment();
-      frames(f, across, 4, 6);
+      f.addAcrossSegments(across, 2, 4);
       f.addClose(DEVICE, 50, 6);
       f.write();
       Files.delete(f.segmentPath(2));
@@ -98,16 +93,16 @@ public final class StoreCases {
     }));
     c.add(new Named("v1-frames-without-header", false, (s, k) -> {
       StoreFixture f = v1(s, k, 1);
-      frames(f, SealedClips.seal(k, DEVICE, 50, 3), 0, 3);
+      f.addFrames(SealedClips.seal(k, DEVICE, 50, 3), 0, 3);
       f.write();
     }));
     c.add(new Named("v1-second-header", false, (s, k) -> {
       SealedClips.Clip clip = SealedClips.seal(k, DEVICE, 50, 3);
       StoreFixture f = v1(s, k, 1);
       f.addOpen(DEVICE, 50, clip.header());
-      frames(f, clip, 0, 1);
+      f.addFrames(clip, 0, 1);
       f.addOpen(DEVICE, 50, clip.header());
-      frames(f, clip, 1, 3);
+      f.addFrames(clip, 1, 3);
       f.write();
     }));
     c.add(new Named("v1-record-without-body-case", false, (s, k) -> {
@@ -144,7 +139,7 @@ public final class StoreCases {
       StoreFixture f = v1(s, k, 2);
       SealedClips.Clip open = SealedClips.seal(k, DEVICE, 50, 3);
       f.addOpen(DEVICE, 50, open.header());
-      frames(f, open, 0, 2);
+      f.addFrames(open, 0, 2);
       f.addRaw(new byte[] {0, 0, 1, 0, 7, 7, 7, 7, 7});
       f.write();
     }));
@@ -164,7 +159,7 @@ public final class StoreCases {
       StoreFixture f = v2(s, k, 1);
       SealedClips.Clip open = SealedClips.seal(k, DEVICE, 50, 5);
       f.addOpen(DEVICE, 50, open.header());
-      frames(f, open, 0, 3);
+      f.addFrames(open, 0, 3);
       f.checkpoint();
       f.write();
     }));
@@ -187,9 +182,9 @@ public final class StoreCases {
       StoreFixture f = v2(s, k, 1);
       f.addOpen(DEVICE, 50, across.header());
       long cut = f.addFrame(DEVICE, across.frames().get(0));
-      frames(f, across, 1, 2);
+      f.addFrames(across, 1, 2);
       f.startSegment();
-      frames(f, across, 2, 5);
+      f.addFrames(across, 2, 5);
       f.addClose(DEVICE, 50, 5);
       f.checkpoint();
       f.write();
@@ -205,9 +200,9 @@ public final class StoreCases {
       StoreFixture f = v2(s, k, 1);
       SealedClips.Clip clip = SealedClips.seal(k, DEVICE, 50, 4);
       f.addOpen(DEVICE, 50, clip.header());
-      frames(f, clip, 0, 2);
+      f.addFrames(clip, 0, 2);
       f.checkpoint();
-      frames(f, clip, 2, 4);
+      f.addFrames(clip, 2, 4);
       f.addRaw(new byte[100]);
       f.write();
     }));
@@ -228,10 +223,7 @@ public final class StoreCases {
     c.add(new Named("v2-checkpoint-names-absent-segment", false, (s, k) -> {
       SealedClips.Clip across = SealedClips.seal(k, DEVICE, 50, 4);
       StoreFixture f = v2(s, k, 1);
-      f.addOpen(DEVICE, 50, across.header());
-      frames(f, across, 0, 2);
-      f.startSegment();
-      frames(f, across, 2, 4);
+      f.addAcrossSegments(across, 2);
       f.checkpoint();
       f.write();
       Files.delete(f.segmentPath(2));
@@ -247,12 +239,7 @@ public final class StoreCases {
     c.add(new Named("v2-middle-segment-missing", false, (s, k) -> {
       SealedClips.Clip across = SealedClips.seal(k, DEVICE, 50, 6);
       StoreFixture f = v2(s, k, 1);
-      f.addOpen(DEVICE, 50, across.header());
-      frames(f, across, 0, 2);
-      f.startSegment();
-      frames(f, across, 2, 4);
-      f.startSegment();
-      frames(f, across, 4, 6);
+      f.addAcrossSegments(across, 2, 4);
       f.checkpoint();
       f.write();
       Files.delete(f.segmentPath(2));
@@ -319,9 +306,9 @@ public final class StoreCases {
       StoreFixture f = v2(s, k, 1);
       SealedClips.Clip clip = SealedClips.seal(k, DEVICE, 50, 4);
       f.addOpen(DEVICE, 50, clip.header());
-      frames(f, clip, 0, 2);
+      f.addFrames(clip, 0, 2);
       f.checkpoint();
-      frames(f, clip, 2, 3);
+      f.addFrames(clip, 2, 3);
       f.addRaw(new byte[] {0, 0, 0, 90, 1});
       f.write();
     }));
@@ -329,11 +316,11 @@ public final class StoreCases {
       StoreFixture f = v2(s, k, 1);
       SealedClips.Clip clip = SealedClips.seal(k, DEVICE, 50, 4);
       f.addOpen(DEVICE, 50, clip.header());
-      frames(f, clip, 0, 1);
+      f.addFrames(clip, 0, 1);
       f.checkpoint();
-      frames(f, clip, 1, 2);
+      f.addFrames(clip, 1, 2);
       f.startSegment();
-      frames(f, clip, 2, 4);
+      f.addFrames(clip, 2, 4);
       f.write();
     }));
     return c;
@@ -355,12 +342,6 @@ public final class StoreCases {
       f.addClip(SealedClips.seal(keyring, DEVICE, i, 2 + i));
     }
     return f;
-  }
-
-  private static void frames(StoreFixture f, SealedClips.Clip clip, int from, int to) {
-    for (SealedFrame frame : clip.frames().subList(from, to)) {
-      f.addFrame(DEVICE, frame);
-    }
   }
 
   /**

@@ -10,7 +10,6 @@ import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -63,7 +62,8 @@ class StoreDirectoryReaderTest {
   @Test
   void read_corruptRecordBeforeValidOnes_damagedRangeNamedAndTheRecordsAfterItRead() throws Exception {
     Path segment = writeStore();
-    long header = clipOpenOffset(segment);
+    // The first clip_open record, after the start record that a v2 uplink writes first.
+    long header = StoreFixture.find(segment, "clip_open record", StoredRecord::hasClipOpen).offset();
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xff}), header + 8 + 2); // inside the header record's body
     }
@@ -78,21 +78,6 @@ class StoreDirectoryReaderTest {
     assertEquals(3, clip.frames().size());
     assertTrue(clip.holes().header().startsWith("damaged range segment 0000000001 offsets " + header + ".."),
         clip.holes().header());
-  }
-
-  /** The offset of the first clip_open record (after the start record that a v2 uplink writes first). */
-  private static long clipOpenOffset(Path segment) throws Exception {
-    ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(segment));
-    int offset = 8;
-    while (offset + 8 <= all.limit()) {
-      byte[] body = new byte[all.getInt(offset)];
-      all.get(offset + 8, body);
-      if (StoredRecord.parseFrom(body).hasClipOpen()) {
-        return offset;
-      }
-      offset += 8 + body.length;
-    }
-    throw new AssertionError("no clip_open record in " + segment);
   }
 
   private Path writeStore() throws Exception {

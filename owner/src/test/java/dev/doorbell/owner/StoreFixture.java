@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import java.util.function.Predicate;
 
 /**
  * Writes uplink stores byte for byte as docs/FORMAT.md §6 and STORE-SPEC give them (v1, and v2 with start records
@@ -135,6 +136,28 @@ final class StoreFixture {
         .setClipId(clipId).setFrameCount(frames).setReceivedUnixMs(3)).build());
   }
 
+  /** Frames {@code from} (inclusive) to {@code to} of a clip, in order: a clip that spans segments, in parts. */
+  void addFrames(SealedClips.Clip clip, int from, int to) {
+    for (SealedFrame f : clip.frames().subList(from, to)) {
+      addFrame(clip.deviceId(), f);
+    }
+  }
+
+  /**
+   * The header of a clip and its frames, a new segment started before each frame in {@code newSegmentAt}: a clip
+   * that spans segments. No close: {@link #addClose} adds one where the clip was closed.
+   */
+  void addAcrossSegments(SealedClips.Clip clip, int... newSegmentAt) {
+    addOpen(clip.deviceId(), clip.clipId(), clip.header());
+    int from = 0;
+    for (int at : newSegmentAt) {
+      addFrames(clip, from, at);
+      startSegment();
+      from = at;
+    }
+    addFrames(clip, from, clip.frames().size());
+  }
+
   /** Header, every frame and the close of a clip, in that order; returns the offset of each record. */
   List<Long> addClip(SealedClips.Clip clip) {
     List<Long> offsets = new ArrayList<>();
@@ -198,6 +221,25 @@ final class StoreFixture {
     CRC32C crc = new CRC32C();
     crc.update(body);
     return ByteBuffer.allocate(8 + body.length).putInt(body.length).putInt((int) crc.getValue()).put(body).array();
+  }
+
+  /** A record in a segment file: where it starts, its body's length, and what it says. */
+  record RecordAt(long offset, int length, StoredRecord record) {}
+
+  /** The first record of the segment file that {@code matches}; fails naming {@code what} when there is none. */
+  static RecordAt find(Path segment, String what, Predicate<StoredRecord> matches) throws IOException {
+    ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(segment));
+    int offset = StoreDirectoryReader.SEGMENT_MAGIC.length;
+    while (offset + 8 <= all.limit()) {
+      byte[] body = new byte[all.getInt(offset)];
+      all.get(offset + 8, body);
+      StoredRecord record = StoredRecord.parseFrom(body);
+      if (matches.test(record)) {
+        return new RecordAt(offset, body.length, record);
+      }
+      offset += 8 + body.length;
+    }
+    throw new AssertionError("no " + what + " in " + segment);
   }
 
   static void flipByte(Path file, long offset) throws IOException {

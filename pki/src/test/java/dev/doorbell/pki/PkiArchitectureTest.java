@@ -1,7 +1,6 @@
 package dev.doorbell.pki;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.seal.keys.EpochKey;
 import dev.doorbell.seal.keys.RootKey;
@@ -23,11 +22,7 @@ class PkiArchitectureTest {
 
   @Test
   void mainClasses_noOwnerKeyOrContentKeyReferences() throws IOException {
-    Path classes = ClassScan.mainClasses("pki");
-    List<Path> files = ClassScan.classFiles(classes);
-    assertTrue(files.size() > 15, "expected pki's classes under " + classes + ", found " + files.size());
-    assertTrue(files.stream().anyMatch(p -> p.endsWith("FleetProvisioner.class")), "FleetProvisioner not scanned");
-    assertEquals(List.of(), ClassScan.violations(classes, FORBIDDEN));
+    ClassScan.assertNoneReferenced("pki", FORBIDDEN, 15, "FleetProvisioner");
   }
 
   @Test

@@ -1,5 +1,8 @@
 package dev.doorbell.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +47,20 @@ public final class ClassScan {
   public static List<String> references(Path classFile, List<String> forbidden) throws IOException {
     String text = new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1);
     return forbidden.stream().filter(text::contains).toList();
+  }
+
+  /**
+   * Fails unless the main classes of {@code module} were found (more than {@code atLeast} class files, the one named
+   * {@code known} among them: a scan of nothing finds nothing) and none of them names a {@code forbidden} type.
+   */
+  public static void assertNoneReferenced(String module, List<String> forbidden, int atLeast, String known)
+      throws IOException {
+    Path classes = mainClasses(module);
+    List<Path> files = classFiles(classes);
+    assertTrue(files.size() > atLeast, "expected " + module + "'s classes under " + classes + ", found "
+        + files.size());
+    assertTrue(files.stream().anyMatch(p -> p.endsWith(known + ".class")), known + " not scanned");
+    assertEquals(List.of(), violations(classes, forbidden));
   }
 
   /** One line per class file under {@code dir} and forbidden name it references: {@code a/B.class references x}. */

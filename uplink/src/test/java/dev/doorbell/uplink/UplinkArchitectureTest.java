@@ -1,17 +1,15 @@
 package dev.doorbell.uplink;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.testing.ClassScan;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,38 +27,16 @@ class UplinkArchitectureTest {
   private static final Pattern ALLOWED_ARTIFACT = Pattern.compile("doorbell-(proto|wire|cli|testing)|netty-[a-z0-9-]+"
       + "|slf4j-api|logback-classic|picocli|error_prone_annotations|junit-jupiter|jazzer-junit");
 
-  private static Path moduleDir() {
-    Path fromClasses = Path.of("target", "classes");
-    return Files.isDirectory(fromClasses) ? Path.of("") : Path.of(System.getProperty("doorbell.root"), "uplink");
-  }
-
   @Test
   void mainClasses_noCryptoReferences() throws IOException {
-    Path classes = moduleDir().resolve("target/classes");
-    List<Path> classFiles;
-    try (Stream<Path> walk = Files.walk(classes)) {
-      classFiles = walk.filter(p -> p.toString().endsWith(".class")).toList();
-    }
-    assertTrue(classFiles.size() > 15, "expected the uplink's classes under " + classes + ", found "
-        + classFiles.size());
-    assertTrue(classFiles.stream().anyMatch(p -> p.endsWith("UplinkServer.class")), "UplinkServer not scanned");
-    List<String> violations = new ArrayList<>();
-    for (Path file : classFiles) {
-      forbiddenNames(file).forEach(name -> violations.add(classes.relativize(file) + " references " + name));
-    }
-    assertEquals(List.of(), violations);
+    ClassScan.assertNoneReferenced("uplink", FORBIDDEN, 15, "UplinkServer");
   }
 
   @Test
   void scan_classUsingCipher_isCaught() throws IOException {
     // Guards the scan itself: a compiled class that uses the JCA must be caught by the same byte search.
-    Path user = moduleDir().resolve("target/test-classes/" + CipherUser.class.getName().replace('.', '/') + ".class");
-    assertTrue(forbiddenNames(user).contains("javax/crypto"), "the scan missed " + user);
-  }
-
-  private static List<String> forbiddenNames(Path classFile) throws IOException {
-    String text = new String(Files.readAllBytes(classFile), StandardCharsets.ISO_8859_1);
-    return FORBIDDEN.stream().filter(text::contains).toList();
+    Path user = ClassScan.testClass("uplink", CipherUser.class.getName());
+    assertTrue(ClassScan.references(user, FORBIDDEN).contains("javax/crypto"), "the scan missed " + user);
   }
 
   /** Only here to be found by {@link #scan_classUsingCipher_isCaught()}. */
@@ -71,7 +47,7 @@ class UplinkArchitectureTest {
 
   @Test
   void pom_onlyAllowedDependencies() throws IOException {
-    String pom = Files.readString(moduleDir().resolve("pom.xml"));
+    String pom = Files.readString(ClassScan.mainClasses("uplink").resolve("../../pom.xml").normalize());
     String dependencies = pom.substring(pom.indexOf("<dependencies>"), pom.indexOf("</dependencies>"));
     Matcher artifact = Pattern.compile("<artifactId>([^<]+)</artifactId>").matcher(dependencies);
     List<String> found = new ArrayList<>();

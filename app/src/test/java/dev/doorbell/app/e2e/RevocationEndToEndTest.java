@@ -1,13 +1,6 @@
 package dev.doorbell.app.e2e;
 
 import dev.doorbell.fleet.OwnerEnrollment;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.doorbell.app.RevokeCommand;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
@@ -19,6 +12,7 @@ import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceTls;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
+import dev.doorbell.testing.Waits;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -39,11 +33,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * provision, revoke, a real uplink on loopback, real device link clients: the revoked device is refused with
@@ -93,7 +93,7 @@ class RevocationEndToEndTest {
 
         assertEquals(0, revoke(kept.deviceId(), "cessation-of-operation"));
         assertTrue(uplink.reloadRevocations(), "the new CRL comes into force without a restart");
-        awaitCondition(() -> uplink.registry().sessionCount() == 0, "the revoked session is closed");
+        Waits.await("the revoked session closed", WAIT).until(() -> uplink.registry().sessionCount() == 0);
       }
       LinkException after = refusal(client(address, kept));
       assertEquals(ErrorCode.CERTIFICATE_REVOKED, after.code());
@@ -136,17 +136,6 @@ class RevocationEndToEndTest {
           () -> welcome.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
       assertNotNull(e.getCause());
       return assertInstanceOf(LinkException.class, e.getCause());
-    }
-  }
-
-  private static void awaitCondition(BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + " within " + WAIT);
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -11,11 +11,6 @@ import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,8 +21,8 @@ import java.time.Duration;
 /**
  * Two provisioned fleets and the uplinks that get trust wrong either way, on loopback: fleet A's devices against
  * fleet B's uplink (the devices refuse the uplink's certificate), against an uplink that presents A's server
- * certificate but trusts only B's CA (the uplink refuses the devices), against nothing, and against peers that are
- * not TLS or close at once.
+ * certificate but trusts only B's CA (the uplink refuses the devices). Nothing at all, and peers that are not TLS,
+ * are {@link dev.doorbell.testing.LoopbackPeers}.
  */
 public final class TrustFixtures {
   private TrustFixtures() {}
@@ -52,13 +47,6 @@ public final class TrustFixtures {
 
   private static void copy(Path from, Path to) throws IOException {
     Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-  public static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /** A real uplink with its own store in {@code storeDir}, serving TLS from {@code tlsDir}. */
@@ -86,37 +74,6 @@ public final class TrustFixtures {
     public void close() throws IOException {
       server.stop(Duration.ofSeconds(5));
       store.close();
-    }
-  }
-
-  /** A TCP peer on 127.0.0.1 that answers every connection with {@code reply} (or nothing) and closes it. */
-  public static final class NotAnUplink implements AutoCloseable {
-    private final ServerSocket socket;
-    private final Thread acceptor;
-
-    public NotAnUplink(String reply) throws IOException {
-      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      acceptor = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try (Socket s = socket.accept(); OutputStream out = s.getOutputStream()) {
-            out.write(reply.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-          } catch (IOException e) {
-            // Closed by close(), or a client that went away: either way the next accept decides.
-          }
-        }
-      }, "not-an-uplink");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    public int port() {
-      return socket.getLocalPort();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.app.testing.TrustFixtures;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.testing.LoopbackPeers;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -53,7 +54,7 @@ class UplinkFailureTest {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void connect_nothingListening_refused(SslProvider provider) throws Exception {
-    int port = TrustFixtures.closedPort();
+    int port = LoopbackPeers.closedPort();
     UplinkFailure f = firstFailure(provider, port);
     assertEquals(UplinkFailure.Kind.REFUSED, f.kind(), f.message());
     assertEquals("cannot connect to the uplink at 127.0.0.1:" + port + ": connection refused (is the uplink "
@@ -87,7 +88,7 @@ class UplinkFailureTest {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void connect_peerAnswersPlainText_notTls(SslProvider provider) throws Exception {
-    try (TrustFixtures.NotAnUplink http = new TrustFixtures.NotAnUplink(
+    try (LoopbackPeers.CannedReply http = new LoopbackPeers.CannedReply(
         "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")) {
       UplinkFailure f = firstFailure(provider, http.port());
       assertEquals(UplinkFailure.Kind.NOT_TLS, f.kind(), f.message());
@@ -99,7 +100,7 @@ class UplinkFailureTest {
   @ParameterizedTest
   @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
   void connect_peerClosesAtOnce_closed(SslProvider provider) throws Exception {
-    try (TrustFixtures.NotAnUplink closer = new TrustFixtures.NotAnUplink("")) {
+    try (LoopbackPeers.CannedReply closer = new LoopbackPeers.CannedReply("")) {
       UplinkFailure f = firstFailure(provider, closer.port());
       assertEquals(UplinkFailure.Kind.CLOSED, f.kind(), f.message());
       assertTrue(f.message().startsWith("the uplink at 127.0.0.1:" + closer.port() + " closed the connection"),

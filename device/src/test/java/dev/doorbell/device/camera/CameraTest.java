@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.proto.v1.Trigger;
+import dev.doorbell.testing.Waits;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -145,11 +146,9 @@ class CameraTest {
     camera.ringSchedule().pressAt(0);
     Thread runner = new Thread(() -> camera.runFor(Duration.ofMinutes(1)), "camera-test");
     runner.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (camera.stats().framesCaptured() < 5 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertTrue(camera.stats().framesCaptured() >= 5, "camera should capture at 10 fps in real time");
+    // At 10 fps in real time, five frames take half a second.
+    Waits.await("five frames captured in real time", Duration.ofSeconds(10))
+        .until(() -> camera.stats().framesCaptured() >= 5);
     camera.stop();
     runner.join(Duration.ofSeconds(5).toMillis());
     assertFalse(runner.isAlive(), "runFor must return soon after stop");

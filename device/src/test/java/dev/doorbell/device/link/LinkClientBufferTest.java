@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.testing.Waits;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ class LinkClientBufferTest extends LinkTestBase {
     long kept = newer.header().length + newer.frameCost(0) + newer.frameCost(1) + newer.frameCost(2)
         + newer.frameCost(3);
     // The entry points hop to the event loop: wait until every enqueue has been processed there.
-    Await.until("the oldest clip dropped and only the newer one kept", WAIT,
-        () -> client.stats().droppedClips() == 1 && client.stats().bufferedBytes() == kept);
+    Waits.await("the oldest clip dropped and only the newer one kept", WAIT)
+        .until(() -> client.stats().droppedClips() == 1 && client.stats().bufferedBytes() == kept);
     client.start();
     client.drain(WAIT).get();
 
@@ -41,8 +42,8 @@ class LinkClientBufferTest extends LinkTestBase {
     LinkClient client = client(config().buffer(5000, BufferPolicy.DROP_OLDEST_CLIP).build());
     huge.enqueue(client);
 
-    Await.until("the clip dropped and its frames discarded", WAIT,
-        () -> client.stats().droppedClips() == 1 && client.stats().bufferedBytes() == 0);
+    Waits.await("the clip dropped and its frames discarded", WAIT)
+        .until(() -> client.stats().droppedClips() == 1 && client.stats().bufferedBytes() == 0);
     client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     client.drain(WAIT).get();
     assertTrue(up.session(0).stream().noneMatch(m -> m.hasFrame() || m.hasClipOpen()));

@@ -9,6 +9,8 @@ import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Welcome;
+import dev.doorbell.testing.TestPki;
+import dev.doorbell.testing.Waits;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +119,7 @@ class LinkClientTest extends LinkTestBase {
 
   @Test
   void start_certificateOfAnotherDevice_failsWithIdentityMismatchAndStops() throws Exception {
-    LinkClient client = client(config().tls(pki.deviceContext("cam-other")).build());
+    LinkClient client = client(config().tls(TestPki.clientContext("dev-b")).build());
 
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
@@ -161,7 +163,8 @@ class LinkClientTest extends LinkTestBase {
     LinkClient client = client();
     client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-    Await.until("five pings", WAIT, () -> up.session(0).stream().filter(DeviceMessage::hasPing).count() >= 5);
+    Waits.await("five pings", WAIT)
+        .until(() -> up.session(0).stream().filter(DeviceMessage::hasPing).count() >= 5);
     assertEquals(1, up.sessionCount());
     assertEquals(0, client.stats().reconnects());
   }
@@ -173,8 +176,8 @@ class LinkClientTest extends LinkTestBase {
     LinkClient client = client();
     client.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-    Await.until("a second session", WAIT, () -> up.sessionCount() >= 2);
-    Await.until("a reconnect counted", WAIT, () -> client.stats().reconnects() >= 1);
+    Waits.await("a second session", WAIT).until(() -> up.sessionCount() >= 2);
+    Waits.await("a reconnect counted", WAIT).until(() -> client.stats().reconnects() >= 1);
     assertTrue(events.events.contains("disconnected"));
   }
 }

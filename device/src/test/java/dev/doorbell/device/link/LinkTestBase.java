@@ -2,6 +2,7 @@ package dev.doorbell.device.link;
 
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.Frame;
+import dev.doorbell.testing.TestPki;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -16,12 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
-/** Real TLS on loopback: a throwaway PKI, a fake uplink per test, and one event loop group shared by clients. */
+/** Real TLS on loopback: the test PKI, a fake uplink per test, and one event loop group shared by clients. */
 abstract class LinkTestBase {
-  static final String DEVICE = "cam-test-1";
+  /** A device of the test PKI ({@link TestPki}), with its certificate. */
+  static final String DEVICE = "dev-a";
   static final Duration WAIT = Duration.ofSeconds(10);
 
-  static TestPki pki;
   static SslContext deviceTls;
   static EventLoopGroup group;
 
@@ -31,8 +32,7 @@ abstract class LinkTestBase {
 
   @BeforeAll
   static void pki() throws Exception {
-    pki = new TestPki();
-    deviceTls = pki.deviceContext(DEVICE);
+    deviceTls = TestPki.clientContext(DEVICE);
     group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   }
 
@@ -43,7 +43,7 @@ abstract class LinkTestBase {
 
   @BeforeEach
   void startUplink() throws Exception {
-    up = new FakeUplink(pki.serverContext());
+    up = new FakeUplink(TestPki.serverContext());
   }
 
   @AfterEach

@@ -2,6 +2,8 @@ package dev.doorbell.device.testing;
 
 import dev.doorbell.pki.DeviceEnrollment;
 import dev.doorbell.pki.FleetLayout;
+import dev.doorbell.pki.FleetProvisioner;
+import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.proto.DeviceFiles;
 import dev.doorbell.seal.keys.EpochKey;
 import dev.doorbell.seal.keys.EpochKeyFile;
@@ -9,6 +11,8 @@ import dev.doorbell.seal.keys.RootKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
 
 /**
  * For tests of modules that may not see the owner's side: gives each provisioned device the first epoch key of a
@@ -20,6 +24,13 @@ public final class TestEnrollment implements DeviceEnrollment {
 
   public TestEnrollment(SecureRandom random) {
     this.random = random;
+  }
+
+  /** A fleet of devices {@code ids} under {@code dir}, valid from now, enrolled this way. */
+  public static FleetLayout provision(Path dir, List<String> ids) throws Exception {
+    ProvisionRequest request = ProvisionRequest.of(dir, 0).withDeviceIds(ids);
+    return new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new TestEnrollment(new SecureRandom()))
+        .provision(request, (done, total) -> { }).layout();
   }
 
   @Override

@@ -1,19 +1,14 @@
 package dev.doorbell.device.tls;
 
-import dev.doorbell.device.testing.TestEnrollment;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.device.testing.TestEnrollment;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +22,7 @@ class DeviceDirectoryTest {
 
   @BeforeEach
   void provision() throws Exception {
-    ProvisionRequest request = ProvisionRequest.of(dir.resolve("fleet"), 0).withDeviceIds(List.of("front", "back"));
-    fleet = new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new TestEnrollment(new SecureRandom())).provision(request, (d, t) -> { }).layout();
+    fleet = TestEnrollment.provision(dir.resolve("fleet"), List.of("front", "back"));
   }
 
   @Test

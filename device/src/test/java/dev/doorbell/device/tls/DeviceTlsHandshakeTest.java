@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.device.testing.TestEnrollment;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.proto.DeviceIds;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import dev.doorbell.testing.TlsLoopback;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -18,8 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,28 +27,18 @@ class DeviceTlsHandshakeTest {
   @TempDir
   Path dir;
 
-  private EventLoopGroup group;
-  private final CompletableFuture<SSLSession> serverSession = new CompletableFuture<>();
-
-  @BeforeEach
-  void startGroup() {
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  }
-
-  @AfterEach
-  void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
+  @AutoClose
+  private final TlsLoopback loopback = new TlsLoopback();
 
   @Test
   void clientContext_provisionedDevice_handshakesTls13AndServerSeesSanUri() throws Exception {
     FleetLayout fleet = provision("fleet", List.of("front-door"));
-    Channel server = startServer(fleet);
+    TlsLoopback.Server server = startServer(fleet);
     DeviceDirectory device = DeviceDirectory.load(fleet.device("front-door"));
 
     SSLSession clientSession = connect(DeviceTls.clientContext(device), server).get(DEADLINE_SECONDS, TimeUnit.SECONDS);
 
-    SSLSession session = serverSession.get(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    SSLSession session = server.session(0).get(DEADLINE_SECONDS, TimeUnit.SECONDS);
     assertEquals("TLSv1.3", session.getProtocol());
     assertEquals("TLSv1.3", clientSession.getProtocol());
     X509Certificate peer = (X509Certificate) session.getPeerCertificates()[0];
@@ -63,25 +50,26 @@ class DeviceTlsHandshakeTest {
   void clientContext_deviceOfAnotherFleet_refusedByServer() throws Exception {
     FleetLayout fleet = provision("fleet", List.of("front-door"));
     FleetLayout stranger = provision("stranger", List.of("front-door"));
-    Channel server = startServer(fleet);
+    TlsLoopback.Server server = startServer(fleet);
     DeviceDirectory device = DeviceDirectory.load(stranger.device("front-door"));
 
     CompletableFuture<SSLSession> client = connect(DeviceTls.clientContext(device), server);
 
     // Each side also distrusts the other's CA, so both handshakes must fail, not merely one of them.
-    assertThrows(ExecutionException.class, () -> serverSession.get(DEADLINE_SECONDS, TimeUnit.SECONDS));
+    assertThrows(ExecutionException.class, () -> server.session(0).get(DEADLINE_SECONDS, TimeUnit.SECONDS));
     assertThrows(ExecutionException.class, () -> client.get(DEADLINE_SECONDS, TimeUnit.SECONDS));
   }
 
   private FleetLayout provision(String name, List<String> ids) throws Exception {
-    return TlsLoopback.provision(dir.resolve(name), ids);
+    return TestEnrollment.provision(dir.resolve(name), ids);
   }
 
-  private Channel startServer(FleetLayout fleet) throws Exception {
-    return TlsLoopback.server(group, fleet, () -> serverSession);
+  private TlsLoopback.Server startServer(FleetLayout fleet) throws Exception {
+    return loopback.server(TlsLoopback.serverContext(fleet.serverCert(), fleet.serverKey(), fleet.uplinkCaCert()));
   }
 
-  private CompletableFuture<SSLSession> connect(SslContext context, Channel server) throws InterruptedException {
-    return TlsLoopback.connect(group, context, TlsLoopback.port(server), "localhost");
+  private CompletableFuture<SSLSession> connect(SslContext context, TlsLoopback.Server server)
+      throws InterruptedException {
+    return loopback.connect(context, server.port(), "localhost");
   }
 }

@@ -4,24 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.doorbell.device.testing.TestEnrollment;
 import dev.doorbell.pki.FleetLayout;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import dev.doorbell.testing.TlsLoopback;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,31 +28,21 @@ class SharedDeviceTlsTest {
   @TempDir
   Path dir;
 
-  private EventLoopGroup group;
-  private final BlockingQueue<CompletableFuture<SSLSession>> serverSessions = new LinkedBlockingQueue<>();
-
-  @BeforeEach
-  void startGroup() {
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  }
-
-  @AfterEach
-  void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
+  @AutoClose
+  private final TlsLoopback loopback = new TlsLoopback();
 
   @Test
   void contextFor_devicesTakingTurns_serverSeesEachDevicesOwnCertificate() throws Exception {
     assumeTrue(OpenSsl.isAvailable(), "a shared context needs BoringSSL");
     FleetLayout fleet = provision("fleet", List.of("front-door", "back-door", "garage"));
-    int port = startServer(fleet);
+    TlsLoopback.Server uplink = startServer(fleet);
     SharedDeviceTls tls = new SharedDeviceTls(Clock.systemUTC());
     List<String> order = List.of("front-door", "back-door", "front-door", "garage", "back-door");
-    for (String id : order) {
+    for (int i = 0; i < order.size(); i++) {
+      String id = order.get(i);
       SslContext context = tls.contextFor(DeviceDirectory.load(fleet.device(id)));
-      connect(context, port, "localhost").get(DEADLINE_SECONDS, TimeUnit.SECONDS);
-      SSLSession server = serverSessions.poll(DEADLINE_SECONDS, TimeUnit.SECONDS).get(DEADLINE_SECONDS,
-          TimeUnit.SECONDS);
+      connect(context, uplink.port(), "localhost").get(DEADLINE_SECONDS, TimeUnit.SECONDS);
+      SSLSession server = uplink.session(i).get(DEADLINE_SECONDS, TimeUnit.SECONDS);
       assertEquals(id, DeviceDirectory.deviceIdOf((X509Certificate) server.getPeerCertificates()[0]));
       assertEquals("TLSv1.3", server.getProtocol());
     }
@@ -66,7 +52,7 @@ class SharedDeviceTlsTest {
   @Test
   void contextFor_uplinkUnderAnotherHostNameAfterAGoodHandshake_refusedEveryTime() throws Exception {
     FleetLayout fleet = provision("fleet", List.of("front-door"));
-    int port = startServer(fleet);
+    int port = startServer(fleet).port();
     SslContext context = new SharedDeviceTls(Clock.systemUTC()).contextFor(DeviceDirectory.load(
         fleet.device("front-door")));
     connect(context, port, "localhost").get(DEADLINE_SECONDS, TimeUnit.SECONDS);
@@ -81,7 +67,7 @@ class SharedDeviceTlsTest {
   void contextFor_deviceOfAnotherFleet_ownContextAndRefusedByServer() throws Exception {
     FleetLayout fleet = provision("fleet", List.of("front-door"));
     FleetLayout stranger = provision("stranger", List.of("back-door"));
-    int port = startServer(fleet);
+    int port = startServer(fleet).port();
     SharedDeviceTls tls = new SharedDeviceTls(Clock.systemUTC());
     connect(tls.contextFor(DeviceDirectory.load(fleet.device("front-door"))), port, "localhost")
         .get(DEADLINE_SECONDS, TimeUnit.SECONDS);
@@ -96,19 +82,15 @@ class SharedDeviceTlsTest {
   }
 
   private FleetLayout provision(String name, List<String> ids) throws Exception {
-    return TlsLoopback.provision(dir.resolve(name), ids);
+    return TestEnrollment.provision(dir.resolve(name), ids);
   }
 
-  private int startServer(FleetLayout fleet) throws Exception {
-    return TlsLoopback.port(TlsLoopback.server(group, fleet, () -> {
-      CompletableFuture<SSLSession> session = new CompletableFuture<>();
-      serverSessions.add(session);
-      return session;
-    }));
+  private TlsLoopback.Server startServer(FleetLayout fleet) throws Exception {
+    return loopback.server(TlsLoopback.serverContext(fleet.serverCert(), fleet.serverKey(), fleet.uplinkCaCert()));
   }
 
   private CompletableFuture<SSLSession> connect(SslContext context, int port, String host)
       throws InterruptedException {
-    return TlsLoopback.connect(group, context, port, host);
+    return loopback.connect(context, port, host);
   }
 }

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.cli;
 
+import dev.doorbell.cli.CliErrors;
 import dev.doorbell.proto.v1.StoredSegmentStart;
 import dev.doorbell.uplink.store.StoreCheck;
 import dev.doorbell.uplink.store.StoreFinding;

@@ -1,5 +1,8 @@
 package dev.doorbell.uplink.cli;
 
+import dev.doorbell.cli.CliErrors;
+import dev.doorbell.cli.DurationConverter;
+import dev.doorbell.cli.PortFile;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.ClipStore;
@@ -9,10 +12,7 @@ import dev.doorbell.uplink.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -158,7 +158,7 @@ public final class ServeCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       try {
         if (portFile != null) {
-          writePortFile(bound.getPort());
+          PortFile.write(portFile, bound.getPort());
         }
         spec.commandLine().getOut().println("uplink listening on " + bound.getHostString() + ":" + bound.getPort()
             + (plaintext ? " (INSECURE PLAINTEXT, for debugging only)" : " (TLS 1.3, client certificates required)"));
@@ -195,17 +195,6 @@ public final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--tls DIR is required (or --insecure-plaintext-for-debugging)");
     }
     return b.build();
-  }
-
-  /** Written to a temporary name and moved, so that a script never reads a half-written port. */
-  private void writePortFile(int boundPort) throws IOException {
-    Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, boundPort + "\n", StandardCharsets.US_ASCII);
-      Files.move(tmp, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new IOException("cannot write the port file " + portFile, e);
-    }
   }
 
   /**

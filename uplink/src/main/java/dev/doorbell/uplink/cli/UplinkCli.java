@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import dev.doorbell.cli.Cli;
 
 /**
  * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink fsck ...}. Exit status 0 on

@@ -4,17 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.testing.PortFiles;
+import dev.doorbell.testing.TestPki;
 import dev.doorbell.uplink.testing.InMemoryClipStore;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +66,30 @@ class UplinkCliTest {
     err.getBuffer().setLength(0);
     assertEquals(2, cli().execute("serve", "--data", "x", "--no-such-option"));
     assertTrue(errorLine().contains("unknown option '--no-such-option'"), err.toString());
+  }
+
+  /**
+   * The error line of a command that failed without a message tells the user to run it with
+   * -Ddoorbell.log.level=DEBUG (CliErrors, shared with the doorbell command): the uplink's logging must obey it.
+   */
+  @Test
+  void logbackXml_doorbellLogLevelProperty_setsTheLevelOfTheProjectsLoggers() throws Exception {
+    assertEquals(Level.DEBUG, configuredLevel("DEBUG"));
+    assertEquals(Level.WARN, configuredLevel("WARN"));
+    assertEquals(Level.INFO, configuredLevel(null));
+  }
+
+  private static Level configuredLevel(String property) throws JoranException {
+    URL config = UplinkCli.class.getResource("/logback.xml");
+    assertTrue(config != null && config.getPath().contains("uplink"), "the uplink's logback.xml: " + config);
+    LoggerContext context = new LoggerContext();
+    if (property != null) {
+      context.putProperty("doorbell.log.level", property);
+    }
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(config);
+    return context.getLogger("dev.doorbell").getLevel();
   }
 
   @Test
@@ -170,11 +201,7 @@ class UplinkCliTest {
     String[] args = {"serve", "--data", dir.toString(), "--tls", TestPki.dir().toString(), "--port", "0",
         "--port-file", portFile.toString()};
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(serve).execute(args));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!Files.exists(portFile) && System.nanoTime() < deadline && !exit.isDone()) {
-      Thread.sleep(10);
-    }
-    int port = Integer.parseInt(Files.readString(portFile).trim());
+    int port = PortFiles.await(portFile, Duration.ofSeconds(10), exit::isDone);
     try (TestDeviceClient device = TestDeviceClient.connect(new InetSocketAddress("127.0.0.1", port), "dev-a")) {
       device.send(Messages.hello("dev-a"), Messages.clipOpen("dev-a", 1), Messages.frame(1, 0, false));
       device.awaitAck(1, AckKind.ACK_KIND_PERSISTED, 1, false);

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.uplink.testing.TestPki;
+import dev.doorbell.testing.TestPki;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -174,8 +173,6 @@ class CertificateRevocationsTest {
 
   /** Replaced by a rename, as {@code doorbell revoke} does. */
   private void install(String name) throws IOException {
-    Path tmp = dir.resolve("crl.tmp");
-    Files.copy(TestPki.file(name), tmp, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(tmp, crl, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    TestPki.installCrl(name, crl);
   }
 }

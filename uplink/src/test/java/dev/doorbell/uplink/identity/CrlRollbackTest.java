@@ -4,26 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.testing.PortFiles;
+import dev.doorbell.testing.TestPki;
 import dev.doorbell.uplink.cli.ServeCommand;
 import dev.doorbell.uplink.cli.UplinkCli;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -37,19 +37,15 @@ class CrlRollbackTest {
 
   @Test
   void serve_restartWithOlderSignedList_deviceRevokedByTheNewerListStaysRevoked() throws Exception {
-    Path tls = dir.resolve("tls");
+    Path tls = TestPki.copyServerFiles(dir.resolve("tls"));
     Path data = dir.resolve("data");
-    Files.createDirectories(tls);
-    for (String name : new String[] {"ca-cert.pem", "server-cert.pem", "server-key.pem"}) {
-      Files.copy(TestPki.file(name), tls.resolve(name));
-    }
-    install("crl-dev-b.pem", tls);
+    TestPki.installCrl("crl-dev-b.pem", tls.resolve(CrlFile.FILE_NAME));
     try (Serve first = Serve.start(data, tls)) {
       assertRevoked(first.address(), "dev-b");
     }
 
     // An operator restores an old backup of the fleet's uplink/ folder: CRL number 1, which does not revoke dev-b.
-    install("crl.pem", tls);
+    TestPki.installCrl("crl.pem", tls.resolve(CrlFile.FILE_NAME));
     try (Serve second = Serve.start(data, tls)) {
       assertRevoked(second.address(), "dev-b");
       try (TestDeviceClient a = TestDeviceClient.connect(second.address(), "dev-a")) {
@@ -72,14 +68,6 @@ class CrlRollbackTest {
     }
   }
 
-  /** Replaced by a rename, as {@code doorbell revoke} does. */
-  private static void install(String name, Path tls) throws Exception {
-    Path tmp = tls.resolve("crl.tmp");
-    Files.copy(TestPki.file(name), tmp, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(tmp, tls.resolve(CrlFile.FILE_NAME), StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
-  }
-
   /** {@code serve} with the real directory store, in this JVM, on an ephemeral port. */
   private record Serve(ServeCommand command, CompletableFuture<Integer> exit, InetSocketAddress address,
                        StringWriter err) implements AutoCloseable {
@@ -93,15 +81,12 @@ class CrlRollbackTest {
       Files.deleteIfExists(portFile);
       CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("serve", "--data",
           data.toString(), "--tls", tls.toString(), "--port", "0", "--port-file", portFile.toString()));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!Files.exists(portFile)) {
-        if (exit.isDone() || System.nanoTime() > deadline) {
-          throw new AssertionError("serve did not listen (exit " + (exit.isDone() ? exit.get() : "none") + "): "
-              + err);
-        }
-        LockSupport.parkNanos(5_000_000);
+      int port;
+      try {
+        port = PortFiles.await(portFile, Duration.ofSeconds(20), exit::isDone);
+      } catch (RuntimeException e) {
+        throw new AssertionError("serve did not listen (exit " + (exit.isDone() ? exit.get() : "none") + "): " + err, e);
       }
-      int port = Integer.parseInt(Files.readString(portFile).strip());
       return new Serve(command, exit, new InetSocketAddress("127.0.0.1", port), err);
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.uplink.identity.PeerIdentity.Refusal;
-import dev.doorbell.uplink.testing.TestPki;
+import dev.doorbell.testing.TestPki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

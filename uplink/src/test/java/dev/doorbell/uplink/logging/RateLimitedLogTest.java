@@ -5,29 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.doorbell.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class RateLimitedLogTest {
   private static final long SECOND = 1_000_000_000L;
 
   private final AtomicLong now = new AtomicLong(42 * SECOND);
   private final RateLimitedLog.Limits limits = new RateLimitedLog.Limits(3, Duration.ofSeconds(10), now::get, false);
-  private final Logger logger = (Logger) LoggerFactory.getLogger("test.RateLimitedLogTest");
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private LogCapture capture;
+  private Logger logger;
   private RateLimitedLog log;
 
   @BeforeEach
   void attach() {
-    appender.start();
-    logger.addAppender(appender);
+    capture = new LogCapture("test.RateLimitedLogTest");
+    logger = capture.logger();
     logger.setLevel(Level.INFO);
     logger.setAdditive(false);
     log = RateLimitedLog.of(logger, limits);
@@ -35,7 +33,7 @@ class RateLimitedLogTest {
 
   @AfterEach
   void detach() {
-    logger.detachAppender(appender);
+    capture.close();
   }
 
   @Test
@@ -51,7 +49,7 @@ class RateLimitedLogTest {
     limits.sweep();
     assertEquals("suppressed 997 similar lines within 10.0 s, the last: refused device dev-a frame 999",
         lines().get(3));
-    assertEquals(Level.INFO, appender.list.get(3).getLevel());
+    assertEquals(Level.INFO, capture.events().get(3).getLevel());
   }
 
   @Test
@@ -65,7 +63,7 @@ class RateLimitedLogTest {
         "conflict in frame 2 of device dev-a",
         "suppressed 2 similar lines within 10.0 s, the last: conflict in frame 4 of device dev-a",
         "conflict in frame 5 of device dev-a"), lines());
-    assertEquals(Level.WARN, appender.list.get(3).getLevel());
+    assertEquals(Level.WARN, capture.events().get(3).getLevel());
   }
 
   @Test
@@ -110,6 +108,6 @@ class RateLimitedLogTest {
   }
 
   private List<String> lines() {
-    return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    return capture.messages();
   }
 }

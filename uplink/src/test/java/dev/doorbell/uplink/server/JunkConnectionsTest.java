@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.testing.Waits;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
 import dev.doorbell.uplink.testing.TestUplink;
@@ -138,12 +139,8 @@ class JunkConnectionsTest {
     return Messages.frame(clipId, seq, seq == FRAMES_PER_CLIP - 1, 4096 + seq, salt);
   }
 
-  private void awaitConnections(int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (uplink.server.registry().connectionCount() != expected) {
-      assertTrue(System.nanoTime() < deadline,
-          "server still holds " + uplink.server.registry().connectionCount() + " connections");
-      Thread.sleep(20);
-    }
+  private void awaitConnections(int expected) {
+    Waits.await("the server to hold the devices' connections only", Duration.ofSeconds(10))
+        .untilAsserted(() -> assertEquals(expected, uplink.server.registry().connectionCount(), "connections held"));
   }
 }

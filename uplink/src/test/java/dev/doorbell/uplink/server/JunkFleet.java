@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.server;
 
+import dev.doorbell.testing.Waits;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,12 +20,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Clients that never become devices: each connection sends random garbage, or the first half of a real TLS 1.3
@@ -75,25 +78,29 @@ final class JunkFleet implements AutoCloseable {
     }
   }
 
-  /** Waits until every connection attempt has succeeded or failed; returns the successes. */
-  int awaitConnected(Duration limit) throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (connected.get() + failed.get() < channels.size() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+  /** Waits until every connection attempt has succeeded or failed, or the limit passed; returns the successes. */
+  int awaitConnected(Duration limit) {
+    awaitOrReport("every junk connection attempt decided", limit,
+        () -> connected.get() + failed.get() >= channels.size());
     return connected.get();
   }
 
   /** Waits until every established connection was closed, or the limit passed. */
-  Report awaitAllClosed(Duration limit) throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (closings.size() < connected.get() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+  Report awaitAllClosed(Duration limit) {
+    awaitOrReport("every junk connection closed", limit, () -> closings.size() >= connected.get());
     long slowest = closings.stream().mapToLong(Closing::millis).max().orElse(-1);
     long earliestSilent = closings.stream().filter(c -> c.kind() != Kind.GARBAGE).mapToLong(Closing::millis)
         .min().orElse(-1);
     return new Report(connected.get(), closings.size(), slowest, earliestSilent);
+  }
+
+  /** Waits for {@code what}; at the limit it returns, and the caller's assertion fails with the counts reached. */
+  private static void awaitOrReport(String what, Duration limit, Callable<Boolean> condition) {
+    try {
+      Waits.await(what, limit).until(condition);
+    } catch (ConditionTimeoutException e) {
+      // Reported by the caller, with the counts.
+    }
   }
 
   @Override

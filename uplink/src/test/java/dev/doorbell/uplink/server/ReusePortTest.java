@@ -1,16 +1,16 @@
 package dev.doorbell.uplink.server;
 
-import dev.doorbell.wire.Transports;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.doorbell.testing.Waits;
 import dev.doorbell.uplink.testing.InMemoryClipStore;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
+import dev.doorbell.uplink.testing.TestUplink;
+import dev.doorbell.wire.Transports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,20 +39,17 @@ class ReusePortTest {
 
   @Test
   void start_twoServersWithReusePort_bothBindOnePortAndShareConnections() throws Exception {
-    UplinkServer first = server(TestPki.serverConfig().reusePort(true));
+    UplinkServer first = server(TestUplink.config().reusePort(true));
     int port = first.start().getPort();
-    UplinkServer second = server(TestPki.serverConfig().port(port).reusePort(true));
+    UplinkServer second = server(TestUplink.config().port(port).reusePort(true));
     assertEquals(port, second.start().getPort());
 
     for (int i = 0; i < CONNECTIONS; i++) {
       TestDeviceClient c = TestDeviceClient.connect(new InetSocketAddress("127.0.0.1", port), "dev-a");
       open.add(c);
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (first.registry().connectionCount() + second.registry().connectionCount() < CONNECTIONS
-        && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Waits.await("every connection held by one of the servers", Duration.ofSeconds(10)).untilAsserted(() ->
+        assertEquals(CONNECTIONS, first.registry().connectionCount() + second.registry().connectionCount()));
     int a = first.registry().connectionCount();
     int b = second.registry().connectionCount();
     assertEquals(CONNECTIONS, a + b, "connections held: " + a + " + " + b);
@@ -62,9 +59,9 @@ class ReusePortTest {
 
   @Test
   void start_sessionThroughSharedPort_isWelcomed() throws Exception {
-    UplinkServer first = server(TestPki.serverConfig().reusePort(true));
+    UplinkServer first = server(TestUplink.config().reusePort(true));
     int port = first.start().getPort();
-    server(TestPki.serverConfig().port(port).reusePort(true)).start();
+    server(TestUplink.config().port(port).reusePort(true)).start();
 
     TestDeviceClient c = TestDeviceClient.connect(new InetSocketAddress("127.0.0.1", port), "dev-b");
     open.add(c);
@@ -74,9 +71,9 @@ class ReusePortTest {
 
   @Test
   void start_secondServerWithoutReusePort_failsToBind() throws Exception {
-    UplinkServer first = server(TestPki.serverConfig().reusePort(true));
+    UplinkServer first = server(TestUplink.config().reusePort(true));
     int port = first.start().getPort();
-    UplinkServer second = server(TestPki.serverConfig().port(port));
+    UplinkServer second = server(TestUplink.config().port(port));
 
     IOException e = assertThrows(IOException.class, second::start);
     assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + port), e.getMessage());

@@ -1,7 +1,6 @@
 package dev.doorbell.uplink.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,36 +9,29 @@ import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.testing.SettableClock;
+import dev.doorbell.testing.TestPki;
 import dev.doorbell.uplink.identity.CrlFile;
-import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
 import dev.doorbell.uplink.testing.TestUplink;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,14 +44,8 @@ class CertificateValidityTest {
   @TempDir
   Path tls;
 
+  @AutoClose
   private TestUplink uplink;
-
-  @AfterEach
-  void stop() {
-    if (uplink != null) {
-      uplink.close();
-    }
-  }
 
   @Test
   void tls_notYetValidCertificate_closedWithoutWelcome() throws Exception {
@@ -135,9 +121,7 @@ class CertificateValidityTest {
     copyTlsFiles("crl.pem");
     uplink = TestUplink.start(b -> b.tlsDirectory(tls));
     CountingTrust trust = new CountingTrust();
-    SslContext device = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).protocols("TLSv1.3")
-        .keyManager(TestPki.file("dev-b-cert.pem").toFile(), TestPki.file("dev-b-key.pem").toFile())
-        .trustManager(trust).build();
+    SslContext device = TestPki.clientBuilder("dev-b").sslProvider(SslProvider.OPENSSL).trustManager(trust).build();
     try (TestDeviceClient first = TestDeviceClient.connect(uplink.address, device)) {
       first.send(Messages.hello("dev-b"));
       first.awaitWelcome();
@@ -161,15 +145,13 @@ class CertificateValidityTest {
     SettableClock clock = new SettableClock(Instant.now());
     uplink = TestUplink.start(b -> b.clock(clock));
     CountingTrust trust = new CountingTrust();
-    SslContext device = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).protocols("TLSv1.3")
-        .keyManager(TestPki.file("dev-a-cert.pem").toFile(), TestPki.file("dev-a-key.pem").toFile())
-        .trustManager(trust).build();
+    SslContext device = TestPki.clientBuilder("dev-a").sslProvider(SslProvider.OPENSSL).trustManager(trust).build();
     try (TestDeviceClient first = TestDeviceClient.connect(uplink.address, device)) {
       first.send(Messages.hello("dev-a"));
       first.awaitWelcome();
     }
 
-    clock.set(notAfter("dev-a-cert.pem").plus(Duration.ofDays(1)));
+    clock.set(TestPki.certificate("dev-a-cert.pem").getNotAfter().toInstant().plus(Duration.ofDays(1)));
     try (TestDeviceClient again = TestDeviceClient.connect(uplink.address, device)) {
       again.send(Messages.hello("dev-a"));
       Error error = again.awaitError(ErrorCode.NO_IDENTITY).getError();
@@ -181,41 +163,6 @@ class CertificateValidityTest {
     assertEquals(1, trust.serverChecks.get(), "the second connection should have resumed the TLS session");
   }
 
-  private static Instant notAfter(String certFile) throws Exception {
-    try (var in = Files.newInputStream(TestPki.file(certFile))) {
-      return ((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in)).getNotAfter()
-          .toInstant();
-    }
-  }
-
-  /** A clock the test moves: the uplink checks certificate dates against it. */
-  private static final class SettableClock extends Clock {
-    private volatile Instant now;
-
-    SettableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant instant) {
-      now = instant;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   /** The test CA's trust for the device side, counting the checks of the uplink's chain. */
   private static final class CountingTrust extends X509ExtendedTrustManager {
     final AtomicInteger serverChecks = new AtomicInteger();
@@ -224,9 +171,7 @@ class CertificateValidityTest {
     CountingTrust() throws Exception {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
-      try (var in = Files.newInputStream(TestPki.file("ca-cert.pem"))) {
-        store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-      }
+      store.setCertificateEntry("ca", TestPki.certificate("ca-cert.pem"));
       TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       delegate = (X509ExtendedTrustManager) factory.getTrustManagers()[0];
@@ -293,19 +238,13 @@ class CertificateValidityTest {
   }
 
   private void copyTlsFiles(String crl) throws IOException {
-    for (String name : List.of(UplinkConfig.CA_CERT_FILE, UplinkConfig.SERVER_CERT_FILE,
-        UplinkConfig.SERVER_KEY_FILE)) {
-      Files.copy(TestPki.file(name), tls.resolve(name));
-    }
+    TestPki.copyServerFiles(tls);
     if (crl != null) {
       install(crl);
     }
   }
 
   private void install(String name) throws IOException {
-    Path tmp = tls.resolve("crl.pem.tmp");
-    Files.copy(TestPki.file(name), tmp, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(tmp, tls.resolve(CrlFile.FILE_NAME), StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
+    TestPki.installCrl(name, tls.resolve(CrlFile.FILE_NAME));
   }
 }

@@ -11,7 +11,7 @@ import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
 import dev.doorbell.uplink.testing.TestUplink;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,14 +20,8 @@ import org.junit.jupiter.api.Test;
  * frame-count window.)
  */
 class ClipLimitsTest {
+  @AutoClose
   private TestUplink uplink;
-
-  @AfterEach
-  void stop() {
-    if (uplink != null) {
-      uplink.close();
-    }
-  }
 
   @Test
   void open_beyondMaxOpenClips_tooManyOpenClipsUntilOneCloses() throws Exception {

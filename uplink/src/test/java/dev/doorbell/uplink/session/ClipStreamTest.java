@@ -17,19 +17,13 @@ import dev.doorbell.uplink.testing.TestUplink;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Clips, frames, acks, window, storage failures, resume and shutdown, over real TLS on loopback. */
 class ClipStreamTest {
+  @AutoClose
   private TestUplink uplink;
-
-  @AfterEach
-  void stop() {
-    if (uplink != null) {
-      uplink.close();
-    }
-  }
 
   @Test
   void stream_wholeClip_receivedPersistedClosedAndBytesStoredUnchanged() throws Exception {

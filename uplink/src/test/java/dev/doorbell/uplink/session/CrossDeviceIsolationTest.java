@@ -16,7 +16,7 @@ import dev.doorbell.uplink.store.StoreOptions;
 import dev.doorbell.uplink.store.StoreReader;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
+import dev.doorbell.uplink.testing.TestUplink;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +52,7 @@ class CrossDeviceIsolationTest {
   @Test
   void otherDevice_resumeWriteAndClose_unknownAndVictimUntouched() throws Exception {
     store = DirectoryStore.open(data, StoreOptions.defaults());
-    server = new UplinkServer(TestPki.serverConfig().build(), store);
+    server = new UplinkServer(TestUplink.config().build(), store);
     InetSocketAddress address = server.start();
     TestDeviceClient a = session(address, "dev-a");
     a.send(Messages.clipOpen("dev-a", 7), Messages.frame(7, 0, false), Messages.frame(7, 1, false));

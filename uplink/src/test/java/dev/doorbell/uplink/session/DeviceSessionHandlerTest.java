@@ -17,19 +17,13 @@ import dev.doorbell.uplink.testing.TestUplink;
 import java.io.InputStream;
 import java.net.Socket;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Handshake, identity and Hello over real TLS on loopback. */
 class DeviceSessionHandlerTest {
+  @AutoClose
   private TestUplink uplink;
-
-  @AfterEach
-  void stop() {
-    if (uplink != null) {
-      uplink.close();
-    }
-  }
 
   @Test
   void hello_validCertificate_welcomeCarriesIdentityAndLimits() throws Exception {

@@ -12,7 +12,7 @@ import dev.doorbell.uplink.testing.TestDeviceClient;
 import dev.doorbell.uplink.testing.TestUplink;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,14 +21,8 @@ import org.junit.jupiter.api.Test;
  * devices are not affected.
  */
 class ErrorLimitTest {
+  @AutoClose
   private TestUplink uplink;
-
-  @AfterEach
-  void stop() {
-    if (uplink != null) {
-      uplink.close();
-    }
-  }
 
   @Test
   void refusals_pastTheLimit_tooManyErrorsNamingBackoffAndClosedWhileOthersStream() throws Exception {

@@ -12,7 +12,7 @@ import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
+import dev.doorbell.uplink.testing.TestUplink;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class ErrorMessagesTest {
   @Test
   void refusals_ofTheStore_nameDeviceClipAndFrameOnce() throws Exception {
     try (DirectoryStore store = DirectoryStore.open(dir, StoreOptions.defaults())) {
-      UplinkServer server = new UplinkServer(TestPki.serverConfig().build(), store);
+      UplinkServer server = new UplinkServer(TestUplink.config().build(), store);
       try (TestDeviceClient a = TestDeviceClient.connect(server.start(), "dev-a")) {
         a.send(Messages.hello("dev-a"));
         a.awaitWelcome();

@@ -1,29 +1,26 @@
 package dev.doorbell.uplink.session;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.proto.v1.DeviceMessage;
+import dev.doorbell.testing.TestPki;
+import dev.doorbell.testing.Waits;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
 import dev.doorbell.uplink.testing.TestUplink;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.JdkSslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,14 +28,8 @@ import org.junit.jupiter.api.Test;
  * is not writable, the uplink stops reading it.
  */
 class SlowReaderTest {
+  @AutoClose
   private TestUplink uplink;
-
-  @AfterEach
-  void stop() {
-    if (uplink != null) {
-      uplink.close();
-    }
-  }
 
   @Test
   void pings_deviceThatNeverReads_uplinkStopsReadingItAndBuffersLittle() throws Exception {
@@ -53,7 +44,8 @@ class SlowReaderTest {
       OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
       Messages.hello("dev-a").writeDelimitedTo(out);
       out.flush();
-      awaitCondition("a session for dev-a", () -> uplink.server.registry().sessionCount() == 1);
+      Waits.await("a session for dev-a", TestDeviceClient.WAIT)
+          .until(() -> uplink.server.registry().sessionCount() == 1);
       Channel channel = uplink.server.registry().connections().iterator().next();
       AtomicLong sent = new AtomicLong();
       // Pings with the longest token (a 10-byte varint), written 64 KiB at a time: the uplink's socket buffers take
@@ -81,16 +73,19 @@ class SlowReaderTest {
       }, "never-reading-device");
       writer.setDaemon(true);
       writer.start();
-      long maxSeen = 0;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (channel.config().isAutoRead() && writer.isAlive() && System.nanoTime() < deadline) {
-        maxSeen = Math.max(maxSeen, pendingBytes(channel));
-        LockSupport.parkNanos(1_000_000);
-      }
-      assertFalse(channel.config().isAutoRead(), "the uplink stopped reading after " + sent.get() + " Pings; "
-          + pendingBytes(channel) + " bytes pending");
-      maxSeen = Math.max(maxSeen, pendingBytes(channel));
-      assertTrue(maxSeen < maxPending, maxSeen + " bytes of Pongs held for a device that reads nothing");
+      AtomicLong maxSeen = new AtomicLong();
+      // Sampled every millisecond while waiting: what the uplink holds for the device must stay small all along.
+      Waits.await("the uplink to stop reading a device that reads nothing", Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(1))
+          .failFast("the device stopped writing (all its Pings written, or the connection closed) while the uplink "
+              + "still read it", () -> !writer.isAlive() && channel.config().isAutoRead())
+          .until(() -> {
+            maxSeen.accumulateAndGet(pendingBytes(channel), Math::max);
+            return !channel.config().isAutoRead();
+          });
+      maxSeen.accumulateAndGet(pendingBytes(channel), Math::max);
+      assertTrue(maxSeen.get() < maxPending, maxSeen + " bytes of Pongs held for a device that reads nothing after "
+          + sent.get() + " Pings");
     } finally {
       // The socket itself, not its TLS layer (that would wait for the blocked writer's lock): the writer then fails.
       plain.close();
@@ -102,22 +97,10 @@ class SlowReaderTest {
   }
 
   private SSLSocket tls(Socket plain, String certName) throws Exception {
-    SSLContext tls = ((JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-        .keyManager(TestPki.file(certName + "-cert.pem").toFile(), TestPki.file(certName + "-key.pem").toFile())
-        .trustManager(TestPki.file("ca-cert.pem").toFile()).protocols("TLSv1.3").build()).context();
+    SSLContext tls = ((JdkSslContext) TestPki.clientBuilder(certName).sslProvider(SslProvider.JDK).build()).context();
     SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", uplink.address.getPort(),
         true);
     socket.startHandshake();
     return socket;
-  }
-
-  private static void awaitCondition(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TestDeviceClient.WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within " + TestDeviceClient.WAIT);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
   }
 }

@@ -11,7 +11,7 @@ import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.testing.Messages;
 import dev.doorbell.uplink.testing.TestDeviceClient;
-import dev.doorbell.uplink.testing.TestPki;
+import dev.doorbell.uplink.testing.TestUplink;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class DamagedClipWelcomeTest {
   @TempDir Path dir;
 
   private UplinkServer server(DirectoryStore store) throws Exception {
-    UplinkServer server = new UplinkServer(TestPki.serverConfig().build(), store);
+    UplinkServer server = new UplinkServer(TestUplink.config().build(), store);
     server.start();
     return server;
   }

@@ -5,7 +5,7 @@ import static dev.doorbell.uplink.store.StoreFixtures.sealed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.uplink.testing.LogCapture;
+import dev.doorbell.testing.LogCapture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -15,7 +15,7 @@ import dev.doorbell.proto.v1.StoredClipClose;
 import dev.doorbell.proto.v1.StoredClipOpen;
 import dev.doorbell.proto.v1.StoredFrame;
 import dev.doorbell.proto.v1.StoredRecord;
-import dev.doorbell.uplink.testing.LogCapture;
+import dev.doorbell.testing.LogCapture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

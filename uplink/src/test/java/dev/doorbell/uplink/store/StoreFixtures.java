@@ -2,6 +2,7 @@ package dev.doorbell.uplink.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.doorbell.testing.Waits;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,13 +69,7 @@ final class StoreFixtures {
     }
   }
 
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(2);
-    }
+  static void await(String what, BooleanSupplier condition) {
+    Waits.await(what, DEADLINE).until(condition::getAsBoolean);
   }
 }

@@ -4,6 +4,8 @@ import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.testing.TestPki;
+import dev.doorbell.testing.Waits;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -24,8 +26,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A minimal device for the tests: real TLS (or plaintext), records every message the uplink sends. */
 public final class TestDeviceClient implements AutoCloseable {
@@ -51,7 +55,6 @@ public final class TestDeviceClient implements AutoCloseable {
                   protected void channelRead0(ChannelHandlerContext ctx, UplinkMessage msg) {
                     synchronized (received) {
                       received.add(msg);
-                      received.notifyAll();
                     }
                   }
 
@@ -65,14 +68,11 @@ public final class TestDeviceClient implements AutoCloseable {
     channel = bootstrap.connect(server).sync().channel();
   }
 
-  /** Connects with the certificate and key {@code <name>-cert.pem}/{@code <name>-key.pem}, or none if null. */
+  /** Connects with the test PKI's {@code <name>-cert.pem} and {@code <name>-key.pem}, or no certificate if null. */
   public static TestDeviceClient connect(InetSocketAddress server, String certName) throws Exception {
-    SslContextBuilder ssl = SslContextBuilder.forClient().trustManager(TestPki.file("ca-cert.pem").toFile())
-        .protocols("TLSv1.3");
-    if (certName != null) {
-      ssl.keyManager(TestPki.file(certName + "-cert.pem").toFile(), TestPki.file(certName + "-key.pem").toFile());
-    }
-    return new TestDeviceClient(server, ssl.build());
+    SslContext ssl = certName != null ? TestPki.clientContext(certName)
+        : SslContextBuilder.forClient().trustManager(TestPki.file("ca-cert.pem").toFile()).protocols("TLSv1.3").build();
+    return new TestDeviceClient(server, ssl);
   }
 
   /** Connects with a client context the caller keeps, so that a second connection can resume the TLS session. */
@@ -99,26 +99,15 @@ public final class TestDeviceClient implements AutoCloseable {
 
   /** The first message so far or within {@link #WAIT} that matches; fails the test otherwise. */
   public UplinkMessage await(String what, Predicate<UplinkMessage> matches) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    synchronized (received) {
-      while (true) {
-        for (UplinkMessage m : received) {
-          if (matches.test(m)) {
-            return m;
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError("no " + what + " within " + WAIT + "; received: " + received);
-        }
-        try {
-          received.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError("interrupted", e);
-        }
-      }
+    try {
+      return Waits.await(what, WAIT).until(() -> first(matches), Optional::isPresent).orElseThrow();
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("no " + what + " within " + WAIT + "; received: " + received(), e);
     }
+  }
+
+  private Optional<UplinkMessage> first(Predicate<UplinkMessage> matches) {
+    return received().stream().filter(matches).findFirst();
   }
 
   public UplinkMessage awaitWelcome() {

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.testing;
 
+import dev.doorbell.testing.TestPki;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import java.net.InetSocketAddress;
@@ -20,13 +21,18 @@ public final class TestUplink implements AutoCloseable {
     address = server.start();
   }
 
+  /** A server config with the test PKI's certificate ({@link TestPki#dir()}), on 127.0.0.1 and an ephemeral port. */
+  public static UplinkConfig.Builder config() {
+    return UplinkConfig.builder().host("127.0.0.1").port(0).tlsDirectory(TestPki.dir());
+  }
+
   public static TestUplink start() throws Exception {
     return start(UnaryOperator.identity());
   }
 
   /** Starts with the test PKI and the limits that {@code tweak} sets. */
   public static TestUplink start(UnaryOperator<UplinkConfig.Builder> tweak) throws Exception {
-    return new TestUplink(tweak.apply(TestPki.serverConfig()).build());
+    return new TestUplink(tweak.apply(config()).build());
   }
 
   public TestDeviceClient connect(String certName) throws Exception {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates the test PKI of the uplink's tests with the openssl CLI. Run from any directory:
-#   uplink/src/test/resources/pki/generate.sh
+# Regenerates the test PKI of every module's tests (dev.doorbell.testing.TestPki) with the openssl CLI. Run from any
+# directory:
+#   testing/src/main/resources/dev/doorbell/testing/pki/generate.sh
+# A file added here must be added to TestPki.FILES too.
 # Every certificate is valid for 100 years, except expired-cert.pem, which expired in 2001, and
 # not-yet-valid-cert.pem, valid from 2090. Keys are EC P-256 in PKCS#8 PEM. These are test fixtures only: the keys
 # are public by being committed.

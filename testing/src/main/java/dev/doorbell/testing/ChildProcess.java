@@ -1,4 +1,4 @@
-package dev.doorbell.app.testing;
+package dev.doorbell.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A real JVM running one of the project's main classes with the test's class path, its output collected, signalled
@@ -20,6 +21,8 @@ import java.util.regex.Pattern;
  * Debian always has.
  */
 public final class ChildProcess implements AutoCloseable {
+  /** The JVM options of {@link #java(String, List)}: quick to start, room for a fleet. */
+  public static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xmx512m");
   private static final int SIGINT_MASK = 1 << (2 - 1);
 
   private final Process process;
@@ -33,14 +36,20 @@ public final class ChildProcess implements AutoCloseable {
     readers.add(drain(process.getErrorStream(), err, "child-stderr"));
   }
 
-  /** Starts {@code mainClass} with {@code args} in a new JVM with this JVM's class path. */
+  /** Starts {@code mainClass} with {@code args} in a new JVM with this JVM's class path and {@link #JVM_OPTIONS}. */
   public static ChildProcess java(String mainClass, List<String> args) throws IOException {
+    return java(JVM_OPTIONS, mainClass, args);
+  }
+
+  /** Starts {@code mainClass} with {@code args} in a new JVM with this JVM's class path and {@code jvmOptions}. */
+  public static ChildProcess java(List<String> jvmOptions, String mainClass, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
     if (sigintIgnored()) {
       command.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
     }
-    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", System.getProperty("java.class.path"), mainClass));
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(args);
     return new ChildProcess(new ProcessBuilder(command).start());
   }
@@ -89,16 +98,20 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  /** Waits until stdout matches {@code regex} (anywhere); fails with the output so far at the deadline. */
+  /**
+   * Waits until stdout matches {@code regex} (anywhere, {@code find}); fails with the output so far at the deadline,
+   * or as soon as the child has exited without writing it.
+   */
   public void awaitOutput(String regex, Duration timeout) {
     Pattern pattern = Pattern.compile(regex);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!pattern.matcher(out()).find()) {
-      if (System.nanoTime() > deadline || !process.isAlive() && !pattern.matcher(out()).find()) {
-        throw new AssertionError("no output matching " + regex + " within " + timeout.toSeconds() + " s (alive: "
-            + process.isAlive() + ")\nstdout:\n" + out() + "\nstderr:\n" + err());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    try {
+      Waits.await("stdout matching " + regex, timeout)
+          .failFast("the child exited without writing stdout matching " + regex,
+              () -> !process.isAlive() && !pattern.matcher(out()).find())
+          .until(() -> pattern.matcher(out()).find());
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      throw new AssertionError(e.getMessage() + " (alive: " + process.isAlive() + ")\nstdout:\n" + out()
+          + "\nstderr:\n" + err(), e);
     }
   }
 
@@ -127,10 +140,16 @@ public final class ChildProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the child if it still runs (SIGKILL) and waits for its end, so that what it held is free again. */
   @Override
   public void close() {
     if (process.isAlive()) {
       process.destroyForcibly();
+    }
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
