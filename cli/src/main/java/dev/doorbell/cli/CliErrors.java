@@ -128,7 +128,7 @@ public final class CliErrors {
   }
 
   static String lowerFirst(String s) {
-    if (s == null || s.isEmpty() || s.length() > 1 && Character.isUpperCase(s.charAt(1))) {
+    if (s == null || s.isEmpty() || (s.length() > 1 && Character.isUpperCase(s.charAt(1)))) {
       return s == null ? "" : s;
     }
     return Character.toLowerCase(s.charAt(0)) + s.substring(1);

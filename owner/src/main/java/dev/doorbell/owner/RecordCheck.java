@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.StoredRecord;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.zip.CRC32C;
 
 /**
@@ -106,7 +107,7 @@ final class RecordCheck {
             + " in segment " + segment;
       }
     } else if (!DeviceIds.isValid(deviceId)) {
-      return "a " + record.getBodyCase().name().toLowerCase() + " record with '" + printable(deviceId)
+      return "a " + record.getBodyCase().name().toLowerCase(Locale.ROOT) + " record with '" + printable(deviceId)
           + "', not a valid device id";
     }
     return null;

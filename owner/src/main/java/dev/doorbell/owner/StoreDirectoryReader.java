@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -175,7 +174,7 @@ public final class StoreDirectoryReader {
       }
       ByteBuffer head = readFully(channel, SEGMENT_MAGIC.length + RecordCheck.HEADER_BYTES);
       long length = Integer.toUnsignedLong(head.getInt(SEGMENT_MAGIC.length));
-      if (!Arrays.equals(head.array(), 0, SEGMENT_MAGIC.length, SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length)
+      if (!head.slice(0, SEGMENT_MAGIC.length).equals(ByteBuffer.wrap(SEGMENT_MAGIC))
           || length > MAX_START_RECORD_BYTES || head.capacity() + length > size) {
         return null;
       }

@@ -49,10 +49,11 @@ public final class CrlLedger {
     for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       lineNumber++;
       String line = raw.strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
       try {
-        if (line.isEmpty() || line.startsWith("#")) {
-          continue;
-        } else if (line.startsWith("crl-number=")) {
+        if (line.startsWith("crl-number=")) {
           number = new BigInteger(line.substring("crl-number=".length()));
         } else if (line.startsWith("revoked ")) {
           String[] f = line.split("\\s+");

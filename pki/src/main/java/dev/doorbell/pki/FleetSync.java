@@ -3,6 +3,7 @@ package dev.doorbell.pki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,7 +55,7 @@ final class FleetSync {
   private static boolean syncFileSystem(Path root) {
     try {
       Process sync = new ProcessBuilder("sync", "--file-system", root.toString()).redirectErrorStream(true).start();
-      String output = new String(sync.getInputStream().readAllBytes()).strip();
+      String output = new String(sync.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       if (!sync.waitFor(SYNC_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
         sync.destroyForcibly();
         log.warn("sync --file-system {} did not finish in {} minutes; forcing each file instead", root,

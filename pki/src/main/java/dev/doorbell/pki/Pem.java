@@ -53,11 +53,11 @@ public final class Pem {
   /** Reads the first certificate of a PEM file; fails naming the file if there is none. */
   public static X509Certificate readCertificate(Path file) throws IOException {
     Object object = readFirst(file);
-    if (!(object instanceof X509CertificateHolder)) {
+    if (!(object instanceof X509CertificateHolder holder)) {
       throw new IOException(file + ": expected a PEM certificate (BEGIN CERTIFICATE)");
     }
     try {
-      return new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) object);
+      return new JcaX509CertificateConverter().getCertificate(holder);
     } catch (CertificateException e) {
       throw new IOException(file + ": unreadable certificate: " + e.getMessage(), e);
     }
@@ -66,10 +66,10 @@ public final class Pem {
   /** Reads a PKCS#8 private key; fails naming the file (never quoting it) if it holds anything else. */
   public static PrivateKey readPrivateKey(Path file) throws IOException {
     Object object = readFirst(file);
-    if (!(object instanceof PrivateKeyInfo)) {
+    if (!(object instanceof PrivateKeyInfo info)) {
       throw new IOException(file + ": expected an unencrypted PKCS#8 private key (BEGIN PRIVATE KEY)");
     }
-    return new JcaPEMKeyConverter().getPrivateKey((PrivateKeyInfo) object);
+    return new JcaPEMKeyConverter().getPrivateKey(info);
   }
 
   private static Object readFirst(Path file) throws IOException {

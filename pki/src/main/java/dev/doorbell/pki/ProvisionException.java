@@ -34,6 +34,8 @@ public final class ProvisionException extends Exception {
     return code;
   }
 
+  // getMessage() stays the bare message that the commands print; the code belongs only in logs and stack traces.
+  @SuppressWarnings("OverrideThrowableToString")
   @Override
   public String toString() {
     return "ProvisionException{" + code + ": " + getMessage() + "}";

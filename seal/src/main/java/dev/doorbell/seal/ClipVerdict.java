@@ -106,15 +106,12 @@ public final class ClipVerdict {
 
   /** One line, e.g. "OK 42 frames" or "TAMPERED at frame 5: authentication failed (...)". */
   public String summary() {
-    switch (status) {
-      case OK:
-        return "OK " + frames.size() + " frames";
-      case TRUNCATED:
-        return "TRUNCATED after " + frames.size() + " verified frames (no final frame)";
-      default:
-        return status + " at " + (failedSeq.isPresent() ? "frame " + failedSeq.getAsInt() : "header") + ": "
-            + reason;
-    }
+    return switch (status) {
+      case OK -> "OK " + frames.size() + " frames";
+      case TRUNCATED -> "TRUNCATED after " + frames.size() + " verified frames (no final frame)";
+      default -> status + " at " + (failedSeq.isPresent() ? "frame " + failedSeq.getAsInt() : "header") + ": "
+          + reason;
+    };
   }
 
   @Override

@@ -30,7 +30,10 @@ final class Drains {
     }
     waiting.add(future);
     ScheduledFuture<?> timer = loop.schedule(() -> {
-      if (waiting.remove(future)) {
+      // Identity is the equality wanted: each caller's own future, never an equal one.
+      @SuppressWarnings("CollectionUndefinedEquality")
+      boolean stillWaiting = waiting.remove(future);
+      if (stillWaiting) {
         future.completeExceptionally(new TimeoutException("drain of device " + deviceId + " not done after "
             + timeout.toMillis() + " ms: " + unsettled() + " clips not persisted, " + outbox.bufferedBytes().get()
             + " bytes buffered"));

@@ -122,9 +122,7 @@ public final class DeviceDirectory {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof DeviceDirectory
-        && ((DeviceDirectory) other).path.equals(path)
-        && ((DeviceDirectory) other).deviceId.equals(deviceId);
+    return other instanceof DeviceDirectory that && that.path.equals(path) && that.deviceId.equals(deviceId);
   }
 
   @Override
@@ -173,17 +171,12 @@ public final class DeviceDirectory {
   }
 
   private static String purpose(String name) {
-    switch (name) {
-      case CA_CERT:
-        return "the fleet CA certificate, to verify the uplink";
-      case DEVICE_CERT:
-        return "the device's TLS client certificate";
-      case DEVICE_KEY:
-        return "the device's TLS private key";
-      case EPOCH_KEY:
-        return "the device's content key";
-      default:
-        return "the device id, as " + PROPERTY_DEVICE_ID + "=<id>";
-    }
+    return switch (name) {
+      case CA_CERT -> "the fleet CA certificate, to verify the uplink";
+      case DEVICE_CERT -> "the device's TLS client certificate";
+      case DEVICE_KEY -> "the device's TLS private key";
+      case EPOCH_KEY -> "the device's content key";
+      default -> "the device id, as " + PROPERTY_DEVICE_ID + "=<id>";
+    };
   }
 }

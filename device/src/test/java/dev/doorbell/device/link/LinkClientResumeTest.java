@@ -79,9 +79,9 @@ class LinkClientResumeTest extends LinkTestBase {
     List<DeviceMessage> second = up.session(1);
     assertEquals(List.of(23L), second.get(0).getHello().getOpenClipsList());
     assertTrue(second.stream().skip(1).allMatch(m -> !m.hasPing()
-        && (m.hasClipOpen() && m.getClipOpen().getClipId() == 24
-            || m.hasFrame() && m.getFrame().getClipId() == 24
-            || m.hasClipClose() && m.getClipClose().getClipId() == 24)), "clip 23 re-sent: " + second);
+        && ((m.hasClipOpen() && m.getClipOpen().getClipId() == 24)
+            || (m.hasFrame() && m.getFrame().getClipId() == 24)
+            || (m.hasClipClose() && m.getClipClose().getClipId() == 24))), "clip 23 re-sent: " + second);
     assertEquals(List.of(23L, 24L), events.persistedClips);
     assertEquals(0, client.stats().framesRetransmitted());
     assertEquals(0, client.stats().bufferedBytes());

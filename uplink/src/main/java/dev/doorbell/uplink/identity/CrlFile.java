@@ -32,10 +32,9 @@ public final class CrlFile {
     } catch (GeneralSecurityException e) {
       throw new IOException(file + ": not a certificate revocation list: " + e.getMessage(), e);
     }
-    if (!(crl instanceof X509CRL)) {
+    if (!(crl instanceof X509CRL x509)) {
       throw new IOException(file + ": not an X.509 certificate revocation list");
     }
-    X509CRL x509 = (X509CRL) crl;
     if (!x509.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
       throw new IOException(file + ": issued by " + x509.getIssuerX500Principal().getName() + ", not by the fleet CA "
           + ca.getSubjectX500Principal().getName());

@@ -212,6 +212,8 @@ final class GroupCommitWriter implements Runnable {
     }
   }
 
+  // Not a loop itself: each caller (awaitWork, lingerForFullBatch) loops and re-checks its condition after a wake-up.
+  @SuppressWarnings("WaitNotInLoop")
   @GuardedBy("lock")
   private void await(long nanos) {
     try {

@@ -125,7 +125,7 @@ final class SegmentLog implements AutoCloseable {
     closeChannel();
     channel = appending;
     number = candidate;
-    long end = SegmentFormat.MAGIC.length + startLength;
+    long end = (long) SegmentFormat.MAGIC.length + startLength;
     position = end;
     records = 1;
     committedLength = end;
@@ -177,7 +177,7 @@ final class SegmentLog implements AutoCloseable {
    */
   void append(ByteBuffer filled, int count) throws IOException {
     int end = filled.position();
-    long recordBytes = end - tail.length;
+    long recordBytes = (long) end - tail.length;
     long start = position - tail.length;
     if (direct) {
       int padded = (int) alignUp(end);

@@ -113,7 +113,7 @@ final class SegmentScanner {
   record Start(StoredSegmentStart record, int framedLength) {
     /** Where the records after the start record begin. */
     long end() {
-      return SegmentFormat.MAGIC.length + framedLength;
+      return (long) SegmentFormat.MAGIC.length + framedLength;
     }
   }
 

@@ -82,7 +82,7 @@ class JunkConnectionsTest {
 
     for (int d = 0; d < devices.size(); d++) {
       for (int clip = 0; clip < CLIPS; clip++) {
-        long clipId = 100 + clip;
+        long clipId = 100L + clip;
         for (int seq = 0; seq < FRAMES_PER_CLIP; seq++) {
           byte[] sent = frame(clipId, seq, d).getFrame().getSealed().toByteArray();
           assertTrue(Arrays.equals(sent, uplink.store.sealed(DEVICES.get(d), clipId, seq)),

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -127,7 +128,7 @@ class GroupCommitWriterFailStopTest {
       }
       assertEquals(new ClipStatus(DEVICE, 1, 2, 2, false, false, false), store.status(DEVICE, 1),
           "the clip falls back to its durable frames");
-      assertTrue(log.errors().contains("store " + kind.name().toLowerCase() + " failed in segment "
+      assertTrue(log.errors().contains("store " + kind.name().toLowerCase(Locale.ROOT) + " failed in segment "
           + SegmentFormat.segmentName(1) + "; 4 records dropped, none acknowledged: " + failureOf(kind)),
           log.errors().toString());
       assertEquals(Outcome.STORAGE_UNAVAILABLE, frame(store, 2).outcome(), "refused while the disk is full");

@@ -97,7 +97,7 @@ class GroupCommitWriterTest {
       for (int d = 0; d < DEVICES_PER_THREAD; d++) {
         for (long clip = 1; clip <= CLIPS; clip++) {
           String device = "cam-" + thread + "-" + d;
-          int length = 500 + (int) ((seq * 131L + d * 17 + clip * 7) % 3000);
+          int length = 500 + (int) ((seq * 131L + d * 17L + clip * 7) % 3000);
           Submission s = store.appendFrame(device, clip, seq, seq == FRAMES - 1, meta(device, clip, seq),
               sealed(device, clip, seq, length));
           assertEquals(Outcome.ACCEPTED, s.outcome(), s.detail());

@@ -47,7 +47,7 @@ public final class Messages {
   public static DeviceMessage frame(long clipId, int seq, boolean last, int size, int salt) {
     byte[] sealed = new byte[size];
     for (int i = 0; i < size; i++) {
-      sealed[i] = (byte) (clipId * 31 + seq * 7 + i + salt);
+      sealed[i] = (byte) (clipId * 31 + seq * 7L + i + salt);
     }
     FrameMeta meta = FrameMeta.newBuilder().setPtsUs(seq * 100_000L).setPlaintextLength(Math.max(0, size - 16)).build();
     return DeviceMessage.newBuilder().setFrame(Frame.newBuilder()
