@@ -2,7 +2,6 @@ package dev.doorbell.app;
 
 import dev.doorbell.cli.DurationConverter;
 import dev.doorbell.cli.HostPortConverter;
-
 import dev.doorbell.conformance.CaseResult;
 import dev.doorbell.conformance.ConformanceCase;
 import dev.doorbell.conformance.ConformanceSuite;
@@ -23,99 +22,125 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
-    name = "conformance",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Runs the wire-protocol conformance suite (docs/PROTOCOL.md) against an uplink.",
-      "",
-      "The cases: a valid session, version negotiation, identity, framing limits, sequence gaps, duplicates, other",
-      "devices' clips, resume, timeouts.",
-      "It runs as the two devices reserved for it (`provision --conformance` makes them in FLEET/conformance/), never",
-      "as a doorbell: its clips are real sealed test clips (each frame a 16x16 test JPEG), stored under the ids",
-      "conformance-1 and conformance-2, which `open` shows as such. It waits for the idle timeout and the handshake",
-      "deadline that the uplink announces in Welcome.",
-      "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage or I/O error or",
-      "when the uplink cannot be used at all (nothing listening, TLS trust refused either way): one line says which."
-    })
+        name = "conformance",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the wire-protocol conformance suite (docs/PROTOCOL.md) against an uplink.",
+            "",
+            "The cases: a valid session, version negotiation, identity, framing limits, sequence gaps, duplicates, other",
+            "devices' clips, resume, timeouts.",
+            "It runs as the two devices reserved for it (`provision --conformance` makes them in FLEET/conformance/), never",
+            "as a doorbell: its clips are real sealed test clips (each frame a 16x16 test JPEG), stored under the ids",
+            "conformance-1 and conformance-2, which `open` shows as such. It waits for the idle timeout and the handshake",
+            "deadline that the uplink announces in Welcome.",
+            "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage or I/O error or",
+            "when the uplink cannot be used at all (nothing listening, TLS trust refused either way): one line says which."
+        })
 public final class ConformanceCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  @Option(names = "--uplink", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
-      description = "The uplink's address (required unless --list).")
-  String uplink;
+    @Option(
+            names = "--uplink",
+            paramLabel = "HOST:PORT",
+            converter = HostPortConverter.class,
+            description = "The uplink's address (required unless --list).")
+    String uplink;
 
-  @Option(names = "--devices-dir", paramLabel = "DIR",
-      description = "The conformance devices: FLEET/conformance of `provision --conformance` (required unless --list).")
-  Path devices;
+    @Option(
+            names = "--devices-dir",
+            paramLabel = "DIR",
+            description =
+                    "The conformance devices: FLEET/conformance of `provision --conformance` (required unless --list).")
+    Path devices;
 
-  @Option(names = "--case", paramLabel = "ID", description = "Run only this case (repeatable; default: all).")
-  List<String> caseIds = List.of();
+    @Option(names = "--case", paramLabel = "ID", description = "Run only this case (repeatable; default: all).")
+    List<String> caseIds = List.of();
 
-  @Option(names = "--transcripts", paramLabel = "DIR",
-      description = "Write each case's messages (hex and protobuf text) to DIR/<case>.txt.")
-  Path transcripts;
+    @Option(
+            names = "--transcripts",
+            paramLabel = "DIR",
+            description = "Write each case's messages (hex and protobuf text) to DIR/<case>.txt.")
+    Path transcripts;
 
-  @Option(names = "--reply-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-      description = "How long to wait for each expected reply (default: ${DEFAULT-VALUE}).")
-  Duration replyTimeout;
+    @Option(
+            names = "--reply-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "How long to wait for each expected reply (default: ${DEFAULT-VALUE}).")
+    Duration replyTimeout;
 
-  @Option(names = "--handshake-wait", paramLabel = "DURATION", defaultValue = "20s",
-      converter = DurationConverter.class,
-      description = "How long to wait for HANDSHAKE_TIMEOUT from an uplink whose Welcome does not announce its "
-          + "handshake deadline (default: ${DEFAULT-VALUE}).")
-  Duration handshakeWait;
+    @Option(
+            names = "--handshake-wait",
+            paramLabel = "DURATION",
+            defaultValue = "20s",
+            converter = DurationConverter.class,
+            description = "How long to wait for HANDSHAKE_TIMEOUT from an uplink whose Welcome does not announce its "
+                    + "handshake deadline (default: ${DEFAULT-VALUE}).")
+    Duration handshakeWait;
 
-  @Option(names = "--list", description = "List the cases and exit.")
-  boolean list;
+    @Option(names = "--list", description = "List the cases and exit.")
+    boolean list;
 
-  @Option(names = "--verbose", description = "Log at debug level, with the exceptions behind failures and their stack "
-      + "traces.")
-  boolean verbose;
+    @Option(
+            names = "--verbose",
+            description = "Log at debug level, with the exceptions behind failures and their stack " + "traces.")
+    boolean verbose;
 
-  @Override
-  public Integer call() throws UplinkFailureException {
-    Verbosity.forFewDevices(verbose);
-    PrintWriter out = spec.commandLine().getOut();
-    List<ConformanceCase> chosen;
-    try {
-      chosen = ConformanceSuite.select(caseIds);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    if (list) {
-      chosen.forEach(c -> out.printf("%-24s %s%n%-24s   expects: %s%n", c.id(), c.description(), "", c.expected()));
-      out.flush();
-      return 0;
-    }
-    if (uplink == null || devices == null) {
-      throw new ParameterException(spec.commandLine(), "give --uplink HOST:PORT and --devices-dir DIR (only --list "
-          + "runs without them)");
-    }
-    List<DeviceDirectory> two;
-    try {
-      two = ConformanceSuite.conformanceDevices(devices);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    // Clip ids from the clock in microseconds: fresh on every run against a long-lived uplink.
-    long firstClipId = System.currentTimeMillis() * 1000;
-    ConformanceTarget target = new ConformanceTarget(HostPortConverter.host(uplink), HostPortConverter.port(uplink),
-        two.get(0), two.get(1),
-        firstClipId, new SecureRandom(), System.currentTimeMillis(), replyTimeout, handshakeWait);
-    ConformanceSuite suite = new ConformanceSuite(target);
-    suite.checkUplink();
-    out.printf("conformance: %d cases against %s as devices %s and %s%n", chosen.size(), uplink,
-        two.get(0).deviceId(), two.get(1).deviceId());
-    out.flush();
-    List<CaseResult> results = suite.run(chosen,
-        r -> {
-          out.printf("  %-24s %s%n", r.conformanceCase().id(), r.verdict());
-          out.flush();
+    @Override
+    public Integer call() throws UplinkFailureException {
+        Verbosity.forFewDevices(verbose);
+        PrintWriter out = spec.commandLine().getOut();
+        List<ConformanceCase> chosen;
+        try {
+            chosen = ConformanceSuite.select(caseIds);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (list) {
+            chosen.forEach(
+                    c -> out.printf("%-24s %s%n%-24s   expects: %s%n", c.id(), c.description(), "", c.expected()));
+            out.flush();
+            return 0;
+        }
+        if (uplink == null || devices == null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "give --uplink HOST:PORT and --devices-dir DIR (only --list " + "runs without them)");
+        }
+        List<DeviceDirectory> two;
+        try {
+            two = ConformanceSuite.conformanceDevices(devices);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        // Clip ids from the clock in microseconds: fresh on every run against a long-lived uplink.
+        long firstClipId = System.currentTimeMillis() * 1000;
+        ConformanceTarget target = new ConformanceTarget(
+                HostPortConverter.host(uplink),
+                HostPortConverter.port(uplink),
+                two.get(0),
+                two.get(1),
+                firstClipId,
+                new SecureRandom(),
+                System.currentTimeMillis(),
+                replyTimeout,
+                handshakeWait);
+        ConformanceSuite suite = new ConformanceSuite(target);
+        suite.checkUplink();
+        out.printf(
+                "conformance: %d cases against %s as devices %s and %s%n",
+                chosen.size(), uplink, two.get(0).deviceId(), two.get(1).deviceId());
+        out.flush();
+        List<CaseResult> results = suite.run(chosen, r -> {
+            out.printf("  %-24s %s%n", r.conformanceCase().id(), r.verdict());
+            out.flush();
         });
-    if (transcripts != null) {
-      ConformanceSuite.writeTranscripts(results, transcripts);
+        if (transcripts != null) {
+            ConformanceSuite.writeTranscripts(results, transcripts);
+        }
+        ResultTable.print(results, out);
+        return results.stream().allMatch(CaseResult::passed) ? 0 : 1;
     }
-    ResultTable.print(results, out);
-    return results.stream().allMatch(CaseResult::passed) ? 0 : 1;
-  }
 }

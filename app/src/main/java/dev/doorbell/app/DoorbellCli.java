@@ -2,7 +2,6 @@ package dev.doorbell.app;
 
 import dev.doorbell.cli.Cli;
 import dev.doorbell.cli.VersionProvider;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,31 +9,40 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
-    name = "doorbell",
-    mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
-    description = {
-      "Doorbell cameras that seal what they see, and the owner's tools to open it.",
-      "The uplink stores only sealed bytes; only the owner's keyring opens them."
-    },
-    subcommands = {ProvisionCommand.class, SimulateCommand.class, OpenCommand.class, RevokeCommand.class,
-      FaultProxyCommand.class, ConformanceCommand.class, FleetCommand.class})
+        name = "doorbell",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Doorbell cameras that seal what they see, and the owner's tools to open it.",
+            "The uplink stores only sealed bytes; only the owner's keyring opens them."
+        },
+        subcommands = {
+            ProvisionCommand.class,
+            SimulateCommand.class,
+            OpenCommand.class,
+            RevokeCommand.class,
+            FaultProxyCommand.class,
+            ConformanceCommand.class,
+            FleetCommand.class
+        })
 public final class DoorbellCli implements Runnable {
-  @Spec
-  private CommandSpec spec;
+    @Spec
+    private CommandSpec spec;
 
-  @Override
-  public void run() {
-    throw new ParameterException(spec.commandLine(), "give a command: "
-        + String.join(", ", Cli.commandNames(spec)) + " ('doorbell --help' says what each does)");
-  }
+    @Override
+    public void run() {
+        throw new ParameterException(
+                spec.commandLine(),
+                "give a command: " + String.join(", ", Cli.commandNames(spec))
+                        + " ('doorbell --help' says what each does)");
+    }
 
-  public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
-  }
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
 
-  /** The command line with the exit codes scripts rely on: 2 and one line for a usage or I/O error (CliErrors). */
-  public static CommandLine commandLine() {
-    return Cli.configure(new CommandLine(new DoorbellCli()));
-  }
+    /** The command line with the exit codes scripts rely on: 2 and one line for a usage or I/O error (CliErrors). */
+    public static CommandLine commandLine() {
+        return Cli.configure(new CommandLine(new DoorbellCli()));
+    }
 }

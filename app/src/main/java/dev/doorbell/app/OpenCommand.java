@@ -1,15 +1,14 @@
 package dev.doorbell.app;
 
 import dev.doorbell.cli.Tables;
-
-import dev.doorbell.owner.keyring.OwnerKeyring;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.StoreDirectoryReader;
-import dev.doorbell.owner.StoreMerge;
 import dev.doorbell.owner.StoreFinding;
+import dev.doorbell.owner.StoreMerge;
 import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreReport;
 import dev.doorbell.owner.StoreSnapshot;
+import dev.doorbell.owner.keyring.OwnerKeyring;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -28,193 +27,226 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
-    name = "open",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Opens the clips in an uplink's store with the owner's keyring.",
-      "",
-      "Verifies the key commitment, every tag, order, gaps, duplicates and truncation; writes every verified frame",
-      "as OUT/DEVICE/CLIP/frame-NNNNN.jpg with a contact-sheet.png and verdict.txt per clip, and OUT/summary.txt;",
-      "prints one verdict per clip: OK, TRUNCATED (final frame missing), TAMPERED at frame N with the reason, or",
-      "DAMAGED (records lost in a damaged range or a missing or shortened segment of the store, which are listed).",
-      "The store is only read; a store an uplink is running on is read up to its last group commit.",
-      "Exit status: 0 when every clip is OK and the store is whole, 1 when a clip is not OK, the store is damaged or",
-      "shorter than committed, or no clip matched --device/--clip; 2 on a usage or I/O error."
-    })
+        name = "open",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Opens the clips in an uplink's store with the owner's keyring.",
+            "",
+            "Verifies the key commitment, every tag, order, gaps, duplicates and truncation; writes every verified frame",
+            "as OUT/DEVICE/CLIP/frame-NNNNN.jpg with a contact-sheet.png and verdict.txt per clip, and OUT/summary.txt;",
+            "prints one verdict per clip: OK, TRUNCATED (final frame missing), TAMPERED at frame N with the reason, or",
+            "DAMAGED (records lost in a damaged range or a missing or shortened segment of the store, which are listed).",
+            "The store is only read; a store an uplink is running on is read up to its last group commit.",
+            "Exit status: 0 when every clip is OK and the store is whole, 1 when a clip is not OK, the store is damaged or",
+            "shorter than committed, or no clip matched --device/--clip; 2 on a usage or I/O error."
+        })
 public final class OpenCommand implements Callable<Integer> {
-  private static final String KEY_MISMATCH = "key commitment mismatch";
-  /** A device's worst verdict is shown in the table; later entries are worse. */
-  private static final List<String> SEVERITY = List.of("OK", "TRUNCATED", "NO KEY", "DAMAGED", "TAMPERED");
+    private static final String KEY_MISMATCH = "key commitment mismatch";
+    /** A device's worst verdict is shown in the table; later entries are worse. */
+    private static final List<String> SEVERITY = List.of("OK", "TRUNCATED", "NO KEY", "DAMAGED", "TAMPERED");
 
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  @Option(names = "--store", required = true, paramLabel = "DIR", description = {"The uplink's store directory.",
-      "Repeat it for uplink processes that share a port: their clips are merged, identical copies of a frame are one",
-      "frame, and different copies make the clip TAMPERED."})
-  List<Path> stores;
+    @Option(
+            names = "--store",
+            required = true,
+            paramLabel = "DIR",
+            description = {
+                "The uplink's store directory.",
+                "Repeat it for uplink processes that share a port: their clips are merged, identical copies of a frame are one",
+                "frame, and different copies make the clip TAMPERED."
+            })
+    List<Path> stores;
 
-  @Option(names = "--keyring", required = true, paramLabel = "DIR",
-      description = "The owner's keyring directory (provision's owner/keyring).")
-  Path keyring;
+    @Option(
+            names = "--keyring",
+            required = true,
+            paramLabel = "DIR",
+            description = "The owner's keyring directory (provision's owner/keyring).")
+    Path keyring;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
-      description = "Where to write DEVICE/CLIP/frame-NNNNN.jpg, contact-sheet.png and verdict.txt.")
-  Path out;
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Where to write DEVICE/CLIP/frame-NNNNN.jpg, contact-sheet.png and verdict.txt.")
+    Path out;
 
-  @Option(names = "--device", paramLabel = "ID", description = "Open only this device's clips.")
-  String device;
+    @Option(names = "--device", paramLabel = "ID", description = "Open only this device's clips.")
+    String device;
 
-  @Option(names = "--clip", paramLabel = "HEX", converter = ClipIdConverter.class,
-      description = "Open only this clip (16 hex digits, as listed).")
-  String clip;
+    @Option(
+            names = "--clip",
+            paramLabel = "HEX",
+            converter = ClipIdConverter.class,
+            description = "Open only this clip (16 hex digits, as listed).")
+    String clip;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print only the per-device table, and what is wrong with the store.")
-  boolean quiet;
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print only the per-device table, and what is wrong with the store.")
+    boolean quiet;
 
-  @Option(names = "--no-table", description = "Do not print the per-device table (it is always in OUT/summary.txt).")
-  boolean noTable;
+    @Option(names = "--no-table", description = "Do not print the per-device table (it is always in OUT/summary.txt).")
+    boolean noTable;
 
-  @Override
-  public Integer call() throws Exception {
-    PrintWriter stdout = spec.commandLine().getOut();
-    PrintWriter stderr = spec.commandLine().getErr();
-    Long clipFilter = clip == null ? null : Long.parseUnsignedLong(clip, 16);
-    List<StoreSnapshot> read = new ArrayList<>();
-    for (Path store : stores) {
-      read.add(StoreDirectoryReader.read(store));
-    }
-    StoreSnapshot snapshot = StoreMerge.merge(read);
-    List<String> storeLines = storeLines(snapshot);
-    if (!quiet || snapshot.damaged()) {
-      storeLines.forEach(stdout::println);
-    }
-    List<String> warnings = new ArrayList<>();
-    for (StoreReport report : snapshot.stores()) {
-      report.notes().forEach(n -> warnings.add((snapshot.stores().size() > 1 ? report.dir() + ": " : "") + n));
-    }
-    warnings.addAll(snapshot.warnings());
-    warnings.forEach(w -> stderr.println("warning: " + w));
-    stdout.flush();
-    stderr.flush();
-    StoreOpener opener = new StoreOpener(OwnerKeyring.open(keyring));
-    List<ClipResult> results = opener.openAll(snapshot, device, clipFilter, out, r -> {
-      if (!quiet) {
-        stdout.printf("%-20s %s  %-6s %6d frames %10s  %s%n", r.deviceId(), r.clipName(), r.trigger(),
-            r.storedFrames(), Tables.bytes(r.sealedBytes()), r.summary());
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        Long clipFilter = clip == null ? null : Long.parseUnsignedLong(clip, 16);
+        List<StoreSnapshot> read = new ArrayList<>();
+        for (Path store : stores) {
+            read.add(StoreDirectoryReader.read(store));
+        }
+        StoreSnapshot snapshot = StoreMerge.merge(read);
+        List<String> storeLines = storeLines(snapshot);
+        if (!quiet || snapshot.damaged()) {
+            storeLines.forEach(stdout::println);
+        }
+        List<String> warnings = new ArrayList<>();
+        for (StoreReport report : snapshot.stores()) {
+            report.notes().forEach(n -> warnings.add((snapshot.stores().size() > 1 ? report.dir() + ": " : "") + n));
+        }
+        warnings.addAll(snapshot.warnings());
+        warnings.forEach(w -> stderr.println("warning: " + w));
         stdout.flush();
-      }
-    });
-    StringWriter table = new StringWriter();
-    printDeviceTable(new PrintWriter(table), results);
-    List<String> keyLines = keyMismatches(results);
-    String nothing = results.isEmpty() ? nothingMatched(snapshot, clipFilter) : null;
-    StringBuilder summary = new StringBuilder();
-    storeLines.forEach(l -> summary.append(l).append('\n'));
-    warnings.forEach(w -> summary.append("  warning: ").append(w).append('\n'));
-    summary.append(table);
-    keyLines.forEach(l -> summary.append(l).append('\n'));
-    if (nothing != null) {
-      summary.append(nothing).append('\n');
+        stderr.flush();
+        StoreOpener opener = new StoreOpener(OwnerKeyring.open(keyring));
+        List<ClipResult> results = opener.openAll(snapshot, device, clipFilter, out, r -> {
+            if (!quiet) {
+                stdout.printf(
+                        "%-20s %s  %-6s %6d frames %10s  %s%n",
+                        r.deviceId(),
+                        r.clipName(),
+                        r.trigger(),
+                        r.storedFrames(),
+                        Tables.bytes(r.sealedBytes()),
+                        r.summary());
+                stdout.flush();
+            }
+        });
+        StringWriter table = new StringWriter();
+        printDeviceTable(new PrintWriter(table), results);
+        List<String> keyLines = keyMismatches(results);
+        String nothing = results.isEmpty() ? nothingMatched(snapshot, clipFilter) : null;
+        StringBuilder summary = new StringBuilder();
+        storeLines.forEach(l -> summary.append(l).append('\n'));
+        warnings.forEach(w -> summary.append("  warning: ").append(w).append('\n'));
+        summary.append(table);
+        keyLines.forEach(l -> summary.append(l).append('\n'));
+        if (nothing != null) {
+            summary.append(nothing).append('\n');
+        }
+        List<ClipResult> notOk = results.stream().filter(r -> !r.ok()).toList();
+        if (!notOk.isEmpty()) {
+            summary.append("clips not OK:\n");
+            notOk.forEach(
+                    r -> summary.append(String.format("%-20s %s  %s%n", r.deviceId(), r.clipName(), r.summary())));
+        }
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("summary.txt"), summary.toString());
+        if (!noTable) {
+            stdout.print(table);
+        }
+        keyLines.forEach(stdout::println);
+        if (nothing != null) {
+            stdout.println(nothing);
+        }
+        storeTotals(snapshot).forEach(stdout::println);
+        stdout.flush();
+        boolean filtered = device != null || clipFilter != null;
+        boolean clean = notOk.isEmpty() && !snapshot.damaged() && !(results.isEmpty() && filtered);
+        return clean ? 0 : 1;
     }
-    List<ClipResult> notOk = results.stream().filter(r -> !r.ok()).toList();
-    if (!notOk.isEmpty()) {
-      summary.append("clips not OK:\n");
-      notOk.forEach(r -> summary.append(String.format("%-20s %s  %s%n", r.deviceId(), r.clipName(), r.summary())));
-    }
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("summary.txt"), summary.toString());
-    if (!noTable) {
-      stdout.print(table);
-    }
-    keyLines.forEach(stdout::println);
-    if (nothing != null) {
-      stdout.println(nothing);
-    }
-    storeTotals(snapshot).forEach(stdout::println);
-    stdout.flush();
-    boolean filtered = device != null || clipFilter != null;
-    boolean clean = notOk.isEmpty() && !snapshot.damaged() && !(results.isEmpty() && filtered);
-    return clean ? 0 : 1;
-  }
 
-  /** Per store: the headline and each finding (damaged ranges, missing segments, less than committed). */
-  private static List<String> storeLines(StoreSnapshot snapshot) {
-    List<String> lines = new ArrayList<>();
-    for (StoreReport report : snapshot.stores()) {
-      lines.add(report.headline());
-      for (StoreFinding f : report.findings()) {
-        lines.add("  " + f.line());
-      }
+    /** Per store: the headline and each finding (damaged ranges, missing segments, less than committed). */
+    private static List<String> storeLines(StoreSnapshot snapshot) {
+        List<String> lines = new ArrayList<>();
+        for (StoreReport report : snapshot.stores()) {
+            lines.add(report.headline());
+            for (StoreFinding f : report.findings()) {
+                lines.add("  " + f.line());
+            }
+        }
+        return lines;
     }
-    return lines;
-  }
 
-  /** After the clips, one line per store with findings, so that they are not lost above a long list of clips. */
-  private static List<String> storeTotals(StoreSnapshot snapshot) {
-    List<String> lines = new ArrayList<>();
-    for (StoreReport report : snapshot.stores()) {
-      if (report.damaged()) {
-        Map<String, Integer> kinds = new LinkedHashMap<>();
-        report.findings().forEach(f -> kinds.merge(f.kind().label(), 1, Integer::sum));
-        List<String> counts = new ArrayList<>();
-        kinds.forEach((kind, n) -> counts.add(kind + (n == 1 ? "" : " (" + n + ")")));
-        lines.add("store " + report.dir() + " is not whole: " + String.join(", ", counts) + " (listed above)");
-      }
+    /** After the clips, one line per store with findings, so that they are not lost above a long list of clips. */
+    private static List<String> storeTotals(StoreSnapshot snapshot) {
+        List<String> lines = new ArrayList<>();
+        for (StoreReport report : snapshot.stores()) {
+            if (report.damaged()) {
+                Map<String, Integer> kinds = new LinkedHashMap<>();
+                report.findings().forEach(f -> kinds.merge(f.kind().label(), 1, Integer::sum));
+                List<String> counts = new ArrayList<>();
+                kinds.forEach((kind, n) -> counts.add(kind + (n == 1 ? "" : " (" + n + ")")));
+                lines.add("store " + report.dir() + " is not whole: " + String.join(", ", counts) + " (listed above)");
+            }
+        }
+        return lines;
     }
-    return lines;
-  }
 
-  private String nothingMatched(StoreSnapshot snapshot, Long clipFilter) {
-    if (device == null && clipFilter == null) {
-      return "no clips in " + stores;
+    private String nothingMatched(StoreSnapshot snapshot, Long clipFilter) {
+        if (device == null && clipFilter == null) {
+            return "no clips in " + stores;
+        }
+        Set<String> devices = new TreeSet<>();
+        snapshot.clips().forEach(c -> devices.add(c.deviceId()));
+        return "no clip matched" + (device == null ? "" : " --device " + device)
+                + (clip == null ? "" : " --clip " + clip)
+                + " in " + stores + " (" + snapshot.clips().size() + " clips"
+                + (devices.isEmpty()
+                        ? ""
+                        : " of " + (devices.size() <= 8 ? String.join(", ", devices) : devices.size() + " devices"))
+                + ")";
     }
-    Set<String> devices = new TreeSet<>();
-    snapshot.clips().forEach(c -> devices.add(c.deviceId()));
-    return "no clip matched" + (device == null ? "" : " --device " + device) + (clip == null ? "" : " --clip " + clip)
-        + " in " + stores + " (" + snapshot.clips().size() + " clips" + (devices.isEmpty() ? ""
-        : " of " + (devices.size() <= 8 ? String.join(", ", devices) : devices.size() + " devices")) + ")";
-  }
 
-  /**
-   * A device none of whose clips' key commitments matches the keyring's root key: one line naming the likely cause,
-   * another fleet's keyring, instead of leaving the owner with a TAMPERED per clip.
-   */
-  static List<String> keyMismatches(List<ClipResult> results) {
-    Map<String, Integer> mismatched = new TreeMap<>();
-    Set<String> matched = new TreeSet<>();
-    for (ClipResult r : results) {
-      if (KEY_MISMATCH.equals(r.keyword())) {
-        mismatched.merge(r.deviceId(), 1, Integer::sum);
-      } else if (r.ok() || r.verdict().equals("TRUNCATED") || r.summary().startsWith(r.verdict() + " at frame ")) {
-        matched.add(r.deviceId());
-      }
+    /**
+     * A device none of whose clips' key commitments matches the keyring's root key: one line naming the likely cause,
+     * another fleet's keyring, instead of leaving the owner with a TAMPERED per clip.
+     */
+    static List<String> keyMismatches(List<ClipResult> results) {
+        Map<String, Integer> mismatched = new TreeMap<>();
+        Set<String> matched = new TreeSet<>();
+        for (ClipResult r : results) {
+            if (KEY_MISMATCH.equals(r.keyword())) {
+                mismatched.merge(r.deviceId(), 1, Integer::sum);
+            } else if (r.ok()
+                    || r.verdict().equals("TRUNCATED")
+                    || r.summary().startsWith(r.verdict() + " at frame ")) {
+                matched.add(r.deviceId());
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        mismatched.forEach((deviceId, n) -> {
+            if (!matched.contains(deviceId)) {
+                lines.add("device " + deviceId + ": the keyring's root key matches none of its " + n
+                        + (n == 1 ? " clip" : " clips")
+                        + " (a wrong keyring, such as another fleet's, or every header forged)");
+            }
+        });
+        return lines;
     }
-    List<String> lines = new ArrayList<>();
-    mismatched.forEach((deviceId, n) -> {
-      if (!matched.contains(deviceId)) {
-        lines.add("device " + deviceId + ": the keyring's root key matches none of its " + n
-            + (n == 1 ? " clip" : " clips") + " (a wrong keyring, such as another fleet's, or every header forged)");
-      }
-    });
-    return lines;
-  }
 
-  static void printDeviceTable(PrintWriter out, List<ClipResult> results) {
-    Map<String, long[]> perDevice = new TreeMap<>();
-    Map<String, String> verdicts = new TreeMap<>();
-    for (ClipResult r : results) {
-      long[] row = perDevice.computeIfAbsent(r.deviceId(), k -> new long[3]);
-      row[0]++;
-      row[1] += r.verifiedFrames();
-      row[2] += r.sealedBytes();
-      verdicts.merge(r.deviceId(), r.verdict(), (a, b) -> SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a);
+    static void printDeviceTable(PrintWriter out, List<ClipResult> results) {
+        Map<String, long[]> perDevice = new TreeMap<>();
+        Map<String, String> verdicts = new TreeMap<>();
+        for (ClipResult r : results) {
+            long[] row = perDevice.computeIfAbsent(r.deviceId(), k -> new long[3]);
+            row[0]++;
+            row[1] += r.verifiedFrames();
+            row[2] += r.sealedBytes();
+            verdicts.merge(r.deviceId(), r.verdict(), (a, b) -> SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a);
+        }
+        out.printf("%-20s %6s %8s %12s  %s%n", "device", "clips", "frames", "bytes", "verdict");
+        for (Map.Entry<String, long[]> e : perDevice.entrySet()) {
+            long[] row = e.getValue();
+            out.printf(
+                    "%-20s %6d %8d %12s  %s%n",
+                    e.getKey(), row[0], row[1], Tables.bytes(row[2]), verdicts.get(e.getKey()));
+        }
+        out.flush();
     }
-    out.printf("%-20s %6s %8s %12s  %s%n", "device", "clips", "frames", "bytes", "verdict");
-    for (Map.Entry<String, long[]> e : perDevice.entrySet()) {
-      long[] row = e.getValue();
-      out.printf("%-20s %6d %8d %12s  %s%n", e.getKey(), row[0], row[1], Tables.bytes(row[2]),
-          verdicts.get(e.getKey()));
-    }
-    out.flush();
-  }
 }

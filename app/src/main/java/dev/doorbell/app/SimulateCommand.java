@@ -2,7 +2,6 @@ package dev.doorbell.app;
 
 import dev.doorbell.cli.DurationConverter;
 import dev.doorbell.cli.HostPortConverter;
-
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.SystemSimClock;
 import dev.doorbell.device.camera.VirtualSimClock;
@@ -31,154 +30,235 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(
-    name = "simulate",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Runs provisioned doorbells against an uplink, sealing every frame on the device.",
-      "",
-      "Each camera renders a seeded porch scene, detects motion, records doorbell presses with pre- and post-roll,",
-      "seals every frame under its current epoch key and keeps it until the uplink acknowledges it as durable.",
-      "The seed fixes the scenes and the clip schedule; salts and nonce prefixes always come from the system CSPRNG.",
-      "SIGINT or SIGTERM ends the run early as --duration would (open clips get their final frame, acknowledgements",
-      "are awaited within --drain-timeout, the summary says interrupted); a second one exits at once.",
-      "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error or an uplink that",
-      "no doorbell can use, 130 or 143 after SIGINT or SIGTERM."
-    })
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs provisioned doorbells against an uplink, sealing every frame on the device.",
+            "",
+            "Each camera renders a seeded porch scene, detects motion, records doorbell presses with pre- and post-roll,",
+            "seals every frame under its current epoch key and keeps it until the uplink acknowledges it as durable.",
+            "The seed fixes the scenes and the clip schedule; salts and nonce prefixes always come from the system CSPRNG.",
+            "SIGINT or SIGTERM ends the run early as --duration would (open clips get their final frame, acknowledgements",
+            "are awaited within --drain-timeout, the summary says interrupted); a second one exits at once.",
+            "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error or an uplink that",
+            "no doorbell can use, 130 or 143 after SIGINT or SIGTERM."
+        })
 public final class SimulateCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  @Option(names = "--devices-dir", paramLabel = "DIR",
-      description = "A folder of device directories (provision's devices/): runs every device in it.")
-  Path devicesDir;
+    @Option(
+            names = "--devices-dir",
+            paramLabel = "DIR",
+            description = "A folder of device directories (provision's devices/): runs every device in it.")
+    Path devicesDir;
 
-  @Option(names = "--device-dir", paramLabel = "DIR", description = "One device directory (repeatable).")
-  List<Path> deviceDirs = new ArrayList<>();
+    @Option(names = "--device-dir", paramLabel = "DIR", description = "One device directory (repeatable).")
+    List<Path> deviceDirs = new ArrayList<>();
 
-  @Option(names = "--uplink", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7443",
-      converter = HostPortConverter.class, description = "The uplink's address (default: ${DEFAULT-VALUE}).")
-  String uplink;
+    @Option(
+            names = "--uplink",
+            paramLabel = "HOST:PORT",
+            defaultValue = "127.0.0.1:7443",
+            converter = HostPortConverter.class,
+            description = "The uplink's address (default: ${DEFAULT-VALUE}).")
+    String uplink;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-      description = "Scene seed (default: ${DEFAULT-VALUE}).")
-  long seed;
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Scene seed (default: ${DEFAULT-VALUE}).")
+    long seed;
 
-  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-      description = "How long the cameras run (default: ${DEFAULT-VALUE}).")
-  Duration duration;
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "How long the cameras run (default: ${DEFAULT-VALUE}).")
+    Duration duration;
 
-  @Option(names = "--profile", paramLabel = "NAME", defaultValue = "480p",
-      description = "Resolution profile: 240p (320x240 @ 10 fps), 480p (640x480 @ 10 fps), 720p (1280x720 @ 15 fps)."
-          + " Default: ${DEFAULT-VALUE}.")
-  String profile;
+    @Option(
+            names = "--profile",
+            paramLabel = "NAME",
+            defaultValue = "480p",
+            description =
+                    "Resolution profile: 240p (320x240 @ 10 fps), 480p (640x480 @ 10 fps), 720p (1280x720 @ 15 fps)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    String profile;
 
-  @Option(names = "--ratchet-every", paramLabel = "DURATION", defaultValue = "1d", converter = DurationConverter.class,
-      description = "Advance the epoch key after this much time, between clips (default: ${DEFAULT-VALUE}).")
-  Duration ratchetEvery;
+    @Option(
+            names = "--ratchet-every",
+            paramLabel = "DURATION",
+            defaultValue = "1d",
+            converter = DurationConverter.class,
+            description = "Advance the epoch key after this much time, between clips (default: ${DEFAULT-VALUE}).")
+    Duration ratchetEvery;
 
-  @Option(names = "--ratchet-clips", paramLabel = "N", defaultValue = "0",
-      description = "Advance the epoch key after this many clips as well (0: never by count).")
-  int ratchetClips;
+    @Option(
+            names = "--ratchet-clips",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Advance the epoch key after this many clips as well (0: never by count).")
+    int ratchetClips;
 
-  @Option(names = "--ring-at", paramLabel = "ID=OFFSET",
-      description = "Press the doorbell of device ID at OFFSET after the start, e.g. doorbell-0001=8s (repeatable).")
-  Map<String, String> ringAt = new HashMap<>();
+    @Option(
+            names = "--ring-at",
+            paramLabel = "ID=OFFSET",
+            description =
+                    "Press the doorbell of device ID at OFFSET after the start, e.g. doorbell-0001=8s (repeatable).")
+    Map<String, String> ringAt = new HashMap<>();
 
-  @Option(names = "--ring-rate", paramLabel = "PER_HOUR", defaultValue = "2",
-      description = "Random presses per hour (default: ${DEFAULT-VALUE}).")
-  double ringRate;
+    @Option(
+            names = "--ring-rate",
+            paramLabel = "PER_HOUR",
+            defaultValue = "2",
+            description = "Random presses per hour (default: ${DEFAULT-VALUE}).")
+    double ringRate;
 
-  @Option(names = "--crossing-rate", paramLabel = "PER_MINUTE", defaultValue = "6",
-      description = "People and cars passing per minute (default: ${DEFAULT-VALUE}).")
-  double crossingRate;
+    @Option(
+            names = "--crossing-rate",
+            paramLabel = "PER_MINUTE",
+            defaultValue = "6",
+            description = "People and cars passing per minute (default: ${DEFAULT-VALUE}).")
+    double crossingRate;
 
-  @Option(names = "--pre-roll", paramLabel = "DURATION", defaultValue = "4s", converter = DurationConverter.class,
-      description = "Kept before the trigger (default: ${DEFAULT-VALUE}).")
-  Duration preRoll;
+    @Option(
+            names = "--pre-roll",
+            paramLabel = "DURATION",
+            defaultValue = "4s",
+            converter = DurationConverter.class,
+            description = "Kept before the trigger (default: ${DEFAULT-VALUE}).")
+    Duration preRoll;
 
-  @Option(names = "--post-roll", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
-      description = "Kept after the last motion (default: ${DEFAULT-VALUE}).")
-  Duration postRoll;
+    @Option(
+            names = "--post-roll",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "Kept after the last motion (default: ${DEFAULT-VALUE}).")
+    Duration postRoll;
 
-  @Option(names = "--max-clip", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-      description = "Longest clip; a longer event continues in a new clip (default: ${DEFAULT-VALUE}).")
-  Duration maxClip;
+    @Option(
+            names = "--max-clip",
+            paramLabel = "DURATION",
+            defaultValue = "60s",
+            converter = DurationConverter.class,
+            description = "Longest clip; a longer event continues in a new clip (default: ${DEFAULT-VALUE}).")
+    Duration maxClip;
 
-  @Option(names = "--virtual-clock",
-      description = "Run on simulated time, as fast as the CPU allows, instead of the wall clock.")
-  boolean virtualClock;
+    @Option(
+            names = "--virtual-clock",
+            description = "Run on simulated time, as fast as the CPU allows, instead of the wall clock.")
+    boolean virtualClock;
 
-  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-      description = "How long to wait at the end for PERSISTED acks (default: ${DEFAULT-VALUE}).")
-  Duration drainTimeout;
+    @Option(
+            names = "--drain-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "60s",
+            converter = DurationConverter.class,
+            description = "How long to wait at the end for PERSISTED acks (default: ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
 
-  @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "30s",
-      converter = DurationConverter.class,
-      description = "How long to wait for every doorbell's Welcome (default: ${DEFAULT-VALUE}).")
-  Duration connectTimeout;
+    @Option(
+            names = "--connect-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "How long to wait for every doorbell's Welcome (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
 
-  @Option(names = "--progress-every", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
-      description = "Interval of the progress line (default: ${DEFAULT-VALUE}).")
-  Duration progressEvery;
+    @Option(
+            names = "--progress-every",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "Interval of the progress line (default: ${DEFAULT-VALUE}).")
+    Duration progressEvery;
 
-  @Option(names = "--insecure-plaintext-for-debugging",
-      description = "No TLS. Only against an uplink started the same way, for local debugging.")
-  boolean insecurePlaintext;
+    @Option(
+            names = "--insecure-plaintext-for-debugging",
+            description = "No TLS. Only against an uplink started the same way, for local debugging.")
+    boolean insecurePlaintext;
 
-  @Option(names = "--verbose",
-      description = "Log at debug level: every connection attempt, and the exceptions behind failures with their stack"
-          + " traces (by default a failure is one line saying what failed and who refused whom).")
-  boolean verbose;
+    @Option(
+            names = "--verbose",
+            description =
+                    "Log at debug level: every connection attempt, and the exceptions behind failures with their stack"
+                            + " traces (by default a failure is one line saying what failed and who refused whom).")
+    boolean verbose;
 
-  @Override
-  public Integer call() throws Exception {
-    Verbosity.forFewDevices(verbose);
-    PrintWriter out = spec.commandLine().getOut();
-    List<DeviceDirectory> devices = devices();
-    Map<String, Duration> rings = new HashMap<>();
-    for (Map.Entry<String, String> e : ringAt.entrySet()) {
-      try {
-        rings.put(e.getKey(), DurationConverter.parse(e.getValue()));
-      } catch (TypeConversionException bad) {
-        throw new ParameterException(spec.commandLine(), "--ring-at " + e.getKey() + "=" + e.getValue() + ": "
-            + bad.getMessage());
-      }
+    @Override
+    public Integer call() throws Exception {
+        Verbosity.forFewDevices(verbose);
+        PrintWriter out = spec.commandLine().getOut();
+        List<DeviceDirectory> devices = devices();
+        Map<String, Duration> rings = new HashMap<>();
+        for (Map.Entry<String, String> e : ringAt.entrySet()) {
+            try {
+                rings.put(e.getKey(), DurationConverter.parse(e.getValue()));
+            } catch (TypeConversionException bad) {
+                throw new ParameterException(
+                        spec.commandLine(), "--ring-at " + e.getKey() + "=" + e.getValue() + ": " + bad.getMessage());
+            }
+        }
+        SimulationOptions options = new SimulationOptions(
+                HostPortConverter.host(uplink),
+                HostPortConverter.port(uplink),
+                insecurePlaintext,
+                seed,
+                Profile.parse(profile),
+                duration,
+                new RatchetPolicy(ratchetEvery, ratchetClips),
+                rings,
+                ringRate,
+                crossingRate,
+                preRoll,
+                postRoll,
+                maxClip,
+                connectTimeout,
+                drainTimeout,
+                progressEvery);
+        out.printf(
+                "simulating %d doorbell(s) for %d s at %s, seed %d%s%n",
+                devices.size(), duration.toSeconds(), profile, seed, virtualClock ? " (virtual clock)" : "");
+        out.flush();
+        Simulation simulation = new Simulation(
+                devices,
+                options,
+                virtualClock ? VirtualSimClock::startingAtDefault : SystemSimClock::new,
+                SealObserver.NONE,
+                out);
+        try (StopSignals signals =
+                StopSignals.install("simulate", spec.commandLine().getErr())) {
+            SimulationReport report = simulation.run(signals.stop());
+            report.print(out);
+            int verdict = report.complete() ? 0 : 1;
+            return report.interrupted() ? signals.exitStatus(verdict) : verdict;
+        }
     }
-    SimulationOptions options = new SimulationOptions(HostPortConverter.host(uplink),
-        HostPortConverter.port(uplink), insecurePlaintext, seed, Profile.parse(profile), duration,
-        new RatchetPolicy(ratchetEvery, ratchetClips), rings, ringRate, crossingRate, preRoll, postRoll, maxClip,
-        connectTimeout, drainTimeout, progressEvery);
-    out.printf("simulating %d doorbell(s) for %d s at %s, seed %d%s%n", devices.size(), duration.toSeconds(),
-        profile, seed, virtualClock ? " (virtual clock)" : "");
-    out.flush();
-    Simulation simulation = new Simulation(devices, options,
-        virtualClock ? VirtualSimClock::startingAtDefault : SystemSimClock::new, SealObserver.NONE, out);
-    try (StopSignals signals = StopSignals.install("simulate", spec.commandLine().getErr())) {
-      SimulationReport report = simulation.run(signals.stop());
-      report.print(out);
-      int verdict = report.complete() ? 0 : 1;
-      return report.interrupted() ? signals.exitStatus(verdict) : verdict;
-    }
-  }
 
-  private List<DeviceDirectory> devices() throws IOException {
-    List<Path> dirs = new ArrayList<>(deviceDirs);
-    if (devicesDir != null) {
-      try (Stream<Path> list = Files.list(devicesDir)) {
-        list.filter(Files::isDirectory).sorted().forEach(dirs::add);
-      }
+    private List<DeviceDirectory> devices() throws IOException {
+        List<Path> dirs = new ArrayList<>(deviceDirs);
+        if (devicesDir != null) {
+            try (Stream<Path> list = Files.list(devicesDir)) {
+                list.filter(Files::isDirectory).sorted().forEach(dirs::add);
+            }
+        }
+        if (dirs.isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(), "name the doorbells with --devices-dir DIR or --device-dir DIR");
+        }
+        List<DeviceDirectory> devices = new ArrayList<>();
+        for (Path dir : dirs) {
+            devices.add(DeviceDirectory.load(dir));
+        }
+        for (String id : ringAt.keySet()) {
+            if (devices.stream().noneMatch(d -> d.deviceId().equals(id))) {
+                throw new ParameterException(spec.commandLine(), "--ring-at names " + id + ", which is not simulated");
+            }
+        }
+        return devices;
     }
-    if (dirs.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "name the doorbells with --devices-dir DIR or --device-dir DIR");
-    }
-    List<DeviceDirectory> devices = new ArrayList<>();
-    for (Path dir : dirs) {
-      devices.add(DeviceDirectory.load(dir));
-    }
-    for (String id : ringAt.keySet()) {
-      if (devices.stream().noneMatch(d -> d.deviceId().equals(id))) {
-        throw new ParameterException(spec.commandLine(), "--ring-at names " + id + ", which is not simulated");
-      }
-    }
-    return devices;
-  }
 }

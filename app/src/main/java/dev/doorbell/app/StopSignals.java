@@ -26,85 +26,88 @@ import sun.misc.SignalHandler;
  * and a second signal while hooks run only blocks, where it must exit at once.
  */
 final class StopSignals implements AutoCloseable {
-  private static final Map<String, Integer> NUMBERS = Map.of("INT", 2, "TERM", 15);
+    private static final Map<String, Integer> NUMBERS = Map.of("INT", 2, "TERM", 15);
 
-  private final CompletableFuture<String> stop = new CompletableFuture<>();
-  private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
-  private final String command;
-  private final PrintWriter err;
-  private volatile int exitStatus = -1;
+    private final CompletableFuture<String> stop = new CompletableFuture<>();
+    private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+    private final String command;
+    private final PrintWriter err;
+    private volatile int exitStatus = -1;
 
-  private StopSignals(String command, PrintWriter err) {
-    this.command = command;
-    this.err = err;
-  }
-
-  /**
-   * Handles SIGINT and SIGTERM for {@code command}, which names itself in the line printed to {@code err} at each
-   * signal; {@code err} is null for a worker process, whose parent says it once for all.
-   */
-  static StopSignals install(String command, PrintWriter err) {
-    StopSignals signals = new StopSignals(command, err);
-    for (String name : NUMBERS.keySet()) {
-      Signal signal = new Signal(name);
-      signals.previous.put(signal, Signal.handle(signal, signals::received));
+    private StopSignals(String command, PrintWriter err) {
+        this.command = command;
+        this.err = err;
     }
-    return signals;
-  }
 
-  /** Completes with the name of the first signal (SIGINT, SIGTERM) or of the parent's stop. */
-  CompletableFuture<String> stop() {
-    return stop;
-  }
-
-  /** 130 after SIGINT, 143 after SIGTERM: what a shell reports for a command that a signal ended. */
-  int exitStatus(int otherwise) {
-    return exitStatus < 0 ? otherwise : exitStatus;
-  }
-
-  /**
-   * Also stops on a line {@value WorkerPool#STOP_LINE}SIGNAL from {@code in}, or at its end: a worker process hears
-   * its parent's signal that way, and a worker whose parent is gone stops as if told to.
-   */
-  void alsoOnLinesFrom(InputStream in) {
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          if (line.startsWith(WorkerPool.STOP_LINE)) {
-            stop.complete(line.substring(WorkerPool.STOP_LINE.length()).trim());
-          }
+    /**
+     * Handles SIGINT and SIGTERM for {@code command}, which names itself in the line printed to {@code err} at each
+     * signal; {@code err} is null for a worker process, whose parent says it once for all.
+     */
+    static StopSignals install(String command, PrintWriter err) {
+        StopSignals signals = new StopSignals(command, err);
+        for (String name : NUMBERS.keySet()) {
+            Signal signal = new Signal(name);
+            signals.previous.put(signal, Signal.handle(signal, signals::received));
         }
-      } catch (IOException e) {
-        // The parent's end of the pipe is gone: the same as its end.
-      }
-      stop.complete("parent gone");
-    }, "stop-on-stdin");
-    reader.setDaemon(true);
-    reader.start();
-  }
-
-  private void received(Signal signal) {
-    String name = "SIG" + signal.getName();
-    if (stop.isDone()) {
-      say(name + " again: exiting now, without waiting for acknowledgements");
-      Runtime.getRuntime().halt(128 + signal.getNumber());
+        return signals;
     }
-    exitStatus = 128 + signal.getNumber();
-    say(name + ": stopping; open clips get their final frame and their acknowledgements are awaited; " + name
-        + " again exits at once");
-    stop.complete(name);
-  }
 
-  private void say(String line) {
-    if (err != null) {
-      err.println(command + ": " + line);
-      err.flush();
+    /** Completes with the name of the first signal (SIGINT, SIGTERM) or of the parent's stop. */
+    CompletableFuture<String> stop() {
+        return stop;
     }
-  }
 
-  @Override
-  public void close() {
-    previous.forEach(Signal::handle);
-  }
+    /** 130 after SIGINT, 143 after SIGTERM: what a shell reports for a command that a signal ended. */
+    int exitStatus(int otherwise) {
+        return exitStatus < 0 ? otherwise : exitStatus;
+    }
+
+    /**
+     * Also stops on a line {@value WorkerPool#STOP_LINE}SIGNAL from {@code in}, or at its end: a worker process hears
+     * its parent's signal that way, and a worker whose parent is gone stops as if told to.
+     */
+    void alsoOnLinesFrom(InputStream in) {
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = lines.readLine()) != null) {
+                            if (line.startsWith(WorkerPool.STOP_LINE)) {
+                                stop.complete(line.substring(WorkerPool.STOP_LINE.length())
+                                        .trim());
+                            }
+                        }
+                    } catch (IOException e) {
+                        // The parent's end of the pipe is gone: the same as its end.
+                    }
+                    stop.complete("parent gone");
+                },
+                "stop-on-stdin");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void received(Signal signal) {
+        String name = "SIG" + signal.getName();
+        if (stop.isDone()) {
+            say(name + " again: exiting now, without waiting for acknowledgements");
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+        exitStatus = 128 + signal.getNumber();
+        say(name + ": stopping; open clips get their final frame and their acknowledgements are awaited; " + name
+                + " again exits at once");
+        stop.complete(name);
+    }
+
+    private void say(String line) {
+        if (err != null) {
+            err.println(command + ": " + line);
+            err.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        previous.forEach(Signal::handle);
+    }
 }

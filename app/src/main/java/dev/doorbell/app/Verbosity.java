@@ -10,27 +10,27 @@ import org.slf4j.LoggerFactory;
  * failures, stack traces included.
  */
 final class Verbosity {
-  private Verbosity() {}
+    private Verbosity() {}
 
-  /** For many devices: links log warnings only, unless {@code verbose}. */
-  static void forFleet(boolean verbose) {
-    if (verbose) {
-      level("dev.doorbell", Level.DEBUG);
-    } else {
-      level("dev.doorbell.device.link", Level.WARN);
+    /** For many devices: links log warnings only, unless {@code verbose}. */
+    static void forFleet(boolean verbose) {
+        if (verbose) {
+            level("dev.doorbell", Level.DEBUG);
+        } else {
+            level("dev.doorbell.device.link", Level.WARN);
+        }
     }
-  }
 
-  /** For a few devices, whose link events are worth a line each: the configured level, debug if {@code verbose}. */
-  static void forFewDevices(boolean verbose) {
-    if (verbose) {
-      level("dev.doorbell", Level.DEBUG);
+    /** For a few devices, whose link events are worth a line each: the configured level, debug if {@code verbose}. */
+    static void forFewDevices(boolean verbose) {
+        if (verbose) {
+            level("dev.doorbell", Level.DEBUG);
+        }
     }
-  }
 
-  private static void level(String name, Level level) {
-    if (LoggerFactory.getLogger(name) instanceof Logger logger) {
-      logger.setLevel(level);
+    private static void level(String name, Level level) {
+        if (LoggerFactory.getLogger(name) instanceof Logger logger) {
+            logger.setLevel(level);
+        }
     }
-  }
 }

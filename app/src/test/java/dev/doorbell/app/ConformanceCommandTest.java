@@ -1,18 +1,16 @@
 package dev.doorbell.app;
 
-import dev.doorbell.fleet.OwnerEnrollment;
-
-import dev.doorbell.cli.Cli;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.owner.keyring.OwnerKeyring;
+import dev.doorbell.cli.Cli;
+import dev.doorbell.fleet.OwnerEnrollment;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreOpener;
+import dev.doorbell.owner.keyring.OwnerKeyring;
 import dev.doorbell.pki.ConformanceDevices;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
@@ -37,110 +35,139 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ConformanceCommandTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private FleetLayout fleet;
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+    private FleetLayout fleet;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
 
-  @BeforeEach
-  void provision() throws Exception {
-    fleet = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(fleet.root(), 2), (done, total) -> {});
-    new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom())).provision(fleet.root(), Duration.ofDays(1), 2);
-  }
+    @BeforeEach
+    void provision() throws Exception {
+        fleet = new FleetLayout(dir.resolve("fleet"));
+        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+                .provision(ProvisionRequest.of(fleet.root(), 2), (done, total) -> {});
+        new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+                .provision(fleet.root(), Duration.ofDays(1), 2);
+    }
 
-  @Test
-  void call_passingCases_exitZeroTableAndTranscripts() throws Exception {
-    int code = runAgainstUplink(UplinkConfig.builder(), "--case", "valid-session", "--case", "sequence-gap",
-        "--transcripts", dir.resolve("transcripts").toString());
-    assertEquals(0, code, out + "\n" + err);
-    assertTrue(out.toString().contains("2 cases: 2 passed, 0 failed"), out.toString());
-    assertTrue(Files.readString(dir.resolve("transcripts").resolve("sequence-gap.txt")).contains("SEQUENCE_GAP"));
-  }
+    @Test
+    void call_passingCases_exitZeroTableAndTranscripts() throws Exception {
+        int code = runAgainstUplink(
+                UplinkConfig.builder(),
+                "--case",
+                "valid-session",
+                "--case",
+                "sequence-gap",
+                "--transcripts",
+                dir.resolve("transcripts").toString());
+        assertEquals(0, code, out + "\n" + err);
+        assertTrue(out.toString().contains("2 cases: 2 passed, 0 failed"), out.toString());
+        assertTrue(Files.readString(dir.resolve("transcripts").resolve("sequence-gap.txt"))
+                .contains("SEQUENCE_GAP"));
+    }
 
-  @Test
-  void call_caseThatFails_exitOneAndSaysWhy() throws Exception {
-    // An idle timeout below the handshake deadline makes the uplink say IDLE_TIMEOUT to a client without Hello.
-    int code = runAgainstUplink(UplinkConfig.builder().heartbeat(Duration.ofMillis(200))
-        .idleTimeout(Duration.ofMillis(500)).handshakeDeadline(Duration.ofSeconds(2)), "--case", "handshake-timeout");
-    assertEquals(1, code, out + "\n" + err);
-    assertTrue(out.toString().contains("FAIL") && out.toString().contains("HANDSHAKE_TIMEOUT"), out.toString());
-  }
+    @Test
+    void call_caseThatFails_exitOneAndSaysWhy() throws Exception {
+        // An idle timeout below the handshake deadline makes the uplink say IDLE_TIMEOUT to a client without Hello.
+        int code = runAgainstUplink(
+                UplinkConfig.builder()
+                        .heartbeat(Duration.ofMillis(200))
+                        .idleTimeout(Duration.ofMillis(500))
+                        .handshakeDeadline(Duration.ofSeconds(2)),
+                "--case",
+                "handshake-timeout");
+        assertEquals(1, code, out + "\n" + err);
+        assertTrue(out.toString().contains("FAIL") && out.toString().contains("HANDSHAKE_TIMEOUT"), out.toString());
+    }
 
-  @Test
-  void call_timeouts_waitForTheLimitsWelcomeAnnounces() throws Exception {
-    long started = System.nanoTime();
-    // A 3 s handshake deadline leaves a cold JVM on a busy machine time for TLS and Hello; the idle timeout must be
-    // longer, or it would fire first on the connection that sends no Hello. --handshake-wait, shorter than the
-    // deadline, is only for an uplink that announces none: this one does, so the case waits for its deadline.
-    int code = runAgainstUplink(UplinkConfig.builder().heartbeat(Duration.ofMillis(500))
-        .idleTimeout(Duration.ofSeconds(4)).handshakeDeadline(Duration.ofSeconds(3)), "--case", "idle-timeout",
-        "--case", "handshake-timeout", "--handshake-wait", "1s");
-    assertEquals(0, code, out + "\n" + err);
-    // The defaults (30 s idle timeout, 10 s handshake deadline) would take 40 s and more.
-    assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 25, out.toString());
-  }
+    @Test
+    void call_timeouts_waitForTheLimitsWelcomeAnnounces() throws Exception {
+        long started = System.nanoTime();
+        // A 3 s handshake deadline leaves a cold JVM on a busy machine time for TLS and Hello; the idle timeout must be
+        // longer, or it would fire first on the connection that sends no Hello. --handshake-wait, shorter than the
+        // deadline, is only for an uplink that announces none: this one does, so the case waits for its deadline.
+        int code = runAgainstUplink(
+                UplinkConfig.builder()
+                        .heartbeat(Duration.ofMillis(500))
+                        .idleTimeout(Duration.ofSeconds(4))
+                        .handshakeDeadline(Duration.ofSeconds(3)),
+                "--case",
+                "idle-timeout",
+                "--case",
+                "handshake-timeout",
+                "--handshake-wait",
+                "1s");
+        assertEquals(0, code, out + "\n" + err);
+        // The defaults (30 s idle timeout, 10 s handshake deadline) would take 40 s and more.
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 25, out.toString());
+    }
 
-  @Test
-  void call_unknownCase_usageErrorNamingTheCases() throws Exception {
-    int code = runAgainstUplink(UplinkConfig.builder(), "--case", "no-such-case");
-    assertEquals(2, code);
-    assertTrue(err.toString().contains("valid-session"), err.toString());
-  }
+    @Test
+    void call_unknownCase_usageErrorNamingTheCases() throws Exception {
+        int code = runAgainstUplink(UplinkConfig.builder(), "--case", "no-such-case");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("valid-session"), err.toString());
+    }
 
-  @Test
-  void call_doorbellsInsteadOfConformanceDevices_refusedAndNothingStored() throws Exception {
-    int code = runAgainstUplink(UplinkConfig.builder(), fleet.devicesDir(), "--case", "valid-session");
-    assertEquals(2, code, out + "\n" + err);
-    assertTrue(err.toString().contains("conformance-1") && err.toString().contains("provision"), err.toString());
-    assertTrue(StoreDirectoryReader.read(dir.resolve("store")).clips().isEmpty());
-  }
+    @Test
+    void call_doorbellsInsteadOfConformanceDevices_refusedAndNothingStored() throws Exception {
+        int code = runAgainstUplink(UplinkConfig.builder(), fleet.devicesDir(), "--case", "valid-session");
+        assertEquals(2, code, out + "\n" + err);
+        assertTrue(err.toString().contains("conformance-1") && err.toString().contains("provision"), err.toString());
+        assertTrue(StoreDirectoryReader.read(dir.resolve("store")).clips().isEmpty());
+    }
 
-  /** What the owner finds in the store after the suite: conformance devices' clips, each frame a picture. */
-  @Test
-  void call_thenOpen_clipsAreTheConformanceDevicesAndFramesAreJpegs() throws Exception {
-    assertEquals(0, runAgainstUplink(UplinkConfig.builder(), "--case", "valid-session", "--case", "resume"),
-        out + "\n" + err);
-    Path opened = dir.resolve("opened");
-    List<ClipResult> results = new StoreOpener(OwnerKeyring.open(fleet.ownerKeyringDir()))
-        .openAll(StoreDirectoryReader.read(dir.resolve("store")), null, null, opened, r -> {});
-    assertFalse(results.isEmpty());
-    int frames = 0;
-    for (ClipResult r : results) {
-      assertTrue(r.deviceId().startsWith(ConformanceDevices.PREFIX), r.deviceId());
-      try (Stream<Path> files = Files.list(r.outDir())) {
-        for (Path frame : files.filter(f -> f.getFileName().toString().endsWith(".jpg")).toList()) {
-          assertNotNull(ImageIO.read(frame.toFile()), frame + " is not a JPEG");
-          frames++;
+    /** What the owner finds in the store after the suite: conformance devices' clips, each frame a picture. */
+    @Test
+    void call_thenOpen_clipsAreTheConformanceDevicesAndFramesAreJpegs() throws Exception {
+        assertEquals(
+                0,
+                runAgainstUplink(UplinkConfig.builder(), "--case", "valid-session", "--case", "resume"),
+                out + "\n" + err);
+        Path opened = dir.resolve("opened");
+        List<ClipResult> results = new StoreOpener(OwnerKeyring.open(fleet.ownerKeyringDir()))
+                .openAll(StoreDirectoryReader.read(dir.resolve("store")), null, null, opened, r -> {});
+        assertFalse(results.isEmpty());
+        int frames = 0;
+        for (ClipResult r : results) {
+            assertTrue(r.deviceId().startsWith(ConformanceDevices.PREFIX), r.deviceId());
+            try (Stream<Path> files = Files.list(r.outDir())) {
+                for (Path frame : files.filter(f -> f.getFileName().toString().endsWith(".jpg"))
+                        .toList()) {
+                    assertNotNull(ImageIO.read(frame.toFile()), frame + " is not a JPEG");
+                    frames++;
+                }
+            }
         }
-      }
+        assertTrue(frames >= 3, "frames opened: " + frames);
     }
-    assertTrue(frames >= 3, "frames opened: " + frames);
-  }
 
-  private int runAgainstUplink(UplinkConfig.Builder config, String... options) throws Exception {
-    return runAgainstUplink(config, fleet.conformanceDir(), options);
-  }
-
-  private int runAgainstUplink(UplinkConfig.Builder config, Path devices, String... options) throws Exception {
-    try (DirectoryStore store = DirectoryStore.open(dir.resolve("store"), StoreOptions.defaults());
-        UplinkServer uplink = new UplinkServer(config.host("127.0.0.1").port(0).tlsDirectory(fleet.uplinkDir())
-            .build(), store)) {
-      int port = uplink.start().getPort();
-      CommandLine command = Cli.configure(new CommandLine(new ConformanceCommand()));
-      command.setOut(new PrintWriter(out, true));
-      command.setErr(new PrintWriter(err, true));
-      String[] args = new String[options.length + 4];
-      args[0] = "--uplink";
-      args[1] = "127.0.0.1:" + port;
-      args[2] = "--devices-dir";
-      args[3] = devices.toString();
-      System.arraycopy(options, 0, args, 4, options.length);
-      int code = command.execute(args);
-      uplink.stop(Duration.ofSeconds(5));
-      return code;
+    private int runAgainstUplink(UplinkConfig.Builder config, String... options) throws Exception {
+        return runAgainstUplink(config, fleet.conformanceDir(), options);
     }
-  }
+
+    private int runAgainstUplink(UplinkConfig.Builder config, Path devices, String... options) throws Exception {
+        try (DirectoryStore store = DirectoryStore.open(dir.resolve("store"), StoreOptions.defaults());
+                UplinkServer uplink = new UplinkServer(
+                        config.host("127.0.0.1")
+                                .port(0)
+                                .tlsDirectory(fleet.uplinkDir())
+                                .build(),
+                        store)) {
+            int port = uplink.start().getPort();
+            CommandLine command = Cli.configure(new CommandLine(new ConformanceCommand()));
+            command.setOut(new PrintWriter(out, true));
+            command.setErr(new PrintWriter(err, true));
+            String[] args = new String[options.length + 4];
+            args[0] = "--uplink";
+            args[1] = "127.0.0.1:" + port;
+            args[2] = "--devices-dir";
+            args[3] = devices.toString();
+            System.arraycopy(options, 0, args, 4, options.length);
+            int code = command.execute(args);
+            uplink.stop(Duration.ofSeconds(5));
+            return code;
+        }
+    }
 }

@@ -8,16 +8,16 @@ import java.nio.file.StandardCopyOption;
 
 /** The {@code --port-file} of the commands that listen: the bound port and a newline. */
 public final class PortFile {
-  private PortFile() {}
+    private PortFile() {}
 
-  /** Written to a temporary name and moved, so that a script never reads a half-written port. */
-  public static void write(Path file, int port) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, port + "\n", StandardCharsets.US_ASCII);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new IOException("cannot write the port file " + file, e);
+    /** Written to a temporary name and moved, so that a script never reads a half-written port. */
+    public static void write(Path file, int port) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, port + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IOException("cannot write the port file " + file, e);
+        }
     }
-  }
 }

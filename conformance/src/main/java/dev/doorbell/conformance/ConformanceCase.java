@@ -9,9 +9,9 @@ package dev.doorbell.conformance;
  * @param expected what the uplink must do: codes, fatal or retriable, acks
  */
 public record ConformanceCase(String id, String description, String expected, Steps steps) {
-  /** The body of a case. */
-  @FunctionalInterface
-  public interface Steps {
-    void run(CaseRun run) throws Exception;
-  }
+    /** The body of a case. */
+    @FunctionalInterface
+    public interface Steps {
+        void run(CaseRun run) throws Exception;
+    }
 }

@@ -11,17 +11,24 @@ import java.time.Duration;
  * start time written into clip headers, how long to wait for a reply, and how long to wait for the uplink's
  * handshake deadline (which Welcome does not announce).
  */
-public record ConformanceTarget(String host, int port, DeviceDirectory device, DeviceDirectory otherDevice,
-                                long firstClipId, SecureRandom random, long startTimeUnixMs, Duration replyTimeout,
-                                Duration handshakeWait) {
-  public ConformanceTarget {
-    if (device.deviceId().equals(otherDevice.deviceId())) {
-      throw new IllegalArgumentException("the conformance suite needs two different devices, not " + device.deviceId()
-          + " twice");
+public record ConformanceTarget(
+        String host,
+        int port,
+        DeviceDirectory device,
+        DeviceDirectory otherDevice,
+        long firstClipId,
+        SecureRandom random,
+        long startTimeUnixMs,
+        Duration replyTimeout,
+        Duration handshakeWait) {
+    public ConformanceTarget {
+        if (device.deviceId().equals(otherDevice.deviceId())) {
+            throw new IllegalArgumentException(
+                    "the conformance suite needs two different devices, not " + device.deviceId() + " twice");
+        }
+        if (firstClipId < 1) {
+            throw new IllegalArgumentException("the first clip id must be 1 or more, not " + firstClipId
+                    + " (clip id 0 in an Error means the session, so no clip has it)");
+        }
     }
-    if (firstClipId < 1) {
-      throw new IllegalArgumentException("the first clip id must be 1 or more, not " + firstClipId
-          + " (clip id 0 in an Error means the session, so no clip has it)");
-    }
-  }
 }

@@ -16,107 +16,109 @@ import java.util.List;
  * text. A transcript is text so that it can be diffed and committed as a golden file.
  */
 final class Transcript {
-  private static final int HEX_BYTES_PER_LINE = 32;
-  private static final int TEXT_BYTES_SHOWN = 48;
+    private static final int HEX_BYTES_PER_LINE = 32;
+    private static final int TEXT_BYTES_SHOWN = 48;
 
-  private final List<String> lines = new ArrayList<>();
-  private final boolean recording;
+    private final List<String> lines = new ArrayList<>();
+    private final boolean recording;
 
-  private Transcript(boolean recording) {
-    this.recording = recording;
-  }
-
-  static Transcript recording(String caseId, String description) {
-    Transcript t = new Transcript(true);
-    t.lines.add("# doorbell protocol v1 transcript: " + caseId);
-    t.lines.add("# " + description);
-    t.lines.add("# '>' device to uplink, '<' uplink to device; hex is the varint32 length prefix and the body.");
-    return t;
-  }
-
-  static Transcript discarding() {
-    return new Transcript(false);
-  }
-
-  void note(String text) {
-    if (recording) {
-      lines.add("");
-      lines.add("-- " + text);
+    private Transcript(boolean recording) {
+        this.recording = recording;
     }
-  }
 
-  void deviceSent(String session, byte[] framed, DeviceMessage message) {
-    add(">", session, framed, text(message) + decodedPayload(message));
-  }
-
-  void deviceSentRaw(String session, byte[] bytes, String what) {
-    add(">", session, bytes, "(not a well-formed message: " + what + ")");
-  }
-
-  void uplinkSent(String session, byte[] framed, MessageOrBuilder message) {
-    add("<", session, framed, text(message));
-  }
-
-  /** The whole transcript, one line per element, ending in a newline. */
-  String render() {
-    return String.join("\n", lines) + "\n";
-  }
-
-  private void add(String arrow, String session, byte[] bytes, String text) {
-    if (!recording) {
-      return;
+    static Transcript recording(String caseId, String description) {
+        Transcript t = new Transcript(true);
+        t.lines.add("# doorbell protocol v1 transcript: " + caseId);
+        t.lines.add("# " + description);
+        t.lines.add("# '>' device to uplink, '<' uplink to device; hex is the varint32 length prefix and the body.");
+        return t;
     }
-    lines.add("");
-    lines.add(arrow + " " + session + " (" + bytes.length + " bytes)");
-    if (bytes.length > 4 * 1024) {
-      // An oversized frame would make the file huge: its first bytes and its size say enough.
-      lines.add("  hex " + HexFormat.of().formatHex(bytes, 0, HEX_BYTES_PER_LINE) + " ... ("
-          + (bytes.length - HEX_BYTES_PER_LINE) + " more bytes)");
-    } else {
-      for (int i = 0; i < bytes.length; i += HEX_BYTES_PER_LINE) {
-        lines.add("  hex " + HexFormat.of().formatHex(bytes, i, Math.min(bytes.length, i + HEX_BYTES_PER_LINE)));
-      }
-    }
-    for (String line : text.split("\n")) {
-      if (!line.isEmpty()) {
-        lines.add("  | " + line);
-      }
-    }
-  }
 
-  /** The public header and frame metadata are bytes inside the message; their decoded form helps a reader. */
-  private static String decodedPayload(DeviceMessage message) {
-    try {
-      if (message.hasClipOpen()) {
-        return "(clip_open.header decoded as ClipHeader)\n"
-            + text(ClipHeader.parseFrom(message.getClipOpen().getHeader()));
-      }
-      if (message.hasFrame() && !message.getFrame().getMeta().isEmpty()) {
-        return "(frame.meta decoded as FrameMeta)\n" + text(FrameMeta.parseFrom(message.getFrame().getMeta()));
-      }
-    } catch (InvalidProtocolBufferException e) {
-      return "(the header or meta bytes do not parse)\n";
+    static Transcript discarding() {
+        return new Transcript(false);
     }
-    return "";
-  }
 
-  private static String text(MessageOrBuilder message) {
-    String text = TextFormat.printer().escapingNonAscii(true).printToString(message);
-    return shortenLongStrings(text);
-  }
-
-  /** Byte fields of many bytes (sealed frames, headers) are shortened in the text form; the hex has them whole. */
-  private static String shortenLongStrings(String text) {
-    StringBuilder out = new StringBuilder();
-    for (String line : text.split("\n")) {
-      int quote = line.indexOf('"');
-      if (quote >= 0 && line.length() - quote > TEXT_BYTES_SHOWN * 4) {
-        out.append(line, 0, quote + 1 + TEXT_BYTES_SHOWN).append("...\" (shortened)");
-      } else {
-        out.append(line);
-      }
-      out.append('\n');
+    void note(String text) {
+        if (recording) {
+            lines.add("");
+            lines.add("-- " + text);
+        }
     }
-    return out.toString();
-  }
+
+    void deviceSent(String session, byte[] framed, DeviceMessage message) {
+        add(">", session, framed, text(message) + decodedPayload(message));
+    }
+
+    void deviceSentRaw(String session, byte[] bytes, String what) {
+        add(">", session, bytes, "(not a well-formed message: " + what + ")");
+    }
+
+    void uplinkSent(String session, byte[] framed, MessageOrBuilder message) {
+        add("<", session, framed, text(message));
+    }
+
+    /** The whole transcript, one line per element, ending in a newline. */
+    String render() {
+        return String.join("\n", lines) + "\n";
+    }
+
+    private void add(String arrow, String session, byte[] bytes, String text) {
+        if (!recording) {
+            return;
+        }
+        lines.add("");
+        lines.add(arrow + " " + session + " (" + bytes.length + " bytes)");
+        if (bytes.length > 4 * 1024) {
+            // An oversized frame would make the file huge: its first bytes and its size say enough.
+            lines.add("  hex " + HexFormat.of().formatHex(bytes, 0, HEX_BYTES_PER_LINE) + " ... ("
+                    + (bytes.length - HEX_BYTES_PER_LINE) + " more bytes)");
+        } else {
+            for (int i = 0; i < bytes.length; i += HEX_BYTES_PER_LINE) {
+                lines.add(
+                        "  hex " + HexFormat.of().formatHex(bytes, i, Math.min(bytes.length, i + HEX_BYTES_PER_LINE)));
+            }
+        }
+        for (String line : text.split("\n")) {
+            if (!line.isEmpty()) {
+                lines.add("  | " + line);
+            }
+        }
+    }
+
+    /** The public header and frame metadata are bytes inside the message; their decoded form helps a reader. */
+    private static String decodedPayload(DeviceMessage message) {
+        try {
+            if (message.hasClipOpen()) {
+                return "(clip_open.header decoded as ClipHeader)\n"
+                        + text(ClipHeader.parseFrom(message.getClipOpen().getHeader()));
+            }
+            if (message.hasFrame() && !message.getFrame().getMeta().isEmpty()) {
+                return "(frame.meta decoded as FrameMeta)\n"
+                        + text(FrameMeta.parseFrom(message.getFrame().getMeta()));
+            }
+        } catch (InvalidProtocolBufferException e) {
+            return "(the header or meta bytes do not parse)\n";
+        }
+        return "";
+    }
+
+    private static String text(MessageOrBuilder message) {
+        String text = TextFormat.printer().escapingNonAscii(true).printToString(message);
+        return shortenLongStrings(text);
+    }
+
+    /** Byte fields of many bytes (sealed frames, headers) are shortened in the text form; the hex has them whole. */
+    private static String shortenLongStrings(String text) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n")) {
+            int quote = line.indexOf('"');
+            if (quote >= 0 && line.length() - quote > TEXT_BYTES_SHOWN * 4) {
+                out.append(line, 0, quote + 1 + TEXT_BYTES_SHOWN).append("...\" (shortened)");
+            } else {
+                out.append(line);
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
 }

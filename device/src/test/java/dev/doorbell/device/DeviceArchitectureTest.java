@@ -17,29 +17,35 @@ import org.junit.jupiter.api.Test;
  * device's class path (but for test identities); this scan also catches a type reached through a library.
  */
 class DeviceArchitectureTest {
-  static final List<String> FORBIDDEN = List.of("dev/doorbell/seal/keys/RootKey", "dev/doorbell/owner/",
-      "dev/doorbell/pki/", "dev/doorbell/fleet/", "dev/doorbell/conformance/", "dev/doorbell/app/",
-      "dev/doorbell/uplink/");
+    static final List<String> FORBIDDEN = List.of(
+            "dev/doorbell/seal/keys/RootKey",
+            "dev/doorbell/owner/",
+            "dev/doorbell/pki/",
+            "dev/doorbell/fleet/",
+            "dev/doorbell/conformance/",
+            "dev/doorbell/app/",
+            "dev/doorbell/uplink/");
 
-  @Test
-  void mainClasses_noOwnerKeyOrVendorReferences() throws IOException {
-    ClassScan.assertNoneReferenced("device", FORBIDDEN, 50, "ClipRecorder");
-  }
+    @Test
+    void mainClasses_noOwnerKeyOrVendorReferences() throws IOException {
+        ClassScan.assertNoneReferenced("device", FORBIDDEN, 50, "ClipRecorder");
+    }
 
-  @Test
-  void scan_classHoldingRootKeyOrFleetCa_isCaught() throws IOException {
-    // Guards the scan itself: the canary below names both kinds of forbidden type and must be caught.
-    Path canary = ClassScan.testClass("device", Canary.class.getName());
-    assertEquals(List.of("dev/doorbell/seal/keys/RootKey", "dev/doorbell/pki/"),
-        ClassScan.references(canary, FORBIDDEN));
-  }
+    @Test
+    void scan_classHoldingRootKeyOrFleetCa_isCaught() throws IOException {
+        // Guards the scan itself: the canary below names both kinds of forbidden type and must be caught.
+        Path canary = ClassScan.testClass("device", Canary.class.getName());
+        assertEquals(
+                List.of("dev/doorbell/seal/keys/RootKey", "dev/doorbell/pki/"),
+                ClassScan.references(canary, FORBIDDEN));
+    }
 
-  /** Only here to be found by {@link #scan_classHoldingRootKeyOrFleetCa_isCaught()}. */
-  private static final class Canary {
-    @SuppressWarnings("unused")
-    private RootKey ownersKey;
+    /** Only here to be found by {@link #scan_classHoldingRootKeyOrFleetCa_isCaught()}. */
+    private static final class Canary {
+        @SuppressWarnings("unused")
+        private RootKey ownersKey;
 
-    @SuppressWarnings("unused")
-    private FleetCa vendorsCa;
-  }
+        @SuppressWarnings("unused")
+        private FleetCa vendorsCa;
+    }
 }

@@ -15,37 +15,39 @@ import org.slf4j.LoggerFactory;
 
 /** The fleet directory of a run: provisioned on first use, reused after, its first N ids in fleet.txt order. */
 final class FleetFiles {
-  private static final Logger log = LoggerFactory.getLogger(FleetFiles.class);
+    private static final Logger log = LoggerFactory.getLogger(FleetFiles.class);
 
-  private FleetFiles() {}
+    private FleetFiles() {}
 
-  /**
-   * The first {@code devices} ids of the fleet in {@code dir}, provisioning that many devices there when it has no
-   * fleet yet. Fails when the fleet exists but is smaller: silently adding devices to a fleet others share would
-   * give the machines of a sharded run different fleets.
-   */
-  static List<String> deviceIds(Path dir, int devices, SecureRandom random, Clock clock) throws IOException {
-    FleetLayout layout = new FleetLayout(dir);
-    if (!Files.exists(layout.fleetList())) {
-      long t0 = System.nanoTime();
-      try {
-        new FleetProvisioner(random, clock, new OwnerEnrollment(random))
-            .provision(ProvisionRequest.of(dir, devices), (done, total) -> {});
-      } catch (ProvisionException e) {
-        throw new IOException("cannot provision " + devices + " devices in " + dir + ": " + e.getMessage(), e);
-      }
-      log.info("provisioned {} devices in {} in {} ms", devices, dir, (System.nanoTime() - t0) / 1_000_000);
+    /**
+     * The first {@code devices} ids of the fleet in {@code dir}, provisioning that many devices there when it has no
+     * fleet yet. Fails when the fleet exists but is smaller: silently adding devices to a fleet others share would
+     * give the machines of a sharded run different fleets.
+     */
+    static List<String> deviceIds(Path dir, int devices, SecureRandom random, Clock clock) throws IOException {
+        FleetLayout layout = new FleetLayout(dir);
+        if (!Files.exists(layout.fleetList())) {
+            long t0 = System.nanoTime();
+            try {
+                new FleetProvisioner(random, clock, new OwnerEnrollment(random))
+                        .provision(ProvisionRequest.of(dir, devices), (done, total) -> {});
+            } catch (ProvisionException e) {
+                throw new IOException("cannot provision " + devices + " devices in " + dir + ": " + e.getMessage(), e);
+            }
+            log.info("provisioned {} devices in {} in {} ms", devices, dir, (System.nanoTime() - t0) / 1_000_000);
+        }
+        List<String> ids = Files.readAllLines(layout.fleetList()).stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
+        if (ids.size() < devices) {
+            throw new IOException("the fleet in " + dir + " has " + ids.size() + " devices, fewer than the " + devices
+                    + " asked for; provision more with `doorbell provision --add`");
+        }
+        return ids.subList(0, devices);
     }
-    List<String> ids = Files.readAllLines(layout.fleetList()).stream().map(String::trim)
-        .filter(s -> !s.isEmpty()).toList();
-    if (ids.size() < devices) {
-      throw new IOException("the fleet in " + dir + " has " + ids.size() + " devices, fewer than the " + devices
-          + " asked for; provision more with `doorbell provision --add`");
-    }
-    return ids.subList(0, devices);
-  }
 
-  static Path deviceDir(Path fleetDir, String id) {
-    return new FleetLayout(fleetDir).device(id);
-  }
+    static Path deviceDir(Path fleetDir, String id) {
+        return new FleetLayout(fleetDir).device(id);
+    }
 }

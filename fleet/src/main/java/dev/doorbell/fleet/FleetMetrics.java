@@ -19,98 +19,103 @@ import org.HdrHistogram.Recorder;
  * frames intended in the measured window (after the warmup), to a third for the run's {@link LoadResult}.
  */
 final class FleetMetrics {
-  /** Longer latencies are recorded as this; a run that reaches it has failed anyway. */
-  static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
+    /** Longer latencies are recorded as this; a run that reaches it has failed anyway. */
+    static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
 
-  final LongAdder connecting = new LongAdder();
-  final LongAdder connected = new LongAdder();
-  final LongAdder connects = new LongAdder();
-  final LongAdder failed = new LongAdder();
-  final LongAdder openClips = new LongAdder();
-  final LongAdder clips = new LongAdder();
-  final LongAdder framesSent = new LongAdder();
-  final LongAdder bytesSent = new LongAdder();
-  final LongAdder framesPersisted = new LongAdder();
-  final LongAdder bytesPersisted = new LongAdder();
-  /** Frames of a constant rate not sent because their device had too many unpersisted already. */
-  final LongAdder framesSkipped = new LongAdder();
-  final LongAdder refused = new LongAdder();
-  final LongAdder errors = new LongAdder();
-  /** Welcomes after a device's first: every reconnection, whatever caused it. */
-  final LongAdder reconnects = new LongAdder();
-  /** Frames acknowledged PERSISTED that the uplink no longer counted when the device reconnected. */
-  final LongAdder lostAcked = new LongAdder();
-  /** Frames and sealed bytes acknowledged within the measured window. */
-  final LongAdder measuredFrames = new LongAdder();
-  final LongAdder measuredBytes = new LongAdder();
-  /** When the latest first Welcome came (nanoTime): the end of connecting. */
-  final AtomicLong lastFirstWelcomeNanos = new AtomicLong();
-  /** Every device's latest failed attempt before Welcome: tells a run that the uplink cannot be used at all. */
-  final UplinkCensus census;
-  /** Devices counted as connect failures, by reason (an {@link UplinkFailure.Kind} label or the run's own). */
-  private final Map<String, LongAdder> failureReasons = new ConcurrentHashMap<>();
-  private final Set<String> loggedReasons = ConcurrentHashMap.newKeySet();
-  private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
-  /** The same latencies again, in the intervals a scenario takes (the storm, the churn), not once a second. */
-  private final Recorder scenarioLatency = new Recorder(MAX_LATENCY_MICROS, 3);
-  /** Latencies of the frames intended within the measured window. */
-  private final Recorder measuredLatency = new Recorder(MAX_LATENCY_MICROS, 3);
-  private volatile long measureStartNanos = Long.MAX_VALUE;
-  private volatile long measureEndNanos = Long.MAX_VALUE;
+    final LongAdder connecting = new LongAdder();
+    final LongAdder connected = new LongAdder();
+    final LongAdder connects = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder openClips = new LongAdder();
+    final LongAdder clips = new LongAdder();
+    final LongAdder framesSent = new LongAdder();
+    final LongAdder bytesSent = new LongAdder();
+    final LongAdder framesPersisted = new LongAdder();
+    final LongAdder bytesPersisted = new LongAdder();
+    /** Frames of a constant rate not sent because their device had too many unpersisted already. */
+    final LongAdder framesSkipped = new LongAdder();
 
-  FleetMetrics(UplinkCensus census) {
-    this.census = census;
-  }
+    final LongAdder refused = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    /** Welcomes after a device's first: every reconnection, whatever caused it. */
+    final LongAdder reconnects = new LongAdder();
+    /** Frames acknowledged PERSISTED that the uplink no longer counted when the device reconnected. */
+    final LongAdder lostAcked = new LongAdder();
+    /** Frames and sealed bytes acknowledged within the measured window. */
+    final LongAdder measuredFrames = new LongAdder();
 
-  /** The measured window: frames intended in it count for latency, acks arriving in it for throughput. */
-  void window(long startNanos, long endNanos) {
-    measureStartNanos = startNanos;
-    measureEndNanos = endNanos;
-  }
+    final LongAdder measuredBytes = new LongAdder();
+    /** When the latest first Welcome came (nanoTime): the end of connecting. */
+    final AtomicLong lastFirstWelcomeNanos = new AtomicLong();
+    /** Every device's latest failed attempt before Welcome: tells a run that the uplink cannot be used at all. */
+    final UplinkCensus census;
+    /** Devices counted as connect failures, by reason (an {@link UplinkFailure.Kind} label or the run's own). */
+    private final Map<String, LongAdder> failureReasons = new ConcurrentHashMap<>();
 
-  /** True the first time a connect failure {@code reason} is logged in this run: it is logged once. */
-  boolean firstOfItsKind(String reason) {
-    return loggedReasons.add(reason);
-  }
+    private final Set<String> loggedReasons = ConcurrentHashMap.newKeySet();
+    private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+    /** The same latencies again, in the intervals a scenario takes (the storm, the churn), not once a second. */
+    private final Recorder scenarioLatency = new Recorder(MAX_LATENCY_MICROS, 3);
+    /** Latencies of the frames intended within the measured window. */
+    private final Recorder measuredLatency = new Recorder(MAX_LATENCY_MICROS, 3);
 
-  void connectFailed(String reason) {
-    failureReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
-  }
+    private volatile long measureStartNanos = Long.MAX_VALUE;
+    private volatile long measureEndNanos = Long.MAX_VALUE;
 
-  /** Connect failures by reason. */
-  Map<String, Long> connectFailureReasons() {
-    Map<String, Long> counts = new TreeMap<>();
-    failureReasons.forEach((reason, count) -> counts.put(reason, count.sum()));
-    return counts;
-  }
-
-  void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
-    framesPersisted.increment();
-    bytesPersisted.add(sealedBytes);
-    long micros = Math.min(Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos)), MAX_LATENCY_MICROS);
-    latency.recordValue(micros);
-    scenarioLatency.recordValue(micros);
-    if (ackNanos >= measureStartNanos && ackNanos < measureEndNanos) {
-      measuredFrames.increment();
-      measuredBytes.add(sealedBytes);
+    FleetMetrics(UplinkCensus census) {
+        this.census = census;
     }
-    if (intendedNanos >= measureStartNanos && intendedNanos < measureEndNanos) {
-      measuredLatency.recordValue(micros);
+
+    /** The measured window: frames intended in it count for latency, acks arriving in it for throughput. */
+    void window(long startNanos, long endNanos) {
+        measureStartNanos = startNanos;
+        measureEndNanos = endNanos;
     }
-  }
 
-  /** The latencies recorded since the scenario last asked. */
-  Histogram takeScenarioInterval() {
-    return scenarioLatency.getIntervalHistogram();
-  }
+    /** True the first time a connect failure {@code reason} is logged in this run: it is logged once. */
+    boolean firstOfItsKind(String reason) {
+        return loggedReasons.add(reason);
+    }
 
-  /** The latencies recorded since the last call; {@code into} is recycled when not null. */
-  Histogram takeInterval(Histogram into) {
-    return latency.getIntervalHistogram(into);
-  }
+    void connectFailed(String reason) {
+        failureReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
 
-  /** The latencies of the frames intended in the measured window, recorded since the last call. */
-  Histogram takeMeasured() {
-    return measuredLatency.getIntervalHistogram();
-  }
+    /** Connect failures by reason. */
+    Map<String, Long> connectFailureReasons() {
+        Map<String, Long> counts = new TreeMap<>();
+        failureReasons.forEach((reason, count) -> counts.put(reason, count.sum()));
+        return counts;
+    }
+
+    void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
+        framesPersisted.increment();
+        bytesPersisted.add(sealedBytes);
+        long micros =
+                Math.min(Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos)), MAX_LATENCY_MICROS);
+        latency.recordValue(micros);
+        scenarioLatency.recordValue(micros);
+        if (ackNanos >= measureStartNanos && ackNanos < measureEndNanos) {
+            measuredFrames.increment();
+            measuredBytes.add(sealedBytes);
+        }
+        if (intendedNanos >= measureStartNanos && intendedNanos < measureEndNanos) {
+            measuredLatency.recordValue(micros);
+        }
+    }
+
+    /** The latencies recorded since the scenario last asked. */
+    Histogram takeScenarioInterval() {
+        return scenarioLatency.getIntervalHistogram();
+    }
+
+    /** The latencies recorded since the last call; {@code into} is recycled when not null. */
+    Histogram takeInterval(Histogram into) {
+        return latency.getIntervalHistogram(into);
+    }
+
+    /** The latencies of the frames intended in the measured window, recorded since the last call. */
+    Histogram takeMeasured() {
+        return measuredLatency.getIntervalHistogram();
+    }
 }

@@ -15,11 +15,17 @@ import org.HdrHistogram.Histogram;
  * @param measured a single run's figures over its measured window (the sending time after the warmup), as the
  *     benchmarks print them; null for a merge
  */
-public record FleetOutcome(FleetTotals totals, Histogram latencyMicros, String table, boolean passed,
-    Path reportDir, boolean interrupted, LoadResult measured) {
+public record FleetOutcome(
+        FleetTotals totals,
+        Histogram latencyMicros,
+        String table,
+        boolean passed,
+        Path reportDir,
+        boolean interrupted,
+        LoadResult measured) {
 
-  /** The same outcome with a run's measured window. */
-  FleetOutcome withMeasured(LoadResult window) {
-    return new FleetOutcome(totals, latencyMicros, table, passed, reportDir, interrupted, window);
-  }
+    /** The same outcome with a run's measured window. */
+    FleetOutcome withMeasured(LoadResult window) {
+        return new FleetOutcome(totals, latencyMicros, table, passed, reportDir, interrupted, window);
+    }
 }

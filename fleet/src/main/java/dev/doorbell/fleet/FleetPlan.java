@@ -38,220 +38,275 @@ import java.util.Objects;
  * @param maxConnectFailureRate failed devices per device above which the run fails
  * @param progressJson print progress as JSON lines (for a parent process) instead of text
  */
-public record FleetPlan(String host, int port, Path fleetDir, int devices, Shard shard, Slice slice,
-    double rampPerSecond, int maxConnecting, boolean connectFirst, List<InetAddress> sourceAddresses,
-    Duration warmup, Duration duration, Traffic traffic, Duration minClip, Duration maxClip, Profile profile,
-    FrameBytes frameBytes, long seed, Path report, String tag, int ioThreads, int senderThreads,
-    Duration connectTimeout, Duration drainTimeout, double maxErrorRate, double maxConnectFailureRate,
-    boolean progressJson) {
+public record FleetPlan(
+        String host,
+        int port,
+        Path fleetDir,
+        int devices,
+        Shard shard,
+        Slice slice,
+        double rampPerSecond,
+        int maxConnecting,
+        boolean connectFirst,
+        List<InetAddress> sourceAddresses,
+        Duration warmup,
+        Duration duration,
+        Traffic traffic,
+        Duration minClip,
+        Duration maxClip,
+        Profile profile,
+        FrameBytes frameBytes,
+        long seed,
+        Path report,
+        String tag,
+        int ioThreads,
+        int senderThreads,
+        Duration connectTimeout,
+        Duration drainTimeout,
+        double maxErrorRate,
+        double maxConnectFailureRate,
+        boolean progressJson) {
 
-  /** Devices [first, first + count) of the fleet's list. */
-  public record Slice(int first, int count) {
-    public Slice {
-      if (first < 0 || count < 1) {
-        throw new IllegalArgumentException("a slice needs first >= 0 and count >= 1, got " + first + ", " + count);
-      }
-    }
-  }
-
-  /** Random payloads of {@code min} to {@code max} bytes. */
-  public record FrameBytes(int min, int max) {
-    public FrameBytes {
-      if (min < 1 || max < min) {
-        throw new IllegalArgumentException("frame sizes must satisfy 1 <= min <= max, got " + min + ".." + max);
-      }
-    }
-
-    /** "N" or "MIN..MAX", in bytes. */
-    public static FrameBytes parse(String text) {
-      int dots = text.indexOf("..");
-      try {
-        return dots < 0 ? new FrameBytes(Integer.parseInt(text.trim()), Integer.parseInt(text.trim()))
-            : new FrameBytes(Integer.parseInt(text.substring(0, dots).trim()),
-                Integer.parseInt(text.substring(dots + 2).trim()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--frame-bytes is N or MIN..MAX in bytes, got '" + text + "'", e);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return min == max ? String.valueOf(min) : min + ".." + max;
-    }
-  }
-
-  public FleetPlan {
-    Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(fleetDir, "fleetDir");
-    Objects.requireNonNull(report, "report");
-    Objects.requireNonNull(profile, "profile");
-    Objects.requireNonNull(traffic, "traffic");
-    Objects.requireNonNull(shard, "shard");
-    sourceAddresses = List.copyOf(sourceAddresses);
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port must be 1..65535, got " + port);
-    }
-    if (devices < 1 || maxConnecting < 1 || !(rampPerSecond > 0) || ioThreads < 1 || senderThreads < 1) {
-      throw new IllegalArgumentException("devices, ramp, max connecting and threads must be positive, got "
-          + devices + ", " + rampPerSecond + ", " + maxConnecting + ", " + ioThreads + ", " + senderThreads);
-    }
-    if (slice != null && slice.first() + slice.count() > devices) {
-      throw new IllegalArgumentException("devices " + slice.first() + ".." + (slice.first() + slice.count() - 1)
-          + " are not in a fleet of " + devices);
-    }
-    if (duration.isNegative() || duration.isZero() || warmup.isNegative() || minClip.isNegative()
-        || minClip.isZero() || maxClip.compareTo(minClip) < 0) {
-      throw new IllegalArgumentException("need a positive duration, a warmup of 0 or more and 0 < min clip <= max "
-          + "clip, got " + duration + ", " + warmup + ", " + minClip + ".." + maxClip);
-    }
-    if (maxErrorRate < 0 || maxConnectFailureRate < 0) {
-      throw new IllegalArgumentException("error thresholds must not be negative");
-    }
-  }
-
-  /** A plan with the defaults of {@code doorbell fleet}, against {@code host:port}. */
-  public static Builder builder(String host, int port, Path fleetDir, int devices) {
-    return new Builder(host, port, fleetDir, devices);
-  }
-
-  /** The first device of this run in the fleet's list. */
-  public int from() {
-    return slice != null ? slice.first() : shard.from(devices);
-  }
-
-  /** One past the last device of this run. */
-  public int to() {
-    return slice != null ? slice.first() + slice.count() : shard.to(devices);
-  }
-
-  /** Builds {@link FleetPlan}s; every setter has the command's default until called, and keeps its value after. */
-  public static final class Builder {
-    private final String host;
-    private final int port;
-    private final Path fleetDir;
-    private final int devices;
-    private Shard shard = Shard.WHOLE;
-    private Slice slice;
-    private double rampPerSecond = 500;
-    private int maxConnecting = 200;
-    private boolean connectFirst;
-    private List<InetAddress> sourceAddresses = List.of();
-    private Duration warmup = Duration.ZERO;
-    private Duration duration = Duration.ofSeconds(60);
-    private Traffic traffic = new Traffic.PoissonClips(12);
-    private Duration minClip = Duration.ofSeconds(4);
-    private Duration maxClip = Duration.ofSeconds(20);
-    private Profile profile = Profile.P240;
-    private FrameBytes frameBytes;
-    private long seed = 1;
-    private Path report = Path.of("fleet-report");
-    private String tag = "p0";
-    private int ioThreads = 2;
-    private int senderThreads = 2;
-    private Duration connectTimeout = Duration.ofSeconds(60);
-    private Duration drainTimeout = Duration.ofSeconds(30);
-    private double maxErrorRate = 0.01;
-    private double maxConnectFailureRate = 0.01;
-    private boolean progressJson;
-
-    private Builder(String host, int port, Path fleetDir, int devices) {
-      this.host = host;
-      this.port = port;
-      this.fleetDir = fleetDir;
-      this.devices = devices;
+    /** Devices [first, first + count) of the fleet's list. */
+    public record Slice(int first, int count) {
+        public Slice {
+            if (first < 0 || count < 1) {
+                throw new IllegalArgumentException(
+                        "a slice needs first >= 0 and count >= 1, got " + first + ", " + count);
+            }
+        }
     }
 
-    public Builder shard(Shard s) {
-      shard = s;
-      return this;
+    /** Random payloads of {@code min} to {@code max} bytes. */
+    public record FrameBytes(int min, int max) {
+        public FrameBytes {
+            if (min < 1 || max < min) {
+                throw new IllegalArgumentException("frame sizes must satisfy 1 <= min <= max, got " + min + ".." + max);
+            }
+        }
+
+        /** "N" or "MIN..MAX", in bytes. */
+        public static FrameBytes parse(String text) {
+            int dots = text.indexOf("..");
+            try {
+                return dots < 0
+                        ? new FrameBytes(Integer.parseInt(text.trim()), Integer.parseInt(text.trim()))
+                        : new FrameBytes(
+                                Integer.parseInt(text.substring(0, dots).trim()),
+                                Integer.parseInt(text.substring(dots + 2).trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--frame-bytes is N or MIN..MAX in bytes, got '" + text + "'", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return min == max ? String.valueOf(min) : min + ".." + max;
+        }
     }
 
-    public Builder slice(int first, int count) {
-      slice = new Slice(first, count);
-      return this;
+    public FleetPlan {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(fleetDir, "fleetDir");
+        Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(traffic, "traffic");
+        Objects.requireNonNull(shard, "shard");
+        sourceAddresses = List.copyOf(sourceAddresses);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1..65535, got " + port);
+        }
+        if (devices < 1 || maxConnecting < 1 || !(rampPerSecond > 0) || ioThreads < 1 || senderThreads < 1) {
+            throw new IllegalArgumentException("devices, ramp, max connecting and threads must be positive, got "
+                    + devices + ", " + rampPerSecond + ", " + maxConnecting + ", " + ioThreads + ", " + senderThreads);
+        }
+        if (slice != null && slice.first() + slice.count() > devices) {
+            throw new IllegalArgumentException("devices " + slice.first() + ".." + (slice.first() + slice.count() - 1)
+                    + " are not in a fleet of " + devices);
+        }
+        if (duration.isNegative()
+                || duration.isZero()
+                || warmup.isNegative()
+                || minClip.isNegative()
+                || minClip.isZero()
+                || maxClip.compareTo(minClip) < 0) {
+            throw new IllegalArgumentException(
+                    "need a positive duration, a warmup of 0 or more and 0 < min clip <= max " + "clip, got " + duration
+                            + ", " + warmup + ", " + minClip + ".." + maxClip);
+        }
+        if (maxErrorRate < 0 || maxConnectFailureRate < 0) {
+            throw new IllegalArgumentException("error thresholds must not be negative");
+        }
     }
 
-    public Builder ramp(double perSecond, int maxInProgress) {
-      rampPerSecond = perSecond;
-      maxConnecting = maxInProgress;
-      return this;
+    /** A plan with the defaults of {@code doorbell fleet}, against {@code host:port}. */
+    public static Builder builder(String host, int port, Path fleetDir, int devices) {
+        return new Builder(host, port, fleetDir, devices);
     }
 
-    public Builder connectFirst(boolean all) {
-      connectFirst = all;
-      return this;
+    /** The first device of this run in the fleet's list. */
+    public int from() {
+        return slice != null ? slice.first() : shard.from(devices);
     }
 
-    public Builder sourceAddresses(List<InetAddress> addresses) {
-      sourceAddresses = addresses;
-      return this;
+    /** One past the last device of this run. */
+    public int to() {
+        return slice != null ? slice.first() + slice.count() : shard.to(devices);
     }
 
-    public Builder sending(Duration warmupTime, Duration measured) {
-      warmup = warmupTime;
-      duration = measured;
-      return this;
-    }
+    /** Builds {@link FleetPlan}s; every setter has the command's default until called, and keeps its value after. */
+    public static final class Builder {
+        private final String host;
+        private final int port;
+        private final Path fleetDir;
+        private final int devices;
+        private Shard shard = Shard.WHOLE;
+        private Slice slice;
+        private double rampPerSecond = 500;
+        private int maxConnecting = 200;
+        private boolean connectFirst;
+        private List<InetAddress> sourceAddresses = List.of();
+        private Duration warmup = Duration.ZERO;
+        private Duration duration = Duration.ofSeconds(60);
+        private Traffic traffic = new Traffic.PoissonClips(12);
+        private Duration minClip = Duration.ofSeconds(4);
+        private Duration maxClip = Duration.ofSeconds(20);
+        private Profile profile = Profile.P240;
+        private FrameBytes frameBytes;
+        private long seed = 1;
+        private Path report = Path.of("fleet-report");
+        private String tag = "p0";
+        private int ioThreads = 2;
+        private int senderThreads = 2;
+        private Duration connectTimeout = Duration.ofSeconds(60);
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private double maxErrorRate = 0.01;
+        private double maxConnectFailureRate = 0.01;
+        private boolean progressJson;
 
-    public Builder traffic(Traffic t) {
-      traffic = t;
-      return this;
-    }
+        private Builder(String host, int port, Path fleetDir, int devices) {
+            this.host = host;
+            this.port = port;
+            this.fleetDir = fleetDir;
+            this.devices = devices;
+        }
 
-    public Builder clips(Duration shortest, Duration longest) {
-      minClip = shortest;
-      maxClip = longest;
-      return this;
-    }
+        public Builder shard(Shard s) {
+            shard = s;
+            return this;
+        }
 
-    public Builder profile(Profile p) {
-      profile = p;
-      return this;
-    }
+        public Builder slice(int first, int count) {
+            slice = new Slice(first, count);
+            return this;
+        }
 
-    public Builder frameBytes(FrameBytes sizes) {
-      frameBytes = sizes;
-      return this;
-    }
+        public Builder ramp(double perSecond, int maxInProgress) {
+            rampPerSecond = perSecond;
+            maxConnecting = maxInProgress;
+            return this;
+        }
 
-    public Builder seed(long s) {
-      seed = s;
-      return this;
-    }
+        public Builder connectFirst(boolean all) {
+            connectFirst = all;
+            return this;
+        }
 
-    public Builder report(Path dir, String processTag) {
-      report = dir;
-      tag = processTag;
-      return this;
-    }
+        public Builder sourceAddresses(List<InetAddress> addresses) {
+            sourceAddresses = addresses;
+            return this;
+        }
 
-    public Builder threads(int io, int senders) {
-      ioThreads = io;
-      senderThreads = senders;
-      return this;
-    }
+        public Builder sending(Duration warmupTime, Duration measured) {
+            warmup = warmupTime;
+            duration = measured;
+            return this;
+        }
 
-    public Builder timeouts(Duration connect, Duration drain) {
-      connectTimeout = connect;
-      drainTimeout = drain;
-      return this;
-    }
+        public Builder traffic(Traffic t) {
+            traffic = t;
+            return this;
+        }
 
-    public Builder limits(double errorRate, double connectFailureRate) {
-      maxErrorRate = errorRate;
-      maxConnectFailureRate = connectFailureRate;
-      return this;
-    }
+        public Builder clips(Duration shortest, Duration longest) {
+            minClip = shortest;
+            maxClip = longest;
+            return this;
+        }
 
-    public Builder progressJson(boolean json) {
-      progressJson = json;
-      return this;
-    }
+        public Builder profile(Profile p) {
+            profile = p;
+            return this;
+        }
 
-    public FleetPlan build() {
-      return new FleetPlan(host, port, fleetDir, devices, shard, slice, rampPerSecond, maxConnecting, connectFirst,
-          sourceAddresses, warmup, duration, traffic, minClip, maxClip, profile, frameBytes, seed, report, tag,
-          ioThreads, senderThreads, connectTimeout, drainTimeout, maxErrorRate, maxConnectFailureRate, progressJson);
+        public Builder frameBytes(FrameBytes sizes) {
+            frameBytes = sizes;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder report(Path dir, String processTag) {
+            report = dir;
+            tag = processTag;
+            return this;
+        }
+
+        public Builder threads(int io, int senders) {
+            ioThreads = io;
+            senderThreads = senders;
+            return this;
+        }
+
+        public Builder timeouts(Duration connect, Duration drain) {
+            connectTimeout = connect;
+            drainTimeout = drain;
+            return this;
+        }
+
+        public Builder limits(double errorRate, double connectFailureRate) {
+            maxErrorRate = errorRate;
+            maxConnectFailureRate = connectFailureRate;
+            return this;
+        }
+
+        public Builder progressJson(boolean json) {
+            progressJson = json;
+            return this;
+        }
+
+        public FleetPlan build() {
+            return new FleetPlan(
+                    host,
+                    port,
+                    fleetDir,
+                    devices,
+                    shard,
+                    slice,
+                    rampPerSecond,
+                    maxConnecting,
+                    connectFirst,
+                    sourceAddresses,
+                    warmup,
+                    duration,
+                    traffic,
+                    minClip,
+                    maxClip,
+                    profile,
+                    frameBytes,
+                    seed,
+                    report,
+                    tag,
+                    ioThreads,
+                    senderThreads,
+                    connectTimeout,
+                    drainTimeout,
+                    maxErrorRate,
+                    maxConnectFailureRate,
+                    progressJson);
+        }
     }
-  }
 }

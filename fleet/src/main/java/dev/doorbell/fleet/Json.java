@@ -16,42 +16,42 @@ import java.util.Map;
  * null, as JSON has no such number.
  */
 final class Json {
-  private static final JSON JSON_STD = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES)
-      .with(JSON.Feature.PRESERVE_FIELD_ORDERING);
+    private static final JSON JSON_STD =
+            JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES).with(JSON.Feature.PRESERVE_FIELD_ORDERING);
 
-  private Json() {}
+    private Json() {}
 
-  static String write(Object value) {
-    try {
-      return JSON_STD.asString(finite(value));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write JSON: " + e.getMessage(), e);
+    static String write(Object value) {
+        try {
+            return JSON_STD.asString(finite(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write JSON: " + e.getMessage(), e);
+        }
     }
-  }
 
-  /** The JSON object {@code text}; an IllegalArgumentException naming the offset when it is not one. */
-  static Map<String, Object> parseObject(String text) {
-    try {
-      return JSON_STD.mapFrom(text);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("bad JSON: " + e.getMessage(), e);
+    /** The JSON object {@code text}; an IllegalArgumentException naming the offset when it is not one. */
+    static Map<String, Object> parseObject(String text) {
+        try {
+            return JSON_STD.mapFrom(text);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("bad JSON: " + e.getMessage(), e);
+        }
     }
-  }
 
-  private static Object finite(Object value) {
-    if (value instanceof Map<?, ?> map) {
-      Map<Object, Object> copy = new LinkedHashMap<>();
-      map.forEach((k, v) -> copy.put(k, finite(v)));
-      return copy;
+    private static Object finite(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k, finite(v)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(v -> copy.add(finite(v)));
+            return copy;
+        }
+        if ((value instanceof Double || value instanceof Float) && !Double.isFinite(((Number) value).doubleValue())) {
+            return null;
+        }
+        return value;
     }
-    if (value instanceof List<?> list) {
-      List<Object> copy = new ArrayList<>(list.size());
-      list.forEach(v -> copy.add(finite(v)));
-      return copy;
-    }
-    if ((value instanceof Double || value instanceof Float) && !Double.isFinite(((Number) value).doubleValue())) {
-      return null;
-    }
-    return value;
-  }
 }

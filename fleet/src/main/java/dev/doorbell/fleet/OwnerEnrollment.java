@@ -14,20 +14,20 @@ import java.security.SecureRandom;
  * other: the vendor's provisioning names no owner's key type, the owner's side does not depend on the vendor's.
  */
 public final class OwnerEnrollment implements DeviceEnrollment {
-  private final SecureRandom random;
+    private final SecureRandom random;
 
-  /** Draws each root key from {@code random} (the provisioner's own, so that a seeded fleet stays reproducible). */
-  public OwnerEnrollment(SecureRandom random) {
-    this.random = random;
-  }
+    /** Draws each root key from {@code random} (the provisioner's own, so that a seeded fleet stays reproducible). */
+    public OwnerEnrollment(SecureRandom random) {
+        this.random = random;
+    }
 
-  @Override
-  public void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException {
-    new ContentKeyWriter(random, fleet.ownerKeyringDir()).write(deviceId, deviceDir);
-  }
+    @Override
+    public void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException {
+        new ContentKeyWriter(random, fleet.ownerKeyringDir()).write(deviceId, deviceDir);
+    }
 
-  @Override
-  public boolean present(FleetLayout fleet, String deviceId) {
-    return new ContentKeyWriter(random, fleet.ownerKeyringDir()).holds(deviceId);
-  }
+    @Override
+    public boolean present(FleetLayout fleet, String deviceId) {
+        return new ContentKeyWriter(random, fleet.ownerKeyringDir()).holds(deviceId);
+    }
 }

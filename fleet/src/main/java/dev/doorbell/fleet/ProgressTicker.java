@@ -14,75 +14,89 @@ import org.HdrHistogram.Histogram;
  * a parent process).
  */
 final class ProgressTicker {
-  private final FleetMetrics metrics;
-  private final List<FleetDevice> devices;
-  private final LatencyLog hlog;
-  private final PrintWriter out;
-  private final boolean json;
-  private final LongSupplier nanoTime;
-  private final Supplier<String> scenario;
-  private long second;
-  private long lastSent;
-  private long lastPersisted;
-  private long lastBytes;
+    private final FleetMetrics metrics;
+    private final List<FleetDevice> devices;
+    private final LatencyLog hlog;
+    private final PrintWriter out;
+    private final boolean json;
+    private final LongSupplier nanoTime;
+    private final Supplier<String> scenario;
+    private long second;
+    private long lastSent;
+    private long lastPersisted;
+    private long lastBytes;
 
-  ProgressTicker(FleetMetrics metrics, List<FleetDevice> devices, LatencyLog hlog, PrintWriter out, boolean json,
-      LongSupplier nanoTime, Supplier<String> scenario) {
-    this.metrics = metrics;
-    this.devices = devices;
-    this.hlog = hlog;
-    this.out = out;
-    this.json = json;
-    this.nanoTime = nanoTime;
-    this.scenario = scenario;
-  }
-
-  /** Ticks at start + 1 s, + 2 s, ... and at the end, which is read as it goes (a run may be stopped early). */
-  void runUntil(long start, LongSupplier endNanos) {
-    for (long k = 1; ; k++) {
-      long tickAt = start + k * 1_000_000_000L;
-      waitUntil(() -> Math.min(tickAt, endNanos.getAsLong()), null);
-      tick(k);
-      if (endNanos.getAsLong() <= tickAt) {
-        return;
-      }
+    ProgressTicker(
+            FleetMetrics metrics,
+            List<FleetDevice> devices,
+            LatencyLog hlog,
+            PrintWriter out,
+            boolean json,
+            LongSupplier nanoTime,
+            Supplier<String> scenario) {
+        this.metrics = metrics;
+        this.devices = devices;
+        this.hlog = hlog;
+        this.out = out;
+        this.json = json;
+        this.nanoTime = nanoTime;
+        this.scenario = scenario;
     }
-  }
 
-  /** Ticks once a second through the drain, and once more when it ends, so each hlog interval is a second or less. */
-  void runWhile(CompletableFuture<?> drained, long deadlineNanos) {
-    do {
-      long at = Math.min(deadlineNanos, nanoTime.getAsLong() + 1_000_000_000L);
-      waitUntil(() -> at, drained);
-      tick(second + 1);
-    } while (!drained.isDone() && nanoTime.getAsLong() < deadlineNanos);
-  }
-
-  private void waitUntil(LongSupplier at, CompletableFuture<?> orDone) {
-    long wait;
-    while ((wait = at.getAsLong() - nanoTime.getAsLong()) > 0 && (orDone == null || !orDone.isDone())) {
-      LockSupport.parkNanos(Math.min(wait, 50_000_000L));
+    /** Ticks at start + 1 s, + 2 s, ... and at the end, which is read as it goes (a run may be stopped early). */
+    void runUntil(long start, LongSupplier endNanos) {
+        for (long k = 1; ; k++) {
+            long tickAt = start + k * 1_000_000_000L;
+            waitUntil(() -> Math.min(tickAt, endNanos.getAsLong()), null);
+            tick(k);
+            if (endNanos.getAsLong() <= tickAt) {
+                return;
+            }
+        }
     }
-  }
 
-  void tick(long tickSecond) {
-    second = tickSecond;
-    Histogram interval = metrics.takeInterval(null);
-    hlog.append(interval);
-    long sent = metrics.framesSent.sum();
-    long persisted = metrics.framesPersisted.sum();
-    long bytes = metrics.bytesPersisted.sum();
-    long buffered = 0;
-    for (FleetDevice d : devices) {
-      buffered += d.link().stats().bufferedBytes();
+    /** Ticks once a second through the drain, and once more when it ends, so each hlog interval is a second or less. */
+    void runWhile(CompletableFuture<?> drained, long deadlineNanos) {
+        do {
+            long at = Math.min(deadlineNanos, nanoTime.getAsLong() + 1_000_000_000L);
+            waitUntil(() -> at, drained);
+            tick(second + 1);
+        } while (!drained.isDone() && nanoTime.getAsLong() < deadlineNanos);
     }
-    Progress p = new Progress(second, metrics.connected.sum(),
-        metrics.connecting.sum(), metrics.failed.sum(), metrics.openClips.sum(), sent - lastSent,
-        persisted - lastPersisted, bytes - lastBytes, buffered, interval);
-    lastSent = sent;
-    lastPersisted = persisted;
-    lastBytes = bytes;
-    out.println(json ? p.json() : p.text() + " | " + scenario.get());
-    out.flush();
-  }
+
+    private void waitUntil(LongSupplier at, CompletableFuture<?> orDone) {
+        long wait;
+        while ((wait = at.getAsLong() - nanoTime.getAsLong()) > 0 && (orDone == null || !orDone.isDone())) {
+            LockSupport.parkNanos(Math.min(wait, 50_000_000L));
+        }
+    }
+
+    void tick(long tickSecond) {
+        second = tickSecond;
+        Histogram interval = metrics.takeInterval(null);
+        hlog.append(interval);
+        long sent = metrics.framesSent.sum();
+        long persisted = metrics.framesPersisted.sum();
+        long bytes = metrics.bytesPersisted.sum();
+        long buffered = 0;
+        for (FleetDevice d : devices) {
+            buffered += d.link().stats().bufferedBytes();
+        }
+        Progress p = new Progress(
+                second,
+                metrics.connected.sum(),
+                metrics.connecting.sum(),
+                metrics.failed.sum(),
+                metrics.openClips.sum(),
+                sent - lastSent,
+                persisted - lastPersisted,
+                bytes - lastBytes,
+                buffered,
+                interval);
+        lastSent = sent;
+        lastPersisted = persisted;
+        lastBytes = bytes;
+        out.println(json ? p.json() : p.text() + " | " + scenario.get());
+        out.flush();
+    }
 }

@@ -7,41 +7,45 @@ package dev.doorbell.fleet;
  * final frame, then the drain.
  */
 final class RunEnd {
-  /** How a run ended: its planned end, a signal (SIGINT, SIGTERM, or the parent of a worker), or an abort. */
-  enum Cause { DURATION, SIGNAL, ABORT }
-
-  private volatile long endNanos = Long.MAX_VALUE;
-  private volatile Cause cause = Cause.DURATION;
-  private volatile String reason = "duration";
-
-  /** Sets the planned end; a run stopped already keeps its end. */
-  synchronized void plan(long endNanos) {
-    if (cause == Cause.DURATION) {
-      this.endNanos = endNanos;
+    /** How a run ended: its planned end, a signal (SIGINT, SIGTERM, or the parent of a worker), or an abort. */
+    enum Cause {
+        DURATION,
+        SIGNAL,
+        ABORT
     }
-  }
 
-  long nanos() {
-    return endNanos;
-  }
+    private volatile long endNanos = Long.MAX_VALUE;
+    private volatile Cause cause = Cause.DURATION;
+    private volatile String reason = "duration";
 
-  /** Ends the run at {@code nowNanos} unless it has ended or was stopped already; true if this call stopped it. */
-  synchronized boolean stop(long nowNanos, Cause why, String reason) {
-    if (cause != Cause.DURATION || nowNanos >= endNanos) {
-      return false;
+    /** Sets the planned end; a run stopped already keeps its end. */
+    synchronized void plan(long endNanos) {
+        if (cause == Cause.DURATION) {
+            this.endNanos = endNanos;
+        }
     }
-    this.cause = why;
-    this.reason = reason;
-    this.endNanos = nowNanos;
-    return true;
-  }
 
-  Cause cause() {
-    return cause;
-  }
+    long nanos() {
+        return endNanos;
+    }
 
-  /** "duration", the signal's name, or the abort's one-line reason. */
-  String reason() {
-    return reason;
-  }
+    /** Ends the run at {@code nowNanos} unless it has ended or was stopped already; true if this call stopped it. */
+    synchronized boolean stop(long nowNanos, Cause why, String reason) {
+        if (cause != Cause.DURATION || nowNanos >= endNanos) {
+            return false;
+        }
+        this.cause = why;
+        this.reason = reason;
+        this.endNanos = nowNanos;
+        return true;
+    }
+
+    Cause cause() {
+        return cause;
+    }
+
+    /** "duration", the signal's name, or the abort's one-line reason. */
+    String reason() {
+        return reason;
+    }
 }

@@ -22,45 +22,55 @@ import org.junit.jupiter.api.io.TempDir;
  * fields the one load tester added since: {@code totals.skipped} and {@code traffic}.
  */
 class FleetReportJsonTest {
-  static final Path BEFORE_JACKSON = Path.of("src/test/resources/reports/written-before-jackson");
-  static final Path BEFORE_RUN_IDS = Path.of("src/test/resources/reports/written-before-run-ids");
-  private static final long T0 = 1_764_900_000_000L;
+    static final Path BEFORE_JACKSON = Path.of("src/test/resources/reports/written-before-jackson");
+    static final Path BEFORE_RUN_IDS = Path.of("src/test/resources/reports/written-before-run-ids");
+    private static final long T0 = 1_764_900_000_000L;
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void write_theFixtureRun_isByteForByteWhatTheOldWriterWrote() throws Exception {
-    Path out = dir.resolve("again");
-    Files.createDirectories(out);
-    Files.copy(BEFORE_JACKSON.resolve(LatencyLog.FILE), out.resolve(LatencyLog.FILE));
-    TreeMap<Long, Histogram> seconds = LatencyLog.readSeconds(List.of(out.resolve(LatencyLog.FILE)));
-    FleetTotals totals = new FleetTotals(20, 1, 21, 10, 300, 300, 2_765_432, 0, 0, 0, 3.25, 1, 0);
-    RunRecord record = new RunRecord("7c0ffee0-0000-4000-8000-000000000001",
-        List.of("7c0ffee0-0000-4000-8000-000000000001"), List.of(new RunRecord.Span(T0, T0 + 3250)), false,
-        "duration", null, Map.of("closed before Welcome", 1L));
-    FleetScenario storm = FleetScenario.reconnectStorm(Duration.ofMillis(1500), 0.5, Duration.ofSeconds(5), 3);
+    @Test
+    void write_theFixtureRun_isByteForByteWhatTheOldWriterWrote() throws Exception {
+        Path out = dir.resolve("again");
+        Files.createDirectories(out);
+        Files.copy(BEFORE_JACKSON.resolve(LatencyLog.FILE), out.resolve(LatencyLog.FILE));
+        TreeMap<Long, Histogram> seconds = LatencyLog.readSeconds(List.of(out.resolve(LatencyLog.FILE)));
+        FleetTotals totals = new FleetTotals(20, 1, 21, 10, 300, 300, 2_765_432, 0, 0, 0, 3.25, 1, 0);
+        RunRecord record = new RunRecord(
+                "7c0ffee0-0000-4000-8000-000000000001",
+                List.of("7c0ffee0-0000-4000-8000-000000000001"),
+                List.of(new RunRecord.Span(T0, T0 + 3250)),
+                false,
+                "duration",
+                null,
+                Map.of("closed before Welcome", 1L));
+        FleetScenario storm = FleetScenario.reconnectStorm(Duration.ofMillis(1500), 0.5, Duration.ofSeconds(5), 3);
 
-    new FleetReport(totals, seconds, 0.01, 0.02, storm, new Traffic.PoissonClips(12), record).write(out);
+        new FleetReport(totals, seconds, 0.01, 0.02, storm, new Traffic.PoissonClips(12), record).write(out);
 
-    String before = Files.readString(BEFORE_JACKSON.resolve("report.json"));
-    String withTheNewFields = before.replace("\"lostAcked\":0}", "\"lostAcked\":0,\"skipped\":0}")
-        .replace(",\"scenario\":", ",\"traffic\":{\"model\":\"poisson\",\"parameters\":{\"clipsPerHour\":12.0}},"
-            + "\"scenario\":");
-    assertEquals(withTheNewFields, Files.readString(out.resolve("report.json")));
-  }
+        String before = Files.readString(BEFORE_JACKSON.resolve("report.json"));
+        String withTheNewFields = before.replace("\"lostAcked\":0}", "\"lostAcked\":0,\"skipped\":0}")
+                .replace(
+                        ",\"scenario\":",
+                        ",\"traffic\":{\"model\":\"poisson\",\"parameters\":{\"clipsPerHour\":12.0}},"
+                                + "\"scenario\":");
+        assertEquals(withTheNewFields, Files.readString(out.resolve("report.json")));
+    }
 
-  @Test
-  void write_valuesTheOldWriterHandled_nullsAndNonFiniteNumbersAreNull() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("allReconnectedSeconds", null);
-    m.put("rate", Double.NaN);
-    m.put("small", 1.0E-4);
-    m.put("list", new ArrayList<>(List.of(1L, 2.5, Double.POSITIVE_INFINITY, "a\"b\\c\nd")));
+    @Test
+    void write_valuesTheOldWriterHandled_nullsAndNonFiniteNumbersAreNull() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("allReconnectedSeconds", null);
+        m.put("rate", Double.NaN);
+        m.put("small", 1.0E-4);
+        m.put("list", new ArrayList<>(List.of(1L, 2.5, Double.POSITIVE_INFINITY, "a\"b\\c\nd")));
 
-    String json = Json.write(m);
+        String json = Json.write(m);
 
-    assertEquals("{\"allReconnectedSeconds\":null,\"rate\":null,\"small\":1.0E-4,\"list\":[1,2.5,null,"
-        + "\"a\\\"b\\\\c\\nd\"]}", json);
-    assertNull(Json.parseObject(json).get("rate"));
-  }
+        assertEquals(
+                "{\"allReconnectedSeconds\":null,\"rate\":null,\"small\":1.0E-4,\"list\":[1,2.5,null,"
+                        + "\"a\\\"b\\\\c\\nd\"]}",
+                json);
+        assertNull(Json.parseObject(json).get("rate"));
+    }
 }

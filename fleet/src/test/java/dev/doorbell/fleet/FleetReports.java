@@ -7,9 +7,9 @@ import java.util.Map;
 
 /** A fleet report's report.json, parsed, for tests outside this package. */
 public final class FleetReports {
-  private FleetReports() {}
+    private FleetReports() {}
 
-  public static Map<String, Object> json(Path reportDir) throws IOException {
-    return Json.parseObject(Files.readString(reportDir.resolve("report.json")));
-  }
+    public static Map<String, Object> json(Path reportDir) throws IOException {
+        return Json.parseObject(Files.readString(reportDir.resolve("report.json")));
+    }
 }

@@ -11,19 +11,19 @@ import org.junit.jupiter.api.Test;
  * also have been written or rewritten by another tool (jq, Python's json module), which use every escape JSON has.
  */
 class JsonTest {
-  @Test
-  void parse_everyShortEscape_decodesToItsCharacter() {
-    Map<String, Object> m = Json.parseObject("{\"abort\":\"a\\rb\\bc\\fd\\te\\nf\\\"g\\\\h\\/i\"}");
+    @Test
+    void parse_everyShortEscape_decodesToItsCharacter() {
+        Map<String, Object> m = Json.parseObject("{\"abort\":\"a\\rb\\bc\\fd\\te\\nf\\\"g\\\\h\\/i\"}");
 
-    assertEquals("a\rb\bc\fd\te\nf\"g\\h/i", m.get("abort"));
-  }
+        assertEquals("a\rb\bc\fd\te\nf\"g\\h/i", m.get("abort"));
+    }
 
-  @Test
-  void parse_reportReasonsWrittenByPython_keysKeepTheirControlCharacters() {
-    // json.dumps({"closed\r before Welcome": 3}) in Python writes the carriage return as \r.
-    Map<String, Object> m = Json.parseObject("{\"connectFailureReasons\": {\"closed\\r before Welcome\": 3}}");
+    @Test
+    void parse_reportReasonsWrittenByPython_keysKeepTheirControlCharacters() {
+        // json.dumps({"closed\r before Welcome": 3}) in Python writes the carriage return as \r.
+        Map<String, Object> m = Json.parseObject("{\"connectFailureReasons\": {\"closed\\r before Welcome\": 3}}");
 
-    assertEquals(List.of("closed\r before Welcome"),
-        List.copyOf(((Map<?, ?>) m.get("connectFailureReasons")).keySet()));
-  }
+        assertEquals(
+                List.of("closed\r before Welcome"), List.copyOf(((Map<?, ?>) m.get("connectFailureReasons")).keySet()));
+    }
 }

@@ -8,22 +8,22 @@ import java.nio.file.Path;
  * tables.
  */
 public record ClipResult(
-    String deviceId,
-    long clipId,
-    String trigger,
-    int storedFrames,
-    int verifiedFrames,
-    long sealedBytes,
-    String verdict,
-    String keyword,
-    String summary,
-    Path outDir) {
+        String deviceId,
+        long clipId,
+        String trigger,
+        int storedFrames,
+        int verifiedFrames,
+        long sealedBytes,
+        String verdict,
+        String keyword,
+        String summary,
+        Path outDir) {
 
-  public boolean ok() {
-    return "OK".equals(verdict);
-  }
+    public boolean ok() {
+        return "OK".equals(verdict);
+    }
 
-  public String clipName() {
-    return String.format("%016x", clipId);
-  }
+    public String clipName() {
+        return String.format("%016x", clipId);
+    }
 }

@@ -10,15 +10,22 @@ import java.util.List;
  * set when the clip's clip_open records break the uplink's rules (a second one, or one after frames): the clip is
  * then TAMPERED at header. {@code holes} says where unreadable parts of the store may hold the clip's other records.
  */
-public record StoredClip(String deviceId, long clipId, byte[] header, List<StoredFrameBytes> frames, boolean closed,
-                         long sealedBytes, String headerProblem, ClipHoles holes) {
+public record StoredClip(
+        String deviceId,
+        long clipId,
+        byte[] header,
+        List<StoredFrameBytes> frames,
+        boolean closed,
+        long sealedBytes,
+        String headerProblem,
+        ClipHoles holes) {
 
-  public StoredClip {
-    frames = List.copyOf(frames);
-  }
+    public StoredClip {
+        frames = List.copyOf(frames);
+    }
 
-  /** The clip id as it appears in paths and tables: 16 lowercase hex digits. */
-  public String clipName() {
-    return String.format("%016x", clipId);
-  }
+    /** The clip id as it appears in paths and tables: 16 lowercase hex digits. */
+    public String clipName() {
+        return String.format("%016x", clipId);
+    }
 }

@@ -14,15 +14,15 @@ import java.util.Objects;
  * @param reason why
  */
 public record CrlEntry(BigInteger serial, String deviceId, Instant revokedAt, CrlReason reason) {
-  public CrlEntry {
-    Objects.requireNonNull(serial, "serial");
-    Objects.requireNonNull(revokedAt, "revokedAt");
-    Objects.requireNonNull(reason, "reason");
-    if (serial.signum() <= 0) {
-      throw new IllegalArgumentException("a certificate serial is positive, not " + serial);
+    public CrlEntry {
+        Objects.requireNonNull(serial, "serial");
+        Objects.requireNonNull(revokedAt, "revokedAt");
+        Objects.requireNonNull(reason, "reason");
+        if (serial.signum() <= 0) {
+            throw new IllegalArgumentException("a certificate serial is positive, not " + serial);
+        }
+        if (!DeviceIds.isValid(deviceId)) {
+            throw new IllegalArgumentException("not a device id: " + deviceId);
+        }
     }
-    if (!DeviceIds.isValid(deviceId)) {
-      throw new IllegalArgumentException("not a device id: " + deviceId);
-    }
-  }
 }

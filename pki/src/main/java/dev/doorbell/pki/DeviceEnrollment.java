@@ -10,17 +10,17 @@ import java.nio.file.Path;
  * or even names an owner's key.
  */
 public interface DeviceEnrollment {
-  /** Adds nothing: devices get their TLS identity only. */
-  DeviceEnrollment NONE = (fleet, deviceId, deviceDir) -> { };
+    /** Adds nothing: devices get their TLS identity only. */
+    DeviceEnrollment NONE = (fleet, deviceId, deviceDir) -> {};
 
-  /**
-   * Writes the device's further files into {@code deviceDir}, which exists (0700). Files need not be forced to disk:
-   * provisioning makes the whole fleet durable at once afterwards. Called from several threads, one device per call.
-   */
-  void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException;
+    /**
+     * Writes the device's further files into {@code deviceDir}, which exists (0700). Files need not be forced to disk:
+     * provisioning makes the whole fleet durable at once afterwards. Called from several threads, one device per call.
+     */
+    void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException;
 
-  /** Whether files of this device from an earlier run are present, so that {@code --add} refuses its id. */
-  default boolean present(FleetLayout fleet, String deviceId) {
-    return false;
-  }
+    /** Whether files of this device from an earlier run are present, so that {@code --add} refuses its id. */
+    default boolean present(FleetLayout fleet, String deviceId) {
+        return false;
+    }
 }

@@ -16,21 +16,21 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * P-256.
  */
 final class EcKeys {
-  static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
-  /** Not registered with {@link java.security.Security}: only provisioning asks for it, by reference. */
-  static final Provider PROVIDER = new BouncyCastleProvider();
+    static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
+    /** Not registered with {@link java.security.Security}: only provisioning asks for it, by reference. */
+    static final Provider PROVIDER = new BouncyCastleProvider();
 
-  private EcKeys() {}
+    private EcKeys() {}
 
-  static KeyPair generate(SecureRandom random) {
-    try {
-      // A new generator per call: KeyPairGenerator instances are not specified to be thread-safe. The comb table
-      // lives with the curve's base point, so a new generator does not recompute it.
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", PROVIDER);
-      generator.initialize(new ECGenParameterSpec("secp256r1"), random);
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot make EC P-256 keys", e);
+    static KeyPair generate(SecureRandom random) {
+        try {
+            // A new generator per call: KeyPairGenerator instances are not specified to be thread-safe. The comb table
+            // lives with the curve's base point, so a new generator does not recompute it.
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", PROVIDER);
+            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make EC P-256 keys", e);
+        }
     }
-  }
 }

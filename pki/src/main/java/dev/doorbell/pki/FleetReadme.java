@@ -2,10 +2,10 @@ package dev.doorbell.pki;
 
 /** The README.txt of a fleet directory: what each folder is and who may hold it. */
 final class FleetReadme {
-  private FleetReadme() {}
+    private FleetReadme() {}
 
-  static String text() {
-    return """
+    static String text() {
+        return """
         doorbell fleet, written by `doorbell provision`
 
         fleet.txt           one device id per line.
@@ -33,5 +33,5 @@ final class FleetReadme {
         Private files are mode 0600 and the folders that hold them 0700. Every file and folder was synced to
         disk before provision printed its summary; a fleet without fleet.txt was cut short.
         """;
-  }
+    }
 }

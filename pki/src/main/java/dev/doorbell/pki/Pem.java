@@ -23,63 +23,63 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
  * {@code SslContextBuilder} reads with the JDK alone; the uplink has no BouncyCastle to read anything else.
  */
 public final class Pem {
-  private Pem() {}
+    private Pem() {}
 
-  public static String certificate(X509Certificate certificate) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(certificate);
+    public static String certificate(X509Certificate certificate) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(certificate);
+        }
+        return out.toString();
     }
-    return out.toString();
-  }
 
-  /** A revocation list as PEM "X509 CRL", the form the uplink reads. */
-  public static String crl(X509CRL crl) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(crl);
+    /** A revocation list as PEM "X509 CRL", the form the uplink reads. */
+    public static String crl(X509CRL crl) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(crl);
+        }
+        return out.toString();
     }
-    return out.toString();
-  }
 
-  public static String privateKey(PrivateKey key) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(new JcaPKCS8Generator(key, null));
+    public static String privateKey(PrivateKey key) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(new JcaPKCS8Generator(key, null));
+        }
+        return out.toString();
     }
-    return out.toString();
-  }
 
-  /** Reads the first certificate of a PEM file; fails naming the file if there is none. */
-  public static X509Certificate readCertificate(Path file) throws IOException {
-    Object object = readFirst(file);
-    if (!(object instanceof X509CertificateHolder holder)) {
-      throw new IOException(file + ": expected a PEM certificate (BEGIN CERTIFICATE)");
+    /** Reads the first certificate of a PEM file; fails naming the file if there is none. */
+    public static X509Certificate readCertificate(Path file) throws IOException {
+        Object object = readFirst(file);
+        if (!(object instanceof X509CertificateHolder holder)) {
+            throw new IOException(file + ": expected a PEM certificate (BEGIN CERTIFICATE)");
+        }
+        try {
+            return new JcaX509CertificateConverter().getCertificate(holder);
+        } catch (CertificateException e) {
+            throw new IOException(file + ": unreadable certificate: " + e.getMessage(), e);
+        }
     }
-    try {
-      return new JcaX509CertificateConverter().getCertificate(holder);
-    } catch (CertificateException e) {
-      throw new IOException(file + ": unreadable certificate: " + e.getMessage(), e);
-    }
-  }
 
-  /** Reads a PKCS#8 private key; fails naming the file (never quoting it) if it holds anything else. */
-  public static PrivateKey readPrivateKey(Path file) throws IOException {
-    Object object = readFirst(file);
-    if (!(object instanceof PrivateKeyInfo info)) {
-      throw new IOException(file + ": expected an unencrypted PKCS#8 private key (BEGIN PRIVATE KEY)");
+    /** Reads a PKCS#8 private key; fails naming the file (never quoting it) if it holds anything else. */
+    public static PrivateKey readPrivateKey(Path file) throws IOException {
+        Object object = readFirst(file);
+        if (!(object instanceof PrivateKeyInfo info)) {
+            throw new IOException(file + ": expected an unencrypted PKCS#8 private key (BEGIN PRIVATE KEY)");
+        }
+        return new JcaPEMKeyConverter().getPrivateKey(info);
     }
-    return new JcaPEMKeyConverter().getPrivateKey(info);
-  }
 
-  private static Object readFirst(Path file) throws IOException {
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-        PEMParser parser = new PEMParser(reader)) {
-      Object object = parser.readObject();
-      if (object == null) {
-        throw new IOException(file + ": no PEM object found");
-      }
-      return object;
+    private static Object readFirst(Path file) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser parser = new PEMParser(reader)) {
+            Object object = parser.readObject();
+            if (object == null) {
+                throw new IOException(file + ": no PEM object found");
+            }
+            return object;
+        }
     }
-  }
 }

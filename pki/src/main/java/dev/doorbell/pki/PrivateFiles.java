@@ -23,104 +23,104 @@ import java.util.Set;
  * after its last file, which is what makes a large fleet fast ({@link #syncDirectory}).
  */
 final class PrivateFiles {
-  static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
-  static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
-  static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
-  static final Set<PosixFilePermission> PUBLIC_DIR = PosixFilePermissions.fromString("rwxr-xr-x");
+    static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+    static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
+    static final Set<PosixFilePermission> PUBLIC_DIR = PosixFilePermissions.fromString("rwxr-xr-x");
 
-  private PrivateFiles() {}
+    private PrivateFiles() {}
 
-  /** Creates {@code dir} (and missing parents) and sets it to 0700, whatever the umask. */
-  static Path privateDirectory(Path dir) throws IOException {
-    return directory(dir, PRIVATE_DIR);
-  }
-
-  /** Creates {@code dir} (and missing parents) and sets it to 0755: for folders that hold only public files. */
-  static Path publicDirectory(Path dir) throws IOException {
-    return directory(dir, PUBLIC_DIR);
-  }
-
-  /**
-   * Writes a secret with mode 0600, its contents forced to disk before the rename. When {@code durable}, the
-   * directory is synced after the rename too; otherwise the caller syncs it.
-   */
-  static void writePrivate(Path file, byte[] contents, boolean durable) throws IOException {
-    write(file, contents, PRIVATE_FILE, durable);
-  }
-
-  static void writePrivate(Path file, String contents, boolean durable) throws IOException {
-    write(file, contents.getBytes(StandardCharsets.UTF_8), PRIVATE_FILE, durable);
-  }
-
-  /** Writes a file anyone may read (certificates, fleet lists, README), forced to disk; the caller syncs the folder. */
-  static void writePublic(Path file, String contents) throws IOException {
-    write(file, contents.getBytes(StandardCharsets.UTF_8), PUBLIC_FILE, false);
-  }
-
-  /**
-   * Writes a file (temporary name, then rename) without forcing anything to disk: for the thousands of device files
-   * of a fleet, which {@link FleetSync} makes durable all at once before provisioning reports success.
-   */
-  static void writeDeferred(Path file, String contents, Set<PosixFilePermission> mode) throws IOException {
-    write(file, contents.getBytes(StandardCharsets.UTF_8), mode, false, false);
-  }
-
-  /**
-   * Makes {@code file} a hard link to {@code existing}, a public file already written and forced to disk, so that
-   * ten thousand devices share one inode of the CA certificate instead of ten thousand writes and fsyncs; writes
-   * {@code contents} instead where the file system has no hard links. Either way the caller syncs the directory.
-   */
-  static void linkPublic(Path file, Path existing, String contents) throws IOException {
-    try {
-      Files.createLink(file, existing);
-    } catch (UnsupportedOperationException | FileSystemException e) {
-      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw e;
-      }
-      writePublic(file, contents);
+    /** Creates {@code dir} (and missing parents) and sets it to 0700, whatever the umask. */
+    static Path privateDirectory(Path dir) throws IOException {
+        return directory(dir, PRIVATE_DIR);
     }
-  }
 
-  private static Path directory(Path dir, Set<PosixFilePermission> mode) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode));
+    /** Creates {@code dir} (and missing parents) and sets it to 0755: for folders that hold only public files. */
+    static Path publicDirectory(Path dir) throws IOException {
+        return directory(dir, PUBLIC_DIR);
     }
-    Files.setPosixFilePermissions(dir, mode);
-    return dir;
-  }
 
-  private static void write(Path file, byte[] contents, Set<PosixFilePermission> mode, boolean durable)
-      throws IOException {
-    write(file, contents, mode, true, durable);
-  }
+    /**
+     * Writes a secret with mode 0600, its contents forced to disk before the rename. When {@code durable}, the
+     * directory is synced after the rename too; otherwise the caller syncs it.
+     */
+    static void writePrivate(Path file, byte[] contents, boolean durable) throws IOException {
+        write(file, contents, PRIVATE_FILE, durable);
+    }
 
-  private static void write(Path file, byte[] contents, Set<PosixFilePermission> mode, boolean force,
-      boolean durable) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    FileAttribute<Set<PosixFilePermission>> attribute = PosixFilePermissions.asFileAttribute(mode);
-    try (FileChannel channel =
-        FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attribute)) {
-      ByteBuffer buffer = ByteBuffer.wrap(contents);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      if (force) {
-        channel.force(true);
-      }
+    static void writePrivate(Path file, String contents, boolean durable) throws IOException {
+        write(file, contents.getBytes(StandardCharsets.UTF_8), PRIVATE_FILE, durable);
     }
-    // The umask can only remove bits, but a public file must be readable by the uplink's user whatever it is.
-    Files.setPosixFilePermissions(tmp, mode);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-    if (durable) {
-      syncDirectory(file.getParent());
-    }
-  }
 
-  /** Makes a rename or a new entry in {@code dir} durable (Linux allows fsync on a directory opened read-only). */
-  static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
+    /** Writes a file anyone may read (certificates, fleet lists, README), forced to disk; the caller syncs the folder. */
+    static void writePublic(Path file, String contents) throws IOException {
+        write(file, contents.getBytes(StandardCharsets.UTF_8), PUBLIC_FILE, false);
     }
-  }
+
+    /**
+     * Writes a file (temporary name, then rename) without forcing anything to disk: for the thousands of device files
+     * of a fleet, which {@link FleetSync} makes durable all at once before provisioning reports success.
+     */
+    static void writeDeferred(Path file, String contents, Set<PosixFilePermission> mode) throws IOException {
+        write(file, contents.getBytes(StandardCharsets.UTF_8), mode, false, false);
+    }
+
+    /**
+     * Makes {@code file} a hard link to {@code existing}, a public file already written and forced to disk, so that
+     * ten thousand devices share one inode of the CA certificate instead of ten thousand writes and fsyncs; writes
+     * {@code contents} instead where the file system has no hard links. Either way the caller syncs the directory.
+     */
+    static void linkPublic(Path file, Path existing, String contents) throws IOException {
+        try {
+            Files.createLink(file, existing);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
+            writePublic(file, contents);
+        }
+    }
+
+    private static Path directory(Path dir, Set<PosixFilePermission> mode) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode));
+        }
+        Files.setPosixFilePermissions(dir, mode);
+        return dir;
+    }
+
+    private static void write(Path file, byte[] contents, Set<PosixFilePermission> mode, boolean durable)
+            throws IOException {
+        write(file, contents, mode, true, durable);
+    }
+
+    private static void write(Path file, byte[] contents, Set<PosixFilePermission> mode, boolean force, boolean durable)
+            throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        FileAttribute<Set<PosixFilePermission>> attribute = PosixFilePermissions.asFileAttribute(mode);
+        try (FileChannel channel =
+                FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attribute)) {
+            ByteBuffer buffer = ByteBuffer.wrap(contents);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            if (force) {
+                channel.force(true);
+            }
+        }
+        // The umask can only remove bits, but a public file must be readable by the uplink's user whatever it is.
+        Files.setPosixFilePermissions(tmp, mode);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        if (durable) {
+            syncDirectory(file.getParent());
+        }
+    }
+
+    /** Makes a rename or a new entry in {@code dir} durable (Linux allows fsync on a directory opened read-only). */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
 }

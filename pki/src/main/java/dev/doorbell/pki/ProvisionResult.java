@@ -12,7 +12,7 @@ import java.util.List;
  * @param elapsed wall time of the run
  */
 public record ProvisionResult(FleetLayout layout, List<String> added, int fleetSize, Duration elapsed) {
-  public ProvisionResult {
-    added = List.copyOf(added);
-  }
+    public ProvisionResult {
+        added = List.copyOf(added);
+    }
 }

@@ -17,27 +17,32 @@ import org.junit.jupiter.api.Test;
  * Maven Enforcer keeps those modules off pki's class path; this scan also catches a type reached another way.
  */
 class PkiArchitectureTest {
-  static final List<String> FORBIDDEN = List.of("dev/doorbell/seal/", "dev/doorbell/owner/", "dev/doorbell/device/",
-      "dev/doorbell/uplink/", "dev/doorbell/fleet/", "dev/doorbell/app/");
+    static final List<String> FORBIDDEN = List.of(
+            "dev/doorbell/seal/",
+            "dev/doorbell/owner/",
+            "dev/doorbell/device/",
+            "dev/doorbell/uplink/",
+            "dev/doorbell/fleet/",
+            "dev/doorbell/app/");
 
-  @Test
-  void mainClasses_noOwnerKeyOrContentKeyReferences() throws IOException {
-    ClassScan.assertNoneReferenced("pki", FORBIDDEN, 15, "FleetProvisioner");
-  }
+    @Test
+    void mainClasses_noOwnerKeyOrContentKeyReferences() throws IOException {
+        ClassScan.assertNoneReferenced("pki", FORBIDDEN, 15, "FleetProvisioner");
+    }
 
-  @Test
-  void scan_classHoldingOwnerKeys_isCaught() throws IOException {
-    // Guards the scan itself: the canary below names an owner's key type and must be caught.
-    Path canary = ClassScan.testClass("pki", Canary.class.getName());
-    assertEquals(List.of("dev/doorbell/seal/"), ClassScan.references(canary, FORBIDDEN));
-  }
+    @Test
+    void scan_classHoldingOwnerKeys_isCaught() throws IOException {
+        // Guards the scan itself: the canary below names an owner's key type and must be caught.
+        Path canary = ClassScan.testClass("pki", Canary.class.getName());
+        assertEquals(List.of("dev/doorbell/seal/"), ClassScan.references(canary, FORBIDDEN));
+    }
 
-  /** Only here to be found by {@link #scan_classHoldingOwnerKeys_isCaught()}. */
-  private static final class Canary {
-    @SuppressWarnings("unused")
-    private RootKey ownersKey;
+    /** Only here to be found by {@link #scan_classHoldingOwnerKeys_isCaught()}. */
+    private static final class Canary {
+        @SuppressWarnings("unused")
+        private RootKey ownersKey;
 
-    @SuppressWarnings("unused")
-    private EpochKey contentKey;
-  }
+        @SuppressWarnings("unused")
+        private EpochKey contentKey;
+    }
 }

@@ -10,20 +10,24 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Stands in for another party's enrolment: writes {@code enrolled.txt} (0600) into each device directory. */
 final class RecordingEnrollment implements DeviceEnrollment {
-  static final String FILE = "enrolled.txt";
+    static final String FILE = "enrolled.txt";
 
-  final Set<String> enrolled = ConcurrentHashMap.newKeySet();
-  final Set<String> presentBefore = ConcurrentHashMap.newKeySet();
+    final Set<String> enrolled = ConcurrentHashMap.newKeySet();
+    final Set<String> presentBefore = ConcurrentHashMap.newKeySet();
 
-  @Override
-  public void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException {
-    Files.writeString(Files.createFile(deviceDir.resolve(FILE), PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------"))), deviceId + "\n", StandardCharsets.UTF_8);
-    enrolled.add(deviceId);
-  }
+    @Override
+    public void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException {
+        Files.writeString(
+                Files.createFile(
+                        deviceDir.resolve(FILE),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                deviceId + "\n",
+                StandardCharsets.UTF_8);
+        enrolled.add(deviceId);
+    }
 
-  @Override
-  public boolean present(FleetLayout fleet, String deviceId) {
-    return presentBefore.contains(deviceId);
-  }
+    @Override
+    public boolean present(FleetLayout fleet, String deviceId) {
+        return presentBefore.contains(deviceId);
+    }
 }

@@ -9,19 +9,19 @@ import java.util.List;
  * missing part may lie in a hole; a frame that is stored is always verified.
  */
 public record ClipHoles(String header, List<FrameHole> frames) {
-  public static final ClipHoles NONE = new ClipHoles(null, List.of());
+    public static final ClipHoles NONE = new ClipHoles(null, List.of());
 
-  public ClipHoles {
-    frames = List.copyOf(frames);
-  }
-
-  /** The first hole that may hold every frame from {@code fromSeq} up to, not including, {@code toSeq}; or null. */
-  public FrameHole covering(long fromSeq, long toSeq) {
-    for (FrameHole hole : frames) {
-      if (hole.covers(fromSeq, toSeq)) {
-        return hole;
-      }
+    public ClipHoles {
+        frames = List.copyOf(frames);
     }
-    return null;
-  }
+
+    /** The first hole that may hold every frame from {@code fromSeq} up to, not including, {@code toSeq}; or null. */
+    public FrameHole covering(long fromSeq, long toSeq) {
+        for (FrameHole hole : frames) {
+            if (hole.covers(fromSeq, toSeq)) {
+                return hole;
+            }
+        }
+        return null;
+    }
 }

@@ -11,111 +11,116 @@ import java.util.OptionalInt;
  * final frame are missing where the store reader found a damaged range or a missing or shortened segment).
  */
 public final class ClipVerdict {
-  public enum Status { OK, TRUNCATED, TAMPERED, DAMAGED }
+    public enum Status {
+        OK,
+        TRUNCATED,
+        TAMPERED,
+        DAMAGED
+    }
 
-  private final Status status;
-  private final ClipHeader header;
-  private final OptionalInt failedSeq;
-  private final String reason;
-  private final List<OpenedFrame> frames;
+    private final Status status;
+    private final ClipHeader header;
+    private final OptionalInt failedSeq;
+    private final String reason;
+    private final List<OpenedFrame> frames;
 
-  private ClipVerdict(Status status, ClipHeader header, OptionalInt failedSeq, String reason,
-                      List<OpenedFrame> frames) {
-    this.status = status;
-    this.header = header;
-    this.failedSeq = failedSeq;
-    this.reason = reason;
-    this.frames = List.copyOf(frames);
-  }
+    private ClipVerdict(
+            Status status, ClipHeader header, OptionalInt failedSeq, String reason, List<OpenedFrame> frames) {
+        this.status = status;
+        this.header = header;
+        this.failedSeq = failedSeq;
+        this.reason = reason;
+        this.frames = List.copyOf(frames);
+    }
 
-  static ClipVerdict ok(ClipHeader header, List<OpenedFrame> frames) {
-    return new ClipVerdict(Status.OK, header, OptionalInt.empty(), "", frames);
-  }
+    static ClipVerdict ok(ClipHeader header, List<OpenedFrame> frames) {
+        return new ClipVerdict(Status.OK, header, OptionalInt.empty(), "", frames);
+    }
 
-  static ClipVerdict truncated(ClipHeader header, List<OpenedFrame> frames) {
-    return new ClipVerdict(Status.TRUNCATED, header, OptionalInt.empty(), "no final frame", frames);
-  }
+    static ClipVerdict truncated(ClipHeader header, List<OpenedFrame> frames) {
+        return new ClipVerdict(Status.TRUNCATED, header, OptionalInt.empty(), "no final frame", frames);
+    }
 
-  /** A problem with the header itself: no frame is opened. */
-  static ClipVerdict badHeader(ClipHeader header, String reason) {
-    return new ClipVerdict(Status.TAMPERED, header, OptionalInt.empty(), reason, List.of());
-  }
+    /** A problem with the header itself: no frame is opened. */
+    static ClipVerdict badHeader(ClipHeader header, String reason) {
+        return new ClipVerdict(Status.TAMPERED, header, OptionalInt.empty(), reason, List.of());
+    }
 
-  static ClipVerdict tampered(ClipHeader header, int failedSeq, String reason, List<OpenedFrame> verified) {
-    return new ClipVerdict(Status.TAMPERED, header, OptionalInt.of(failedSeq), reason, verified);
-  }
+    static ClipVerdict tampered(ClipHeader header, int failedSeq, String reason, List<OpenedFrame> verified) {
+        return new ClipVerdict(Status.TAMPERED, header, OptionalInt.of(failedSeq), reason, verified);
+    }
 
-  /** Frames from {@code firstMissingSeq} on, or some of them, may lie in a hole of the store; the rest verified. */
-  static ClipVerdict damaged(ClipHeader header, int firstMissingSeq, String reason, List<OpenedFrame> verified) {
-    return new ClipVerdict(Status.DAMAGED, header, OptionalInt.of(firstMissingSeq), reason, verified);
-  }
+    /** Frames from {@code firstMissingSeq} on, or some of them, may lie in a hole of the store; the rest verified. */
+    static ClipVerdict damaged(ClipHeader header, int firstMissingSeq, String reason, List<OpenedFrame> verified) {
+        return new ClipVerdict(Status.DAMAGED, header, OptionalInt.of(firstMissingSeq), reason, verified);
+    }
 
-  /**
-   * A header the store reader refuses before any key is used (a second clip_open record, or one stored after the
-   * clip's frames): TAMPERED at header with the reader's reason, which starts with a §4 keyword.
-   */
-  public static ClipVerdict refusedHeader(String reason) {
-    return new ClipVerdict(Status.TAMPERED, null, OptionalInt.empty(), reason, List.of());
-  }
+    /**
+     * A header the store reader refuses before any key is used (a second clip_open record, or one stored after the
+     * clip's frames): TAMPERED at header with the reader's reason, which starts with a §4 keyword.
+     */
+    public static ClipVerdict refusedHeader(String reason) {
+        return new ClipVerdict(Status.TAMPERED, null, OptionalInt.empty(), reason, List.of());
+    }
 
-  /** Frames stored without a header: DAMAGED when the header may lie in a hole of the store, else TAMPERED. */
-  static ClipVerdict noHeader(boolean inHole, String reason) {
-    return new ClipVerdict(inHole ? Status.DAMAGED : Status.TAMPERED, null, OptionalInt.empty(), reason, List.of());
-  }
+    /** Frames stored without a header: DAMAGED when the header may lie in a hole of the store, else TAMPERED. */
+    static ClipVerdict noHeader(boolean inHole, String reason) {
+        return new ClipVerdict(inHole ? Status.DAMAGED : Status.TAMPERED, null, OptionalInt.empty(), reason, List.of());
+    }
 
-  public Status status() {
-    return status;
-  }
+    public Status status() {
+        return status;
+    }
 
-  /** The parsed header, or null if the header bytes were not a ClipHeader. */
-  public ClipHeader header() {
-    return header;
-  }
+    /** The parsed header, or null if the header bytes were not a ClipHeader. */
+    public ClipHeader header() {
+        return header;
+    }
 
-  /**
-   * The frame at which a TAMPERED clip fails, or the first frame a DAMAGED clip lacks; empty when the header fails,
-   * and for OK and TRUNCATED.
-   */
-  public OptionalInt failedSeq() {
-    return failedSeq;
-  }
+    /**
+     * The frame at which a TAMPERED clip fails, or the first frame a DAMAGED clip lacks; empty when the header fails,
+     * and for OK and TRUNCATED.
+     */
+    public OptionalInt failedSeq() {
+        return failedSeq;
+    }
 
-  /** Why the clip is not OK; "" when it is. Starts with one of the fixed keywords of docs/FORMAT.md §4. */
-  public String reason() {
-    return status == Status.OK ? "" : reason;
-  }
+    /** Why the clip is not OK; "" when it is. Starts with one of the fixed keywords of docs/FORMAT.md §4. */
+    public String reason() {
+        return status == Status.OK ? "" : reason;
+    }
 
-  /** The fixed keyword that starts the reason (docs/FORMAT.md §4), e.g. "frame missing"; "" for OK. */
-  public String keyword() {
-    String r = reason();
-    int details = r.indexOf(" (");
-    return details < 0 ? r : r.substring(0, details);
-  }
+    /** The fixed keyword that starts the reason (docs/FORMAT.md §4), e.g. "frame missing"; "" for OK. */
+    public String keyword() {
+        String r = reason();
+        int details = r.indexOf(" (");
+        return details < 0 ? r : r.substring(0, details);
+    }
 
-  /**
-   * The verified frames in seq order; for TAMPERED, those verified before the failure; for DAMAGED, every stored
-   * frame (each one verified) around the missing ones.
-   */
-  public List<OpenedFrame> frames() {
-    return frames;
-  }
+    /**
+     * The verified frames in seq order; for TAMPERED, those verified before the failure; for DAMAGED, every stored
+     * frame (each one verified) around the missing ones.
+     */
+    public List<OpenedFrame> frames() {
+        return frames;
+    }
 
-  public boolean isOk() {
-    return status == Status.OK;
-  }
+    public boolean isOk() {
+        return status == Status.OK;
+    }
 
-  /** One line, e.g. "OK 42 frames" or "TAMPERED at frame 5: authentication failed (...)". */
-  public String summary() {
-    return switch (status) {
-      case OK -> "OK " + frames.size() + " frames";
-      case TRUNCATED -> "TRUNCATED after " + frames.size() + " verified frames (no final frame)";
-      default -> status + " at " + (failedSeq.isPresent() ? "frame " + failedSeq.getAsInt() : "header") + ": "
-          + reason;
-    };
-  }
+    /** One line, e.g. "OK 42 frames" or "TAMPERED at frame 5: authentication failed (...)". */
+    public String summary() {
+        return switch (status) {
+            case OK -> "OK " + frames.size() + " frames";
+            case TRUNCATED -> "TRUNCATED after " + frames.size() + " verified frames (no final frame)";
+            default ->
+                status + " at " + (failedSeq.isPresent() ? "frame " + failedSeq.getAsInt() : "header") + ": " + reason;
+        };
+    }
 
-  @Override
-  public String toString() {
-    return summary();
-  }
+    @Override
+    public String toString() {
+        return summary();
+    }
 }

@@ -8,10 +8,10 @@ package dev.doorbell.seal;
  * it. {@code where} names the hole for people, e.g. "damaged range segment 0000000001 offsets 120..388".
  */
 public record FrameHole(long afterSeq, long beforeSeq, String where) {
-  public static final long NO_LATER_FRAME = Long.MAX_VALUE;
+    public static final long NO_LATER_FRAME = Long.MAX_VALUE;
 
-  /** Whether every frame from {@code fromSeq} up to, not including, {@code toSeq} may lie in this hole. */
-  public boolean covers(long fromSeq, long toSeq) {
-    return afterSeq < fromSeq && toSeq <= beforeSeq;
-  }
+    /** Whether every frame from {@code fromSeq} up to, not including, {@code toSeq} may lie in this hole. */
+    public boolean covers(long fromSeq, long toSeq) {
+        return afterSeq < fromSeq && toSeq <= beforeSeq;
+    }
 }

@@ -1,10 +1,10 @@
 package dev.doorbell.seal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.doorbell.seal.internal.AesGcm;
-import dev.doorbell.seal.internal.ClipFormat;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.FrameMeta;
+import dev.doorbell.seal.internal.AesGcm;
+import dev.doorbell.seal.internal.ClipFormat;
 import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.AEADBadTagException;
@@ -15,124 +15,144 @@ import javax.crypto.AEADBadTagException;
  * the frame at the expected position with a verifying tag is accepted).
  */
 final class FrameWalk {
-  private final ClipHeader header;
-  private final byte[] headerHash;
-  private final byte[] noncePrefix;
-  private final AesGcm gcm;
-  private final String clip;
-  private final List<OpenedFrame> verified = new ArrayList<>();
+    private final ClipHeader header;
+    private final byte[] headerHash;
+    private final byte[] noncePrefix;
+    private final AesGcm gcm;
+    private final String clip;
+    private final List<OpenedFrame> verified = new ArrayList<>();
 
-  FrameWalk(ClipHeader header, byte[] headerHash, AesGcm gcm) {
-    this.header = header;
-    this.headerHash = headerHash;
-    this.noncePrefix = header.getNoncePrefix().toByteArray();
-    this.gcm = gcm;
-    this.clip = "device " + header.getDeviceId() + " clip " + Long.toUnsignedString(header.getClipId());
-  }
+    FrameWalk(ClipHeader header, byte[] headerHash, AesGcm gcm) {
+        this.header = header;
+        this.headerHash = headerHash;
+        this.noncePrefix = header.getNoncePrefix().toByteArray();
+        this.gcm = gcm;
+        this.clip = "device " + header.getDeviceId() + " clip " + Long.toUnsignedString(header.getClipId());
+    }
 
-  /**
-   * The §4 walk. A gap in the seqs that {@code holes} says may lie in an unreadable part of the store is not
-   * "frame missing": the walk goes on after it, and the clip is DAMAGED unless a later frame fails.
-   */
-  ClipVerdict walk(List<StoredFrameBytes> frames, ClipHoles holes) {
-    int expected = 0;
-    int finalSeq = -1;
-    int firstMissing = -1;
-    String firstGap = null;
-    int gaps = 0;
-    for (int i = 0; i < frames.size(); i++) {
-      StoredFrameBytes frame = frames.get(i);
-      int seq = frame.seq();
-      if (finalSeq >= 0) {
-        return fail(seq >= 0 ? seq : expected, "frames after the final frame (frame " + Integer.toUnsignedString(seq)
-            + " stored after final frame " + finalSeq + "; " + clip + ")");
-      }
-      if (seq < 0) {
-        return fail(expected, "frame missing (gap: frame " + expected + " expected, stored seq "
-            + Integer.toUnsignedString(seq) + " is out of range; " + clip + ")");
-      }
-      if (seq < expected) {
-        return fail(seq, "duplicate frame (frame " + seq + " stored again after frame " + (expected - 1) + "; "
-            + clip + ")");
-      }
-      if (seq > expected) {
-        if (storedLater(frames, i + 1, expected)) {
-          return fail(expected, "frames out of order (frame " + seq + " stored before frame " + expected + "; "
-              + clip + ")");
+    /**
+     * The §4 walk. A gap in the seqs that {@code holes} says may lie in an unreadable part of the store is not
+     * "frame missing": the walk goes on after it, and the clip is DAMAGED unless a later frame fails.
+     */
+    ClipVerdict walk(List<StoredFrameBytes> frames, ClipHoles holes) {
+        int expected = 0;
+        int finalSeq = -1;
+        int firstMissing = -1;
+        String firstGap = null;
+        int gaps = 0;
+        for (int i = 0; i < frames.size(); i++) {
+            StoredFrameBytes frame = frames.get(i);
+            int seq = frame.seq();
+            if (finalSeq >= 0) {
+                return fail(
+                        seq >= 0 ? seq : expected,
+                        "frames after the final frame (frame " + Integer.toUnsignedString(seq)
+                                + " stored after final frame " + finalSeq + "; " + clip + ")");
+            }
+            if (seq < 0) {
+                return fail(
+                        expected,
+                        "frame missing (gap: frame " + expected + " expected, stored seq "
+                                + Integer.toUnsignedString(seq) + " is out of range; " + clip + ")");
+            }
+            if (seq < expected) {
+                return fail(
+                        seq,
+                        "duplicate frame (frame " + seq + " stored again after frame " + (expected - 1) + "; " + clip
+                                + ")");
+            }
+            if (seq > expected) {
+                if (storedLater(frames, i + 1, expected)) {
+                    return fail(
+                            expected,
+                            "frames out of order (frame " + seq + " stored before frame " + expected + "; " + clip
+                                    + ")");
+                }
+                FrameHole hole = holes.covering(expected, seq);
+                if (hole == null) {
+                    return fail(
+                            expected,
+                            "frame missing (gap: frame " + expected + " absent, next stored is frame " + seq + "; "
+                                    + clip + ")");
+                }
+                if (firstGap == null) {
+                    firstMissing = expected;
+                    firstGap = (seq - expected == 1 ? "frame " + expected : "frames " + expected + ".." + (seq - 1))
+                            + " may be in " + hole.where();
+                }
+                gaps++;
+                expected = seq;
+            }
+            String problem = verify(frame);
+            if (problem != null) {
+                return fail(seq, problem);
+            }
+            if (frame.last()) {
+                finalSeq = seq;
+            }
+            expected++;
         }
-        FrameHole hole = holes.covering(expected, seq);
-        if (hole == null) {
-          return fail(expected, "frame missing (gap: frame " + expected + " absent, next stored is frame " + seq
-              + "; " + clip + ")");
+        if (firstGap != null) {
+            return ClipVerdict.damaged(
+                    header,
+                    firstMissing,
+                    "frame missing (" + firstGap
+                            + (gaps > 1 ? "; " + (gaps - 1) + " more gaps" : "")
+                            + (finalSeq < 0 ? "; no final frame" : "")
+                            + "; " + clip + ")",
+                    verified);
         }
-        if (firstGap == null) {
-          firstMissing = expected;
-          firstGap = (seq - expected == 1 ? "frame " + expected : "frames " + expected + ".." + (seq - 1))
-              + " may be in " + hole.where();
+        if (finalSeq >= 0) {
+            return ClipVerdict.ok(header, verified);
         }
-        gaps++;
-        expected = seq;
-      }
-      String problem = verify(frame);
-      if (problem != null) {
-        return fail(seq, problem);
-      }
-      if (frame.last()) {
-        finalSeq = seq;
-      }
-      expected++;
+        FrameHole tail = holes.covering(expected, FrameHole.NO_LATER_FRAME);
+        if (tail != null) {
+            return ClipVerdict.damaged(
+                    header,
+                    expected,
+                    "no final frame (frames from " + expected + " on may be in " + tail.where() + "; " + clip + ")",
+                    verified);
+        }
+        return ClipVerdict.truncated(header, verified);
     }
-    if (firstGap != null) {
-      return ClipVerdict.damaged(header, firstMissing, "frame missing (" + firstGap
-          + (gaps > 1 ? "; " + (gaps - 1) + " more gaps" : "") + (finalSeq < 0 ? "; no final frame" : "")
-          + "; " + clip + ")", verified);
-    }
-    if (finalSeq >= 0) {
-      return ClipVerdict.ok(header, verified);
-    }
-    FrameHole tail = holes.covering(expected, FrameHole.NO_LATER_FRAME);
-    if (tail != null) {
-      return ClipVerdict.damaged(header, expected, "no final frame (frames from " + expected + " on may be in "
-          + tail.where() + "; " + clip + ")", verified);
-    }
-    return ClipVerdict.truncated(header, verified);
-  }
 
-  /** Opens one frame at its expected position; returns the reason it fails, or null after adding it. */
-  private String verify(StoredFrameBytes frame) {
-    int seq = frame.seq();
-    byte[] plaintext;
-    try {
-      plaintext = gcm.open(ClipFormat.nonce(noncePrefix, seq, frame.last()),
-          ClipFormat.aad(headerHash, seq, frame.last(), frame.meta()), frame.sealed());
-    } catch (AEADBadTagException e) {
-      return "authentication failed (" + clip + " frame " + seq + ", " + frame.sealed().length
-          + " sealed bytes: wrong key, altered bytes, or a frame sealed for another position or clip)";
+    /** Opens one frame at its expected position; returns the reason it fails, or null after adding it. */
+    private String verify(StoredFrameBytes frame) {
+        int seq = frame.seq();
+        byte[] plaintext;
+        try {
+            plaintext = gcm.open(
+                    ClipFormat.nonce(noncePrefix, seq, frame.last()),
+                    ClipFormat.aad(headerHash, seq, frame.last(), frame.meta()),
+                    frame.sealed());
+        } catch (AEADBadTagException e) {
+            return "authentication failed (" + clip + " frame " + seq + ", " + frame.sealed().length
+                    + " sealed bytes: wrong key, altered bytes, or a frame sealed for another position or clip)";
+        }
+        FrameMeta meta;
+        try {
+            meta = FrameMeta.parseFrom(frame.meta());
+        } catch (InvalidProtocolBufferException e) {
+            return "bad metadata (" + clip + " frame " + seq + ": not a parsable FrameMeta)";
+        }
+        if (Integer.toUnsignedLong(meta.getPlaintextLength()) != plaintext.length) {
+            return "length disagrees with the metadata (" + clip + " frame " + seq + ": plaintext_length "
+                    + Integer.toUnsignedString(meta.getPlaintextLength()) + ", opened " + plaintext.length + " bytes)";
+        }
+        verified.add(new OpenedFrame(seq, frame.last(), meta.getPtsUs(), plaintext));
+        return null;
     }
-    FrameMeta meta;
-    try {
-      meta = FrameMeta.parseFrom(frame.meta());
-    } catch (InvalidProtocolBufferException e) {
-      return "bad metadata (" + clip + " frame " + seq + ": not a parsable FrameMeta)";
-    }
-    if (Integer.toUnsignedLong(meta.getPlaintextLength()) != plaintext.length) {
-      return "length disagrees with the metadata (" + clip + " frame " + seq + ": plaintext_length "
-          + Integer.toUnsignedString(meta.getPlaintextLength()) + ", opened " + plaintext.length + " bytes)";
-    }
-    verified.add(new OpenedFrame(seq, frame.last(), meta.getPtsUs(), plaintext));
-    return null;
-  }
 
-  private ClipVerdict fail(int seq, String reason) {
-    return ClipVerdict.tampered(header, seq, reason, verified);
-  }
-
-  private static boolean storedLater(List<StoredFrameBytes> frames, int from, int seq) {
-    for (int i = from; i < frames.size(); i++) {
-      if (frames.get(i).seq() == seq) {
-        return true;
-      }
+    private ClipVerdict fail(int seq, String reason) {
+        return ClipVerdict.tampered(header, seq, reason, verified);
     }
-    return false;
-  }
+
+    private static boolean storedLater(List<StoredFrameBytes> frames, int from, int seq) {
+        for (int i = from; i < frames.size(); i++) {
+            if (frames.get(i).seq() == seq) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -5,6 +5,6 @@ package dev.doorbell.seal;
  * per second. {@link #BOUNCY_CASTLE} (pure Java, about 58 MB/s here) exists as an independent cross-check in tests.
  */
 public enum GcmProvider {
-  JCA,
-  BOUNCY_CASTLE
+    JCA,
+    BOUNCY_CASTLE
 }

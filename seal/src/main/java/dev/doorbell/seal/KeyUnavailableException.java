@@ -5,13 +5,13 @@ package dev.doorbell.seal;
  * of an earlier epoch, which an epoch key cannot derive. Not a verdict on the clip, which may be fine.
  */
 public final class KeyUnavailableException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public KeyUnavailableException(String message) {
-    super(message);
-  }
+    public KeyUnavailableException(String message) {
+        super(message);
+    }
 
-  public KeyUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public KeyUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

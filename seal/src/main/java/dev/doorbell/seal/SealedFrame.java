@@ -5,8 +5,8 @@ package dev.doorbell.seal;
  * both bound into the frame's AAD and nonce exactly as they are here.
  */
 public record SealedFrame(long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
-  /** The same frame in the shape the opener reads back from a store. */
-  public StoredFrameBytes toStored() {
-    return new StoredFrameBytes(seq, last, meta, sealed);
-  }
+    /** The same frame in the shape the opener reads back from a store. */
+    public StoredFrameBytes toStored() {
+        return new StoredFrameBytes(seq, last, meta, sealed);
+    }
 }

@@ -13,21 +13,24 @@ import org.awaitility.core.ConditionFactory;
  * break stores and connections on purpose, and what a test checks is its condition.
  */
 public final class Waits {
-  private static final Duration FIRST = Duration.ofMillis(1);
-  private static final Duration LONGEST = Duration.ofMillis(20);
+    private static final Duration FIRST = Duration.ofMillis(1);
+    private static final Duration LONGEST = Duration.ofMillis(20);
 
-  private Waits() {}
+    private Waits() {}
 
-  /**
-   * Waits for {@code what} (the failure reads "Condition with alias 'what' didn't complete within ...") at most
-   * {@code atMost}. Add {@code failFast} for an end that makes waiting longer pointless, such as a dead process.
-   */
-  public static ConditionFactory await(String what, Duration atMost) {
-    return Awaitility.await(what).atMost(atMost).pollDelay(Duration.ZERO).dontCatchUncaughtExceptions()
-        .pollInterval((count, previous) -> count <= 1 ? FIRST : min(previous.multipliedBy(2), LONGEST));
-  }
+    /**
+     * Waits for {@code what} (the failure reads "Condition with alias 'what' didn't complete within ...") at most
+     * {@code atMost}. Add {@code failFast} for an end that makes waiting longer pointless, such as a dead process.
+     */
+    public static ConditionFactory await(String what, Duration atMost) {
+        return Awaitility.await(what)
+                .atMost(atMost)
+                .pollDelay(Duration.ZERO)
+                .dontCatchUncaughtExceptions()
+                .pollInterval((count, previous) -> count <= 1 ? FIRST : min(previous.multipliedBy(2), LONGEST));
+    }
 
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
-  }
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
 }

@@ -17,60 +17,62 @@ import java.util.List;
  * that sees the exception answers with an error and closes the connection.
  */
 public final class BoundedVarint32FrameDecoder extends ByteToMessageDecoder {
-  private static final int MAX_PREFIX_BYTES = 5;
+    private static final int MAX_PREFIX_BYTES = 5;
 
-  private final int maxMessageBytes;
-  private boolean refused;
+    private final int maxMessageBytes;
+    private boolean refused;
 
-  public BoundedVarint32FrameDecoder(int maxMessageBytes) {
-    if (maxMessageBytes < 1) {
-      throw new IllegalArgumentException("maxMessageBytes must be positive: " + maxMessageBytes);
+    public BoundedVarint32FrameDecoder(int maxMessageBytes) {
+        if (maxMessageBytes < 1) {
+            throw new IllegalArgumentException("maxMessageBytes must be positive: " + maxMessageBytes);
+        }
+        this.maxMessageBytes = maxMessageBytes;
     }
-    this.maxMessageBytes = maxMessageBytes;
-  }
 
-  public int maxMessageBytes() {
-    return maxMessageBytes;
-  }
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
 
-  @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (refused) {
-      in.skipBytes(in.readableBytes());
-      return;
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (refused) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        int start = in.readerIndex();
+        long length = 0;
+        int prefixBytes = 0;
+        while (true) {
+            if (!in.isReadable()) {
+                in.readerIndex(start);
+                return;
+            }
+            byte b = in.readByte();
+            length |= (long) (b & 0x7f) << (7 * prefixBytes);
+            prefixBytes++;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            if (prefixBytes == MAX_PREFIX_BYTES) {
+                throw refuse(in, new CorruptedFrameException("malformed length prefix: more than 5 varint bytes"));
+            }
+        }
+        if (length > maxMessageBytes) {
+            throw refuse(
+                    in,
+                    new TooLongFrameException(
+                            "message of " + length + " bytes refused: the maximum is " + maxMessageBytes + " bytes"));
+        }
+        if (in.readableBytes() < length) {
+            in.readerIndex(start);
+            return;
+        }
+        out.add(in.readRetainedSlice((int) length));
     }
-    int start = in.readerIndex();
-    long length = 0;
-    int prefixBytes = 0;
-    while (true) {
-      if (!in.isReadable()) {
-        in.readerIndex(start);
-        return;
-      }
-      byte b = in.readByte();
-      length |= (long) (b & 0x7f) << (7 * prefixBytes);
-      prefixBytes++;
-      if ((b & 0x80) == 0) {
-        break;
-      }
-      if (prefixBytes == MAX_PREFIX_BYTES) {
-        throw refuse(in, new CorruptedFrameException("malformed length prefix: more than 5 varint bytes"));
-      }
-    }
-    if (length > maxMessageBytes) {
-      throw refuse(in, new TooLongFrameException(
-          "message of " + length + " bytes refused: the maximum is " + maxMessageBytes + " bytes"));
-    }
-    if (in.readableBytes() < length) {
-      in.readerIndex(start);
-      return;
-    }
-    out.add(in.readRetainedSlice((int) length));
-  }
 
-  private RuntimeException refuse(ByteBuf in, RuntimeException reason) {
-    refused = true;
-    in.skipBytes(in.readableBytes());
-    return reason;
-  }
+    private RuntimeException refuse(ByteBuf in, RuntimeException reason) {
+        refused = true;
+        in.skipBytes(in.readableBytes());
+        return reason;
+    }
 }

@@ -24,47 +24,47 @@ import io.netty.handler.ssl.SslProvider;
  * {@code doorbell.transport.nio=true}.
  */
 public final class Transports {
-  public static final String FORCE_JDK_TLS = "doorbell.tls.jdk";
-  public static final String FORCE_NIO = "doorbell.transport.nio";
+    public static final String FORCE_JDK_TLS = "doorbell.tls.jdk";
+    public static final String FORCE_NIO = "doorbell.transport.nio";
 
-  private Transports() {}
+    private Transports() {}
 
-  public static SslProvider sslProvider() {
-    return !Boolean.getBoolean(FORCE_JDK_TLS) && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-  }
-
-  public static boolean epoll() {
-    return !Boolean.getBoolean(FORCE_NIO) && Epoll.isAvailable();
-  }
-
-  public static IoHandlerFactory ioHandlerFactory() {
-    return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-  }
-
-  /** An event-loop group on the preferred transport. */
-  public static EventLoopGroup newGroup(int threads) {
-    return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory());
-  }
-
-  /** The server channel type on the preferred transport. */
-  public static Class<? extends ServerChannel> serverChannel() {
-    return epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-  }
-
-  /**
-   * The socket channel type that fits {@code group}: callers may hand a link any group (tests use NIO ones), so the
-   * channel follows the group's transport rather than the preference.
-   */
-  public static Class<? extends SocketChannel> socketChannelFor(EventLoopGroup group) {
-    if (group instanceof IoEventLoopGroup io && Epoll.isAvailable() && io.isIoType(EpollIoHandler.class)) {
-      return EpollSocketChannel.class;
+    public static SslProvider sslProvider() {
+        return !Boolean.getBoolean(FORCE_JDK_TLS) && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
-    return NioSocketChannel.class;
-  }
 
-  /** For log lines: which TLS library and transport are in use. */
-  public static String describe() {
-    return (sslProvider() == SslProvider.OPENSSL ? "TLS by " + OpenSsl.versionString() : "TLS by the JDK")
-        + ", " + (epoll() ? "epoll" : "NIO") + " transport";
-  }
+    public static boolean epoll() {
+        return !Boolean.getBoolean(FORCE_NIO) && Epoll.isAvailable();
+    }
+
+    public static IoHandlerFactory ioHandlerFactory() {
+        return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    /** An event-loop group on the preferred transport. */
+    public static EventLoopGroup newGroup(int threads) {
+        return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory());
+    }
+
+    /** The server channel type on the preferred transport. */
+    public static Class<? extends ServerChannel> serverChannel() {
+        return epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * The socket channel type that fits {@code group}: callers may hand a link any group (tests use NIO ones), so the
+     * channel follows the group's transport rather than the preference.
+     */
+    public static Class<? extends SocketChannel> socketChannelFor(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io && Epoll.isAvailable() && io.isIoType(EpollIoHandler.class)) {
+            return EpollSocketChannel.class;
+        }
+        return NioSocketChannel.class;
+    }
+
+    /** For log lines: which TLS library and transport are in use. */
+    public static String describe() {
+        return (sslProvider() == SslProvider.OPENSSL ? "TLS by " + OpenSsl.versionString() : "TLS by the JDK") + ", "
+                + (epoll() ? "epoll" : "NIO") + " transport";
+    }
 }

@@ -24,91 +24,91 @@ import org.junit.jupiter.api.Test;
  */
 class BoundedVarint32FrameDecoderTest {
 
-  private static byte[] delimited(byte[]... messages) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] m : messages) {
-      // The varint32 prefix of protobuf's writeDelimitedTo: seven bits a byte, low bits first.
-      int length = m.length;
-      while ((length & ~0x7f) != 0) {
-        out.write((length & 0x7f) | 0x80);
-        length >>>= 7;
-      }
-      out.write(length);
-      out.write(m);
+    private static byte[] delimited(byte[]... messages) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] m : messages) {
+            // The varint32 prefix of protobuf's writeDelimitedTo: seven bits a byte, low bits first.
+            int length = m.length;
+            while ((length & ~0x7f) != 0) {
+                out.write((length & 0x7f) | 0x80);
+                length >>>= 7;
+            }
+            out.write(length);
+            out.write(m);
+        }
+        return out.toByteArray();
     }
-    return out.toByteArray();
-  }
 
-  private static List<byte[]> readAll(EmbeddedChannel ch) {
-    List<byte[]> out = new ArrayList<>();
-    for (ByteBuf b = ch.readInbound(); b != null; b = ch.readInbound()) {
-      out.add(ByteBufUtil.getBytes(b));
-      b.release();
+    private static List<byte[]> readAll(EmbeddedChannel ch) {
+        List<byte[]> out = new ArrayList<>();
+        for (ByteBuf b = ch.readInbound(); b != null; b = ch.readInbound()) {
+            out.add(ByteBufUtil.getBytes(b));
+            b.release();
+        }
+        return out;
     }
-    return out;
-  }
 
-  @Test
-  void decode_splitAtEveryBytePosition_yieldsTheSameMessages() throws Exception {
-    Random random = new Random(5);
-    byte[] a = new byte[0];
-    byte[] b = new byte[300];
-    byte[] c = new byte[17];
-    random.nextBytes(b);
-    random.nextBytes(c);
-    byte[] stream = delimited(a, b, c);
-    for (int split = 0; split <= stream.length; split++) {
-      EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(1000));
-      ch.writeInbound(Unpooled.wrappedBuffer(stream, 0, split));
-      ch.writeInbound(Unpooled.wrappedBuffer(stream, split, stream.length - split));
-      List<byte[]> got = readAll(ch);
-      assertEquals(3, got.size(), "split at " + split);
-      assertArrayEquals(a, got.get(0));
-      assertArrayEquals(b, got.get(1));
-      assertArrayEquals(c, got.get(2));
-      assertFalse(ch.finish());
+    @Test
+    void decode_splitAtEveryBytePosition_yieldsTheSameMessages() throws Exception {
+        Random random = new Random(5);
+        byte[] a = new byte[0];
+        byte[] b = new byte[300];
+        byte[] c = new byte[17];
+        random.nextBytes(b);
+        random.nextBytes(c);
+        byte[] stream = delimited(a, b, c);
+        for (int split = 0; split <= stream.length; split++) {
+            EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(1000));
+            ch.writeInbound(Unpooled.wrappedBuffer(stream, 0, split));
+            ch.writeInbound(Unpooled.wrappedBuffer(stream, split, stream.length - split));
+            List<byte[]> got = readAll(ch);
+            assertEquals(3, got.size(), "split at " + split);
+            assertArrayEquals(a, got.get(0));
+            assertArrayEquals(b, got.get(1));
+            assertArrayEquals(c, got.get(2));
+            assertFalse(ch.finish());
+        }
     }
-  }
 
-  @Test
-  void decode_prefixAboveMaximum_throwsTooLongBeforeBufferingAndDropsTheRest() throws Exception {
-    EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(100));
-    byte[] prefixOnly = delimited(new byte[101]);
-    ByteBuf justThePrefix = Unpooled.wrappedBuffer(prefixOnly, 0, 1);
+    @Test
+    void decode_prefixAboveMaximum_throwsTooLongBeforeBufferingAndDropsTheRest() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(100));
+        byte[] prefixOnly = delimited(new byte[101]);
+        ByteBuf justThePrefix = Unpooled.wrappedBuffer(prefixOnly, 0, 1);
 
-    assertThrows(TooLongFrameException.class, () -> ch.writeInbound(justThePrefix));
-    assertEquals(0, justThePrefix.refCnt());
-    assertNull(ch.readInbound());
-    // The stream cannot be resynchronised: a valid message after the refusal is dropped unread, and released.
-    ByteBuf after = Unpooled.wrappedBuffer(delimited(new byte[3]));
-    ch.writeInbound(after);
-    assertEquals(0, after.refCnt());
-    assertNull(ch.readInbound());
-  }
+        assertThrows(TooLongFrameException.class, () -> ch.writeInbound(justThePrefix));
+        assertEquals(0, justThePrefix.refCnt());
+        assertNull(ch.readInbound());
+        // The stream cannot be resynchronised: a valid message after the refusal is dropped unread, and released.
+        ByteBuf after = Unpooled.wrappedBuffer(delimited(new byte[3]));
+        ch.writeInbound(after);
+        assertEquals(0, after.refCnt());
+        assertNull(ch.readInbound());
+    }
 
-  @Test
-  void decode_messageAtMaximum_isAccepted() throws Exception {
-    EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(100));
-    ch.writeInbound(Unpooled.wrappedBuffer(delimited(new byte[100])));
-    assertEquals(100, readAll(ch).get(0).length);
-  }
+    @Test
+    void decode_messageAtMaximum_isAccepted() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(100));
+        ch.writeInbound(Unpooled.wrappedBuffer(delimited(new byte[100])));
+        assertEquals(100, readAll(ch).get(0).length);
+    }
 
-  @Test
-  void decode_prefixOfSixBytes_throwsCorruptedAndDropsTheRest() throws Exception {
-    EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(Integer.MAX_VALUE));
-    ByteBuf bad = Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
-        (byte) 0x80, 0x01});
+    @Test
+    void decode_prefixOfSixBytes_throwsCorruptedAndDropsTheRest() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(Integer.MAX_VALUE));
+        ByteBuf bad = Unpooled.wrappedBuffer(
+                new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01});
 
-    assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(bad));
-    assertEquals(0, bad.refCnt());
-    ByteBuf after = Unpooled.wrappedBuffer(delimited(new byte[3]));
-    ch.writeInbound(after);
-    assertEquals(0, after.refCnt());
-    assertNull(ch.readInbound());
-  }
+        assertThrows(CorruptedFrameException.class, () -> ch.writeInbound(bad));
+        assertEquals(0, bad.refCnt());
+        ByteBuf after = Unpooled.wrappedBuffer(delimited(new byte[3]));
+        ch.writeInbound(after);
+        assertEquals(0, after.refCnt());
+        assertNull(ch.readInbound());
+    }
 
-  @Test
-  void constructor_maximumBelowOne_refused() {
-    assertThrows(IllegalArgumentException.class, () -> new BoundedVarint32FrameDecoder(0));
-  }
+    @Test
+    void constructor_maximumBelowOne_refused() {
+        assertThrows(IllegalArgumentException.class, () -> new BoundedVarint32FrameDecoder(0));
+    }
 }

@@ -1,6 +1,5 @@
 package dev.doorbell.wire;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -19,42 +18,42 @@ import org.junit.jupiter.api.Test;
 /** The transport and TLS choices: the channel follows the group it is given, and the JDK can be forced. */
 class TransportsTest {
 
-  @Test
-  void socketChannelFor_nioGroup_nioChannel() {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    try {
-      assertEquals(NioSocketChannel.class, Transports.socketChannelFor(group));
-      assertEquals(NioSocketChannel.class, Transports.socketChannelFor(group.next()));
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    @Test
+    void socketChannelFor_nioGroup_nioChannel() {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            assertEquals(NioSocketChannel.class, Transports.socketChannelFor(group));
+            assertEquals(NioSocketChannel.class, Transports.socketChannelFor(group.next()));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
-  }
 
-  @Test
-  void socketChannelFor_epollGroup_epollChannel() {
-    assumeTrue(Epoll.isAvailable(), "epoll is not available here");
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    try {
-      assertEquals(EpollSocketChannel.class, Transports.socketChannelFor(group.next()));
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    @Test
+    void socketChannelFor_epollGroup_epollChannel() {
+        assumeTrue(Epoll.isAvailable(), "epoll is not available here");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            assertEquals(EpollSocketChannel.class, Transports.socketChannelFor(group.next()));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
-  }
 
-  @Test
-  void sslProvider_forceJdkProperty_jdkElseOpenSslWhenAvailable() {
-    String before = System.getProperty(Transports.FORCE_JDK_TLS);
-    try {
-      System.setProperty(Transports.FORCE_JDK_TLS, "true");
-      assertEquals(SslProvider.JDK, Transports.sslProvider());
-      System.setProperty(Transports.FORCE_JDK_TLS, "false");
-      assertEquals(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK, Transports.sslProvider());
-    } finally {
-      if (before == null) {
-        System.clearProperty(Transports.FORCE_JDK_TLS);
-      } else {
-        System.setProperty(Transports.FORCE_JDK_TLS, before);
-      }
+    @Test
+    void sslProvider_forceJdkProperty_jdkElseOpenSslWhenAvailable() {
+        String before = System.getProperty(Transports.FORCE_JDK_TLS);
+        try {
+            System.setProperty(Transports.FORCE_JDK_TLS, "true");
+            assertEquals(SslProvider.JDK, Transports.sslProvider());
+            System.setProperty(Transports.FORCE_JDK_TLS, "false");
+            assertEquals(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK, Transports.sslProvider());
+        } finally {
+            if (before == null) {
+                System.clearProperty(Transports.FORCE_JDK_TLS);
+            } else {
+                System.setProperty(Transports.FORCE_JDK_TLS, before);
+            }
+        }
     }
-  }
 }

@@ -1,7 +1,5 @@
 package dev.doorbell.app.e2e;
 
-import dev.doorbell.fleet.OwnerEnrollment;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,25 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.VirtualSimClock;
-import dev.doorbell.owner.keyring.OwnerKeyring;
+import dev.doorbell.device.link.SealObserver;
+import dev.doorbell.device.sim.RatchetPolicy;
+import dev.doorbell.device.sim.Simulation;
+import dev.doorbell.device.sim.SimulationOptions;
+import dev.doorbell.device.sim.SimulationReport;
+import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.fleet.OwnerEnrollment;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.StoredClip;
+import dev.doorbell.owner.keyring.OwnerKeyring;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
 import dev.doorbell.pki.ProvisionRequest;
-import dev.doorbell.seal.SealedFrame;
-import dev.doorbell.seal.StoredFrameBytes;
-import dev.doorbell.device.sim.RatchetPolicy;
-import dev.doorbell.device.link.SealObserver;
-import dev.doorbell.device.sim.Simulation;
-import dev.doorbell.device.sim.SimulationOptions;
-import dev.doorbell.device.sim.SimulationReport;
-import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.Trigger;
+import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.StoredFrameBytes;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -59,131 +58,163 @@ import org.junit.jupiter.api.io.TempDir;
  * back the exact encoded frames, across several key epochs.
  */
 class EndToEndTest {
-  private static final int WINDOW = 32;
+    private static final int WINDOW = 32;
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private final Map<String, byte[]> sealedDigests = new ConcurrentHashMap<>();
-  private final Map<String, byte[]> plaintextDigests = new ConcurrentHashMap<>();
-  private final Set<ByteBuffer> plaintextWindows = ConcurrentHashMap.newKeySet();
-  private final Map<String, byte[]> headers = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> sealedDigests = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> plaintextDigests = new ConcurrentHashMap<>();
+    private final Set<ByteBuffer> plaintextWindows = ConcurrentHashMap.newKeySet();
+    private final Map<String, byte[]> headers = new ConcurrentHashMap<>();
 
-  @Test
-  void run_threeDoorbells_storeHoldsExactSealedBytesAndOwnerOpensExactFrames() throws Exception {
-    FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
-    new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(fleet.root(), 3), (done, total) -> {});
-    List<DeviceDirectory> devices = new ArrayList<>();
-    for (String id : Files.readAllLines(fleet.fleetList())) {
-      devices.add(DeviceDirectory.load(fleet.device(id)));
-    }
-
-    Path storeDir = dir.resolve("store");
-    SimulationReport report;
-    try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults());
-        UplinkServer uplink = new UplinkServer(
-            UplinkConfig.builder().host("127.0.0.1").port(0).tlsDirectory(fleet.uplinkDir()).build(), store)) {
-      InetSocketAddress address = uplink.start();
-      SimulationOptions options = new SimulationOptions("127.0.0.1", address.getPort(), false, 7, Profile.P240,
-          Duration.ofSeconds(40), new RatchetPolicy(Duration.ofSeconds(10), 0),
-          Map.of(devices.get(0).deviceId(), Duration.ofSeconds(1), devices.get(1).deviceId(), Duration.ofSeconds(1),
-              devices.get(2).deviceId(), Duration.ofSeconds(1)),
-          0, 2, Duration.ofSeconds(4), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30),
-          Duration.ofSeconds(60), Duration.ofSeconds(5));
-      StringWriter progress = new StringWriter();
-      report = new Simulation(devices, options, VirtualSimClock::startingAtDefault, new Recorder(),
-          new PrintWriter(progress)).run();
-      assertTrue(report.complete(), progress.toString());
-      uplink.stop(Duration.ofSeconds(5));
-    }
-
-    StoreSnapshot snapshot = StoreDirectoryReader.read(storeDir);
-    assertTrue(snapshot.warnings().isEmpty(), snapshot.warnings().toString());
-    int storedFrames = 0;
-    Set<Integer> epochs = new HashSet<>();
-    boolean ringClip = false;
-    for (StoredClip clip : snapshot.clips()) {
-      assertArrayEquals(headers.get(clip.deviceId() + "/" + clip.clipId()), clip.header(), "header of " + clip);
-      ClipHeader header = ClipHeader.parseFrom(clip.header());
-      epochs.add(header.getKeyEpoch());
-      ringClip |= header.getTrigger() == Trigger.TRIGGER_RING;
-      assertTrue(clip.closed(), "clip " + clip.clipName() + " closed");
-      for (StoredFrameBytes f : clip.frames()) {
-        byte[] sent = sealedDigests.get(key(clip.deviceId(), clip.clipId(), f.seq()));
-        assertArrayEquals(sent, sha256(f.sealed()), "stored bytes of " + key(clip.deviceId(), clip.clipId(), f.seq()));
-        storedFrames++;
-      }
-    }
-    assertEquals(sealedDigests.size(), storedFrames, "every sealed frame is stored once");
-    assertTrue(storedFrames > 100, "a run of 40 s produces clips; stored " + storedFrames);
-    assertTrue(epochs.size() >= 2, "clips from several epochs: " + epochs);
-    assertTrue(ringClip, "a doorbell press made a RING clip");
-    assertNoPlaintextAtRest(storeDir);
-
-    Path opened = dir.resolve("opened");
-    List<ClipResult> results = new StoreOpener(OwnerKeyring.open(fleet.ownerKeyringDir()))
-        .openAll(snapshot, null, null, opened, r -> {});
-    assertEquals(snapshot.clips().size(), results.size());
-    int openedFrames = 0;
-    for (ClipResult r : results) {
-      assertEquals("OK", r.verdict(), r.summary());
-      assertTrue(Files.exists(r.outDir().resolve("contact-sheet.png")));
-      try (Stream<Path> files = Files.list(r.outDir())) {
-        for (Path jpg : files.filter(p -> p.toString().endsWith(".jpg")).toList()) {
-          int seq = Integer.parseInt(jpg.getFileName().toString().substring(6, 11));
-          assertArrayEquals(plaintextDigests.get(key(r.deviceId(), r.clipId(), seq)), sha256(Files.readAllBytes(jpg)),
-              "opened frame " + jpg);
-          openedFrames++;
+    @Test
+    void run_threeDoorbells_storeHoldsExactSealedBytesAndOwnerOpensExactFrames() throws Exception {
+        FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
+        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+                .provision(ProvisionRequest.of(fleet.root(), 3), (done, total) -> {});
+        List<DeviceDirectory> devices = new ArrayList<>();
+        for (String id : Files.readAllLines(fleet.fleetList())) {
+            devices.add(DeviceDirectory.load(fleet.device(id)));
         }
-      }
-    }
-    assertEquals(storedFrames, openedFrames);
-  }
 
-  /** No 32-byte run of any encoded frame appears anywhere in the store's files. */
-  private void assertNoPlaintextAtRest(Path storeDir) throws Exception {
-    assertFalse(plaintextWindows.isEmpty());
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(storeDir)) {
-      files = walk.filter(Files::isRegularFile).toList();
-    }
-    for (Path file : files) {
-      byte[] bytes = Files.readAllBytes(file);
-      for (int i = 0; i + 32 <= bytes.length; i++) {
-        assertFalse(plaintextWindows.contains(ByteBuffer.wrap(bytes, i, 32).slice()),
-            "plaintext bytes found in " + file + " at offset " + i);
-      }
-    }
-  }
+        Path storeDir = dir.resolve("store");
+        SimulationReport report;
+        try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults());
+                UplinkServer uplink = new UplinkServer(
+                        UplinkConfig.builder()
+                                .host("127.0.0.1")
+                                .port(0)
+                                .tlsDirectory(fleet.uplinkDir())
+                                .build(),
+                        store)) {
+            InetSocketAddress address = uplink.start();
+            SimulationOptions options = new SimulationOptions(
+                    "127.0.0.1",
+                    address.getPort(),
+                    false,
+                    7,
+                    Profile.P240,
+                    Duration.ofSeconds(40),
+                    new RatchetPolicy(Duration.ofSeconds(10), 0),
+                    Map.of(
+                            devices.get(0).deviceId(),
+                            Duration.ofSeconds(1),
+                            devices.get(1).deviceId(),
+                            Duration.ofSeconds(1),
+                            devices.get(2).deviceId(),
+                            Duration.ofSeconds(1)),
+                    0,
+                    2,
+                    Duration.ofSeconds(4),
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(5));
+            StringWriter progress = new StringWriter();
+            report = new Simulation(
+                            devices,
+                            options,
+                            VirtualSimClock::startingAtDefault,
+                            new Recorder(),
+                            new PrintWriter(progress))
+                    .run();
+            assertTrue(report.complete(), progress.toString());
+            uplink.stop(Duration.ofSeconds(5));
+        }
 
-  private static String key(String deviceId, long clipId, int seq) {
-    return deviceId + "/" + clipId + "/" + seq;
-  }
+        StoreSnapshot snapshot = StoreDirectoryReader.read(storeDir);
+        assertTrue(snapshot.warnings().isEmpty(), snapshot.warnings().toString());
+        int storedFrames = 0;
+        Set<Integer> epochs = new HashSet<>();
+        boolean ringClip = false;
+        for (StoredClip clip : snapshot.clips()) {
+            assertArrayEquals(headers.get(clip.deviceId() + "/" + clip.clipId()), clip.header(), "header of " + clip);
+            ClipHeader header = ClipHeader.parseFrom(clip.header());
+            epochs.add(header.getKeyEpoch());
+            ringClip |= header.getTrigger() == Trigger.TRIGGER_RING;
+            assertTrue(clip.closed(), "clip " + clip.clipName() + " closed");
+            for (StoredFrameBytes f : clip.frames()) {
+                byte[] sent = sealedDigests.get(key(clip.deviceId(), clip.clipId(), f.seq()));
+                assertArrayEquals(
+                        sent, sha256(f.sealed()), "stored bytes of " + key(clip.deviceId(), clip.clipId(), f.seq()));
+                storedFrames++;
+            }
+        }
+        assertEquals(sealedDigests.size(), storedFrames, "every sealed frame is stored once");
+        assertTrue(storedFrames > 100, "a run of 40 s produces clips; stored " + storedFrames);
+        assertTrue(epochs.size() >= 2, "clips from several epochs: " + epochs);
+        assertTrue(ringClip, "a doorbell press made a RING clip");
+        assertNoPlaintextAtRest(storeDir);
 
-  private static byte[] sha256(byte[] bytes) throws Exception {
-    return MessageDigest.getInstance("SHA-256").digest(bytes);
-  }
-
-  /** Records what the doorbells sealed, on their camera threads. */
-  private final class Recorder implements SealObserver {
-    @Override
-    public void headerSealed(String deviceId, long clipId, byte[] headerBytes) {
-      headers.put(deviceId + "/" + clipId, headerBytes.clone());
+        Path opened = dir.resolve("opened");
+        List<ClipResult> results = new StoreOpener(OwnerKeyring.open(fleet.ownerKeyringDir()))
+                .openAll(snapshot, null, null, opened, r -> {});
+        assertEquals(snapshot.clips().size(), results.size());
+        int openedFrames = 0;
+        for (ClipResult r : results) {
+            assertEquals("OK", r.verdict(), r.summary());
+            assertTrue(Files.exists(r.outDir().resolve("contact-sheet.png")));
+            try (Stream<Path> files = Files.list(r.outDir())) {
+                for (Path jpg : files.filter(p -> p.toString().endsWith(".jpg")).toList()) {
+                    int seq = Integer.parseInt(jpg.getFileName().toString().substring(6, 11));
+                    assertArrayEquals(
+                            plaintextDigests.get(key(r.deviceId(), r.clipId(), seq)),
+                            sha256(Files.readAllBytes(jpg)),
+                            "opened frame " + jpg);
+                    openedFrames++;
+                }
+            }
+        }
+        assertEquals(storedFrames, openedFrames);
     }
 
-    @Override
-    public void frameSealed(String deviceId, SealedFrame sealed, byte[] plaintext) {
-      try {
-        sealedDigests.put(key(deviceId, sealed.clipId(), sealed.seq()), sha256(sealed.sealed()));
-        plaintextDigests.put(key(deviceId, sealed.clipId(), sealed.seq()), sha256(plaintext));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-      // Windows from the middle of the image: the JPEG headers are the same in every frame.
-      int at = plaintext.length / 2;
-      if (plaintext.length >= 64) {
-        plaintextWindows.add(ByteBuffer.wrap(plaintext.clone(), at, 32).slice());
-      }
+    /** No 32-byte run of any encoded frame appears anywhere in the store's files. */
+    private void assertNoPlaintextAtRest(Path storeDir) throws Exception {
+        assertFalse(plaintextWindows.isEmpty());
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(storeDir)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        for (Path file : files) {
+            byte[] bytes = Files.readAllBytes(file);
+            for (int i = 0; i + 32 <= bytes.length; i++) {
+                assertFalse(
+                        plaintextWindows.contains(ByteBuffer.wrap(bytes, i, 32).slice()),
+                        "plaintext bytes found in " + file + " at offset " + i);
+            }
+        }
     }
-  }
+
+    private static String key(String deviceId, long clipId, int seq) {
+        return deviceId + "/" + clipId + "/" + seq;
+    }
+
+    private static byte[] sha256(byte[] bytes) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(bytes);
+    }
+
+    /** Records what the doorbells sealed, on their camera threads. */
+    private final class Recorder implements SealObserver {
+        @Override
+        public void headerSealed(String deviceId, long clipId, byte[] headerBytes) {
+            headers.put(deviceId + "/" + clipId, headerBytes.clone());
+        }
+
+        @Override
+        public void frameSealed(String deviceId, SealedFrame sealed, byte[] plaintext) {
+            try {
+                sealedDigests.put(key(deviceId, sealed.clipId(), sealed.seq()), sha256(sealed.sealed()));
+                plaintextDigests.put(key(deviceId, sealed.clipId(), sealed.seq()), sha256(plaintext));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            // Windows from the middle of the image: the JPEG headers are the same in every frame.
+            int at = plaintext.length / 2;
+            if (plaintext.length >= 64) {
+                plaintextWindows.add(ByteBuffer.wrap(plaintext.clone(), at, 32).slice());
+            }
+        }
+    }
 }

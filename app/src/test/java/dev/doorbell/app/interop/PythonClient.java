@@ -18,66 +18,69 @@ import java.util.concurrent.TimeUnit;
  * CI must run both directions.
  */
 final class PythonClient {
-  static final String PYTHON = "/usr/bin/python3";
-  static final String APT_PACKAGES = "python3-cryptography python3-protobuf protobuf-compiler";
+    static final String PYTHON = "/usr/bin/python3";
+    static final String APT_PACKAGES = "python3-cryptography python3-protobuf protobuf-compiler";
 
-  private PythonClient() {}
+    private PythonClient() {}
 
-  record Result(int exitCode, String output) {}
+    record Result(int exitCode, String output) {}
 
-  static Path root() {
-    String property = System.getProperty("doorbell.root");
-    Path start = property != null ? Paths.get(property) : Paths.get(System.getProperty("user.dir"));
-    for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("clients").resolve("python"))) {
-        return p;
-      }
+    static Path root() {
+        String property = System.getProperty("doorbell.root");
+        Path start = property != null ? Paths.get(property) : Paths.get(System.getProperty("user.dir"));
+        for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("clients").resolve("python"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("clients/python not found above " + start);
     }
-    throw new IllegalStateException("clients/python not found above " + start);
-  }
 
-  static Path dir() {
-    return root().resolve("clients").resolve("python");
-  }
+    static Path dir() {
+        return root().resolve("clients").resolve("python");
+    }
 
-  /** Fails the test, naming the apt packages, if python3, its cryptography or protobuf module, or protoc is missing. */
-  static void requireRuntime() throws Exception {
-    String missing = APT_PACKAGES + " (apt-get install -y " + APT_PACKAGES + ")";
-    if (!Files.isExecutable(Paths.get(PYTHON))) {
-      fail(PYTHON + " is missing; the Python client needs Debian's python3 with " + missing);
+    /** Fails the test, naming the apt packages, if python3, its cryptography or protobuf module, or protoc is missing. */
+    static void requireRuntime() throws Exception {
+        String missing = APT_PACKAGES + " (apt-get install -y " + APT_PACKAGES + ")";
+        if (!Files.isExecutable(Paths.get(PYTHON))) {
+            fail(PYTHON + " is missing; the Python client needs Debian's python3 with " + missing);
+        }
+        Result modules = run(List.of(PYTHON, "-c", "import cryptography, google.protobuf"), Duration.ofSeconds(30));
+        if (modules.exitCode() != 0) {
+            fail("python3 cannot import cryptography or google.protobuf: install " + missing + "\n" + modules.output());
+        }
+        Result protoc = run(List.of("/bin/sh", "-c", "command -v protoc"), Duration.ofSeconds(10));
+        if (protoc.exitCode() != 0) {
+            fail("protoc is not on the PATH: install " + missing);
+        }
     }
-    Result modules = run(List.of(PYTHON, "-c", "import cryptography, google.protobuf"), Duration.ofSeconds(30));
-    if (modules.exitCode() != 0) {
-      fail("python3 cannot import cryptography or google.protobuf: install " + missing + "\n" + modules.output());
-    }
-    Result protoc = run(List.of("/bin/sh", "-c", "command -v protoc"), Duration.ofSeconds(10));
-    if (protoc.exitCode() != 0) {
-      fail("protoc is not on the PATH: install " + missing);
-    }
-  }
 
-  /** Runs {@code clients/python/doorbell-py} with these arguments. */
-  static Result doorbellPy(List<String> args, Duration timeout) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(dir().resolve("doorbell-py").toString());
-    command.addAll(args);
-    return run(command, timeout);
-  }
-
-  /** Runs a command with stderr merged into stdout; kills it and fails the test when it outlives {@code timeout}. */
-  static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("doorbell-py", ".log");
-    try {
-      Process process = new ProcessBuilder(command).directory(root().toFile()).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        fail(command + " did not finish within " + timeout.toSeconds() + " s:\n"
-            + Files.readString(log, StandardCharsets.UTF_8));
-      }
-      return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(log);
+    /** Runs {@code clients/python/doorbell-py} with these arguments. */
+    static Result doorbellPy(List<String> args, Duration timeout) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(dir().resolve("doorbell-py").toString());
+        command.addAll(args);
+        return run(command, timeout);
     }
-  }
+
+    /** Runs a command with stderr merged into stdout; kills it and fails the test when it outlives {@code timeout}. */
+    static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("doorbell-py", ".log");
+        try {
+            Process process = new ProcessBuilder(command)
+                    .directory(root().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail(command + " did not finish within " + timeout.toSeconds() + " s:\n"
+                        + Files.readString(log, StandardCharsets.UTF_8));
+            }
+            return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
 }

@@ -1,7 +1,6 @@
 package dev.doorbell.app.testing;
 
 import dev.doorbell.fleet.OwnerEnrollment;
-
 import dev.doorbell.pki.ConformanceDevices;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
@@ -25,55 +24,64 @@ import java.time.Duration;
  * are {@link dev.doorbell.testing.LoopbackPeers}.
  */
 public final class TrustFixtures {
-  private TrustFixtures() {}
+    private TrustFixtures() {}
 
-  /** A fleet of {@code devices} doorbells, with the two devices reserved for the conformance suite. */
-  public static FleetLayout provision(Path dir, int devices) throws Exception {
-    FleetLayout layout = new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-        .provision(ProvisionRequest.of(dir, devices), (done, total) -> { }).layout();
-    new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom())).provision(dir, Duration.ofDays(1), 1);
-    return layout;
-  }
-
-  /** An uplink directory with {@code presented}'s server certificate and key but {@code trusted}'s CA and CRL. */
-  public static Path uplinkTrustingOtherCa(FleetLayout presented, FleetLayout trusted, Path dir) throws IOException {
-    Files.createDirectories(dir);
-    copy(presented.serverCert(), dir.resolve(UplinkConfig.SERVER_CERT_FILE));
-    copy(presented.serverKey(), dir.resolve(UplinkConfig.SERVER_KEY_FILE));
-    copy(trusted.uplinkCaCert(), dir.resolve(UplinkConfig.CA_CERT_FILE));
-    copy(trusted.uplinkCrl(), dir.resolve(trusted.uplinkCrl().getFileName().toString()));
-    return dir;
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  /** A real uplink with its own store in {@code storeDir}, serving TLS from {@code tlsDir}. */
-  public static final class Uplink implements AutoCloseable {
-    private final DirectoryStore store;
-    private final UplinkServer server;
-    private final int port;
-
-    public Uplink(Path tlsDir, Path storeDir) throws IOException {
-      store = DirectoryStore.open(storeDir, StoreOptions.defaults());
-      server = new UplinkServer(UplinkConfig.builder().host("127.0.0.1").port(0).tlsDirectory(tlsDir).build(), store);
-      port = server.start().getPort();
+    /** A fleet of {@code devices} doorbells, with the two devices reserved for the conformance suite. */
+    public static FleetLayout provision(Path dir, int devices) throws Exception {
+        FleetLayout layout = new FleetProvisioner(
+                        new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+                .provision(ProvisionRequest.of(dir, devices), (done, total) -> {})
+                .layout();
+        new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+                .provision(dir, Duration.ofDays(1), 1);
+        return layout;
     }
 
-    public int port() {
-      return port;
+    /** An uplink directory with {@code presented}'s server certificate and key but {@code trusted}'s CA and CRL. */
+    public static Path uplinkTrustingOtherCa(FleetLayout presented, FleetLayout trusted, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        copy(presented.serverCert(), dir.resolve(UplinkConfig.SERVER_CERT_FILE));
+        copy(presented.serverKey(), dir.resolve(UplinkConfig.SERVER_KEY_FILE));
+        copy(trusted.uplinkCaCert(), dir.resolve(UplinkConfig.CA_CERT_FILE));
+        copy(trusted.uplinkCrl(), dir.resolve(trusted.uplinkCrl().getFileName().toString()));
+        return dir;
     }
 
-    public DirectoryStore store() {
-      return store;
+    private static void copy(Path from, Path to) throws IOException {
+        Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Stops the server, letting pending acks out, and closes the store. */
-    @Override
-    public void close() throws IOException {
-      server.stop(Duration.ofSeconds(5));
-      store.close();
+    /** A real uplink with its own store in {@code storeDir}, serving TLS from {@code tlsDir}. */
+    public static final class Uplink implements AutoCloseable {
+        private final DirectoryStore store;
+        private final UplinkServer server;
+        private final int port;
+
+        public Uplink(Path tlsDir, Path storeDir) throws IOException {
+            store = DirectoryStore.open(storeDir, StoreOptions.defaults());
+            server = new UplinkServer(
+                    UplinkConfig.builder()
+                            .host("127.0.0.1")
+                            .port(0)
+                            .tlsDirectory(tlsDir)
+                            .build(),
+                    store);
+            port = server.start().getPort();
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public DirectoryStore store() {
+            return store;
+        }
+
+        /** Stops the server, letting pending acks out, and closes the store. */
+        @Override
+        public void close() throws IOException {
+            server.stop(Duration.ofSeconds(5));
+            store.close();
+        }
     }
-  }
 }

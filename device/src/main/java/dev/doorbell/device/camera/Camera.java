@@ -15,202 +15,214 @@ import org.slf4j.LoggerFactory;
  * frame slots it missed (counted as dropped) rather than drifting.
  */
 public final class Camera {
-  private static final Logger log = LoggerFactory.getLogger(Camera.class);
+    private static final Logger log = LoggerFactory.getLogger(Camera.class);
 
-  private final CameraConfig config;
-  private final SimClock clock;
-  private final PorchScene scene;
-  private final MotionDetector detector;
-  private final JpegEncoder encoder;
-  private final RingSchedule rings;
-  private final ClipRecorder recorder;
-  private final BufferedImage image;
-  private static final long SCENE_EPOCH_MICROS = VirtualSimClock.DEFAULT_START.toEpochMilli() * 1000;
+    private final CameraConfig config;
+    private final SimClock clock;
+    private final PorchScene scene;
+    private final MotionDetector detector;
+    private final JpegEncoder encoder;
+    private final RingSchedule rings;
+    private final ClipRecorder recorder;
+    private final BufferedImage image;
+    private static final long SCENE_EPOCH_MICROS = VirtualSimClock.DEFAULT_START.toEpochMilli() * 1000;
 
-  private final long originMicros;
-  private final Object lock = new Object();
+    private final long originMicros;
+    private final Object lock = new Object();
 
-  private volatile boolean stopRequested;
-  private boolean running;
-  private boolean closed;
-  private long nextFrame;
-  private long framesCaptured;
-  private long framesDropped;
-  private long motionFrames;
-  private long clipsStarted;
-  private double lastScore;
+    private volatile boolean stopRequested;
+    private boolean running;
+    private boolean closed;
+    private long nextFrame;
+    private long framesCaptured;
+    private long framesDropped;
+    private long motionFrames;
+    private long clipsStarted;
+    private double lastScore;
 
-  public Camera(CameraConfig config, SimClock clock, ClipListener listener) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    Profile profile = config.profile();
-    this.scene = new PorchScene(profile, config.seed(), config.crossingRatePerMinute(), config.cloudsPerHour());
-    this.detector = new MotionDetector(config.motion());
-    this.encoder = JpegEncoder.forProfile(profile);
-    this.originMicros = clock.nowMicros();
-    this.rings = new RingSchedule(config.seed(), config.ringRatePerHour(), originMicros);
-    this.recorder = new ClipRecorder(profile, config.preRoll(), config.postRoll(), config.maxClip(),
-        new LoggingListener(Objects.requireNonNull(listener, "listener")));
-    this.image = scene.newImage();
-  }
-
-  /**
-   * Captures frames for {@code duration} of clock time from the next frame slot on, then returns; a clip in
-   * progress stays open, so that a later call continues it. Returns early after {@link #stop()}.
-   */
-  public void runFor(Duration duration) {
-    synchronized (lock) {
-      if (running) {
-        if (stopRequested) {
-          return;
-        }
-        throw new IllegalStateException("camera " + config.deviceId() + " is already running");
-      }
-      running = true;
+    public Camera(CameraConfig config, SimClock clock, ClipListener listener) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        Profile profile = config.profile();
+        this.scene = new PorchScene(profile, config.seed(), config.crossingRatePerMinute(), config.cloudsPerHour());
+        this.detector = new MotionDetector(config.motion());
+        this.encoder = JpegEncoder.forProfile(profile);
+        this.originMicros = clock.nowMicros();
+        this.rings = new RingSchedule(config.seed(), config.ringRatePerHour(), originMicros);
+        this.recorder = new ClipRecorder(
+                profile,
+                config.preRoll(),
+                config.postRoll(),
+                config.maxClip(),
+                new LoggingListener(Objects.requireNonNull(listener, "listener")));
+        this.image = scene.newImage();
     }
-    try {
-      long end = Math.max(clock.nowMicros(), frameTime(nextFrame)) + duration.toNanos() / 1_000L;
-      while (!stopRequested && frameTime(nextFrame) < end) {
-        clock.sleepUntilMicros(frameTime(nextFrame));
-        if (stopRequested || Thread.currentThread().isInterrupted()) {
-          break;
-        }
-        skipMissedSlots();
-        capture(frameTime(nextFrame));
-        nextFrame++;
-      }
-    } finally {
-      release();
-    }
-  }
 
-  /**
-   * Gives up the running slot, first ending the clip when a stop came in. Checked under the lock, so that a stop
-   * racing with the end of a run is handled by exactly one of the two threads.
-   */
-  private void release() {
-    boolean finish;
-    synchronized (lock) {
-      finish = stopRequested && !closed;
-      if (!finish) {
-        running = false;
-      }
-    }
-    if (finish) {
-      try {
-        shutDown();
-      } finally {
+    /**
+     * Captures frames for {@code duration} of clock time from the next frame slot on, then returns; a clip in
+     * progress stays open, so that a later call continues it. Returns early after {@link #stop()}.
+     */
+    public void runFor(Duration duration) {
         synchronized (lock) {
-          running = false;
+            if (running) {
+                if (stopRequested) {
+                    return;
+                }
+                throw new IllegalStateException("camera " + config.deviceId() + " is already running");
+            }
+            running = true;
         }
-      }
-    }
-  }
-
-  /**
-   * Stops the camera for good. A clip in progress ends with its final frame marked last: at once when the camera
-   * is not running, else on the running thread before {@link #runFor(Duration)} returns. The listener is never
-   * called with the camera's lock held, so a listener may block (on a full uplink window, say) without blocking
-   * a thread that calls stop.
-   */
-  public void stop() {
-    stopRequested = true;
-    synchronized (lock) {
-      if (running) {
-        return;
-      }
-      running = true;
-    }
-    release();
-  }
-
-  /** Only by the thread that holds the running slot. */
-  private void shutDown() {
-    recorder.finish();
-    synchronized (lock) {
-      closed = true;
-    }
-    encoder.close();
-  }
-
-  /** The doorbell button: {@code ringSchedule().pressAt(time)} forces a press. */
-  public RingSchedule ringSchedule() {
-    return rings;
-  }
-
-  public CameraConfig config() {
-    return config;
-  }
-
-  /** Counters, consistent with each other; safe to read from any thread. */
-  public CameraStats stats() {
-    synchronized (lock) {
-      return new CameraStats(framesCaptured, framesDropped, motionFrames, clipsStarted, lastScore);
-    }
-  }
-
-  private long frameTime(long n) {
-    return originMicros + config.profile().frameOffsetMicros(n);
-  }
-
-  private void skipMissedSlots() {
-    long now = clock.nowMicros();
-    long skipped = 0;
-    while (frameTime(nextFrame + 1) <= now) {
-      nextFrame++;
-      skipped++;
-    }
-    if (skipped > 0) {
-      synchronized (lock) {
-        framesDropped += skipped;
-      }
-    }
-  }
-
-  private void capture(long timeMicros) {
-    // The scene runs on its own timeline from a fixed instant, so that a seed replays the same porch on any clock.
-    long sceneMicros = SCENE_EPOCH_MICROS + (timeMicros - originMicros);
-    scene.render(sceneMicros, timeMicros, image);
-    boolean motion = detector.update(image);
-    byte[] jpeg = encoder.encode(image);
-    int presses = rings.pressesUntil(timeMicros);
-    synchronized (lock) {
-      framesCaptured++;
-      motionFrames += motion ? 1 : 0;
-      lastScore = detector.score();
-    }
-    recorder.accept(timeMicros, jpeg, motion, presses);
-  }
-
-  /** Logs clip boundaries with ids and sizes only, then passes everything on. */
-  private final class LoggingListener implements ClipListener {
-    private final ClipListener next;
-
-    LoggingListener(ClipListener next) {
-      this.next = next;
+        try {
+            long end = Math.max(clock.nowMicros(), frameTime(nextFrame)) + duration.toNanos() / 1_000L;
+            while (!stopRequested && frameTime(nextFrame) < end) {
+                clock.sleepUntilMicros(frameTime(nextFrame));
+                if (stopRequested || Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                skipMissedSlots();
+                capture(frameTime(nextFrame));
+                nextFrame++;
+            }
+        } finally {
+            release();
+        }
     }
 
-    @Override
-    public void clipStarted(ClipStart start) {
-      synchronized (lock) {
-        clipsStarted++;
-      }
-      log.debug("camera {}: clip started, trigger {}, pre-roll {} ms", config.deviceId(), start.trigger(),
-          start.preRollMs());
-      next.clipStarted(start);
+    /**
+     * Gives up the running slot, first ending the clip when a stop came in. Checked under the lock, so that a stop
+     * racing with the end of a run is handled by exactly one of the two threads.
+     */
+    private void release() {
+        boolean finish;
+        synchronized (lock) {
+            finish = stopRequested && !closed;
+            if (!finish) {
+                running = false;
+            }
+        }
+        if (finish) {
+            try {
+                shutDown();
+            } finally {
+                synchronized (lock) {
+                    running = false;
+                }
+            }
+        }
     }
 
-    @Override
-    public void frame(EncodedFrame frame, boolean last) {
-      next.frame(frame, last);
+    /**
+     * Stops the camera for good. A clip in progress ends with its final frame marked last: at once when the camera
+     * is not running, else on the running thread before {@link #runFor(Duration)} returns. The listener is never
+     * called with the camera's lock held, so a listener may block (on a full uplink window, say) without blocking
+     * a thread that calls stop.
+     */
+    public void stop() {
+        stopRequested = true;
+        synchronized (lock) {
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        release();
     }
 
-    @Override
-    public void clipEnded(ClipSummary summary) {
-      log.debug("camera {}: clip ended ({}), {} frames, {} bytes, {} ms, rings during clip {}", config.deviceId(),
-          summary.endReason(), summary.frames(), summary.bytes(), summary.duration().toMillis(),
-          summary.ringsDuringClip());
-      next.clipEnded(summary);
+    /** Only by the thread that holds the running slot. */
+    private void shutDown() {
+        recorder.finish();
+        synchronized (lock) {
+            closed = true;
+        }
+        encoder.close();
     }
-  }
+
+    /** The doorbell button: {@code ringSchedule().pressAt(time)} forces a press. */
+    public RingSchedule ringSchedule() {
+        return rings;
+    }
+
+    public CameraConfig config() {
+        return config;
+    }
+
+    /** Counters, consistent with each other; safe to read from any thread. */
+    public CameraStats stats() {
+        synchronized (lock) {
+            return new CameraStats(framesCaptured, framesDropped, motionFrames, clipsStarted, lastScore);
+        }
+    }
+
+    private long frameTime(long n) {
+        return originMicros + config.profile().frameOffsetMicros(n);
+    }
+
+    private void skipMissedSlots() {
+        long now = clock.nowMicros();
+        long skipped = 0;
+        while (frameTime(nextFrame + 1) <= now) {
+            nextFrame++;
+            skipped++;
+        }
+        if (skipped > 0) {
+            synchronized (lock) {
+                framesDropped += skipped;
+            }
+        }
+    }
+
+    private void capture(long timeMicros) {
+        // The scene runs on its own timeline from a fixed instant, so that a seed replays the same porch on any clock.
+        long sceneMicros = SCENE_EPOCH_MICROS + (timeMicros - originMicros);
+        scene.render(sceneMicros, timeMicros, image);
+        boolean motion = detector.update(image);
+        byte[] jpeg = encoder.encode(image);
+        int presses = rings.pressesUntil(timeMicros);
+        synchronized (lock) {
+            framesCaptured++;
+            motionFrames += motion ? 1 : 0;
+            lastScore = detector.score();
+        }
+        recorder.accept(timeMicros, jpeg, motion, presses);
+    }
+
+    /** Logs clip boundaries with ids and sizes only, then passes everything on. */
+    private final class LoggingListener implements ClipListener {
+        private final ClipListener next;
+
+        LoggingListener(ClipListener next) {
+            this.next = next;
+        }
+
+        @Override
+        public void clipStarted(ClipStart start) {
+            synchronized (lock) {
+                clipsStarted++;
+            }
+            log.debug(
+                    "camera {}: clip started, trigger {}, pre-roll {} ms",
+                    config.deviceId(),
+                    start.trigger(),
+                    start.preRollMs());
+            next.clipStarted(start);
+        }
+
+        @Override
+        public void frame(EncodedFrame frame, boolean last) {
+            next.frame(frame, last);
+        }
+
+        @Override
+        public void clipEnded(ClipSummary summary) {
+            log.debug(
+                    "camera {}: clip ended ({}), {} frames, {} bytes, {} ms, rings during clip {}",
+                    config.deviceId(),
+                    summary.endReason(),
+                    summary.frames(),
+                    summary.bytes(),
+                    summary.duration().toMillis(),
+                    summary.ringsDuringClip());
+            next.clipEnded(summary);
+        }
+    }
 }

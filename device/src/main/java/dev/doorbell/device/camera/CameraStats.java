@@ -9,5 +9,5 @@ package dev.doorbell.device.camera;
  * @param clipsStarted clips started
  * @param lastMotionScore the detector's score of the latest frame, 0..1
  */
-public record CameraStats(long framesCaptured, long framesDropped, long motionFrames, long clipsStarted,
-    double lastMotionScore) {}
+public record CameraStats(
+        long framesCaptured, long framesDropped, long motionFrames, long clipsStarted, double lastMotionScore) {}

@@ -6,9 +6,9 @@ package dev.doorbell.device.camera;
  */
 public interface ClipListener {
 
-  void clipStarted(ClipStart start);
+    void clipStarted(ClipStart start);
 
-  void frame(EncodedFrame frame, boolean last);
+    void frame(EncodedFrame frame, boolean last);
 
-  void clipEnded(ClipSummary summary);
+    void clipEnded(ClipSummary summary);
 }

@@ -19,138 +19,144 @@ import java.util.Objects;
  * <p>Not thread-safe; one per camera.
  */
 public final class ClipRecorder {
-  private record Captured(long captureMicros, byte[] jpeg) {}
+    private record Captured(long captureMicros, byte[] jpeg) {}
 
-  private final Profile profile;
-  private final long preRollMicros;
-  private final long postRollMicros;
-  private final long maxClipMicros;
-  private final ClipListener listener;
-  private final ArrayDeque<Captured> preRoll = new ArrayDeque<>();
+    private final Profile profile;
+    private final long preRollMicros;
+    private final long postRollMicros;
+    private final long maxClipMicros;
+    private final ClipListener listener;
+    private final ArrayDeque<Captured> preRoll = new ArrayDeque<>();
 
-  private boolean recording;
-  private Trigger trigger;
-  private long clipStartMicros;
-  private long lastActivityMicros;
-  private long lastPtsMicros;
-  private Captured held;
-  private int frames;
-  private long bytes;
-  private int rings;
-  private long clipsStarted;
+    private boolean recording;
+    private Trigger trigger;
+    private long clipStartMicros;
+    private long lastActivityMicros;
+    private long lastPtsMicros;
+    private Captured held;
+    private int frames;
+    private long bytes;
+    private int rings;
+    private long clipsStarted;
 
-  public ClipRecorder(Profile profile, Duration preRoll, Duration postRoll, Duration maxClip, ClipListener listener) {
-    this.profile = Objects.requireNonNull(profile, "profile");
-    this.preRollMicros = micros(preRoll, "preRoll");
-    this.postRollMicros = micros(postRoll, "postRoll");
-    this.maxClipMicros = micros(maxClip, "maxClip");
-    this.listener = Objects.requireNonNull(listener, "listener");
-    if (maxClipMicros <= preRollMicros) {
-      throw new IllegalArgumentException("maxClip (" + maxClip + ") must be longer than preRoll (" + preRoll + ")");
-    }
-  }
-
-  /**
-   * Feeds the next frame.
-   *
-   * @param captureMicros capture time, increasing from frame to frame
-   * @param motion whether the motion detector sees motion in this frame
-   * @param ringPresses doorbell presses since the previous frame
-   */
-  public void accept(long captureMicros, byte[] jpeg, boolean motion, int ringPresses) {
-    Captured frame = new Captured(captureMicros, Objects.requireNonNull(jpeg, "jpeg"));
-    boolean ring = ringPresses > 0;
-    if (recording) {
-      if (captureMicros - clipStartMicros >= maxClipMicros) {
-        end(ClipSummary.EndReason.MAX_LENGTH);
-      } else if (!motion && !ring && captureMicros - lastActivityMicros > postRollMicros) {
-        end(ClipSummary.EndReason.QUIET);
-      } else {
-        if (motion || ring) {
-          lastActivityMicros = captureMicros;
+    public ClipRecorder(Profile profile, Duration preRoll, Duration postRoll, Duration maxClip, ClipListener listener) {
+        this.profile = Objects.requireNonNull(profile, "profile");
+        this.preRollMicros = micros(preRoll, "preRoll");
+        this.postRollMicros = micros(postRoll, "postRoll");
+        this.maxClipMicros = micros(maxClip, "maxClip");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        if (maxClipMicros <= preRollMicros) {
+            throw new IllegalArgumentException(
+                    "maxClip (" + maxClip + ") must be longer than preRoll (" + preRoll + ")");
         }
-        rings += ringPresses;
-        push(frame);
-        return;
-      }
     }
-    if (motion || ring) {
-      start(ring ? Trigger.TRIGGER_RING : Trigger.TRIGGER_MOTION, frame, ring ? ringPresses - 1 : 0);
-    } else {
-      preRoll.addLast(frame);
-      trimPreRoll(captureMicros);
+
+    /**
+     * Feeds the next frame.
+     *
+     * @param captureMicros capture time, increasing from frame to frame
+     * @param motion whether the motion detector sees motion in this frame
+     * @param ringPresses doorbell presses since the previous frame
+     */
+    public void accept(long captureMicros, byte[] jpeg, boolean motion, int ringPresses) {
+        Captured frame = new Captured(captureMicros, Objects.requireNonNull(jpeg, "jpeg"));
+        boolean ring = ringPresses > 0;
+        if (recording) {
+            if (captureMicros - clipStartMicros >= maxClipMicros) {
+                end(ClipSummary.EndReason.MAX_LENGTH);
+            } else if (!motion && !ring && captureMicros - lastActivityMicros > postRollMicros) {
+                end(ClipSummary.EndReason.QUIET);
+            } else {
+                if (motion || ring) {
+                    lastActivityMicros = captureMicros;
+                }
+                rings += ringPresses;
+                push(frame);
+                return;
+            }
+        }
+        if (motion || ring) {
+            start(ring ? Trigger.TRIGGER_RING : Trigger.TRIGGER_MOTION, frame, ring ? ringPresses - 1 : 0);
+        } else {
+            preRoll.addLast(frame);
+            trimPreRoll(captureMicros);
+        }
     }
-  }
 
-  /** Ends a clip in progress, its held frame marked last, and forgets the pre-roll. Does nothing when idle. */
-  public void finish() {
-    if (recording) {
-      end(ClipSummary.EndReason.STOPPED);
+    /** Ends a clip in progress, its held frame marked last, and forgets the pre-roll. Does nothing when idle. */
+    public void finish() {
+        if (recording) {
+            end(ClipSummary.EndReason.STOPPED);
+        }
+        preRoll.clear();
     }
-    preRoll.clear();
-  }
 
-  public boolean recording() {
-    return recording;
-  }
-
-  public long clipsStarted() {
-    return clipsStarted;
-  }
-
-  private void start(Trigger why, Captured triggerFrame, int extraRings) {
-    trimPreRoll(triggerFrame.captureMicros());
-    Captured first = preRoll.isEmpty() ? triggerFrame : preRoll.peekFirst();
-    recording = true;
-    trigger = why;
-    clipStartMicros = first.captureMicros();
-    lastActivityMicros = triggerFrame.captureMicros();
-    frames = 0;
-    bytes = 0;
-    rings = extraRings;
-    clipsStarted++;
-    int preRollMs = (int) ((triggerFrame.captureMicros() - clipStartMicros) / 1_000L);
-    listener.clipStarted(new ClipStart(why, Math.floorDiv(clipStartMicros, 1_000L), preRollMs, profile.width(),
-        profile.height(), profile.fps()));
-    while (!preRoll.isEmpty()) {
-      push(preRoll.pollFirst());
+    public boolean recording() {
+        return recording;
     }
-    push(triggerFrame);
-  }
 
-  private void push(Captured frame) {
-    if (held != null) {
-      emit(held, false);
+    public long clipsStarted() {
+        return clipsStarted;
     }
-    held = frame;
-  }
 
-  private void end(ClipSummary.EndReason reason) {
-    emit(held, true);
-    held = null;
-    recording = false;
-    Duration duration = Duration.ofNanos((lastPtsMicros + profile.frameIntervalMicros()) * 1_000L);
-    listener.clipEnded(new ClipSummary(frames, bytes, duration, trigger, rings, reason));
-  }
-
-  private void emit(Captured frame, boolean last) {
-    lastPtsMicros = frame.captureMicros() - clipStartMicros;
-    frames++;
-    bytes += frame.jpeg().length;
-    listener.frame(new EncodedFrame(lastPtsMicros, frame.jpeg()), last);
-  }
-
-  /** Keeps frames captured at most preRoll before {@code nowMicros}: preRoll x fps frames at a steady rate. */
-  private void trimPreRoll(long nowMicros) {
-    while (!preRoll.isEmpty() && preRoll.peekFirst().captureMicros() < nowMicros - preRollMicros) {
-      preRoll.pollFirst();
+    private void start(Trigger why, Captured triggerFrame, int extraRings) {
+        trimPreRoll(triggerFrame.captureMicros());
+        Captured first = preRoll.isEmpty() ? triggerFrame : preRoll.peekFirst();
+        recording = true;
+        trigger = why;
+        clipStartMicros = first.captureMicros();
+        lastActivityMicros = triggerFrame.captureMicros();
+        frames = 0;
+        bytes = 0;
+        rings = extraRings;
+        clipsStarted++;
+        int preRollMs = (int) ((triggerFrame.captureMicros() - clipStartMicros) / 1_000L);
+        listener.clipStarted(new ClipStart(
+                why,
+                Math.floorDiv(clipStartMicros, 1_000L),
+                preRollMs,
+                profile.width(),
+                profile.height(),
+                profile.fps()));
+        while (!preRoll.isEmpty()) {
+            push(preRoll.pollFirst());
+        }
+        push(triggerFrame);
     }
-  }
 
-  private static long micros(Duration d, String name) {
-    if (d == null || d.isNegative()) {
-      throw new IllegalArgumentException(name + " must be a duration >= 0, got " + d);
+    private void push(Captured frame) {
+        if (held != null) {
+            emit(held, false);
+        }
+        held = frame;
     }
-    return d.toNanos() / 1_000L;
-  }
+
+    private void end(ClipSummary.EndReason reason) {
+        emit(held, true);
+        held = null;
+        recording = false;
+        Duration duration = Duration.ofNanos((lastPtsMicros + profile.frameIntervalMicros()) * 1_000L);
+        listener.clipEnded(new ClipSummary(frames, bytes, duration, trigger, rings, reason));
+    }
+
+    private void emit(Captured frame, boolean last) {
+        lastPtsMicros = frame.captureMicros() - clipStartMicros;
+        frames++;
+        bytes += frame.jpeg().length;
+        listener.frame(new EncodedFrame(lastPtsMicros, frame.jpeg()), last);
+    }
+
+    /** Keeps frames captured at most preRoll before {@code nowMicros}: preRoll x fps frames at a steady rate. */
+    private void trimPreRoll(long nowMicros) {
+        while (!preRoll.isEmpty() && preRoll.peekFirst().captureMicros() < nowMicros - preRollMicros) {
+            preRoll.pollFirst();
+        }
+    }
+
+    private static long micros(Duration d, String name) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be a duration >= 0, got " + d);
+        }
+        return d.toNanos() / 1_000L;
+    }
 }

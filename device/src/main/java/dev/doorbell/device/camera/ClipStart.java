@@ -12,11 +12,11 @@ import java.util.Objects;
  */
 public record ClipStart(Trigger trigger, long startTimeUnixMs, int preRollMs, int width, int height, int fps) {
 
-  public ClipStart {
-    Objects.requireNonNull(trigger, "trigger");
-    if (preRollMs < 0 || width < 1 || height < 1 || fps < 1) {
-      throw new IllegalArgumentException("bad clip start: preRollMs=" + preRollMs + " size=" + width + "x" + height
-          + " fps=" + fps);
+    public ClipStart {
+        Objects.requireNonNull(trigger, "trigger");
+        if (preRollMs < 0 || width < 1 || height < 1 || fps < 1) {
+            throw new IllegalArgumentException(
+                    "bad clip start: preRollMs=" + preRollMs + " size=" + width + "x" + height + " fps=" + fps);
+        }
     }
-  }
 }

@@ -11,20 +11,20 @@ import java.util.Objects;
  */
 public record EncodedFrame(long ptsMicros, byte[] jpeg) {
 
-  public EncodedFrame {
-    if (ptsMicros < 0) {
-      throw new IllegalArgumentException("frame pts must be >= 0, got " + ptsMicros);
+    public EncodedFrame {
+        if (ptsMicros < 0) {
+            throw new IllegalArgumentException("frame pts must be >= 0, got " + ptsMicros);
+        }
+        Objects.requireNonNull(jpeg, "jpeg");
     }
-    Objects.requireNonNull(jpeg, "jpeg");
-  }
 
-  public int size() {
-    return jpeg.length;
-  }
+    public int size() {
+        return jpeg.length;
+    }
 
-  /** Sizes only: a frame's content is what the sealing protects, so it is never printed. */
-  @Override
-  public String toString() {
-    return "EncodedFrame{ptsMicros=" + ptsMicros + ", bytes=" + jpeg.length + "}";
-  }
+    /** Sizes only: a frame's content is what the sealing protects, so it is never printed. */
+    @Override
+    public String toString() {
+        return "EncodedFrame{ptsMicros=" + ptsMicros + ", bytes=" + jpeg.length + "}";
+    }
 }

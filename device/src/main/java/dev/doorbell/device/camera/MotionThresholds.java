@@ -12,20 +12,20 @@ package dev.doorbell.device.camera;
  */
 public record MotionThresholds(int pixelDelta, double areaFraction, int confirmFrames) {
 
-  public MotionThresholds {
-    if (pixelDelta < 1 || pixelDelta > 254) {
-      throw new IllegalArgumentException("motion pixelDelta must be 1..254, got " + pixelDelta);
+    public MotionThresholds {
+        if (pixelDelta < 1 || pixelDelta > 254) {
+            throw new IllegalArgumentException("motion pixelDelta must be 1..254, got " + pixelDelta);
+        }
+        if (!(areaFraction > 0 && areaFraction <= 1)) {
+            throw new IllegalArgumentException("motion areaFraction must be in (0, 1], got " + areaFraction);
+        }
+        if (confirmFrames < 1) {
+            throw new IllegalArgumentException("motion confirmFrames must be >= 1, got " + confirmFrames);
+        }
     }
-    if (!(areaFraction > 0 && areaFraction <= 1)) {
-      throw new IllegalArgumentException("motion areaFraction must be in (0, 1], got " + areaFraction);
-    }
-    if (confirmFrames < 1) {
-      throw new IllegalArgumentException("motion confirmFrames must be >= 1, got " + confirmFrames);
-    }
-  }
 
-  /** Tuned on the porch scene: a passer-by fires it, sensor noise, clouds and the porch light do not. */
-  public static MotionThresholds defaults() {
-    return new MotionThresholds(18, 0.01, 2);
-  }
+    /** Tuned on the porch scene: a passer-by fires it, sensor noise, clouds and the porch light do not. */
+    public static MotionThresholds defaults() {
+        return new MotionThresholds(18, 0.01, 2);
+    }
 }

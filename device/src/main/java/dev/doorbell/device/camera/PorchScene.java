@@ -19,193 +19,193 @@ import java.util.List;
  * images may be rendered concurrently.
  */
 public final class PorchScene {
-  private static final double LAMP_ON_BELOW = 0.6;
+    private static final double LAMP_ON_BELOW = 0.6;
 
-  private static final Color SKY = new Color(140, 190, 235);
-  private static final Color STREET = new Color(95, 95, 100);
-  private static final Color KERB = new Color(150, 150, 145);
-  private static final Color LAWN = new Color(85, 140, 65);
-  private static final Color BUSH = new Color(40, 90, 40);
-  private static final Color PAVEMENT = new Color(175, 170, 160);
-  private static final Color WALL = new Color(205, 180, 150);
-  private static final Color SIDING = new Color(180, 155, 125);
-  private static final Color ROOF = new Color(85, 60, 55);
-  private static final Color WINDOW = new Color(120, 150, 175);
-  private static final Color FRAME = new Color(240, 240, 235);
-  private static final Color DOOR = new Color(115, 60, 35);
-  private static final Color DOOR_PANEL = new Color(95, 48, 28);
-  private static final Color BRASS = new Color(210, 170, 60);
-  private static final Color MAT = new Color(75, 55, 40);
-  private static final Color LAMP = new Color(40, 40, 40);
-  private static final Color BULB_OFF = new Color(200, 200, 190);
-  private static final Color BULB_ON = new Color(255, 235, 170);
+    private static final Color SKY = new Color(140, 190, 235);
+    private static final Color STREET = new Color(95, 95, 100);
+    private static final Color KERB = new Color(150, 150, 145);
+    private static final Color LAWN = new Color(85, 140, 65);
+    private static final Color BUSH = new Color(40, 90, 40);
+    private static final Color PAVEMENT = new Color(175, 170, 160);
+    private static final Color WALL = new Color(205, 180, 150);
+    private static final Color SIDING = new Color(180, 155, 125);
+    private static final Color ROOF = new Color(85, 60, 55);
+    private static final Color WINDOW = new Color(120, 150, 175);
+    private static final Color FRAME = new Color(240, 240, 235);
+    private static final Color DOOR = new Color(115, 60, 35);
+    private static final Color DOOR_PANEL = new Color(95, 48, 28);
+    private static final Color BRASS = new Color(210, 170, 60);
+    private static final Color MAT = new Color(75, 55, 40);
+    private static final Color LAMP = new Color(40, 40, 40);
+    private static final Color BULB_OFF = new Color(200, 200, 190);
+    private static final Color BULB_ON = new Color(255, 235, 170);
 
-  private final Profile profile;
-  private final int width;
-  private final int height;
-  private final PoissonTimeline crossings;
-  private final Daylight daylight;
-  private final SensorNoise noise;
+    private final Profile profile;
+    private final int width;
+    private final int height;
+    private final PoissonTimeline crossings;
+    private final Daylight daylight;
+    private final SensorNoise noise;
 
-  /**
-   * @param crossingsPerMinute mean people and cars passing per minute; 0 for an empty street
-   * @param cloudsPerHour mean clouds per hour that dim the light for a minute or so
-   */
-  public PorchScene(Profile profile, long seed, double crossingsPerMinute, double cloudsPerHour) {
-    this.profile = profile;
-    this.width = profile.width();
-    this.height = profile.height();
-    this.crossings = new PoissonTimeline(Seeds.mix(seed, 0x43524F53L), crossingsPerMinute / 60.0);
-    this.daylight = new Daylight(seed, cloudsPerHour);
-    this.noise = new SensorNoise(Seeds.mix(seed, 0x4E4F4953L), width * height);
-  }
-
-  public Profile profile() {
-    return profile;
-  }
-
-  /** A new image of the profile's size and the type {@link #render(long, BufferedImage)} draws into. */
-  public BufferedImage newImage() {
-    return new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-  }
-
-  public BufferedImage render(long timeMicros) {
-    BufferedImage image = newImage();
-    render(timeMicros, image);
-    return image;
-  }
-
-  /** Draws the scene at {@code timeMicros} (since the Unix epoch) into {@code image}, overwriting every pixel. */
-  public void render(long timeMicros, BufferedImage image) {
-    render(timeMicros, timeMicros, image);
-  }
-
-  /**
-   * Draws the scene as it is at {@code sceneMicros}, stamped with the time {@code stampMicros}: a camera on the wall
-   * clock replays the same scene in every run while its overlay shows the real time.
-   */
-  public void render(long sceneMicros, long stampMicros, BufferedImage image) {
-    long timeMicros = sceneMicros;
-    if (image.getType() != BufferedImage.TYPE_INT_RGB || image.getWidth() != width || image.getHeight() != height) {
-      throw new IllegalArgumentException("scene renders into " + width + "x" + height + " TYPE_INT_RGB images");
+    /**
+     * @param crossingsPerMinute mean people and cars passing per minute; 0 for an empty street
+     * @param cloudsPerHour mean clouds per hour that dim the light for a minute or so
+     */
+    public PorchScene(Profile profile, long seed, double crossingsPerMinute, double cloudsPerHour) {
+        this.profile = profile;
+        this.width = profile.width();
+        this.height = profile.height();
+        this.crossings = new PoissonTimeline(Seeds.mix(seed, 0x43524F53L), crossingsPerMinute / 60.0);
+        this.daylight = new Daylight(seed, cloudsPerHour);
+        this.noise = new SensorNoise(Seeds.mix(seed, 0x4E4F4953L), width * height);
     }
-    double light = daylight.level(timeMicros);
-    List<Crossing> visible = crossingsAt(timeMicros);
-    Graphics2D g = image.createGraphics();
-    try {
-      drawBackground(g, light);
-      for (Crossing c : visible) {
-        if (c.kind() == Crossing.Kind.CAR) {
-          c.draw(g, width, height, timeMicros, light);
+
+    public Profile profile() {
+        return profile;
+    }
+
+    /** A new image of the profile's size and the type {@link #render(long, BufferedImage)} draws into. */
+    public BufferedImage newImage() {
+        return new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    }
+
+    public BufferedImage render(long timeMicros) {
+        BufferedImage image = newImage();
+        render(timeMicros, image);
+        return image;
+    }
+
+    /** Draws the scene at {@code timeMicros} (since the Unix epoch) into {@code image}, overwriting every pixel. */
+    public void render(long timeMicros, BufferedImage image) {
+        render(timeMicros, timeMicros, image);
+    }
+
+    /**
+     * Draws the scene as it is at {@code sceneMicros}, stamped with the time {@code stampMicros}: a camera on the wall
+     * clock replays the same scene in every run while its overlay shows the real time.
+     */
+    public void render(long sceneMicros, long stampMicros, BufferedImage image) {
+        long timeMicros = sceneMicros;
+        if (image.getType() != BufferedImage.TYPE_INT_RGB || image.getWidth() != width || image.getHeight() != height) {
+            throw new IllegalArgumentException("scene renders into " + width + "x" + height + " TYPE_INT_RGB images");
         }
-      }
-      drawHouse(g, light);
-      for (Crossing c : visible) {
-        if (c.kind() != Crossing.Kind.CAR) {
-          c.draw(g, width, height, timeMicros, light);
+        double light = daylight.level(timeMicros);
+        List<Crossing> visible = crossingsAt(timeMicros);
+        Graphics2D g = image.createGraphics();
+        try {
+            drawBackground(g, light);
+            for (Crossing c : visible) {
+                if (c.kind() == Crossing.Kind.CAR) {
+                    c.draw(g, width, height, timeMicros, light);
+                }
+            }
+            drawHouse(g, light);
+            for (Crossing c : visible) {
+                if (c.kind() != Crossing.Kind.CAR) {
+                    c.draw(g, width, height, timeMicros, light);
+                }
+            }
+        } finally {
+            g.dispose();
         }
-      }
-    } finally {
-      g.dispose();
+        noise.apply(((DataBufferInt) image.getRaster().getDataBuffer()).getData(), timeMicros);
+        Graphics2D overlay = image.createGraphics();
+        try {
+            TimestampOverlay.draw(overlay, width, height, stampMicros);
+        } finally {
+            overlay.dispose();
+        }
     }
-    noise.apply(((DataBufferInt) image.getRaster().getDataBuffer()).getData(), timeMicros);
-    Graphics2D overlay = image.createGraphics();
-    try {
-      TimestampOverlay.draw(overlay, width, height, stampMicros);
-    } finally {
-      overlay.dispose();
+
+    /** The light level at {@code timeMicros}, 0.25 to 1.0. */
+    public double lightLevel(long timeMicros) {
+        return daylight.level(timeMicros);
     }
-  }
 
-  /** The light level at {@code timeMicros}, 0.25 to 1.0. */
-  public double lightLevel(long timeMicros) {
-    return daylight.level(timeMicros);
-  }
-
-  /** How many people and cars are in view at {@code timeMicros}. */
-  public int crossingsInView(long timeMicros) {
-    return crossingsAt(timeMicros).size();
-  }
-
-  private List<Crossing> crossingsAt(long timeMicros) {
-    List<Crossing> out = new ArrayList<>();
-    for (PoissonTimeline.Arrival a : crossings.between(timeMicros - Crossing.MAX_DURATION_MICROS, timeMicros + 1)) {
-      Crossing c = Crossing.from(a);
-      if (c.visibleAt(timeMicros)) {
-        out.add(c);
-      }
+    /** How many people and cars are in view at {@code timeMicros}. */
+    public int crossingsInView(long timeMicros) {
+        return crossingsAt(timeMicros).size();
     }
-    return out;
-  }
 
-  private void drawBackground(Graphics2D g, double light) {
-    for (int band = 0; band < 6; band++) {
-      g.setColor(Daylight.shade(SKY, light * (0.86 + 0.03 * band)));
-      g.fillRect(0, y(0.07 * band), width, y(0.07 * (band + 1)) - y(0.07 * band));
+    private List<Crossing> crossingsAt(long timeMicros) {
+        List<Crossing> out = new ArrayList<>();
+        for (PoissonTimeline.Arrival a : crossings.between(timeMicros - Crossing.MAX_DURATION_MICROS, timeMicros + 1)) {
+            Crossing c = Crossing.from(a);
+            if (c.visibleAt(timeMicros)) {
+                out.add(c);
+            }
+        }
+        return out;
     }
-    fill(g, STREET, light, 0, 0.42, 1, 0.50);
-    fill(g, KERB, light, 0, 0.50, 1, 0.52);
-    fill(g, LAWN, light, 0, 0.52, 1, 0.88);
-    fill(g, PAVEMENT, light, 0, 0.88, 1, 1);
-    g.setColor(Daylight.shade(BUSH, light));
-    g.fillOval(x(0.60), y(0.74), x(0.12), y(0.16));
-    g.fillOval(x(0.68), y(0.77), x(0.10), y(0.12));
-    g.fillOval(x(0.90), y(0.72), x(0.14), y(0.18));
-  }
 
-  private void drawHouse(Graphics2D g, double light) {
-    fill(g, WALL, light, 0, 0.12, 0.55, 0.88);
-    g.setColor(Daylight.shade(SIDING, light));
-    for (double line = 0.16; line < 0.88; line += 0.05) {
-      g.fillRect(0, y(line), x(0.55), Math.max(1, height / 240));
+    private void drawBackground(Graphics2D g, double light) {
+        for (int band = 0; band < 6; band++) {
+            g.setColor(Daylight.shade(SKY, light * (0.86 + 0.03 * band)));
+            g.fillRect(0, y(0.07 * band), width, y(0.07 * (band + 1)) - y(0.07 * band));
+        }
+        fill(g, STREET, light, 0, 0.42, 1, 0.50);
+        fill(g, KERB, light, 0, 0.50, 1, 0.52);
+        fill(g, LAWN, light, 0, 0.52, 1, 0.88);
+        fill(g, PAVEMENT, light, 0, 0.88, 1, 1);
+        g.setColor(Daylight.shade(BUSH, light));
+        g.fillOval(x(0.60), y(0.74), x(0.12), y(0.16));
+        g.fillOval(x(0.68), y(0.77), x(0.10), y(0.12));
+        g.fillOval(x(0.90), y(0.72), x(0.14), y(0.18));
     }
-    fill(g, ROOF, light, 0, 0.05, 0.58, 0.12);
-    fill(g, FRAME, light, 0.035, 0.29, 0.145, 0.56);
-    fill(g, WINDOW, light, 0.045, 0.305, 0.135, 0.545);
-    fill(g, FRAME, light, 0.087, 0.305, 0.093, 0.545);
-    fill(g, FRAME, light, 0.19, 0.34, 0.35, 0.88);
-    fill(g, DOOR, light, 0.2, 0.36, 0.34, 0.88);
-    fill(g, DOOR_PANEL, light, 0.215, 0.39, 0.325, 0.58);
-    fill(g, DOOR_PANEL, light, 0.215, 0.64, 0.325, 0.85);
-    g.setColor(Daylight.shade(BRASS, light));
-    g.fillOval(x(0.315), y(0.60), Math.max(2, x(0.012)), Math.max(2, x(0.012)));
-    fill(g, MAT, light, 0.18, 0.88, 0.36, 0.92);
-    fill(g, LAMP, light, 0.37, 0.58, 0.385, 0.62);
-    drawLamp(g, light);
-  }
 
-  /**
-   * The porch light comes on as the light fades. Its glow fades in over a range of light levels rather than
-   * switching, as a dusk sensor with a slow driver would, so that it is no motion.
-   */
-  private void drawLamp(Graphics2D g, double light) {
-    double on = Math.max(0, Math.min(1, (LAMP_ON_BELOW - light) / 0.1));
-    fill(g, LAMP, light, 0.385, 0.40, 0.415, 0.42);
-    fill(g, LAMP, light, 0.39, 0.42, 0.41, 0.48);
-    Color bulb = on > 0 ? BULB_ON : Daylight.shade(BULB_OFF, light);
-    fill(g, bulb, 1.0, 0.393, 0.425, 0.407, 0.475);
-    if (on > 0) {
-      Composite before = g.getComposite();
-      g.setColor(BULB_ON);
-      for (int ring = 1; ring <= 3; ring++) {
-        g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, (float) (0.12 * on)));
-        double r = 0.02 * ring;
-        g.fillOval(x(0.4 - r), y(0.45) - x(r), 2 * x(r), 2 * x(r));
-      }
-      g.setComposite(before);
+    private void drawHouse(Graphics2D g, double light) {
+        fill(g, WALL, light, 0, 0.12, 0.55, 0.88);
+        g.setColor(Daylight.shade(SIDING, light));
+        for (double line = 0.16; line < 0.88; line += 0.05) {
+            g.fillRect(0, y(line), x(0.55), Math.max(1, height / 240));
+        }
+        fill(g, ROOF, light, 0, 0.05, 0.58, 0.12);
+        fill(g, FRAME, light, 0.035, 0.29, 0.145, 0.56);
+        fill(g, WINDOW, light, 0.045, 0.305, 0.135, 0.545);
+        fill(g, FRAME, light, 0.087, 0.305, 0.093, 0.545);
+        fill(g, FRAME, light, 0.19, 0.34, 0.35, 0.88);
+        fill(g, DOOR, light, 0.2, 0.36, 0.34, 0.88);
+        fill(g, DOOR_PANEL, light, 0.215, 0.39, 0.325, 0.58);
+        fill(g, DOOR_PANEL, light, 0.215, 0.64, 0.325, 0.85);
+        g.setColor(Daylight.shade(BRASS, light));
+        g.fillOval(x(0.315), y(0.60), Math.max(2, x(0.012)), Math.max(2, x(0.012)));
+        fill(g, MAT, light, 0.18, 0.88, 0.36, 0.92);
+        fill(g, LAMP, light, 0.37, 0.58, 0.385, 0.62);
+        drawLamp(g, light);
     }
-  }
 
-  private void fill(Graphics2D g, Color c, double light, double x0, double y0, double x1, double y1) {
-    g.setColor(Daylight.shade(c, light));
-    g.fillRect(x(x0), y(y0), x(x1) - x(x0), y(y1) - y(y0));
-  }
+    /**
+     * The porch light comes on as the light fades. Its glow fades in over a range of light levels rather than
+     * switching, as a dusk sensor with a slow driver would, so that it is no motion.
+     */
+    private void drawLamp(Graphics2D g, double light) {
+        double on = Math.max(0, Math.min(1, (LAMP_ON_BELOW - light) / 0.1));
+        fill(g, LAMP, light, 0.385, 0.40, 0.415, 0.42);
+        fill(g, LAMP, light, 0.39, 0.42, 0.41, 0.48);
+        Color bulb = on > 0 ? BULB_ON : Daylight.shade(BULB_OFF, light);
+        fill(g, bulb, 1.0, 0.393, 0.425, 0.407, 0.475);
+        if (on > 0) {
+            Composite before = g.getComposite();
+            g.setColor(BULB_ON);
+            for (int ring = 1; ring <= 3; ring++) {
+                g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, (float) (0.12 * on)));
+                double r = 0.02 * ring;
+                g.fillOval(x(0.4 - r), y(0.45) - x(r), 2 * x(r), 2 * x(r));
+            }
+            g.setComposite(before);
+        }
+    }
 
-  private int x(double fraction) {
-    return (int) Math.round(fraction * width);
-  }
+    private void fill(Graphics2D g, Color c, double light, double x0, double y0, double x1, double y1) {
+        g.setColor(Daylight.shade(c, light));
+        g.fillRect(x(x0), y(y0), x(x1) - x(x0), y(y1) - y(y0));
+    }
 
-  private int y(double fraction) {
-    return (int) Math.round(fraction * height);
-  }
+    private int x(double fraction) {
+        return (int) Math.round(fraction * width);
+    }
+
+    private int y(double fraction) {
+        return (int) Math.round(fraction * height);
+    }
 }

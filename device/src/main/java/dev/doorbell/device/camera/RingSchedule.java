@@ -9,55 +9,55 @@ import java.util.List;
  * asked. Thread-safe, so that a command line or a test can press the button while the camera runs.
  */
 public final class RingSchedule {
-  private final PoissonTimeline random;
-  private final List<Long> forced = new ArrayList<>();
-  private long consumedUntilMicros;
-  private int latePresses;
+    private final PoissonTimeline random;
+    private final List<Long> forced = new ArrayList<>();
+    private long consumedUntilMicros;
+    private int latePresses;
 
-  /**
-   * @param ratePerHour mean random presses per hour; 0 for none
-   * @param fromMicros presses are counted from this time on (usually the camera's start)
-   */
-  public RingSchedule(long seed, double ratePerHour, long fromMicros) {
-    this.random = new PoissonTimeline(Seeds.mix(seed, 0x52494E47L), ratePerHour / 3600.0);
-    this.consumedUntilMicros = fromMicros - 1;
-  }
+    /**
+     * @param ratePerHour mean random presses per hour; 0 for none
+     * @param fromMicros presses are counted from this time on (usually the camera's start)
+     */
+    public RingSchedule(long seed, double ratePerHour, long fromMicros) {
+        this.random = new PoissonTimeline(Seeds.mix(seed, 0x52494E47L), ratePerHour / 3600.0);
+        this.consumedUntilMicros = fromMicros - 1;
+    }
 
-  /** Forces a press at {@code micros}; a time already passed counts at the next frame. */
-  public synchronized void pressAt(long micros) {
-    if (micros <= consumedUntilMicros) {
-      latePresses++;
-    } else {
-      forced.add(micros);
+    /** Forces a press at {@code micros}; a time already passed counts at the next frame. */
+    public synchronized void pressAt(long micros) {
+        if (micros <= consumedUntilMicros) {
+            latePresses++;
+        } else {
+            forced.add(micros);
+        }
     }
-  }
 
-  /** Counts and consumes the presses after the previous call and up to and including {@code nowMicros}. */
-  public synchronized int pressesUntil(long nowMicros) {
-    if (nowMicros <= consumedUntilMicros) {
-      return 0;
+    /** Counts and consumes the presses after the previous call and up to and including {@code nowMicros}. */
+    public synchronized int pressesUntil(long nowMicros) {
+        if (nowMicros <= consumedUntilMicros) {
+            return 0;
+        }
+        int count = random.between(consumedUntilMicros + 1, nowMicros + 1).size() + latePresses;
+        latePresses = 0;
+        int kept = 0;
+        for (long at : forced) {
+            if (at <= nowMicros) {
+                count++;
+            } else {
+                forced.set(kept++, at);
+            }
+        }
+        forced.subList(kept, forced.size()).clear();
+        consumedUntilMicros = nowMicros;
+        return count;
     }
-    int count = random.between(consumedUntilMicros + 1, nowMicros + 1).size() + latePresses;
-    latePresses = 0;
-    int kept = 0;
-    for (long at : forced) {
-      if (at <= nowMicros) {
-        count++;
-      } else {
-        forced.set(kept++, at);
-      }
-    }
-    forced.subList(kept, forced.size()).clear();
-    consumedUntilMicros = nowMicros;
-    return count;
-  }
 
-  /** The random presses in {@code [fromMicros, toMicros)}, without consuming them: the seeded schedule itself. */
-  public List<Long> randomPressesBetween(long fromMicros, long toMicros) {
-    List<Long> out = new ArrayList<>();
-    for (PoissonTimeline.Arrival a : random.between(fromMicros, toMicros)) {
-      out.add(a.atMicros());
+    /** The random presses in {@code [fromMicros, toMicros)}, without consuming them: the seeded schedule itself. */
+    public List<Long> randomPressesBetween(long fromMicros, long toMicros) {
+        List<Long> out = new ArrayList<>();
+        for (PoissonTimeline.Arrival a : random.between(fromMicros, toMicros)) {
+            out.add(a.atMicros());
+        }
+        return out;
     }
-    return out;
-  }
 }

@@ -6,12 +6,12 @@ package dev.doorbell.device.camera;
  */
 public interface SimClock {
 
-  /** Microseconds since the Unix epoch (UTC). Never goes backwards. */
-  long nowMicros();
+    /** Microseconds since the Unix epoch (UTC). Never goes backwards. */
+    long nowMicros();
 
-  /**
-   * Returns once {@link #nowMicros()} has reached {@code targetMicros}, or at once when it already has. Returns
-   * early, with the thread's interrupt flag set, when the thread is interrupted.
-   */
-  void sleepUntilMicros(long targetMicros);
+    /**
+     * Returns once {@link #nowMicros()} has reached {@code targetMicros}, or at once when it already has. Returns
+     * early, with the thread's interrupt flag set, when the thread is interrupted.
+     */
+    void sleepUntilMicros(long targetMicros);
 }

@@ -9,34 +9,34 @@ import java.util.Random;
  * thousands of devices do not reconnect in lockstep.
  */
 final class Backoff {
-  private final long initialNanos;
-  private final long maxNanos;
-  private final Random random;
-  private long ceilingNanos;
-  private int attempts;
+    private final long initialNanos;
+    private final long maxNanos;
+    private final Random random;
+    private long ceilingNanos;
+    private int attempts;
 
-  Backoff(Duration initial, Duration max, Random random) {
-    this.initialNanos = initial.toNanos();
-    this.maxNanos = max.toNanos();
-    this.random = random;
-    this.ceilingNanos = initialNanos;
-  }
+    Backoff(Duration initial, Duration max, Random random) {
+        this.initialNanos = initial.toNanos();
+        this.maxNanos = max.toNanos();
+        this.random = random;
+        this.ceilingNanos = initialNanos;
+    }
 
-  /** The delay before the next attempt; each call doubles the ceiling, up to the maximum, until {@link #reset()}. */
-  long nextDelayNanos() {
-    long delay = random.nextLong(ceilingNanos + 1);
-    ceilingNanos = ceilingNanos > maxNanos / 2 ? maxNanos : Math.min(maxNanos, ceilingNanos * 2);
-    attempts++;
-    return delay;
-  }
+    /** The delay before the next attempt; each call doubles the ceiling, up to the maximum, until {@link #reset()}. */
+    long nextDelayNanos() {
+        long delay = random.nextLong(ceilingNanos + 1);
+        ceilingNanos = ceilingNanos > maxNanos / 2 ? maxNanos : Math.min(maxNanos, ceilingNanos * 2);
+        attempts++;
+        return delay;
+    }
 
-  /** Attempts since the last reset. */
-  int attempts() {
-    return attempts;
-  }
+    /** Attempts since the last reset. */
+    int attempts() {
+        return attempts;
+    }
 
-  void reset() {
-    ceilingNanos = initialNanos;
-    attempts = 0;
-  }
+    void reset() {
+        ceilingNanos = initialNanos;
+        attempts = 0;
+    }
 }

@@ -15,137 +15,141 @@ import java.util.Arrays;
  * Confined to the client's event loop.
  */
 final class ClipOutbox {
-  final long clipId;
-  final DeviceMessage open;
-  private final ArrayList<DeviceMessage> frames = new ArrayList<>();
-  private int[] sealedSizes = new int[16];
-  private boolean lastQueued;
-  private int closeFrameCount = -1;
-  private long bufferedBytes;
-  private long sealedBytesTotal;
+    final long clipId;
+    final DeviceMessage open;
+    private final ArrayList<DeviceMessage> frames = new ArrayList<>();
+    private int[] sealedSizes = new int[16];
+    private boolean lastQueued;
+    private int closeFrameCount = -1;
+    private long bufferedBytes;
+    private long sealedBytesTotal;
 
-  int persisted;
-  int received;
-  boolean closePersisted;
-  /** Highest seq + 1 ever written, in any session: writes below it are retransmissions. */
-  int maxSent;
+    int persisted;
+    int received;
+    boolean closePersisted;
+    /** Highest seq + 1 ever written, in any session: writes below it are retransmissions. */
+    int maxSent;
 
-  // Per session: reset by startSession().
-  boolean openSent;
-  int nextSend;
-  boolean closeSent;
+    // Per session: reset by startSession().
+    boolean openSent;
+    int nextSend;
+    boolean closeSent;
 
-  /** Dropped by buffer policy while frames were in flight: kept only to release the window as acks arrive. */
-  boolean ghost;
+    /** Dropped by buffer policy while frames were in flight: kept only to release the window as acks arrive. */
+    boolean ghost;
 
-  ClipOutbox(long clipId, ByteString header) {
-    this.clipId = clipId;
-    this.open = DeviceMessage.newBuilder()
-        .setClipOpen(ClipOpen.newBuilder().setClipId(clipId).setHeader(header))
-        .build();
-    this.bufferedBytes = header.size();
-  }
-
-  /** What a frame costs in the outbox buffer: its meta and sealed bytes. */
-  static long cost(ByteString meta, ByteString sealed) {
-    return (long) meta.size() + sealed.size();
-  }
-
-  /** Queues frame {@code seq}; returns null, or why the frame cannot belong to this clip. */
-  String addFrame(int seq, boolean last, ByteString meta, ByteString sealed) {
-    if (seq != frames.size()) {
-      return "frame seq " + seq + " out of order, expected " + frames.size();
+    ClipOutbox(long clipId, ByteString header) {
+        this.clipId = clipId;
+        this.open = DeviceMessage.newBuilder()
+                .setClipOpen(ClipOpen.newBuilder().setClipId(clipId).setHeader(header))
+                .build();
+        this.bufferedBytes = header.size();
     }
-    if (lastQueued || closeFrameCount >= 0) {
-      return "frame seq " + seq + " after the last frame or the close";
+
+    /** What a frame costs in the outbox buffer: its meta and sealed bytes. */
+    static long cost(ByteString meta, ByteString sealed) {
+        return (long) meta.size() + sealed.size();
     }
-    frames.add(DeviceMessage.newBuilder()
-        .setFrame(Frame.newBuilder().setClipId(clipId).setSeq(seq).setLast(last)
-            .setMeta(meta).setSealed(sealed))
-        .build());
-    if (seq == sealedSizes.length) {
-      sealedSizes = Arrays.copyOf(sealedSizes, seq * 2);
+
+    /** Queues frame {@code seq}; returns null, or why the frame cannot belong to this clip. */
+    String addFrame(int seq, boolean last, ByteString meta, ByteString sealed) {
+        if (seq != frames.size()) {
+            return "frame seq " + seq + " out of order, expected " + frames.size();
+        }
+        if (lastQueued || closeFrameCount >= 0) {
+            return "frame seq " + seq + " after the last frame or the close";
+        }
+        frames.add(DeviceMessage.newBuilder()
+                .setFrame(Frame.newBuilder()
+                        .setClipId(clipId)
+                        .setSeq(seq)
+                        .setLast(last)
+                        .setMeta(meta)
+                        .setSealed(sealed))
+                .build());
+        if (seq == sealedSizes.length) {
+            sealedSizes = Arrays.copyOf(sealedSizes, seq * 2);
+        }
+        sealedSizes[seq] = sealed.size();
+        lastQueued = last;
+        bufferedBytes += cost(meta, sealed);
+        sealedBytesTotal += sealed.size();
+        return null;
     }
-    sealedSizes[seq] = sealed.size();
-    lastQueued = last;
-    bufferedBytes += cost(meta, sealed);
-    sealedBytesTotal += sealed.size();
-    return null;
-  }
 
-  void requestClose(int frameCount) {
-    closeFrameCount = frameCount;
-  }
-
-  boolean closeRequested() {
-    return closeFrameCount >= 0;
-  }
-
-  DeviceMessage closeMessage() {
-    return DeviceMessage.newBuilder()
-        .setClipClose(ClipClose.newBuilder().setClipId(clipId).setFrameCount(closeFrameCount))
-        .build();
-  }
-
-  int queued() {
-    return frames.size();
-  }
-
-  DeviceMessage frame(int seq) {
-    return frames.get(seq);
-  }
-
-  int sealedSize(int seq) {
-    return sealedSizes[seq];
-  }
-
-  long sealedBytesTotal() {
-    return sealedBytesTotal;
-  }
-
-  long bufferedBytes() {
-    return bufferedBytes;
-  }
-
-  /** Frees frames below {@code upTo} (now durable) and returns how many buffered bytes that released. */
-  long markPersisted(int upTo) {
-    long freed = 0;
-    for (int seq = persisted; seq < upTo && seq < frames.size(); seq++) {
-      DeviceMessage kept = frames.set(seq, null);
-      if (kept != null) {
-        freed += cost(kept.getFrame().getMeta(), kept.getFrame().getSealed());
-      }
+    void requestClose(int frameCount) {
+        closeFrameCount = frameCount;
     }
-    persisted = Math.max(persisted, upTo);
-    bufferedBytes -= freed;
-    return freed;
-  }
 
-  /** Frees everything still kept, header included, and returns the bytes released. */
-  long releaseAll() {
-    long freed = bufferedBytes;
-    frames.replaceAll(m -> null);
-    bufferedBytes = 0;
-    return freed;
-  }
+    boolean closeRequested() {
+        return closeFrameCount >= 0;
+    }
 
-  /** Frames written in this session and not yet PERSISTED. */
-  int inFlight() {
-    return Math.max(0, nextSend - persisted);
-  }
+    DeviceMessage closeMessage() {
+        return DeviceMessage.newBuilder()
+                .setClipClose(ClipClose.newBuilder().setClipId(clipId).setFrameCount(closeFrameCount))
+                .build();
+    }
 
-  /** Every queued frame is durable, and so is the close if one was requested. */
-  boolean settled() {
-    return persisted >= frames.size() && (!closeRequested() || closePersisted);
-  }
+    int queued() {
+        return frames.size();
+    }
 
-  boolean complete() {
-    return closeRequested() && persisted >= closeFrameCount && closePersisted;
-  }
+    DeviceMessage frame(int seq) {
+        return frames.get(seq);
+    }
 
-  void startSession() {
-    openSent = false;
-    nextSend = persisted;
-    closeSent = false;
-  }
+    int sealedSize(int seq) {
+        return sealedSizes[seq];
+    }
+
+    long sealedBytesTotal() {
+        return sealedBytesTotal;
+    }
+
+    long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    /** Frees frames below {@code upTo} (now durable) and returns how many buffered bytes that released. */
+    long markPersisted(int upTo) {
+        long freed = 0;
+        for (int seq = persisted; seq < upTo && seq < frames.size(); seq++) {
+            DeviceMessage kept = frames.set(seq, null);
+            if (kept != null) {
+                freed += cost(kept.getFrame().getMeta(), kept.getFrame().getSealed());
+            }
+        }
+        persisted = Math.max(persisted, upTo);
+        bufferedBytes -= freed;
+        return freed;
+    }
+
+    /** Frees everything still kept, header included, and returns the bytes released. */
+    long releaseAll() {
+        long freed = bufferedBytes;
+        frames.replaceAll(m -> null);
+        bufferedBytes = 0;
+        return freed;
+    }
+
+    /** Frames written in this session and not yet PERSISTED. */
+    int inFlight() {
+        return Math.max(0, nextSend - persisted);
+    }
+
+    /** Every queued frame is durable, and so is the close if one was requested. */
+    boolean settled() {
+        return persisted >= frames.size() && (!closeRequested() || closePersisted);
+    }
+
+    boolean complete() {
+        return closeRequested() && persisted >= closeFrameCount && closePersisted;
+    }
+
+    void startSession() {
+        openSent = false;
+        nextSend = persisted;
+        closeSent = false;
+    }
 }

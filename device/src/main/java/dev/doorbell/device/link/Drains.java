@@ -14,59 +14,64 @@ import java.util.concurrent.TimeoutException;
  * still being recorded counts as drained once what it has queued so far is durable. Confined to the event loop.
  */
 final class Drains {
-  private final String deviceId;
-  private final Outbox outbox;
-  private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    private final String deviceId;
+    private final Outbox outbox;
+    private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
 
-  Drains(String deviceId, Outbox outbox) {
-    this.deviceId = deviceId;
-    this.outbox = outbox;
-  }
-
-  void add(CompletableFuture<Void> future, Duration timeout, EventExecutor loop) {
-    if (drained()) {
-      future.complete(null);
-      return;
+    Drains(String deviceId, Outbox outbox) {
+        this.deviceId = deviceId;
+        this.outbox = outbox;
     }
-    waiting.add(future);
-    ScheduledFuture<?> timer = loop.schedule(() -> {
-      // Identity is the equality wanted: each caller's own future, never an equal one.
-      @SuppressWarnings("CollectionUndefinedEquality")
-      boolean stillWaiting = waiting.remove(future);
-      if (stillWaiting) {
-        future.completeExceptionally(new TimeoutException("drain of device " + deviceId + " not done after "
-            + timeout.toMillis() + " ms: " + unsettled() + " clips not persisted, " + outbox.bufferedBytes().get()
-            + " bytes buffered"));
-      }
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    future.whenComplete((v, e) -> timer.cancel(false));
-  }
 
-  void check() {
-    if (!waiting.isEmpty() && drained()) {
-      List<CompletableFuture<Void>> done = new ArrayList<>(waiting);
-      waiting.clear();
-      done.forEach(f -> f.complete(null));
+    void add(CompletableFuture<Void> future, Duration timeout, EventExecutor loop) {
+        if (drained()) {
+            future.complete(null);
+            return;
+        }
+        waiting.add(future);
+        ScheduledFuture<?> timer = loop.schedule(
+                () -> {
+                    // Identity is the equality wanted: each caller's own future, never an equal one.
+                    @SuppressWarnings("CollectionUndefinedEquality")
+                    boolean stillWaiting = waiting.remove(future);
+                    if (stillWaiting) {
+                        future.completeExceptionally(
+                                new TimeoutException("drain of device " + deviceId + " not done after "
+                                        + timeout.toMillis() + " ms: " + unsettled() + " clips not persisted, "
+                                        + outbox.bufferedBytes().get()
+                                        + " bytes buffered"));
+                    }
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+        future.whenComplete((v, e) -> timer.cancel(false));
     }
-  }
 
-  void failAll(Throwable cause) {
-    List<CompletableFuture<Void>> failed = new ArrayList<>(waiting);
-    waiting.clear();
-    failed.forEach(f -> f.completeExceptionally(cause));
-  }
-
-  private boolean drained() {
-    return unsettled() == 0;
-  }
-
-  private int unsettled() {
-    int n = 0;
-    for (ClipOutbox c : outbox.clips()) {
-      if (!c.ghost && !c.settled()) {
-        n++;
-      }
+    void check() {
+        if (!waiting.isEmpty() && drained()) {
+            List<CompletableFuture<Void>> done = new ArrayList<>(waiting);
+            waiting.clear();
+            done.forEach(f -> f.complete(null));
+        }
     }
-    return n;
-  }
+
+    void failAll(Throwable cause) {
+        List<CompletableFuture<Void>> failed = new ArrayList<>(waiting);
+        waiting.clear();
+        failed.forEach(f -> f.completeExceptionally(cause));
+    }
+
+    private boolean drained() {
+        return unsettled() == 0;
+    }
+
+    private int unsettled() {
+        int n = 0;
+        for (ClipOutbox c : outbox.clips()) {
+            if (!c.ghost && !c.settled()) {
+                n++;
+            }
+        }
+        return n;
+    }
 }

@@ -19,23 +19,23 @@ import java.util.Map;
  * @param clipsPersisted clips whose every frame and close are durable
  */
 public record LinkStats(
-    long framesSent,
-    long bytesSent,
-    long framesReceivedAcked,
-    long framesPersisted,
-    long framesRetransmitted,
-    long reconnects,
-    Map<ErrorCode, Long> errorsByCode,
-    long bufferedBytes,
-    long droppedClips,
-    long failedClips,
-    long clipsPersisted) {
+        long framesSent,
+        long bytesSent,
+        long framesReceivedAcked,
+        long framesPersisted,
+        long framesRetransmitted,
+        long reconnects,
+        Map<ErrorCode, Long> errorsByCode,
+        long bufferedBytes,
+        long droppedClips,
+        long failedClips,
+        long clipsPersisted) {
 
-  public LinkStats {
-    errorsByCode = Map.copyOf(errorsByCode);
-  }
+    public LinkStats {
+        errorsByCode = Map.copyOf(errorsByCode);
+    }
 
-  public long errors(ErrorCode code) {
-    return errorsByCode.getOrDefault(code, 0L);
-  }
+    public long errors(ErrorCode code) {
+        return errorsByCode.getOrDefault(code, 0L);
+    }
 }

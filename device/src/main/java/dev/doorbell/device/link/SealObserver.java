@@ -8,9 +8,9 @@ import dev.doorbell.seal.SealedFrame;
  * frame's send time there, before an ack can come. Called on the uploader's thread (the camera's, a sender's).
  */
 public interface SealObserver {
-  SealObserver NONE = new SealObserver() {};
+    SealObserver NONE = new SealObserver() {};
 
-  default void headerSealed(String deviceId, long clipId, byte[] headerBytes) {}
+    default void headerSealed(String deviceId, long clipId, byte[] headerBytes) {}
 
-  default void frameSealed(String deviceId, SealedFrame sealed, byte[] plaintext) {}
+    default void frameSealed(String deviceId, SealedFrame sealed, byte[] plaintext) {}
 }

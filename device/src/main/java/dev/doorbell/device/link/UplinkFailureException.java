@@ -8,23 +8,23 @@ import java.io.IOException;
  * exception behind it is in {@link #failure()} for a log at debug level.
  */
 public final class UplinkFailureException extends IOException {
-  private final transient UplinkFailure failure;
+    private final transient UplinkFailure failure;
 
-  public UplinkFailureException(UplinkFailure failure) {
-    this(failure.message(), failure);
-  }
+    public UplinkFailureException(UplinkFailure failure) {
+        this(failure.message(), failure);
+    }
 
-  /**
-   * {@code message} says more than the failure alone, e.g. how many devices met it and for how long; {@code failure}
-   * is null when only the line is known (read back from a worker process's report).
-   */
-  public UplinkFailureException(String message, UplinkFailure failure) {
-    super(message);
-    this.failure = failure;
-  }
+    /**
+     * {@code message} says more than the failure alone, e.g. how many devices met it and for how long; {@code failure}
+     * is null when only the line is known (read back from a worker process's report).
+     */
+    public UplinkFailureException(String message, UplinkFailure failure) {
+        super(message);
+        this.failure = failure;
+    }
 
-  /** The classified failure, or null when only the line is known. */
-  public UplinkFailure failure() {
-    return failure;
-  }
+    /** The classified failure, or null when only the line is known. */
+    public UplinkFailure failure() {
+        return failure;
+    }
 }

@@ -9,39 +9,39 @@ import java.util.Map;
  * {@code ringAt} forces a doorbell press at an offset from the start, per device id.
  */
 public record SimulationOptions(
-    String host,
-    int port,
-    boolean insecurePlaintext,
-    long seed,
-    Profile profile,
-    Duration duration,
-    RatchetPolicy ratchet,
-    Map<String, Duration> ringAt,
-    double ringRatePerHour,
-    double crossingRatePerMinute,
-    Duration preRoll,
-    Duration postRoll,
-    Duration maxClip,
-    Duration connectTimeout,
-    Duration drainTimeout,
-    Duration progressEvery) {
+        String host,
+        int port,
+        boolean insecurePlaintext,
+        long seed,
+        Profile profile,
+        Duration duration,
+        RatchetPolicy ratchet,
+        Map<String, Duration> ringAt,
+        double ringRatePerHour,
+        double crossingRatePerMinute,
+        Duration preRoll,
+        Duration postRoll,
+        Duration maxClip,
+        Duration connectTimeout,
+        Duration drainTimeout,
+        Duration progressEvery) {
 
-  public SimulationOptions {
-    ringAt = Map.copyOf(ringAt);
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("uplink port must be 1..65535, got " + port);
+    public SimulationOptions {
+        ringAt = Map.copyOf(ringAt);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("uplink port must be 1..65535, got " + port);
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("duration must be positive, got " + duration);
+        }
     }
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("duration must be positive, got " + duration);
-    }
-  }
 
-  /** The camera seed of one device: the run's seed mixed with the device id, stable across JVMs. */
-  long seedFor(String deviceId) {
-    long h = seed;
-    for (int i = 0; i < deviceId.length(); i++) {
-      h = h * 1_000_003L + deviceId.charAt(i);
+    /** The camera seed of one device: the run's seed mixed with the device id, stable across JVMs. */
+    long seedFor(String deviceId) {
+        long h = seed;
+        for (int i = 0; i < deviceId.length(); i++) {
+            h = h * 1_000_003L + deviceId.charAt(i);
+        }
+        return h ^ (h >>> 29);
     }
-    return h ^ (h >>> 29);
-  }
 }

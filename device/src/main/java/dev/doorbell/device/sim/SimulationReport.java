@@ -12,52 +12,92 @@ import java.util.List;
  */
 public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed, String interruptedBy) {
 
-  /** One doorbell's figures; {@code presses} counts doorbell presses, whether they started a clip or not. */
-  public record Row(String deviceId, int clips, int presses, long framesSealed, long sealedBytes,
-      long framesPersisted, int clipsPersisted, int epoch, long reconnects, long errors, long droppedClips,
-      long failedClips) {}
+    /** One doorbell's figures; {@code presses} counts doorbell presses, whether they started a clip or not. */
+    public record Row(
+            String deviceId,
+            int clips,
+            int presses,
+            long framesSealed,
+            long sealedBytes,
+            long framesPersisted,
+            int clipsPersisted,
+            int epoch,
+            long reconnects,
+            long errors,
+            long droppedClips,
+            long failedClips) {}
 
-  public SimulationReport {
-    rows = List.copyOf(rows);
-  }
-
-  static SimulationReport of(List<SimulatedDoorbell> doorbells, boolean drained, Duration elapsed,
-      String interruptedBy) {
-    List<Row> rows = new ArrayList<>();
-    for (SimulatedDoorbell d : doorbells) {
-      DoorbellCounters c = d.counters();
-      LinkStats s = d.link().stats();
-      long errors = s.errorsByCode().values().stream().mapToLong(Long::longValue).sum();
-      rows.add(new Row(d.deviceId(), c.clips.get(), c.ringClips.get() + c.ringsDuringClips.get(), c.framesSealed.get(), c.sealedBytes.get(),
-          s.framesPersisted(), (int) s.clipsPersisted(), c.epoch.get(), s.reconnects(), errors, s.droppedClips(),
-          s.failedClips()));
+    public SimulationReport {
+        rows = List.copyOf(rows);
     }
-    return new SimulationReport(rows, drained, elapsed, interruptedBy);
-  }
 
-  /** True when every sealed clip reached the uplink's disk and nothing was dropped or refused. */
-  public boolean complete() {
-    return drained && rows.stream().allMatch(r -> r.droppedClips() == 0 && r.failedClips() == 0
-        && r.clipsPersisted() == r.clips());
-  }
-
-  public boolean interrupted() {
-    return interruptedBy != null;
-  }
-
-  public void print(PrintWriter out) {
-    if (interrupted()) {
-      out.printf("interrupted by %s after %.1f s: the cameras stopped early, open clips got their final frame and "
-          + "their acknowledgements were awaited%n", interruptedBy, elapsed.toMillis() / 1000.0);
+    static SimulationReport of(
+            List<SimulatedDoorbell> doorbells, boolean drained, Duration elapsed, String interruptedBy) {
+        List<Row> rows = new ArrayList<>();
+        for (SimulatedDoorbell d : doorbells) {
+            DoorbellCounters c = d.counters();
+            LinkStats s = d.link().stats();
+            long errors = s.errorsByCode().values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
+            rows.add(new Row(
+                    d.deviceId(),
+                    c.clips.get(),
+                    c.ringClips.get() + c.ringsDuringClips.get(),
+                    c.framesSealed.get(),
+                    c.sealedBytes.get(),
+                    s.framesPersisted(),
+                    (int) s.clipsPersisted(),
+                    c.epoch.get(),
+                    s.reconnects(),
+                    errors,
+                    s.droppedClips(),
+                    s.failedClips()));
+        }
+        return new SimulationReport(rows, drained, elapsed, interruptedBy);
     }
-    out.printf("%-20s %6s %5s %8s %12s %10s %6s %10s %7s%n", "device", "clips", "rings", "frames", "sealed bytes",
-        "persisted", "epoch", "reconnects", "errors");
-    for (Row r : rows) {
-      out.printf("%-20s %6d %5d %8d %12d %10d %6d %10d %7d%n", r.deviceId(), r.clips(), r.presses(),
-          r.framesSealed(), r.sealedBytes(), r.framesPersisted(), r.epoch(), r.reconnects(), r.errors());
+
+    /** True when every sealed clip reached the uplink's disk and nothing was dropped or refused. */
+    public boolean complete() {
+        return drained
+                && rows.stream()
+                        .allMatch(
+                                r -> r.droppedClips() == 0 && r.failedClips() == 0 && r.clipsPersisted() == r.clips());
     }
-    out.printf("%s in %.1f s%n", complete() ? "every sealed frame is PERSISTED on the uplink"
-        : "NOT everything was persisted (see the log above)", elapsed.toMillis() / 1000.0);
-    out.flush();
-  }
+
+    public boolean interrupted() {
+        return interruptedBy != null;
+    }
+
+    public void print(PrintWriter out) {
+        if (interrupted()) {
+            out.printf(
+                    "interrupted by %s after %.1f s: the cameras stopped early, open clips got their final frame and "
+                            + "their acknowledgements were awaited%n",
+                    interruptedBy, elapsed.toMillis() / 1000.0);
+        }
+        out.printf(
+                "%-20s %6s %5s %8s %12s %10s %6s %10s %7s%n",
+                "device", "clips", "rings", "frames", "sealed bytes", "persisted", "epoch", "reconnects", "errors");
+        for (Row r : rows) {
+            out.printf(
+                    "%-20s %6d %5d %8d %12d %10d %6d %10d %7d%n",
+                    r.deviceId(),
+                    r.clips(),
+                    r.presses(),
+                    r.framesSealed(),
+                    r.sealedBytes(),
+                    r.framesPersisted(),
+                    r.epoch(),
+                    r.reconnects(),
+                    r.errors());
+        }
+        out.printf(
+                "%s in %.1f s%n",
+                complete()
+                        ? "every sealed frame is PERSISTED on the uplink"
+                        : "NOT everything was persisted (see the log above)",
+                elapsed.toMillis() / 1000.0);
+        out.flush();
+    }
 }

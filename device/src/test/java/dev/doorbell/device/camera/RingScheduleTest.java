@@ -8,44 +8,44 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RingScheduleTest {
-  private static final long T0 = 1_750_000_000_000_000L;
-  private static final long HOUR = 3_600_000_000L;
+    private static final long T0 = 1_750_000_000_000_000L;
+    private static final long HOUR = 3_600_000_000L;
 
-  @Test
-  void randomPresses_sameSeed_sameTimes_differentSeed_differentTimes() {
-    List<Long> a = new RingSchedule(1, 10, T0).randomPressesBetween(T0, T0 + 10 * HOUR);
-    List<Long> b = new RingSchedule(1, 10, T0).randomPressesBetween(T0, T0 + 10 * HOUR);
-    List<Long> c = new RingSchedule(2, 10, T0).randomPressesBetween(T0, T0 + 10 * HOUR);
-    assertEquals(a, b);
-    assertNotEquals(a, c);
-  }
-
-  @Test
-  void pressesUntil_overManyHours_countsMatchRateAndSchedule() {
-    RingSchedule rings = new RingSchedule(3, 10, T0);
-    int total = 0;
-    for (long t = T0; t < T0 + 100 * HOUR; t += 100_000L * 997) {
-      total += rings.pressesUntil(t);
+    @Test
+    void randomPresses_sameSeed_sameTimes_differentSeed_differentTimes() {
+        List<Long> a = new RingSchedule(1, 10, T0).randomPressesBetween(T0, T0 + 10 * HOUR);
+        List<Long> b = new RingSchedule(1, 10, T0).randomPressesBetween(T0, T0 + 10 * HOUR);
+        List<Long> c = new RingSchedule(2, 10, T0).randomPressesBetween(T0, T0 + 10 * HOUR);
+        assertEquals(a, b);
+        assertNotEquals(a, c);
     }
-    int scheduled = rings.randomPressesBetween(T0, T0 + 100 * HOUR).size();
-    assertTrue(Math.abs(total - scheduled) <= 1, total + " vs " + scheduled);
-    assertTrue(total > 850 && total < 1150, "10 an hour for 100 hours, got " + total);
-  }
 
-  @Test
-  void pressAt_forced_countedOnceAtItsTime() {
-    RingSchedule rings = new RingSchedule(4, 0, T0);
-    rings.pressAt(T0 + 500_000L);
-    assertEquals(0, rings.pressesUntil(T0 + 400_000L));
-    assertEquals(1, rings.pressesUntil(T0 + 500_000L));
-    assertEquals(0, rings.pressesUntil(T0 + 600_000L));
-  }
+    @Test
+    void pressesUntil_overManyHours_countsMatchRateAndSchedule() {
+        RingSchedule rings = new RingSchedule(3, 10, T0);
+        int total = 0;
+        for (long t = T0; t < T0 + 100 * HOUR; t += 100_000L * 997) {
+            total += rings.pressesUntil(t);
+        }
+        int scheduled = rings.randomPressesBetween(T0, T0 + 100 * HOUR).size();
+        assertTrue(Math.abs(total - scheduled) <= 1, total + " vs " + scheduled);
+        assertTrue(total > 850 && total < 1150, "10 an hour for 100 hours, got " + total);
+    }
 
-  @Test
-  void pressAt_timeAlreadyPassed_countedAtNextCall() {
-    RingSchedule rings = new RingSchedule(4, 0, T0);
-    assertEquals(0, rings.pressesUntil(T0 + 1_000_000L));
-    rings.pressAt(T0);
-    assertEquals(1, rings.pressesUntil(T0 + 1_100_000L));
-  }
+    @Test
+    void pressAt_forced_countedOnceAtItsTime() {
+        RingSchedule rings = new RingSchedule(4, 0, T0);
+        rings.pressAt(T0 + 500_000L);
+        assertEquals(0, rings.pressesUntil(T0 + 400_000L));
+        assertEquals(1, rings.pressesUntil(T0 + 500_000L));
+        assertEquals(0, rings.pressesUntil(T0 + 600_000L));
+    }
+
+    @Test
+    void pressAt_timeAlreadyPassed_countedAtNextCall() {
+        RingSchedule rings = new RingSchedule(4, 0, T0);
+        assertEquals(0, rings.pressesUntil(T0 + 1_000_000L));
+        rings.pressAt(T0);
+        assertEquals(1, rings.pressesUntil(T0 + 1_100_000L));
+    }
 }

@@ -19,57 +19,64 @@ import org.junit.jupiter.api.BeforeEach;
 
 /** Real TLS on loopback: the test PKI, a fake uplink per test, and one event loop group shared by clients. */
 abstract class LinkTestBase {
-  /** A device of the test PKI ({@link TestPki}), with its certificate. */
-  static final String DEVICE = "dev-a";
-  static final Duration WAIT = Duration.ofSeconds(10);
+    /** A device of the test PKI ({@link TestPki}), with its certificate. */
+    static final String DEVICE = "dev-a";
 
-  static SslContext deviceTls;
-  static EventLoopGroup group;
+    static final Duration WAIT = Duration.ofSeconds(10);
 
-  FakeUplink up;
-  final RecordingListener events = new RecordingListener();
-  private final List<LinkClient> clients = new ArrayList<>();
+    static SslContext deviceTls;
+    static EventLoopGroup group;
 
-  @BeforeAll
-  static void pki() throws Exception {
-    deviceTls = TestPki.clientContext(DEVICE);
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  }
+    FakeUplink up;
+    final RecordingListener events = new RecordingListener();
+    private final List<LinkClient> clients = new ArrayList<>();
 
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
+    @BeforeAll
+    static void pki() throws Exception {
+        deviceTls = TestPki.clientContext(DEVICE);
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    }
 
-  @BeforeEach
-  void startUplink() throws Exception {
-    up = new FakeUplink(TestPki.serverContext());
-  }
+    @AfterAll
+    static void stopGroup() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
 
-  @AfterEach
-  void stopAll() {
-    clients.forEach(LinkClient::close);
-    up.close();
-  }
+    @BeforeEach
+    void startUplink() throws Exception {
+        up = new FakeUplink(TestPki.serverContext());
+    }
 
-  LinkConfig.Builder config() {
-    return LinkConfig.builder("127.0.0.1", up.port(), DEVICE).tls(deviceTls).firmware("test-fw/1")
-        .backoff(Duration.ofMillis(10), Duration.ofMillis(100)).random(new Random(42))
-        .connectTimeout(Duration.ofSeconds(5));
-  }
+    @AfterEach
+    void stopAll() {
+        clients.forEach(LinkClient::close);
+        up.close();
+    }
 
-  LinkClient client(LinkConfig config) {
-    LinkClient c = new LinkClient(config, group, events);
-    clients.add(c);
-    return c;
-  }
+    LinkConfig.Builder config() {
+        return LinkConfig.builder("127.0.0.1", up.port(), DEVICE)
+                .tls(deviceTls)
+                .firmware("test-fw/1")
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(100))
+                .random(new Random(42))
+                .connectTimeout(Duration.ofSeconds(5));
+    }
 
-  LinkClient client() {
-    return client(config().build());
-  }
+    LinkClient client(LinkConfig config) {
+        LinkClient c = new LinkClient(config, group, events);
+        clients.add(c);
+        return c;
+    }
 
-  static List<Frame> frames(List<DeviceMessage> session, long clipId) {
-    return session.stream().filter(DeviceMessage::hasFrame).map(DeviceMessage::getFrame)
-        .filter(f -> f.getClipId() == clipId).toList();
-  }
+    LinkClient client() {
+        return client(config().build());
+    }
+
+    static List<Frame> frames(List<DeviceMessage> session, long clipId) {
+        return session.stream()
+                .filter(DeviceMessage::hasFrame)
+                .map(DeviceMessage::getFrame)
+                .filter(f -> f.getClipId() == clipId)
+                .toList();
+    }
 }

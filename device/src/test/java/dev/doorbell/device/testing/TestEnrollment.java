@@ -20,28 +20,29 @@ import java.util.List;
  * bytes), but keeps no root key: nothing these devices seal can be opened.
  */
 public final class TestEnrollment implements DeviceEnrollment {
-  private final SecureRandom random;
+    private final SecureRandom random;
 
-  public TestEnrollment(SecureRandom random) {
-    this.random = random;
-  }
-
-  /** A fleet of devices {@code ids} under {@code dir}, valid from now, enrolled this way. */
-  public static FleetLayout provision(Path dir, List<String> ids) throws Exception {
-    ProvisionRequest request = ProvisionRequest.of(dir, 0).withDeviceIds(ids);
-    return new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new TestEnrollment(new SecureRandom()))
-        .provision(request, (done, total) -> { }).layout();
-  }
-
-  @Override
-  public void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException {
-    RootKey root = RootKey.generate(deviceId, random);
-    EpochKey first = root.epochKey(0);
-    try {
-      EpochKeyFile.write(deviceDir.resolve(DeviceFiles.EPOCH_KEY), first, false);
-    } finally {
-      first.destroy();
-      root.destroy();
+    public TestEnrollment(SecureRandom random) {
+        this.random = random;
     }
-  }
+
+    /** A fleet of devices {@code ids} under {@code dir}, valid from now, enrolled this way. */
+    public static FleetLayout provision(Path dir, List<String> ids) throws Exception {
+        ProvisionRequest request = ProvisionRequest.of(dir, 0).withDeviceIds(ids);
+        return new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new TestEnrollment(new SecureRandom()))
+                .provision(request, (done, total) -> {})
+                .layout();
+    }
+
+    @Override
+    public void enroll(FleetLayout fleet, String deviceId, Path deviceDir) throws IOException {
+        RootKey root = RootKey.generate(deviceId, random);
+        EpochKey first = root.epochKey(0);
+        try {
+            EpochKeyFile.write(deviceDir.resolve(DeviceFiles.EPOCH_KEY), first, false);
+        } finally {
+            first.destroy();
+            root.destroy();
+        }
+    }
 }

@@ -15,21 +15,31 @@ package dev.doorbell.fleet.faults;
  * @param bytesDown bytes forwarded uplink to device
  */
 public record FaultStats(
-    long connections,
-    long refused,
-    long resets,
-    long stalls,
-    long halfOpens,
-    long oneByteConnections,
-    long oneByteWrites,
-    long delayedConnections,
-    long bytesUp,
-    long bytesDown) {
+        long connections,
+        long refused,
+        long resets,
+        long stalls,
+        long halfOpens,
+        long oneByteConnections,
+        long oneByteWrites,
+        long delayedConnections,
+        long bytesUp,
+        long bytesDown) {
 
-  /** One line for a progress report. */
-  public String line() {
-    return String.format("connections %d (refused %d), resets %d, stalls %d, half-open %d, 1-byte writes %d on %d "
-            + "connections, delayed %d, up %d bytes, down %d bytes", connections, refused, resets, stalls,
-        halfOpens, oneByteWrites, oneByteConnections, delayedConnections, bytesUp, bytesDown);
-  }
+    /** One line for a progress report. */
+    public String line() {
+        return String.format(
+                "connections %d (refused %d), resets %d, stalls %d, half-open %d, 1-byte writes %d on %d "
+                        + "connections, delayed %d, up %d bytes, down %d bytes",
+                connections,
+                refused,
+                resets,
+                stalls,
+                halfOpens,
+                oneByteWrites,
+                oneByteConnections,
+                delayedConnections,
+                bytesUp,
+                bytesDown);
+    }
 }

@@ -25,83 +25,98 @@ import java.util.concurrent.ConcurrentHashMap;
  * acknowledged PERSISTED.
  */
 final class FaultyDoorbell implements LinkListener, SealObserver {
-  private final String deviceId;
-  private final EpochKey key;
-  private final FramePool pool;
-  private final int framesPerClip;
-  private final SecureRandom random = new SecureRandom();
-  /** SHA-256 of each sealed frame by "clip/seq"; headers by clip. */
-  final Map<String, byte[]> sealed = new ConcurrentHashMap<>();
-  final Map<Long, byte[]> headers = new ConcurrentHashMap<>();
-  /** Highest PERSISTED count per clip, and any decrease seen (acks are cumulative and never go back). */
-  final Map<Long, Integer> persisted = new ConcurrentHashMap<>();
-  volatile String ackWentBack;
-  private ClipUploader uploader;
-  private int tick;
+    private final String deviceId;
+    private final EpochKey key;
+    private final FramePool pool;
+    private final int framesPerClip;
+    private final SecureRandom random = new SecureRandom();
+    /** SHA-256 of each sealed frame by "clip/seq"; headers by clip. */
+    final Map<String, byte[]> sealed = new ConcurrentHashMap<>();
 
-  FaultyDoorbell(DeviceDirectory device, FramePool pool, int framesPerClip) {
-    this.deviceId = device.deviceId();
-    this.key = EpochKeyFile.read(device.epochKeyFile());
-    this.pool = pool;
-    this.framesPerClip = framesPerClip;
-  }
+    final Map<Long, byte[]> headers = new ConcurrentHashMap<>();
+    /** Highest PERSISTED count per clip, and any decrease seen (acks are cumulative and never go back). */
+    final Map<Long, Integer> persisted = new ConcurrentHashMap<>();
 
-  void attach(LinkClient client) {
-    this.uploader = new ClipUploader(client, random, this);
-  }
+    volatile String ackWentBack;
+    private ClipUploader uploader;
+    private int tick;
 
-  LinkClient link() {
-    return uploader.link();
-  }
-
-  String deviceId() {
-    return deviceId;
-  }
-
-  /** Seals and sends the next frame; opens a clip at its first frame, and the uploader closes it after its last. */
-  void tick() {
-    int seq = tick % framesPerClip;
-    long clipId = 1000 + tick / framesPerClip;
-    Profile p = pool.profile();
-    if (seq == 0) {
-      require(uploader.open(key, new ClipParams(deviceId, clipId, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG,
-          p.width(), p.height(), p.fps(), 1_700_000_000_000L + clipId, 0)), "open clip " + clipId);
+    FaultyDoorbell(DeviceDirectory device, FramePool pool, int framesPerClip) {
+        this.deviceId = device.deviceId();
+        this.key = EpochKeyFile.read(device.epochKeyFile());
+        this.pool = pool;
+        this.framesPerClip = framesPerClip;
     }
-    boolean last = seq == framesPerClip - 1;
-    SealedFrame f = uploader.send(p.frameOffsetMicros(tick), pool.next(p.frameOffsetMicros(tick)).jpeg(), last);
-    require(f != null, "send frame " + seq + " of clip " + clipId);
-    tick++;
-  }
 
-  @Override
-  public void headerSealed(String device, long clipId, byte[] headerBytes) {
-    headers.put(clipId, headerBytes);
-  }
-
-  @Override
-  public void frameSealed(String device, SealedFrame frame, byte[] plaintext) {
-    sealed.put(frame.clipId() + "/" + frame.seq(), sha256(frame.sealed()));
-  }
-
-  @Override
-  public void onPersisted(long clipId, int frames) {
-    Integer before = persisted.put(clipId, frames);
-    if (before != null && before > frames) {
-      ackWentBack = "clip " + clipId + " PERSISTED went from " + before + " to " + frames;
+    void attach(LinkClient client) {
+        this.uploader = new ClipUploader(client, random, this);
     }
-  }
 
-  private void require(boolean accepted, String what) {
-    if (!accepted) {
-      throw new IllegalStateException("link of " + deviceId + " refused to " + what);
+    LinkClient link() {
+        return uploader.link();
     }
-  }
 
-  static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    String deviceId() {
+        return deviceId;
     }
-  }
+
+    /** Seals and sends the next frame; opens a clip at its first frame, and the uploader closes it after its last. */
+    void tick() {
+        int seq = tick % framesPerClip;
+        long clipId = 1000 + tick / framesPerClip;
+        Profile p = pool.profile();
+        if (seq == 0) {
+            require(
+                    uploader.open(
+                            key,
+                            new ClipParams(
+                                    deviceId,
+                                    clipId,
+                                    Trigger.TRIGGER_MOTION,
+                                    Codec.CODEC_MJPEG,
+                                    p.width(),
+                                    p.height(),
+                                    p.fps(),
+                                    1_700_000_000_000L + clipId,
+                                    0)),
+                    "open clip " + clipId);
+        }
+        boolean last = seq == framesPerClip - 1;
+        SealedFrame f = uploader.send(
+                p.frameOffsetMicros(tick), pool.next(p.frameOffsetMicros(tick)).jpeg(), last);
+        require(f != null, "send frame " + seq + " of clip " + clipId);
+        tick++;
+    }
+
+    @Override
+    public void headerSealed(String device, long clipId, byte[] headerBytes) {
+        headers.put(clipId, headerBytes);
+    }
+
+    @Override
+    public void frameSealed(String device, SealedFrame frame, byte[] plaintext) {
+        sealed.put(frame.clipId() + "/" + frame.seq(), sha256(frame.sealed()));
+    }
+
+    @Override
+    public void onPersisted(long clipId, int frames) {
+        Integer before = persisted.put(clipId, frames);
+        if (before != null && before > frames) {
+            ackWentBack = "clip " + clipId + " PERSISTED went from " + before + " to " + frames;
+        }
+    }
+
+    private void require(boolean accepted, String what) {
+        if (!accepted) {
+            throw new IllegalStateException("link of " + deviceId + " refused to " + what);
+        }
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -20,113 +20,113 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * the opener call it. Not thread-safe.
  */
 public final class AesGcm {
-  public static final int NONCE_BYTES = 12;
-  public static final int TAG_BYTES = 16;
-  private static final int TAG_BITS = TAG_BYTES * 8;
+    public static final int NONCE_BYTES = 12;
+    public static final int TAG_BYTES = 16;
+    private static final int TAG_BITS = TAG_BYTES * 8;
 
-  private final GcmProvider provider;
-  private final byte[] key;
-  private final SecretKeySpec jcaKey;
-  private Cipher jcaCipher;
-  private boolean destroyed;
+    private final GcmProvider provider;
+    private final byte[] key;
+    private final SecretKeySpec jcaKey;
+    private Cipher jcaCipher;
+    private boolean destroyed;
 
-  private AesGcm(GcmProvider provider, byte[] key) {
-    if (key.length != 16 && key.length != 24 && key.length != 32) {
-      throw new IllegalArgumentException("AES key of " + key.length + " bytes; expected 16, 24 or 32");
+    private AesGcm(GcmProvider provider, byte[] key) {
+        if (key.length != 16 && key.length != 24 && key.length != 32) {
+            throw new IllegalArgumentException("AES key of " + key.length + " bytes; expected 16, 24 or 32");
+        }
+        this.provider = provider;
+        this.key = key;
+        this.jcaKey = provider == GcmProvider.JCA ? new SecretKeySpec(key, "AES") : null;
     }
-    this.provider = provider;
-    this.key = key;
-    this.jcaKey = provider == GcmProvider.JCA ? new SecretKeySpec(key, "AES") : null;
-  }
 
-  /**
-   * An engine that takes ownership of {@code key} (no copy, so that a derived clip key exists once):
-   * {@link #destroy()} zeroes that very array.
-   */
-  public static AesGcm create(GcmProvider provider, byte[] key) {
-    return new AesGcm(provider, key);
-  }
-
-  /** Returns ciphertext ‖ tag. */
-  public byte[] seal(byte[] nonce, byte[] aad, byte[] plaintext) {
-    requireLive();
-    requireNonce(nonce);
-    try {
-      if (provider == GcmProvider.JCA) {
-        Cipher cipher = jca(Cipher.ENCRYPT_MODE, nonce);
-        cipher.updateAAD(aad);
-        return cipher.doFinal(plaintext);
-      }
-      return bc(true, nonce, aad, plaintext);
-    } catch (GeneralSecurityException | InvalidCipherTextException e) {
-      throw new IllegalStateException("AES-GCM sealing failed on " + provider + ": " + e.getMessage(), e);
+    /**
+     * An engine that takes ownership of {@code key} (no copy, so that a derived clip key exists once):
+     * {@link #destroy()} zeroes that very array.
+     */
+    public static AesGcm create(GcmProvider provider, byte[] key) {
+        return new AesGcm(provider, key);
     }
-  }
 
-  /** Returns the plaintext, or throws {@link AEADBadTagException} if the tag does not verify. */
-  public byte[] open(byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
-    requireLive();
-    requireNonce(nonce);
-    if (sealed.length < TAG_BYTES) {
-      throw new AEADBadTagException("sealed bytes (" + sealed.length + ") shorter than the " + TAG_BYTES
-          + "-byte tag");
+    /** Returns ciphertext ‖ tag. */
+    public byte[] seal(byte[] nonce, byte[] aad, byte[] plaintext) {
+        requireLive();
+        requireNonce(nonce);
+        try {
+            if (provider == GcmProvider.JCA) {
+                Cipher cipher = jca(Cipher.ENCRYPT_MODE, nonce);
+                cipher.updateAAD(aad);
+                return cipher.doFinal(plaintext);
+            }
+            return bc(true, nonce, aad, plaintext);
+        } catch (GeneralSecurityException | InvalidCipherTextException e) {
+            throw new IllegalStateException("AES-GCM sealing failed on " + provider + ": " + e.getMessage(), e);
+        }
     }
-    try {
-      if (provider == GcmProvider.JCA) {
-        Cipher cipher = jca(Cipher.DECRYPT_MODE, nonce);
-        cipher.updateAAD(aad);
-        return cipher.doFinal(sealed);
-      }
-      return bc(false, nonce, aad, sealed);
-    } catch (AEADBadTagException e) {
-      throw e;
-    } catch (InvalidCipherTextException e) {
-      throw new AEADBadTagException("tag mismatch");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM opening failed on " + provider + ": " + e.getMessage(), e);
+
+    /** Returns the plaintext, or throws {@link AEADBadTagException} if the tag does not verify. */
+    public byte[] open(byte[] nonce, byte[] aad, byte[] sealed) throws AEADBadTagException {
+        requireLive();
+        requireNonce(nonce);
+        if (sealed.length < TAG_BYTES) {
+            throw new AEADBadTagException(
+                    "sealed bytes (" + sealed.length + ") shorter than the " + TAG_BYTES + "-byte tag");
+        }
+        try {
+            if (provider == GcmProvider.JCA) {
+                Cipher cipher = jca(Cipher.DECRYPT_MODE, nonce);
+                cipher.updateAAD(aad);
+                return cipher.doFinal(sealed);
+            }
+            return bc(false, nonce, aad, sealed);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (InvalidCipherTextException e) {
+            throw new AEADBadTagException("tag mismatch");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM opening failed on " + provider + ": " + e.getMessage(), e);
+        }
     }
-  }
 
-  /**
-   * Zeroes the key; any later use throws. The JCA's {@code SecretKeySpec} and cipher keep their own copies, which
-   * JDK 17 cannot erase: they stay until collected.
-   */
-  public void destroy() {
-    destroyed = true;
-    Arrays.fill(key, (byte) 0);
-    jcaCipher = null;
-  }
-
-  public boolean isDestroyed() {
-    return destroyed;
-  }
-
-  private void requireLive() {
-    if (destroyed) {
-      throw new IllegalStateException("AES-GCM key was destroyed");
+    /**
+     * Zeroes the key; any later use throws. The JCA's {@code SecretKeySpec} and cipher keep their own copies, which
+     * JDK 17 cannot erase: they stay until collected.
+     */
+    public void destroy() {
+        destroyed = true;
+        Arrays.fill(key, (byte) 0);
+        jcaCipher = null;
     }
-  }
 
-  private Cipher jca(int mode, byte[] nonce) throws GeneralSecurityException {
-    if (jcaCipher == null) {
-      jcaCipher = Cipher.getInstance("AES/GCM/NoPadding");
+    public boolean isDestroyed() {
+        return destroyed;
     }
-    jcaCipher.init(mode, jcaKey, new GCMParameterSpec(TAG_BITS, nonce));
-    return jcaCipher;
-  }
 
-  private byte[] bc(boolean encrypt, byte[] nonce, byte[] aad, byte[] input) throws InvalidCipherTextException {
-    GCMModeCipher cipher = GCMBlockCipher.newInstance(AESEngine.newInstance());
-    cipher.init(encrypt, new AEADParameters(new KeyParameter(key), TAG_BITS, nonce, aad));
-    byte[] out = new byte[cipher.getOutputSize(input.length)];
-    int n = cipher.processBytes(input, 0, input.length, out, 0);
-    n += cipher.doFinal(out, n);
-    return n == out.length ? out : Arrays.copyOf(out, n);
-  }
-
-  private static void requireNonce(byte[] nonce) {
-    if (nonce.length != NONCE_BYTES) {
-      throw new IllegalArgumentException("AES-GCM nonce of " + nonce.length + " bytes; expected " + NONCE_BYTES);
+    private void requireLive() {
+        if (destroyed) {
+            throw new IllegalStateException("AES-GCM key was destroyed");
+        }
     }
-  }
+
+    private Cipher jca(int mode, byte[] nonce) throws GeneralSecurityException {
+        if (jcaCipher == null) {
+            jcaCipher = Cipher.getInstance("AES/GCM/NoPadding");
+        }
+        jcaCipher.init(mode, jcaKey, new GCMParameterSpec(TAG_BITS, nonce));
+        return jcaCipher;
+    }
+
+    private byte[] bc(boolean encrypt, byte[] nonce, byte[] aad, byte[] input) throws InvalidCipherTextException {
+        GCMModeCipher cipher = GCMBlockCipher.newInstance(AESEngine.newInstance());
+        cipher.init(encrypt, new AEADParameters(new KeyParameter(key), TAG_BITS, nonce, aad));
+        byte[] out = new byte[cipher.getOutputSize(input.length)];
+        int n = cipher.processBytes(input, 0, input.length, out, 0);
+        n += cipher.doFinal(out, n);
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    private static void requireNonce(byte[] nonce) {
+        if (nonce.length != NONCE_BYTES) {
+            throw new IllegalArgumentException("AES-GCM nonce of " + nonce.length + " bytes; expected " + NONCE_BYTES);
+        }
+    }
 }

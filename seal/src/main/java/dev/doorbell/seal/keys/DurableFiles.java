@@ -18,59 +18,59 @@ import java.util.Set;
  * target atomically, fsync the directory. After a crash the target holds either the old or the new contents.
  */
 final class DurableFiles {
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
-  private DurableFiles() {}
+    private DurableFiles() {}
 
-  /**
-   * Replaces {@code file} with {@code content}; without {@code sync} nothing is forced to disk and the caller makes
-   * the whole tree durable later (provisioning thousands of devices, then one sync of the file system).
-   */
-  static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", ownerOnly());
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
+    /**
+     * Replaces {@code file} with {@code content}; without {@code sync} nothing is forced to disk and the caller makes
+     * the whole tree durable later (provisioning thousands of devices, then one sync of the file system).
+     */
+    static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", ownerOnly());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                if (sync) {
+                    channel.force(true);
+                }
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
         }
         if (sync) {
-          channel.force(true);
+            fsyncDirectory(dir);
         }
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
     }
-    if (sync) {
-      fsyncDirectory(dir);
-    }
-  }
 
-  /** Overwrites the contents of an open (possibly already unlinked) file with zeros and forces them to disk. */
-  static void zeroFill(FileChannel channel) throws IOException {
-    long size = channel.size();
-    ByteBuffer zeros = ByteBuffer.allocate(4096);
-    for (long position = 0; position < size; ) {
-      zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
-      position += channel.write(zeros, position);
+    /** Overwrites the contents of an open (possibly already unlinked) file with zeros and forces them to disk. */
+    static void zeroFill(FileChannel channel) throws IOException {
+        long size = channel.size();
+        ByteBuffer zeros = ByteBuffer.allocate(4096);
+        for (long position = 0; position < size; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
+            position += channel.write(zeros, position);
+        }
+        channel.force(true);
     }
-    channel.force(true);
-  }
 
-  private static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
-  }
 
-  private static FileAttribute<?>[] ownerOnly() {
-    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)};
+    private static FileAttribute<?>[] ownerOnly() {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)};
+        }
+        return new FileAttribute<?>[0];
     }
-    return new FileAttribute<?>[0];
-  }
 }

@@ -15,28 +15,29 @@ import java.util.Map;
  * {@code testdata/} need no JSON library on their class path.
  */
 public final class JsonFiles {
-  /**
-   * Two spaces a level, {@code "key": value}, every array and object on its own lines, empty ones as {@code []}
-   * and {@code {}}: the layout of Python's {@code json.dumps(value, indent=2)}, so either side can regenerate a file.
-   * Null values are written: a vector says "no failed frame" with {@code "failedSeq": null}.
-   */
-  private static final JSON PRETTY = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES)
-      .with(new DefaultPrettyPrinter(Separators.createDefaultInstance()
-              .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-              .withObjectEmptySeparator("")
-              .withArrayEmptySeparator(""))
-          .withArrayIndenter(new DefaultIndenter("  ", "\n"))
-          .withObjectIndenter(new DefaultIndenter("  ", "\n")));
+    /**
+     * Two spaces a level, {@code "key": value}, every array and object on its own lines, empty ones as {@code []}
+     * and {@code {}}: the layout of Python's {@code json.dumps(value, indent=2)}, so either side can regenerate a file.
+     * Null values are written: a vector says "no failed frame" with {@code "failedSeq": null}.
+     */
+    private static final JSON PRETTY = JSON.std
+            .with(JSON.Feature.WRITE_NULL_PROPERTIES)
+            .with(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                            .withObjectEmptySeparator("")
+                            .withArrayEmptySeparator(""))
+                    .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+                    .withObjectIndenter(new DefaultIndenter("  ", "\n")));
 
-  private JsonFiles() {}
+    private JsonFiles() {}
 
-  /** The JSON object in {@code relative} under {@code testdata/}. */
-  public static Map<String, Object> read(String relative) throws IOException {
-    return JSON.std.mapFrom(Files.readString(TestData.dir().resolve(relative)));
-  }
+    /** The JSON object in {@code relative} under {@code testdata/}. */
+    public static Map<String, Object> read(String relative) throws IOException {
+        return JSON.std.mapFrom(Files.readString(TestData.dir().resolve(relative)));
+    }
 
-  /** {@code value} (maps, lists, strings, numbers, booleans) as a vector file holds it, ending with a newline. */
-  public static String write(Object value) throws IOException {
-    return PRETTY.asString(value) + "\n";
-  }
+    /** {@code value} (maps, lists, strings, numbers, booleans) as a vector file holds it, ending with a newline. */
+    public static String write(Object value) throws IOException {
+        return PRETTY.asString(value) + "\n";
+    }
 }

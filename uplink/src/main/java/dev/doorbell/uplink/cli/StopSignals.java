@@ -18,45 +18,45 @@ import sun.misc.SignalHandler;
  * {@code jdk.unsupported} for this use, and javac's "internal proprietary API" warnings about it are expected.
  */
 final class StopSignals implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
-  private static final List<String> NAMES = List.of("INT", "TERM", "HUP");
+    private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
+    private static final List<String> NAMES = List.of("INT", "TERM", "HUP");
 
-  private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
-  private volatile String received;
+    private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+    private volatile String received;
 
-  private StopSignals() {}
+    private StopSignals() {}
 
-  /** Takes over the stop signals until {@link #close()}; a signal the platform lacks is left to the JVM. */
-  static StopSignals install() {
-    StopSignals signals = new StopSignals();
-    for (String name : NAMES) {
-      try {
-        Signal signal = new Signal(name);
-        signals.previous.put(signal, Signal.handle(signal, signals::handle));
-      } catch (IllegalArgumentException e) {
-        LOG.debug("signal {} not handled here: {}", name, e.getMessage());
-      }
+    /** Takes over the stop signals until {@link #close()}; a signal the platform lacks is left to the JVM. */
+    static StopSignals install() {
+        StopSignals signals = new StopSignals();
+        for (String name : NAMES) {
+            try {
+                Signal signal = new Signal(name);
+                signals.previous.put(signal, Signal.handle(signal, signals::handle));
+            } catch (IllegalArgumentException e) {
+                LOG.debug("signal {} not handled here: {}", name, e.getMessage());
+            }
+        }
+        return signals;
     }
-    return signals;
-  }
 
-  /** "SIGINT", "SIGTERM" or "SIGHUP"; "shutdown" when the JVM was asked to exit in another way. */
-  String cause() {
-    String name = received;
-    return name == null ? "shutdown" : name;
-  }
-
-  private void handle(Signal signal) {
-    if (received != null) {
-      LOG.warn("SIG{} while stopping after {}: exiting now", signal.getName(), received);
-      Runtime.getRuntime().halt(128 + signal.getNumber());
+    /** "SIGINT", "SIGTERM" or "SIGHUP"; "shutdown" when the JVM was asked to exit in another way. */
+    String cause() {
+        String name = received;
+        return name == null ? "shutdown" : name;
     }
-    received = "SIG" + signal.getName();
-    System.exit(128 + signal.getNumber());
-  }
 
-  @Override
-  public void close() {
-    previous.forEach(Signal::handle);
-  }
+    private void handle(Signal signal) {
+        if (received != null) {
+            LOG.warn("SIG{} while stopping after {}: exiting now", signal.getName(), received);
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+        received = "SIG" + signal.getName();
+        System.exit(128 + signal.getNumber());
+    }
+
+    @Override
+    public void close() {
+        previous.forEach(Signal::handle);
+    }
 }

@@ -7,5 +7,5 @@ import java.nio.file.Path;
 /** Opens the store that {@code serve --data DIR} names; tests pass an in-memory one. */
 @FunctionalInterface
 public interface StoreFactory {
-  ClipStore open(Path dataDir) throws IOException;
+    ClipStore open(Path dataDir) throws IOException;
 }

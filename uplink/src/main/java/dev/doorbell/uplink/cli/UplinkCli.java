@@ -1,47 +1,53 @@
 package dev.doorbell.uplink.cli;
 
+import dev.doorbell.cli.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import dev.doorbell.cli.Cli;
 
 /**
  * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink fsck ...}. Exit status 0 on
  * success, 1 when fsck finds what was acknowledged lost, 2 on a usage or I/O error.
  */
-@Command(name = "doorbell-uplink", mixinStandardHelpOptions = true, versionProvider = UplinkCli.Version.class,
-    description = "The blind uplink of doorbell: stores sealed clips from devices, holds no keys.")
+@Command(
+        name = "doorbell-uplink",
+        mixinStandardHelpOptions = true,
+        versionProvider = UplinkCli.Version.class,
+        description = "The blind uplink of doorbell: stores sealed clips from devices, holds no keys.")
 public final class UplinkCli implements Runnable {
-  @Spec
-  private CommandSpec spec;
+    @Spec
+    private CommandSpec spec;
 
-  public static void main(String[] args) {
-    System.exit(commandLine(new ServeCommand(ServeCommand.DIRECTORY_STORE)).execute(args));
-  }
-
-  /**
-   * The command line with {@code serve} bound to the given instance, so that tests can stop it, and the exit codes
-   * scripts rely on: 2 and one line for a usage or I/O error ({@link Cli}).
-   */
-  public static CommandLine commandLine(ServeCommand serve) {
-    return Cli.configure(new CommandLine(new UplinkCli()).addSubcommand("serve", serve)
-        .addSubcommand("fsck", new FsckCommand()));
-  }
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "give a command: "
-        + String.join(", ", Cli.commandNames(spec)) + " ('doorbell-uplink --help' says what each does)");
-  }
-
-  /** The version of the jar, or "development build" when run from classes. */
-  static final class Version implements IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String version = UplinkCli.class.getPackage().getImplementationVersion();
-      return new String[] {"doorbell-uplink " + (version == null ? "development build" : version)};
+    public static void main(String[] args) {
+        System.exit(commandLine(new ServeCommand(ServeCommand.DIRECTORY_STORE)).execute(args));
     }
-  }
+
+    /**
+     * The command line with {@code serve} bound to the given instance, so that tests can stop it, and the exit codes
+     * scripts rely on: 2 and one line for a usage or I/O error ({@link Cli}).
+     */
+    public static CommandLine commandLine(ServeCommand serve) {
+        return Cli.configure(new CommandLine(new UplinkCli())
+                .addSubcommand("serve", serve)
+                .addSubcommand("fsck", new FsckCommand()));
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "give a command: " + String.join(", ", Cli.commandNames(spec))
+                        + " ('doorbell-uplink --help' says what each does)");
+    }
+
+    /** The version of the jar, or "development build" when run from classes. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = UplinkCli.class.getPackage().getImplementationVersion();
+            return new String[] {"doorbell-uplink " + (version == null ? "development build" : version)};
+        }
+    }
 }

@@ -21,23 +21,23 @@ import java.util.List;
  */
 @Sharable
 public final class DeviceMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
-  public DeviceMessageDecoder() {
-    super(ByteBuf.class);
-  }
-
-  @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf body, List<Object> out) {
-    byte[] bytes = ByteBufUtil.getBytes(body);
-    try {
-      CodedInputStream input = CodedInputStream.newInstance(bytes);
-      input.enableAliasing(true);
-      out.add(DeviceMessage.parseFrom(input, ExtensionRegistryLite.getEmptyRegistry()));
-    } catch (InvalidProtocolBufferException e) {
-      throw new MalformedMessageException("message of " + bytes.length + " bytes is not a DeviceMessage: "
-          + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new MalformedMessageException("message of " + bytes.length + " bytes could not be read: "
-          + e.getMessage(), e);
+    public DeviceMessageDecoder() {
+        super(ByteBuf.class);
     }
-  }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf body, List<Object> out) {
+        byte[] bytes = ByteBufUtil.getBytes(body);
+        try {
+            CodedInputStream input = CodedInputStream.newInstance(bytes);
+            input.enableAliasing(true);
+            out.add(DeviceMessage.parseFrom(input, ExtensionRegistryLite.getEmptyRegistry()));
+        } catch (InvalidProtocolBufferException e) {
+            throw new MalformedMessageException(
+                    "message of " + bytes.length + " bytes is not a DeviceMessage: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new MalformedMessageException(
+                    "message of " + bytes.length + " bytes could not be read: " + e.getMessage(), e);
+        }
+    }
 }

@@ -24,71 +24,85 @@ import javax.net.ssl.SSLSession;
  * state of its own; one instance serves every connection of a server.
  */
 public final class PeerIdentifier {
-  private final CertificateRevocations revocations;
-  private final Clock clock;
+    private final CertificateRevocations revocations;
+    private final Clock clock;
 
-  public PeerIdentifier(CertificateRevocations revocations, Clock clock) {
-    this.revocations = revocations;
-    this.clock = clock;
-  }
+    public PeerIdentifier(CertificateRevocations revocations, Clock clock) {
+        this.revocations = revocations;
+        this.clock = clock;
+    }
 
-  /** Who the peer of {@code session} is; {@code peer}, its address, names a peer whose certificate names no device. */
-  public PeerIdentity identify(SSLSession session, SocketAddress peer) {
-    return identify(leafCertificate(session), peer);
-  }
+    /** Who the peer of {@code session} is; {@code peer}, its address, names a peer whose certificate names no device. */
+    public PeerIdentity identify(SSLSession session, SocketAddress peer) {
+        return identify(leafCertificate(session), peer);
+    }
 
-  /** As {@link #identify(SSLSession, SocketAddress)}, for the certificate the peer sent (null: none). */
-  PeerIdentity identify(X509Certificate certificate, SocketAddress peer) {
-    if (certificate == null) {
-      return PeerIdentity.refused(null, null, PeerIdentity.Refusal.NO_IDENTITY,
-          "unidentified peer " + peer + " sent no client certificate");
+    /** As {@link #identify(SSLSession, SocketAddress)}, for the certificate the peer sent (null: none). */
+    PeerIdentity identify(X509Certificate certificate, SocketAddress peer) {
+        if (certificate == null) {
+            return PeerIdentity.refused(
+                    null,
+                    null,
+                    PeerIdentity.Refusal.NO_IDENTITY,
+                    "unidentified peer " + peer + " sent no client certificate");
+        }
+        CertificateClaim claim = CertificateClaim.of(certificate);
+        String subject = claim.deviceId() != null ? "device " + claim.deviceId() : "unidentified peer " + peer;
+        Optional<PeerIdentity> revoked = revoked(claim.deviceId(), certificate, subject);
+        if (revoked.isPresent()) {
+            return revoked.get();
+        }
+        if (claim.deviceId() == null) {
+            return PeerIdentity.refused(
+                    null,
+                    certificate,
+                    PeerIdentity.Refusal.NO_IDENTITY,
+                    "the client certificate of " + peer + " names no device: " + claim.refusal());
+        }
+        Instant now = clock.instant();
+        Instant from = certificate.getNotBefore().toInstant();
+        Instant to = certificate.getNotAfter().toInstant();
+        if (now.isBefore(from) || now.isAfter(to)) {
+            return PeerIdentity.refused(
+                    claim.deviceId(),
+                    certificate,
+                    PeerIdentity.Refusal.NO_IDENTITY,
+                    "the client certificate of device " + claim.deviceId() + " is valid from " + from + " to " + to
+                            + ", not now (" + now + ")");
+        }
+        return PeerIdentity.device(claim.deviceId(), certificate);
     }
-    CertificateClaim claim = CertificateClaim.of(certificate);
-    String subject = claim.deviceId() != null ? "device " + claim.deviceId() : "unidentified peer " + peer;
-    Optional<PeerIdentity> revoked = revoked(claim.deviceId(), certificate, subject);
-    if (revoked.isPresent()) {
-      return revoked.get();
-    }
-    if (claim.deviceId() == null) {
-      return PeerIdentity.refused(null, certificate, PeerIdentity.Refusal.NO_IDENTITY,
-          "the client certificate of " + peer + " names no device: " + claim.refusal());
-    }
-    Instant now = clock.instant();
-    Instant from = certificate.getNotBefore().toInstant();
-    Instant to = certificate.getNotAfter().toInstant();
-    if (now.isBefore(from) || now.isAfter(to)) {
-      return PeerIdentity.refused(claim.deviceId(), certificate, PeerIdentity.Refusal.NO_IDENTITY,
-          "the client certificate of device " + claim.deviceId() + " is valid from " + from + " to " + to
-          + ", not now (" + now + ")");
-    }
-    return PeerIdentity.device(claim.deviceId(), certificate);
-  }
 
-  /**
-   * After a new revocation list came into force: the refusal of an accepted {@code identity} whose certificate it
-   * revokes, or empty when it does not.
-   */
-  public Optional<PeerIdentity> revocation(PeerIdentity identity) {
-    if (identity.certificate() == null) {
-      return Optional.empty();
+    /**
+     * After a new revocation list came into force: the refusal of an accepted {@code identity} whose certificate it
+     * revokes, or empty when it does not.
+     */
+    public Optional<PeerIdentity> revocation(PeerIdentity identity) {
+        if (identity.certificate() == null) {
+            return Optional.empty();
+        }
+        return revoked(identity.deviceId(), identity.certificate(), "device " + identity.deviceId());
     }
-    return revoked(identity.deviceId(), identity.certificate(), "device " + identity.deviceId());
-  }
 
-  private Optional<PeerIdentity> revoked(String deviceId, X509Certificate certificate, String subject) {
-    return revocations.revocation(certificate).map(why -> PeerIdentity.refused(deviceId, certificate,
-        PeerIdentity.Refusal.REVOKED, subject + ": " + why
-        + "; this certificate is refused from now on, ask the fleet operator for a new one"));
-  }
-
-  /** The peer's own (leaf) certificate as TLS verified it, or null when it sent none. */
-  private static X509Certificate leafCertificate(SSLSession session) {
-    Certificate[] chain;
-    try {
-      chain = session.getPeerCertificates();
-    } catch (SSLPeerUnverifiedException e) {
-      return null;
+    private Optional<PeerIdentity> revoked(String deviceId, X509Certificate certificate, String subject) {
+        return revocations
+                .revocation(certificate)
+                .map(why -> PeerIdentity.refused(
+                        deviceId,
+                        certificate,
+                        PeerIdentity.Refusal.REVOKED,
+                        subject + ": " + why
+                                + "; this certificate is refused from now on, ask the fleet operator for a new one"));
     }
-    return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? leaf : null;
-  }
+
+    /** The peer's own (leaf) certificate as TLS verified it, or null when it sent none. */
+    private static X509Certificate leafCertificate(SSLSession session) {
+        Certificate[] chain;
+        try {
+            chain = session.getPeerCertificates();
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+        return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? leaf : null;
+    }
 }

@@ -14,23 +14,23 @@ import java.security.cert.X509Certificate;
  *     accepted
  */
 public record PeerIdentity(String deviceId, X509Certificate certificate, Refusal refusal, String reason) {
-  /** Why a peer is refused. The session answers each with its own error code. */
-  public enum Refusal {
-    /** The certificate is on the fleet CA's revocation list: final, the device must not come back with it. */
-    REVOKED,
-    /** No certificate, none naming exactly one device, or one outside its validity dates. */
-    NO_IDENTITY
-  }
+    /** Why a peer is refused. The session answers each with its own error code. */
+    public enum Refusal {
+        /** The certificate is on the fleet CA's revocation list: final, the device must not come back with it. */
+        REVOKED,
+        /** No certificate, none naming exactly one device, or one outside its validity dates. */
+        NO_IDENTITY
+    }
 
-  public boolean accepted() {
-    return refusal == null;
-  }
+    public boolean accepted() {
+        return refusal == null;
+    }
 
-  static PeerIdentity device(String deviceId, X509Certificate certificate) {
-    return new PeerIdentity(deviceId, certificate, null, null);
-  }
+    static PeerIdentity device(String deviceId, X509Certificate certificate) {
+        return new PeerIdentity(deviceId, certificate, null, null);
+    }
 
-  static PeerIdentity refused(String deviceId, X509Certificate certificate, Refusal refusal, String reason) {
-    return new PeerIdentity(deviceId, certificate, refusal, reason);
-  }
+    static PeerIdentity refused(String deviceId, X509Certificate certificate, Refusal refusal, String reason) {
+        return new PeerIdentity(deviceId, certificate, refusal, reason);
+    }
 }

@@ -20,27 +20,29 @@ import org.slf4j.LoggerFactory;
  */
 @Sharable
 final class ConnectionExceptionHandler extends ChannelInboundHandlerAdapter {
-  static final ConnectionExceptionHandler INSTANCE = new ConnectionExceptionHandler();
+    static final ConnectionExceptionHandler INSTANCE = new ConnectionExceptionHandler();
 
-  private static final Logger LOG = LoggerFactory.getLogger(ConnectionExceptionHandler.class);
-  private static final AttributeKey<Boolean> WARNED = AttributeKey.valueOf("doorbell.warned");
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionExceptionHandler.class);
+    private static final AttributeKey<Boolean> WARNED = AttributeKey.valueOf("doorbell.warned");
 
-  private ConnectionExceptionHandler() {}
+    private ConnectionExceptionHandler() {}
 
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    String id = ctx.channel().attr(DeviceSessionHandler.DEVICE_ID).get();
-    String who = id != null ? "device " + id : "unidentified peer " + ctx.channel().remoteAddress();
-    if (isExpected(cause)) {
-      LOG.debug("connection of {} ended: {}", who, cause.toString());
-    } else if (ctx.channel().attr(WARNED).setIfAbsent(Boolean.TRUE) == null) {
-      LOG.warn("unexpected error on the connection of {}; closing it", who, cause);
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String id = ctx.channel().attr(DeviceSessionHandler.DEVICE_ID).get();
+        String who = id != null
+                ? "device " + id
+                : "unidentified peer " + ctx.channel().remoteAddress();
+        if (isExpected(cause)) {
+            LOG.debug("connection of {} ended: {}", who, cause.toString());
+        } else if (ctx.channel().attr(WARNED).setIfAbsent(Boolean.TRUE) == null) {
+            LOG.warn("unexpected error on the connection of {}; closing it", who, cause);
+        }
+        ctx.close();
     }
-    ctx.close();
-  }
 
-  private static boolean isExpected(Throwable cause) {
-    Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-    return t instanceof IOException || t instanceof ClosedChannelException || t instanceof SSLException;
-  }
+    private static boolean isExpected(Throwable cause) {
+        Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        return t instanceof IOException || t instanceof ClosedChannelException || t instanceof SSLException;
+    }
 }

@@ -16,52 +16,52 @@ import org.slf4j.LoggerFactory;
  * revoked while connected is closed with CERTIFICATE_REVOKED, not at its next reconnect.
  */
 final class RevocationWatcher implements AutoCloseable {
-  /** A stat every two seconds costs nothing; a revoked device keeps its connection for at most this long. */
-  static final Duration INTERVAL = Duration.ofSeconds(2);
+    /** A stat every two seconds costs nothing; a revoked device keeps its connection for at most this long. */
+    static final Duration INTERVAL = Duration.ofSeconds(2);
 
-  private static final Logger LOG = LoggerFactory.getLogger(RevocationWatcher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationWatcher.class);
 
-  private final CertificateRevocations revocations;
-  private final SessionRegistry registry;
-  private final ScheduledExecutorService scheduler;
+    private final CertificateRevocations revocations;
+    private final SessionRegistry registry;
+    private final ScheduledExecutorService scheduler;
 
-  RevocationWatcher(CertificateRevocations revocations, SessionRegistry registry) {
-    this.revocations = revocations;
-    this.registry = registry;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "uplink-crl-watch");
-      thread.setDaemon(true);
-      return thread;
-    });
-    scheduler.scheduleWithFixedDelay(this::reloadQuietly, INTERVAL.toMillis(), INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  /** Takes a changed list now and applies it to open sessions; returns true if a new list came into force. */
-  boolean reload() {
-    if (!revocations.reloadIfChanged()) {
-      return false;
+    RevocationWatcher(CertificateRevocations revocations, SessionRegistry registry) {
+        this.revocations = revocations;
+        this.registry = registry;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "uplink-crl-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.scheduleWithFixedDelay(
+                this::reloadQuietly, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
-    int sessions = 0;
-    for (DeviceSessionHandler session : registry.sessions()) {
-      session.recheckRevocation();
-      sessions++;
-    }
-    LOG.info("new revocation list ({}): {} open connections checked again", revocations.describe(), sessions);
-    return true;
-  }
 
-  private void reloadQuietly() {
-    try {
-      reload();
-    } catch (RuntimeException e) {
-      // A scheduled task that throws is never run again; the uplink must keep watching.
-      LOG.warn("revocation list check failed: {}", e.toString());
+    /** Takes a changed list now and applies it to open sessions; returns true if a new list came into force. */
+    boolean reload() {
+        if (!revocations.reloadIfChanged()) {
+            return false;
+        }
+        int sessions = 0;
+        for (DeviceSessionHandler session : registry.sessions()) {
+            session.recheckRevocation();
+            sessions++;
+        }
+        LOG.info("new revocation list ({}): {} open connections checked again", revocations.describe(), sessions);
+        return true;
     }
-  }
 
-  @Override
-  public void close() {
-    scheduler.shutdownNow();
-  }
+    private void reloadQuietly() {
+        try {
+            reload();
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again; the uplink must keep watching.
+            LOG.warn("revocation list check failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
 }

@@ -1,13 +1,13 @@
 package dev.doorbell.uplink.server;
 
 import dev.doorbell.proto.v1.DeviceMessage;
-import dev.doorbell.wire.BoundedVarint32FrameDecoder;
 import dev.doorbell.uplink.codec.DeviceMessageDecoder;
 import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.identity.PeerIdentifier;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
 import dev.doorbell.uplink.store.ClipStore;
+import dev.doorbell.wire.BoundedVarint32FrameDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -36,51 +36,56 @@ import java.util.concurrent.TimeUnit;
  * are. The stateless stages are shared between connections; the framing decoder and the session are not.
  */
 public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
-  private static final DeviceMessageDecoder MESSAGE_DECODER = new DeviceMessageDecoder();
-  private static final ProtobufVarint32LengthFieldPrepender FRAME_ENCODER = new ProtobufVarint32LengthFieldPrepender();
-  private static final ProtobufEncoder MESSAGE_ENCODER = new ProtobufEncoder();
+    private static final DeviceMessageDecoder MESSAGE_DECODER = new DeviceMessageDecoder();
+    private static final ProtobufVarint32LengthFieldPrepender FRAME_ENCODER =
+            new ProtobufVarint32LengthFieldPrepender();
+    private static final ProtobufEncoder MESSAGE_ENCODER = new ProtobufEncoder();
 
-  private final UplinkConfig config;
-  private final SslContext sslContext;
-  private final ClipStore store;
-  private final SessionRegistry registry;
-  private final PeerIdentifier identifier;
+    private final UplinkConfig config;
+    private final SslContext sslContext;
+    private final ClipStore store;
+    private final SessionRegistry registry;
+    private final PeerIdentifier identifier;
 
-  /** sslContext is null exactly when the config asks for insecure plaintext; nothing is revoked. */
-  public UplinkServerInitializer(UplinkConfig config, SslContext sslContext, ClipStore store,
-      SessionRegistry registry) {
-    this(config, sslContext, store, registry, CertificateRevocations.none());
-  }
-
-  /** As above, with the fleet CA's revocation list checked after each TLS handshake. */
-  public UplinkServerInitializer(UplinkConfig config, SslContext sslContext, ClipStore store,
-      SessionRegistry registry, CertificateRevocations revocations) {
-    if ((sslContext == null) != config.insecurePlaintextForDebugging()) {
-      throw new IllegalArgumentException("a TLS context is required unless insecure plaintext is configured");
+    /** sslContext is null exactly when the config asks for insecure plaintext; nothing is revoked. */
+    public UplinkServerInitializer(
+            UplinkConfig config, SslContext sslContext, ClipStore store, SessionRegistry registry) {
+        this(config, sslContext, store, registry, CertificateRevocations.none());
     }
-    this.config = config;
-    this.sslContext = sslContext;
-    this.store = store;
-    this.registry = registry;
-    this.identifier = new PeerIdentifier(revocations, config.clock());
-  }
 
-  @Override
-  protected void initChannel(Channel channel) {
-    ChannelPipeline pipeline = channel.pipeline();
-    if (sslContext != null) {
-      SslHandler ssl = sslContext.newHandler(channel.alloc());
-      // The session's own deadline covers TLS and Hello together; this one only stops SslHandler's default.
-      ssl.setHandshakeTimeoutMillis(config.handshakeDeadline().toMillis());
-      pipeline.addLast(PipelineNames.TLS, ssl);
+    /** As above, with the fleet CA's revocation list checked after each TLS handshake. */
+    public UplinkServerInitializer(
+            UplinkConfig config,
+            SslContext sslContext,
+            ClipStore store,
+            SessionRegistry registry,
+            CertificateRevocations revocations) {
+        if ((sslContext == null) != config.insecurePlaintextForDebugging()) {
+            throw new IllegalArgumentException("a TLS context is required unless insecure plaintext is configured");
+        }
+        this.config = config;
+        this.sslContext = sslContext;
+        this.store = store;
+        this.registry = registry;
+        this.identifier = new PeerIdentifier(revocations, config.clock());
     }
-    pipeline.addLast(PipelineNames.IDLE,
-        new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    pipeline.addLast(PipelineNames.FRAME_DECODER, new BoundedVarint32FrameDecoder(config.maxMessageBytes()));
-    pipeline.addLast(PipelineNames.MESSAGE_DECODER, MESSAGE_DECODER);
-    pipeline.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
-    pipeline.addLast(PipelineNames.MESSAGE_ENCODER, MESSAGE_ENCODER);
-    pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, identifier));
-    pipeline.addLast(PipelineNames.EXCEPTIONS, ConnectionExceptionHandler.INSTANCE);
-  }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (sslContext != null) {
+            SslHandler ssl = sslContext.newHandler(channel.alloc());
+            // The session's own deadline covers TLS and Hello together; this one only stops SslHandler's default.
+            ssl.setHandshakeTimeoutMillis(config.handshakeDeadline().toMillis());
+            pipeline.addLast(PipelineNames.TLS, ssl);
+        }
+        pipeline.addLast(
+                PipelineNames.IDLE, new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast(PipelineNames.FRAME_DECODER, new BoundedVarint32FrameDecoder(config.maxMessageBytes()));
+        pipeline.addLast(PipelineNames.MESSAGE_DECODER, MESSAGE_DECODER);
+        pipeline.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
+        pipeline.addLast(PipelineNames.MESSAGE_ENCODER, MESSAGE_ENCODER);
+        pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, identifier));
+        pipeline.addLast(PipelineNames.EXCEPTIONS, ConnectionExceptionHandler.INSTANCE);
+    }
 }

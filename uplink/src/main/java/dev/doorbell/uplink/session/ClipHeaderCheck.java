@@ -11,26 +11,26 @@ import dev.doorbell.proto.v1.ClipHeader;
  * is stored as received, never re-encoded; nothing sealed is read.
  */
 final class ClipHeaderCheck {
-  private ClipHeaderCheck() {}
+    private ClipHeaderCheck() {}
 
-  /** What is wrong with the header, or null when it names this device and clip. */
-  static String problem(String deviceId, long clipId, ByteString header) {
-    ClipHeader parsed;
-    try {
-      parsed = ClipHeader.parseFrom(header);
-    } catch (InvalidProtocolBufferException e) {
-      return "the " + header.size() + " header bytes are not a ClipHeader";
+    /** What is wrong with the header, or null when it names this device and clip. */
+    static String problem(String deviceId, long clipId, ByteString header) {
+        ClipHeader parsed;
+        try {
+            parsed = ClipHeader.parseFrom(header);
+        } catch (InvalidProtocolBufferException e) {
+            return "the " + header.size() + " header bytes are not a ClipHeader";
+        }
+        if (!deviceId.equals(parsed.getDeviceId())) {
+            // A hostile header may hold any text; only a valid id is safe to echo into logs and messages.
+            return DeviceIds.isValid(parsed.getDeviceId())
+                    ? "the header names device " + parsed.getDeviceId() + ", not " + deviceId
+                    : "the header names no valid device id";
+        }
+        if (parsed.getClipId() != clipId) {
+            return "the header names clip " + Long.toUnsignedString(parsed.getClipId()) + ", not "
+                    + Long.toUnsignedString(clipId);
+        }
+        return null;
     }
-    if (!deviceId.equals(parsed.getDeviceId())) {
-      // A hostile header may hold any text; only a valid id is safe to echo into logs and messages.
-      return DeviceIds.isValid(parsed.getDeviceId())
-          ? "the header names device " + parsed.getDeviceId() + ", not " + deviceId
-          : "the header names no valid device id";
-    }
-    if (parsed.getClipId() != clipId) {
-      return "the header names clip " + Long.toUnsignedString(parsed.getClipId()) + ", not "
-          + Long.toUnsignedString(clipId);
-    }
-    return null;
-  }
 }

@@ -27,209 +27,235 @@ import org.slf4j.LoggerFactory;
  * parsed, to check that it names this device and clip.
  */
 final class ClipStream {
-  private static final Logger LOG = LoggerFactory.getLogger(ClipStream.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ClipStream.class);
 
-  private final ChannelHandlerContext ctx;
-  private final SessionLoop loop;
-  private final ClipStore store;
-  private final UplinkConfig config;
-  private final String deviceId;
-  private final Consumer<UplinkMessage> errors;
-  private final ClipAcks acks = new ClipAcks();
-  // Clips this session is uploading. The limit counts these, not every clip the store holds unclosed: a clip cut
-  // short by a power loss is never closed, and a device must not be locked out by the clips it could not finish.
-  private final Set<Long> active = new HashSet<>();
-  private int inFlightFrames;
-  private long inFlightBytes;
-  private int pendingDurable;
-  private boolean flushScheduled;
-  private CompletableFuture<Void> drained;
+    private final ChannelHandlerContext ctx;
+    private final SessionLoop loop;
+    private final ClipStore store;
+    private final UplinkConfig config;
+    private final String deviceId;
+    private final Consumer<UplinkMessage> errors;
+    private final ClipAcks acks = new ClipAcks();
+    // Clips this session is uploading. The limit counts these, not every clip the store holds unclosed: a clip cut
+    // short by a power loss is never closed, and a device must not be locked out by the clips it could not finish.
+    private final Set<Long> active = new HashSet<>();
+    private int inFlightFrames;
+    private long inFlightBytes;
+    private int pendingDurable;
+    private boolean flushScheduled;
+    private CompletableFuture<Void> drained;
 
-  /** {@code errors} is the session's error helper: every Error of the clips, fatal or not, goes there. */
-  ClipStream(ChannelHandlerContext ctx, SessionLoop loop, ClipStore store, UplinkConfig config, String deviceId,
-      Consumer<UplinkMessage> errors) {
-    this.ctx = ctx;
-    this.loop = loop;
-    this.store = store;
-    this.config = config;
-    this.deviceId = deviceId;
-    this.errors = errors;
-  }
+    /** {@code errors} is the session's error helper: every Error of the clips, fatal or not, goes there. */
+    ClipStream(
+            ChannelHandlerContext ctx,
+            SessionLoop loop,
+            ClipStore store,
+            UplinkConfig config,
+            String deviceId,
+            Consumer<UplinkMessage> errors) {
+        this.ctx = ctx;
+        this.loop = loop;
+        this.store = store;
+        this.config = config;
+        this.deviceId = deviceId;
+        this.errors = errors;
+    }
 
-  void open(ClipOpen message) {
-    long clipId = message.getClipId();
-    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
-    String problem = ClipHeaderCheck.problem(deviceId, clipId, message.getHeader());
-    if (problem != null) {
-      errors.accept(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
-      return;
+    void open(ClipOpen message) {
+        long clipId = message.getClipId();
+        String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
+        String problem = ClipHeaderCheck.problem(deviceId, clipId, message.getHeader());
+        if (problem != null) {
+            errors.accept(ErrorCodes.error(ErrorCode.BAD_HEADER, where + ": " + problem, clipId));
+            return;
+        }
+        if (!active.contains(clipId) && active.size() >= config.maxOpenClips()) {
+            errors.accept(ErrorCodes.error(
+                    ErrorCode.TOO_MANY_OPEN_CLIPS,
+                    where + ": " + config.maxOpenClips() + " clips are open already; close one first",
+                    clipId));
+            return;
+        }
+        Submission submission =
+                store.openClip(deviceId, clipId, message.getHeader().toByteArray());
+        if (refused(submission, where, clipId, -1)) {
+            return;
+        }
+        active.add(clipId);
+        LOG.debug(
+                "{} open ({}, {} header bytes)",
+                where,
+                submission.outcome(),
+                message.getHeader().size());
+        whenDurable(submission, clipId, -1, -1, () -> {});
     }
-    if (!active.contains(clipId) && active.size() >= config.maxOpenClips()) {
-      errors.accept(ErrorCodes.error(ErrorCode.TOO_MANY_OPEN_CLIPS,
-          where + ": " + config.maxOpenClips() + " clips are open already; close one first", clipId));
-      return;
-    }
-    Submission submission = store.openClip(deviceId, clipId, message.getHeader().toByteArray());
-    if (refused(submission, where, clipId, -1)) {
-      return;
-    }
-    active.add(clipId);
-    LOG.debug("{} open ({}, {} header bytes)", where, submission.outcome(), message.getHeader().size());
-    whenDurable(submission, clipId, -1, -1, () -> {});
-  }
 
-  void frame(Frame message) {
-    long clipId = message.getClipId();
-    int seq = message.getSeq();
-    int size = message.getSealed().size();
-    if (size > config.maxFrameBytes()) {
-      errors.accept(ErrorCodes.frameError(ErrorCode.FRAME_TOO_LARGE,
-          where(clipId, seq) + ": " + size + " sealed bytes; the maximum is " + config.maxFrameBytes(), clipId, seq));
-      return;
+    void frame(Frame message) {
+        long clipId = message.getClipId();
+        int seq = message.getSeq();
+        int size = message.getSealed().size();
+        if (size > config.maxFrameBytes()) {
+            errors.accept(ErrorCodes.frameError(
+                    ErrorCode.FRAME_TOO_LARGE,
+                    where(clipId, seq) + ": " + size + " sealed bytes; the maximum is " + config.maxFrameBytes(),
+                    clipId,
+                    seq));
+            return;
+        }
+        if (Integer.toUnsignedLong(seq) >= config.maxFramesPerClip()) {
+            errors.accept(ErrorCodes.frameError(
+                    ErrorCode.CLIP_TOO_LONG,
+                    where(clipId, seq) + ": a clip has at most " + config.maxFramesPerClip() + " frames",
+                    clipId,
+                    seq));
+            return;
+        }
+        if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + size > config.windowBytes()) {
+            errors.accept(ErrorCodes.frameError(
+                    ErrorCode.WINDOW_EXCEEDED,
+                    where(clipId, seq) + ": " + inFlightFrames
+                            + " frames and " + inFlightBytes + " bytes are not yet persisted; the window is "
+                            + config.windowFrames()
+                            + " frames and " + config.windowBytes() + " bytes",
+                    clipId,
+                    seq));
+            return;
+        }
+        Submission submission =
+                store.appendFrame(deviceId, clipId, seq, message.getLast(), message.getMeta(), message.getSealed());
+        if (refused(submission, where(clipId, seq), clipId, seq)) {
+            return;
+        }
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("{} {} ({} sealed bytes)", where(clipId, seq), submission.outcome(), size);
+        }
+        int windowed = -1;
+        active.add(clipId);
+        if (submission.outcome() == Outcome.ACCEPTED) {
+            acks.received(clipId, seq + 1);
+            windowed = size;
+            inFlightFrames++;
+            inFlightBytes += size;
+        } else {
+            // Identical bytes again (a resend after a reconnect): ack again, with what the store has of the clip.
+            ClipStatus status = store.status(deviceId, clipId);
+            acks.received(clipId, status == null ? seq + 1 : Math.max(seq + 1, status.receivedFrames()));
+        }
+        // The store appends to one log in order and fsyncs the file, so when frame seq is durable so are 0..seq-1.
+        whenDurable(submission, clipId, seq, windowed, () -> acks.persisted(clipId, seq + 1));
     }
-    if (Integer.toUnsignedLong(seq) >= config.maxFramesPerClip()) {
-      errors.accept(ErrorCodes.frameError(ErrorCode.CLIP_TOO_LONG,
-          where(clipId, seq) + ": a clip has at most " + config.maxFramesPerClip() + " frames", clipId, seq));
-      return;
-    }
-    if (inFlightFrames + 1 > config.windowFrames() || inFlightBytes + size > config.windowBytes()) {
-      errors.accept(ErrorCodes.frameError(ErrorCode.WINDOW_EXCEEDED, where(clipId, seq) + ": " + inFlightFrames
-          + " frames and " + inFlightBytes + " bytes are not yet persisted; the window is " + config.windowFrames()
-          + " frames and " + config.windowBytes() + " bytes", clipId, seq));
-      return;
-    }
-    Submission submission = store.appendFrame(deviceId, clipId, seq, message.getLast(),
-        message.getMeta(), message.getSealed());
-    if (refused(submission, where(clipId, seq), clipId, seq)) {
-      return;
-    }
-    if (LOG.isTraceEnabled()) {
-      LOG.trace("{} {} ({} sealed bytes)", where(clipId, seq), submission.outcome(), size);
-    }
-    int windowed = -1;
-    active.add(clipId);
-    if (submission.outcome() == Outcome.ACCEPTED) {
-      acks.received(clipId, seq + 1);
-      windowed = size;
-      inFlightFrames++;
-      inFlightBytes += size;
-    } else {
-      // Identical bytes again (a resend after a reconnect): ack again, with what the store has of the clip.
-      ClipStatus status = store.status(deviceId, clipId);
-      acks.received(clipId, status == null ? seq + 1 : Math.max(seq + 1, status.receivedFrames()));
-    }
-    // The store appends to one log in order and fsyncs the file, so when frame seq is durable so are 0..seq-1.
-    whenDurable(submission, clipId, seq, windowed, () -> acks.persisted(clipId, seq + 1));
-  }
 
-  void close(ClipClose message) {
-    long clipId = message.getClipId();
-    int frameCount = message.getFrameCount();
-    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
-    Submission submission = store.closeClip(deviceId, clipId, frameCount);
-    if (refused(submission, where + " close after " + Integer.toUnsignedString(frameCount) + " frames", clipId, -1)) {
-      return;
+    void close(ClipClose message) {
+        long clipId = message.getClipId();
+        int frameCount = message.getFrameCount();
+        String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
+        Submission submission = store.closeClip(deviceId, clipId, frameCount);
+        if (refused(
+                submission, where + " close after " + Integer.toUnsignedString(frameCount) + " frames", clipId, -1)) {
+            return;
+        }
+        LOG.debug("{} closed after {} frames ({})", where, frameCount, submission.outcome());
+        active.remove(clipId);
+        acks.closeReceived(clipId);
+        whenDurable(submission, clipId, -1, -1, () -> {
+            acks.persisted(clipId, frameCount);
+            acks.closePersisted(clipId);
+        });
     }
-    LOG.debug("{} closed after {} frames ({})", where, frameCount, submission.outcome());
-    active.remove(clipId);
-    acks.closeReceived(clipId);
-    whenDurable(submission, clipId, -1, -1, () -> {
-      acks.persisted(clipId, frameCount);
-      acks.closePersisted(clipId);
-    });
-  }
 
-  /** Built only when something is said about the frame: this runs for every frame of every device. */
-  private String where(long clipId, int seq) {
-    return "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame " + Integer.toUnsignedString(seq);
-  }
-
-  /** Writes (without flushing) one RECEIVED ack per clip that had news in this read batch. */
-  void writeReceivedAcks() {
-    acks.takeReceived().forEach(ctx::write);
-  }
-
-  /** Completes on the event loop once every submission of this session has become durable or failed. */
-  CompletableFuture<Void> drained() {
-    if (drained == null) {
-      drained = new CompletableFuture<>();
+    /** Built only when something is said about the frame: this runs for every frame of every device. */
+    private String where(long clipId, int seq) {
+        return "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
+                + Integer.toUnsignedString(seq);
     }
-    completeIfDrained();
-    return drained;
-  }
 
-  private boolean refused(Submission submission, String where, long clipId, int seq) {
-    ErrorCode code = switch (submission.outcome()) {
-      case ACCEPTED, DUPLICATE -> null;
-      case UNKNOWN_CLIP -> ErrorCode.UNKNOWN_CLIP;
-      case CLIP_CONFLICT -> ErrorCode.CLIP_CONFLICT;
-      case SEQUENCE_GAP -> ErrorCode.SEQUENCE_GAP;
-      case FRAME_CONFLICT -> ErrorCode.FRAME_CONFLICT;
-      case CLIP_CLOSED -> ErrorCode.CLIP_CLOSED;
-      case BAD_CLOSE -> ErrorCode.BAD_CLOSE;
-      case STORAGE_UNAVAILABLE -> ErrorCode.STORAGE_UNAVAILABLE;
-      case STOPPED -> ErrorCode.SHUTTING_DOWN;
-    };
-    if (code == null) {
-      return false;
+    /** Writes (without flushing) one RECEIVED ack per clip that had news in this read batch. */
+    void writeReceivedAcks() {
+        acks.takeReceived().forEach(ctx::write);
     }
-    // The store's refusals of a clip name the device and clip already; its refusals of the whole store do not.
-    String detail = submission.detail();
-    String text = detail.startsWith("device " + deviceId + " clip ") ? detail : where + ": " + detail;
-    errors.accept(seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq));
-    return true;
-  }
 
-  /** windowedBytes is -1 when the submission does not count against the window (only new frames do). */
-  private void whenDurable(Submission submission, long clipId, int seq, int windowedBytes, Runnable onDurable) {
-    pendingDurable++;
-    loop.whenComplete(submission.durable(), failure -> {
-      pendingDurable--;
-      if (windowedBytes >= 0) {
-        inFlightFrames--;
-        inFlightBytes -= windowedBytes;
-      }
-      if (failure == null) {
-        onDurable.run();
-      } else {
-        storageFailed(clipId, seq, failure);
-      }
-      scheduleFlush();
-      completeIfDrained();
-    });
-  }
-
-  private void storageFailed(long clipId, int seq, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-    String text = "device " + deviceId + " clip " + Long.toUnsignedString(clipId)
-        + (seq < 0 ? "" : " frame " + Integer.toUnsignedString(seq)) + ": not persisted: " + cause.getMessage();
-    errors.accept(seq < 0
-        ? ErrorCodes.error(ErrorCode.STORAGE_UNAVAILABLE, text, clipId)
-        : ErrorCodes.frameError(ErrorCode.STORAGE_UNAVAILABLE, text, clipId, seq));
-  }
-
-  /** Writes the PERSISTED acks due and flushes them with any Error written outside a read batch. */
-  private void scheduleFlush() {
-    if (flushScheduled) {
-      return;
+    /** Completes on the event loop once every submission of this session has become durable or failed. */
+    CompletableFuture<Void> drained() {
+        if (drained == null) {
+            drained = new CompletableFuture<>();
+        }
+        completeIfDrained();
+        return drained;
     }
-    flushScheduled = true;
-    // Queued behind the other durable completions already waiting, so one group commit yields one ack per clip.
-    loop.later(() -> {
-      flushScheduled = false;
-      acks.takePersisted().forEach(ctx::write);
-      ctx.flush();
-    });
-  }
 
-  private void completeIfDrained() {
-    if (drained != null && pendingDurable == 0) {
-      if (acks.persistedDue()) {
-        acks.takePersisted().forEach(ctx::write);
-        ctx.flush();
-      }
-      drained.complete(null);
+    private boolean refused(Submission submission, String where, long clipId, int seq) {
+        ErrorCode code = switch (submission.outcome()) {
+            case ACCEPTED, DUPLICATE -> null;
+            case UNKNOWN_CLIP -> ErrorCode.UNKNOWN_CLIP;
+            case CLIP_CONFLICT -> ErrorCode.CLIP_CONFLICT;
+            case SEQUENCE_GAP -> ErrorCode.SEQUENCE_GAP;
+            case FRAME_CONFLICT -> ErrorCode.FRAME_CONFLICT;
+            case CLIP_CLOSED -> ErrorCode.CLIP_CLOSED;
+            case BAD_CLOSE -> ErrorCode.BAD_CLOSE;
+            case STORAGE_UNAVAILABLE -> ErrorCode.STORAGE_UNAVAILABLE;
+            case STOPPED -> ErrorCode.SHUTTING_DOWN;
+        };
+        if (code == null) {
+            return false;
+        }
+        // The store's refusals of a clip name the device and clip already; its refusals of the whole store do not.
+        String detail = submission.detail();
+        String text = detail.startsWith("device " + deviceId + " clip ") ? detail : where + ": " + detail;
+        errors.accept(seq < 0 ? ErrorCodes.error(code, text, clipId) : ErrorCodes.frameError(code, text, clipId, seq));
+        return true;
     }
-  }
+
+    /** windowedBytes is -1 when the submission does not count against the window (only new frames do). */
+    private void whenDurable(Submission submission, long clipId, int seq, int windowedBytes, Runnable onDurable) {
+        pendingDurable++;
+        loop.whenComplete(submission.durable(), failure -> {
+            pendingDurable--;
+            if (windowedBytes >= 0) {
+                inFlightFrames--;
+                inFlightBytes -= windowedBytes;
+            }
+            if (failure == null) {
+                onDurable.run();
+            } else {
+                storageFailed(clipId, seq, failure);
+            }
+            scheduleFlush();
+            completeIfDrained();
+        });
+    }
+
+    private void storageFailed(long clipId, int seq, Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String text = "device " + deviceId + " clip " + Long.toUnsignedString(clipId)
+                + (seq < 0 ? "" : " frame " + Integer.toUnsignedString(seq)) + ": not persisted: " + cause.getMessage();
+        errors.accept(
+                seq < 0
+                        ? ErrorCodes.error(ErrorCode.STORAGE_UNAVAILABLE, text, clipId)
+                        : ErrorCodes.frameError(ErrorCode.STORAGE_UNAVAILABLE, text, clipId, seq));
+    }
+
+    /** Writes the PERSISTED acks due and flushes them with any Error written outside a read batch. */
+    private void scheduleFlush() {
+        if (flushScheduled) {
+            return;
+        }
+        flushScheduled = true;
+        // Queued behind the other durable completions already waiting, so one group commit yields one ack per clip.
+        loop.later(() -> {
+            flushScheduled = false;
+            acks.takePersisted().forEach(ctx::write);
+            ctx.flush();
+        });
+    }
+
+    private void completeIfDrained() {
+        if (drained != null && pendingDurable == 0) {
+            if (acks.persistedDue()) {
+                acks.takePersisted().forEach(ctx::write);
+                ctx.flush();
+            }
+            drained.complete(null);
+        }
+    }
 }

@@ -38,391 +38,452 @@ import org.slf4j.LoggerFactory;
  * Reading stops while the device does not read what the uplink sends.
  */
 public final class DeviceSessionHandler extends SimpleChannelInboundHandler<DeviceMessage> {
-  /** The device id of the connection once known, for logs of other handlers. */
-  public static final AttributeKey<String> DEVICE_ID = AttributeKey.valueOf("doorbell.deviceId");
+    /** The device id of the connection once known, for logs of other handlers. */
+    public static final AttributeKey<String> DEVICE_ID = AttributeKey.valueOf("doorbell.deviceId");
 
-  // Every line of this class but the DEBUG ones is caused by a peer; the peer decides how often.
-  private static final RateLimitedLog LOG = RateLimitedLog.of(DeviceSessionHandler.class);
-  private static final Logger DEBUG = LoggerFactory.getLogger(DeviceSessionHandler.class);
-  private static final int MAX_RESUME_CLIPS = 1024;
+    // Every line of this class but the DEBUG ones is caused by a peer; the peer decides how often.
+    private static final RateLimitedLog LOG = RateLimitedLog.of(DeviceSessionHandler.class);
+    private static final Logger DEBUG = LoggerFactory.getLogger(DeviceSessionHandler.class);
+    private static final int MAX_RESUME_CLIPS = 1024;
 
-  private enum State { HANDSHAKE, AWAIT_HELLO, ACTIVE, CLOSING }
-
-  private final UplinkConfig config;
-  private final ClipStore store;
-  private final SessionRegistry registry;
-  private final PeerIdentifier identifier;
-  private final ErrorBudget errorBudget;
-  private ChannelHandlerContext ctx;
-  private SessionLoop loop;
-  private State state = State.HANDSHAKE;
-  /** Who the client certificate says the peer is; null before the handshake and in insecure plaintext mode. */
-  private PeerIdentity identity;
-  /** The device that the certificate (in insecure plaintext mode: Hello) names, once known; Hello must agree. */
-  private String certificateId;
-  /** The device of an active session. */
-  private String deviceId;
-  private ClipStream clips;
-  private ScheduledFuture<?> deadline;
-  private boolean stopping;
-  private boolean pausedForPeer;
-  private boolean storageWarned;
-
-  /** {@code identifier} establishes who each peer is (unused in insecure plaintext mode, where Hello says so). */
-  public DeviceSessionHandler(UplinkConfig config, ClipStore store, SessionRegistry registry,
-      PeerIdentifier identifier) {
-    this.config = config;
-    this.store = store;
-    this.registry = registry;
-    this.identifier = identifier;
-    this.errorBudget = new ErrorBudget(config.maxErrors(), config.errorWindow());
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext context) {
-    ctx = context;
-    loop = new SessionLoop(context.channel());
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext context) {
-    registry.track(context.channel());
-    if (config.insecurePlaintextForDebugging()) {
-      LOG.warn(peer(), "INSECURE PLAINTEXT connection from {}: the device id will be taken from Hello, unverified",
-          context.channel().remoteAddress());
-      state = State.AWAIT_HELLO;
+    private enum State {
+        HANDSHAKE,
+        AWAIT_HELLO,
+        ACTIVE,
+        CLOSING
     }
-    deadline = context.executor().schedule(this::handshakeDeadlinePassed,
-        config.handshakeDeadline().toMillis(), TimeUnit.MILLISECONDS);
-    context.fireChannelActive();
-  }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext context) {
-    cancelDeadline();
-    if (deviceId != null) {
-      registry.unregister(deviceId, this);
-      LOG.info(deviceId, "device {} disconnected", deviceId);
-    }
-    state = State.CLOSING;
-    context.fireChannelInactive();
-  }
+    private final UplinkConfig config;
+    private final ClipStore store;
+    private final SessionRegistry registry;
+    private final PeerIdentifier identifier;
+    private final ErrorBudget errorBudget;
+    private ChannelHandlerContext ctx;
+    private SessionLoop loop;
+    private State state = State.HANDSHAKE;
+    /** Who the client certificate says the peer is; null before the handshake and in insecure plaintext mode. */
+    private PeerIdentity identity;
+    /** The device that the certificate (in insecure plaintext mode: Hello) names, once known; Hello must agree. */
+    private String certificateId;
+    /** The device of an active session. */
+    private String deviceId;
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext context, Object event) {
-    if (event instanceof SslHandshakeCompletionEvent handshake) {
-      tlsHandshakeDone(handshake);
-    } else if (event instanceof IdleStateEvent) {
-      sendError(ErrorCodes.error(ErrorCode.IDLE_TIMEOUT, who() + (pausedForPeer
-          ? ": did not read what the uplink sent for " : ": nothing received for ") + config.idleTimeout().toMillis()
-          + " ms", 0));
-    }
-    context.fireUserEventTriggered(event);
-  }
+    private ClipStream clips;
+    private ScheduledFuture<?> deadline;
+    private boolean stopping;
+    private boolean pausedForPeer;
+    private boolean storageWarned;
 
-  @Override
-  protected void channelRead0(ChannelHandlerContext context, DeviceMessage message) {
-    if (state == State.CLOSING || stopping) {
-      return;
+    /** {@code identifier} establishes who each peer is (unused in insecure plaintext mode, where Hello says so). */
+    public DeviceSessionHandler(
+            UplinkConfig config, ClipStore store, SessionRegistry registry, PeerIdentifier identifier) {
+        this.config = config;
+        this.store = store;
+        this.registry = registry;
+        this.identifier = identifier;
+        this.errorBudget = new ErrorBudget(config.maxErrors(), config.errorWindow());
     }
-    if (message.getBodyCase() == DeviceMessage.BodyCase.BODY_NOT_SET) {
-      sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": a DeviceMessage with no body", 0));
-    } else if (state == State.HANDSHAKE) {
-      // Cannot happen with TLS (no application data before the handshake completes); guards the invariant.
-      sendError(ErrorCodes.error(ErrorCode.NO_IDENTITY, who() + ": message before the TLS handshake completed", 0));
-    } else if (state == State.AWAIT_HELLO) {
-      if (message.hasHello()) {
-        hello(message.getHello());
-      } else {
-        sendError(ErrorCodes.error(ErrorCode.HELLO_REQUIRED,
-            who() + ": " + message.getBodyCase() + " sent before Hello", 0));
-      }
-    } else {
-      switch (message.getBodyCase()) {
-        case HELLO -> sendError(ErrorCodes.error(ErrorCode.DUPLICATE_HELLO, who() + ": a second Hello", 0));
-        case CLIP_OPEN -> {
-          if (hasClipId(message.getClipOpen().getClipId(), "ClipOpen")) {
-            clips.open(message.getClipOpen());
-          }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        ctx = context;
+        loop = new SessionLoop(context.channel());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        registry.track(context.channel());
+        if (config.insecurePlaintextForDebugging()) {
+            LOG.warn(
+                    peer(),
+                    "INSECURE PLAINTEXT connection from {}: the device id will be taken from Hello, unverified",
+                    context.channel().remoteAddress());
+            state = State.AWAIT_HELLO;
         }
-        case FRAME -> {
-          if (hasClipId(message.getFrame().getClipId(), "Frame")) {
-            clips.frame(message.getFrame());
-          }
+        deadline = context.executor()
+                .schedule(
+                        this::handshakeDeadlinePassed,
+                        config.handshakeDeadline().toMillis(),
+                        TimeUnit.MILLISECONDS);
+        context.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        cancelDeadline();
+        if (deviceId != null) {
+            registry.unregister(deviceId, this);
+            LOG.info(deviceId, "device {} disconnected", deviceId);
         }
-        case CLIP_CLOSE -> {
-          if (hasClipId(message.getClipClose().getClipId(), "ClipClose")) {
-            clips.close(message.getClipClose());
-          }
+        state = State.CLOSING;
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            tlsHandshakeDone(handshake);
+        } else if (event instanceof IdleStateEvent) {
+            sendError(ErrorCodes.error(
+                    ErrorCode.IDLE_TIMEOUT,
+                    who() + (pausedForPeer ? ": did not read what the uplink sent for " : ": nothing received for ")
+                            + config.idleTimeout().toMillis()
+                            + " ms",
+                    0));
         }
-        case PING -> context.write(UplinkMessage.newBuilder()
-            .setPong(Pong.newBuilder().setToken(message.getPing().getToken())).build());
-        default -> sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": unknown message", 0));
-      }
+        context.fireUserEventTriggered(event);
     }
-  }
 
-  /** The answers of a read batch (acks, Pongs, non-fatal Errors) are written as they come and flushed here. */
-  @Override
-  public void channelReadComplete(ChannelHandlerContext context) {
-    if (clips != null) {
-      clips.writeReceivedAcks();
+    @Override
+    protected void channelRead0(ChannelHandlerContext context, DeviceMessage message) {
+        if (state == State.CLOSING || stopping) {
+            return;
+        }
+        if (message.getBodyCase() == DeviceMessage.BodyCase.BODY_NOT_SET) {
+            sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": a DeviceMessage with no body", 0));
+        } else if (state == State.HANDSHAKE) {
+            // Cannot happen with TLS (no application data before the handshake completes); guards the invariant.
+            sendError(
+                    ErrorCodes.error(ErrorCode.NO_IDENTITY, who() + ": message before the TLS handshake completed", 0));
+        } else if (state == State.AWAIT_HELLO) {
+            if (message.hasHello()) {
+                hello(message.getHello());
+            } else {
+                sendError(ErrorCodes.error(
+                        ErrorCode.HELLO_REQUIRED, who() + ": " + message.getBodyCase() + " sent before Hello", 0));
+            }
+        } else {
+            switch (message.getBodyCase()) {
+                case HELLO -> sendError(ErrorCodes.error(ErrorCode.DUPLICATE_HELLO, who() + ": a second Hello", 0));
+                case CLIP_OPEN -> {
+                    if (hasClipId(message.getClipOpen().getClipId(), "ClipOpen")) {
+                        clips.open(message.getClipOpen());
+                    }
+                }
+                case FRAME -> {
+                    if (hasClipId(message.getFrame().getClipId(), "Frame")) {
+                        clips.frame(message.getFrame());
+                    }
+                }
+                case CLIP_CLOSE -> {
+                    if (hasClipId(message.getClipClose().getClipId(), "ClipClose")) {
+                        clips.close(message.getClipClose());
+                    }
+                }
+                case PING ->
+                    context.write(UplinkMessage.newBuilder()
+                            .setPong(
+                                    Pong.newBuilder().setToken(message.getPing().getToken()))
+                            .build());
+                default -> sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": unknown message", 0));
+            }
+        }
     }
-    context.flush();
-    context.fireChannelReadComplete();
-  }
 
-  /**
-   * A device that sends faster than it reads what the uplink answers would make the uplink buffer the answers
-   * without end: while the connection is not writable, nothing more is read from it.
-   */
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext context) {
-    boolean writable = context.channel().isWritable();
-    if (!stopping && state != State.CLOSING && pausedForPeer == writable) {
-      pausedForPeer = !writable;
-      context.channel().config().setAutoRead(writable);
+    /** The answers of a read batch (acks, Pongs, non-fatal Errors) are written as they come and flushed here. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        if (clips != null) {
+            clips.writeReceivedAcks();
+        }
+        context.flush();
+        context.fireChannelReadComplete();
     }
-    context.fireChannelWritabilityChanged();
-  }
 
-  @Override
-  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
-      sendError(ErrorCodes.error(ErrorCode.MESSAGE_TOO_LARGE, who() + ": " + cause.getMessage(), 0));
-    } else if (cause instanceof MalformedMessageException || cause instanceof CorruptedFrameException) {
-      sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + cause.getMessage(), 0));
-    } else {
-      context.fireExceptionCaught(cause);
+    /**
+     * A device that sends faster than it reads what the uplink answers would make the uplink buffer the answers
+     * without end: while the connection is not writable, nothing more is read from it.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        boolean writable = context.channel().isWritable();
+        if (!stopping && state != State.CLOSING && pausedForPeer == writable) {
+            pausedForPeer = !writable;
+            context.channel().config().setAutoRead(writable);
+        }
+        context.fireChannelWritabilityChanged();
     }
-  }
 
-  /** From the registry, on another connection's loop: a newer session of the same device has said Hello. */
-  void supersede() {
-    loop.later(() -> sendError(ErrorCodes.error(ErrorCode.SUPERSEDED,
-        who() + ": superseded by a newer connection of the same device", 0)));
-  }
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            sendError(ErrorCodes.error(ErrorCode.MESSAGE_TOO_LARGE, who() + ": " + cause.getMessage(), 0));
+        } else if (cause instanceof MalformedMessageException || cause instanceof CorruptedFrameException) {
+            sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + cause.getMessage(), 0));
+        } else {
+            context.fireExceptionCaught(cause);
+        }
+    }
 
-  /**
-   * From the revocation watcher's thread, after a new revocation list came into force: a session whose certificate
-   * it revokes gets CERTIFICATE_REVOKED and is closed. Frames already PERSISTED stay stored; the device cannot add
-   * any more.
-   */
-  public void recheckRevocation() {
-    loop.later(() -> {
-      if (identity != null && state != State.CLOSING) {
-        identifier.revocation(identity).ifPresent(revoked -> sendError(identityError(revoked)));
-      }
-    });
-  }
+    /** From the registry, on another connection's loop: a newer session of the same device has said Hello. */
+    void supersede() {
+        loop.later(() -> sendError(ErrorCodes.error(
+                ErrorCode.SUPERSEDED, who() + ": superseded by a newer connection of the same device", 0)));
+    }
 
-  /**
-   * From the server's stop: stops reading, lets every pending storage result arrive and its PERSISTED ack go out,
-   * then says SHUTTING_DOWN and closes. The returned future completes when the connection is closed.
-   */
-  public CompletableFuture<Void> shutDown() {
-    CompletableFuture<Void> closed = new CompletableFuture<>();
-    ctx.channel().closeFuture().addListener(f -> closed.complete(null));
-    loop.later(() -> {
-      stopping = true;
-      ctx.channel().config().setAutoRead(false);
-      CompletableFuture<Void> drained = clips == null ? CompletableFuture.completedFuture(null) : clips.drained();
-      drained.thenRun(() -> sendError(ErrorCodes.error(ErrorCode.SHUTTING_DOWN,
-          who() + ": the uplink is stopping", 0)));
-    });
-    return closed;
-  }
+    /**
+     * From the revocation watcher's thread, after a new revocation list came into force: a session whose certificate
+     * it revokes gets CERTIFICATE_REVOKED and is closed. Frames already PERSISTED stay stored; the device cannot add
+     * any more.
+     */
+    public void recheckRevocation() {
+        loop.later(() -> {
+            if (identity != null && state != State.CLOSING) {
+                identifier.revocation(identity).ifPresent(revoked -> sendError(identityError(revoked)));
+            }
+        });
+    }
 
-  private void tlsHandshakeDone(SslHandshakeCompletionEvent event) {
-    if (!event.isSuccess()) {
-      // The SslHandler closes the connection itself; a missing, foreign or expired certificate ends here.
-      LOG.info(peer(), "TLS handshake with {} failed: {}", ctx.channel().remoteAddress(),
-          event.cause().getMessage());
-      return;
+    /**
+     * From the server's stop: stops reading, lets every pending storage result arrive and its PERSISTED ack go out,
+     * then says SHUTTING_DOWN and closes. The returned future completes when the connection is closed.
+     */
+    public CompletableFuture<Void> shutDown() {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        ctx.channel().closeFuture().addListener(f -> closed.complete(null));
+        loop.later(() -> {
+            stopping = true;
+            ctx.channel().config().setAutoRead(false);
+            CompletableFuture<Void> drained = clips == null ? CompletableFuture.completedFuture(null) : clips.drained();
+            drained.thenRun(
+                    () -> sendError(ErrorCodes.error(ErrorCode.SHUTTING_DOWN, who() + ": the uplink is stopping", 0)));
+        });
+        return closed;
     }
-    // Checked before anything the peer sends is read: a refused peer gets its reason and nothing else.
-    identity = identifier.identify(ctx.pipeline().get(SslHandler.class).engine().getSession(),
-        ctx.channel().remoteAddress());
-    certificateId = identity.deviceId();
-    // A revocation is final and is said first; a device in the backoff of an earlier TOO_MANY_ERRORS is told the
-    // time left before anything else about its certificate.
-    if (identity.refusal() != PeerIdentity.Refusal.REVOKED && certificateId != null
-        && inErrorBackoff(certificateId)) {
-      return;
-    }
-    if (!identity.accepted()) {
-      sendError(identityError(identity));
-      return;
-    }
-    ctx.channel().attr(DEVICE_ID).set(certificateId);
-    state = State.AWAIT_HELLO;
-  }
 
-  private void hello(Hello hello) {
-    if (!hello.getVersionsList().contains(1)) {
-      sendError(ErrorCodes.error(ErrorCode.UNSUPPORTED_VERSION,
-          who() + ": offers versions " + hello.getVersionsList() + "; this uplink speaks version 1", 0));
-      return;
+    private void tlsHandshakeDone(SslHandshakeCompletionEvent event) {
+        if (!event.isSuccess()) {
+            // The SslHandler closes the connection itself; a missing, foreign or expired certificate ends here.
+            LOG.info(
+                    peer(),
+                    "TLS handshake with {} failed: {}",
+                    ctx.channel().remoteAddress(),
+                    event.cause().getMessage());
+            return;
+        }
+        // Checked before anything the peer sends is read: a refused peer gets its reason and nothing else.
+        identity = identifier.identify(
+                ctx.pipeline().get(SslHandler.class).engine().getSession(),
+                ctx.channel().remoteAddress());
+        certificateId = identity.deviceId();
+        // A revocation is final and is said first; a device in the backoff of an earlier TOO_MANY_ERRORS is told the
+        // time left before anything else about its certificate.
+        if (identity.refusal() != PeerIdentity.Refusal.REVOKED
+                && certificateId != null
+                && inErrorBackoff(certificateId)) {
+            return;
+        }
+        if (!identity.accepted()) {
+            sendError(identityError(identity));
+            return;
+        }
+        ctx.channel().attr(DEVICE_ID).set(certificateId);
+        state = State.AWAIT_HELLO;
     }
-    String claimed = hello.getDeviceId();
-    if (config.insecurePlaintextForDebugging()) {
-      if (!DeviceIds.isValid(claimed)) {
-        sendError(ErrorCodes.error(ErrorCode.NO_IDENTITY, "Hello carries no valid device id: a device id is "
-            + DeviceIds.RULE, 0));
-        return;
-      }
-      certificateId = claimed;
-      ctx.channel().attr(DEVICE_ID).set(claimed);
-      if (inErrorBackoff(claimed)) {
-        return;
-      }
-    } else if (!certificateId.equals(claimed)) {
-      sendError(ErrorCodes.error(ErrorCode.IDENTITY_MISMATCH, "Hello says device "
-          + (DeviceIds.isValid(claimed) ? claimed : "<invalid id>") + " but the certificate is device "
-          + certificateId, 0));
-      return;
-    }
-    if (hello.getOpenClipsCount() > MAX_RESUME_CLIPS) {
-      sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": Hello lists " + hello.getOpenClipsCount()
-          + " open clips; at most " + MAX_RESUME_CLIPS, 0));
-      return;
-    }
-    cancelDeadline();
-    deviceId = certificateId;
-    clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError);
-    state = State.ACTIVE;
-    registry.register(deviceId, this);
-    LOG.info(deviceId, "device {} connected from {} ({}, firmware '{}', {} clips to resume)", deviceId,
-        ctx.channel().remoteAddress(), config.insecurePlaintextForDebugging() ? "INSECURE PLAINTEXT" : "TLS",
-        printable(hello.getFirmware()), hello.getOpenClipsCount());
-    ctx.write(UplinkMessage.newBuilder().setWelcome(Welcomes.of(config, store, deviceId, hello)).build());
-  }
 
-  private void handshakeDeadlinePassed() {
-    if (state == State.HANDSHAKE) {
-      LOG.info(peer(), "closing the connection of {}: TLS handshake not finished within {} ms",
-          ctx.channel().remoteAddress(), config.handshakeDeadline().toMillis());
-      state = State.CLOSING;
-      ctx.close();
-    } else if (state == State.AWAIT_HELLO) {
-      sendError(ErrorCodes.error(ErrorCode.HANDSHAKE_TIMEOUT, who() + ": no Hello within "
-          + config.handshakeDeadline().toMillis() + " ms", 0));
+    private void hello(Hello hello) {
+        if (!hello.getVersionsList().contains(1)) {
+            sendError(ErrorCodes.error(
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    who() + ": offers versions " + hello.getVersionsList() + "; this uplink speaks version 1",
+                    0));
+            return;
+        }
+        String claimed = hello.getDeviceId();
+        if (config.insecurePlaintextForDebugging()) {
+            if (!DeviceIds.isValid(claimed)) {
+                sendError(ErrorCodes.error(
+                        ErrorCode.NO_IDENTITY,
+                        "Hello carries no valid device id: a device id is " + DeviceIds.RULE,
+                        0));
+                return;
+            }
+            certificateId = claimed;
+            ctx.channel().attr(DEVICE_ID).set(claimed);
+            if (inErrorBackoff(claimed)) {
+                return;
+            }
+        } else if (!certificateId.equals(claimed)) {
+            sendError(ErrorCodes.error(
+                    ErrorCode.IDENTITY_MISMATCH,
+                    "Hello says device "
+                            + (DeviceIds.isValid(claimed) ? claimed : "<invalid id>")
+                            + " but the certificate is device "
+                            + certificateId,
+                    0));
+            return;
+        }
+        if (hello.getOpenClipsCount() > MAX_RESUME_CLIPS) {
+            sendError(ErrorCodes.error(
+                    ErrorCode.MALFORMED_MESSAGE,
+                    who() + ": Hello lists " + hello.getOpenClipsCount() + " open clips; at most " + MAX_RESUME_CLIPS,
+                    0));
+            return;
+        }
+        cancelDeadline();
+        deviceId = certificateId;
+        clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError);
+        state = State.ACTIVE;
+        registry.register(deviceId, this);
+        LOG.info(
+                deviceId,
+                "device {} connected from {} ({}, firmware '{}', {} clips to resume)",
+                deviceId,
+                ctx.channel().remoteAddress(),
+                config.insecurePlaintextForDebugging() ? "INSECURE PLAINTEXT" : "TLS",
+                printable(hello.getFirmware()),
+                hello.getOpenClipsCount());
+        ctx.write(UplinkMessage.newBuilder()
+                .setWelcome(Welcomes.of(config, store, deviceId, hello))
+                .build());
     }
-  }
 
-  /**
-   * Every Error of this session goes out here, and nowhere else; nothing goes out once the session is closing. A fatal
-   * Error ends the session: one line names the peer and the reason, the Error is sent, and the connection closes
-   * without a reset ({@link LingeringClose}). A non-fatal one answers one request: it is logged through the device's
-   * log limit (STORAGE_UNAVAILABLE, the uplink's own trouble, at WARN once per session), counted against the
-   * device's error limit (the one past it is answered with TOO_MANY_ERRORS instead), and written, to be flushed with
-   * the answers of the read batch, or by the caller outside a read.
-   */
-  void sendError(UplinkMessage error) {
-    if (state == State.CLOSING) {
-      return;
+    private void handshakeDeadlinePassed() {
+        if (state == State.HANDSHAKE) {
+            LOG.info(
+                    peer(),
+                    "closing the connection of {}: TLS handshake not finished within {} ms",
+                    ctx.channel().remoteAddress(),
+                    config.handshakeDeadline().toMillis());
+            state = State.CLOSING;
+            ctx.close();
+        } else if (state == State.AWAIT_HELLO) {
+            sendError(ErrorCodes.error(
+                    ErrorCode.HANDSHAKE_TIMEOUT,
+                    who() + ": no Hello within " + config.handshakeDeadline().toMillis() + " ms",
+                    0));
+        }
     }
-    ErrorCode code = error.getError().getCode();
-    String message = error.getError().getMessage();
-    if (ErrorCodes.isFatal(code)) {
-      state = State.CLOSING;
-      cancelDeadline();
-      if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.SUPERSEDED) {
-        LOG.info(peer(), "closing the connection of {}: {}", who(), code);
-      } else {
-        // Most messages start with who(); the line names the peer once.
-        String prefix = who() + ": ";
-        LOG.info(peer(), "closing the connection of {}: {} ({})", who(),
-            message.startsWith(prefix) ? message.substring(prefix.length()) : message, code);
-      }
-      ctx.writeAndFlush(error).addListener(f -> LingeringClose.start(ctx, f.isSuccess()));
-      return;
+
+    /**
+     * Every Error of this session goes out here, and nowhere else; nothing goes out once the session is closing. A fatal
+     * Error ends the session: one line names the peer and the reason, the Error is sent, and the connection closes
+     * without a reset ({@link LingeringClose}). A non-fatal one answers one request: it is logged through the device's
+     * log limit (STORAGE_UNAVAILABLE, the uplink's own trouble, at WARN once per session), counted against the
+     * device's error limit (the one past it is answered with TOO_MANY_ERRORS instead), and written, to be flushed with
+     * the answers of the read batch, or by the caller outside a read.
+     */
+    void sendError(UplinkMessage error) {
+        if (state == State.CLOSING) {
+            return;
+        }
+        ErrorCode code = error.getError().getCode();
+        String message = error.getError().getMessage();
+        if (ErrorCodes.isFatal(code)) {
+            state = State.CLOSING;
+            cancelDeadline();
+            if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.SUPERSEDED) {
+                LOG.info(peer(), "closing the connection of {}: {}", who(), code);
+            } else {
+                // Most messages start with who(); the line names the peer once.
+                String prefix = who() + ": ";
+                LOG.info(
+                        peer(),
+                        "closing the connection of {}: {} ({})",
+                        who(),
+                        message.startsWith(prefix) ? message.substring(prefix.length()) : message,
+                        code);
+            }
+            ctx.writeAndFlush(error).addListener(f -> LingeringClose.start(ctx, f.isSuccess()));
+            return;
+        }
+        if (code == ErrorCode.STORAGE_UNAVAILABLE) {
+            if (!storageWarned) {
+                storageWarned = true;
+                LOG.warn(peer(), "{} (further storage failures of this session at DEBUG)", message);
+            } else {
+                DEBUG.debug(message);
+            }
+        } else if (code == ErrorCode.FRAME_CONFLICT) {
+            // Other bytes under a stored (clip, seq) may be a nonce reused under the clip key: worth a warning.
+            LOG.warn(peer(), "refused {} ({})", message, code);
+        } else {
+            LOG.info(peer(), "refused {} ({})", message, code);
+        }
+        long now = System.nanoTime();
+        if (ErrorCodes.countsAgainstDevice(code) && !errorBudget.spend(now)) {
+            registry.errorBackoffs().start(deviceId, now + config.errorBackoff().toNanos(), now);
+            sendError(ErrorCodes.tooManyErrors(
+                    who() + ": " + errorBudget.counted() + " refused requests within "
+                            + seconds(config.errorWindow()) + ", more than the " + config.maxErrors()
+                            + " allowed (the last: " + code
+                            + "); new sessions are refused for " + seconds(config.errorBackoff()),
+                    config.errorBackoff()));
+            return;
+        }
+        ctx.write(error);
     }
-    if (code == ErrorCode.STORAGE_UNAVAILABLE) {
-      if (!storageWarned) {
-        storageWarned = true;
-        LOG.warn(peer(), "{} (further storage failures of this session at DEBUG)", message);
-      } else {
-        DEBUG.debug(message);
-      }
-    } else if (code == ErrorCode.FRAME_CONFLICT) {
-      // Other bytes under a stored (clip, seq) may be a nonce reused under the clip key: worth a warning.
-      LOG.warn(peer(), "refused {} ({})", message, code);
-    } else {
-      LOG.info(peer(), "refused {} ({})", message, code);
+
+    private static UplinkMessage identityError(PeerIdentity refused) {
+        ErrorCode code = refused.refusal() == PeerIdentity.Refusal.REVOKED
+                ? ErrorCode.CERTIFICATE_REVOKED
+                : ErrorCode.NO_IDENTITY;
+        return ErrorCodes.error(code, refused.reason(), 0);
     }
-    long now = System.nanoTime();
-    if (ErrorCodes.countsAgainstDevice(code) && !errorBudget.spend(now)) {
-      registry.errorBackoffs().start(deviceId, now + config.errorBackoff().toNanos(), now);
-      sendError(ErrorCodes.tooManyErrors(who() + ": " + errorBudget.counted() + " refused requests within "
-          + seconds(config.errorWindow()) + ", more than the " + config.maxErrors() + " allowed (the last: " + code
-          + "); new sessions are refused for " + seconds(config.errorBackoff()), config.errorBackoff()));
-      return;
+
+    /** True (and the connection closing) when the device is still in the backoff of an earlier TOO_MANY_ERRORS. */
+    private boolean inErrorBackoff(String id) {
+        long left = registry.errorBackoffs().remainingNanos(id, System.nanoTime());
+        if (left <= 0) {
+            return false;
+        }
+        Duration retryAfter = Duration.ofNanos(left);
+        sendError(ErrorCodes.tooManyErrors(
+                "device " + id + ": closed for too many errors before; connect again in " + retryAfter.toMillis()
+                        + " ms",
+                retryAfter));
+        return true;
     }
-    ctx.write(error);
-  }
 
-  private static UplinkMessage identityError(PeerIdentity refused) {
-    ErrorCode code = refused.refusal() == PeerIdentity.Refusal.REVOKED
-        ? ErrorCode.CERTIFICATE_REVOKED : ErrorCode.NO_IDENTITY;
-    return ErrorCodes.error(code, refused.reason(), 0);
-  }
-
-  /** True (and the connection closing) when the device is still in the backoff of an earlier TOO_MANY_ERRORS. */
-  private boolean inErrorBackoff(String id) {
-    long left = registry.errorBackoffs().remainingNanos(id, System.nanoTime());
-    if (left <= 0) {
-      return false;
+    /**
+     * Clip id 0 is not a clip: an Error's clip_id 0 means the session, so an error about such a clip could not say
+     * which. Proto3 also reads 0 as "not set", so the message lacks a required field.
+     */
+    private boolean hasClipId(long clipId, String what) {
+        if (clipId != 0) {
+            return true;
+        }
+        sendError(ErrorCodes.error(
+                ErrorCode.MALFORMED_MESSAGE,
+                who() + ": " + what + " with clip id 0; clip ids start"
+                        + " at 1 (clip_id 0 in an Error means the session)",
+                0));
+        return false;
     }
-    Duration retryAfter = Duration.ofNanos(left);
-    sendError(ErrorCodes.tooManyErrors("device " + id + ": closed for too many errors before; connect again in "
-        + retryAfter.toMillis() + " ms", retryAfter));
-    return true;
-  }
 
-  /**
-   * Clip id 0 is not a clip: an Error's clip_id 0 means the session, so an error about such a clip could not say
-   * which. Proto3 also reads 0 as "not set", so the message lacks a required field.
-   */
-  private boolean hasClipId(long clipId, String what) {
-    if (clipId != 0) {
-      return true;
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
-    sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": " + what + " with clip id 0; clip ids start"
-        + " at 1 (clip_id 0 in an Error means the session)", 0));
-    return false;
-  }
 
-  private static String seconds(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
-  }
-
-  private void cancelDeadline() {
-    if (deadline != null) {
-      deadline.cancel(false);
-      deadline = null;
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
     }
-  }
 
-  /** Firmware text is the device's to choose: at most 64 printable ASCII characters reach the log. */
-  private static String printable(String text) {
-    String cut = text.length() > 64 ? text.substring(0, 64) : text;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
-  }
-
-  private String who() {
-    String id = deviceId != null ? deviceId : certificateId;
-    return id != null ? "device " + id : "unidentified peer " + ctx.channel().remoteAddress();
-  }
-
-  /** Whose count a log line goes to: the device, or the address (without the port) of a peer not yet known. */
-  private String peer() {
-    String id = deviceId != null ? deviceId : certificateId;
-    if (id != null) {
-      return id;
+    /** Firmware text is the device's to choose: at most 64 printable ASCII characters reach the log. */
+    private static String printable(String text) {
+        String cut = text.length() > 64 ? text.substring(0, 64) : text;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
-    SocketAddress address = ctx.channel().remoteAddress();
-    return address instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress() : String.valueOf(address);
-  }
+
+    private String who() {
+        String id = deviceId != null ? deviceId : certificateId;
+        return id != null
+                ? "device " + id
+                : "unidentified peer " + ctx.channel().remoteAddress();
+    }
+
+    /** Whose count a log line goes to: the device, or the address (without the port) of a peer not yet known. */
+    private String peer() {
+        String id = deviceId != null ? deviceId : certificateId;
+        if (id != null) {
+            return id;
+        }
+        SocketAddress address = ctx.channel().remoteAddress();
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(address);
+    }
 }

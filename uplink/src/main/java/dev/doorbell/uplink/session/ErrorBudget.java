@@ -9,28 +9,28 @@ import java.time.Duration;
  * channel's event loop only.
  */
 final class ErrorBudget {
-  private final int max;
-  private final long windowNanos;
-  private long windowStart;
-  private int counted;
+    private final int max;
+    private final long windowNanos;
+    private long windowStart;
+    private int counted;
 
-  ErrorBudget(int max, Duration window) {
-    this.max = max;
-    this.windowNanos = window.toNanos();
-  }
-
-  /** Counts one error at {@code nowNanos} (System.nanoTime); false when it is one too many. */
-  boolean spend(long nowNanos) {
-    if (counted == 0 || nowNanos - windowStart >= windowNanos) {
-      windowStart = nowNanos;
-      counted = 0;
+    ErrorBudget(int max, Duration window) {
+        this.max = max;
+        this.windowNanos = window.toNanos();
     }
-    counted++;
-    return counted <= max;
-  }
 
-  /** Errors counted in the current window, this one included. */
-  int counted() {
-    return counted;
-  }
+    /** Counts one error at {@code nowNanos} (System.nanoTime); false when it is one too many. */
+    boolean spend(long nowNanos) {
+        if (counted == 0 || nowNanos - windowStart >= windowNanos) {
+            windowStart = nowNanos;
+            counted = 0;
+        }
+        counted++;
+        return counted <= max;
+    }
+
+    /** Errors counted in the current window, this one included. */
+    int counted() {
+        return counted;
+    }
 }

@@ -15,34 +15,34 @@ import java.util.concurrent.TimeUnit;
  * that never closes, or never reads, cannot keep the connection.
  */
 final class LingeringClose {
-  /** How long the uplink waits for the peer to close its side before it closes anyway. */
-  static final Duration GRACE = Duration.ofSeconds(5);
+    /** How long the uplink waits for the peer to close its side before it closes anyway. */
+    static final Duration GRACE = Duration.ofSeconds(5);
 
-  private LingeringClose() {}
+    private LingeringClose() {}
 
-  /** Called once the Error's write has ended; {@code errorWritten} is false when it could not be written. */
-  static void start(ChannelHandlerContext ctx, boolean errorWritten) {
-    ScheduledFuture<?> forced = ctx.executor().schedule(() -> ctx.close(), GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    ctx.channel().closeFuture().addListener(f -> forced.cancel(false));
-    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-    // A TLS connection that never finished its handshake cannot carry the Error; close() is all there is.
-    if (!errorWritten || (ssl != null && !ssl.handshakeFuture().isSuccess())) {
-      ctx.close();
-      return;
+    /** Called once the Error's write has ended; {@code errorWritten} is false when it could not be written. */
+    static void start(ChannelHandlerContext ctx, boolean errorWritten) {
+        ScheduledFuture<?> forced = ctx.executor().schedule(() -> ctx.close(), GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.channel().closeFuture().addListener(f -> forced.cancel(false));
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        // A TLS connection that never finished its handshake cannot carry the Error; close() is all there is.
+        if (!errorWritten || (ssl != null && !ssl.handshakeFuture().isSuccess())) {
+            ctx.close();
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        if (ssl != null) {
+            ssl.closeOutbound().addListener(f -> shutdownOutput(ctx));
+        } else {
+            shutdownOutput(ctx);
+        }
     }
-    ctx.channel().config().setAutoRead(true);
-    if (ssl != null) {
-      ssl.closeOutbound().addListener(f -> shutdownOutput(ctx));
-    } else {
-      shutdownOutput(ctx);
-    }
-  }
 
-  private static void shutdownOutput(ChannelHandlerContext ctx) {
-    if (ctx.channel() instanceof DuplexChannel duplex) {
-      duplex.shutdownOutput();
-    } else {
-      ctx.close();
+    private static void shutdownOutput(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        } else {
+            ctx.close();
+        }
     }
-  }
 }

@@ -15,39 +15,40 @@ import org.slf4j.LoggerFactory;
  * (the uplink is shutting down; the connection is gone) is dropped with a DEBUG line.
  */
 final class SessionLoop {
-  private static final Logger LOG = LoggerFactory.getLogger(SessionLoop.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SessionLoop.class);
 
-  private final Channel channel;
+    private final Channel channel;
 
-  SessionLoop(Channel channel) {
-    this.channel = channel;
-  }
-
-  /** Queues {@code task} on the loop, behind what is waiting there already, even when called on the loop. */
-  void later(Runnable task) {
-    try {
-      channel.eventLoop().execute(task);
-    } catch (RejectedExecutionException e) {
-      String id = channel.attr(DeviceSessionHandler.DEVICE_ID).get();
-      LOG.debug("{}: event loop stopped before a task from another thread ran",
-          id != null ? "device " + id : "unidentified peer " + channel.remoteAddress());
+    SessionLoop(Channel channel) {
+        this.channel = channel;
     }
-  }
 
-  /** Runs {@code task} on the loop: at once when called there, else queued. */
-  void run(Runnable task) {
-    if (channel.eventLoop().inEventLoop()) {
-      task.run();
-    } else {
-      later(task);
+    /** Queues {@code task} on the loop, behind what is waiting there already, even when called on the loop. */
+    void later(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            String id = channel.attr(DeviceSessionHandler.DEVICE_ID).get();
+            LOG.debug(
+                    "{}: event loop stopped before a task from another thread ran",
+                    id != null ? "device " + id : "unidentified peer " + channel.remoteAddress());
+        }
     }
-  }
 
-  /**
-   * Once {@code future} completes, on whichever thread, runs {@code then} on the loop with its failure (null when
-   * it succeeded).
-   */
-  void whenComplete(CompletableFuture<?> future, Consumer<Throwable> then) {
-    future.whenComplete((ignored, failure) -> run(() -> then.accept(failure)));
-  }
+    /** Runs {@code task} on the loop: at once when called there, else queued. */
+    void run(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            later(task);
+        }
+    }
+
+    /**
+     * Once {@code future} completes, on whichever thread, runs {@code then} on the loop with its failure (null when
+     * it succeeded).
+     */
+    void whenComplete(CompletableFuture<?> future, Consumer<Throwable> then) {
+        future.whenComplete((ignored, failure) -> run(() -> then.accept(failure)));
+    }
 }

@@ -16,56 +16,57 @@ import java.util.concurrent.ConcurrentMap;
  * same clip would race each other.
  */
 public final class SessionRegistry {
-  // How often a device connects is its own choice: a reconnect loop must not fill the log.
-  private static final RateLimitedLog LOG = RateLimitedLog.of(SessionRegistry.class);
+    // How often a device connects is its own choice: a reconnect loop must not fill the log.
+    private static final RateLimitedLog LOG = RateLimitedLog.of(SessionRegistry.class);
 
-  private final ChannelGroup connections = new DefaultChannelGroup("device-connections", GlobalEventExecutor.INSTANCE);
-  private final ConcurrentMap<String, DeviceSessionHandler> byDevice = new ConcurrentHashMap<>();
-  private final ErrorBackoffs errorBackoffs = new ErrorBackoffs();
+    private final ChannelGroup connections =
+            new DefaultChannelGroup("device-connections", GlobalEventExecutor.INSTANCE);
+    private final ConcurrentMap<String, DeviceSessionHandler> byDevice = new ConcurrentHashMap<>();
+    private final ErrorBackoffs errorBackoffs = new ErrorBackoffs();
 
-  void track(Channel channel) {
-    connections.add(channel);
-  }
-
-  /** Makes {@code session} the device's session; an older one of the same device is told SUPERSEDED and closed. */
-  void register(String deviceId, DeviceSessionHandler session) {
-    DeviceSessionHandler older = byDevice.put(deviceId, session);
-    if (older != null && older != session) {
-      LOG.info(deviceId, "device {} connected again; closing its older session", deviceId);
-      older.supersede();
+    void track(Channel channel) {
+        connections.add(channel);
     }
-  }
 
-  void unregister(String deviceId, DeviceSessionHandler session) {
-    byDevice.remove(deviceId, session);
-  }
-
-  /** Devices closed for too many errors, refused until their backoff is over (per server, not per session). */
-  ErrorBackoffs errorBackoffs() {
-    return errorBackoffs;
-  }
-
-  public int connectionCount() {
-    return connections.size();
-  }
-
-  public int sessionCount() {
-    return byDevice.size();
-  }
-
-  /** Every open connection's session handler, including those still in the TLS or Hello stage. */
-  public List<DeviceSessionHandler> sessions() {
-    List<DeviceSessionHandler> out = new ArrayList<>();
-    for (Channel channel : connections) {
-      DeviceSessionHandler handler = channel.pipeline().get(DeviceSessionHandler.class);
-      if (handler != null) {
-        out.add(handler);
-      }
+    /** Makes {@code session} the device's session; an older one of the same device is told SUPERSEDED and closed. */
+    void register(String deviceId, DeviceSessionHandler session) {
+        DeviceSessionHandler older = byDevice.put(deviceId, session);
+        if (older != null && older != session) {
+            LOG.info(deviceId, "device {} connected again; closing its older session", deviceId);
+            older.supersede();
+        }
     }
-    return out;
-  }
 
-  public ChannelGroup connections() {
-    return connections;
-  }
+    void unregister(String deviceId, DeviceSessionHandler session) {
+        byDevice.remove(deviceId, session);
+    }
+
+    /** Devices closed for too many errors, refused until their backoff is over (per server, not per session). */
+    ErrorBackoffs errorBackoffs() {
+        return errorBackoffs;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public int sessionCount() {
+        return byDevice.size();
+    }
+
+    /** Every open connection's session handler, including those still in the TLS or Hello stage. */
+    public List<DeviceSessionHandler> sessions() {
+        List<DeviceSessionHandler> out = new ArrayList<>();
+        for (Channel channel : connections) {
+            DeviceSessionHandler handler = channel.pipeline().get(DeviceSessionHandler.class);
+            if (handler != null) {
+                out.add(handler);
+            }
+        }
+        return out;
+    }
+
+    public ChannelGroup connections() {
+        return connections;
+    }
 }

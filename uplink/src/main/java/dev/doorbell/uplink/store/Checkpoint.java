@@ -5,9 +5,9 @@ package dev.doorbell.uplink.store;
  * length (just past its last committed record) and the records up to there, start record included.
  */
 public record Checkpoint(long sequence, long segment, long length, long records) {
-  @Override
-  public String toString() {
-    return "sequence " + sequence + ", segment " + SegmentFormat.segmentName(segment) + ", length " + length
-        + ", records " + records;
-  }
+    @Override
+    public String toString() {
+        return "sequence " + sequence + ", segment " + SegmentFormat.segmentName(segment) + ", length " + length
+                + ", records " + records;
+    }
 }

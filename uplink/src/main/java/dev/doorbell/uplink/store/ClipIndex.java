@@ -21,315 +21,358 @@ import java.util.concurrent.CompletableFuture;
  * lock around every call. The same rules check live submissions and records replayed from disk.
  */
 final class ClipIndex {
-  /** A frame already durable whose bytes must be read back and compared, outside the lock. */
-  record FrameCheck(String clipName, int seq, long segment, long offset, int length, boolean last, ByteString meta,
-                    ByteString sealed) {}
+    /** A frame already durable whose bytes must be read back and compared, outside the lock. */
+    record FrameCheck(
+            String clipName,
+            int seq,
+            long segment,
+            long offset,
+            int length,
+            boolean last,
+            ByteString meta,
+            ByteString sealed) {}
 
-  /** Exactly one of a refusal or duplicate ({@code submission}), a new record ({@code queued}) or a check. */
-  record Decision(Submission submission, PendingRecord queued, FrameCheck check) {
-    static Decision of(Outcome outcome, String detail) {
-      return new Decision(Submission.refused(outcome, detail), null, null);
-    }
-  }
-
-  private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
-  private int clips;
-
-  Decision openClip(String deviceId, long clipId, byte[] header, long nowMs) {
-    ClipState clip = get(deviceId, clipId);
-    if (clip != null && clip.damage != null) {
-      if (clip.header != null && Arrays.equals(clip.header, header)) {
-        return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
-      }
-      return Decision.of(Outcome.CLIP_CLOSED, damagedRefusal(clip));
-    }
-    if (clip != null) {
-      if (!Arrays.equals(clip.header, header)) {
-        return Decision.of(Outcome.CLIP_CONFLICT, clip.name() + ": already stored with other header bytes ("
-            + clip.header.length + " bytes stored, " + header.length + " bytes sent)");
-      }
-      return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
-    }
-    clip = new ClipState(deviceId, clipId, header.clone());
-    StoredRecord record = StoredRecord.newBuilder().setClipOpen(StoredClipOpen.newBuilder()
-        .setDeviceId(deviceId).setClipId(clipId).setHeader(ByteString.copyFrom(header))
-        .setReceivedUnixMs(nowMs)).build();
-    clip.pendingOpen = new PendingRecord(clip, record);
-    byDevice.computeIfAbsent(deviceId, d -> new HashMap<>()).put(clipId, clip);
-    clips++;
-    return accepted(clip.pendingOpen, clip.name() + ": header queued");
-  }
-
-  /** {@code meta} and {@code sealed} are copies the store owns, made before the lock is taken. */
-  Decision appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed,
-                       long nowMs) {
-    ClipState clip = get(deviceId, clipId);
-    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
-        + Integer.toUnsignedString(seq);
-    if (clip == null) {
-      return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
-    }
-    if (clip.damage != null && Integer.compareUnsigned(seq, clip.persisted()) >= 0) {
-      return Decision.of(Outcome.CLIP_CLOSED, where + ": " + damagedRefusal(clip));
-    }
-    if (Integer.compareUnsigned(seq, clip.received) < 0) {
-      if (seq < clip.persisted()) {
-        FrameLocations at = clip.durableFrames;
-        return new Decision(null, null, new FrameCheck(where, seq, at.segment(seq), at.offset(seq), at.length(seq),
-            last, meta, sealed));
-      }
-      PendingRecord pending = clip.pendingFrames.get(seq - clip.persisted());
-      StoredFrame stored = pending.record.getFrame();
-      if (sameFrame(stored, last, meta, sealed)) {
-        return duplicate(pending, where + ": identical frame already queued");
-      }
-      return Decision.of(Outcome.FRAME_CONFLICT, conflict(where, stored, last, meta, sealed));
-    }
-    if (clip.lastReceived || clip.closeReceived) {
-      return Decision.of(Outcome.CLIP_CLOSED, where + ": the clip ended with frame " + (clip.received - 1)
-          + (clip.closeReceived ? " and is closed" : " (last)"));
-    }
-    if (seq != clip.received) {
-      return Decision.of(Outcome.SEQUENCE_GAP, where + ": expected frame " + clip.received);
-    }
-    StoredRecord record = StoredRecord.newBuilder().setFrame(StoredFrame.newBuilder()
-        .setDeviceId(deviceId).setClipId(clipId).setSeq(seq).setLast(last)
-        .setMeta(meta).setSealed(sealed)
-        .setReceivedUnixMs(nowMs)).build();
-    PendingRecord pending = new PendingRecord(clip, record);
-    clip.pendingFrames.add(pending);
-    clip.received++;
-    clip.lastReceived = last;
-    return accepted(pending, where + ": queued (" + sealed.size() + " sealed bytes)");
-  }
-
-  Decision closeClip(String deviceId, long clipId, int frameCount, long nowMs) {
-    ClipState clip = get(deviceId, clipId);
-    String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " close";
-    if (clip == null) {
-      return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
-    }
-    if (clip.damage != null && !(clip.closePersisted && clip.closeFrameCount == frameCount)) {
-      return Decision.of(Outcome.CLIP_CLOSED, where + ": " + damagedRefusal(clip));
-    }
-    if (clip.closeReceived) {
-      if (clip.closeFrameCount == frameCount) {
-        return duplicate(clip.pendingClose, where + ": already closed with " + frameCount + " frames");
-      }
-      return Decision.of(Outcome.BAD_CLOSE, where + ": already closed with " + clip.closeFrameCount
-          + " frames, not " + Integer.toUnsignedString(frameCount));
-    }
-    if (frameCount != clip.received || !clip.lastReceived) {
-      return Decision.of(Outcome.BAD_CLOSE, where + ": frame_count " + Integer.toUnsignedString(frameCount)
-          + " but " + clip.received + " frames received" + (clip.lastReceived ? "" : " without a last frame"));
-    }
-    StoredRecord record = StoredRecord.newBuilder().setClipClose(StoredClipClose.newBuilder()
-        .setDeviceId(deviceId).setClipId(clipId).setFrameCount(frameCount).setReceivedUnixMs(nowMs)).build();
-    clip.pendingClose = new PendingRecord(clip, record);
-    clip.closeReceived = true;
-    clip.closeFrameCount = frameCount;
-    return accepted(clip.pendingClose, where + ": queued");
-  }
-
-  /** The writer made {@code pending} durable; batches complete in queue order, so frames arrive in seq order. */
-  void markDurable(PendingRecord pending) {
-    ClipState clip = pending.clip;
-    switch (pending.record.getBodyCase()) {
-      case CLIP_OPEN -> clip.pendingOpen = null;
-      case FRAME -> {
-        clip.pendingFrames.remove(0);
-        clip.durableFrames.add(pending.segment, pending.offset, pending.length);
-        clip.lastPersisted |= pending.record.getFrame().getLast();
-      }
-      case CLIP_CLOSE -> {
-        clip.pendingClose = null;
-        clip.closePersisted = true;
-      }
-      default -> throw new IllegalStateException("record without a body");
-    }
-  }
-
-  /** After a failed batch every pending record is dropped: each clip goes back to what is durable. */
-  void rollbackToDurable() {
-    for (Iterator<Map<Long, ClipState>> devices = byDevice.values().iterator(); devices.hasNext(); ) {
-      Map<Long, ClipState> deviceClips = devices.next();
-      for (Iterator<ClipState> it = deviceClips.values().iterator(); it.hasNext(); ) {
-        if (!it.next().rollbackToDurable()) {
-          it.remove();
-          clips--;
+    /** Exactly one of a refusal or duplicate ({@code submission}), a new record ({@code queued}) or a check. */
+    record Decision(Submission submission, PendingRecord queued, FrameCheck check) {
+        static Decision of(Outcome outcome, String detail) {
+            return new Decision(Submission.refused(outcome, detail), null, null);
         }
-      }
-      if (deviceClips.isEmpty()) {
-        devices.remove();
-      }
     }
-  }
 
-  /**
-   * Applies a record read from disk at the given location as durable. Returns null, or what rule it breaks: then
-   * the record is not applied and its clip is marked damaged (a clip whose header is lost is made for it), and
-   * the clip's later records are not applied either. Start records belong to no clip.
-   */
-  String replay(StoredRecord record, long segment, long offset, int length) {
-    if (record.hasSegmentStart()) {
-      return null;
-    }
-    String deviceId;
-    long clipId;
-    switch (record.getBodyCase()) {
-      case CLIP_OPEN -> {
-        deviceId = record.getClipOpen().getDeviceId();
-        clipId = record.getClipOpen().getClipId();
-      }
-      case FRAME -> {
-        deviceId = record.getFrame().getDeviceId();
-        clipId = record.getFrame().getClipId();
-      }
-      case CLIP_CLOSE -> {
-        deviceId = record.getClipClose().getDeviceId();
-        clipId = record.getClipClose().getClipId();
-      }
-      default -> {
-        return "a record without a body";
-      }
-    }
-    if (!DeviceIds.isValid(deviceId)) {
-      return "a record with an invalid device id (" + deviceId.length() + " characters)";
-    }
-    ClipState known = get(deviceId, clipId);
-    if (known != null && known.damage != null) {
-      return null;
-    }
-    Decision decision = switch (record.getBodyCase()) {
-      case CLIP_OPEN -> known != null
-          ? Decision.of(Outcome.CLIP_CONFLICT, "a second header for " + known.name())
-          : openClip(deviceId, clipId, record.getClipOpen().getHeader().toByteArray(), 0);
-      case FRAME -> {
-        StoredFrame frame = record.getFrame();
-        yield appendFrame(deviceId, clipId, frame.getSeq(), frame.getLast(), frame.getMeta(), frame.getSealed(), 0);
-      }
-      default -> closeClip(deviceId, clipId, record.getClipClose().getFrameCount(), 0);
-    };
-    if (decision.queued() == null) {
-      String problem = decision.submission() != null ? decision.submission().detail()
-          : "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
-              + Integer.toUnsignedString(record.getFrame().getSeq()) + " stored twice";
-      ClipState clip = known;
-      if (clip == null) {
-        clip = new ClipState(deviceId, clipId, null);
+    private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
+    private int clips;
+
+    Decision openClip(String deviceId, long clipId, byte[] header, long nowMs) {
+        ClipState clip = get(deviceId, clipId);
+        if (clip != null && clip.damage != null) {
+            if (clip.header != null && Arrays.equals(clip.header, header)) {
+                return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
+            }
+            return Decision.of(Outcome.CLIP_CLOSED, damagedRefusal(clip));
+        }
+        if (clip != null) {
+            if (!Arrays.equals(clip.header, header)) {
+                return Decision.of(
+                        Outcome.CLIP_CONFLICT,
+                        clip.name() + ": already stored with other header bytes (" + clip.header.length
+                                + " bytes stored, " + header.length + " bytes sent)");
+            }
+            return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
+        }
+        clip = new ClipState(deviceId, clipId, header.clone());
+        StoredRecord record = StoredRecord.newBuilder()
+                .setClipOpen(StoredClipOpen.newBuilder()
+                        .setDeviceId(deviceId)
+                        .setClipId(clipId)
+                        .setHeader(ByteString.copyFrom(header))
+                        .setReceivedUnixMs(nowMs))
+                .build();
+        clip.pendingOpen = new PendingRecord(clip, record);
         byDevice.computeIfAbsent(deviceId, d -> new HashMap<>()).put(clipId, clip);
         clips++;
-      }
-      markDamaged(clip, problem);
-      return problem;
+        return accepted(clip.pendingOpen, clip.name() + ": header queued");
     }
-    decision.queued().segment = segment;
-    decision.queued().offset = offset;
-    decision.queued().length = length;
-    markDurable(decision.queued());
-    decision.queued().clip.suspect = null;
-    return null;
-  }
 
-  /**
-   * Records were lost at {@code where} (a damaged range, a missing segment, a shortened one): every intact clip
-   * open there may have lost some. One whose next record continues it without a gap did not; the others are
-   * marked damaged by {@link #finishReplay()}.
-   */
-  void recordsLost(String where) {
-    for (Map<Long, ClipState> deviceClips : byDevice.values()) {
-      for (ClipState clip : deviceClips.values()) {
-        if (clip.damage == null && !clip.closePersisted && clip.suspect == null) {
-          clip.suspect = where;
+    /** {@code meta} and {@code sealed} are copies the store owns, made before the lock is taken. */
+    Decision appendFrame(
+            String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed, long nowMs) {
+        ClipState clip = get(deviceId, clipId);
+        String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
+                + Integer.toUnsignedString(seq);
+        if (clip == null) {
+            return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
         }
-      }
+        if (clip.damage != null && Integer.compareUnsigned(seq, clip.persisted()) >= 0) {
+            return Decision.of(Outcome.CLIP_CLOSED, where + ": " + damagedRefusal(clip));
+        }
+        if (Integer.compareUnsigned(seq, clip.received) < 0) {
+            if (seq < clip.persisted()) {
+                FrameLocations at = clip.durableFrames;
+                return new Decision(
+                        null,
+                        null,
+                        new FrameCheck(
+                                where, seq, at.segment(seq), at.offset(seq), at.length(seq), last, meta, sealed));
+            }
+            PendingRecord pending = clip.pendingFrames.get(seq - clip.persisted());
+            StoredFrame stored = pending.record.getFrame();
+            if (sameFrame(stored, last, meta, sealed)) {
+                return duplicate(pending, where + ": identical frame already queued");
+            }
+            return Decision.of(Outcome.FRAME_CONFLICT, conflict(where, stored, last, meta, sealed));
+        }
+        if (clip.lastReceived || clip.closeReceived) {
+            return Decision.of(
+                    Outcome.CLIP_CLOSED,
+                    where + ": the clip ended with frame " + (clip.received - 1)
+                            + (clip.closeReceived ? " and is closed" : " (last)"));
+        }
+        if (seq != clip.received) {
+            return Decision.of(Outcome.SEQUENCE_GAP, where + ": expected frame " + clip.received);
+        }
+        StoredRecord record = StoredRecord.newBuilder()
+                .setFrame(StoredFrame.newBuilder()
+                        .setDeviceId(deviceId)
+                        .setClipId(clipId)
+                        .setSeq(seq)
+                        .setLast(last)
+                        .setMeta(meta)
+                        .setSealed(sealed)
+                        .setReceivedUnixMs(nowMs))
+                .build();
+        PendingRecord pending = new PendingRecord(clip, record);
+        clip.pendingFrames.add(pending);
+        clip.received++;
+        clip.lastReceived = last;
+        return accepted(pending, where + ": queued (" + sealed.size() + " sealed bytes)");
     }
-  }
 
-  /** After the whole log was replayed: the clips open where records were lost that nothing continued. */
-  List<ClipState> finishReplay() {
-    List<ClipState> damaged = new ArrayList<>();
-    for (ClipState clip : all()) {
-      if (clip.suspect != null) {
-        markDamaged(clip, "it was open at " + clip.suspect + " and no later record continues it");
-        damaged.add(clip);
-      }
+    Decision closeClip(String deviceId, long clipId, int frameCount, long nowMs) {
+        ClipState clip = get(deviceId, clipId);
+        String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " close";
+        if (clip == null) {
+            return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
+        }
+        if (clip.damage != null && !(clip.closePersisted && clip.closeFrameCount == frameCount)) {
+            return Decision.of(Outcome.CLIP_CLOSED, where + ": " + damagedRefusal(clip));
+        }
+        if (clip.closeReceived) {
+            if (clip.closeFrameCount == frameCount) {
+                return duplicate(clip.pendingClose, where + ": already closed with " + frameCount + " frames");
+            }
+            return Decision.of(
+                    Outcome.BAD_CLOSE,
+                    where + ": already closed with " + clip.closeFrameCount + " frames, not "
+                            + Integer.toUnsignedString(frameCount));
+        }
+        if (frameCount != clip.received || !clip.lastReceived) {
+            return Decision.of(
+                    Outcome.BAD_CLOSE,
+                    where + ": frame_count " + Integer.toUnsignedString(frameCount) + " but " + clip.received
+                            + " frames received" + (clip.lastReceived ? "" : " without a last frame"));
+        }
+        StoredRecord record = StoredRecord.newBuilder()
+                .setClipClose(StoredClipClose.newBuilder()
+                        .setDeviceId(deviceId)
+                        .setClipId(clipId)
+                        .setFrameCount(frameCount)
+                        .setReceivedUnixMs(nowMs))
+                .build();
+        clip.pendingClose = new PendingRecord(clip, record);
+        clip.closeReceived = true;
+        clip.closeFrameCount = frameCount;
+        return accepted(clip.pendingClose, where + ": queued");
     }
-    return damaged;
-  }
 
-  /** Every damaged clip, by device and clip id. */
-  List<ClipState> damaged() {
-    return all().stream().filter(c -> c.damage != null).toList();
-  }
-
-  private static void markDamaged(ClipState clip, String why) {
-    clip.damage = why;
-    clip.suspect = null;
-    clip.pendingFrames.clear();
-    clip.received = clip.persisted();
-    clip.lastReceived = clip.lastPersisted;
-  }
-
-  private static String damagedRefusal(ClipState clip) {
-    return "the store lost records of this clip (" + clip.damage + ") and takes nothing more for it";
-  }
-
-  ClipState get(String deviceId, long clipId) {
-    Map<Long, ClipState> deviceClips = byDevice.get(deviceId);
-    return deviceClips == null ? null : deviceClips.get(clipId);
-  }
-
-  List<ClipStatus> openClips(String deviceId) {
-    List<ClipStatus> open = new ArrayList<>();
-    for (ClipState clip : byDevice.getOrDefault(deviceId, Map.of()).values()) {
-      if (!clip.closePersisted && clip.damage == null) {
-        open.add(clip.status());
-      }
+    /** The writer made {@code pending} durable; batches complete in queue order, so frames arrive in seq order. */
+    void markDurable(PendingRecord pending) {
+        ClipState clip = pending.clip;
+        switch (pending.record.getBodyCase()) {
+            case CLIP_OPEN -> clip.pendingOpen = null;
+            case FRAME -> {
+                clip.pendingFrames.remove(0);
+                clip.durableFrames.add(pending.segment, pending.offset, pending.length);
+                clip.lastPersisted |= pending.record.getFrame().getLast();
+            }
+            case CLIP_CLOSE -> {
+                clip.pendingClose = null;
+                clip.closePersisted = true;
+            }
+            default -> throw new IllegalStateException("record without a body");
+        }
     }
-    open.sort(Comparator.comparingLong(ClipStatus::clipId));
-    return open;
-  }
 
-  List<ClipState> all() {
-    List<ClipState> all = new ArrayList<>(clips);
-    byDevice.values().forEach(deviceClips -> all.addAll(deviceClips.values()));
-    all.sort(Comparator.comparing((ClipState c) -> c.deviceId).thenComparing(c -> c.clipId, Long::compareUnsigned));
-    return all;
-  }
+    /** After a failed batch every pending record is dropped: each clip goes back to what is durable. */
+    void rollbackToDurable() {
+        for (Iterator<Map<Long, ClipState>> devices = byDevice.values().iterator(); devices.hasNext(); ) {
+            Map<Long, ClipState> deviceClips = devices.next();
+            for (Iterator<ClipState> it = deviceClips.values().iterator(); it.hasNext(); ) {
+                if (!it.next().rollbackToDurable()) {
+                    it.remove();
+                    clips--;
+                }
+            }
+            if (deviceClips.isEmpty()) {
+                devices.remove();
+            }
+        }
+    }
 
-  int size() {
-    return clips;
-  }
+    /**
+     * Applies a record read from disk at the given location as durable. Returns null, or what rule it breaks: then
+     * the record is not applied and its clip is marked damaged (a clip whose header is lost is made for it), and
+     * the clip's later records are not applied either. Start records belong to no clip.
+     */
+    String replay(StoredRecord record, long segment, long offset, int length) {
+        if (record.hasSegmentStart()) {
+            return null;
+        }
+        String deviceId;
+        long clipId;
+        switch (record.getBodyCase()) {
+            case CLIP_OPEN -> {
+                deviceId = record.getClipOpen().getDeviceId();
+                clipId = record.getClipOpen().getClipId();
+            }
+            case FRAME -> {
+                deviceId = record.getFrame().getDeviceId();
+                clipId = record.getFrame().getClipId();
+            }
+            case CLIP_CLOSE -> {
+                deviceId = record.getClipClose().getDeviceId();
+                clipId = record.getClipClose().getClipId();
+            }
+            default -> {
+                return "a record without a body";
+            }
+        }
+        if (!DeviceIds.isValid(deviceId)) {
+            return "a record with an invalid device id (" + deviceId.length() + " characters)";
+        }
+        ClipState known = get(deviceId, clipId);
+        if (known != null && known.damage != null) {
+            return null;
+        }
+        Decision decision = switch (record.getBodyCase()) {
+            case CLIP_OPEN ->
+                known != null
+                        ? Decision.of(Outcome.CLIP_CONFLICT, "a second header for " + known.name())
+                        : openClip(
+                                deviceId,
+                                clipId,
+                                record.getClipOpen().getHeader().toByteArray(),
+                                0);
+            case FRAME -> {
+                StoredFrame frame = record.getFrame();
+                yield appendFrame(
+                        deviceId, clipId, frame.getSeq(), frame.getLast(), frame.getMeta(), frame.getSealed(), 0);
+            }
+            default -> closeClip(deviceId, clipId, record.getClipClose().getFrameCount(), 0);
+        };
+        if (decision.queued() == null) {
+            String problem = decision.submission() != null
+                    ? decision.submission().detail()
+                    : "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
+                            + Integer.toUnsignedString(record.getFrame().getSeq()) + " stored twice";
+            ClipState clip = known;
+            if (clip == null) {
+                clip = new ClipState(deviceId, clipId, null);
+                byDevice.computeIfAbsent(deviceId, d -> new HashMap<>()).put(clipId, clip);
+                clips++;
+            }
+            markDamaged(clip, problem);
+            return problem;
+        }
+        decision.queued().segment = segment;
+        decision.queued().offset = offset;
+        decision.queued().length = length;
+        markDurable(decision.queued());
+        decision.queued().clip.suspect = null;
+        return null;
+    }
 
-  static boolean sameFrame(StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
-    return stored.getLast() == last && stored.getMeta().equals(meta) && stored.getSealed().equals(sealed);
-  }
+    /**
+     * Records were lost at {@code where} (a damaged range, a missing segment, a shortened one): every intact clip
+     * open there may have lost some. One whose next record continues it without a gap did not; the others are
+     * marked damaged by {@link #finishReplay()}.
+     */
+    void recordsLost(String where) {
+        for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+            for (ClipState clip : deviceClips.values()) {
+                if (clip.damage == null && !clip.closePersisted && clip.suspect == null) {
+                    clip.suspect = where;
+                }
+            }
+        }
+    }
 
-  static String conflict(String where, StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
-    return where + ": differs from the stored frame (stored last=" + stored.getLast() + ", " + stored.getMeta().size()
-        + " meta and " + stored.getSealed().size() + " sealed bytes; sent last=" + last + ", " + meta.size()
-        + " meta and " + sealed.size() + " sealed bytes): possible nonce reuse, nothing overwritten";
-  }
+    /** After the whole log was replayed: the clips open where records were lost that nothing continued. */
+    List<ClipState> finishReplay() {
+        List<ClipState> damaged = new ArrayList<>();
+        for (ClipState clip : all()) {
+            if (clip.suspect != null) {
+                markDamaged(clip, "it was open at " + clip.suspect + " and no later record continues it");
+                damaged.add(clip);
+            }
+        }
+        return damaged;
+    }
 
-  private static Decision accepted(PendingRecord pending, String detail) {
-    return new Decision(new Submission(Outcome.ACCEPTED, detail, pending.durable), pending, null);
-  }
+    /** Every damaged clip, by device and clip id. */
+    List<ClipState> damaged() {
+        return all().stream().filter(c -> c.damage != null).toList();
+    }
 
-  /** The caller gets its own future, so that completing it cannot disturb the original's. */
-  private static Decision duplicate(PendingRecord original, String detail) {
-    CompletableFuture<Void> follow = new CompletableFuture<>();
-    if (original == null) {
-      follow.complete(null);
-    } else {
-      original.durable.whenComplete((ok, error) -> {
-        if (error == null) {
-          follow.complete(null);
+    private static void markDamaged(ClipState clip, String why) {
+        clip.damage = why;
+        clip.suspect = null;
+        clip.pendingFrames.clear();
+        clip.received = clip.persisted();
+        clip.lastReceived = clip.lastPersisted;
+    }
+
+    private static String damagedRefusal(ClipState clip) {
+        return "the store lost records of this clip (" + clip.damage + ") and takes nothing more for it";
+    }
+
+    ClipState get(String deviceId, long clipId) {
+        Map<Long, ClipState> deviceClips = byDevice.get(deviceId);
+        return deviceClips == null ? null : deviceClips.get(clipId);
+    }
+
+    List<ClipStatus> openClips(String deviceId) {
+        List<ClipStatus> open = new ArrayList<>();
+        for (ClipState clip : byDevice.getOrDefault(deviceId, Map.of()).values()) {
+            if (!clip.closePersisted && clip.damage == null) {
+                open.add(clip.status());
+            }
+        }
+        open.sort(Comparator.comparingLong(ClipStatus::clipId));
+        return open;
+    }
+
+    List<ClipState> all() {
+        List<ClipState> all = new ArrayList<>(clips);
+        byDevice.values().forEach(deviceClips -> all.addAll(deviceClips.values()));
+        all.sort(Comparator.comparing((ClipState c) -> c.deviceId).thenComparing(c -> c.clipId, Long::compareUnsigned));
+        return all;
+    }
+
+    int size() {
+        return clips;
+    }
+
+    static boolean sameFrame(StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
+        return stored.getLast() == last
+                && stored.getMeta().equals(meta)
+                && stored.getSealed().equals(sealed);
+    }
+
+    static String conflict(String where, StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {
+        return where + ": differs from the stored frame (stored last=" + stored.getLast() + ", "
+                + stored.getMeta().size()
+                + " meta and " + stored.getSealed().size() + " sealed bytes; sent last=" + last + ", " + meta.size()
+                + " meta and " + sealed.size() + " sealed bytes): possible nonce reuse, nothing overwritten";
+    }
+
+    private static Decision accepted(PendingRecord pending, String detail) {
+        return new Decision(new Submission(Outcome.ACCEPTED, detail, pending.durable), pending, null);
+    }
+
+    /** The caller gets its own future, so that completing it cannot disturb the original's. */
+    private static Decision duplicate(PendingRecord original, String detail) {
+        CompletableFuture<Void> follow = new CompletableFuture<>();
+        if (original == null) {
+            follow.complete(null);
         } else {
-          follow.completeExceptionally(error);
+            original.durable.whenComplete((ok, error) -> {
+                if (error == null) {
+                    follow.complete(null);
+                } else {
+                    follow.completeExceptionally(error);
+                }
+            });
         }
-      });
+        return new Decision(new Submission(Outcome.DUPLICATE, detail, follow), null, null);
     }
-    return new Decision(new Submission(Outcome.DUPLICATE, detail, follow), null, null);
-  }
 }

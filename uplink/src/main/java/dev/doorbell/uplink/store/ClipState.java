@@ -10,61 +10,61 @@ import java.util.List;
  * a gap and takes nothing more.
  */
 final class ClipState {
-  final String deviceId;
-  final long clipId;
-  /** Null only for a damaged clip whose header record was lost. */
-  final byte[] header;
-  final FrameLocations durableFrames = new FrameLocations();
-  final List<PendingRecord> pendingFrames = new ArrayList<>();
-  PendingRecord pendingOpen;
-  int received;
-  boolean lastReceived;
-  boolean lastPersisted;
-  boolean closeReceived;
-  boolean closePersisted;
-  int closeFrameCount;
-  PendingRecord pendingClose;
-  /** Why the clip is damaged, naming where its records were lost; null while it is intact. */
-  String damage;
-  /** Where records were lost (a damaged range, a missing segment) while this clip was open; null when none. */
-  String suspect;
+    final String deviceId;
+    final long clipId;
+    /** Null only for a damaged clip whose header record was lost. */
+    final byte[] header;
 
-  ClipState(String deviceId, long clipId, byte[] header) {
-    this.deviceId = deviceId;
-    this.clipId = clipId;
-    this.header = header;
-  }
+    final FrameLocations durableFrames = new FrameLocations();
+    final List<PendingRecord> pendingFrames = new ArrayList<>();
+    PendingRecord pendingOpen;
+    int received;
+    boolean lastReceived;
+    boolean lastPersisted;
+    boolean closeReceived;
+    boolean closePersisted;
+    int closeFrameCount;
+    PendingRecord pendingClose;
+    /** Why the clip is damaged, naming where its records were lost; null while it is intact. */
+    String damage;
+    /** Where records were lost (a damaged range, a missing segment) while this clip was open; null when none. */
+    String suspect;
 
-  int persisted() {
-    return durableFrames.size();
-  }
-
-  /** Forgets everything not durable yet; returns false when not even the header is durable. */
-  boolean rollbackToDurable() {
-    if (pendingOpen != null) {
-      return false;
+    ClipState(String deviceId, long clipId, byte[] header) {
+        this.deviceId = deviceId;
+        this.clipId = clipId;
+        this.header = header;
     }
-    pendingFrames.clear();
-    received = persisted();
-    lastReceived = lastPersisted;
-    if (pendingClose != null) {
-      pendingClose = null;
-      closeReceived = false;
-      closeFrameCount = 0;
-    }
-    return true;
-  }
 
-  /** A damaged clip is reported closed: a device resuming it is told to send nothing more (docs/PROTOCOL.md). */
-  ClipStatus status() {
-    if (damage != null) {
-      return new ClipStatus(deviceId, clipId, persisted(), persisted(), true, true, true);
+    int persisted() {
+        return durableFrames.size();
     }
-    return new ClipStatus(
-        deviceId, clipId, received, persisted(), lastReceived, closeReceived, closePersisted);
-  }
 
-  String name() {
-    return "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
-  }
+    /** Forgets everything not durable yet; returns false when not even the header is durable. */
+    boolean rollbackToDurable() {
+        if (pendingOpen != null) {
+            return false;
+        }
+        pendingFrames.clear();
+        received = persisted();
+        lastReceived = lastPersisted;
+        if (pendingClose != null) {
+            pendingClose = null;
+            closeReceived = false;
+            closeFrameCount = 0;
+        }
+        return true;
+    }
+
+    /** A damaged clip is reported closed: a device resuming it is told to send nothing more (docs/PROTOCOL.md). */
+    ClipStatus status() {
+        if (damage != null) {
+            return new ClipStatus(deviceId, clipId, persisted(), persisted(), true, true, true);
+        }
+        return new ClipStatus(deviceId, clipId, received, persisted(), lastReceived, closeReceived, closePersisted);
+    }
+
+    String name() {
+        return "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
+    }
 }

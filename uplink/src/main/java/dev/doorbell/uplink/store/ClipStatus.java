@@ -6,10 +6,10 @@ package dev.doorbell.uplink.store;
  * ones; the close flags say the same of the clip's close record.
  */
 public record ClipStatus(
-    String deviceId,
-    long clipId,
-    int receivedFrames,
-    int persistedFrames,
-    boolean lastReceived,
-    boolean closeReceived,
-    boolean closePersisted) {}
+        String deviceId,
+        long clipId,
+        int receivedFrames,
+        int persistedFrames,
+        boolean lastReceived,
+        boolean closeReceived,
+        boolean closePersisted) {}

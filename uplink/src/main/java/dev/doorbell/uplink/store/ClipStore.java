@@ -13,32 +13,32 @@ import java.util.List;
  */
 public interface ClipStore extends AutoCloseable {
 
-  /** Stores the header bytes of a clip: first time ACCEPTED, same bytes DUPLICATE, other bytes CLIP_CONFLICT. */
-  Submission openClip(String deviceId, long clipId, byte[] header);
+    /** Stores the header bytes of a clip: first time ACCEPTED, same bytes DUPLICATE, other bytes CLIP_CONFLICT. */
+    Submission openClip(String deviceId, long clipId, byte[] header);
 
-  /**
-   * Stores frame {@code seq} of a clip. {@code seq} is the protobuf uint32 and compares unsigned. The byte strings
-   * are immutable, so the store keeps them as they are: a frame parsed off the wire is not copied again.
-   */
-  Submission appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed);
+    /**
+     * Stores frame {@code seq} of a clip. {@code seq} is the protobuf uint32 and compares unsigned. The byte strings
+     * are immutable, so the store keeps them as they are: a frame parsed off the wire is not copied again.
+     */
+    Submission appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed);
 
-  /** As {@link #appendFrame(String, long, int, boolean, ByteString, ByteString)}; the arrays are copied first. */
-  default Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
-    return appendFrame(deviceId, clipId, seq, last, ByteString.copyFrom(meta), ByteString.copyFrom(sealed));
-  }
+    /** As {@link #appendFrame(String, long, int, boolean, ByteString, ByteString)}; the arrays are copied first. */
+    default Submission appendFrame(String deviceId, long clipId, int seq, boolean last, byte[] meta, byte[] sealed) {
+        return appendFrame(deviceId, clipId, seq, last, ByteString.copyFrom(meta), ByteString.copyFrom(sealed));
+    }
 
-  /** Stores the close of a clip: {@code frameCount} must equal the frames received, the final frame among them. */
-  Submission closeClip(String deviceId, long clipId, int frameCount);
+    /** Stores the close of a clip: {@code frameCount} must equal the frames received, the final frame among them. */
+    Submission closeClip(String deviceId, long clipId, int frameCount);
 
-  /** The status of a clip, or null when the clip is unknown. */
-  ClipStatus status(String deviceId, long clipId);
+    /** The status of a clip, or null when the clip is unknown. */
+    ClipStatus status(String deviceId, long clipId);
 
-  /** Clips of this device whose close is not durable yet, by clip id. */
-  List<ClipStatus> openClips(String deviceId);
+    /** Clips of this device whose close is not durable yet, by clip id. */
+    List<ClipStatus> openClips(String deviceId);
 
-  StoreStats stats();
+    StoreStats stats();
 
-  /** Stops accepting, writes and fsyncs everything queued, completes its futures and closes the files. */
-  @Override
-  void close();
+    /** Stops accepting, writes and fsyncs everything queued, completes its futures and closes the files. */
+    @Override
+    void close();
 }

@@ -20,71 +20,74 @@ import java.util.Set;
  * not copied or listed again, so that each start of the uplink does not add the same lines.
  */
 final class DamagedRanges {
-  private final Path root;
-  private final Path dir;
-  private final DiskOps ops;
-  private final Clock clock;
+    private final Path root;
+    private final Path dir;
+    private final DiskOps ops;
+    private final Clock clock;
 
-  DamagedRanges(Path storeDir, DiskOps ops, Clock clock) {
-    this.root = storeDir;
-    this.dir = storeDir.resolve(SegmentFormat.DAMAGED_DIR);
-    this.ops = ops;
-    this.clock = clock;
-  }
-
-  static String fileName(long segment, long start, long end) {
-    return String.format("%010d-%d-%d.bin", segment, start, end);
-  }
-
-  /** The line of ranges.txt for a range (without its newline). */
-  static String line(long segment, long start, long end, Instant at, String reason) {
-    return SegmentFormat.segmentName(segment) + " " + start + " " + end + " " + (end - start) + " "
-        + at.truncatedTo(ChronoUnit.SECONDS) + " " + reason.replaceAll("[\\r\\n]", " ");
-  }
-
-  /** Where a range is kept. */
-  Path path(SegmentScanner.DamagedRange range) {
-    return dir.resolve(fileName(range.segment(), range.start(), range.end()));
-  }
-
-  /**
-   * Copies [start, end) of {@code segmentFile} into the damaged folder and lists it, each made durable; returns
-   * false when it was already kept.
-   */
-  boolean keep(Path segmentFile, long segment, long start, long end, String reason) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      StoreFiles.createDirectory(dir);
-      ops.forceDirectory(root);
+    DamagedRanges(Path storeDir, DiskOps ops, Clock clock) {
+        this.root = storeDir;
+        this.dir = storeDir.resolve(SegmentFormat.DAMAGED_DIR);
+        this.ops = ops;
+        this.clock = clock;
     }
-    Path copy = dir.resolve(fileName(segment, start, end));
-    if (Files.isRegularFile(copy) && Files.size(copy) == end - start) {
-      return false;
+
+    static String fileName(long segment, long start, long end) {
+        return String.format("%010d-%d-%d.bin", segment, start, end);
     }
-    Path temp = dir.resolve(copy.getFileName() + ".tmp");
-    Files.deleteIfExists(temp);
-    try (FileChannel from = FileChannel.open(segmentFile, StandardOpenOption.READ);
-         FileChannel to = StoreFiles.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
-      ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
-      for (long at = start; at < end; ) {
-        chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
-        int n = from.read(chunk, at);
-        if (n < 0) {
-          throw new IOException("segment " + segmentFile.getFileName() + " ends at " + at + ", before " + end);
+
+    /** The line of ranges.txt for a range (without its newline). */
+    static String line(long segment, long start, long end, Instant at, String reason) {
+        return SegmentFormat.segmentName(segment) + " " + start + " " + end + " " + (end - start) + " "
+                + at.truncatedTo(ChronoUnit.SECONDS) + " " + reason.replaceAll("[\\r\\n]", " ");
+    }
+
+    /** Where a range is kept. */
+    Path path(SegmentScanner.DamagedRange range) {
+        return dir.resolve(fileName(range.segment(), range.start(), range.end()));
+    }
+
+    /**
+     * Copies [start, end) of {@code segmentFile} into the damaged folder and lists it, each made durable; returns
+     * false when it was already kept.
+     */
+    boolean keep(Path segmentFile, long segment, long start, long end, String reason) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            StoreFiles.createDirectory(dir);
+            ops.forceDirectory(root);
         }
-        chunk.flip();
-        ops.write(to, new ByteBuffer[] {chunk});
-        at += n;
-      }
-      ops.force(to);
+        Path copy = dir.resolve(fileName(segment, start, end));
+        if (Files.isRegularFile(copy) && Files.size(copy) == end - start) {
+            return false;
+        }
+        Path temp = dir.resolve(copy.getFileName() + ".tmp");
+        Files.deleteIfExists(temp);
+        try (FileChannel from = FileChannel.open(segmentFile, StandardOpenOption.READ);
+                FileChannel to =
+                        StoreFiles.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+            for (long at = start; at < end; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
+                int n = from.read(chunk, at);
+                if (n < 0) {
+                    throw new IOException(
+                            "segment " + segmentFile.getFileName() + " ends at " + at + ", before " + end);
+                }
+                chunk.flip();
+                ops.write(to, new ByteBuffer[] {chunk});
+                at += n;
+            }
+            ops.force(to);
+        }
+        Files.move(temp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        String entry = line(segment, start, end, clock.instant(), reason) + "\n";
+        try (FileChannel ranges = StoreFiles.open(
+                dir.resolve(SegmentFormat.RANGES_FILE),
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND))) {
+            ops.write(ranges, new ByteBuffer[] {ByteBuffer.wrap(entry.getBytes(StandardCharsets.UTF_8))});
+            ops.force(ranges);
+        }
+        ops.forceDirectory(dir);
+        return true;
     }
-    Files.move(temp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    String entry = line(segment, start, end, clock.instant(), reason) + "\n";
-    try (FileChannel ranges = StoreFiles.open(dir.resolve(SegmentFormat.RANGES_FILE), Set.of(
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND))) {
-      ops.write(ranges, new ByteBuffer[] {ByteBuffer.wrap(entry.getBytes(StandardCharsets.UTF_8))});
-      ops.force(ranges);
-    }
-    ops.forceDirectory(dir);
-    return true;
-  }
 }

@@ -24,212 +24,241 @@ import org.slf4j.LoggerFactory;
  * positional read of one record, usually from the page cache.
  */
 public final class DirectoryStore implements ClipStore {
-  private static final Logger log = LoggerFactory.getLogger(DirectoryStore.class);
-  /** Room for the ids and varints around the payload of one record, well above what they can take. */
-  private static final int RECORD_OVERHEAD = 256;
+    private static final Logger log = LoggerFactory.getLogger(DirectoryStore.class);
+    /** Room for the ids and varints around the payload of one record, well above what they can take. */
+    private static final int RECORD_OVERHEAD = 256;
 
-  /** Guards the index, and the writer's and the syncer's state ({@link GroupCommitWriter}). */
-  private final ReentrantLock lock = new ReentrantLock();
-  @GuardedBy("lock")
-  private final ClipIndex index;
-  private final GroupCommitWriter writer;
-  private final SegmentReads reads;
-  private final Clock clock;
-  private final StoreLock storeLock;
-  private final List<StoreFinding> findings;
-  private final AtomicBoolean closed = new AtomicBoolean();
+    /** Guards the index, and the writer's and the syncer's state ({@link GroupCommitWriter}). */
+    private final ReentrantLock lock = new ReentrantLock();
 
-  private DirectoryStore(ClipIndex index, SegmentLog segments, SegmentReads reads, StoreOptions options,
-                         FailurePolicy policy, Clock clock, StoreLock storeLock, List<StoreFinding> findings) {
-    this.index = index;
-    this.reads = reads;
-    this.clock = clock;
-    this.storeLock = storeLock;
-    this.findings = List.copyOf(findings);
-    this.writer = new GroupCommitWriter(lock, index, segments, options, policy);
-  }
+    @GuardedBy("lock")
+    private final ClipIndex index;
 
-  /** Creates the store in an empty or missing directory, or recovers the one there. */
-  public static DirectoryStore open(Path dir, StoreOptions options) throws IOException {
-    return open(dir, options, Clock.systemUTC());
-  }
+    private final GroupCommitWriter writer;
+    private final SegmentReads reads;
+    private final Clock clock;
+    private final StoreLock storeLock;
+    private final List<StoreFinding> findings;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** As {@link #open(Path, StoreOptions)}, with the clock that stamps {@code received_unix_ms}. */
-  public static DirectoryStore open(Path dir, StoreOptions options, Clock clock) throws IOException {
-    return open(dir, options, clock, DiskOps.REAL, FailurePolicy.defaults());
-  }
+    private DirectoryStore(
+            ClipIndex index,
+            SegmentLog segments,
+            SegmentReads reads,
+            StoreOptions options,
+            FailurePolicy policy,
+            Clock clock,
+            StoreLock storeLock,
+            List<StoreFinding> findings) {
+        this.index = index;
+        this.reads = reads;
+        this.clock = clock;
+        this.storeLock = storeLock;
+        this.findings = List.copyOf(findings);
+        this.writer = new GroupCommitWriter(lock, index, segments, options, policy);
+    }
 
-  /**
-   * Takes the store's lock first (docs/FORMAT.md §6: nothing in the store is read or written before), then makes or
-   * recovers it. Damage found in the store does not stop it: it is logged, copied aside and listed in
-   * {@link #findings()}, and the clips it touched are marked damaged. A store shorter than what was acknowledged, or
-   * damaged in its newest segment, gets a new segment whose start record keeps what was committed, so that the
-   * shortfall stays visible to every later start and every reader.
-   *
-   * @throws StoreLockedException when another uplink holds the store
-   */
-  static DirectoryStore open(Path dir, StoreOptions options, Clock clock, DiskOps ops, FailurePolicy policy)
-      throws IOException {
-    Objects.requireNonNull(options, "options");
-    StoreLock storeLock = StoreLock.acquire(dir);
-    SegmentLog segments = null;
-    try {
-      int version = StoreRecovery.prepare(dir, ops);
-      Path segmentsDir = dir.resolve(SegmentFormat.SEGMENTS_DIR);
-      ClipIndex index = new ClipIndex();
-      List<String> actions = new ArrayList<>();
-      StoreScan scan = StoreRecovery.recover(dir, version, index, ops, clock, actions::add);
-      scan.findings.forEach(StoreRecovery::logFinding);
-      actions.forEach(action -> log.info("store {}", action));
-      CheckpointFile checkpoint = CheckpointFile.forStore(dir, version == 2
-          ? CheckpointFile.read(dir.resolve(SegmentFormat.CHECKPOINT_FILE)) : null, ops);
-      segments = new SegmentLog(segmentsDir, ops, scan.nextNumber, options.directIo(), clock, checkpoint, scan.chain);
-      if (scan.newestResumable) {
-        StoreScan.Segment newest = scan.segments.get(scan.segments.size() - 1);
-        segments.resume(newest.number(), newest.result().validEnd(), newest.result().records());
-      } else {
-        segments.startNew();
-      }
-      if (version < 2) {
-        StoreRecovery.writeMarker(dir, ops);
-        log.info(version == 0 ? "store created in {}" : "store in {} upgraded from v1 to v2 (lock, checkpoint, start "
-            + "records)", dir);
-      }
-      DirectoryStore store = new DirectoryStore(index, segments, new SegmentReads(segmentsDir), options, policy,
-          clock, storeLock, scan.findings);
-      store.writer.start();
-      if (version > 0) {
-        log.info("store opened in {}: {} segments, {} records, {} clips", dir, scan.segments.size(), scan.records,
-            index.size());
-      }
-      List<StoreFinding> damage = scan.damage();
-      if (!damage.isEmpty()) {
-        log.error("store in {} is not what was acknowledged: {} findings above ({} damaged clips); serving anyway. "
-            + "`scripts/uplink fsck --data {}` lists them", dir, damage.size(), index.damaged().size(), dir);
-      }
-      return store;
-    } catch (IOException | RuntimeException e) {
-      if (segments != null) {
+    /** Creates the store in an empty or missing directory, or recovers the one there. */
+    public static DirectoryStore open(Path dir, StoreOptions options) throws IOException {
+        return open(dir, options, Clock.systemUTC());
+    }
+
+    /** As {@link #open(Path, StoreOptions)}, with the clock that stamps {@code received_unix_ms}. */
+    public static DirectoryStore open(Path dir, StoreOptions options, Clock clock) throws IOException {
+        return open(dir, options, clock, DiskOps.REAL, FailurePolicy.defaults());
+    }
+
+    /**
+     * Takes the store's lock first (docs/FORMAT.md §6: nothing in the store is read or written before), then makes or
+     * recovers it. Damage found in the store does not stop it: it is logged, copied aside and listed in
+     * {@link #findings()}, and the clips it touched are marked damaged. A store shorter than what was acknowledged, or
+     * damaged in its newest segment, gets a new segment whose start record keeps what was committed, so that the
+     * shortfall stays visible to every later start and every reader.
+     *
+     * @throws StoreLockedException when another uplink holds the store
+     */
+    static DirectoryStore open(Path dir, StoreOptions options, Clock clock, DiskOps ops, FailurePolicy policy)
+            throws IOException {
+        Objects.requireNonNull(options, "options");
+        StoreLock storeLock = StoreLock.acquire(dir);
+        SegmentLog segments = null;
         try {
-          segments.close();
-        } catch (IOException closing) {
-          e.addSuppressed(closing);
+            int version = StoreRecovery.prepare(dir, ops);
+            Path segmentsDir = dir.resolve(SegmentFormat.SEGMENTS_DIR);
+            ClipIndex index = new ClipIndex();
+            List<String> actions = new ArrayList<>();
+            StoreScan scan = StoreRecovery.recover(dir, version, index, ops, clock, actions::add);
+            scan.findings.forEach(StoreRecovery::logFinding);
+            actions.forEach(action -> log.info("store {}", action));
+            CheckpointFile checkpoint = CheckpointFile.forStore(
+                    dir, version == 2 ? CheckpointFile.read(dir.resolve(SegmentFormat.CHECKPOINT_FILE)) : null, ops);
+            segments = new SegmentLog(
+                    segmentsDir, ops, scan.nextNumber, options.directIo(), clock, checkpoint, scan.chain);
+            if (scan.newestResumable) {
+                StoreScan.Segment newest = scan.segments.get(scan.segments.size() - 1);
+                segments.resume(
+                        newest.number(),
+                        newest.result().validEnd(),
+                        newest.result().records());
+            } else {
+                segments.startNew();
+            }
+            if (version < 2) {
+                StoreRecovery.writeMarker(dir, ops);
+                log.info(
+                        version == 0
+                                ? "store created in {}"
+                                : "store in {} upgraded from v1 to v2 (lock, checkpoint, start " + "records)",
+                        dir);
+            }
+            DirectoryStore store = new DirectoryStore(
+                    index, segments, new SegmentReads(segmentsDir), options, policy, clock, storeLock, scan.findings);
+            store.writer.start();
+            if (version > 0) {
+                log.info(
+                        "store opened in {}: {} segments, {} records, {} clips",
+                        dir,
+                        scan.segments.size(),
+                        scan.records,
+                        index.size());
+            }
+            List<StoreFinding> damage = scan.damage();
+            if (!damage.isEmpty()) {
+                log.error(
+                        "store in {} is not what was acknowledged: {} findings above ({} damaged clips); serving anyway. "
+                                + "`scripts/uplink fsck --data {}` lists them",
+                        dir,
+                        damage.size(),
+                        index.damaged().size(),
+                        dir);
+            }
+            return store;
+        } catch (IOException | RuntimeException e) {
+            if (segments != null) {
+                try {
+                    segments.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            storeLock.close();
+            throw e;
         }
-      }
-      storeLock.close();
-      throw e;
     }
-  }
 
-  /**
-   * What the store found when it was opened (damage, missing or shortened segments, damaged clips, torn tails), in
-   * log order; empty for a clean store.
-   */
-  public List<StoreFinding> findings() {
-    return findings;
-  }
-
-  @Override
-  public Submission openClip(String deviceId, long clipId, byte[] header) {
-    DeviceIds.require(deviceId);
-    checkSize("header", header.length);
-    return submit(clips -> clips.openClip(deviceId, clipId, header, clock.millis()));
-  }
-
-  @Override
-  public Submission appendFrame(String deviceId, long clipId, int seq, boolean last, ByteString meta,
-                                ByteString sealed) {
-    DeviceIds.require(deviceId);
-    checkSize("frame", (long) meta.size() + sealed.size());
-    return submit(clips -> clips.appendFrame(deviceId, clipId, seq, last, meta, sealed, clock.millis()));
-  }
-
-  @Override
-  public Submission closeClip(String deviceId, long clipId, int frameCount) {
-    DeviceIds.require(deviceId);
-    return submit(clips -> clips.closeClip(deviceId, clipId, frameCount, clock.millis()));
-  }
-
-  @Override
-  public ClipStatus status(String deviceId, long clipId) {
-    lock.lock();
-    try {
-      ClipState clip = index.get(deviceId, clipId);
-      return clip == null ? null : clip.status();
-    } finally {
-      lock.unlock();
+    /**
+     * What the store found when it was opened (damage, missing or shortened segments, damaged clips, torn tails), in
+     * log order; empty for a clean store.
+     */
+    public List<StoreFinding> findings() {
+        return findings;
     }
-  }
 
-  @Override
-  public List<ClipStatus> openClips(String deviceId) {
-    lock.lock();
-    try {
-      return index.openClips(deviceId);
-    } finally {
-      lock.unlock();
+    @Override
+    public Submission openClip(String deviceId, long clipId, byte[] header) {
+        DeviceIds.require(deviceId);
+        checkSize("header", header.length);
+        return submit(clips -> clips.openClip(deviceId, clipId, header, clock.millis()));
     }
-  }
 
-  @Override
-  public StoreStats stats() {
-    lock.lock();
-    try {
-      return writer.stats(index.size());
-    } finally {
-      lock.unlock();
+    @Override
+    public Submission appendFrame(
+            String deviceId, long clipId, int seq, boolean last, ByteString meta, ByteString sealed) {
+        DeviceIds.require(deviceId);
+        checkSize("frame", (long) meta.size() + sealed.size());
+        return submit(clips -> clips.appendFrame(deviceId, clipId, seq, last, meta, sealed, clock.millis()));
     }
-  }
 
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    @Override
+    public Submission closeClip(String deviceId, long clipId, int frameCount) {
+        DeviceIds.require(deviceId);
+        return submit(clips -> clips.closeClip(deviceId, clipId, frameCount, clock.millis()));
     }
-    writer.stop();
-    try {
-      reads.close();
-    } catch (IOException e) {
-      log.warn("store read channels did not close cleanly: {}", e.toString());
-    }
-    try {
-      storeLock.close();
-    } catch (IOException e) {
-      log.warn("store lock did not close cleanly: {}", e.toString());
-    }
-    log.info("store closed: {}", stats());
-  }
 
-  /** {@code decide} runs on the index under the lock, in the writer, which queues what it accepts. */
-  private Submission submit(Function<ClipIndex, ClipIndex.Decision> decide) {
-    ClipIndex.Decision decision = writer.submit(decide);
-    // A conflict is logged by the session that was refused, within that device's log limit: a device that sends
-    // conflicting frames in a loop must not fill the log from here.
-    return decision.check() != null ? compareDurable(decision.check()) : decision.submission();
-  }
+    @Override
+    public ClipStatus status(String deviceId, long clipId) {
+        lock.lock();
+        try {
+            ClipState clip = index.get(deviceId, clipId);
+            return clip == null ? null : clip.status();
+        } finally {
+            lock.unlock();
+        }
+    }
 
-  /** Durable frames never change, so this comparison needs no lock. */
-  private Submission compareDurable(ClipIndex.FrameCheck check) {
-    StoredFrame stored;
-    try {
-      stored = reads.read(check.segment(), check.offset(), check.length()).getFrame();
-    } catch (IOException e) {
-      log.warn("store could not read back {}: {}", check.clipName(), e.toString());
-      return Submission.refused(Outcome.STORAGE_UNAVAILABLE,
-          check.clipName() + ": the stored frame could not be read back for comparison: " + e.getMessage());
+    @Override
+    public List<ClipStatus> openClips(String deviceId) {
+        lock.lock();
+        try {
+            return index.openClips(deviceId);
+        } finally {
+            lock.unlock();
+        }
     }
-    if (ClipIndex.sameFrame(stored, check.last(), check.meta(), check.sealed())) {
-      return new Submission(Outcome.DUPLICATE, check.clipName() + ": identical frame already durable",
-          CompletableFuture.completedFuture(null));
-    }
-    return Submission.refused(Outcome.FRAME_CONFLICT,
-        ClipIndex.conflict(check.clipName(), stored, check.last(), check.meta(), check.sealed()));
-  }
 
-  private static void checkSize(String what, long bytes) {
-    if (bytes + RECORD_OVERHEAD > SegmentFormat.MAX_BODY_BYTES) {
-      throw new IllegalArgumentException(what + " of " + bytes + " bytes exceeds the store's record limit of "
-          + (SegmentFormat.MAX_BODY_BYTES - RECORD_OVERHEAD) + " bytes");
+    @Override
+    public StoreStats stats() {
+        lock.lock();
+        try {
+            return writer.stats(index.size());
+        } finally {
+            lock.unlock();
+        }
     }
-  }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        writer.stop();
+        try {
+            reads.close();
+        } catch (IOException e) {
+            log.warn("store read channels did not close cleanly: {}", e.toString());
+        }
+        try {
+            storeLock.close();
+        } catch (IOException e) {
+            log.warn("store lock did not close cleanly: {}", e.toString());
+        }
+        log.info("store closed: {}", stats());
+    }
+
+    /** {@code decide} runs on the index under the lock, in the writer, which queues what it accepts. */
+    private Submission submit(Function<ClipIndex, ClipIndex.Decision> decide) {
+        ClipIndex.Decision decision = writer.submit(decide);
+        // A conflict is logged by the session that was refused, within that device's log limit: a device that sends
+        // conflicting frames in a loop must not fill the log from here.
+        return decision.check() != null ? compareDurable(decision.check()) : decision.submission();
+    }
+
+    /** Durable frames never change, so this comparison needs no lock. */
+    private Submission compareDurable(ClipIndex.FrameCheck check) {
+        StoredFrame stored;
+        try {
+            stored = reads.read(check.segment(), check.offset(), check.length()).getFrame();
+        } catch (IOException e) {
+            log.warn("store could not read back {}: {}", check.clipName(), e.toString());
+            return Submission.refused(
+                    Outcome.STORAGE_UNAVAILABLE,
+                    check.clipName() + ": the stored frame could not be read back for comparison: " + e.getMessage());
+        }
+        if (ClipIndex.sameFrame(stored, check.last(), check.meta(), check.sealed())) {
+            return new Submission(
+                    Outcome.DUPLICATE,
+                    check.clipName() + ": identical frame already durable",
+                    CompletableFuture.completedFuture(null));
+        }
+        return Submission.refused(
+                Outcome.FRAME_CONFLICT,
+                ClipIndex.conflict(check.clipName(), stored, check.last(), check.meta(), check.sealed()));
+    }
+
+    private static void checkSize(String what, long bytes) {
+        if (bytes + RECORD_OVERHEAD > SegmentFormat.MAX_BODY_BYTES) {
+            throw new IllegalArgumentException(what + " of " + bytes + " bytes exceeds the store's record limit of "
+                    + (SegmentFormat.MAX_BODY_BYTES - RECORD_OVERHEAD) + " bytes");
+        }
+    }
 }

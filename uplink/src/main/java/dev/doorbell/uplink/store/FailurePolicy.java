@@ -10,20 +10,20 @@ import java.time.Duration;
  * a restart, and the growing delay keeps a long outage from making a segment file every few seconds.
  */
 record FailurePolicy(Duration retryDelay, Duration maxRetryDelay, int maxAttempts) {
-  FailurePolicy(Duration retryDelay, int maxAttempts) {
-    this(retryDelay, retryDelay, maxAttempts);
-  }
-
-  static FailurePolicy defaults() {
-    return new FailurePolicy(Duration.ofSeconds(2), Duration.ofSeconds(30), Integer.MAX_VALUE);
-  }
-
-  /** The wait before attempt {@code failures + 1}, after {@code failures} failures in a row (at least 1). */
-  long delayNanos(int failures) {
-    long delay = retryDelay.toNanos();
-    for (int i = 1; i < failures && delay < maxRetryDelay.toNanos(); i++) {
-      delay *= 2;
+    FailurePolicy(Duration retryDelay, int maxAttempts) {
+        this(retryDelay, retryDelay, maxAttempts);
     }
-    return Math.min(delay, Math.max(retryDelay.toNanos(), maxRetryDelay.toNanos()));
-  }
+
+    static FailurePolicy defaults() {
+        return new FailurePolicy(Duration.ofSeconds(2), Duration.ofSeconds(30), Integer.MAX_VALUE);
+    }
+
+    /** The wait before attempt {@code failures + 1}, after {@code failures} failures in a row (at least 1). */
+    long delayNanos(int failures) {
+        long delay = retryDelay.toNanos();
+        for (int i = 1; i < failures && delay < maxRetryDelay.toNanos(); i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, Math.max(retryDelay.toNanos(), maxRetryDelay.toNanos()));
+    }
 }

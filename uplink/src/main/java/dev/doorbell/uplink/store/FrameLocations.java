@@ -7,44 +7,44 @@ import java.util.Arrays;
  * locations are kept in memory, never frame bytes; a comparison reads the frame back.
  */
 final class FrameLocations {
-  private long[] segments = new long[8];
-  private long[] offsets = new long[8];
-  private int[] lengths = new int[8];
-  private int size;
+    private long[] segments = new long[8];
+    private long[] offsets = new long[8];
+    private int[] lengths = new int[8];
+    private int size;
 
-  void add(long segment, long offset, int length) {
-    if (size == offsets.length) {
-      int capacity = size * 2;
-      segments = Arrays.copyOf(segments, capacity);
-      offsets = Arrays.copyOf(offsets, capacity);
-      lengths = Arrays.copyOf(lengths, capacity);
+    void add(long segment, long offset, int length) {
+        if (size == offsets.length) {
+            int capacity = size * 2;
+            segments = Arrays.copyOf(segments, capacity);
+            offsets = Arrays.copyOf(offsets, capacity);
+            lengths = Arrays.copyOf(lengths, capacity);
+        }
+        segments[size] = segment;
+        offsets[size] = offset;
+        lengths[size] = length;
+        size++;
     }
-    segments[size] = segment;
-    offsets[size] = offset;
-    lengths[size] = length;
-    size++;
-  }
 
-  int size() {
-    return size;
-  }
-
-  long segment(int seq) {
-    return segments[check(seq)];
-  }
-
-  long offset(int seq) {
-    return offsets[check(seq)];
-  }
-
-  int length(int seq) {
-    return lengths[check(seq)];
-  }
-
-  private int check(int seq) {
-    if (seq < 0 || seq >= size) {
-      throw new IndexOutOfBoundsException("frame " + seq + " of " + size + " durable frames");
+    int size() {
+        return size;
     }
-    return seq;
-  }
+
+    long segment(int seq) {
+        return segments[check(seq)];
+    }
+
+    long offset(int seq) {
+        return offsets[check(seq)];
+    }
+
+    int length(int seq) {
+        return lengths[check(seq)];
+    }
+
+    private int check(int seq) {
+        if (seq < 0 || seq >= size) {
+            throw new IndexOutOfBoundsException("frame " + seq + " of " + size + " durable frames");
+        }
+        return seq;
+    }
 }

@@ -8,15 +8,15 @@ import java.util.concurrent.CompletableFuture;
  * durable} after the fsync that covers it.
  */
 final class PendingRecord {
-  final ClipState clip;
-  final StoredRecord record;
-  final CompletableFuture<Void> durable = new CompletableFuture<>();
-  long segment;
-  long offset;
-  int length;
+    final ClipState clip;
+    final StoredRecord record;
+    final CompletableFuture<Void> durable = new CompletableFuture<>();
+    long segment;
+    long offset;
+    int length;
 
-  PendingRecord(ClipState clip, StoredRecord record) {
-    this.clip = clip;
-    this.record = record;
-  }
+    PendingRecord(ClipState clip, StoredRecord record) {
+        this.clip = clip;
+        this.record = record;
+    }
 }

@@ -16,62 +16,62 @@ import java.util.concurrent.ConcurrentHashMap;
  * StoreReader}. Thread-safe: one read-only channel per segment, positional reads only.
  */
 final class SegmentReads implements AutoCloseable {
-  private final Path dir;
-  private final Map<Long, FileChannel> channels = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+    private final Path dir;
+    private final Map<Long, FileChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
-  SegmentReads(Path segmentsDir) {
-    this.dir = segmentsDir;
-  }
+    SegmentReads(Path segmentsDir) {
+        this.dir = segmentsDir;
+    }
 
-  /** The record framed at {@code offset}, checked against its length and CRC32C. */
-  StoredRecord read(long segment, long offset, int length) throws IOException {
-    if (closed) {
-      throw new IOException("store reads are closed");
-    }
-    String name = SegmentFormat.segmentName(segment);
-    byte[] framed = SegmentScanner.read(channel(segment), offset, length);
-    ByteBuffer head = ByteBuffer.wrap(framed, 0, SegmentFormat.RECORD_HEADER_BYTES);
-    int bodyLength = length - SegmentFormat.RECORD_HEADER_BYTES;
-    if (head.getInt(0) != bodyLength
-        || head.getInt(4) != SegmentFormat.crc32c(framed, SegmentFormat.RECORD_HEADER_BYTES, bodyLength)) {
-      throw new StoreCorruptedException(name, offset, "record changed on disk since it was written");
-    }
-    try {
-      return StoredRecord.parseFrom(ByteBuffer.wrap(framed, SegmentFormat.RECORD_HEADER_BYTES, bodyLength));
-    } catch (InvalidProtocolBufferException e) {
-      throw new StoreCorruptedException(name, offset, "record body is not a StoredRecord");
-    }
-  }
-
-  private FileChannel channel(long segment) throws IOException {
-    try {
-      return channels.computeIfAbsent(segment, n -> {
-        try {
-          return FileChannel.open(dir.resolve(SegmentFormat.segmentName(n)), StandardOpenOption.READ);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+    /** The record framed at {@code offset}, checked against its length and CRC32C. */
+    StoredRecord read(long segment, long offset, int length) throws IOException {
+        if (closed) {
+            throw new IOException("store reads are closed");
         }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
+        String name = SegmentFormat.segmentName(segment);
+        byte[] framed = SegmentScanner.read(channel(segment), offset, length);
+        ByteBuffer head = ByteBuffer.wrap(framed, 0, SegmentFormat.RECORD_HEADER_BYTES);
+        int bodyLength = length - SegmentFormat.RECORD_HEADER_BYTES;
+        if (head.getInt(0) != bodyLength
+                || head.getInt(4) != SegmentFormat.crc32c(framed, SegmentFormat.RECORD_HEADER_BYTES, bodyLength)) {
+            throw new StoreCorruptedException(name, offset, "record changed on disk since it was written");
+        }
+        try {
+            return StoredRecord.parseFrom(ByteBuffer.wrap(framed, SegmentFormat.RECORD_HEADER_BYTES, bodyLength));
+        } catch (InvalidProtocolBufferException e) {
+            throw new StoreCorruptedException(name, offset, "record body is not a StoredRecord");
+        }
     }
-  }
 
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    IOException first = null;
-    for (FileChannel channel : channels.values()) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        first = first == null ? e : first;
-      }
+    private FileChannel channel(long segment) throws IOException {
+        try {
+            return channels.computeIfAbsent(segment, n -> {
+                try {
+                    return FileChannel.open(dir.resolve(SegmentFormat.segmentName(n)), StandardOpenOption.READ);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
-    channels.clear();
-    if (first != null) {
-      throw first;
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        IOException first = null;
+        for (FileChannel channel : channels.values()) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        channels.clear();
+        if (first != null) {
+            throw first;
+        }
     }
-  }
 }

@@ -18,169 +18,171 @@ import java.util.concurrent.locks.ReentrantLock;
  * already); it touches the segment only to fdatasync what was written before the call.
  */
 final class SegmentSyncer {
-  /** A batch written up to {@code end} of segment {@code segment}, which then held {@code records} records. */
-  record Written(List<PendingRecord> batch, long segment, long end, long records) {}
+    /** A batch written up to {@code end} of segment {@code segment}, which then held {@code records} records. */
+    record Written(List<PendingRecord> batch, long segment, long end, long records) {}
 
-  /**
-   * What becomes of a result. Called on the syncer thread with the lock held, in the same hold in which the syncer
-   * becomes idle, so that no roll or abandon can come between; the returned action runs after the lock is released.
-   */
-  interface Outcome {
-    Runnable durable(List<Written> covered);
+    /**
+     * What becomes of a result. Called on the syncer thread with the lock held, in the same hold in which the syncer
+     * becomes idle, so that no roll or abandon can come between; the returned action runs after the lock is released.
+     */
+    interface Outcome {
+        Runnable durable(List<Written> covered);
 
-    /** {@code what} failed: "fdatasync" or "checkpoint". */
-    Runnable failed(List<Written> covered, String what, Exception cause);
-  }
-
-  private final ReentrantLock lock;
-  private final Condition work;
-  private final Condition idle;
-  private final SegmentLog segments;
-  private final Outcome outcome;
-  private final Thread thread;
-  private final AtomicLong fsyncs = new AtomicLong();
-  private final AtomicLong fsyncNanos = new AtomicLong();
-  private final AtomicLong checkpointNanos = new AtomicLong();
-  /** Batches handed over and not yet covered by an fdatasync, in log order. */
-  @GuardedBy("lock")
-  private final ArrayDeque<Written> written = new ArrayDeque<>();
-  @GuardedBy("lock")
-  private boolean syncing;
-  @GuardedBy("lock")
-  private boolean stopping;
-
-  SegmentSyncer(ReentrantLock lock, SegmentLog segments, Outcome outcome) {
-    this.lock = lock;
-    this.work = lock.newCondition();
-    this.idle = lock.newCondition();
-    this.segments = segments;
-    this.outcome = outcome;
-    this.thread = new Thread(this::run, "doorbell-store-syncer");
-    this.thread.setDaemon(true);
-  }
-
-  void start() {
-    thread.start();
-  }
-
-  /** A batch whose write returned, ending at {@code end} of segment {@code segment}. */
-  void add(List<PendingRecord> batch, long segment, long end, long records) {
-    lock.lock();
-    try {
-      written.add(new Written(batch, segment, end, records));
-      work.signal();
-    } finally {
-      lock.unlock();
+        /** {@code what} failed: "fdatasync" or "checkpoint". */
+        Runnable failed(List<Written> covered, String what, Exception cause);
     }
-  }
 
-  /** Waits until nothing written waits for an fdatasync (before a roll). */
-  void awaitIdle() {
-    lock.lock();
-    try {
-      while (syncing || !written.isEmpty()) {
-        idle.awaitUninterruptibly();
-      }
-    } finally {
-      lock.unlock();
+    private final ReentrantLock lock;
+    private final Condition work;
+    private final Condition idle;
+    private final SegmentLog segments;
+    private final Outcome outcome;
+    private final Thread thread;
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicLong fsyncNanos = new AtomicLong();
+    private final AtomicLong checkpointNanos = new AtomicLong();
+    /** Batches handed over and not yet covered by an fdatasync, in log order. */
+    @GuardedBy("lock")
+    private final ArrayDeque<Written> written = new ArrayDeque<>();
+
+    @GuardedBy("lock")
+    private boolean syncing;
+
+    @GuardedBy("lock")
+    private boolean stopping;
+
+    SegmentSyncer(ReentrantLock lock, SegmentLog segments, Outcome outcome) {
+        this.lock = lock;
+        this.work = lock.newCondition();
+        this.idle = lock.newCondition();
+        this.segments = segments;
+        this.outcome = outcome;
+        this.thread = new Thread(this::run, "doorbell-store-syncer");
+        this.thread.setDaemon(true);
     }
-  }
 
-  /**
-   * After a failure: waits for an fdatasync running on the syncer thread (what it covers was written before the
-   * failure; on the syncer thread itself none is running), then takes back every batch not yet covered by one, in
-   * log order.
-   */
-  List<PendingRecord> takeBackUnsynced() {
-    lock.lock();
-    try {
-      while (syncing) {
-        idle.awaitUninterruptibly();
-      }
-      List<PendingRecord> records = new ArrayList<>();
-      written.forEach(w -> records.addAll(w.batch()));
-      written.clear();
-      return records;
-    } finally {
-      lock.unlock();
+    void start() {
+        thread.start();
     }
-  }
 
-  long fsyncs() {
-    return fsyncs.get();
-  }
-
-  long fsyncNanos() {
-    return fsyncNanos.get();
-  }
-
-  long checkpointNanos() {
-    return checkpointNanos.get();
-  }
-
-  /** Makes everything handed over durable (or failed), then stops the thread and waits for it. */
-  void stop() {
-    lock.lock();
-    try {
-      stopping = true;
-      work.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    GroupCommitWriter.joinUninterruptibly(thread);
-  }
-
-  private void run() {
-    while (true) {
-      List<Written> covered;
-      lock.lock();
-      try {
-        while (written.isEmpty() && !stopping) {
-          work.awaitUninterruptibly();
+    /** A batch whose write returned, ending at {@code end} of segment {@code segment}. */
+    void add(List<PendingRecord> batch, long segment, long end, long records) {
+        lock.lock();
+        try {
+            written.add(new Written(batch, segment, end, records));
+            work.signal();
+        } finally {
+            lock.unlock();
         }
-        if (written.isEmpty()) {
-          return;
-        }
-        covered = new ArrayList<>(written);
-        written.clear();
-        syncing = true;
-      } finally {
-        lock.unlock();
-      }
-      sync(covered);
     }
-  }
 
-  private void sync(List<Written> covered) {
-    long started = System.nanoTime();
-    long synced = started;
-    String failed = "fdatasync";
-    Exception failure = null;
-    Written last = covered.get(covered.size() - 1);
-    try {
-      segments.force();
-      synced = System.nanoTime();
-      failed = "checkpoint";
-      segments.commit(last.segment(), last.end(), last.records());
-    } catch (IOException | RuntimeException e) {
-      failure = e;
+    /** Waits until nothing written waits for an fdatasync (before a roll). */
+    void awaitIdle() {
+        lock.lock();
+        try {
+            while (syncing || !written.isEmpty()) {
+                idle.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
-    Runnable after;
-    lock.lock();
-    try {
-      syncing = false;
-      idle.signalAll();
-      if (failure == null) {
-        fsyncNanos.addAndGet(synced - started);
-        checkpointNanos.addAndGet(System.nanoTime() - synced);
-        fsyncs.incrementAndGet();
-        after = outcome.durable(covered);
-      } else {
-        after = outcome.failed(covered, failed, failure);
-      }
-    } finally {
-      lock.unlock();
+
+    /**
+     * After a failure: waits for an fdatasync running on the syncer thread (what it covers was written before the
+     * failure; on the syncer thread itself none is running), then takes back every batch not yet covered by one, in
+     * log order.
+     */
+    List<PendingRecord> takeBackUnsynced() {
+        lock.lock();
+        try {
+            while (syncing) {
+                idle.awaitUninterruptibly();
+            }
+            List<PendingRecord> records = new ArrayList<>();
+            written.forEach(w -> records.addAll(w.batch()));
+            written.clear();
+            return records;
+        } finally {
+            lock.unlock();
+        }
     }
-    after.run();
-  }
+
+    long fsyncs() {
+        return fsyncs.get();
+    }
+
+    long fsyncNanos() {
+        return fsyncNanos.get();
+    }
+
+    long checkpointNanos() {
+        return checkpointNanos.get();
+    }
+
+    /** Makes everything handed over durable (or failed), then stops the thread and waits for it. */
+    void stop() {
+        lock.lock();
+        try {
+            stopping = true;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        GroupCommitWriter.joinUninterruptibly(thread);
+    }
+
+    private void run() {
+        while (true) {
+            List<Written> covered;
+            lock.lock();
+            try {
+                while (written.isEmpty() && !stopping) {
+                    work.awaitUninterruptibly();
+                }
+                if (written.isEmpty()) {
+                    return;
+                }
+                covered = new ArrayList<>(written);
+                written.clear();
+                syncing = true;
+            } finally {
+                lock.unlock();
+            }
+            sync(covered);
+        }
+    }
+
+    private void sync(List<Written> covered) {
+        long started = System.nanoTime();
+        long synced = started;
+        String failed = "fdatasync";
+        Exception failure = null;
+        Written last = covered.get(covered.size() - 1);
+        try {
+            segments.force();
+            synced = System.nanoTime();
+            failed = "checkpoint";
+            segments.commit(last.segment(), last.end(), last.records());
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        }
+        Runnable after;
+        lock.lock();
+        try {
+            syncing = false;
+            idle.signalAll();
+            if (failure == null) {
+                fsyncNanos.addAndGet(synced - started);
+                checkpointNanos.addAndGet(System.nanoTime() - synced);
+                fsyncs.incrementAndGet();
+                after = outcome.durable(covered);
+            } else {
+                after = outcome.failed(covered, failed, failure);
+            }
+        } finally {
+            lock.unlock();
+        }
+        after.run();
+    }
 }

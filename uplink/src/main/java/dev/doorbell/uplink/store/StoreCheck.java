@@ -15,76 +15,105 @@ import java.util.List;
  * torn tail past the checkpoint cut from the newest segment. Neither ever rewrites acknowledged bytes.
  */
 public final class StoreCheck {
-  /**
-   * One segment: its size on disk, its valid records (start record included), its start record (null when it has
-   * none) and what it was committed to hold ({@code committedLength} -1 when nothing says), and who says so.
-   */
-  public record Segment(long number, long bytes, long records, StoredSegmentStart start, long committedLength,
-                        long committedRecords, String committedBy) {
-    public String name() {
-      return SegmentFormat.segmentName(number);
+    /**
+     * One segment: its size on disk, its valid records (start record included), its start record (null when it has
+     * none) and what it was committed to hold ({@code committedLength} -1 when nothing says), and who says so.
+     */
+    public record Segment(
+            long number,
+            long bytes,
+            long records,
+            StoredSegmentStart start,
+            long committedLength,
+            long committedRecords,
+            String committedBy) {
+        public String name() {
+            return SegmentFormat.segmentName(number);
+        }
     }
-  }
 
-  /**
-   * What was found. {@code livePid} is the pid of the uplink holding the store, -1 when none does; {@code
-   * checkpoint} is null when there is no valid one; {@code salvaged} lists what {@link #salvage} did.
-   */
-  public record Report(Path dir, int version, long livePid, Checkpoint checkpoint, List<Segment> segments,
-                       long records, int clips, int damagedClips, List<StoreFinding> findings, List<String> salvaged) {
-    /** True when acknowledged data is lost, damaged or unreadable (fsck exits 1). */
-    public boolean damage() {
-      return findings.stream().anyMatch(StoreFinding::damage);
+    /**
+     * What was found. {@code livePid} is the pid of the uplink holding the store, -1 when none does; {@code
+     * checkpoint} is null when there is no valid one; {@code salvaged} lists what {@link #salvage} did.
+     */
+    public record Report(
+            Path dir,
+            int version,
+            long livePid,
+            Checkpoint checkpoint,
+            List<Segment> segments,
+            long records,
+            int clips,
+            int damagedClips,
+            List<StoreFinding> findings,
+            List<String> salvaged) {
+        /** True when acknowledged data is lost, damaged or unreadable (fsck exits 1). */
+        public boolean damage() {
+            return findings.stream().anyMatch(StoreFinding::damage);
+        }
     }
-  }
 
-  private StoreCheck() {}
+    private StoreCheck() {}
 
-  /** Reads the store in {@code dir} and checks everything; changes nothing. */
-  public static Report check(Path dir) throws IOException {
-    requireStore(dir);
-    int version = StoreScan.version(dir);
-    long live = StoreLock.holder(dir).orElse(-1L);
-    ClipIndex index = new ClipIndex();
-    return report(dir, version, live, index, StoreScan.run(dir, version, live, index), List.of());
-  }
-
-  /**
-   * As {@link #check}, with the store's lock held, and acting on what is found as the uplink's start does.
-   *
-   * @throws StoreLockedException when an uplink holds the store: nothing is read or changed
-   */
-  public static Report salvage(Path dir) throws IOException {
-    requireStore(dir);
-    try (StoreLock lock = StoreLock.acquire(dir)) {
-      int version = StoreScan.version(dir);
-      ClipIndex index = new ClipIndex();
-      List<String> actions = new ArrayList<>();
-      StoreScan scan = StoreRecovery.recover(dir, version, index, DiskOps.REAL, Clock.systemUTC(), actions::add);
-      return report(dir, version, -1, index, scan, actions);
+    /** Reads the store in {@code dir} and checks everything; changes nothing. */
+    public static Report check(Path dir) throws IOException {
+        requireStore(dir);
+        int version = StoreScan.version(dir);
+        long live = StoreLock.holder(dir).orElse(-1L);
+        ClipIndex index = new ClipIndex();
+        return report(dir, version, live, index, StoreScan.run(dir, version, live, index), List.of());
     }
-  }
 
-  private static Report report(Path dir, int version, long live, ClipIndex index, StoreScan scan,
-                               List<String> salvaged) {
-    List<Segment> segments = new ArrayList<>();
-    for (StoreScan.Segment s : scan.segments) {
-      StoreScan.Expectation expected = s.expected();
-      segments.add(new Segment(s.number(), s.result().size(), s.result().records(), s.result().start(),
-          expected == null ? -1 : expected.length(), expected == null ? -1 : expected.records(),
-          expected == null ? null : expected.source()));
+    /**
+     * As {@link #check}, with the store's lock held, and acting on what is found as the uplink's start does.
+     *
+     * @throws StoreLockedException when an uplink holds the store: nothing is read or changed
+     */
+    public static Report salvage(Path dir) throws IOException {
+        requireStore(dir);
+        try (StoreLock lock = StoreLock.acquire(dir)) {
+            int version = StoreScan.version(dir);
+            ClipIndex index = new ClipIndex();
+            List<String> actions = new ArrayList<>();
+            StoreScan scan = StoreRecovery.recover(dir, version, index, DiskOps.REAL, Clock.systemUTC(), actions::add);
+            return report(dir, version, -1, index, scan, actions);
+        }
     }
-    return new Report(dir, version, live, scan.checkpoint, List.copyOf(segments), scan.records, index.size(),
-        index.damaged().size(), List.copyOf(scan.findings), List.copyOf(salvaged));
-  }
 
-  /** Checked before the lock is taken, so that fsck never makes a store, or a lock file, where there is none. */
-  private static void requireStore(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new IOException(dir + " is not a directory");
+    private static Report report(
+            Path dir, int version, long live, ClipIndex index, StoreScan scan, List<String> salvaged) {
+        List<Segment> segments = new ArrayList<>();
+        for (StoreScan.Segment s : scan.segments) {
+            StoreScan.Expectation expected = s.expected();
+            segments.add(new Segment(
+                    s.number(),
+                    s.result().size(),
+                    s.result().records(),
+                    s.result().start(),
+                    expected == null ? -1 : expected.length(),
+                    expected == null ? -1 : expected.records(),
+                    expected == null ? null : expected.source()));
+        }
+        return new Report(
+                dir,
+                version,
+                live,
+                scan.checkpoint,
+                List.copyOf(segments),
+                scan.records,
+                index.size(),
+                index.damaged().size(),
+                List.copyOf(scan.findings),
+                List.copyOf(salvaged));
     }
-    if (!Files.isRegularFile(dir.resolve(SegmentFormat.MARKER_FILE))) {
-      throw new IOException(dir + " is not a doorbell store: it has no " + SegmentFormat.MARKER_FILE + " marker");
+
+    /** Checked before the lock is taken, so that fsck never makes a store, or a lock file, where there is none. */
+    private static void requireStore(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + " is not a directory");
+        }
+        if (!Files.isRegularFile(dir.resolve(SegmentFormat.MARKER_FILE))) {
+            throw new IOException(dir + " is not a doorbell store: it has no " + SegmentFormat.MARKER_FILE + " marker");
+        }
     }
-  }
 }

@@ -8,22 +8,22 @@ import java.io.IOException;
  * but a {@link StoreFinding}: the store starts anyway.
  */
 public final class StoreCorruptedException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String segment;
-  private final long offset;
+    private final String segment;
+    private final long offset;
 
-  public StoreCorruptedException(String segment, long offset, String reason) {
-    super("store corrupted in segment " + segment + " at offset " + offset + ": " + reason);
-    this.segment = segment;
-    this.offset = offset;
-  }
+    public StoreCorruptedException(String segment, long offset, String reason) {
+        super("store corrupted in segment " + segment + " at offset " + offset + ": " + reason);
+        this.segment = segment;
+        this.offset = offset;
+    }
 
-  public String segment() {
-    return segment;
-  }
+    public String segment() {
+        return segment;
+    }
 
-  public long offset() {
-    return offset;
-  }
+    public long offset() {
+        return offset;
+    }
 }

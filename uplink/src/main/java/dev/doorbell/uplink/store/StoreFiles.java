@@ -20,63 +20,64 @@ import org.slf4j.LoggerFactory;
  * without POSIX permissions they get its defaults.
  */
 final class StoreFiles {
-  private static final Logger log = LoggerFactory.getLogger(StoreFiles.class);
-  static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-  static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
+    private static final Logger log = LoggerFactory.getLogger(StoreFiles.class);
+    static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+    static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
 
-  private StoreFiles() {}
+    private StoreFiles() {}
 
-  /** Creates {@code dir} (0700) unless it is already a directory. */
-  static void createDirectory(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
+    /** Creates {@code dir} (0700) unless it is already a directory. */
+    static void createDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            if (posix(dir.toAbsolutePath().getParent())) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(FOLDER));
+            } else {
+                Files.createDirectory(dir);
+            }
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+        }
     }
-    try {
-      if (posix(dir.toAbsolutePath().getParent())) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(FOLDER));
-      } else {
-        Files.createDirectory(dir);
-      }
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
-    }
-  }
 
-  /** Opens {@code file}, creating it 0600 when the options say so. */
-  static FileChannel open(Path file, Set<? extends OpenOption> options) throws IOException {
-    if (posix(file.toAbsolutePath().getParent())) {
-      return FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(FILE));
+    /** Opens {@code file}, creating it 0600 when the options say so. */
+    static FileChannel open(Path file, Set<? extends OpenOption> options) throws IOException {
+        if (posix(file.toAbsolutePath().getParent())) {
+            return FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(FILE));
+        }
+        return FileChannel.open(file, options, new FileAttribute<?>[0]);
     }
-    return FileChannel.open(file, options, new FileAttribute<?>[0]);
-  }
 
-  /**
-   * Takes away group and other permissions that a store made by an older uplink (0644 files, 0755 folders) still
-   * has; true when it did. Failures (another owner, a read-only mount) are logged and do not stop the store.
-   */
-  static boolean restrict(Path path, boolean folder) {
-    try {
-      if (!posix(path)) {
-        return false;
-      }
-      Set<PosixFilePermission> now = Files.getPosixFilePermissions(path);
-      Set<PosixFilePermission> narrowed = EnumSet.noneOf(PosixFilePermission.class);
-      narrowed.addAll(now);
-      narrowed.retainAll(folder ? FOLDER : FILE);
-      if (narrowed.equals(now)) {
-        return false;
-      }
-      Files.setPosixFilePermissions(path, narrowed);
-      return true;
-    } catch (IOException | UnsupportedOperationException e) {
-      log.warn("store could not make {} private: {}", path, e.toString());
-      return false;
+    /**
+     * Takes away group and other permissions that a store made by an older uplink (0644 files, 0755 folders) still
+     * has; true when it did. Failures (another owner, a read-only mount) are logged and do not stop the store.
+     */
+    static boolean restrict(Path path, boolean folder) {
+        try {
+            if (!posix(path)) {
+                return false;
+            }
+            Set<PosixFilePermission> now = Files.getPosixFilePermissions(path);
+            Set<PosixFilePermission> narrowed = EnumSet.noneOf(PosixFilePermission.class);
+            narrowed.addAll(now);
+            narrowed.retainAll(folder ? FOLDER : FILE);
+            if (narrowed.equals(now)) {
+                return false;
+            }
+            Files.setPosixFilePermissions(path, narrowed);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("store could not make {} private: {}", path, e.toString());
+            return false;
+        }
     }
-  }
 
-  private static boolean posix(Path path) {
-    return path != null && path.getFileSystem().supportedFileAttributeViews().contains("posix");
-  }
+    private static boolean posix(Path path) {
+        return path != null
+                && path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
 }

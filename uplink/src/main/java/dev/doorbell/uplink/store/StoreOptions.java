@@ -13,38 +13,38 @@ import java.util.Objects;
  *     full; zero writes whatever is queued at once
  * @param directIo write batches with O_DIRECT where the file system allows it (else through the page cache)
  */
-public record StoreOptions(long segmentBytes, int maxBatchRecords, long maxBatchBytes, Duration maxBatchDelay,
-                           boolean directIo) {
-  public StoreOptions {
-    Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
-    if (segmentBytes < 1024) {
-      throw new IllegalArgumentException("segmentBytes must be at least 1024, got " + segmentBytes);
+public record StoreOptions(
+        long segmentBytes, int maxBatchRecords, long maxBatchBytes, Duration maxBatchDelay, boolean directIo) {
+    public StoreOptions {
+        Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+        if (segmentBytes < 1024) {
+            throw new IllegalArgumentException("segmentBytes must be at least 1024, got " + segmentBytes);
+        }
+        if (maxBatchRecords < 1) {
+            throw new IllegalArgumentException("maxBatchRecords must be at least 1, got " + maxBatchRecords);
+        }
+        if (maxBatchBytes < 1) {
+            throw new IllegalArgumentException("maxBatchBytes must be at least 1, got " + maxBatchBytes);
+        }
+        if (maxBatchDelay.isNegative()) {
+            throw new IllegalArgumentException("maxBatchDelay must not be negative, got " + maxBatchDelay);
+        }
     }
-    if (maxBatchRecords < 1) {
-      throw new IllegalArgumentException("maxBatchRecords must be at least 1, got " + maxBatchRecords);
+
+    /** 256 MiB segments; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more; direct I/O. */
+    public static StoreOptions defaults() {
+        return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1), true);
     }
-    if (maxBatchBytes < 1) {
-      throw new IllegalArgumentException("maxBatchBytes must be at least 1, got " + maxBatchBytes);
+
+    public StoreOptions withSegmentBytes(long bytes) {
+        return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo);
     }
-    if (maxBatchDelay.isNegative()) {
-      throw new IllegalArgumentException("maxBatchDelay must not be negative, got " + maxBatchDelay);
+
+    public StoreOptions withMaxBatchDelay(Duration delay) {
+        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay, directIo);
     }
-  }
 
-  /** 256 MiB segments; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more; direct I/O. */
-  public static StoreOptions defaults() {
-    return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1), true);
-  }
-
-  public StoreOptions withSegmentBytes(long bytes) {
-    return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo);
-  }
-
-  public StoreOptions withMaxBatchDelay(Duration delay) {
-    return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay, directIo);
-  }
-
-  public StoreOptions withDirectIo(boolean direct) {
-    return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, direct);
-  }
+    public StoreOptions withDirectIo(boolean direct) {
+        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, direct);
+    }
 }

@@ -21,400 +21,472 @@ import java.util.Map;
  * StoreFinding}s; what to do about them is the caller's (the uplink's start, {@code fsck}).
  */
 final class StoreScan {
-  /** What a segment was committed to hold, and who says so. */
-  record Expectation(long length, long records, String source, boolean fromCheckpoint) {}
+    /** What a segment was committed to hold, and who says so. */
+    record Expectation(long length, long records, String source, boolean fromCheckpoint) {}
 
-  /** One segment as scanned, with its expectation (null when none can be known). */
-  record Segment(long number, Path file, SegmentScanner.Result result, Expectation expected) {}
+    /** One segment as scanned, with its expectation (null when none can be known). */
+    record Segment(long number, Path file, SegmentScanner.Result result, Expectation expected) {}
 
-  /** The segment the next new segment's start record names, and its committed length and records. */
-  record Chain(long segment, long length, long records) {}
+    /** The segment the next new segment's start record names, and its committed length and records. */
+    record Chain(long segment, long length, long records) {}
 
-  final int version;
-  final Checkpoint checkpoint;
-  final List<Segment> segments = new ArrayList<>();
-  final List<StoreFinding> findings = new ArrayList<>();
-  long records;
-  long bytes;
-  /** Whether the uplink may go on appending to the newest segment: it holds what was committed, undamaged. */
-  boolean newestResumable;
-  /** What a new segment's start record must carry: the newest committed state known. */
-  Chain chain = new Chain(0, 0, 0);
-  /** The number a new segment gets. */
-  long nextNumber = 1;
+    final int version;
+    final Checkpoint checkpoint;
+    final List<Segment> segments = new ArrayList<>();
+    final List<StoreFinding> findings = new ArrayList<>();
+    long records;
+    long bytes;
+    /** Whether the uplink may go on appending to the newest segment: it holds what was committed, undamaged. */
+    boolean newestResumable;
+    /** What a new segment's start record must carry: the newest committed state known. */
+    Chain chain = new Chain(0, 0, 0);
+    /** The number a new segment gets. */
+    long nextNumber = 1;
 
-  private final Path storeDir;
-  private final ClipIndex index;
-  private final String checkpointProblem;
-  private final Map<Long, SegmentScanner.Start> starts = new HashMap<>();
-  private final Map<Long, Expectation> expected = new HashMap<>();
-  /** Segments missing before a present segment, by that segment. */
-  private final Map<Long, String> missingBefore = new HashMap<>();
-  private String missingAtEnd;
-  private boolean checkpointFarBehind;
-  /** The segment being scanned, for the visitor. */
-  private long current;
-  private long clipRecords;
+    private final Path storeDir;
+    private final ClipIndex index;
+    private final String checkpointProblem;
+    private final Map<Long, SegmentScanner.Start> starts = new HashMap<>();
+    private final Map<Long, Expectation> expected = new HashMap<>();
+    /** Segments missing before a present segment, by that segment. */
+    private final Map<Long, String> missingBefore = new HashMap<>();
 
-  private StoreScan(Path storeDir, int version, Checkpoint checkpoint, String checkpointProblem, ClipIndex index) {
-    this.storeDir = storeDir;
-    this.version = version;
-    this.checkpoint = checkpoint;
-    this.checkpointProblem = checkpointProblem;
-    this.index = index;
-  }
+    private String missingAtEnd;
+    private boolean checkpointFarBehind;
+    /** The segment being scanned, for the visitor. */
+    private long current;
 
-  /** The scan of a store being made: nothing in it yet. */
-  static StoreScan empty(Path storeDir, ClipIndex index) {
-    return new StoreScan(storeDir, 2, null, null, index);
-  }
+    private long clipRecords;
 
-  /** The store's format version from its marker: 1 or 2; anything else is refused naming what it reads. */
-  static int version(Path storeDir) throws IOException {
-    Path marker = storeDir.resolve(SegmentFormat.MARKER_FILE);
-    if (!Files.isRegularFile(marker)) {
-      throw new IOException(storeDir + " is not a doorbell store: it has no " + SegmentFormat.MARKER_FILE + " marker");
+    private StoreScan(Path storeDir, int version, Checkpoint checkpoint, String checkpointProblem, ClipIndex index) {
+        this.storeDir = storeDir;
+        this.version = version;
+        this.checkpoint = checkpoint;
+        this.checkpointProblem = checkpointProblem;
+        this.index = index;
     }
-    String content = Files.readString(marker, StandardCharsets.US_ASCII);
-    if (content.equals(SegmentFormat.MARKER_LINE + "\n")) {
-      return 2;
-    }
-    if (content.equals(SegmentFormat.MARKER_LINE_V1 + "\n")) {
-      return 1;
-    }
-    String line = content.strip();
-    throw new IOException(storeDir + " is not a doorbell store this uplink reads: its marker reads '"
-        + (line.length() > 40 ? line.substring(0, 40) + "..." : line) + "'");
-  }
 
-  /** Segment numbers present in {@code segments/}, in order; temporary and other files are not segments. */
-  static List<Long> segmentNumbers(Path segmentsDir) throws IOException {
-    List<Long> numbers = new ArrayList<>();
-    if (!Files.isDirectory(segmentsDir)) {
-      return numbers;
+    /** The scan of a store being made: nothing in it yet. */
+    static StoreScan empty(Path storeDir, ClipIndex index) {
+        return new StoreScan(storeDir, 2, null, null, index);
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(segmentsDir, "*" + SegmentFormat.SUFFIX)) {
-      for (Path entry : entries) {
-        long number = SegmentFormat.segmentNumber(entry.getFileName().toString());
-        if (number > 0) {
-          numbers.add(number);
+
+    /** The store's format version from its marker: 1 or 2; anything else is refused naming what it reads. */
+    static int version(Path storeDir) throws IOException {
+        Path marker = storeDir.resolve(SegmentFormat.MARKER_FILE);
+        if (!Files.isRegularFile(marker)) {
+            throw new IOException(
+                    storeDir + " is not a doorbell store: it has no " + SegmentFormat.MARKER_FILE + " marker");
         }
-      }
+        String content = Files.readString(marker, StandardCharsets.US_ASCII);
+        if (content.equals(SegmentFormat.MARKER_LINE + "\n")) {
+            return 2;
+        }
+        if (content.equals(SegmentFormat.MARKER_LINE_V1 + "\n")) {
+            return 1;
+        }
+        String line = content.strip();
+        throw new IOException(storeDir + " is not a doorbell store this uplink reads: its marker reads '"
+                + (line.length() > 40 ? line.substring(0, 40) + "..." : line) + "'");
     }
-    Collections.sort(numbers);
-    return numbers;
-  }
 
-  /**
-   * Scans the store in {@code storeDir} (of format {@code version}) into {@code index}.
-   *
-   * @param livePid the pid of the uplink holding the store, or -1 when none does: a live store is read only up to
-   *     its checkpoint (segments after the checkpoint's and bytes past its length are being written)
-   */
-  static StoreScan run(Path storeDir, int version, long livePid, ClipIndex index) throws IOException {
-    Checkpoint checkpoint = null;
-    String problem = null;
-    if (version >= 2) {
-      CheckpointFile.Contents contents = CheckpointFile.read(storeDir.resolve(SegmentFormat.CHECKPOINT_FILE));
-      checkpoint = contents.latest();
-      problem = contents.problem();
+    /** Segment numbers present in {@code segments/}, in order; temporary and other files are not segments. */
+    static List<Long> segmentNumbers(Path segmentsDir) throws IOException {
+        List<Long> numbers = new ArrayList<>();
+        if (!Files.isDirectory(segmentsDir)) {
+            return numbers;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(segmentsDir, "*" + SegmentFormat.SUFFIX)) {
+            for (Path entry : entries) {
+                long number = SegmentFormat.segmentNumber(entry.getFileName().toString());
+                if (number > 0) {
+                    numbers.add(number);
+                }
+            }
+        }
+        Collections.sort(numbers);
+        return numbers;
     }
-    StoreScan scan = new StoreScan(storeDir, version, checkpoint, problem, index);
-    scan.scanAll(livePid);
-    return scan;
-  }
 
-  private void scanAll(long livePid) throws IOException {
-    Path segmentsDir = storeDir.resolve(SegmentFormat.SEGMENTS_DIR);
-    List<Long> numbers = segmentNumbers(segmentsDir);
-    if (livePid != -1) {
-      noteLive(livePid, numbers);
+    /**
+     * Scans the store in {@code storeDir} (of format {@code version}) into {@code index}.
+     *
+     * @param livePid the pid of the uplink holding the store, or -1 when none does: a live store is read only up to
+     *     its checkpoint (segments after the checkpoint's and bytes past its length are being written)
+     */
+    static StoreScan run(Path storeDir, int version, long livePid, ClipIndex index) throws IOException {
+        Checkpoint checkpoint = null;
+        String problem = null;
+        if (version >= 2) {
+            CheckpointFile.Contents contents = CheckpointFile.read(storeDir.resolve(SegmentFormat.CHECKPOINT_FILE));
+            checkpoint = contents.latest();
+            problem = contents.problem();
+        }
+        StoreScan scan = new StoreScan(storeDir, version, checkpoint, problem, index);
+        scan.scanAll(livePid);
+        return scan;
     }
-    if (version < 2) {
-      add(StoreFinding.Kind.UNCHECKED, "a v1 store has no checkpoint and no start records: a store shorter than what "
-          + "was acknowledged cannot be detected");
-    } else {
-      for (long number : numbers) {
-        SegmentScanner.Start start = SegmentScanner.readStart(segmentsDir.resolve(SegmentFormat.segmentName(number)),
-            number);
+
+    private void scanAll(long livePid) throws IOException {
+        Path segmentsDir = storeDir.resolve(SegmentFormat.SEGMENTS_DIR);
+        List<Long> numbers = segmentNumbers(segmentsDir);
+        if (livePid != -1) {
+            noteLive(livePid, numbers);
+        }
+        if (version < 2) {
+            add(
+                    StoreFinding.Kind.UNCHECKED,
+                    "a v1 store has no checkpoint and no start records: a store shorter than what "
+                            + "was acknowledged cannot be detected");
+        } else {
+            for (long number : numbers) {
+                SegmentScanner.Start start =
+                        SegmentScanner.readStart(segmentsDir.resolve(SegmentFormat.segmentName(number)), number);
+                if (start != null) {
+                    starts.put(number, start);
+                }
+            }
+        }
+        checkNumbers(numbers);
+        if (version >= 2) {
+            checkStarts(numbers);
+            checkCheckpoint(numbers);
+        }
+        SegmentScanner.Visitor visitor = new SegmentScanner.Visitor() {
+            @Override
+            public void record(long offset, int recordLength, StoredRecord record) {
+                bytes += recordLength;
+                clipRecords += record.hasSegmentStart() ? 0 : 1;
+                String problem = index.replay(record, current, offset, recordLength);
+                if (problem != null) {
+                    add(
+                            StoreFinding.Kind.CLIP,
+                            "segment " + SegmentFormat.segmentName(current) + " offset " + offset + ": " + problem
+                                    + "; the clip is marked damaged");
+                }
+            }
+
+            @Override
+            public void damaged(SegmentScanner.DamagedRange range) {
+                add(StoreFinding.Kind.DAMAGED, range.where() + ": " + range.reason());
+                index.recordsLost(range.where());
+            }
+        };
+        for (int i = 0; i < numbers.size(); i++) {
+            long number = numbers.get(i);
+            current = number;
+            if (missingBefore.containsKey(number)) {
+                index.recordsLost(missingBefore.get(number));
+            }
+            Expectation expectation = expected.get(number);
+            boolean stop = livePid != -1 && checkpoint != null && number == checkpoint.segment();
+            Path file = segmentsDir.resolve(SegmentFormat.segmentName(number));
+            SegmentScanner.Result result = SegmentScanner.scan(
+                    file,
+                    number,
+                    i == numbers.size() - 1,
+                    expectation == null ? -1 : expectation.length(),
+                    stop,
+                    visitor);
+            segments.add(new Segment(number, file, result, expectation));
+            records += result.records();
+            check(result, expectation);
+            if (version >= 2 && !starts.containsKey(number) && isAfterFirstStart(numbers, i)) {
+                missingStart(number, numbers.get(i - 1), result);
+            }
+        }
+        if (missingAtEnd != null) {
+            index.recordsLost(missingAtEnd);
+        }
+        if (version >= 2 && checkpointProblem != null && !(clipRecords == 0 && numbers.size() <= 1)) {
+            add(
+                    StoreFinding.Kind.CHECKPOINT,
+                    checkpointProblem + ": what was acknowledged in the newest segment cannot be " + "checked");
+        }
+        for (ClipState clip : index.finishReplay()) {
+            add(StoreFinding.Kind.CLIP, clip.name() + ": " + clip.damage + "; the clip is marked damaged");
+        }
+        decideNewest(numbers);
+    }
+
+    private boolean isAfterFirstStart(List<Long> numbers, int i) {
+        for (int j = 0; j < i; j++) {
+            if (starts.containsKey(numbers.get(j))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void noteLive(long livePid, List<Long> numbers) {
+        if (checkpoint == null) {
+            add(
+                    StoreFinding.Kind.UNCHECKED,
+                    "live store (uplink pid " + livePid + ") without a valid checkpoint: the "
+                            + "newest segment's tail may be in the middle of being written");
+            return;
+        }
+        numbers.removeIf(n -> n > checkpoint.segment());
+        add(
+                StoreFinding.Kind.NOTE,
+                "live store (uplink pid " + livePid + "): read up to the last group commit, segment "
+                        + SegmentFormat.segmentName(checkpoint.segment()) + " offset " + checkpoint.length());
+    }
+
+    /** Gaps in the numbers, and segments below the lowest one present. */
+    private void checkNumbers(List<Long> numbers) {
+        for (int i = 1; i < numbers.size(); i++) {
+            long a = numbers.get(i - 1);
+            long b = numbers.get(i);
+            if (b > a + 1) {
+                missing(b, missingRange(a + 1, b - 1));
+            }
+        }
+        if (numbers.isEmpty()) {
+            return;
+        }
+        long lowest = numbers.get(0);
+        SegmentScanner.Start start = starts.get(lowest);
         if (start != null) {
-          starts.put(number, start);
+            long named = start.record().getPreviousSegment();
+            if (named >= lowest) {
+                add(
+                        StoreFinding.Kind.CHAIN,
+                        "segment " + SegmentFormat.segmentName(lowest) + " begins with a start record "
+                                + "naming segment " + Long.toUnsignedString(named) + " before it");
+            } else if (named > 0) {
+                missing(
+                        lowest,
+                        missingRange(1, named) + " (segment " + SegmentFormat.segmentName(lowest) + "'s start "
+                                + "record names " + SegmentFormat.segmentName(named) + " before it)");
+            }
+        } else if (lowest > 1) {
+            missing(lowest, missingRange(1, lowest - 1));
         }
-      }
     }
-    checkNumbers(numbers);
-    if (version >= 2) {
-      checkStarts(numbers);
-      checkCheckpoint(numbers);
-    }
-    SegmentScanner.Visitor visitor = new SegmentScanner.Visitor() {
-      @Override
-      public void record(long offset, int recordLength, StoredRecord record) {
-        bytes += recordLength;
-        clipRecords += record.hasSegmentStart() ? 0 : 1;
-        String problem = index.replay(record, current, offset, recordLength);
-        if (problem != null) {
-          add(StoreFinding.Kind.CLIP, "segment " + SegmentFormat.segmentName(current) + " offset " + offset + ": "
-              + problem + "; the clip is marked damaged");
+
+    /** From the lowest segment with a start record on, each start record names the segment before it. */
+    private void checkStarts(List<Long> numbers) {
+        int first = -1;
+        for (int i = 0; i < numbers.size() && first < 0; i++) {
+            if (starts.containsKey(numbers.get(i))) {
+                first = i;
+            }
         }
-      }
+        if (first < 0) {
+            if (!numbers.isEmpty()) {
+                add(StoreFinding.Kind.CHAIN, "no segment begins with a start record, in a v2 store");
+            }
+            return;
+        }
+        if (first > 0) {
+            add(
+                    StoreFinding.Kind.UNCHECKED,
+                    (first == 1
+                                    ? "segment " + SegmentFormat.segmentName(numbers.get(0)) + " predates"
+                                    : "segments " + SegmentFormat.segmentName(numbers.get(0)) + " to "
+                                            + SegmentFormat.segmentName(numbers.get(first - 1)) + " predate")
+                            + " start records (v1 segments of an "
+                            + "upgraded store): only the last one's committed length is checked");
+        }
+        for (int i = Math.max(first, 1); i < numbers.size(); i++) {
+            long number = numbers.get(i);
+            long previous = numbers.get(i - 1);
+            SegmentScanner.Start start = starts.get(number);
+            if (start == null) {
+                continue;
+            }
+            StoredSegmentStart record = start.record();
+            long named = record.getPreviousSegment();
+            String name = SegmentFormat.segmentName(number);
+            if (named == previous) {
+                committed(
+                        previous,
+                        new Expectation(
+                                record.getPreviousLength(),
+                                record.getPreviousRecords(),
+                                "the start record of segment " + name,
+                                false));
+            } else if (named == 0 || named < previous || named >= number) {
+                add(
+                        StoreFinding.Kind.CHAIN,
+                        "segment " + name + "'s start record names "
+                                + (named == 0 ? "no segment" : "segment " + Long.toUnsignedString(named))
+                                + " before it, but segment "
+                                + SegmentFormat.segmentName(previous) + " precedes it");
+            }
+            // A number between the previous present segment and this one: those segments are missing (checkNumbers).
+        }
+    }
 
-      @Override
-      public void damaged(SegmentScanner.DamagedRange range) {
-        add(StoreFinding.Kind.DAMAGED, range.where() + ": " + range.reason());
-        index.recordsLost(range.where());
-      }
-    };
-    for (int i = 0; i < numbers.size(); i++) {
-      long number = numbers.get(i);
-      current = number;
-      if (missingBefore.containsKey(number)) {
-        index.recordsLost(missingBefore.get(number));
-      }
-      Expectation expectation = expected.get(number);
-      boolean stop = livePid != -1 && checkpoint != null && number == checkpoint.segment();
-      Path file = segmentsDir.resolve(SegmentFormat.segmentName(number));
-      SegmentScanner.Result result = SegmentScanner.scan(file, number, i == numbers.size() - 1,
-          expectation == null ? -1 : expectation.length(), stop, visitor);
-      segments.add(new Segment(number, file, result, expectation));
-      records += result.records();
-      check(result, expectation);
-      if (version >= 2 && !starts.containsKey(number) && isAfterFirstStart(numbers, i)) {
-        missingStart(number, numbers.get(i - 1), result);
-      }
+    /** The checkpoint against the newest segment, and against start records that name the same segment. */
+    private void checkCheckpoint(List<Long> numbers) {
+        if (checkpoint == null) {
+            return;
+        }
+        long newest = numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
+        long named = checkpoint.segment();
+        if (named > newest) {
+            missingAtEnd = (newest == 0
+                            ? "every segment up to " + SegmentFormat.segmentName(named) + " is missing"
+                            : "segments after " + SegmentFormat.segmentName(newest) + " are missing")
+                    + " (the checkpoint names "
+                    + "segment " + SegmentFormat.segmentName(named) + ")";
+            add(StoreFinding.Kind.MISSING, missingAtEnd);
+            return;
+        }
+        if (named < newest - 1) {
+            checkpointFarBehind = true;
+            add(
+                    StoreFinding.Kind.CHECKPOINT,
+                    "the checkpoint names segment " + SegmentFormat.segmentName(named)
+                            + ", more than one below the newest segment " + SegmentFormat.segmentName(newest));
+        }
+        Expectation byStart = expected.get(named);
+        if (byStart == null) {
+            if (numbers.contains(named)) {
+                committed(named, new Expectation(checkpoint.length(), checkpoint.records(), "the checkpoint", true));
+            }
+        } else if (byStart.length() != checkpoint.length() || byStart.records() != checkpoint.records()) {
+            add(
+                    StoreFinding.Kind.CHECKPOINT,
+                    "the checkpoint says segment " + SegmentFormat.segmentName(named)
+                            + " committed " + checkpoint.length() + " bytes and " + checkpoint.records() + " records, "
+                            + byStart.source() + " says " + byStart.length() + " bytes and " + byStart.records()
+                            + " records");
+        }
+        if (named == newest - 1 && starts.containsKey(newest)) {
+            // A stop between making a segment and checkpointing it: that segment committed its start record only.
+            committed(
+                    newest,
+                    new Expectation(
+                            starts.get(newest).end(),
+                            1,
+                            "its start record (the checkpoint names the segment before it)",
+                            false));
+        }
     }
-    if (missingAtEnd != null) {
-      index.recordsLost(missingAtEnd);
-    }
-    if (version >= 2 && checkpointProblem != null && !(clipRecords == 0 && numbers.size() <= 1)) {
-      add(StoreFinding.Kind.CHECKPOINT, checkpointProblem + ": what was acknowledged in the newest segment cannot be "
-          + "checked");
-    }
-    for (ClipState clip : index.finishReplay()) {
-      add(StoreFinding.Kind.CLIP, clip.name() + ": " + clip.damage + "; the clip is marked damaged");
-    }
-    decideNewest(numbers);
-  }
 
-  private boolean isAfterFirstStart(List<Long> numbers, int i) {
-    for (int j = 0; j < i; j++) {
-      if (starts.containsKey(numbers.get(j))) {
-        return true;
-      }
+    private void committed(long segment, Expectation expectation) {
+        if (expectation.length() < SegmentFormat.MAGIC.length) {
+            add(
+                    expectation.fromCheckpoint() ? StoreFinding.Kind.CHECKPOINT : StoreFinding.Kind.CHAIN,
+                    expectation.source()
+                            + " gives segment " + SegmentFormat.segmentName(segment) + " a committed length of "
+                            + expectation.length()
+                            + ", below its 8-byte magic");
+            return;
+        }
+        expected.put(segment, expectation);
     }
-    return false;
-  }
 
-  private void noteLive(long livePid, List<Long> numbers) {
-    if (checkpoint == null) {
-      add(StoreFinding.Kind.UNCHECKED, "live store (uplink pid " + livePid + ") without a valid checkpoint: the "
-          + "newest segment's tail may be in the middle of being written");
-      return;
+    /** A segment after the first start record that does not begin with one. */
+    private void missingStart(long number, long previous, SegmentScanner.Result result) {
+        if (result.startDamaged()) {
+            add(
+                    StoreFinding.Kind.UNCHECKED,
+                    "segment " + SegmentFormat.segmentName(number) + "'s start record lies in a "
+                            + "damaged range: segment " + SegmentFormat.segmentName(previous)
+                            + "'s committed length cannot be checked");
+        } else {
+            add(
+                    StoreFinding.Kind.CHAIN,
+                    "segment " + SegmentFormat.segmentName(number) + " does not begin with a start " + "record");
+        }
     }
-    numbers.removeIf(n -> n > checkpoint.segment());
-    add(StoreFinding.Kind.NOTE, "live store (uplink pid " + livePid + "): read up to the last group commit, segment "
-        + SegmentFormat.segmentName(checkpoint.segment()) + " offset " + checkpoint.length());
-  }
 
-  /** Gaps in the numbers, and segments below the lowest one present. */
-  private void checkNumbers(List<Long> numbers) {
-    for (int i = 1; i < numbers.size(); i++) {
-      long a = numbers.get(i - 1);
-      long b = numbers.get(i);
-      if (b > a + 1) {
-        missing(b, missingRange(a + 1, b - 1));
-      }
+    /** One segment's records against what was committed, and its tail. */
+    private void check(SegmentScanner.Result result, Expectation expectation) {
+        String name = SegmentFormat.segmentName(result.number());
+        if (expectation != null) {
+            if (result.size() < expectation.length()) {
+                add(
+                        StoreFinding.Kind.SHORTENED,
+                        "segment " + name + " is shorter than committed: " + result.size() + " of "
+                                + expectation.length() + " bytes, " + result.committedRecords() + " of "
+                                + expectation.records()
+                                + " records (committed by " + expectation.source() + ")");
+                index.recordsLost("the end of segment " + name + " (offsets " + result.size() + " to "
+                        + expectation.length() + ")");
+            } else if (result.committedRecords() != expectation.records()
+                    && !result.damagedBelow(expectation.length())) {
+                add(
+                        expectation.fromCheckpoint() ? StoreFinding.Kind.CHECKPOINT : StoreFinding.Kind.CHAIN,
+                        "segment " + name
+                                + " holds " + result.committedRecords() + " records below its committed length "
+                                + expectation.length()
+                                + ", " + expectation.source() + " says " + expectation.records());
+            }
+            if (result.unacknowledged() > 0) {
+                add(
+                        StoreFinding.Kind.UNACKNOWLEDGED,
+                        "segment " + name + " holds " + result.unacknowledged() + " records "
+                                + "past its committed length " + expectation.length()
+                                + ": never acknowledged, read and kept");
+            }
+        }
+        SegmentScanner.Tail tail = result.tail();
+        if (tail == null) {
+            return;
+        }
+        if (tail.padding()) {
+            add(
+                    StoreFinding.Kind.PADDING,
+                    "segment " + name + ": " + tail.bytes() + " bytes of zero padding at offset " + tail.start());
+        } else {
+            add(
+                    StoreFinding.Kind.TORN_TAIL,
+                    "segment " + name + ": a torn tail of " + tail.bytes() + " bytes at offset "
+                            + tail.start() + (expectation != null ? ", past its committed length," : "")
+                            + " never acknowledged: "
+                            + tail.reason()
+                            + (tail.validRecordsInside()
+                                    ? "; valid records follow in it (an earlier write was torn)"
+                                    : ""));
+        }
     }
-    if (numbers.isEmpty()) {
-      return;
-    }
-    long lowest = numbers.get(0);
-    SegmentScanner.Start start = starts.get(lowest);
-    if (start != null) {
-      long named = start.record().getPreviousSegment();
-      if (named >= lowest) {
-        add(StoreFinding.Kind.CHAIN, "segment " + SegmentFormat.segmentName(lowest) + " begins with a start record "
-            + "naming segment " + Long.toUnsignedString(named) + " before it");
-      } else if (named > 0) {
-        missing(lowest, missingRange(1, named) + " (segment " + SegmentFormat.segmentName(lowest) + "'s start "
-            + "record names " + SegmentFormat.segmentName(named) + " before it)");
-      }
-    } else if (lowest > 1) {
-      missing(lowest, missingRange(1, lowest - 1));
-    }
-  }
 
-  /** From the lowest segment with a start record on, each start record names the segment before it. */
-  private void checkStarts(List<Long> numbers) {
-    int first = -1;
-    for (int i = 0; i < numbers.size() && first < 0; i++) {
-      if (starts.containsKey(numbers.get(i))) {
-        first = i;
-      }
+    private void decideNewest(List<Long> numbers) {
+        long newest = numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
+        nextNumber = Math.max(newest, checkpoint == null ? 0 : checkpoint.segment()) + 1;
+        Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        if (checkpoint != null && checkpoint.segment() >= newest) {
+            chain = new Chain(checkpoint.segment(), checkpoint.length(), checkpoint.records());
+        } else if (last != null) {
+            chain = new Chain(newest, last.result().validEnd(), last.result().records());
+        }
+        if (version < 2 || checkpoint == null || last == null || checkpointFarBehind || missingAtEnd != null) {
+            return;
+        }
+        Expectation expectation = last.expected();
+        SegmentScanner.Result result = last.result();
+        newestResumable = expectation != null
+                && result.size() >= expectation.length()
+                && result.committedRecords() == expectation.records()
+                && !result.damagedBelow(expectation.length());
+        if (newestResumable) {
+            chain = new Chain(newest, result.validEnd(), result.records());
+        }
     }
-    if (first < 0) {
-      if (!numbers.isEmpty()) {
-        add(StoreFinding.Kind.CHAIN, "no segment begins with a start record, in a v2 store");
-      }
-      return;
-    }
-    if (first > 0) {
-      add(StoreFinding.Kind.UNCHECKED, (first == 1 ? "segment " + SegmentFormat.segmentName(numbers.get(0))
-          + " predates" : "segments " + SegmentFormat.segmentName(numbers.get(0)) + " to "
-          + SegmentFormat.segmentName(numbers.get(first - 1)) + " predate") + " start records (v1 segments of an "
-          + "upgraded store): only the last one's committed length is checked");
-    }
-    for (int i = Math.max(first, 1); i < numbers.size(); i++) {
-      long number = numbers.get(i);
-      long previous = numbers.get(i - 1);
-      SegmentScanner.Start start = starts.get(number);
-      if (start == null) {
-        continue;
-      }
-      StoredSegmentStart record = start.record();
-      long named = record.getPreviousSegment();
-      String name = SegmentFormat.segmentName(number);
-      if (named == previous) {
-        committed(previous, new Expectation(record.getPreviousLength(), record.getPreviousRecords(),
-            "the start record of segment " + name, false));
-      } else if (named == 0 || named < previous || named >= number) {
-        add(StoreFinding.Kind.CHAIN, "segment " + name + "'s start record names " + (named == 0 ? "no segment"
-            : "segment " + Long.toUnsignedString(named)) + " before it, but segment "
-            + SegmentFormat.segmentName(previous) + " precedes it");
-      }
-      // A number between the previous present segment and this one: those segments are missing (checkNumbers).
-    }
-  }
 
-  /** The checkpoint against the newest segment, and against start records that name the same segment. */
-  private void checkCheckpoint(List<Long> numbers) {
-    if (checkpoint == null) {
-      return;
+    private void missing(long before, String message) {
+        missingBefore.merge(before, message, (a, b) -> a + "; " + b);
+        add(StoreFinding.Kind.MISSING, message);
     }
-    long newest = numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
-    long named = checkpoint.segment();
-    if (named > newest) {
-      missingAtEnd = (newest == 0 ? "every segment up to " + SegmentFormat.segmentName(named) + " is missing"
-          : "segments after " + SegmentFormat.segmentName(newest) + " are missing") + " (the checkpoint names "
-          + "segment " + SegmentFormat.segmentName(named) + ")";
-      add(StoreFinding.Kind.MISSING, missingAtEnd);
-      return;
-    }
-    if (named < newest - 1) {
-      checkpointFarBehind = true;
-      add(StoreFinding.Kind.CHECKPOINT, "the checkpoint names segment " + SegmentFormat.segmentName(named)
-          + ", more than one below the newest segment " + SegmentFormat.segmentName(newest));
-    }
-    Expectation byStart = expected.get(named);
-    if (byStart == null) {
-      if (numbers.contains(named)) {
-        committed(named, new Expectation(checkpoint.length(), checkpoint.records(), "the checkpoint", true));
-      }
-    } else if (byStart.length() != checkpoint.length() || byStart.records() != checkpoint.records()) {
-      add(StoreFinding.Kind.CHECKPOINT, "the checkpoint says segment " + SegmentFormat.segmentName(named)
-          + " committed " + checkpoint.length() + " bytes and " + checkpoint.records() + " records, "
-          + byStart.source() + " says " + byStart.length() + " bytes and " + byStart.records() + " records");
-    }
-    if (named == newest - 1 && starts.containsKey(newest)) {
-      // A stop between making a segment and checkpointing it: that segment committed its start record only.
-      committed(newest, new Expectation(starts.get(newest).end(), 1,
-          "its start record (the checkpoint names the segment before it)", false));
-    }
-  }
 
-  private void committed(long segment, Expectation expectation) {
-    if (expectation.length() < SegmentFormat.MAGIC.length) {
-      add(expectation.fromCheckpoint() ? StoreFinding.Kind.CHECKPOINT : StoreFinding.Kind.CHAIN, expectation.source()
-          + " gives segment " + SegmentFormat.segmentName(segment) + " a committed length of " + expectation.length()
-          + ", below its 8-byte magic");
-      return;
+    private static String missingRange(long from, long to) {
+        return from == to
+                ? "segment " + SegmentFormat.segmentName(from) + " is missing"
+                : "segments " + SegmentFormat.segmentName(from) + " to " + SegmentFormat.segmentName(to)
+                        + " are missing";
     }
-    expected.put(segment, expectation);
-  }
 
-  /** A segment after the first start record that does not begin with one. */
-  private void missingStart(long number, long previous, SegmentScanner.Result result) {
-    if (result.startDamaged()) {
-      add(StoreFinding.Kind.UNCHECKED, "segment " + SegmentFormat.segmentName(number) + "'s start record lies in a "
-          + "damaged range: segment " + SegmentFormat.segmentName(previous) + "'s committed length cannot be checked");
-    } else {
-      add(StoreFinding.Kind.CHAIN, "segment " + SegmentFormat.segmentName(number) + " does not begin with a start "
-          + "record");
+    private void add(StoreFinding.Kind kind, String message) {
+        findings.add(new StoreFinding(kind, message));
     }
-  }
 
-  /** One segment's records against what was committed, and its tail. */
-  private void check(SegmentScanner.Result result, Expectation expectation) {
-    String name = SegmentFormat.segmentName(result.number());
-    if (expectation != null) {
-      if (result.size() < expectation.length()) {
-        add(StoreFinding.Kind.SHORTENED, "segment " + name + " is shorter than committed: " + result.size() + " of "
-            + expectation.length() + " bytes, " + result.committedRecords() + " of " + expectation.records()
-            + " records (committed by " + expectation.source() + ")");
-        index.recordsLost("the end of segment " + name + " (offsets " + result.size() + " to "
-            + expectation.length() + ")");
-      } else if (result.committedRecords() != expectation.records() && !result.damagedBelow(expectation.length())) {
-        add(expectation.fromCheckpoint() ? StoreFinding.Kind.CHECKPOINT : StoreFinding.Kind.CHAIN, "segment " + name
-            + " holds " + result.committedRecords() + " records below its committed length " + expectation.length()
-            + ", " + expectation.source() + " says " + expectation.records());
-      }
-      if (result.unacknowledged() > 0) {
-        add(StoreFinding.Kind.UNACKNOWLEDGED, "segment " + name + " holds " + result.unacknowledged() + " records "
-            + "past its committed length " + expectation.length() + ": never acknowledged, read and kept");
-      }
+    /** The findings that mean acknowledged data is lost or unreadable. */
+    List<StoreFinding> damage() {
+        return findings.stream().filter(StoreFinding::damage).toList();
     }
-    SegmentScanner.Tail tail = result.tail();
-    if (tail == null) {
-      return;
-    }
-    if (tail.padding()) {
-      add(StoreFinding.Kind.PADDING, "segment " + name + ": " + tail.bytes() + " bytes of zero padding at offset "
-          + tail.start());
-    } else {
-      add(StoreFinding.Kind.TORN_TAIL, "segment " + name + ": a torn tail of " + tail.bytes() + " bytes at offset "
-          + tail.start() + (expectation != null ? ", past its committed length," : "") + " never acknowledged: "
-          + tail.reason() + (tail.validRecordsInside() ? "; valid records follow in it (an earlier write was torn)"
-          : ""));
-    }
-  }
-
-  private void decideNewest(List<Long> numbers) {
-    long newest = numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
-    nextNumber = Math.max(newest, checkpoint == null ? 0 : checkpoint.segment()) + 1;
-    Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
-    if (checkpoint != null && checkpoint.segment() >= newest) {
-      chain = new Chain(checkpoint.segment(), checkpoint.length(), checkpoint.records());
-    } else if (last != null) {
-      chain = new Chain(newest, last.result().validEnd(), last.result().records());
-    }
-    if (version < 2 || checkpoint == null || last == null || checkpointFarBehind || missingAtEnd != null) {
-      return;
-    }
-    Expectation expectation = last.expected();
-    SegmentScanner.Result result = last.result();
-    newestResumable = expectation != null && result.size() >= expectation.length()
-        && result.committedRecords() == expectation.records() && !result.damagedBelow(expectation.length());
-    if (newestResumable) {
-      chain = new Chain(newest, result.validEnd(), result.records());
-    }
-  }
-
-  private void missing(long before, String message) {
-    missingBefore.merge(before, message, (a, b) -> a + "; " + b);
-    add(StoreFinding.Kind.MISSING, message);
-  }
-
-  private static String missingRange(long from, long to) {
-    return from == to ? "segment " + SegmentFormat.segmentName(from) + " is missing"
-        : "segments " + SegmentFormat.segmentName(from) + " to " + SegmentFormat.segmentName(to) + " are missing";
-  }
-
-  private void add(StoreFinding.Kind kind, String message) {
-    findings.add(new StoreFinding(kind, message));
-  }
-
-  /** The findings that mean acknowledged data is lost or unreadable. */
-  List<StoreFinding> damage() {
-    return findings.stream().filter(StoreFinding::damage).toList();
-  }
 }

@@ -8,5 +8,12 @@ package dev.doorbell.uplink.store;
  * {@code checkpointMillis} its time writing the checkpoint after each; the writer's and the syncer's overlap, so
  * where a saturated store spends its time is the larger of the writer's and the syncer's.
  */
-public record StoreStats(long records, long bytes, long fsyncs, long batches, long clips, long writeMillis,
-                         long fsyncMillis, long checkpointMillis) {}
+public record StoreStats(
+        long records,
+        long bytes,
+        long fsyncs,
+        long batches,
+        long clips,
+        long writeMillis,
+        long fsyncMillis,
+        long checkpointMillis) {}

@@ -7,9 +7,9 @@ import java.io.IOException;
  * same records may be submitted again once the store is available: retriable.
  */
 public final class StoreUnavailableException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public StoreUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public StoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

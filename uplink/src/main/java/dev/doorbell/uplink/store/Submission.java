@@ -12,18 +12,18 @@ import java.util.concurrent.CompletableFuture;
  * (an event loop) with the {@code *Async} variants.
  */
 public record Submission(Outcome outcome, String detail, CompletableFuture<Void> durable) {
-  public Submission {
-    Objects.requireNonNull(outcome, "outcome");
-    Objects.requireNonNull(detail, "detail");
-    Objects.requireNonNull(durable, "durable");
-  }
+    public Submission {
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(detail, "detail");
+        Objects.requireNonNull(durable, "durable");
+    }
 
-  /** True for {@link Outcome#ACCEPTED} and {@link Outcome#DUPLICATE}: the bytes are (or will be) stored. */
-  public boolean stored() {
-    return outcome == Outcome.ACCEPTED || outcome == Outcome.DUPLICATE;
-  }
+    /** True for {@link Outcome#ACCEPTED} and {@link Outcome#DUPLICATE}: the bytes are (or will be) stored. */
+    public boolean stored() {
+        return outcome == Outcome.ACCEPTED || outcome == Outcome.DUPLICATE;
+    }
 
-  static Submission refused(Outcome outcome, String detail) {
-    return new Submission(outcome, detail, CompletableFuture.completedFuture(null));
-  }
+    static Submission refused(Outcome outcome, String detail) {
+        return new Submission(outcome, detail, CompletableFuture.completedFuture(null));
+    }
 }

@@ -33,72 +33,89 @@ import picocli.CommandLine;
  * {@code serve}: the uplink keeps the list in force and its number in its --data directory.
  */
 class CrlRollbackTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void serve_restartWithOlderSignedList_deviceRevokedByTheNewerListStaysRevoked() throws Exception {
-    Path tls = TestPki.copyServerFiles(dir.resolve("tls"));
-    Path data = dir.resolve("data");
-    TestPki.installCrl("crl-dev-b.pem", tls.resolve(CrlFile.FILE_NAME));
-    try (Serve first = Serve.start(data, tls)) {
-      assertRevoked(first.address(), "dev-b");
-    }
+    @Test
+    void serve_restartWithOlderSignedList_deviceRevokedByTheNewerListStaysRevoked() throws Exception {
+        Path tls = TestPki.copyServerFiles(dir.resolve("tls"));
+        Path data = dir.resolve("data");
+        TestPki.installCrl("crl-dev-b.pem", tls.resolve(CrlFile.FILE_NAME));
+        try (Serve first = Serve.start(data, tls)) {
+            assertRevoked(first.address(), "dev-b");
+        }
 
-    // An operator restores an old backup of the fleet's uplink/ folder: CRL number 1, which does not revoke dev-b.
-    TestPki.installCrl("crl.pem", tls.resolve(CrlFile.FILE_NAME));
-    try (Serve second = Serve.start(data, tls)) {
-      assertRevoked(second.address(), "dev-b");
-      try (TestDeviceClient a = TestDeviceClient.connect(second.address(), "dev-a")) {
-        a.send(Messages.hello("dev-a"));
-        a.awaitWelcome();
-      }
-    }
-    assertEquals("2", Files.readString(data.resolve("crl-number"), StandardCharsets.US_ASCII).strip());
-    for (String kept : new String[] {"crl-number", "crl-in-force.pem"}) {
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(kept))),
-          kept);
-    }
-  }
-
-  private static void assertRevoked(InetSocketAddress address, String device) throws Exception {
-    try (TestDeviceClient client = TestDeviceClient.connect(address, device)) {
-      client.send(Messages.hello(device));
-      String message = client.awaitError(ErrorCode.CERTIFICATE_REVOKED).getError().getMessage();
-      assertTrue(message.contains("CRL number 2"), message);
-    }
-  }
-
-  /** {@code serve} with the real directory store, in this JVM, on an ephemeral port. */
-  private record Serve(ServeCommand command, CompletableFuture<Integer> exit, InetSocketAddress address,
-                       StringWriter err) implements AutoCloseable {
-    static Serve start(Path data, Path tls) throws Exception {
-      ServeCommand command = new ServeCommand(dir -> DirectoryStore.open(dir, StoreOptions.defaults()));
-      CommandLine cli = UplinkCli.commandLine(command);
-      StringWriter err = new StringWriter();
-      cli.setOut(new PrintWriter(new StringWriter(), true));
-      cli.setErr(new PrintWriter(err, true));
-      Path portFile = data.resolveSibling("port");
-      Files.deleteIfExists(portFile);
-      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("serve", "--data",
-          data.toString(), "--tls", tls.toString(), "--port", "0", "--port-file", portFile.toString()));
-      int port;
-      try {
-        port = PortFiles.await(portFile, Duration.ofSeconds(20), exit::isDone);
-      } catch (RuntimeException e) {
-        throw new AssertionError("serve did not listen (exit " + (exit.isDone() ? exit.get() : "none") + "): " + err, e);
-      }
-      return new Serve(command, exit, new InetSocketAddress("127.0.0.1", port), err);
+        // An operator restores an old backup of the fleet's uplink/ folder: CRL number 1, which does not revoke dev-b.
+        TestPki.installCrl("crl.pem", tls.resolve(CrlFile.FILE_NAME));
+        try (Serve second = Serve.start(data, tls)) {
+            assertRevoked(second.address(), "dev-b");
+            try (TestDeviceClient a = TestDeviceClient.connect(second.address(), "dev-a")) {
+                a.send(Messages.hello("dev-a"));
+                a.awaitWelcome();
+            }
+        }
+        assertEquals(
+                "2",
+                Files.readString(data.resolve("crl-number"), StandardCharsets.US_ASCII)
+                        .strip());
+        for (String kept : new String[] {"crl-number", "crl-in-force.pem"}) {
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(kept))),
+                    kept);
+        }
     }
 
-    @Override
-    public void close() throws ExecutionException, TimeoutException {
-      command.requestStop();
-      try {
-        assertEquals(0, exit.get(20, TimeUnit.SECONDS), err.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while serve stopped", e);
-      }
+    private static void assertRevoked(InetSocketAddress address, String device) throws Exception {
+        try (TestDeviceClient client = TestDeviceClient.connect(address, device)) {
+            client.send(Messages.hello(device));
+            String message =
+                    client.awaitError(ErrorCode.CERTIFICATE_REVOKED).getError().getMessage();
+            assertTrue(message.contains("CRL number 2"), message);
+        }
     }
-  }
+
+    /** {@code serve} with the real directory store, in this JVM, on an ephemeral port. */
+    private record Serve(
+            ServeCommand command, CompletableFuture<Integer> exit, InetSocketAddress address, StringWriter err)
+            implements AutoCloseable {
+        static Serve start(Path data, Path tls) throws Exception {
+            ServeCommand command = new ServeCommand(dir -> DirectoryStore.open(dir, StoreOptions.defaults()));
+            CommandLine cli = UplinkCli.commandLine(command);
+            StringWriter err = new StringWriter();
+            cli.setOut(new PrintWriter(new StringWriter(), true));
+            cli.setErr(new PrintWriter(err, true));
+            Path portFile = data.resolveSibling("port");
+            Files.deleteIfExists(portFile);
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
+                    "serve",
+                    "--data",
+                    data.toString(),
+                    "--tls",
+                    tls.toString(),
+                    "--port",
+                    "0",
+                    "--port-file",
+                    portFile.toString()));
+            int port;
+            try {
+                port = PortFiles.await(portFile, Duration.ofSeconds(20), exit::isDone);
+            } catch (RuntimeException e) {
+                throw new AssertionError(
+                        "serve did not listen (exit " + (exit.isDone() ? exit.get() : "none") + "): " + err, e);
+            }
+            return new Serve(command, exit, new InetSocketAddress("127.0.0.1", port), err);
+        }
+
+        @Override
+        public void close() throws ExecutionException, TimeoutException {
+            command.requestStop();
+            try {
+                assertEquals(0, exit.get(20, TimeUnit.SECONDS), err.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while serve stopped", e);
+            }
+        }
+    }
 }

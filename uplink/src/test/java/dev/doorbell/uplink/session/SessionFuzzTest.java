@@ -36,112 +36,117 @@ import java.util.Set;
  * naming that device and clip.
  */
 class SessionFuzzTest {
-  private static final UplinkConfig CONFIG = UplinkConfig.builder()
-      .insecurePlaintextForDebugging(true)
-      .maxFrameBytes(256)
-      .maxMessageBytes(1024)
-      .maxFramesPerClip(6)
-      .maxOpenClips(2)
-      .windowFrames(3)
-      .windowBytes(512)
-      .build();
-  private static final int MAX_MESSAGES = 64;
+    private static final UplinkConfig CONFIG = UplinkConfig.builder()
+            .insecurePlaintextForDebugging(true)
+            .maxFrameBytes(256)
+            .maxMessageBytes(1024)
+            .maxFramesPerClip(6)
+            .maxOpenClips(2)
+            .windowFrames(3)
+            .windowBytes(512)
+            .build();
+    private static final int MAX_MESSAGES = 64;
 
-  @FuzzTest(maxDuration = "30s")
-  void session_anyMessages_specificErrorsAndOnlyWellFormedWrites(byte[] input) throws IOException {
-    CheckingClipStore store = new CheckingClipStore(CONFIG);
-    EmbeddedChannel channel = new EmbeddedChannel(new DeviceSessionHandler(CONFIG, store, new SessionRegistry(),
-        new PeerIdentifier(CertificateRevocations.none(), CONFIG.clock())));
-    Observer observer = new Observer(store);
-    try {
-      ByteArrayInputStream in = new ByteArrayInputStream(input);
-      for (int i = 0; i < MAX_MESSAGES && channel.isOpen(); i++) {
-        DeviceMessage message = nextOrNull(in);
-        if (message == null) {
-          break;
+    @FuzzTest(maxDuration = "30s")
+    void session_anyMessages_specificErrorsAndOnlyWellFormedWrites(byte[] input) throws IOException {
+        CheckingClipStore store = new CheckingClipStore(CONFIG);
+        EmbeddedChannel channel = new EmbeddedChannel(new DeviceSessionHandler(
+                CONFIG,
+                store,
+                new SessionRegistry(),
+                new PeerIdentifier(CertificateRevocations.none(), CONFIG.clock())));
+        Observer observer = new Observer(store);
+        try {
+            ByteArrayInputStream in = new ByteArrayInputStream(input);
+            for (int i = 0; i < MAX_MESSAGES && channel.isOpen(); i++) {
+                DeviceMessage message = nextOrNull(in);
+                if (message == null) {
+                    break;
+                }
+                channel.writeInbound(message);
+                if (message.hasPing()) {
+                    store.release();
+                }
+                channel.runPendingTasks();
+                channel.checkException();
+                observer.check(channel);
+            }
+            store.release();
+            channel.runPendingTasks();
+            channel.checkException();
+            observer.check(channel);
+            assertEquals(List.of(), store.violations());
+            assertTrue(
+                    store.devices().isEmpty() || store.devices().equals(Set.of(observer.deviceId)),
+                    "writes under " + store.devices() + " in the session of " + observer.deviceId);
+        } finally {
+            channel.finishAndReleaseAll();
+            store.close();
         }
-        channel.writeInbound(message);
-        if (message.hasPing()) {
-          store.release();
+    }
+
+    private static DeviceMessage nextOrNull(ByteArrayInputStream in) {
+        try {
+            return DeviceMessage.parseDelimitedFrom(in);
+        } catch (IOException e) {
+            return null;
         }
-        channel.runPendingTasks();
-        channel.checkException();
-        observer.check(channel);
-      }
-      store.release();
-      channel.runPendingTasks();
-      channel.checkException();
-      observer.check(channel);
-      assertEquals(List.of(), store.violations());
-      assertTrue(store.devices().isEmpty() || store.devices().equals(Set.of(observer.deviceId)),
-          "writes under " + store.devices() + " in the session of " + observer.deviceId);
-    } finally {
-      channel.finishAndReleaseAll();
-      store.close();
-    }
-  }
-
-  private static DeviceMessage nextOrNull(ByteArrayInputStream in) {
-    try {
-      return DeviceMessage.parseDelimitedFrom(in);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Checks each message the session wrote, in order, against what came before. */
-  private static final class Observer {
-    private final CheckingClipStore store;
-    private final Map<String, Integer> lastAck = new HashMap<>();
-    private String deviceId;
-    private boolean fatalSent;
-
-    Observer(CheckingClipStore store) {
-      this.store = store;
     }
 
-    void check(EmbeddedChannel channel) {
-      for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
-        assertTrue(out instanceof UplinkMessage, "wrote " + out.getClass());
-        assertFalse(fatalSent, "a message after a fatal Error: " + out);
-        UplinkMessage message = (UplinkMessage) out;
-        if (message.hasWelcome()) {
-          assertEquals(null, deviceId, "a second Welcome");
-          deviceId = message.getWelcome().getDeviceId();
-        } else if (message.hasError()) {
-          error(message.getError());
-        } else if (message.hasAck()) {
-          ack(message.getAck());
+    /** Checks each message the session wrote, in order, against what came before. */
+    private static final class Observer {
+        private final CheckingClipStore store;
+        private final Map<String, Integer> lastAck = new HashMap<>();
+        private String deviceId;
+        private boolean fatalSent;
+
+        Observer(CheckingClipStore store) {
+            this.store = store;
         }
-      }
-      if (fatalSent) {
-        assertFalse(channel.isOpen(), "still open after a fatal Error");
-      }
-    }
 
-    private void error(Error error) {
-      ErrorCode code = error.getCode();
-      assertNotEquals(ErrorCode.ERROR_CODE_UNSPECIFIED, code, error.getMessage());
-      assertNotEquals(ErrorCode.INTERNAL, code, error.getMessage());
-      assertEquals(ErrorCodes.isFatal(code), error.getFatal(), code + " with the wrong fatal flag");
-      assertFalse(error.getMessage().isBlank(), code + " without a message");
-      if (deviceId != null) {
-        assertTrue(error.getMessage().contains("device " + deviceId), "does not name the device: " + error);
-      }
-      fatalSent = error.getFatal();
-    }
+        void check(EmbeddedChannel channel) {
+            for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
+                assertTrue(out instanceof UplinkMessage, "wrote " + out.getClass());
+                assertFalse(fatalSent, "a message after a fatal Error: " + out);
+                UplinkMessage message = (UplinkMessage) out;
+                if (message.hasWelcome()) {
+                    assertEquals(null, deviceId, "a second Welcome");
+                    deviceId = message.getWelcome().getDeviceId();
+                } else if (message.hasError()) {
+                    error(message.getError());
+                } else if (message.hasAck()) {
+                    ack(message.getAck());
+                }
+            }
+            if (fatalSent) {
+                assertFalse(channel.isOpen(), "still open after a fatal Error");
+            }
+        }
 
-    private void ack(Ack ack) {
-      assertTrue(deviceId != null, "an ack before Welcome");
-      String key = Long.toUnsignedString(ack.getClipId()) + "/" + ack.getKind();
-      int before = lastAck.getOrDefault(key, 0);
-      assertTrue(Integer.compareUnsigned(ack.getFrames(), before) >= 0, "ack went backwards: " + ack);
-      lastAck.put(key, ack.getFrames());
-      ClipStatus status = store.status(deviceId, ack.getClipId());
-      assertTrue(status != null, "ack for a clip the store does not have: " + ack);
-      int held = ack.getKind() == AckKind.ACK_KIND_PERSISTED ? status.persistedFrames() : status.receivedFrames();
-      assertTrue(Integer.compareUnsigned(ack.getFrames(), held) <= 0, "ack claims more than stored (" + held
-          + "): " + ack);
+        private void error(Error error) {
+            ErrorCode code = error.getCode();
+            assertNotEquals(ErrorCode.ERROR_CODE_UNSPECIFIED, code, error.getMessage());
+            assertNotEquals(ErrorCode.INTERNAL, code, error.getMessage());
+            assertEquals(ErrorCodes.isFatal(code), error.getFatal(), code + " with the wrong fatal flag");
+            assertFalse(error.getMessage().isBlank(), code + " without a message");
+            if (deviceId != null) {
+                assertTrue(error.getMessage().contains("device " + deviceId), "does not name the device: " + error);
+            }
+            fatalSent = error.getFatal();
+        }
+
+        private void ack(Ack ack) {
+            assertTrue(deviceId != null, "an ack before Welcome");
+            String key = Long.toUnsignedString(ack.getClipId()) + "/" + ack.getKind();
+            int before = lastAck.getOrDefault(key, 0);
+            assertTrue(Integer.compareUnsigned(ack.getFrames(), before) >= 0, "ack went backwards: " + ack);
+            lastAck.put(key, ack.getFrames());
+            ClipStatus status = store.status(deviceId, ack.getClipId());
+            assertTrue(status != null, "ack for a clip the store does not have: " + ack);
+            int held = ack.getKind() == AckKind.ACK_KIND_PERSISTED ? status.persistedFrames() : status.receivedFrames();
+            assertTrue(
+                    Integer.compareUnsigned(ack.getFrames(), held) <= 0,
+                    "ack claims more than stored (" + held + "): " + ack);
+        }
     }
-  }
 }

@@ -23,83 +23,85 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Usage: {@code SealBenchRunner [--quick] [--rounds N]}; {@code scripts/bench-seal} builds the classpath and runs it.
  */
 public final class SealBenchRunner {
-  static final String SEAL = "seal";
-  static final String RAW = "rawJca";
+    static final String SEAL = "seal";
+    static final String RAW = "rawJca";
 
-  private SealBenchRunner() {}
+    private SealBenchRunner() {}
 
-  public static void main(String[] args) throws RunnerException {
-    List<String> list = List.of(args);
-    boolean quick = list.contains("--quick");
-    int at = list.indexOf("--rounds");
-    int rounds = at >= 0 && at + 1 < args.length ? Integer.parseInt(args[at + 1]) : quick ? 1 : 3;
-    System.out.println("JVM: " + jvm());
-    System.out.println("machine: " + machine());
-    List<SealBenchResult> results = run(rounds, method -> options(method, quick, 1));
-    System.out.println();
-    System.out.println("machine after: load average " + MachineInfo.firstLine(Path.of("/proc/loadavg"), "unknown"));
-    System.out.println(rounds + " round(s) of each benchmark; MB/s = 10^6 plaintext bytes per second");
-    System.out.println(SealBenchResult.heading());
-    results.forEach(r -> System.out.println(r.row()));
-    boolean ok = !results.isEmpty() && results.stream().allMatch(SealBenchResult::meetsGoal);
-    System.out.println(ok ? "seal/raw >= 85% for every size" : "seal/raw is below 85% for some size");
-    System.exit(ok ? 0 : 1);
-  }
-
-  /**
-   * One benchmark method, both sizes. Quick (a smoke run, not a measurement to quote): 3 × 1 s warmup, 1 × 1 s
-   * measured; full: 8 × 1 s and 3 × 1 s.
-   *
-   * <p>{@code -Xbatch} makes the benchmark thread wait for each JIT compilation instead of running on in the
-   * interpreter: on a 2-core machine shared with other builds the compiler thread is starved, and the 64 KiB path
-   * (a few thousand calls per second) then stayed near 600 ops/s for 3 s of warmup before it jumped to 40,000 and
-   * more, hence the long warmup. Steady-state code is the same either way; only the warmup gets shorter.
-   */
-  static ChainedOptionsBuilder options(String method, boolean quick, int forks) {
-    return new OptionsBuilder()
-        .include(SealBenchmark.class.getName() + "\\." + method + "$")
-        .forks(forks)
-        .threads(1)
-        .warmupIterations(quick ? 3 : 8)
-        .warmupTime(TimeValue.seconds(1))
-        .measurementIterations(quick ? 1 : 3)
-        .measurementTime(TimeValue.seconds(1))
-        .jvmArgsAppend("-Xms512m", "-Xmx512m", "-Xbatch");
-  }
-
-  /** Runs {@code rounds} alternating rounds of raw and seal and pairs their scores by frame size. */
-  static List<SealBenchResult> run(int rounds, Function<String, ChainedOptionsBuilder> options)
-      throws RunnerException {
-    Map<String, Map<Integer, List<Double>>> scores = new HashMap<>();
-    for (int round = 0; round < rounds; round++) {
-      List<String> order = round % 2 == 0 ? List.of(RAW, SEAL) : List.of(SEAL, RAW);
-      for (String method : order) {
-        for (RunResult run : new Runner(options.apply(method).build()).run()) {
-          int size = Integer.parseInt(run.getParams().getParam("frameBytes"));
-          scores.computeIfAbsent(method, k -> new TreeMap<>()).computeIfAbsent(size, k -> new ArrayList<>())
-              .add(run.getPrimaryResult().getScore());
-        }
-      }
+    public static void main(String[] args) throws RunnerException {
+        List<String> list = List.of(args);
+        boolean quick = list.contains("--quick");
+        int at = list.indexOf("--rounds");
+        int rounds = at >= 0 && at + 1 < args.length ? Integer.parseInt(args[at + 1]) : quick ? 1 : 3;
+        System.out.println("JVM: " + jvm());
+        System.out.println("machine: " + machine());
+        List<SealBenchResult> results = run(rounds, method -> options(method, quick, 1));
+        System.out.println();
+        System.out.println("machine after: load average " + MachineInfo.firstLine(Path.of("/proc/loadavg"), "unknown"));
+        System.out.println(rounds + " round(s) of each benchmark; MB/s = 10^6 plaintext bytes per second");
+        System.out.println(SealBenchResult.heading());
+        results.forEach(r -> System.out.println(r.row()));
+        boolean ok = !results.isEmpty() && results.stream().allMatch(SealBenchResult::meetsGoal);
+        System.out.println(ok ? "seal/raw >= 85% for every size" : "seal/raw is below 85% for some size");
+        System.exit(ok ? 0 : 1);
     }
-    List<SealBenchResult> results = new ArrayList<>();
-    Map<Integer, List<Double>> raw = scores.getOrDefault(RAW, Map.of());
-    scores.getOrDefault(SEAL, Map.of()).forEach((size, seal) -> results.add(SealBenchResult.fromOps(size,
-        toArray(seal), toArray(raw.getOrDefault(size, List.of())))));
-    return results;
-  }
 
-  private static double[] toArray(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).toArray();
-  }
+    /**
+     * One benchmark method, both sizes. Quick (a smoke run, not a measurement to quote): 3 × 1 s warmup, 1 × 1 s
+     * measured; full: 8 × 1 s and 3 × 1 s.
+     *
+     * <p>{@code -Xbatch} makes the benchmark thread wait for each JIT compilation instead of running on in the
+     * interpreter: on a 2-core machine shared with other builds the compiler thread is starved, and the 64 KiB path
+     * (a few thousand calls per second) then stayed near 600 ops/s for 3 s of warmup before it jumped to 40,000 and
+     * more, hence the long warmup. Steady-state code is the same either way; only the warmup gets shorter.
+     */
+    static ChainedOptionsBuilder options(String method, boolean quick, int forks) {
+        return new OptionsBuilder()
+                .include(SealBenchmark.class.getName() + "\\." + method + "$")
+                .forks(forks)
+                .threads(1)
+                .warmupIterations(quick ? 3 : 8)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 1 : 3)
+                .measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-Xms512m", "-Xmx512m", "-Xbatch");
+    }
 
-  private static String jvm() {
-    return System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
-        + System.getProperty("java.vendor") + "), " + System.getProperty("java.home");
-  }
+    /** Runs {@code rounds} alternating rounds of raw and seal and pairs their scores by frame size. */
+    static List<SealBenchResult> run(int rounds, Function<String, ChainedOptionsBuilder> options)
+            throws RunnerException {
+        Map<String, Map<Integer, List<Double>>> scores = new HashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            List<String> order = round % 2 == 0 ? List.of(RAW, SEAL) : List.of(SEAL, RAW);
+            for (String method : order) {
+                for (RunResult run : new Runner(options.apply(method).build()).run()) {
+                    int size = Integer.parseInt(run.getParams().getParam("frameBytes"));
+                    scores.computeIfAbsent(method, k -> new TreeMap<>())
+                            .computeIfAbsent(size, k -> new ArrayList<>())
+                            .add(run.getPrimaryResult().getScore());
+                }
+            }
+        }
+        List<SealBenchResult> results = new ArrayList<>();
+        Map<Integer, List<Double>> raw = scores.getOrDefault(RAW, Map.of());
+        scores.getOrDefault(SEAL, Map.of())
+                .forEach((size, seal) -> results.add(
+                        SealBenchResult.fromOps(size, toArray(seal), toArray(raw.getOrDefault(size, List.of())))));
+        return results;
+    }
 
-  private static String machine() {
-    return System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
-        + Runtime.getRuntime().availableProcessors() + " cores, " + MachineInfo.cpuModel() + ", load average "
-        + MachineInfo.firstLine(Path.of("/proc/loadavg"), "unknown");
-  }
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static String jvm() {
+        return System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + " ("
+                + System.getProperty("java.vendor") + "), " + System.getProperty("java.home");
+    }
+
+    private static String machine() {
+        return System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, " + MachineInfo.cpuModel() + ", load average "
+                + MachineInfo.firstLine(Path.of("/proc/loadavg"), "unknown");
+    }
 }

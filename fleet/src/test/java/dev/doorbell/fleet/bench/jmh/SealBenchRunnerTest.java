@@ -10,26 +10,33 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /** The runner end to end in this JVM (no fork, tiny iterations), and the arithmetic of its verdict. */
 class SealBenchRunnerTest {
-  @Test
-  void run_oneShortRoundInProcess_bothSizesMeasuredForSealAndRaw() throws Exception {
-    List<SealBenchResult> results = SealBenchRunner.run(1, method -> SealBenchRunner.options(method, true, 0)
-        .warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(200)));
-    assertEquals(List.of(16384, 65536), results.stream().map(SealBenchResult::frameBytes).toList());
-    for (SealBenchResult r : results) {
-      assertTrue(r.sealBest() > 0 && r.rawBest() > 0, r.row());
-      assertEquals(1, r.rounds(), r.row());
+    @Test
+    void run_oneShortRoundInProcess_bothSizesMeasuredForSealAndRaw() throws Exception {
+        List<SealBenchResult> results = SealBenchRunner.run(
+                1,
+                method -> SealBenchRunner.options(method, true, 0)
+                        .warmupIterations(0)
+                        .measurementIterations(1)
+                        .measurementTime(TimeValue.milliseconds(200)));
+        assertEquals(
+                List.of(16384, 65536),
+                results.stream().map(SealBenchResult::frameBytes).toList());
+        for (SealBenchResult r : results) {
+            assertTrue(r.sealBest() > 0 && r.rawBest() > 0, r.row());
+            assertEquals(1, r.rounds(), r.row());
+        }
     }
-  }
 
-  @Test
-  void fromOps_scoresInOpsPerSecond_megabytesFromBestRoundAndMedian() {
-    SealBenchResult r = SealBenchResult.fromOps(65536, new double[] {1000, 3000, 2000}, new double[] {4000, 2000});
-    assertEquals(3000 * 65536 / 1e6, r.sealBest(), 1e-9);
-    assertEquals(4000 * 65536 / 1e6, r.rawBest(), 1e-9);
-    assertEquals(2000 * 65536 / 1e6, r.sealMedian(), 1e-9);
-    assertEquals(3000 * 65536 / 1e6, r.rawMedian(), 1e-9);
-    assertEquals(0.75, r.ratio(), 1e-12);
-    assertFalse(r.meetsGoal(), r.row());
-    assertTrue(SealBenchResult.fromOps(16384, new double[] {850}, new double[] {1000}).meetsGoal());
-  }
+    @Test
+    void fromOps_scoresInOpsPerSecond_megabytesFromBestRoundAndMedian() {
+        SealBenchResult r = SealBenchResult.fromOps(65536, new double[] {1000, 3000, 2000}, new double[] {4000, 2000});
+        assertEquals(3000 * 65536 / 1e6, r.sealBest(), 1e-9);
+        assertEquals(4000 * 65536 / 1e6, r.rawBest(), 1e-9);
+        assertEquals(2000 * 65536 / 1e6, r.sealMedian(), 1e-9);
+        assertEquals(3000 * 65536 / 1e6, r.rawMedian(), 1e-9);
+        assertEquals(0.75, r.ratio(), 1e-12);
+        assertFalse(r.meetsGoal(), r.row());
+        assertTrue(SealBenchResult.fromOps(16384, new double[] {850}, new double[] {1000})
+                .meetsGoal());
+    }
 }

@@ -1,12 +1,12 @@
 package dev.doorbell.fleet.bench.jmh;
 
-import dev.doorbell.seal.keys.EpochKey;
-import dev.doorbell.seal.keys.SecretBytes;
+import dev.doorbell.proto.v1.Codec;
+import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
-import dev.doorbell.proto.v1.Codec;
-import dev.doorbell.proto.v1.Trigger;
+import dev.doorbell.seal.keys.EpochKey;
+import dev.doorbell.seal.keys.SecretBytes;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -35,66 +35,77 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class SealBenchmark {
-  private static final String DEVICE = "bench-device";
-  private static final int TAG_BITS = 128;
+    private static final String DEVICE = "bench-device";
+    private static final int TAG_BITS = 128;
 
-  @Param({"16384", "65536"})
-  public int frameBytes;
+    @Param({"16384", "65536"})
+    public int frameBytes;
 
-  private byte[] plaintext;
-  private EpochKey epochKey;
-  private ClipSealer sealer;
-  private long clipId;
-  private long pts;
-  private Cipher cipher;
-  private SecretKeySpec rawKey;
-  private final byte[] nonce = new byte[12];
-  private final byte[] aad = new byte[45];
-  private long nonceCounter;
+    private byte[] plaintext;
+    private EpochKey epochKey;
+    private ClipSealer sealer;
+    private long clipId;
+    private long pts;
+    private Cipher cipher;
+    private SecretKeySpec rawKey;
+    private final byte[] nonce = new byte[12];
+    private final byte[] aad = new byte[45];
+    private long nonceCounter;
 
-  @Setup(Level.Trial)
-  public void setUp() throws GeneralSecurityException {
-    Random seeded = new Random(frameBytes);
-    plaintext = new byte[frameBytes];
-    seeded.nextBytes(plaintext);
-    byte[] key = new byte[32];
-    seeded.nextBytes(key);
-    epochKey = EpochKey.of(DEVICE, 1, SecretBytes.copyOf(key));
-    rawKey = new SecretKeySpec(key, "AES");
-    cipher = Cipher.getInstance("AES/GCM/NoPadding");
-  }
+    @Setup(Level.Trial)
+    public void setUp() throws GeneralSecurityException {
+        Random seeded = new Random(frameBytes);
+        plaintext = new byte[frameBytes];
+        seeded.nextBytes(plaintext);
+        byte[] key = new byte[32];
+        seeded.nextBytes(key);
+        epochKey = EpochKey.of(DEVICE, 1, SecretBytes.copyOf(key));
+        rawKey = new SecretKeySpec(key, "AES");
+        cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    }
 
-  /** A fresh clip per iteration keeps the clip's sequence far from its limit whatever the iteration length. */
-  @Setup(Level.Iteration)
-  public void newClip() {
-    clipId++;
-    sealer = ClipSealer.start(epochKey, new ClipParams(DEVICE, clipId, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG,
-        1280, 720, 30, 1_700_000_000_000L, 0), new SecureRandom());
-  }
+    /** A fresh clip per iteration keeps the clip's sequence far from its limit whatever the iteration length. */
+    @Setup(Level.Iteration)
+    public void newClip() {
+        clipId++;
+        sealer = ClipSealer.start(
+                epochKey,
+                new ClipParams(
+                        DEVICE,
+                        clipId,
+                        Trigger.TRIGGER_MOTION,
+                        Codec.CODEC_MJPEG,
+                        1280,
+                        720,
+                        30,
+                        1_700_000_000_000L,
+                        0),
+                new SecureRandom());
+    }
 
-  @Benchmark
-  public SealedFrame seal() {
-    pts += 33_333;
-    return sealer.seal(pts, plaintext, false);
-  }
+    @Benchmark
+    public SealedFrame seal() {
+        pts += 33_333;
+        return sealer.seal(pts, plaintext, false);
+    }
 
-  @Benchmark
-  public byte[] rawJca() throws GeneralSecurityException {
-    // A counter nonce: unique per key for the trial, as GCM requires, at the cost of one 8-byte write.
-    ByteBuffer.wrap(nonce).putLong(4, ++nonceCounter);
-    cipher.init(Cipher.ENCRYPT_MODE, rawKey, new GCMParameterSpec(TAG_BITS, nonce));
-    return cipher.doFinal(plaintext);
-  }
+    @Benchmark
+    public byte[] rawJca() throws GeneralSecurityException {
+        // A counter nonce: unique per key for the trial, as GCM requires, at the cost of one 8-byte write.
+        ByteBuffer.wrap(nonce).putLong(4, ++nonceCounter);
+        cipher.init(Cipher.ENCRYPT_MODE, rawKey, new GCMParameterSpec(TAG_BITS, nonce));
+        return cipher.doFinal(plaintext);
+    }
 
-  /**
-   * Raw AES-256-GCM with an AAD of a frame's size (32 + 5 + 8 bytes): not part of the verdict, it tells the cost
-   * of the format's AAD in the JCA apart from the cost of the sealer's own code.
-   */
-  @Benchmark
-  public byte[] rawJcaWithAad() throws GeneralSecurityException {
-    ByteBuffer.wrap(nonce).putLong(4, ++nonceCounter);
-    cipher.init(Cipher.ENCRYPT_MODE, rawKey, new GCMParameterSpec(TAG_BITS, nonce));
-    cipher.updateAAD(aad);
-    return cipher.doFinal(plaintext);
-  }
+    /**
+     * Raw AES-256-GCM with an AAD of a frame's size (32 + 5 + 8 bytes): not part of the verdict, it tells the cost
+     * of the format's AAD in the JCA apart from the cost of the sealer's own code.
+     */
+    @Benchmark
+    public byte[] rawJcaWithAad() throws GeneralSecurityException {
+        ByteBuffer.wrap(nonce).putLong(4, ++nonceCounter);
+        cipher.init(Cipher.ENCRYPT_MODE, rawKey, new GCMParameterSpec(TAG_BITS, nonce));
+        cipher.updateAAD(aad);
+        return cipher.doFinal(plaintext);
+    }
 }
