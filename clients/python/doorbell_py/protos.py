@@ -14,7 +14,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.abspath(os.path.join(_HERE, "..", "..", ".."))
 PROTO_ROOT = os.path.join(REPO_ROOT, "proto", "src", "main", "proto")
 BUILD_DIR = os.environ.get("DOORBELL_PY_BUILD", os.path.join(_HERE, "..", "build"))
-_NAMES = ("clip", "link", "store")
+_NAMES = ("keys", "clip", "link", "store")
 
 
 def _stale(out_dir):
@@ -55,4 +55,4 @@ def _load():
   return tuple(importlib.import_module("doorbell.v1." + n + "_pb2") for n in _NAMES)
 
 
-clip_pb2, link_pb2, store_pb2 = _load()
+keys_pb2, clip_pb2, link_pb2, store_pb2 = _load()
