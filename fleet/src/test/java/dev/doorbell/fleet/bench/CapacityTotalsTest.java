@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class CapacityTotalsTest {
     private static final long MIB = 1024 * 1024;
 
-    /** The 50,000-device run of docs/BENCH.md: 5 fleet processes of 10,000 against 3 uplinks. */
+    /** The 50,000-device run of docs/bench/HISTORY.md: 5 fleet processes of 10,000 against 3 uplinks. */
     @Test
     void connected_fiveProcessesSharingTheUplinks_uplinkFiguresOverAllDevices() {
         List<CapacityTotals.Connected> processes = new ArrayList<>();
