@@ -176,8 +176,11 @@ class ClipSealerV2Test {
         assertEquals(7, recording.arrays().get(1).length, "then the nonce prefix");
         assertEquals(2 + 2, recording.arrays().size(), "then one ephemeral key per recipient");
         assertTrue(V2Fixture.allZero(recording.arrays().get(2)), "the ephemeral keys are zeroed too");
+        assertEquals(4, sealer.clipId());
         sealer.seal(0, new byte[10], false);
         assertFalse(sealer.isKeyDestroyed(), "the AES key is needed until the final frame");
+        assertFalse(sealer.isFinished());
+        assertEquals(1, sealer.nextSeq());
         sealer.seal(1, new byte[10], true);
         assertTrue(sealer.isKeyDestroyed());
         assertTrue(sealer.isFinished());
