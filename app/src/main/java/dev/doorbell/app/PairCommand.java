@@ -6,9 +6,12 @@ import dev.doorbell.owner.identity.OwnerDirectory;
 import dev.doorbell.owner.identity.Pairing;
 import dev.doorbell.pki.FleetSync;
 import dev.doorbell.proto.DeviceFiles;
+import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.seal.v2.VerifyingKey;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -177,7 +181,8 @@ public final class PairCommand implements Callable<Integer> {
         List<Device> targets = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (Path dir : dirs) {
-            String id = DevicePairing.deviceId(dir);
+            // device.properties only: the device's side checks it against the TLS certificate when it makes its key.
+            String id = deviceId(dir);
             if (!ids.add(id)) {
                 throw new ParameterException(spec.commandLine(), "device " + id + " is given twice (" + dir + ")");
             }
@@ -198,5 +203,23 @@ public final class PairCommand implements Callable<Integer> {
                         + owner.certificateFile(d.id()) + "); nothing was written");
             }
         }
+    }
+
+    /** The device id of a provisioned device directory, from its device.properties. */
+    private static String deviceId(Path dir) throws IOException {
+        Path file = dir.resolve(DeviceFiles.PROPERTIES);
+        if (!Files.isRegularFile(file)) {
+            throw new IdentityException(dir + " is not a device directory: it has no " + DeviceFiles.PROPERTIES
+                    + " (devices are made by 'doorbell provision')");
+        }
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(in);
+        }
+        String id = properties.getProperty(DeviceFiles.PROPERTY_DEVICE_ID);
+        if (id == null || !DeviceIds.isValid(id)) {
+            throw new IdentityException(file + " has no valid " + DeviceFiles.PROPERTY_DEVICE_ID);
+        }
+        return id;
     }
 }
