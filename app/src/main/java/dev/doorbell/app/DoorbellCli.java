@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
             RevokeCommand.class,
             FaultProxyCommand.class,
             ConformanceCommand.class,
-            FleetCommand.class
+            FleetCommand.class,
+            HostileUplinkCommand.class
         })
 public final class DoorbellCli implements Runnable {
     @Spec
