@@ -93,11 +93,12 @@ public final class RecipientLists {
         byte[] listBytes = signed.getList().toByteArray();
         if (!owner.verify(
                 Contexts.RECIPIENT_LIST, listBytes, signed.getSignature().toByteArray())) {
+            long claimed = claimedVersion(listBytes);
             throw new RecipientListRefused(
                     Status.REFUSED_SIGNATURE,
-                    0,
-                    "recipient list (" + listBytes.length + " bytes) is not signed by the owner's key "
-                            + owner.fingerprint());
+                    claimed,
+                    "recipient list (" + listBytes.length + " bytes, claims version " + Long.toUnsignedString(claimed)
+                            + ") is not signed by the owner's key " + owner.fingerprint());
         }
         RecipientList list;
         try {
@@ -111,6 +112,18 @@ public final class RecipientLists {
             throw new RecipientListRefused(Status.REFUSED_MALFORMED, list.getVersion(), problem);
         }
         return list;
+    }
+
+    /**
+     * The version an unverified list claims, for the refusal's report only (0 when it does not parse): nothing is
+     * decided on it.
+     */
+    private static long claimedVersion(byte[] listBytes) {
+        try {
+            return RecipientList.parseFrom(listBytes).getVersion();
+        } catch (InvalidProtocolBufferException e) {
+            return 0;
+        }
     }
 
     /** The recipients of a list that keeps the rules, in list order. */

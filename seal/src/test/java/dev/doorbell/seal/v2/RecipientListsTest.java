@@ -41,8 +41,11 @@ class RecipientListsTest {
                 .setSignature(parse(signed).getSignature())
                 .build()
                 .toByteArray();
-        assertRefused(Status.REFUSED_SIGNATURE, 1, keptSignature);
+        RecipientListRefused kept = assertRefused(Status.REFUSED_SIGNATURE, 1, keptSignature);
         assertRefused(Status.REFUSED_SIGNATURE, 1, RecipientLists.sign(SigningKey.generate(world.random), withGhost));
+        // The refusal reports the version the forged list claims (for the uplink's log), and says it is a claim.
+        assertEquals(2, kept.version());
+        assertTrue(kept.getMessage().contains("claims version 2"), kept.getMessage());
         byte[] swappedKey =
                 RecipientLists.sign(SigningKey.generate(world.random), world.list(2, world.ownerViewer, ghost));
         assertRefused(Status.REFUSED_SIGNATURE, 1, swappedKey);
