@@ -96,7 +96,7 @@ public final class RecipientLists {
             long claimed = claimedVersion(listBytes);
             throw new RecipientListRefused(
                     Status.REFUSED_SIGNATURE,
-                    claimed,
+                    0,
                     "recipient list (" + listBytes.length + " bytes, claims version " + Long.toUnsignedString(claimed)
                             + ") is not signed by the owner's key " + owner.fingerprint());
         }
@@ -115,8 +115,8 @@ public final class RecipientLists {
     }
 
     /**
-     * The version an unverified list claims, for the refusal's report only (0 when it does not parse): nothing is
-     * decided on it.
+     * The version an unverified list claims, for the refusal's detail only (0 when it does not parse): the result's
+     * version field stays 0, since nothing the owner did not sign is believed.
      */
     private static long claimedVersion(byte[] listBytes) {
         try {

@@ -43,8 +43,9 @@ class RecipientListsTest {
                 .toByteArray();
         RecipientListRefused kept = assertRefused(Status.REFUSED_SIGNATURE, 1, keptSignature);
         assertRefused(Status.REFUSED_SIGNATURE, 1, RecipientLists.sign(SigningKey.generate(world.random), withGhost));
-        // The refusal reports the version the forged list claims (for the uplink's log), and says it is a claim.
-        assertEquals(2, kept.version());
+        // The version of a list the owner did not sign is not believed (0), but the detail names what it claims, for
+        // the uplink's log.
+        assertEquals(0, kept.version());
         assertTrue(kept.getMessage().contains("claims version 2"), kept.getMessage());
         byte[] swappedKey =
                 RecipientLists.sign(SigningKey.generate(world.random), world.list(2, world.ownerViewer, ghost));

@@ -363,11 +363,12 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         if (result.getStatus() == RecipientListResult.Status.ACCEPTED) {
             LOG.info(deviceId, "device {} accepted recipient list version {}", deviceId, version);
         } else {
+            // Version 0: the device did not believe the list's own claim (an unsigned or unparsable list).
             LOG.warn(
                     deviceId,
-                    "device {} refused recipient list version {}: {} ({})",
+                    "device {} refused {}: {} ({})",
                     deviceId,
-                    version,
+                    result.getVersion() == 0 ? "a recipient list" : "recipient list version " + version,
                     result.getStatus(),
                     printable(result.getDetail()));
         }

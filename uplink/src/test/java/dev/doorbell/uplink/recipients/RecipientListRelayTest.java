@@ -132,6 +132,8 @@ class RecipientListRelayTest {
                     Status.REFUSED_MALFORMED)) {
                 a.send(Messages.recipientListResult(2, status, "signature\tdoes not verify\n"));
             }
+            // Version 0: the device did not believe an unsigned list's claim; the line does not print "version 0".
+            a.send(Messages.recipientListResult(0, Status.REFUSED_SIGNATURE, "claims version 3"));
             a.send(Messages.clipOpen(9, Messages.signedHeader("dev-a", 9)), Messages.frame(9, 0, true));
             a.awaitAck(9, AckKind.ACK_KIND_PERSISTED, 1, false);
 
@@ -149,6 +151,9 @@ class RecipientListRelayTest {
                     lines.contains(
                             "device dev-a refused recipient list version 2: REFUSED_SIGNATURE (signature?does not verify?)"),
                     lines.toString());
+            Waits.await("the unversioned refusal logged", TestDeviceClient.WAIT)
+                    .until(() -> log.messages()
+                            .contains("device dev-a refused a recipient list: REFUSED_SIGNATURE (claims version 3)"));
         }
     }
 
