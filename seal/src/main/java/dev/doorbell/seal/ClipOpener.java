@@ -6,6 +6,7 @@ import dev.doorbell.seal.internal.AesGcm;
 import dev.doorbell.seal.internal.ClipFormat;
 import dev.doorbell.seal.keys.EpochKey;
 import dev.doorbell.seal.keys.RootKey;
+import dev.doorbell.seal.v2.HeaderFormat;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,8 @@ public final class ClipOpener {
      * Opens a clip as a store reader found it, with what the reader knows about the parts of the store it could not
      * read (docs/FORMAT.md §6, reader rules): {@code headerBytes} is null when no header record is stored.
      *
-     * @throws KeyUnavailableException if this opener holds no key for the clip's device and epoch
+     * @throws KeyUnavailableException if this opener holds no key for the clip's device and epoch, or the clip is
+     *     of format v2 (it opens with {@code ClipOpenerV2})
      */
     public ClipVerdict open(
             String storedDeviceId,
@@ -102,12 +104,12 @@ public final class ClipOpener {
             List<StoredFrameBytes> framesInStoredOrder,
             ClipHoles holes) {
         if (headerBytes == null) {
-            String where = "device " + storedDeviceId + " clip " + Long.toUnsignedString(storedClipId) + ", "
-                    + framesInStoredOrder.size() + " frames stored";
-            return holes.header() != null
-                    ? ClipVerdict.noHeader(
-                            true, "no header (its clip_open record may be in " + holes.header() + "; " + where + ")")
-                    : ClipVerdict.noHeader(false, "no header (no clip_open record stored; " + where + ")");
+            return ClipVerdict.noHeaderStored(storedDeviceId, storedClipId, framesInStoredOrder.size(), holes);
+        }
+        if (HeaderFormat.version(headerBytes) == HeaderFormat.V2) {
+            throw new KeyUnavailableException("cannot open clip " + Long.toUnsignedString(storedClipId) + " of device "
+                    + storedDeviceId + " with a keyring: it is a format v2 clip, which opens with an identity (the"
+                    + " owner's or a viewer's directory, --identity) or a share");
         }
         ClipHeader header;
         try {

@@ -2,10 +2,10 @@ package dev.doorbell.seal;
 
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.v1.ClipHeader;
-import dev.doorbell.proto.v1.FrameMeta;
-import dev.doorbell.seal.internal.AesGcm;
 import dev.doorbell.seal.internal.ClipFormat;
+import dev.doorbell.seal.internal.FrameSealer;
 import dev.doorbell.seal.keys.EpochKey;
+import dev.doorbell.seal.v2.ClipSealing;
 import java.security.SecureRandom;
 
 /**
@@ -13,27 +13,22 @@ import java.security.SecureRandom;
  * salt and nonce prefix, and frame {@code i} gets nonce {@code prefix ‖ u32be(i) ‖ last}, so a nonce cannot repeat
  * under a clip key. After the final frame the clip key is erased and every further call throws. Not thread-safe.
  */
-public final class ClipSealer {
-    private final String deviceId;
-    private final long clipId;
+public final class ClipSealer implements ClipSealing {
     private final ClipHeader header;
     private final byte[] headerBytes;
-    private final byte[] headerHash;
-    private final byte[] noncePrefix;
-    private final AesGcm gcm;
-    private int nextSeq;
-    private boolean finished;
+    private final FrameSealer frames;
 
-    private ClipSealer(ClipParams params, ClipHeader header, AesGcm gcm) {
-        this.deviceId = params.deviceId();
-        this.clipId = params.clipId();
+    private ClipSealer(ClipParams params, ClipHeader header, byte[] clipKey, GcmProvider provider) {
         this.header = header;
         this.headerBytes = header.toByteArray();
-        this.headerHash = ClipFormat.sha256(headerBytes);
-        this.noncePrefix = header.getNoncePrefix().toByteArray();
-        this.gcm = gcm;
+        this.frames = new FrameSealer(
+                params.deviceId(),
+                params.clipId(),
+                headerBytes,
+                header.getNoncePrefix().toByteArray(),
+                clipKey,
+                provider);
     }
-
     /** Starts a clip with the default (JCA) AES-GCM. The salt is drawn from {@code rnd} first, then the prefix. */
     public static ClipSealer start(EpochKey key, ClipParams params, SecureRandom rnd) {
         return start(key, params, rnd, GcmProvider.JCA);
@@ -52,8 +47,6 @@ public final class ClipSealer {
         byte[] commitment = key.secret()
                 .withCopy(epochKey ->
                         ClipFormat.deriveClipKey(epochKey, params.deviceId(), params.clipId(), salt, clipKey));
-        // The engine takes over clipKey and zeroes it after the final frame.
-        AesGcm gcm = AesGcm.create(provider, clipKey);
         ClipHeader header = ClipHeader.newBuilder()
                 .setFormatVersion(ClipFormat.FORMAT_VERSION)
                 .setDeviceId(params.deviceId())
@@ -70,10 +63,12 @@ public final class ClipSealer {
                 .setKeyCommitment(ByteString.copyFrom(commitment))
                 .setPreRollMs(params.preRollMs())
                 .build();
-        return new ClipSealer(params, header, gcm);
+        // The frame sealer takes over clipKey and zeroes it after the final frame.
+        return new ClipSealer(params, header, clipKey, provider);
     }
 
     /** The header bytes to send in ClipOpen.header; always the same bytes for this clip. */
+    @Override
     public byte[] headerBytes() {
         return headerBytes.clone();
     }
@@ -82,13 +77,15 @@ public final class ClipSealer {
         return header;
     }
 
+    @Override
     public long clipId() {
-        return clipId;
+        return header.getClipId();
     }
 
     /** The seq the next {@link #seal} call will use. */
+    @Override
     public int nextSeq() {
-        return nextSeq;
+        return frames.nextSeq();
     }
 
     /**
@@ -96,36 +93,19 @@ public final class ClipSealer {
      *
      * @throws IllegalStateException after the final frame
      */
+    @Override
     public SealedFrame seal(long ptsMicros, byte[] plaintext, boolean last) {
-        if (finished) {
-            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " is finished after frame "
-                    + (nextSeq - 1) + "; no more frames can be sealed");
-        }
-        if (ptsMicros < 0) {
-            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId + " frame " + nextSeq
-                    + ": pts " + ptsMicros + " us must not be negative");
-        }
-        if (nextSeq == Integer.MAX_VALUE && !last) {
-            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " reached the last seq");
-        }
-        int seq = nextSeq;
-        byte[] meta = FrameMeta.newBuilder()
-                .setPtsUs(ptsMicros)
-                .setPlaintextLength(plaintext.length)
-                .build()
-                .toByteArray();
-        byte[] sealed = gcm.seal(
-                ClipFormat.nonce(noncePrefix, seq, last), ClipFormat.aad(headerHash, seq, last, meta), plaintext);
-        nextSeq++;
-        if (last) {
-            finished = true;
-            gcm.destroy();
-        }
-        return new SealedFrame(clipId, seq, last, meta, sealed);
+        return frames.seal(ptsMicros, plaintext, last);
     }
 
+    @Override
     public boolean isFinished() {
-        return finished;
+        return frames.isFinished();
+    }
+
+    @Override
+    public void abandon() {
+        frames.abandon();
     }
 
     /**
@@ -133,21 +113,18 @@ public final class ClipSealer {
      * 2^31 frames). Forward only, so that no nonce is used twice under the clip key.
      */
     void skipTo(int seq) {
-        if (seq < nextSeq) {
-            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId
-                    + ": cannot go back from seq " + nextSeq + " to " + seq);
-        }
-        nextSeq = seq;
+        frames.skipTo(seq);
     }
 
     /** Whether the clip key is erased, for tests: it must be once the final frame is sealed. */
     boolean isKeyDestroyed() {
-        return gcm.isDestroyed();
+        return frames.isKeyDestroyed();
     }
 
     @Override
     public String toString() {
-        return "ClipSealer{device=" + deviceId + ", clip=" + clipId + ", epoch=" + header.getKeyEpoch() + ", nextSeq="
-                + nextSeq + (finished ? ", finished" : "") + "}";
+        return "ClipSealer{device=" + header.getDeviceId() + ", clip=" + header.getClipId() + ", epoch="
+                + header.getKeyEpoch() + ", nextSeq=" + frames.nextSeq() + (frames.isFinished() ? ", finished" : "")
+                + "}";
     }
 }

@@ -41,8 +41,11 @@ public final class ClipVerdict {
         return new ClipVerdict(Status.TRUNCATED, header, OptionalInt.empty(), "no final frame", frames);
     }
 
-    /** A problem with the header itself: no frame is opened. */
-    static ClipVerdict badHeader(ClipHeader header, String reason) {
+    /**
+     * A problem with the header itself, {@code TAMPERED at header}: no frame is opened. {@code reason} starts with a
+     * keyword of docs/FORMAT.md §4 or §15.
+     */
+    public static ClipVerdict badHeader(ClipHeader header, String reason) {
         return new ClipVerdict(Status.TAMPERED, header, OptionalInt.empty(), reason, List.of());
     }
 
@@ -66,6 +69,19 @@ public final class ClipVerdict {
     /** Frames stored without a header: DAMAGED when the header may lie in a hole of the store, else TAMPERED. */
     static ClipVerdict noHeader(boolean inHole, String reason) {
         return new ClipVerdict(inHole ? Status.DAMAGED : Status.TAMPERED, null, OptionalInt.empty(), reason, List.of());
+    }
+
+    /**
+     * The verdict on frames stored without a header (docs/FORMAT.md §4 step 0, §6): DAMAGED at header when
+     * {@code holes} says the header may lie in a hole of the store, else TAMPERED at header; "no header" either way.
+     */
+    public static ClipVerdict noHeaderStored(
+            String storedDeviceId, long storedClipId, int framesStored, ClipHoles holes) {
+        String where = "device " + storedDeviceId + " clip " + Long.toUnsignedString(storedClipId) + ", " + framesStored
+                + " frames stored";
+        return holes.header() != null
+                ? noHeader(true, "no header (its clip_open record may be in " + holes.header() + "; " + where + ")")
+                : noHeader(false, "no header (no clip_open record stored; " + where + ")");
     }
 
     public Status status() {

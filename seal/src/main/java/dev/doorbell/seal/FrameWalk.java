@@ -6,6 +6,7 @@ import dev.doorbell.proto.v1.FrameMeta;
 import dev.doorbell.seal.internal.AesGcm;
 import dev.doorbell.seal.internal.ClipFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.crypto.AEADBadTagException;
 
@@ -14,7 +15,7 @@ import javax.crypto.AEADBadTagException;
  * problem: the STREAM checks of docs/FORMAT.md §4 (position and finality are bound by nonce and AAD, so only
  * the frame at the expected position with a verifying tag is accepted).
  */
-final class FrameWalk {
+public final class FrameWalk {
     private final ClipHeader header;
     private final byte[] headerHash;
     private final byte[] noncePrefix;
@@ -28,6 +29,33 @@ final class FrameWalk {
         this.noncePrefix = header.getNoncePrefix().toByteArray();
         this.gcm = gcm;
         this.clip = "device " + header.getDeviceId() + " clip " + Long.toUnsignedString(header.getClipId());
+    }
+
+    /**
+     * The frames of a clip whose header and key commitment passed, walked as docs/FORMAT.md §4 says, for v1 and v2
+     * alike: {@code header} is the ClipHeader (its nonce prefix, device and clip), {@code headerBytes} the bytes stored
+     * in ClipOpen.header, which every frame's AAD hashes. Takes ownership of {@code aesKey} and zeroes it before it
+     * returns, whatever happens.
+     */
+    public static ClipVerdict walk(
+            ClipHeader header,
+            byte[] headerBytes,
+            byte[] aesKey,
+            GcmProvider provider,
+            List<StoredFrameBytes> framesInStoredOrder,
+            ClipHoles holes) {
+        AesGcm gcm;
+        try {
+            gcm = AesGcm.create(provider, aesKey);
+        } catch (RuntimeException e) {
+            Arrays.fill(aesKey, (byte) 0);
+            throw e;
+        }
+        try {
+            return new FrameWalk(header, ClipFormat.sha256(headerBytes), gcm).walk(framesInStoredOrder, holes);
+        } finally {
+            gcm.destroy();
+        }
     }
 
     /**

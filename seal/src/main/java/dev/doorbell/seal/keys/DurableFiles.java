@@ -19,6 +19,7 @@ import java.util.Set;
  */
 final class DurableFiles {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
 
     private DurableFiles() {}
 
@@ -27,9 +28,20 @@ final class DurableFiles {
      * the whole tree durable later (provisioning thousands of devices, then one sync of the file system).
      */
     static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
+        write(file, content, sync, OWNER_ONLY);
+    }
+
+    /** As {@link #writePrivate}, for a file that holds nothing secret (a public key): mode 0644. */
+    static void writePublic(Path file, byte[] content, boolean sync) throws IOException {
+        write(file, content, sync, WORLD_READABLE);
+    }
+
+    private static void write(Path file, byte[] content, boolean sync, Set<PosixFilePermission> mode)
+            throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
+        // Made 0600 whatever the final mode: nothing readable by others exists before it holds its final contents.
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", ownerOnly());
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -40,6 +52,9 @@ final class DurableFiles {
                 if (sync) {
                     channel.force(true);
                 }
+            }
+            if (!mode.equals(OWNER_ONLY) && posix()) {
+                Files.setPosixFilePermissions(temp, mode);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -67,8 +82,12 @@ final class DurableFiles {
         }
     }
 
+    private static boolean posix() {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+
     private static FileAttribute<?>[] ownerOnly() {
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        if (posix()) {
             return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)};
         }
         return new FileAttribute<?>[0];

@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The text layout shared by epoch.key and &lt;device&gt;.root (docs/FORMAT.md §5): a magic first line, then
- * {@code name: value} lines in any order, each exactly once; anything else is an error naming the file and line.
+ * The text layout of every key file (docs/FORMAT.md §5): a magic first line, then {@code name: value} lines in any
+ * order, each exactly once; anything else is an error naming the file and line. v1's epoch.key and &lt;device&gt;.root
+ * and the v2 files (docs/FORMAT.md §13, {@code dev.doorbell.seal.v2.KeyFiles}) all go through this one reader.
  */
-final class KeyFileText {
+public final class KeyFileText {
     private KeyFileText() {}
 
-    static Map<String, String> parse(Path file, String magic, List<String> fields) {
+    public static Map<String, String> parse(Path file, String magic, List<String> fields) {
         String text;
         try {
             text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
@@ -53,22 +54,32 @@ final class KeyFileText {
     }
 
     /** Decodes a 32-byte key from standard base64 with padding; the message never quotes the value. */
-    static byte[] decodeKey(Path file, String value) {
+    public static byte[] decodeKey(Path file, String value) {
+        return decodeKey(file, "key", value);
+    }
+
+    /** As {@link #decodeKey(Path, String)} for the line {@code field}, which the message names. */
+    public static byte[] decodeKey(Path file, String field, String value) {
         byte[] key;
         try {
             key = Base64.getDecoder().decode(value);
         } catch (IllegalArgumentException e) {
-            throw new KeyFileException(file + ": 'key' is not standard base64");
+            throw new KeyFileException(file + ": '" + field + "' is not standard base64");
         }
-        return requireKeySize(file, key);
+        return requireKeySize(file, field, key);
     }
 
     /** Returns {@code key} if it is 32 bytes long; otherwise zeroes it (it may be most of a key) and throws. */
     static byte[] requireKeySize(Path file, byte[] key) {
+        return requireKeySize(file, "key", key);
+    }
+
+    private static byte[] requireKeySize(Path file, String field, byte[] key) {
         if (key.length != EpochRatchet.KEY_BYTES) {
             int size = key.length;
             Arrays.fill(key, (byte) 0);
-            throw new KeyFileException(file + ": 'key' is " + size + " bytes, expected " + EpochRatchet.KEY_BYTES);
+            throw new KeyFileException(
+                    file + ": '" + field + "' is " + size + " bytes, expected " + EpochRatchet.KEY_BYTES);
         }
         return key;
     }
@@ -83,7 +94,7 @@ final class KeyFileText {
      * later, see DurableFiles), and zeroes the one plaintext copy it made; {@code what} names the key in the error
      * ("epoch key of device porch").
      */
-    static void write(
+    public static void write(
             Path file, String magic, Map<String, String> publicFields, SecretBytes key, String what, boolean sync) {
         write(file, magic, publicFields, key, what, sync, DurableFiles::writePrivate);
     }
@@ -103,6 +114,21 @@ final class KeyFileText {
             throw new KeyFileException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
         } finally {
             Arrays.fill(content, (byte) 0);
+        }
+    }
+
+    /**
+     * Writes a key file that holds no secret (public keys only: every line is in {@code fields}, in that order) with
+     * mode 0644, atomically; durably with {@code sync}.
+     */
+    public static void writePublic(Path file, String magic, Map<String, String> fields, String what, boolean sync) {
+        StringBuilder text = new StringBuilder(magic).append('\n');
+        fields.forEach(
+                (name, value) -> text.append(name).append(": ").append(value).append('\n'));
+        try {
+            DurableFiles.writePublic(file, text.toString().getBytes(StandardCharsets.UTF_8), sync);
+        } catch (IOException e) {
+            throw new KeyFileException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
         }
     }
 

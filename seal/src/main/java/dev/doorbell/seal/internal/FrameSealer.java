@@ -1,0 +1,90 @@
+package dev.doorbell.seal.internal;
+
+import dev.doorbell.proto.v1.FrameMeta;
+import dev.doorbell.seal.GcmProvider;
+import dev.doorbell.seal.SealedFrame;
+
+/**
+ * The frames of one clip after its header is made, v1 and v2 alike (docs/FORMAT.md §4): frame {@code i} gets nonce
+ * {@code prefix ‖ u32be(i) ‖ last} and AAD {@code SHA-256(header bytes) ‖ u32be(i) ‖ last ‖ meta}, so the caller
+ * never chooses a nonce. Takes over the clip's AES key and zeroes it after the final frame, or when abandoned. Not
+ * thread-safe.
+ */
+public final class FrameSealer {
+    private final String deviceId;
+    private final long clipId;
+    private final byte[] headerHash;
+    private final byte[] noncePrefix;
+    private final AesGcm gcm;
+    private int nextSeq;
+    private boolean finished;
+
+    /** Takes ownership of {@code aesKey} (no copy): it is zeroed after the final frame. */
+    public FrameSealer(
+            String deviceId, long clipId, byte[] headerBytes, byte[] noncePrefix, byte[] aesKey, GcmProvider provider) {
+        this.deviceId = deviceId;
+        this.clipId = clipId;
+        this.headerHash = ClipFormat.sha256(headerBytes);
+        this.noncePrefix = noncePrefix.clone();
+        this.gcm = AesGcm.create(provider, aesKey);
+    }
+
+    public int nextSeq() {
+        return nextSeq;
+    }
+
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /**
+     * Seals the next frame; after the {@code last} one the key is erased.
+     *
+     * @throws IllegalStateException after the final frame or once abandoned
+     */
+    public SealedFrame seal(long ptsMicros, byte[] plaintext, boolean last) {
+        if (finished) {
+            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " is finished after frame "
+                    + (nextSeq - 1) + "; no more frames can be sealed");
+        }
+        if (ptsMicros < 0) {
+            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId + " frame " + nextSeq
+                    + ": pts " + ptsMicros + " us must not be negative");
+        }
+        if (nextSeq == Integer.MAX_VALUE && !last) {
+            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " reached the last seq");
+        }
+        int seq = nextSeq;
+        byte[] meta = FrameMeta.newBuilder()
+                .setPtsUs(ptsMicros)
+                .setPlaintextLength(plaintext.length)
+                .build()
+                .toByteArray();
+        byte[] sealed = gcm.seal(
+                ClipFormat.nonce(noncePrefix, seq, last), ClipFormat.aad(headerHash, seq, last, meta), plaintext);
+        nextSeq++;
+        if (last) {
+            abandon();
+        }
+        return new SealedFrame(clipId, seq, last, meta, sealed);
+    }
+
+    /** Ends the clip without a final frame: the key is erased now and every later {@link #seal} throws. */
+    public void abandon() {
+        finished = true;
+        gcm.destroy();
+    }
+
+    /** Moves on to a later seq without sealing the frames in between (tests of the last seq); forward only. */
+    public void skipTo(int seq) {
+        if (seq < nextSeq) {
+            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId
+                    + ": cannot go back from seq " + nextSeq + " to " + seq);
+        }
+        nextSeq = seq;
+    }
+
+    public boolean isKeyDestroyed() {
+        return gcm.isDestroyed();
+    }
+}

@@ -1,0 +1,344 @@
+package dev.doorbell.seal.v2;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.doorbell.proto.DeviceIds;
+import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.Share;
+import dev.doorbell.proto.v1.SignedClipHeader;
+import dev.doorbell.proto.v1.SignedShare;
+import dev.doorbell.proto.v1.WrappedKey;
+import dev.doorbell.seal.ClipHoles;
+import dev.doorbell.seal.ClipVerdict;
+import dev.doorbell.seal.FrameWalk;
+import dev.doorbell.seal.GcmProvider;
+import dev.doorbell.seal.KeyUnavailableException;
+import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.StoredFrameBytes;
+import dev.doorbell.seal.internal.ClipFormat;
+import dev.doorbell.seal.keys.internal.Hkdf;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Opens stored v2 clips and names the first thing wrong with them (docs/FORMAT.md §15), in this order: a header that
+ * does not parse or has the wrong sizes ("bad header"), a header of another device or clip, a device key the owner
+ * did not certify ("unknown device key") or certified but not the paired one ("signed with a key other than the one
+ * paired"), a header signature that does not verify ("bad signature"), no wrapped key for this identity ("not a
+ * recipient of this clip"), a wrapped key that does not open ("key unwrap failed"), "key commitment mismatch"; then
+ * the frames exactly as v1 (OK, TRUNCATED, TAMPERED at frame N, DAMAGED). Built from an {@link Identity} (the
+ * owner's or a viewer's), or from a share, which opens one clip only. Thread-safe: each call has its own state.
+ */
+public final class ClipOpenerV2 {
+    private final Identity identity;
+    private final Grant share;
+    private final GcmProvider provider;
+
+    private ClipOpenerV2(Identity identity, Grant share, GcmProvider provider) {
+        this.identity = identity;
+        this.share = share;
+        this.provider = provider;
+    }
+
+    public ClipOpenerV2(Identity identity) {
+        this(identity, null, GcmProvider.JCA);
+    }
+
+    /** The same opener on another AES-GCM provider, for cross-checks. */
+    public ClipOpenerV2 withProvider(GcmProvider gcmProvider) {
+        return new ClipOpenerV2(identity, share, gcmProvider);
+    }
+
+    /** The clip a share opens, as its owner signed it. */
+    public record SharedClip(
+            String deviceId, long clipId, byte[] headerSha256, VerifyingKey ownerKey, long issuedUnixMs) {
+        public SharedClip {
+            headerSha256 = headerSha256.clone();
+        }
+
+        /** A copy of the SHA-256 of the header bytes the owner shared. */
+        @Override
+        public byte[] headerSha256() {
+            return headerSha256.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "SharedClip{device " + deviceId + " clip " + Long.toUnsignedString(clipId) + ", owner "
+                    + ownerKey.fingerprint() + "}";
+        }
+    }
+
+    private record Grant(SharedClip clip, WrappedKey wrapped) {}
+
+    /**
+     * An opener for the one clip of a share (docs/FORMAT.md §14), for the third party whose key pair it was made
+     * for. The share must parse and verify under the owner key it carries; the clip's device certificate must then
+     * verify under that same key, and its header must be the one the owner shared.
+     */
+    public static ClipOpenerV2 forShare(byte[] signedShare, RecipientKeyPair thirdParty) throws ShareRefused {
+        SignedShare signed;
+        try {
+            signed = SignedShare.parseFrom(signedShare);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ShareRefused("not a share: the bytes (" + signedShare.length + ") are not a SignedShare");
+        }
+        if (signed.getOwnerSigningPublicKey().size() != VerifyingKey.BYTES) {
+            throw new ShareRefused("share names an owner key of "
+                    + signed.getOwnerSigningPublicKey().size() + " bytes, expected " + VerifyingKey.BYTES);
+        }
+        VerifyingKey owner = new VerifyingKey(signed.getOwnerSigningPublicKey().toByteArray());
+        byte[] shareBytes = signed.getShare().toByteArray();
+        if (!owner.verify(Contexts.SHARE, shareBytes, signed.getSignature().toByteArray())) {
+            throw new ShareRefused("share is not signed by the owner key it names, " + owner.fingerprint());
+        }
+        Share s;
+        try {
+            s = Share.parseFrom(shareBytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ShareRefused("share signed by owner " + owner.fingerprint() + " does not parse as a Share");
+        }
+        String what = "share of clip " + Long.toUnsignedString(s.getClipId()) + " of device '"
+                + RecipientLists.printable(s.getDeviceId()) + "' (owner " + owner.fingerprint() + ")";
+        if (!DeviceIds.isValid(s.getDeviceId())) {
+            throw new ShareRefused(what + ": the device id is not valid");
+        }
+        if (s.getHeaderSha256().size() != 32) {
+            throw new ShareRefused(
+                    what + ": header_sha256 is " + s.getHeaderSha256().size() + " bytes, expected 32");
+        }
+        String wrapped = wrappedKeyProblem(s.getWrapped());
+        if (wrapped != null) {
+            throw new ShareRefused(what + ": the wrapped key " + wrapped);
+        }
+        SharedClip clip = new SharedClip(
+                s.getDeviceId(), s.getClipId(), s.getHeaderSha256().toByteArray(), owner, s.getIssuedUnixMs());
+        return new ClipOpenerV2(
+                Identity.of(owner, List.of(thirdParty)), new Grant(clip, s.getWrapped()), GcmProvider.JCA);
+    }
+
+    /** The clip this opener's share opens; empty for an opener built from an identity. */
+    public Optional<SharedClip> sharedClip() {
+        return share == null ? Optional.empty() : Optional.of(share.clip());
+    }
+
+    /**
+     * Opens the clip stored as ({@code storedDeviceId}, {@code storedClipId}) from the header bytes and frames as
+     * stored, in stored order.
+     *
+     * @throws KeyUnavailableException for a v1 clip (it opens with the owner's keyring), and, for a share, any clip
+     *     but the shared one
+     */
+    public ClipVerdict open(
+            String storedDeviceId, long storedClipId, byte[] headerBytes, List<StoredFrameBytes> framesInStoredOrder) {
+        return open(storedDeviceId, storedClipId, headerBytes, framesInStoredOrder, ClipHoles.NONE);
+    }
+
+    /**
+     * As {@link #open(String, long, byte[], List)} for a clip as a store reader found it (docs/FORMAT.md §6):
+     * {@code headerBytes} is null when no header record is stored.
+     */
+    public ClipVerdict open(
+            String storedDeviceId,
+            long storedClipId,
+            byte[] headerBytes,
+            List<StoredFrameBytes> framesInStoredOrder,
+            ClipHoles holes) {
+        if (headerBytes == null) {
+            return ClipVerdict.noHeaderStored(storedDeviceId, storedClipId, framesInStoredOrder.size(), holes);
+        }
+        Unwrapped unwrapped = unwrap(storedDeviceId, storedClipId, headerBytes);
+        if (unwrapped.refusal != null) {
+            return unwrapped.refusal;
+        }
+        Arrays.fill(unwrapped.clipKey, (byte) 0);
+        return FrameWalk.walk(unwrapped.header, headerBytes, unwrapped.aesKey, provider, framesInStoredOrder, holes);
+    }
+
+    /** Convenience for frames straight from a sealer, in the order given. */
+    public ClipVerdict open(String storedDeviceId, long storedClipId, byte[] headerBytes, SealedFrame... frames) {
+        List<StoredFrameBytes> stored = new ArrayList<>();
+        for (SealedFrame frame : frames) {
+            stored.add(frame.toStored());
+        }
+        return open(storedDeviceId, storedClipId, headerBytes, stored);
+    }
+
+    /**
+     * The header checks of docs/FORMAT.md §15 up to the key commitment: a refusal, or the header with the clip key
+     * and the AES key, which the caller owns and zeroes.
+     */
+    static final class Unwrapped {
+        final ClipVerdict refusal;
+        final ClipHeader header;
+        final byte[] clipKey;
+        final byte[] aesKey;
+
+        private Unwrapped(ClipVerdict refusal, ClipHeader header, byte[] clipKey, byte[] aesKey) {
+            this.refusal = refusal;
+            this.header = header;
+            this.clipKey = clipKey;
+            this.aesKey = aesKey;
+        }
+
+        static Unwrapped refused(ClipHeader header, String reason) {
+            return new Unwrapped(ClipVerdict.badHeader(header, reason), header, null, null);
+        }
+    }
+
+    Unwrapped unwrap(String storedDeviceId, long storedClipId, byte[] headerBytes) {
+        String where = "stored as device " + storedDeviceId + " clip " + Long.toUnsignedString(storedClipId);
+        String clip = "clip " + Long.toUnsignedString(storedClipId) + " of device " + storedDeviceId;
+        if (share != null
+                && !(share.clip().deviceId().equals(storedDeviceId)
+                        && share.clip().clipId() == storedClipId)) {
+            throw new KeyUnavailableException("cannot open " + clip + " with this share: it opens clip "
+                    + Long.toUnsignedString(share.clip().clipId()) + " of device "
+                    + share.clip().deviceId()
+                    + " only");
+        }
+        if (HeaderFormat.version(headerBytes) == HeaderFormat.V1) {
+            throw new KeyUnavailableException("cannot open " + clip + " with an identity: it is a format v1 clip,"
+                    + " which opens with the owner's keyring (--keyring)");
+        }
+        SignedClipHeader signed;
+        ClipHeader header;
+        try {
+            signed = SignedClipHeader.parseFrom(headerBytes);
+            header = ClipHeader.parseFrom(signed.getHeader());
+        } catch (InvalidProtocolBufferException e) {
+            return Unwrapped.refused(
+                    null,
+                    "bad header (not a parsable SignedClipHeader around a ClipHeader: " + e.getMessage() + "; " + where
+                            + ")");
+        }
+        String problem = V2HeaderCheck.problem(signed, header, storedDeviceId, storedClipId);
+        if (problem != null) {
+            return Unwrapped.refused(header, problem);
+        }
+        if (share != null && !MessageDigest.isEqual(share.clip().headerSha256(), ClipFormat.sha256(headerBytes))) {
+            return Unwrapped.refused(
+                    header,
+                    "header differs from the shared one (SHA-256 of the stored header is not the one the owner "
+                            + share.clip().ownerKey().fingerprint() + " shared; " + where + ")");
+        }
+        VerifyingKey owner = identity.ownerKey();
+        VerifyingKey deviceKey;
+        try {
+            deviceKey = DeviceKeyCertificates.verify(
+                    owner, storedDeviceId, header.getDeviceKeyCertificate().toByteArray());
+        } catch (CertificateRefused e) {
+            return Unwrapped.refused(header, "unknown device key (" + e.getMessage() + "; " + where + ")");
+        }
+        Optional<VerifyingKey> paired = identity.pairedDeviceKey(storedDeviceId);
+        if (paired.isPresent() && !paired.get().equals(deviceKey)) {
+            return Unwrapped.refused(
+                    header,
+                    "signed with a key other than the one paired (the header's certified key "
+                            + deviceKey.fingerprint() + ", paired key "
+                            + paired.get().fingerprint() + "; " + where
+                            + ")");
+        }
+        if (!deviceKey.verify(
+                Contexts.CLIP_HEADER,
+                signed.getHeader().toByteArray(),
+                signed.getSignature().toByteArray())) {
+            return Unwrapped.refused(
+                    header,
+                    "bad signature (the header signature does not verify under device key " + deviceKey.fingerprint()
+                            + "; " + where + ")");
+        }
+        List<WrappedKey> offered = share != null ? List.of(share.wrapped()) : header.getWrappedKeysList();
+        List<Candidate> candidates = candidates(offered);
+        if (candidates.isEmpty()) {
+            return Unwrapped.refused(
+                    header,
+                    "not a recipient of this clip (" + offered.size() + " wrapped keys, recipient list version "
+                            + Long.toUnsignedString(header.getRecipientListVersion()) + "; none for key ids "
+                            + keyIds() + "; " + where + ")");
+        }
+        byte[] clipKey = null;
+        byte[] info = Contexts.wrapInfo(storedDeviceId, storedClipId);
+        for (Candidate c : candidates) {
+            try {
+                byte[] k = c.pair.open(
+                        c.wrapped.getEnc().toByteArray(),
+                        c.wrapped.getCiphertext().toByteArray(),
+                        info,
+                        c.wrapped.getRecipientKeyId().toByteArray());
+                if (k.length == ClipFormat.CLIP_KEY_BYTES) {
+                    clipKey = k;
+                    break;
+                }
+                Arrays.fill(k, (byte) 0);
+            } catch (Hpke.OpenFailed e) {
+                // Another candidate may still open; the verdict below names the failure if none does.
+            }
+        }
+        if (clipKey == null) {
+            return Unwrapped.refused(
+                    header,
+                    "key unwrap failed (the wrapped key for "
+                            + candidates.get(0).pair.name() + " does not open"
+                            + " with its private key: altered, or wrapped for another clip; " + where + ")");
+        }
+        byte[] aesKey = new byte[ClipFormat.CLIP_KEY_BYTES];
+        byte[] commitment = new byte[ClipFormat.COMMITMENT_BYTES];
+        Hkdf.sha256Into(clipKey, null, Contexts.clipKeyInfo(storedDeviceId, storedClipId), aesKey, commitment);
+        if (!MessageDigest.isEqual(commitment, header.getKeyCommitment().toByteArray())) {
+            Arrays.fill(clipKey, (byte) 0);
+            Arrays.fill(aesKey, (byte) 0);
+            return Unwrapped.refused(
+                    header,
+                    "key commitment mismatch (the unwrapped clip key does not match this header's commitment: a"
+                            + " wrapped key made for another clip, or a forged header; " + where + ")");
+        }
+        return new Unwrapped(null, header, clipKey, aesKey);
+    }
+
+    private record Candidate(WrappedKey wrapped, RecipientKeyPair pair) {}
+
+    /** Each wrapped key with each of this identity's key pairs of the same key id and kem, in header order. */
+    private List<Candidate> candidates(List<WrappedKey> offered) {
+        List<Candidate> out = new ArrayList<>();
+        for (WrappedKey w : offered) {
+            byte[] id = w.getRecipientKeyId().toByteArray();
+            for (RecipientKeyPair pair : identity.recipientKeys()) {
+                if (w.getKem() == pair.publicKey().kem() && MessageDigest.isEqual(id, pair.keyId())) {
+                    out.add(new Candidate(w, pair));
+                }
+            }
+        }
+        return out;
+    }
+
+    private String keyIds() {
+        List<String> ids = new ArrayList<>();
+        for (RecipientKeyPair pair : identity.recipientKeys()) {
+            ids.add(HexFormat.of().formatHex(pair.keyId()));
+        }
+        return String.join(", ", ids);
+    }
+
+    /** What is wrong with the sizes of a wrapped key, or null. */
+    static String wrappedKeyProblem(WrappedKey w) {
+        if (w.getRecipientKeyId().size() != RecipientPublicKey.KEY_ID_BYTES) {
+            return "has a key id of " + w.getRecipientKeyId().size() + " bytes, expected "
+                    + RecipientPublicKey.KEY_ID_BYTES;
+        }
+        if (w.getKem() != RecipientPublicKey.KEM_X25519) {
+            return "has kem 0x" + Integer.toHexString(w.getKem()) + ", expected 0x20";
+        }
+        if (w.getEnc().size() != Hpke.ENC_BYTES) {
+            return "has an enc of " + w.getEnc().size() + " bytes, expected " + Hpke.ENC_BYTES;
+        }
+        int ciphertext = ClipFormat.CLIP_KEY_BYTES + Hpke.TAG_BYTES;
+        if (w.getCiphertext().size() != ciphertext) {
+            return "has a ciphertext of " + w.getCiphertext().size() + " bytes, expected " + ciphertext;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.doorbell.seal.v2;
+
+import dev.doorbell.proto.DeviceIds;
+import dev.doorbell.seal.keys.KeyFileException;
+import dev.doorbell.seal.keys.KeyFileText;
+import dev.doorbell.seal.keys.SecretBytes;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The text key files of format v2 (docs/FORMAT.md §13), in the layout of §5 and through its one reader: owner.pub,
+ * viewer.key, viewer.pub and a device's signing.key. Private files are written 0600, public ones 0644, each
+ * atomically (temporary file, rename) and, unless told otherwise, durably. The owner's secret file is the owner
+ * module's; it uses {@link KeyFileText} the same way.
+ */
+public final class KeyFiles {
+    public static final String OWNER_PUBLIC_MAGIC = "doorbell-owner-public v2";
+    public static final String VIEWER_KEY_MAGIC = "doorbell-viewer-key v2";
+    public static final String VIEWER_PUBLIC_MAGIC = "doorbell-viewer-public v2";
+    public static final String DEVICE_SIGNING_KEY_MAGIC = "doorbell-device-signing-key v2";
+    /** The value of a viewer.pub's {@code kem:} line for kem 0x0020. */
+    public static final String KEM_X25519 = "x25519";
+
+    private KeyFiles() {}
+
+    /** owner.pub: the owner's signing public key and its own viewer key (recipient name {@code owner}). */
+    public record OwnerPublic(VerifyingKey signing, RecipientPublicKey viewer) {}
+
+    /** signing.key: a device's own signing key. */
+    public record DeviceSigningKey(String deviceId, SigningKey key) {}
+
+    public static OwnerPublic readOwnerPublic(Path file) {
+        Map<String, String> values = KeyFileText.parse(file, OWNER_PUBLIC_MAGIC, List.of("signing", "viewer"));
+        VerifyingKey signing = new VerifyingKey(KeyFileText.decodeKey(file, "signing", values.get("signing")));
+        byte[] viewer = KeyFileText.decodeKey(file, "viewer", values.get("viewer"));
+        return new OwnerPublic(signing, RecipientPublicKey.x25519(RecipientPublicKey.OWNER, viewer));
+    }
+
+    public static void writeOwnerPublic(Path file, VerifyingKey signing, RecipientPublicKey viewer) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("signing", base64(signing.bytes()));
+        fields.put("viewer", base64(viewer.publicKey()));
+        KeyFileText.writePublic(file, OWNER_PUBLIC_MAGIC, fields, "the owner's public keys", true);
+    }
+
+    /** viewer.key: a viewer's name and X25519 private key. */
+    public static RecipientKeyPair readViewerKey(Path file) {
+        Map<String, String> values = KeyFileText.parse(file, VIEWER_KEY_MAGIC, List.of("name", "key"));
+        String name = requireName(file, values.get("name"));
+        byte[] key = KeyFileText.decodeKey(file, values.get("key"));
+        try {
+            return RecipientKeyPair.fromPrivate(name, key);
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    public static void writeViewerKey(Path file, RecipientKeyPair pair) {
+        writeViewerKey(file, pair, true);
+    }
+
+    public static void writeViewerKey(Path file, RecipientKeyPair pair, boolean sync) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("name", pair.name());
+        writeSecret(file, VIEWER_KEY_MAGIC, fields, pair.privateKey(), "private key of viewer " + pair.name(), sync);
+    }
+
+    /** viewer.pub: a viewer's name, kem ({@code x25519}) and public key. */
+    public static RecipientPublicKey readViewerPublic(Path file) {
+        Map<String, String> values = KeyFileText.parse(file, VIEWER_PUBLIC_MAGIC, List.of("name", "kem", "key"));
+        String name = requireName(file, values.get("name"));
+        if (!KEM_X25519.equals(values.get("kem"))) {
+            throw new KeyFileException(file + ": 'kem' must be " + KEM_X25519 + " (the only kem of this version)");
+        }
+        return RecipientPublicKey.x25519(name, KeyFileText.decodeKey(file, values.get("key")));
+    }
+
+    public static void writeViewerPublic(Path file, RecipientPublicKey key) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("name", key.name());
+        fields.put("kem", KEM_X25519);
+        fields.put("key", base64(key.publicKey()));
+        KeyFileText.writePublic(file, VIEWER_PUBLIC_MAGIC, fields, "public key of viewer " + key.name(), true);
+    }
+
+    /** signing.key: the device id and the 32-byte Ed25519 seed. */
+    public static DeviceSigningKey readDeviceSigningKey(Path file) {
+        Map<String, String> values = KeyFileText.parse(file, DEVICE_SIGNING_KEY_MAGIC, List.of("device", "key"));
+        String deviceId = values.get("device");
+        if (!DeviceIds.isValid(deviceId)) {
+            throw new KeyFileException(file + ": 'device' is not a valid device id: a device id is " + DeviceIds.RULE);
+        }
+        byte[] seed = KeyFileText.decodeKey(file, values.get("key"));
+        try {
+            return new DeviceSigningKey(deviceId, SigningKey.fromSeed(seed));
+        } finally {
+            Arrays.fill(seed, (byte) 0);
+        }
+    }
+
+    public static void writeDeviceSigningKey(Path file, String deviceId, SigningKey key) {
+        writeDeviceSigningKey(file, deviceId, key, true);
+    }
+
+    /** Without {@code sync} the caller makes the file durable later (pairing a whole fleet, then one sync). */
+    public static void writeDeviceSigningKey(Path file, String deviceId, SigningKey key, boolean sync) {
+        DeviceIds.require(deviceId);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("device", deviceId);
+        writeSecret(file, DEVICE_SIGNING_KEY_MAGIC, fields, key.seed(), "signing key of device " + deviceId, sync);
+    }
+
+    /** Writes {@code secret} as the {@code key:} line, then zeroes it and every copy made on the way. */
+    private static void writeSecret(
+            Path file, String magic, Map<String, String> fields, byte[] secret, String what, boolean sync) {
+        SecretBytes key = SecretBytes.copyOf(secret);
+        Arrays.fill(secret, (byte) 0);
+        try {
+            KeyFileText.write(file, magic, fields, key, what, sync);
+        } finally {
+            key.destroy();
+        }
+    }
+
+    private static String requireName(Path file, String name) {
+        if (!RecipientPublicKey.isValidName(name)) {
+            throw new KeyFileException(
+                    file + ": 'name' is not a valid recipient name: a name is " + RecipientPublicKey.NAME_RULE);
+        }
+        return name;
+    }
+
+    private static String base64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+}
