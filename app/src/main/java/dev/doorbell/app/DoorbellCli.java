@@ -14,10 +14,11 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = {
             "Doorbell cameras that seal what they see, and the owner's tools to open it.",
-            "The uplink stores only sealed bytes; only the owner's keyring opens them."
+            "The uplink stores only sealed bytes; only the owner and the viewers the owner names open them."
         },
         subcommands = {
             ProvisionCommand.class,
+            OwnerCommand.class,
             SimulateCommand.class,
             OpenCommand.class,
             RevokeCommand.class,

@@ -8,7 +8,6 @@ import dev.doorbell.owner.StoreMerge;
 import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreReport;
 import dev.doorbell.owner.StoreSnapshot;
-import dev.doorbell.owner.keyring.OwnerKeyring;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -24,13 +23,20 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
         name = "open",
         mixinStandardHelpOptions = true,
         description = {
-            "Opens the clips in an uplink's store with the owner's keyring.",
+            "Opens the clips in an uplink's store: format v2 with an identity, format v1 with the owner's keyring.",
+            "",
+            "--identity is the owner's directory or a viewer's (viewer.key and the owner's owner.pub): it opens the v2",
+            "clips whose recipient list named it, after checking the device's signature and its key's certificate from the",
+            "owner. --share FILE with --identity THIRD_PARTY opens the one clip the owner shared. --keyring opens v1 clips",
+            "(stores written before format v2); give both to open a store that holds both. A clip of the other format gets",
+            "NO KEY with what opens it.",
             "",
             "Verifies the key commitment, every tag, order, gaps, duplicates and truncation; writes every verified frame",
             "as OUT/DEVICE/CLIP/frame-NNNNN.jpg with a contact-sheet.png and verdict.txt per clip, and OUT/summary.txt;",
@@ -61,10 +67,24 @@ public final class OpenCommand implements Callable<Integer> {
 
     @Option(
             names = "--keyring",
-            required = true,
             paramLabel = "DIR",
-            description = "The owner's keyring directory (provision's owner/keyring).")
+            description = "The owner's v1 keyring directory (<device>.root files): opens format v1 clips.")
     Path keyring;
+
+    @Option(
+            names = "--identity",
+            paramLabel = "DIR",
+            description =
+                    "An owner directory ('owner init') or a viewer directory ('owner viewer new'): opens format v2"
+                            + " clips.")
+    Path identity;
+
+    @Option(
+            names = "--share",
+            paramLabel = "FILE",
+            description = "A share ('owner share'): opens that one clip, with --identity the viewer directory it was"
+                    + " shared to; without --device/--clip only the shared clip is opened.")
+    Path share;
 
     @Option(
             names = "--out",
@@ -93,8 +113,28 @@ public final class OpenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (keyring == null && identity == null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "give --identity OWNER_OR_VIEWER (format v2 clips), --keyring DIR (format v1 clips) or both,"
+                            + " or --share FILE --identity DIR");
+        }
+        if (share != null && identity == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "--share needs --identity, the viewer directory the clip was shared to");
+        }
+        try (ClipOpeners openers = ClipOpeners.load(keyring, identity, share)) {
+            return open(openers);
+        }
+    }
+
+    private int open(ClipOpeners openers) throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        if (openers.share() != null && device == null && clip == null) {
+            device = openers.share().deviceId();
+            clip = String.format("%016x", openers.share().clipId());
+        }
         Long clipFilter = clip == null ? null : Long.parseUnsignedLong(clip, 16);
         List<StoreSnapshot> read = new ArrayList<>();
         for (Path store : stores) {
@@ -113,7 +153,7 @@ public final class OpenCommand implements Callable<Integer> {
         warnings.forEach(w -> stderr.println("warning: " + w));
         stdout.flush();
         stderr.flush();
-        StoreOpener opener = new StoreOpener(OwnerKeyring.open(keyring));
+        StoreOpener opener = openers.storeOpener();
         List<ClipResult> results = opener.openAll(snapshot, device, clipFilter, out, r -> {
             if (!quiet) {
                 stdout.printf(

@@ -2,8 +2,8 @@ package dev.doorbell.app;
 
 import dev.doorbell.cli.CliErrors;
 import dev.doorbell.cli.DurationConverter;
-import dev.doorbell.fleet.OwnerEnrollment;
 import dev.doorbell.pki.ConformanceDevices;
+import dev.doorbell.pki.DeviceEnrollment;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
 import dev.doorbell.pki.ProvisionException;
@@ -24,14 +24,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code doorbell provision}: makes a fleet directory (CA, uplink identity, devices, owner keyring) or extends one. */
+/**
+ * {@code doorbell provision}: makes a fleet directory (CA, uplink identity, devices' TLS identities) or extends one.
+ * The vendor's tool writes no content key and nothing of an owner's: a device becomes its owner's by {@code doorbell
+ * pair}, with keys made by the owner and by the device itself.
+ */
 @Command(
         name = "provision",
         mixinStandardHelpOptions = true,
         description = {
-            "Makes a fleet CA, the uplink's TLS identity, one directory per device (TLS identity and content "
-                    + "key) and the owner's keyring of root keys.",
-            "uplink/ never receives a content key; owner/ goes to the owner only; ca/ stays offline."
+            "Makes a fleet CA, the uplink's TLS identity and one directory per device with its TLS identity.",
+            "",
+            "It writes no content key and nothing of an owner's: the owner makes its own keys ('doorbell owner init') and"
+                    + " pairs the devices ('doorbell pair'), which makes each device's signing key on the device. ca/"
+                    + " stays offline; uplink/ goes to the uplink; devices/<id>/ to each device."
         })
 public final class ProvisionCommand implements Callable<Integer> {
     static final int EXIT_OK = 0;
@@ -131,13 +137,12 @@ public final class ProvisionCommand implements Callable<Integer> {
         try {
             if (fleet) {
                 ProvisionResult result = new FleetProvisioner(
-                                new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+                                new SecureRandom(), Clock.systemUTC(), DeviceEnrollment.NONE)
                         .provision(request, progress(stdout));
                 summary(stdout, result);
             }
             if (conformance) {
-                List<Path> dirs = new ConformanceDevices(
-                                new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+                List<Path> dirs = new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), DeviceEnrollment.NONE)
                         .provision(out, validity, threads);
                 stdout.printf(
                         "  conformance: %s   (doorbell conformance --devices-dir %s; their clips are test clips)%n",
@@ -200,9 +205,11 @@ public final class ProvisionCommand implements Callable<Integer> {
                 result.fleetSize(),
                 layout.root());
         stdout.printf("  uplink:  %s   (copy to the uplink host; no content keys)%n", layout.uplinkDir());
-        stdout.printf("  devices: %s/<id>   (each to its device)%n", layout.devicesDir());
-        stdout.printf("  owner:   %s   (root keys: the owner only)%n", layout.ownerKeyringDir());
+        stdout.printf("  devices: %s/<id>   (TLS identities only; each to its device)%n", layout.devicesDir());
         stdout.printf("  ca key:  %s   (keep offline; needed for --add)%n", layout.caKey());
+        stdout.printf(
+                "  next:    doorbell owner init --out OWNER; doorbell pair --owner OWNER --devices-dir %s%n",
+                layout.devicesDir());
         stdout.flush();
     }
 }

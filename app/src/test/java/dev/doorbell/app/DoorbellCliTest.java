@@ -68,14 +68,14 @@ class DoorbellCliTest {
 
     @Test
     void execute_unknownCommandWithHelp_exitTwoNamingIt() {
-        Result r = run("owner", "--help");
-        assertUsageError(r, "doorbell: unknown command 'owner'", "provision");
+        Result r = run("watch", "--help");
+        assertUsageError(r, "doorbell: unknown command 'watch'", "provision");
         assertEquals("", r.out());
     }
 
     @Test
     void execute_unknownCommandOrOption_exitTwoNamingIt() {
-        assertUsageError(run("owner"), "unknown command 'owner'");
+        assertUsageError(run("watch"), "unknown command 'watch'");
         assertUsageError(run("fleet", "owner"), "fleet: unknown command 'owner'", "merge");
         assertUsageError(run("provision", "--nope", "--help"), "provision: unknown option '--nope'");
     }

@@ -45,6 +45,28 @@ class ProvisionCommandTest {
         assertEquals(List.of("porch", "cam-0001", "cam-0002"), Files.readAllLines(fleet.resolve("fleet.txt")));
         assertTrue(out.toString().contains("provisioned 3 devices"), out.toString());
         assertTrue(out.toString().contains(fleet.resolve("uplink").toString()), out.toString());
+        assertTrue(out.toString().contains("doorbell pair --owner OWNER --devices-dir"), out.toString());
+    }
+
+    @Test
+    void call_writesNoContentKeyAndNothingOfAnOwner() throws Exception {
+        Path fleet = dir.resolve("fleet");
+
+        assertEquals(0, run("--out", fleet.toString(), "--devices", "2", "--conformance"), err.toString());
+
+        assertFalse(Files.exists(fleet.resolve("owner")), "provision makes no owner directory or keyring");
+        try (var files = Files.walk(fleet)) {
+            List<String> names = files.filter(Files::isRegularFile)
+                    .map(f -> f.getFileName().toString())
+                    .filter(n -> n.equals("epoch.key")
+                            || n.endsWith(".root")
+                            || n.equals("signing.key")
+                            || n.equals("owner.pub")
+                            || n.equals("owner.secret")
+                            || n.equals("recipients.list"))
+                    .toList();
+            assertEquals(List.of(), names, "content keys or pairing files written by provision");
+        }
     }
 
     @Test
@@ -92,7 +114,7 @@ class ProvisionCommandTest {
         for (String id : ConformanceDevices.IDS) {
             assertTrue(
                     Files.isRegularFile(fleet.resolve("conformance").resolve(id).resolve("device-cert.pem")), id);
-            assertTrue(Files.isRegularFile(fleet.resolve("owner/keyring").resolve(id + ".root")), id);
+            assertFalse(Files.exists(fleet.resolve("conformance").resolve(id).resolve("epoch.key")), id);
             assertFalse(Files.exists(fleet.resolve("devices").resolve(id)), id);
         }
         assertTrue(

@@ -7,6 +7,8 @@ import dev.doorbell.seal.ClipOpener;
 import dev.doorbell.seal.ClipVerdict;
 import dev.doorbell.seal.KeyUnavailableException;
 import dev.doorbell.seal.OpenedFrame;
+import dev.doorbell.seal.v2.ClipOpenerV2;
+import dev.doorbell.seal.v2.HeaderFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,17 +18,34 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The owner's side: reads a store, opens each clip with the keyring, writes every verified frame as a JPEG, a
- * contact sheet and a verdict.txt per clip, and returns one result per clip. Frames that did not verify are never
- * written.
+ * The owner's side: reads a store, opens each clip (format v1 with the owner's keyring, format v2 with an identity:
+ * the owner's directory, a viewer's, or a share), writes every verified frame as a JPEG, a contact sheet and a
+ * verdict.txt per clip, and returns one result per clip. Frames that did not verify are never written. A clip of a
+ * format this opener holds nothing for gets a NO KEY verdict that names what opens it.
  */
 public final class StoreOpener {
+    static final String V1_NEEDS_KEYRING = "a format v1 clip: it opens with the owner's v1 keyring (--keyring DIR);"
+            + " an identity opens format v2 clips only";
+    static final String V2_NEEDS_IDENTITY = "a format v2 clip: it opens with an identity (--identity OWNER_OR_VIEWER,"
+            + " or --share FILE with the identity it was shared with); a keyring opens format v1 clips only";
+
     private final OwnerKeyring keyring;
     private final ClipOpener opener;
+    private final ClipOpenerV2 openerV2;
 
+    /** Opens v1 clips with {@code keyring}; v2 clips get a NO KEY verdict. */
     public StoreOpener(OwnerKeyring keyring) {
+        this(keyring, null);
+    }
+
+    /** Opens v1 clips with {@code keyring} and v2 clips with {@code openerV2}; either may be null, not both. */
+    public StoreOpener(OwnerKeyring keyring, ClipOpenerV2 openerV2) {
+        if (keyring == null && openerV2 == null) {
+            throw new IllegalArgumentException("a store opener needs a keyring, an identity or both");
+        }
         this.keyring = keyring;
-        this.opener = new ClipOpener(keyring);
+        this.opener = keyring == null ? null : new ClipOpener(keyring);
+        this.openerV2 = openerV2;
     }
 
     /**
@@ -56,16 +75,31 @@ public final class StoreOpener {
             throw new IOException("refusing to write a clip of '" + clip.deviceId() + "', not a valid device id");
         }
         Path clipDir = outDir.resolve(clip.deviceId()).resolve(clip.clipName());
-        if (!keyring.deviceIds().contains(clip.deviceId())) {
-            return noKey(clip, clipDir, "the keyring has no root key for device " + clip.deviceId());
-        }
         ClipVerdict verdict;
-        try {
-            verdict = clip.headerProblem() != null
-                    ? ClipVerdict.refusedHeader(clip.headerProblem())
-                    : opener.open(clip.deviceId(), clip.clipId(), clip.header(), clip.frames(), clip.holes());
-        } catch (KeyUnavailableException e) {
-            return noKey(clip, clipDir, e.getMessage());
+        boolean v2 = isV2(clip.header());
+        if (clip.headerProblem() != null) {
+            verdict = ClipVerdict.refusedHeader(clip.headerProblem());
+        } else if (v2) {
+            if (openerV2 == null) {
+                return noKey(clip, clipDir, V2_NEEDS_IDENTITY);
+            }
+            try {
+                verdict = openerV2.open(clip.deviceId(), clip.clipId(), clip.header(), clip.frames(), clip.holes());
+            } catch (KeyUnavailableException e) {
+                return noKey(clip, clipDir, e.getMessage());
+            }
+        } else {
+            if (opener == null) {
+                return noKey(clip, clipDir, V1_NEEDS_KEYRING);
+            }
+            if (!keyring.deviceIds().contains(clip.deviceId())) {
+                return noKey(clip, clipDir, "the keyring has no root key for device " + clip.deviceId());
+            }
+            try {
+                verdict = opener.open(clip.deviceId(), clip.clipId(), clip.header(), clip.frames(), clip.holes());
+            } catch (KeyUnavailableException e) {
+                return noKey(clip, clipDir, e.getMessage());
+            }
         }
         Files.createDirectories(clipDir);
         for (OpenedFrame f : verdict.frames()) {
@@ -84,11 +118,13 @@ public final class StoreOpener {
                             + (header == null
                                     ? ""
                                     : String.format(
-                                            "   %dx%d @ %d fps, epoch %d",
+                                            "   %dx%d @ %d fps, %s",
                                             header.getWidth(),
                                             header.getHeight(),
                                             header.getFps(),
-                                            header.getKeyEpoch())),
+                                            header.getFormatVersion() == 2
+                                                    ? "recipient list v" + header.getRecipientListVersion()
+                                                    : "epoch " + header.getKeyEpoch())),
                     clipDir.resolve("contact-sheet.png"));
         }
         Files.writeString(clipDir.resolve("verdict.txt"), verdict.summary() + "\n");
@@ -103,6 +139,15 @@ public final class StoreOpener {
                 verdict.keyword(),
                 verdict.summary(),
                 clipDir);
+    }
+
+    /**
+     * Which opener gets the clip. A missing header or one of neither format goes to whichever opener is here, for its
+     * "no header" or "bad header" verdict (the v1 one when both are).
+     */
+    private boolean isV2(byte[] header) {
+        int version = header == null ? 0 : HeaderFormat.version(header);
+        return version == 2 || (version != 1 && opener == null);
     }
 
     /** Lacking a key is not a verdict about the clip (docs/FORMAT.md §4), but the clip still gets its verdict.txt. */

@@ -26,9 +26,9 @@ import javax.imageio.ImageIO;
  * Owner keyrings and clips sealed with them, small real JPEGs in each frame, for the reader's tests; and clips
  * stored in a real uplink store, as the uplink stores them.
  */
-final class SealedClips {
+public final class SealedClips {
     /** A clip as its device sealed it: header bytes and frames. */
-    record Clip(String deviceId, long clipId, byte[] header, List<SealedFrame> frames) {
+    public record Clip(String deviceId, long clipId, byte[] header, List<SealedFrame> frames) {
         /** The clip as far as its first {@code n} frames: a device that lost its link there. */
         Clip firstFrames(int n) {
             return new Clip(deviceId, clipId, header, frames.subList(0, n));
@@ -75,7 +75,7 @@ final class SealedClips {
      * Stores the clip's header and frames in {@code store} as the uplink does, each durable before the next; closes
      * it after its last frame when {@code close}.
      */
-    static void upload(DirectoryStore store, Clip clip, boolean close) throws Exception {
+    public static void upload(DirectoryStore store, Clip clip, boolean close) throws Exception {
         durable(store.openClip(clip.deviceId(), clip.clipId(), clip.header()));
         for (SealedFrame f : clip.frames()) {
             durable(store.appendFrame(clip.deviceId(), f.clipId(), f.seq(), f.last(), f.meta(), f.sealed()));
@@ -93,7 +93,7 @@ final class SealedClips {
         s.durable().get(10, TimeUnit.SECONDS);
     }
 
-    static byte[] jpeg(int shade) {
+    public static byte[] jpeg(int shade) {
         BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
         img.getGraphics().fillRect((shade * 4) % 60, 0, 20, 20);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

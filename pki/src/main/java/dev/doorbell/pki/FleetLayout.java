@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * Where {@code provision} puts each file of a fleet. The split is the security model on disk: {@code uplink/}
- * holds no content key, {@code owner/} holds the root keys and goes to the owner only, {@code ca/} stays offline.
+ * holds no content key, {@code devices/} holds TLS identities only (a device gets its signing key and the owner's
+ * public key at pairing), {@code ca/} stays offline; nothing of an owner's is in a fleet directory.
  *
  * @param root the fleet directory, {@code --out}
  */
@@ -84,7 +85,10 @@ public record FleetLayout(Path root) {
         return root.resolve("owner");
     }
 
-    /** Where the owner's side keeps its keyring in a fleet made by the doorbell command; provisioning never reads it. */
+    /**
+     * Where the format v1 test tools (the fleet's v1 enrolment) keep a keyring of root keys beside a test fleet;
+     * provisioning never writes or reads it.
+     */
     public Path ownerKeyringDir() {
         return ownerDir().resolve("keyring");
     }

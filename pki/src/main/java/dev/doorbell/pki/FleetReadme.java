@@ -19,16 +19,16 @@ final class FleetReadme {
 
         devices/<id>/       one folder per doorbell: ca-cert.pem (to verify the uplink; a hard link to
                             ca/ca-cert.pem, so copy the folder, never edit the file in place), device-cert.pem and
-                            device-key.pem (its TLS identity), epoch.key (its current content key; the device
-                            ratchets it forward and erases the old one) and device.properties. Goes to that
-                            device only.
+                            device-key.pem (its TLS identity) and device.properties. Goes to that device only.
+                            No content key: `doorbell pair --owner OWNER --devices-dir devices` makes each device
+                            its own signing key and gives it the owner's public key and recipient list.
 
         conformance/<id>/   (with `provision --conformance`) conformance-1 and conformance-2, device folders like
                             the above, reserved for `doorbell conformance`: its test clips are stored under these
                             ids only, never under a doorbell's. Not in fleet.txt.
 
-        owner/keyring/      <id>.root, the root key of each device, from which the owner derives every epoch
-                            key to open clips. Goes to the owner only: never to the uplink, never to a device.
+        Nothing here opens a clip, and nothing here is the owner's: the owner's keys are made on the
+        owner's machine (`doorbell owner init`), never by provisioning.
 
         Private files are mode 0600 and the folders that hold them 0700. Every file and folder was synced to
         disk before provision printed its summary; a fleet without fleet.txt was cut short.

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.doorbell.seal.keys.EpochKey;
 import dev.doorbell.seal.keys.RootKey;
+import dev.doorbell.seal.v2.RecipientKeyPair;
+import dev.doorbell.seal.v2.SigningKey;
 import dev.doorbell.testing.ClassScan;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,9 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The build shows that the vendor's tools never hold an owner's key: no compiled class of pki names anything of the
- * format library (root keys, epoch keys, sealing), of the owner's side, or of the device. Provisioning writes TLS
- * identities; content keys, where a fleet needs them, come through {@link DeviceEnrollment} from the owner's side.
- * Maven Enforcer keeps those modules off pki's class path; this scan also catches a type reached another way.
+ * format library (v1 root and epoch keys; v2 signing keys, recipient keys, openers and shares), of the owner's side
+ * (the owner's secret and identity), or of the device. Provisioning writes TLS identities only; a device becomes its
+ * owner's by pairing, outside pki. Maven Enforcer keeps those modules off pki's class path; this scan also catches a
+ * type reached another way. ProvisionOpensNothingTest (app) checks the files themselves.
  */
 class PkiArchitectureTest {
     static final List<String> FORBIDDEN = List.of(
@@ -44,5 +47,11 @@ class PkiArchitectureTest {
 
         @SuppressWarnings("unused")
         private EpochKey contentKey;
+
+        @SuppressWarnings("unused")
+        private SigningKey ownersSigningKey;
+
+        @SuppressWarnings("unused")
+        private RecipientKeyPair viewersKey;
     }
 }
