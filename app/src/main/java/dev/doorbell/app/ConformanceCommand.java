@@ -28,11 +28,13 @@ import picocli.CommandLine.Spec;
             "Runs the wire-protocol conformance suite (docs/PROTOCOL.md) against an uplink.",
             "",
             "The cases: a valid session, version negotiation, identity, framing limits, sequence gaps, duplicates, other",
-            "devices' clips, resume, timeouts.",
-            "It runs as the two devices reserved for it (`provision --conformance` makes them in FLEET/conformance/), never",
-            "as a doorbell: its clips are real sealed test clips (each frame a 16x16 test JPEG), stored under the ids",
+            "devices' clips, resume, timeouts, the relay of recipient lists.",
+            "It runs as the two devices reserved for it (`provision --conformance` makes them in FLEET/conformance/; pair",
+            "them with `doorbell pair`), never as a doorbell: its clips are real sealed format v2 clips (each frame a 16x16",
+            "test JPEG), stored under the ids",
             "conformance-1 and conformance-2, which `open` shows as such. It waits for the idle timeout and the handshake",
-            "deadline that the uplink announces in Welcome.",
+            "deadline that the uplink announces in Welcome. The recipient-list cases need conformance-1's list published on",
+            "the uplink (`scripts/uplink publish-recipients --data DIR OWNER/lists/conformance-1.list`).",
             "Prints a pass/fail table. Exit status: 0 when every case passes, 1 when any fails, 2 on a usage or I/O error or",
             "when the uplink cannot be used at all (nothing listening, TLS trust refused either way): one line says which."
         })

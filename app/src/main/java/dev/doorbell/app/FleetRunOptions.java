@@ -43,9 +43,17 @@ public final class FleetRunOptions {
             names = "--fleet-dir",
             paramLabel = "DIR",
             defaultValue = "fleet",
-            description = "The provisioned fleet; N devices are provisioned there when it has none (default: "
-                    + "${DEFAULT-VALUE}).")
+            description = "The provisioned fleet; N devices are provisioned and paired there when it has none "
+                    + "(default: ${DEFAULT-VALUE}).")
     Path fleetDir;
+
+    @Option(
+            names = "--owners",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Owners to pair a fleet provisioned here with, in DIR/owners/owner-K (device i with owner "
+                    + "i mod N; each owner's recovery phrase beside it in owner-K.phrase) (default: ${DEFAULT-VALUE}).")
+    int owners;
 
     @Option(
             names = "--ramp",
@@ -256,6 +264,7 @@ public final class FleetRunOptions {
             scenario = scenarioOptions.build(host, seed);
             part = Shard.parse(shard);
             plan = FleetPlan.builder(host, HostPortConverter.port(uplink), fleetDir, devices)
+                    .owners(owners)
                     .shard(part)
                     .ramp(RateConverter.perSecond(ramp), maxConnecting)
                     .connectFirst(connectFirst)
@@ -374,6 +383,8 @@ public final class FleetRunOptions {
                 uplink,
                 "--fleet-dir",
                 fleetDir.toString(),
+                "--owners",
+                String.valueOf(owners),
                 "--ramp",
                 String.valueOf(RateConverter.perSecond(ramp) / processes),
                 "--duration",

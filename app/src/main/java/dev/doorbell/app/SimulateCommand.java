@@ -6,7 +6,6 @@ import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.SystemSimClock;
 import dev.doorbell.device.camera.VirtualSimClock;
 import dev.doorbell.device.link.SealObserver;
-import dev.doorbell.device.sim.RatchetPolicy;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
 import dev.doorbell.device.sim.SimulationReport;
@@ -87,21 +86,6 @@ public final class SimulateCommand implements Callable<Integer> {
                     "Resolution profile: 240p (320x240 @ 10 fps), 480p (640x480 @ 10 fps), 720p (1280x720 @ 15 fps)."
                             + " Default: ${DEFAULT-VALUE}.")
     String profile;
-
-    @Option(
-            names = "--ratchet-every",
-            paramLabel = "DURATION",
-            defaultValue = "1d",
-            converter = DurationConverter.class,
-            description = "Advance the epoch key after this much time, between clips (default: ${DEFAULT-VALUE}).")
-    Duration ratchetEvery;
-
-    @Option(
-            names = "--ratchet-clips",
-            paramLabel = "N",
-            defaultValue = "0",
-            description = "Advance the epoch key after this many clips as well (0: never by count).")
-    int ratchetClips;
 
     @Option(
             names = "--ring-at",
@@ -210,7 +194,6 @@ public final class SimulateCommand implements Callable<Integer> {
                 seed,
                 Profile.parse(profile),
                 duration,
-                new RatchetPolicy(ratchetEvery, ratchetClips),
                 rings,
                 ringRate,
                 crossingRate,

@@ -5,16 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import dev.doorbell.app.testing.PairedFleets;
 import dev.doorbell.cli.Cli;
-import dev.doorbell.fleet.OwnerEnrollment;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreOpener;
-import dev.doorbell.owner.keyring.OwnerKeyring;
+import dev.doorbell.owner.identity.OwnerDirectory;
 import dev.doorbell.pki.ConformanceDevices;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
+import dev.doorbell.seal.v2.ClipOpenerV2;
+import dev.doorbell.uplink.recipients.PublishedList;
+import dev.doorbell.uplink.recipients.RecipientListFiles;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -23,8 +25,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -45,10 +45,7 @@ class ConformanceCommandTest {
     @BeforeEach
     void provision() throws Exception {
         fleet = new FleetLayout(dir.resolve("fleet"));
-        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(ProvisionRequest.of(fleet.root(), 2), (done, total) -> {});
-        new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(fleet.root(), Duration.ofDays(1), 2);
+        PairedFleets.provisionWithConformance(fleet.root(), 2);
     }
 
     @Test
@@ -103,6 +100,36 @@ class ConformanceCommandTest {
         assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 25, out.toString());
     }
 
+    /** The recipient-list cases against an uplink that holds the list the owner issued for conformance-1. */
+    @Test
+    void call_recipientListCases_passWithTheOwnersListPublished() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("store"));
+        Path ownersList = PairedFleets.ownerDir(fleet).resolve("lists").resolve("conformance-1.list");
+        new RecipientListFiles(data)
+                .publish(PublishedList.parse(
+                        ownersList.toString(), ByteString.copyFrom(Files.readAllBytes(ownersList))));
+
+        int code = runAgainstUplink(
+                UplinkConfig.builder(),
+                "--case",
+                "recipient-list-relayed",
+                "--case",
+                "recipient-list-held",
+                "--case",
+                "recipient-list-refused");
+
+        assertEquals(0, code, out + "\n" + err);
+        assertTrue(out.toString().contains("3 cases: 3 passed, 0 failed"), out.toString());
+    }
+
+    @Test
+    void call_recipientListCaseWithNothingPublished_failsSayingToPublish() throws Exception {
+        int code = runAgainstUplink(UplinkConfig.builder(), "--case", "recipient-list-relayed");
+
+        assertEquals(1, code, out + "\n" + err);
+        assertTrue(out.toString().contains("publish-recipients"), out.toString());
+    }
+
     @Test
     void call_unknownCase_usageErrorNamingTheCases() throws Exception {
         int code = runAgainstUplink(UplinkConfig.builder(), "--case", "no-such-case");
@@ -126,8 +153,10 @@ class ConformanceCommandTest {
                 runAgainstUplink(UplinkConfig.builder(), "--case", "valid-session", "--case", "resume"),
                 out + "\n" + err);
         Path opened = dir.resolve("opened");
-        List<ClipResult> results = new StoreOpener(OwnerKeyring.open(fleet.ownerKeyringDir()))
+        OwnerDirectory owner = OwnerDirectory.load(PairedFleets.ownerDir(fleet));
+        List<ClipResult> results = new StoreOpener(null, new ClipOpenerV2(owner))
                 .openAll(StoreDirectoryReader.read(dir.resolve("store")), null, null, opened, r -> {});
+        owner.destroy();
         assertFalse(results.isEmpty());
         int frames = 0;
         for (ClipResult r : results) {
@@ -153,6 +182,7 @@ class ConformanceCommandTest {
                         config.host("127.0.0.1")
                                 .port(0)
                                 .tlsDirectory(fleet.uplinkDir())
+                                .dataDirectory(dir.resolve("store"))
                                 .build(),
                         store)) {
             int port = uplink.start().getPort();

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.fleet.OwnerEnrollment;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
+import dev.doorbell.app.testing.PairedFleets;
+import dev.doorbell.pki.FleetLayout;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -138,8 +135,8 @@ class DoorbellCliTest {
                         "open",
                         "--store",
                         dir.resolve("store").toString(),
-                        "--keyring",
-                        fleet.resolve("owner/keyring").toString(),
+                        "--identity",
+                        PairedFleets.ownerDir(new FleetLayout(fleet)).toString(),
                         "--out",
                         dir.resolve("out").toString(),
                         "--clip",
@@ -160,8 +157,8 @@ class DoorbellCliTest {
                         "open",
                         "--store",
                         store.getParent().toString(),
-                        "--keyring",
-                        fleet.resolve("owner/keyring").toString(),
+                        "--identity",
+                        PairedFleets.ownerDir(new FleetLayout(fleet)).toString(),
                         "--out",
                         file.resolve("out").toString()),
                 file.toString());
@@ -221,6 +218,42 @@ class DoorbellCliTest {
     }
 
     @Test
+    void simulate_unpairedDevice_exitTwoOneLineSayingToPairIt() throws Exception {
+        Path fleet = PairedFleets.provisionOnly(dir.resolve("unpaired"), 1).root();
+
+        Result r = run(
+                "simulate",
+                "--devices-dir",
+                fleet.resolve("devices").toString(),
+                "--uplink",
+                "127.0.0.1:9",
+                "--duration",
+                "1s");
+
+        assertUsageError(r, "not paired (no signing.key)", "pair it with `doorbell pair --owner OWNER --device ");
+    }
+
+    @Test
+    void fleet_unpairedFleet_exitTwoOneLineSayingToPairIt() throws Exception {
+        Path fleet = PairedFleets.provisionOnly(dir.resolve("unpaired"), 1).root();
+
+        Result r = run(
+                "fleet",
+                "--devices",
+                "1",
+                "--fleet-dir",
+                fleet.toString(),
+                "--uplink",
+                "127.0.0.1:9",
+                "--duration",
+                "1s",
+                "--report",
+                dir.resolve("report").toString());
+
+        assertUsageError(r, "not paired (no signing.key)", "pair it with `doorbell pair --owner OWNER --device ");
+    }
+
+    @Test
     void simulate_ringAtWithoutOffset_exitTwoOneClearLine() throws Exception {
         Path devices = provisioned(1).resolve("devices");
         String line = run("simulate", "--devices-dir", devices.toString(), "--ring-at", "doorbell-0001")
@@ -269,8 +302,7 @@ class DoorbellCliTest {
 
     private Path provisioned(int devices) throws Exception {
         Path fleet = dir.resolve("fleet");
-        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(ProvisionRequest.of(fleet, devices), (done, total) -> {});
+        PairedFleets.provision(fleet, devices);
         return fleet;
     }
 }

@@ -3,6 +3,7 @@ package dev.doorbell.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.app.testing.PairedFleets;
 import dev.doorbell.app.testing.TrustFixtures;
 import dev.doorbell.fleet.FleetReports;
 import dev.doorbell.pki.FleetLayout;
@@ -240,8 +241,8 @@ class StopSignalsTest {
                 "open",
                 "--store",
                 store.toString(),
-                "--keyring",
-                fleet.ownerKeyringDir().toString(),
+                "--identity",
+                PairedFleets.ownerDir(fleet).toString(),
                 "--out",
                 store.resolveSibling(store.getFileName() + "-opened").toString());
         assertEquals(0, exit, out.toString());

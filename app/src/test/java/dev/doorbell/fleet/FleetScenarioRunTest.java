@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.app.FleetCommand;
+import dev.doorbell.app.testing.PairedFleets;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -16,8 +15,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +40,7 @@ class FleetScenarioRunTest {
     @BeforeAll
     static void provision() throws Exception {
         fleet = new FleetLayout(dir.resolve("fleet"));
-        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(ProvisionRequest.of(fleet.root(), DEVICES), (done, total) -> {});
+        PairedFleets.provision(fleet.root(), DEVICES);
     }
 
     @Test

@@ -10,11 +10,12 @@ import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.Frame;
 import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Ping;
+import dev.doorbell.proto.v1.RecipientListResult;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.seal.ClipParams;
-import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.v2.ClipSealing;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ final class CaseRun implements AutoCloseable {
                             + "AAAAAP/EABwQAAEDBQAAAAAAAAAAAAAAABIAERQyNmSCkf/aAAgBAQAAPwBbmTI0EevUluZMjQR69SW5kyNBHr1JbmTI0EevUv/Z");
 
     static final int TEST_FRAME_SIZE = 16;
+    /** 2^64-1 as the protocol's uint64: above every version an owner can issue. */
+    static final long HOLDS_NEWEST_LIST = -1L;
 
     private final ConformanceTarget target;
     private final ConformanceDevice device;
@@ -106,22 +109,44 @@ final class CaseRun implements AutoCloseable {
         return welcome;
     }
 
+    /**
+     * Hello as the suite's sessions say it: they claim to hold the newest recipient list there can be (version
+     * 2^64-1, unsigned), so that no uplink relays a list into a case that does not expect one. The recipient-list
+     * cases say the version they mean with {@link #hello(String, List, List, long)}.
+     */
     static DeviceMessage hello(String deviceId, List<Integer> versions, List<Long> openClips) {
+        return hello(deviceId, versions, openClips, HOLDS_NEWEST_LIST);
+    }
+
+    static DeviceMessage hello(String deviceId, List<Integer> versions, List<Long> openClips, long listVersion) {
         return DeviceMessage.newBuilder()
                 .setHello(Hello.newBuilder()
                         .addAllVersions(versions)
                         .setDeviceId(deviceId)
                         .setFirmware(FIRMWARE)
-                        .addAllOpenClips(openClips))
+                        .addAllOpenClips(openClips)
+                        .setRecipientListVersion(listVersion))
                 .build();
     }
 
-    /** A new clip of {@code who} with a fresh clip id, sealed under its epoch key. */
-    ClipSealer newClip(ConformanceDevice who) {
+    static DeviceMessage recipientListResult(long version, RecipientListResult.Status status, String detail) {
+        return DeviceMessage.newBuilder()
+                .setRecipientListResult(RecipientListResult.newBuilder()
+                        .setVersion(version)
+                        .setStatus(status)
+                        .setDetail(detail))
+                .build();
+    }
+
+    /**
+     * A new clip of {@code who} with a fresh clip id, sealed as the paired device seals (format v2: a fresh clip key
+     * wrapped to its recipient list, the header signed by the device's key).
+     */
+    ClipSealing newClip(ConformanceDevice who) {
         return clipWithId(who, clipIds.getAsLong());
     }
 
-    ClipSealer clipWithId(ConformanceDevice who, long clipId) {
+    ClipSealing clipWithId(ConformanceDevice who, long clipId) {
         ClipParams params = new ClipParams(
                 who.id(),
                 clipId,
@@ -132,16 +157,16 @@ final class CaseRun implements AutoCloseable {
                 10,
                 target.startTimeUnixMs(),
                 0);
-        return ClipSealer.start(who.key(), params, target.random());
+        return who.paired().startClip(params, target.random());
     }
 
     /** Seals the next frame of {@code clip}: the {@link #TEST_FRAME}, public test content, never a real picture. */
-    SealedFrame seal(ClipSealer clip, boolean last) {
+    SealedFrame seal(ClipSealing clip, boolean last) {
         return clip.seal(clip.nextSeq() * 100_000L, TEST_FRAME.clone(), last);
     }
 
     /** Seals {@code count} frames, the last one with {@code last = true}. */
-    List<SealedFrame> sealAll(ClipSealer clip, int count) {
+    List<SealedFrame> sealAll(ClipSealing clip, int count) {
         List<SealedFrame> frames = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             frames.add(seal(clip, i == count - 1));
@@ -149,7 +174,7 @@ final class CaseRun implements AutoCloseable {
         return frames;
     }
 
-    static DeviceMessage open(ClipSealer clip) {
+    static DeviceMessage open(ClipSealing clip) {
         return DeviceMessage.newBuilder()
                 .setClipOpen(ClipOpen.newBuilder()
                         .setClipId(clip.clipId())
@@ -191,7 +216,7 @@ final class CaseRun implements AutoCloseable {
     }
 
     /** Sends ClipOpen and proves with a Ping that the uplink accepted it (ClipOpen itself is not acknowledged). */
-    void openAccepted(RawSession session, ClipSealer clip, long pingToken) throws IOException, CaseFailure {
+    void openAccepted(RawSession session, ClipSealing clip, long pingToken) throws IOException, CaseFailure {
         session.send(open(clip));
         expect.alive(session, pingToken);
     }

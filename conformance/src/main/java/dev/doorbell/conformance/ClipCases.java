@@ -6,8 +6,8 @@ import static dev.doorbell.conformance.ExpectedErrors.describe;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.proto.v1.Welcome;
-import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.v2.ClipSealing;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -87,7 +87,7 @@ final class ClipCases {
                         describe(ErrorCode.UNKNOWN_CLIP) + " for each; the session goes on",
                         r -> {
                             RawSession s = r.helloed(r.device());
-                            ClipSealer clip = r.newClip(r.device());
+                            ClipSealing clip = r.newClip(r.device());
                             s.send(CaseRun.frame(r.seal(clip, true)));
                             r.expect.error(s, ErrorCode.UNKNOWN_CLIP, clip.clipId(), 0);
                             s.send(CaseRun.close(clip.clipId(), 1));
@@ -111,7 +111,7 @@ final class ClipCases {
                         describe(ErrorCode.BAD_HEADER) + "; nothing stored; the session goes on",
                         r -> {
                             RawSession s = r.helloed(r.device());
-                            ClipSealer foreign = r.newClip(r.other());
+                            ClipSealing foreign = r.newClip(r.other());
                             s.send(CaseRun.open(foreign));
                             r.expect.error(s, ErrorCode.BAD_HEADER, foreign.clipId(), -1);
                             s.send(CaseRun.frame(r.seal(foreign, true)));
@@ -123,7 +123,7 @@ final class ClipCases {
                         describe(ErrorCode.BAD_HEADER) + "; the session goes on",
                         r -> {
                             RawSession s = r.helloed(r.device());
-                            ClipSealer clip = r.newClip(r.device());
+                            ClipSealing clip = r.newClip(r.device());
                             long wrongId = clip.clipId() + 1_000_000_000L;
                             s.send(CaseRun.open(clip).toBuilder()
                                     .setClipOpen(CaseRun.open(clip).getClipOpen().toBuilder()
@@ -138,7 +138,7 @@ final class ClipCases {
                         describe(ErrorCode.CLIP_CLOSED) + "; the session goes on",
                         r -> {
                             RawSession s = r.helloed(r.device());
-                            ClipSealer clip = r.newClip(r.device());
+                            ClipSealing clip = r.newClip(r.device());
                             s.send(CaseRun.open(clip));
                             List<SealedFrame> f = r.sealAll(clip, 1);
                             r.sendPersisted(s, f.get(0));
@@ -173,7 +173,7 @@ final class ClipCases {
     /** Hello, a new clip opened, its frames sealed; runs {@code body}; then completes and closes the clip. */
     private static void withClip(CaseRun r, int frames, ClipBody body) throws Exception {
         RawSession s = r.helloed(r.device());
-        ClipSealer clip = r.newClip(r.device());
+        ClipSealing clip = r.newClip(r.device());
         s.send(CaseRun.open(clip));
         List<SealedFrame> f = r.sealAll(clip, frames);
         body.run(s, clip, f);
@@ -190,7 +190,7 @@ final class ClipCases {
         List<SealedFrame> lasts = new ArrayList<>();
         boolean refused = false;
         for (int i = 0; i <= w.getMaxOpenClips() && !refused; i++) {
-            ClipSealer clip = r.newClip(r.device());
+            ClipSealing clip = r.newClip(r.device());
             s.send(CaseRun.open(clip));
             s.send(CaseRun.ping(100 + i));
             UplinkMessage m = s.next(r.target().replyTimeout());
@@ -219,7 +219,7 @@ final class ClipCases {
             r.sendPersisted(s, last);
             r.closePersisted(s, last.clipId(), 1);
         }
-        ClipSealer after = r.newClip(r.device());
+        ClipSealing after = r.newClip(r.device());
         r.openAccepted(s, after, 99);
         r.sendPersisted(s, r.seal(after, true));
         r.closePersisted(s, after.clipId(), 1);
@@ -227,6 +227,6 @@ final class ClipCases {
 
     @FunctionalInterface
     private interface ClipBody {
-        void run(RawSession session, ClipSealer clip, List<SealedFrame> frames) throws Exception;
+        void run(RawSession session, ClipSealing clip, List<SealedFrame> frames) throws Exception;
     }
 }

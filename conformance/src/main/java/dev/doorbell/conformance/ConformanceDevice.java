@@ -1,9 +1,9 @@
 package dev.doorbell.conformance;
 
+import dev.doorbell.device.pairing.DevicePairing;
+import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceDirectoryException;
-import dev.doorbell.seal.keys.EpochKey;
-import dev.doorbell.seal.keys.EpochKeyFile;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -13,18 +13,19 @@ import javax.net.ssl.SSLException;
 
 /**
  * A provisioned device as the conformance suite uses it: its id, a JSSE TLS context made from its certificate, key
- * and fleet CA (for the blocking {@link RawSession}), and its current epoch key, so that the clips it uploads are
- * real sealed clips that the owner can open.
+ * and fleet CA (for the blocking {@link RawSession}), and the device as paired ({@link PairedDevice}: its signing key,
+ * the owner's key and its recipient list), so that the clips it uploads are real v2 clips that the owner can open.
+ * An unpaired conformance device is refused with the one line that says to pair it.
  */
 final class ConformanceDevice {
     private final DeviceDirectory directory;
     private final SSLContext tls;
-    private final EpochKey key;
+    private final PairedDevice paired;
 
-    private ConformanceDevice(DeviceDirectory directory, SSLContext tls, EpochKey key) {
+    private ConformanceDevice(DeviceDirectory directory, SSLContext tls, PairedDevice paired) {
         this.directory = directory;
         this.tls = tls;
-        this.key = key;
+        this.paired = paired;
     }
 
     static ConformanceDevice load(DeviceDirectory directory) {
@@ -39,7 +40,7 @@ final class ConformanceDevice {
                     .protocols("TLSv1.3")
                     .build();
             return new ConformanceDevice(
-                    directory, ((JdkSslContext) netty).context(), EpochKeyFile.read(directory.epochKeyFile()));
+                    directory, ((JdkSslContext) netty).context(), DevicePairing.load(directory.path()));
         } catch (SSLException | IllegalArgumentException e) {
             throw new DeviceDirectoryException(
                     "device " + directory.deviceId() + " at " + directory.path() + ": cannot build a TLS context: "
@@ -56,8 +57,8 @@ final class ConformanceDevice {
         return tls;
     }
 
-    EpochKey key() {
-        return key;
+    PairedDevice paired() {
+        return paired;
     }
 
     @Override

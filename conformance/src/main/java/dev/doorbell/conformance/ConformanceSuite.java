@@ -83,7 +83,12 @@ public final class ConformanceSuite {
 
     /** Every case, in the order they run. */
     public static List<ConformanceCase> cases() {
-        return Stream.of(SessionCases.all(), IdentityCases.all(), ClipCases.all(), ResumeCases.all())
+        return Stream.of(
+                        SessionCases.all(),
+                        IdentityCases.all(),
+                        ClipCases.all(),
+                        ResumeCases.all(),
+                        RecipientListCases.all())
                 .flatMap(List::stream)
                 .toList();
     }

@@ -150,6 +150,19 @@ final class Expect {
         }
     }
 
+    /** The next message (acks aside) must be a RecipientListUpdate; returns its signed_list bytes. */
+    byte[] recipientListUpdate(RawSession session) throws IOException, CaseFailure {
+        while (true) {
+            UplinkMessage m = next(session, timeout, "a RecipientListUpdate");
+            if (m.hasRecipientListUpdate()) {
+                return m.getRecipientListUpdate().getSignedList().toByteArray();
+            }
+            if (!m.hasAck()) {
+                throw new CaseFailure("waiting for a RecipientListUpdate after Welcome, got " + brief(m));
+            }
+        }
+    }
+
     static void require(boolean condition, String problem) throws CaseFailure {
         if (!condition) {
             throw new CaseFailure(problem);

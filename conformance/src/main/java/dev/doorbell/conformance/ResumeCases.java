@@ -7,8 +7,8 @@ import static dev.doorbell.conformance.ExpectedErrors.describe;
 import dev.doorbell.proto.v1.ClipState;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
-import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.v2.ClipSealing;
 import java.util.List;
 
 /** Cases across sessions: resuming a clip after a reconnect, and a device reaching for another device's clip. */
@@ -35,7 +35,7 @@ final class ResumeCases {
     }
 
     private static void resume(CaseRun r) throws Exception {
-        ClipSealer clip = r.newClip(r.device());
+        ClipSealing clip = r.newClip(r.device());
         List<SealedFrame> f = r.sealAll(clip, 3);
         long unknown = r.newClip(r.device()).clipId();
         RawSession first = r.helloed(r.device());
@@ -65,7 +65,7 @@ final class ResumeCases {
 
     private static void otherDevicesClip(CaseRun r) throws Exception {
         RawSession owner = r.helloed(r.other());
-        ClipSealer clip = r.newClip(r.other());
+        ClipSealing clip = r.newClip(r.other());
         List<SealedFrame> f = r.sealAll(clip, 2);
         owner.send(CaseRun.open(clip));
         r.sendPersisted(owner, f.get(0));

@@ -6,8 +6,8 @@ import static dev.doorbell.conformance.ExpectedErrors.describe;
 
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
-import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.v2.ClipSealing;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -200,7 +200,7 @@ final class SessionCases {
         RawSession s = r.connect(r.device(), "device");
         s.send(hello(r.device().id(), List.of(1), List.of()));
         r.expect.welcome(s, r.device().id());
-        ClipSealer clip = r.newClip(r.device());
+        ClipSealing clip = r.newClip(r.device());
         s.send(CaseRun.open(clip));
         for (SealedFrame f : r.sealAll(clip, 3)) {
             r.sendPersisted(s, f);

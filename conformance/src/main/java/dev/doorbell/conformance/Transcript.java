@@ -6,6 +6,10 @@ import com.google.protobuf.TextFormat;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.FrameMeta;
+import dev.doorbell.proto.v1.RecipientList;
+import dev.doorbell.proto.v1.SignedClipHeader;
+import dev.doorbell.proto.v1.SignedRecipientList;
+import dev.doorbell.proto.v1.UplinkMessage;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -54,7 +58,22 @@ final class Transcript {
     }
 
     void uplinkSent(String session, byte[] framed, MessageOrBuilder message) {
-        add("<", session, framed, text(message));
+        add("<", session, framed, text(message) + decodedList(message));
+    }
+
+    /** A relayed recipient list is bytes inside the message too: the list the owner signed, decoded. */
+    private static String decodedList(MessageOrBuilder message) {
+        if (!(message instanceof UplinkMessage m) || !m.hasRecipientListUpdate()) {
+            return "";
+        }
+        try {
+            SignedRecipientList signed =
+                    SignedRecipientList.parseFrom(m.getRecipientListUpdate().getSignedList());
+            return "(recipient_list_update.signed_list decoded as SignedRecipientList; its list as a RecipientList)\n"
+                    + text(RecipientList.parseFrom(signed.getList()));
+        } catch (InvalidProtocolBufferException e) {
+            return "(the signed_list bytes do not parse)\n";
+        }
     }
 
     /** The whole transcript, one line per element, ending in a newline. */
@@ -89,9 +108,17 @@ final class Transcript {
     private static String decodedPayload(DeviceMessage message) {
         try {
             if (message.hasClipOpen()) {
+                SignedClipHeader signed =
+                        SignedClipHeader.parseFrom(message.getClipOpen().getHeader());
+                if (!signed.getHeader().isEmpty()) {
+                    return "(clip_open.header decoded as SignedClipHeader; its header as a ClipHeader)\n"
+                            + text(signed.toBuilder().clearHeader().build())
+                            + text(ClipHeader.parseFrom(signed.getHeader()));
+                }
                 return "(clip_open.header decoded as ClipHeader)\n"
                         + text(ClipHeader.parseFrom(message.getClipOpen().getHeader()));
             }
+
             if (message.hasFrame() && !message.getFrame().getMeta().isEmpty()) {
                 return "(frame.meta decoded as FrameMeta)\n"
                         + text(FrameMeta.parseFrom(message.getFrame().getMeta()));

@@ -3,14 +3,19 @@ package dev.doorbell.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.doorbell.device.testing.TestEnrollment;
+import com.google.protobuf.ByteString;
+import dev.doorbell.device.testing.TestOwner;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.pki.ConformanceDevices;
+import dev.doorbell.pki.DeviceEnrollment;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
 import dev.doorbell.pki.ProvisionRequest;
+import dev.doorbell.proto.DeviceFiles;
 import dev.doorbell.seal.testing.InsecureDeterministicRandom;
 import dev.doorbell.seal.testing.TestData;
+import dev.doorbell.uplink.recipients.PublishedList;
+import dev.doorbell.uplink.recipients.RecipientListFiles;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -50,7 +55,7 @@ class ConformanceSuiteTest {
         ProvisionRequest request = ProvisionRequest.of(fleet.root(), 0);
         InsecureDeterministicRandom fleetRandom = new InsecureDeterministicRandom("conformance fleet");
         Clock fixed = Clock.fixed(FIXED_NOW, ZoneOffset.UTC);
-        new FleetProvisioner(fleetRandom, fixed, new TestEnrollment(fleetRandom))
+        new FleetProvisioner(fleetRandom, fixed, DeviceEnrollment.NONE)
                 .provision(
                         new ProvisionRequest(
                                 request.out(),
@@ -63,17 +68,31 @@ class ConformanceSuiteTest {
                                 false,
                                 1),
                         (done, total) -> {});
-        new ConformanceDevices(fleetRandom, fixed, new TestEnrollment(fleetRandom))
+        new ConformanceDevices(fleetRandom, fixed, DeviceEnrollment.NONE)
                 .provision(fleet.root(), request.validity(), 1);
         List<DeviceDirectory> devices = ConformanceSuite.conformanceDevices(fleet.conformanceDir());
+        // One owner pairs both devices, its keys and theirs from the same INSECURE deterministic source; the uplink
+        // holds conformance-1's list, published as an operator would, for the recipient-list cases.
+        TestOwner owner = new TestOwner(fleetRandom);
+        for (DeviceDirectory device : devices) {
+            owner.pair(device.path()).destroy();
+        }
+        Path data = dir.resolve("store");
+        Files.createDirectories(data);
+        new RecipientListFiles(data)
+                .publish(PublishedList.parse(
+                        "conformance-1's first list",
+                        ByteString.copyFrom(
+                                Files.readAllBytes(devices.get(0).path().resolve(DeviceFiles.RECIPIENTS_LIST)))));
 
         List<CaseResult> results;
-        try (DirectoryStore store = DirectoryStore.open(dir.resolve("store"), StoreOptions.defaults());
+        try (DirectoryStore store = DirectoryStore.open(data, StoreOptions.defaults());
                 UplinkServer uplink = new UplinkServer(
                         UplinkConfig.builder()
                                 .host("127.0.0.1")
                                 .port(0)
                                 .tlsDirectory(fleet.uplinkDir())
+                                .dataDirectory(data)
                                 .idleTimeout(Duration.ofSeconds(5))
                                 .handshakeDeadline(Duration.ofSeconds(3))
                                 .heartbeat(Duration.ofSeconds(1))

@@ -6,6 +6,7 @@ import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkListener;
 import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.link.UplinkFailure;
+import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.proto.v1.ClipState;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Error;
@@ -13,7 +14,7 @@ import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.SealedFrame;
-import dev.doorbell.seal.keys.EpochKey;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One doorbell of a fleet run: its own link (own certificate), epoch key and seeded schedule; its {@link
- * ClipUploader} seals and sends. The one sender thread that owns the device calls {@link #step} at each intended
+ * One doorbell of a fleet run: its own link (own certificate), its pairing (signing key, owner's key, recipient list:
+ * each clip gets a fresh key wrapped to the list) and seeded schedule; its {@link ClipUploader} seals and sends. The one sender thread that owns the device calls {@link #step} at each intended
  * frame time (open loop: Poisson clips, a constant rate) or {@link #topUp} whenever it may send (closed loop); acks
  * arrive on the link's event loop and are recorded against the frame's intended time, so a late sender is charged
  * to every frame it delays.
@@ -38,7 +39,8 @@ final class FleetDevice implements LinkListener, SealObserver {
     private record Pending(long clipId, int seq, long intendedNanos, int sealedBytes) {}
 
     private final String deviceId;
-    private final EpochKey epochKey;
+    private final PairedDevice paired;
+    private final SecureRandom random;
     private final ClipSchedule schedule;
     private final Payloads payloads;
     private final Profile profile;
@@ -79,7 +81,8 @@ final class FleetDevice implements LinkListener, SealObserver {
      */
     FleetDevice(
             String deviceId,
-            EpochKey epochKey,
+            PairedDevice paired,
+            SecureRandom random,
             ClipSchedule schedule,
             Payloads payloads,
             Profile profile,
@@ -92,7 +95,8 @@ final class FleetDevice implements LinkListener, SealObserver {
             long firstClipId,
             Consumer<FleetDevice> onFirstWelcome) {
         this.deviceId = deviceId;
-        this.epochKey = epochKey;
+        this.paired = paired;
+        this.random = random;
         this.schedule = schedule;
         this.payloads = payloads;
         this.profile = profile;
@@ -198,7 +202,7 @@ final class FleetDevice implements LinkListener, SealObserver {
                     profile.fps(),
                     wallClockMs,
                     0);
-            if (!uploader.open(epochKey, params)) {
+            if (!uploader.open(paired.startClip(params, random))) {
                 refused(params.clipId(), "the link refused the clip header");
                 return false;
             }

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param port uplink port
  * @param fleetDir the provisioned fleet (provisioned there with {@code devices} devices when it has none)
  * @param devices devices in the whole fleet; this run takes its shard of them
+ * @param owners owners the devices of a fleet provisioned here are paired with (device i with owner i mod N)
  * @param shard this process's part of the fleet
  * @param slice devices [first, first + count) of the fleet instead of the shard's, or null
  * @param rampPerSecond devices started per second (infinite: as fast as {@code maxConnecting} lets them)
@@ -43,6 +44,7 @@ public record FleetPlan(
         int port,
         Path fleetDir,
         int devices,
+        int owners,
         Shard shard,
         Slice slice,
         double rampPerSecond,
@@ -120,6 +122,10 @@ public record FleetPlan(
             throw new IllegalArgumentException("devices, ramp, max connecting and threads must be positive, got "
                     + devices + ", " + rampPerSecond + ", " + maxConnecting + ", " + ioThreads + ", " + senderThreads);
         }
+        if (owners < 1 || owners > devices) {
+            throw new IllegalArgumentException(
+                    "owners must be 1.." + devices + " (one device each at least), got " + owners);
+        }
         if (slice != null && slice.first() + slice.count() > devices) {
             throw new IllegalArgumentException("devices " + slice.first() + ".." + (slice.first() + slice.count() - 1)
                     + " are not in a fleet of " + devices);
@@ -160,6 +166,7 @@ public record FleetPlan(
         private final int port;
         private final Path fleetDir;
         private final int devices;
+        private int owners = 1;
         private Shard shard = Shard.WHOLE;
         private Slice slice;
         private double rampPerSecond = 500;
@@ -189,6 +196,11 @@ public record FleetPlan(
             this.port = port;
             this.fleetDir = fleetDir;
             this.devices = devices;
+        }
+
+        public Builder owners(int n) {
+            owners = n;
+            return this;
         }
 
         public Builder shard(Shard s) {
@@ -284,6 +296,7 @@ public record FleetPlan(
                     port,
                     fleetDir,
                     devices,
+                    owners,
                     shard,
                     slice,
                     rampPerSecond,

@@ -7,9 +7,10 @@ import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.link.UplinkCensus;
 import dev.doorbell.device.link.UplinkFailureException;
+import dev.doorbell.device.pairing.DevicePairing;
+import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.SharedDeviceTls;
-import dev.doorbell.seal.keys.EpochKeyFile;
 import dev.doorbell.wire.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The load tester: runs this process's shard of a fleet against an uplink. Every device has its own TLS identity and
- * epoch key and seals every frame ({@link ClipUploader}); the links share a few event-loop threads (epoll where the
+ * pairing (its signing key, its owner's recipient list: a fresh key per clip, wrapped to the list) and seals every
+ * frame ({@link ClipUploader}); the links share a few event-loop threads (epoll where the
  * platform has it) and one TLS context per fleet CA, a few sender threads drive the devices by the plan's
  * {@link Traffic} model. It starts the devices at the ramp rate with a bounded number of handshakes in progress
  * (and, with {@link FleetPlan#connectFirst()}, waits for all before sending), prints progress and appends the
@@ -90,7 +92,7 @@ public final class FleetRunner {
     public FleetOutcome run(
             FleetPlan plan, FleetScenario scenario, RunHook hook, PrintWriter out, CompletableFuture<String> stop)
             throws IOException, InterruptedException {
-        List<String> ids = FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), random, wallClock);
+        List<String> ids = FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), plan.owners(), random, wallClock);
         List<String> mine = ids.subList(plan.from(), plan.to());
         FleetMetrics metrics = new FleetMetrics(new UplinkCensus(UNUSABLE_AFTER, nanoTime));
         RunEnd end = new RunEnd();
@@ -237,7 +239,7 @@ public final class FleetRunner {
 
     /** Provisions the fleet if it has none yet, before worker processes would each try to. */
     public static void provisionOnce(FleetPlan plan) throws IOException {
-        FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), new SecureRandom(), Clock.systemUTC());
+        FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), plan.owners(), new SecureRandom(), Clock.systemUTC());
     }
 
     /** Sending starts at {@code atNanos} and lasts the warmup and the duration; the window after the warmup counts. */
@@ -286,7 +288,7 @@ public final class FleetRunner {
         }
     }
 
-    /** Builds every device of the run: its identity, epoch key, schedule, link and uploader. */
+    /** Builds every device of the run: its identity, pairing, schedule, link and uploader. */
     private void load(
             FleetPlan plan,
             List<String> mine,
@@ -311,6 +313,7 @@ public final class FleetRunner {
         for (int i = 0; i < mine.size(); i++) {
             int global = plan.from() + i;
             DeviceDirectory dir = DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i)));
+            PairedDevice paired = DevicePairing.load(dir.path());
             ClipSchedule schedule = new ClipSchedule(
                     plan.seed(),
                     global,
@@ -326,7 +329,8 @@ public final class FleetRunner {
             };
             FleetDevice device = new FleetDevice(
                     dir.deviceId(),
-                    EpochKeyFile.read(dir.epochKeyFile()),
+                    paired,
+                    random,
                     schedule,
                     payloads,
                     plan.profile(),
@@ -350,7 +354,7 @@ public final class FleetRunner {
                                     : plan.sourceAddresses()
                                             .get(i % plan.sourceAddresses().size()))
                     .build();
-            device.attach(new ClipUploader(new LinkClient(config, group, device), random, device));
+            device.attach(new ClipUploader(new LinkClient(config, group, device, paired), device));
             devices.add(device);
         }
         metrics.connecting.add(devices.size());

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 
 /**
- * Provisioning composed with the owner's enrolment, for fleets that must seal and be opened (the doorbell command,
- * load tests): each new device gets its first epoch key, the owner's keyring in the fleet gets its root key
- * (docs/FORMAT.md §5). It lives here, in the first module that sees both parties, because neither may see the
+ * Format v1 only, for tests that make v1 stores (v1 clips are still opened with {@code open --keyring}): each new
+ * device gets its first epoch key, the owner's keyring in the fleet gets its root key (docs/FORMAT.md §5). Devices no
+ * longer seal v1: the fleet pairs what it provisions ({@link FleetPairing}) and devices seal format v2. It lives here, in the first module that sees both parties, because neither may see the
  * other: the vendor's provisioning names no owner's key type, the owner's side does not depend on the vendor's.
  */
 public final class OwnerEnrollment implements DeviceEnrollment {

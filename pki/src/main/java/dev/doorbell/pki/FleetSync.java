@@ -19,16 +19,17 @@ import org.slf4j.LoggerFactory;
  * own (seven per device) made provisioning wait on tens of thousands of fsyncs; instead the files are written
  * without forcing and the whole file system is synced once with syncfs(2), through coreutils' {@code sync
  * --file-system} because Java 17 has no call for it. Where that command is missing or fails, every file and then
- * every directory under the root is fsynced, in parallel.
+ * every directory under the root is fsynced, in parallel. Public for the fleet tool, which pairs the devices it
+ * provisions and makes those files durable the same way.
  */
-final class FleetSync {
+public final class FleetSync {
     private static final Logger log = LoggerFactory.getLogger(FleetSync.class);
     private static final long SYNC_TIMEOUT_MINUTES = 10;
 
     private FleetSync() {}
 
     /** Returns how it was done, for the log: "syncfs" or "fsync of N files and directories". */
-    static String sync(Path root, int threads) throws IOException {
+    public static String sync(Path root, int threads) throws IOException {
         if (syncFileSystem(root)) {
             return "syncfs";
         }

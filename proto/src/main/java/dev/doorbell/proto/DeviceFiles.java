@@ -13,6 +13,14 @@ public final class DeviceFiles {
     public static final String DEVICE_KEY = "device-key.pem";
     /** The device's current epoch key (FORMAT.md §1). */
     public static final String EPOCH_KEY = "epoch.key";
+    /** Format v2, written at pairing on the device: the device's own Ed25519 signing key (V2-SPEC §3). */
+    public static final String SIGNING_KEY = "signing.key";
+    /** Format v2, from the owner at pairing: the owner's signing public key, the device's trust anchor. */
+    public static final String OWNER_PUB = "owner.pub";
+    /** Format v2, from the owner at pairing: the SignedDeviceKeyCertificate of the device's signing key. */
+    public static final String DEVICE_KEY_CERT = "device-key.cert";
+    /** Format v2: the owner-signed recipient list in use (SignedRecipientList bytes), replaced by newer ones. */
+    public static final String RECIPIENTS_LIST = "recipients.list";
     /** {@code device.id} and facts about the certificate. */
     public static final String PROPERTIES = "device.properties";
 

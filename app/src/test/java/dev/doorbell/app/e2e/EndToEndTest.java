@@ -8,25 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.VirtualSimClock;
 import dev.doorbell.device.link.SealObserver;
-import dev.doorbell.device.sim.RatchetPolicy;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
 import dev.doorbell.device.sim.SimulationReport;
 import dev.doorbell.device.tls.DeviceDirectory;
-import dev.doorbell.fleet.OwnerEnrollment;
+import dev.doorbell.fleet.FleetPairing;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.StoredClip;
-import dev.doorbell.owner.keyring.OwnerKeyring;
+import dev.doorbell.owner.identity.OwnerDirectory;
+import dev.doorbell.pki.DeviceEnrollment;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
 import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.StoredFrameBytes;
+import dev.doorbell.seal.v2.ClipOpenerV2;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -71,8 +73,9 @@ class EndToEndTest {
     @Test
     void run_threeDoorbells_storeHoldsExactSealedBytesAndOwnerOpensExactFrames() throws Exception {
         FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
-        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
+        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), DeviceEnrollment.NONE)
                 .provision(ProvisionRequest.of(fleet.root(), 3), (done, total) -> {});
+        FleetPairing.pair(fleet, Files.readAllLines(fleet.fleetList()), 1, new SecureRandom(), Clock.systemUTC());
         List<DeviceDirectory> devices = new ArrayList<>();
         for (String id : Files.readAllLines(fleet.fleetList())) {
             devices.add(DeviceDirectory.load(fleet.device(id)));
@@ -96,7 +99,6 @@ class EndToEndTest {
                     7,
                     Profile.P240,
                     Duration.ofSeconds(40),
-                    new RatchetPolicy(Duration.ofSeconds(10), 0),
                     Map.of(
                             devices.get(0).deviceId(),
                             Duration.ofSeconds(1),
@@ -127,12 +129,15 @@ class EndToEndTest {
         StoreSnapshot snapshot = StoreDirectoryReader.read(storeDir);
         assertTrue(snapshot.warnings().isEmpty(), snapshot.warnings().toString());
         int storedFrames = 0;
-        Set<Integer> epochs = new HashSet<>();
+        Set<Long> listVersions = new HashSet<>();
         boolean ringClip = false;
         for (StoredClip clip : snapshot.clips()) {
             assertArrayEquals(headers.get(clip.deviceId() + "/" + clip.clipId()), clip.header(), "header of " + clip);
-            ClipHeader header = ClipHeader.parseFrom(clip.header());
-            epochs.add(header.getKeyEpoch());
+            ClipHeader header = ClipHeader.parseFrom(
+                    SignedClipHeader.parseFrom(clip.header()).getHeader());
+            assertEquals(2, header.getFormatVersion(), "a format v2 clip: " + clip);
+            assertEquals(1, header.getWrappedKeysCount(), "wrapped to the owner's one viewer key: " + clip);
+            listVersions.add(header.getRecipientListVersion());
             ringClip |= header.getTrigger() == Trigger.TRIGGER_RING;
             assertTrue(clip.closed(), "clip " + clip.clipName() + " closed");
             for (StoredFrameBytes f : clip.frames()) {
@@ -144,13 +149,15 @@ class EndToEndTest {
         }
         assertEquals(sealedDigests.size(), storedFrames, "every sealed frame is stored once");
         assertTrue(storedFrames > 100, "a run of 40 s produces clips; stored " + storedFrames);
-        assertTrue(epochs.size() >= 2, "clips from several epochs: " + epochs);
+        assertEquals(Set.of(1L), listVersions, "every clip sealed for the list of pairing");
         assertTrue(ringClip, "a doorbell press made a RING clip");
         assertNoPlaintextAtRest(storeDir);
 
         Path opened = dir.resolve("opened");
-        List<ClipResult> results = new StoreOpener(OwnerKeyring.open(fleet.ownerKeyringDir()))
-                .openAll(snapshot, null, null, opened, r -> {});
+        OwnerDirectory owner = OwnerDirectory.load(FleetPairing.ownerDir(fleet.root(), 1));
+        List<ClipResult> results =
+                new StoreOpener(null, new ClipOpenerV2(owner)).openAll(snapshot, null, null, opened, r -> {});
+        owner.destroy();
         assertEquals(snapshot.clips().size(), results.size());
         int openedFrames = 0;
         for (ClipResult r : results) {

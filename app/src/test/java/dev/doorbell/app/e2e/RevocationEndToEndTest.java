@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.app.RevokeCommand;
+import dev.doorbell.app.testing.PairedFleets;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.link.LinkException;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceTls;
-import dev.doorbell.fleet.OwnerEnrollment;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.testing.Waits;
@@ -31,8 +29,6 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -64,8 +60,7 @@ class RevocationEndToEndTest {
     @Test
     void revoke_oneDevice_refusedWithReasonOtherStreamsThenRevokedWhileConnected() throws Exception {
         FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
-        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(ProvisionRequest.of(fleet.root(), 2), (done, total) -> {});
+        PairedFleets.provision(fleet.root(), 2);
         assertTrue(Files.isRegularFile(fleet.uplinkCrl()), "provision writes an empty CRL for the uplink");
         List<String> ids = Files.readAllLines(fleet.fleetList());
         DeviceDirectory stolen = DeviceDirectory.load(fleet.device(ids.get(0)));
@@ -116,8 +111,7 @@ class RevocationEndToEndTest {
     @Test
     void revoke_unknownDeviceOrReason_refusedNothingWritten() throws Exception {
         FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
-        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(ProvisionRequest.of(fleet.root(), 1), (done, total) -> {});
+        PairedFleets.provision(fleet.root(), 1);
         byte[] before = Files.readAllBytes(fleet.uplinkCrl());
         assertEquals(2, revoke("no-such-device", "key-compromise"));
         assertEquals(2, revoke(Files.readAllLines(fleet.fleetList()).get(0), "bored"));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.VirtualSimClock;
 import dev.doorbell.device.link.SealObserver;
-import dev.doorbell.device.sim.RatchetPolicy;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
 import dev.doorbell.device.sim.SimulationReport;
@@ -138,7 +137,6 @@ class PythonInteropTest {
                     11,
                     Profile.P240,
                     Duration.ofSeconds(12),
-                    new RatchetPolicy(Duration.ofDays(1), 0),
                     Map.of(deviceId, Duration.ofSeconds(1)),
                     0,
                     0,

@@ -1,10 +1,6 @@
 package dev.doorbell.app.testing;
 
-import dev.doorbell.fleet.OwnerEnrollment;
-import dev.doorbell.pki.ConformanceDevices;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.pki.FleetProvisioner;
-import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -13,8 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -28,13 +22,7 @@ public final class TrustFixtures {
 
     /** A fleet of {@code devices} doorbells, with the two devices reserved for the conformance suite. */
     public static FleetLayout provision(Path dir, int devices) throws Exception {
-        FleetLayout layout = new FleetProvisioner(
-                        new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(ProvisionRequest.of(dir, devices), (done, total) -> {})
-                .layout();
-        new ConformanceDevices(new SecureRandom(), Clock.systemUTC(), new OwnerEnrollment(new SecureRandom()))
-                .provision(dir, Duration.ofDays(1), 1);
-        return layout;
+        return PairedFleets.provisionWithConformance(dir, devices);
     }
 
     /** An uplink directory with {@code presented}'s server certificate and key but {@code trusted}'s CA and CRL. */

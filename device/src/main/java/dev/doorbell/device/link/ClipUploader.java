@@ -1,16 +1,14 @@
 package dev.doorbell.device.link;
 
-import dev.doorbell.seal.ClipParams;
-import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
-import dev.doorbell.seal.keys.EpochKey;
-import java.security.SecureRandom;
+import dev.doorbell.seal.v2.ClipSealing;
 import java.util.Objects;
 
 /**
- * A device's clips on their way up: each clip's header is sealed under a fresh clip key derived from the current
- * epoch key, then every frame is sealed in order and handed to the device's {@link LinkClient}, and the clip is
- * closed after its last frame. The link keeps the sealed bytes until the uplink has them durable and resends those
+ * A device's clips on their way up: each clip comes as a {@link ClipSealing} that holds the clip's key (a v2 clip:
+ * fresh, wrapped to the recipients, the header signed by the device), its header is queued, then every frame is
+ * sealed in order and handed to the device's {@link LinkClient}, and the clip is closed after its last frame, when
+ * the sealer has erased the clip's key. The link keeps the sealed bytes until the uplink has them durable and resends those
  * very bytes after a reconnect; it never holds a key. Every device runs this loop: a simulated doorbell's camera,
  * each device of a fleet run, the devices of the fault tests.
  *
@@ -20,32 +18,40 @@ import java.util.Objects;
  */
 public final class ClipUploader {
     private final LinkClient link;
-    private final SecureRandom random;
     private final SealObserver observer;
-    private ClipSealer sealer;
+    private ClipSealing sealer;
 
-    public ClipUploader(LinkClient link, SecureRandom random) {
-        this(link, random, SealObserver.NONE);
+    public ClipUploader(LinkClient link) {
+        this(link, SealObserver.NONE);
     }
 
-    public ClipUploader(LinkClient link, SecureRandom random, SealObserver observer) {
+    public ClipUploader(LinkClient link, SealObserver observer) {
         this.link = Objects.requireNonNull(link, "link");
-        this.random = Objects.requireNonNull(random, "random");
         this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     /**
-     * Starts clip {@code params.clipId()}: seals its header under {@code epochKey} with a fresh salt and queues it.
+     * Starts the clip that {@code clip} seals (made by the device just now, with its header) and queues its header.
      * False when the link refused it; no clip is open then. A clip still open is abandoned first.
      */
-    public boolean open(EpochKey epochKey, ClipParams params) {
-        sealer = ClipSealer.start(epochKey, params, random);
-        observer.headerSealed(params.deviceId(), params.clipId(), sealer.headerBytes());
-        if (!link.openClip(params.clipId(), sealer.headerBytes())) {
-            sealer = null;
+    public boolean open(ClipSealing clip) {
+        Objects.requireNonNull(clip, "clip");
+        abandon();
+        sealer = clip;
+        observer.headerSealed(link.deviceId(), clip.clipId(), clip.headerBytes());
+        if (!link.openClip(clip.clipId(), clip.headerBytes())) {
+            abandon();
             return false;
         }
         return true;
+    }
+
+    /** Ends the open clip where it is, if one is open: its sealer erases the clip's key. */
+    public void abandon() {
+        if (sealer != null) {
+            sealer.abandon();
+            sealer = null;
+        }
     }
 
     /** Whether a clip is open: opened, and neither ended by its last frame nor abandoned. */
@@ -68,11 +74,11 @@ public final class ClipUploader {
      * frame, or null when the link refused it: the clip is abandoned then.
      */
     public SealedFrame send(long ptsMicros, byte[] plaintext, boolean last) {
-        ClipSealer clip = requireOpen();
+        ClipSealing clip = requireOpen();
         SealedFrame frame = clip.seal(ptsMicros, plaintext, last);
         observer.frameSealed(link.deviceId(), frame, plaintext);
         if (!link.send(frame.clipId(), frame.seq(), last, frame.meta(), frame.sealed())) {
-            sealer = null;
+            abandon();
             return null;
         }
         if (last) {
@@ -86,7 +92,7 @@ public final class ClipUploader {
         return link;
     }
 
-    private ClipSealer requireOpen() {
+    private ClipSealing requireOpen() {
         if (sealer == null) {
             throw new IllegalStateException("device " + link.deviceId() + " has no clip open");
         }

@@ -1,8 +1,10 @@
 package dev.doorbell.device.link;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.proto.v1.RecipientListUpdate;
 import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.wire.Transports;
 import io.netty.bootstrap.Bootstrap;
@@ -48,6 +50,7 @@ public final class LinkClient implements AutoCloseable {
     private final Outbox outbox;
     private final LinkFlow flow;
     private final Backoff backoff;
+    private final RecipientListUpdates recipientLists;
     private final CompletableFuture<Welcome> welcomed = new CompletableFuture<>();
     private volatile boolean closed;
     private boolean started;
@@ -67,11 +70,21 @@ public final class LinkClient implements AutoCloseable {
     }
 
     public LinkClient(LinkConfig config, EventLoopGroup group, LinkListener listener) {
+        this(config, group, listener, RecipientListUpdates.NONE);
+    }
+
+    /**
+     * A client whose Hello says the version of the recipient list {@code recipientLists} holds, and which hands it
+     * every list the uplink relays (docs/PROTOCOL.md), sending back the result.
+     */
+    public LinkClient(
+            LinkConfig config, EventLoopGroup group, LinkListener listener, RecipientListUpdates recipientLists) {
         this.config = Objects.requireNonNull(config, "config");
+        this.recipientLists = Objects.requireNonNull(recipientLists, "recipientLists");
         this.loop = group.next();
         this.listener = new GuardedListener(Objects.requireNonNull(listener, "listener"), config.deviceId());
         this.outbox = new Outbox(config.bufferLimitBytes(), config.bufferPolicy());
-        this.flow = new LinkFlow(config, outbox, counters, this.listener);
+        this.flow = new LinkFlow(config, outbox, counters, this.listener, recipientLists);
         this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), config.random());
     }
 
@@ -304,6 +317,29 @@ public final class LinkClient implements AutoCloseable {
         welcomedThisSession = false;
         listener.onDisconnected();
         scheduleReconnect();
+    }
+
+    /**
+     * A list relayed after Welcome: judged and made durable off the event loop (disk), then the result goes back on
+     * the connection it came on, if that is still open; if not, the next Hello says the version the device holds.
+     */
+    void onRecipientListUpdate(Channel ch, RecipientListUpdate update) {
+        if (recipientLists == RecipientListUpdates.NONE) {
+            log.info("recipient list relayed to device={}, which keeps none; ignored", config.deviceId());
+            return;
+        }
+        CompletableFuture.supplyAsync(() -> recipientLists.apply(update.getSignedList()), DiskWork.EXECUTOR)
+                .whenComplete((result, failure) -> {
+                    if (failure != null) {
+                        log.warn("device={} could not take a relayed recipient list", config.deviceId(), failure);
+                    } else if (result != null && ch.isActive()) {
+                        ch.writeAndFlush(
+                                DeviceMessage.newBuilder()
+                                        .setRecipientListResult(result)
+                                        .build(),
+                                ch.voidPromise());
+                    }
+                });
     }
 
     /** The uplink asked (Error.retry_after_ms) not to reconnect before this much time has passed. */

@@ -36,8 +36,16 @@ final class LinkFlow {
     private final Drains drains;
     private final OutboxWriter writer;
 
-    LinkFlow(LinkConfig config, Outbox outbox, LinkCounters counters, LinkListener listener) {
+    private final RecipientListUpdates recipientLists;
+
+    LinkFlow(
+            LinkConfig config,
+            Outbox outbox,
+            LinkCounters counters,
+            LinkListener listener,
+            RecipientListUpdates recipientLists) {
         this.config = config;
+        this.recipientLists = recipientLists;
         this.outbox = outbox;
         this.counters = counters;
         this.listener = listener;
@@ -53,7 +61,8 @@ final class LinkFlow {
         Hello.Builder hello = Hello.newBuilder()
                 .addVersions(PROTOCOL_VERSION)
                 .setDeviceId(config.deviceId())
-                .setFirmware(config.firmware());
+                .setFirmware(config.firmware())
+                .setRecipientListVersion(recipientLists.heldVersion());
         for (ClipOutbox c : outbox.clips()) {
             if (!c.ghost) {
                 hello.addOpenClips(c.clipId);

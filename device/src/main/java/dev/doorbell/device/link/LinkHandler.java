@@ -133,6 +133,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<UplinkMessage> {
             case ACK -> flow.onAck(msg.getAck());
             case ERROR -> onError(ctx, msg.getError());
             case PONG -> {}
+            case RECIPIENT_LIST_UPDATE -> client.onRecipientListUpdate(ctx.channel(), msg.getRecipientListUpdate());
             default -> log.warn("uplink message without a body ignored device={}", config.deviceId());
         }
     }

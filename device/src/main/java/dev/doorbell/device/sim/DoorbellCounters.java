@@ -13,6 +13,6 @@ final class DoorbellCounters {
     final AtomicLong framesSealed = new AtomicLong();
     final AtomicLong sealedBytes = new AtomicLong();
     final AtomicLong framesRefused = new AtomicLong();
-    final AtomicInteger epoch = new AtomicInteger();
-    final AtomicInteger ratchets = new AtomicInteger();
+    /** The version of the recipient list the latest clip was sealed for. */
+    final AtomicLong listVersion = new AtomicLong();
 }

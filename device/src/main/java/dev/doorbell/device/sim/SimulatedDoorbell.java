@@ -10,57 +10,50 @@ import dev.doorbell.device.camera.SimClock;
 import dev.doorbell.device.link.ClipUploader;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.SealObserver;
-import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.SealedFrame;
-import dev.doorbell.seal.keys.EpochKey;
-import dev.doorbell.seal.keys.EpochKeyFile;
 import java.security.SecureRandom;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One doorbell: its camera's clips are sealed frame by frame under the current epoch key and handed to the link
- * ({@link ClipUploader}), which keeps them until the uplink has them durable. The device holds only its current
- * epoch key, advances it between clips as the {@link RatchetPolicy} says, and erases the old one (on disk too).
+ * One paired doorbell: each of its camera's clips gets a fresh clip key, wrapped to the recipients of the owner-signed
+ * list in use when the clip starts, and a header signed with the device's own key ({@link PairedDevice}); its frames
+ * are sealed in order and handed to the link ({@link ClipUploader}), which keeps them until the uplink has them
+ * durable. The clip key is erased after the clip's final frame: the doorbell keeps nothing that opens a finished
+ * clip. A newer list relayed by the uplink is taken by the {@link PairedDevice} and used from the next clip on.
  */
 public final class SimulatedDoorbell implements ClipListener {
     private static final Logger log = LoggerFactory.getLogger(SimulatedDoorbell.class);
 
-    private final DeviceDirectory device;
+    private final PairedDevice device;
     private final Camera camera;
-    private final SimClock clock;
     private final LinkClient link;
-    private final RatchetPolicy ratchet;
+    private final SecureRandom random;
     private final ClipUploader uploader;
     private final DoorbellCounters counters = new DoorbellCounters();
     private final long startMicros;
 
-    private EpochKey epochKey;
-    private long lastAdvanceMicros;
-    private int clipsSinceAdvance;
     private long lastClipId;
+    private long lastListVersion;
 
+    /** {@code link} must have been made with {@code device} as its recipient lists, so that relayed lists reach it. */
     public SimulatedDoorbell(
-            DeviceDirectory device,
+            PairedDevice device,
             CameraConfig cameraConfig,
             SimClock clock,
             LinkClient link,
-            RatchetPolicy ratchet,
             SecureRandom random,
             SealObserver observer) {
         this.device = device;
-        this.clock = clock;
         this.link = link;
-        this.ratchet = ratchet;
-        this.uploader = new ClipUploader(link, random, observer);
-        this.epochKey = EpochKeyFile.read(device.epochKeyFile());
-        this.counters.epoch.set(epochKey.epoch());
+        this.random = random;
+        this.uploader = new ClipUploader(link, observer);
         this.startMicros = clock.nowMicros();
-        this.lastAdvanceMicros = startMicros;
         this.camera = new Camera(cameraConfig, clock, this);
     }
 
@@ -71,6 +64,10 @@ public final class SimulatedDoorbell implements ClipListener {
     /** The clock's time when this doorbell was made; forced rings are placed relative to it. */
     public long startMicros() {
         return startMicros;
+    }
+
+    public PairedDevice device() {
+        return device;
     }
 
     public Camera camera() {
@@ -93,7 +90,6 @@ public final class SimulatedDoorbell implements ClipListener {
 
     @Override
     public void clipStarted(ClipStart start) {
-        maybeAdvanceEpoch();
         // Clip ids follow the capture time, strictly increasing per device, so a replayed run names its clips the same.
         long clipId = Math.max(start.startTimeUnixMs(), lastClipId + 1);
         lastClipId = clipId;
@@ -112,7 +108,9 @@ public final class SimulatedDoorbell implements ClipListener {
         if (start.trigger() == Trigger.TRIGGER_RING) {
             counters.ringClips.incrementAndGet();
         }
-        if (!uploader.open(epochKey, params)) {
+        lastListVersion = device.heldVersion();
+        counters.listVersion.set(lastListVersion);
+        if (!uploader.open(device.startClip(params, random))) {
             counters.framesRefused.incrementAndGet();
         }
     }
@@ -137,34 +135,15 @@ public final class SimulatedDoorbell implements ClipListener {
     public void clipEnded(ClipSummary summary) {
         counters.openClips.decrementAndGet();
         counters.ringsDuringClips.addAndGet(summary.ringsDuringClip());
-        clipsSinceAdvance++;
         log.info(
-                "device {} clip {} sealed: {}, {} frames, {} bytes, epoch {}, {} more presses, ended {}",
+                "device {} clip {} sealed: {}, {} frames, {} bytes, recipient list {}, {} more presses, ended {}",
                 device.deviceId(),
                 String.format("%016x", lastClipId),
                 summary.trigger() == Trigger.TRIGGER_RING ? "ring" : "motion",
                 summary.frames(),
                 summary.bytes(),
-                epochKey.epoch(),
+                lastListVersion,
                 summary.ringsDuringClip(),
                 summary.endReason());
-    }
-
-    private void maybeAdvanceEpoch() {
-        long now = clock.nowMicros();
-        if (!ratchet.due(now - lastAdvanceMicros, clipsSinceAdvance)) {
-            return;
-        }
-        int from = epochKey.epoch();
-        epochKey = EpochKeyFile.advance(device.epochKeyFile(), epochKey);
-        lastAdvanceMicros = now;
-        clipsSinceAdvance = 0;
-        counters.epoch.set(epochKey.epoch());
-        counters.ratchets.incrementAndGet();
-        log.info(
-                "device {} advanced its key from epoch {} to {}; the old key is erased",
-                device.deviceId(),
-                from,
-                epochKey.epoch());
     }
 }

@@ -11,6 +11,8 @@ import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.link.UplinkCensus;
 import dev.doorbell.device.link.UplinkFailure;
 import dev.doorbell.device.link.UplinkFailureException;
+import dev.doorbell.device.pairing.DevicePairing;
+import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceTls;
 import dev.doorbell.proto.v1.Error;
@@ -128,12 +130,15 @@ public final class Simulation {
         } finally {
             for (SimulatedDoorbell d : doorbells) {
                 d.link().close();
+                d.device().destroy();
             }
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
     private SimulatedDoorbell create(DeviceDirectory device, EventLoopGroup group, SecureRandom random) {
+        // Before any connection: an unpaired doorbell stops the run with one line that says to pair it.
+        PairedDevice paired = DevicePairing.load(device.path());
         LinkConfig.Builder link = LinkConfig.builder(options.host(), options.port(), device.deviceId())
                 .firmware("doorbell-sim/" + version())
                 .connectTimeout(options.connectTimeout())
@@ -147,28 +152,32 @@ public final class Simulation {
                         device.deviceId(), options.profile(), options.seedFor(device.deviceId()))
                 .withRolls(options.preRoll(), options.postRoll(), options.maxClip())
                 .withRates(options.ringRatePerHour(), options.crossingRatePerMinute(), 6.0);
-        LinkClient client = new LinkClient(link.build(), group, new LinkListener() {
-            @Override
-            public void onWelcome(Welcome welcome) {
-                census.welcomed();
-            }
+        LinkClient client = new LinkClient(
+                link.build(),
+                group,
+                new LinkListener() {
+                    @Override
+                    public void onWelcome(Welcome welcome) {
+                        census.welcomed();
+                    }
 
-            @Override
-            public void onConnectFailed(UplinkFailure failure) {
-                census.failed(device.deviceId(), failure);
-            }
+                    @Override
+                    public void onConnectFailed(UplinkFailure failure) {
+                        census.failed(device.deviceId(), failure);
+                    }
 
-            @Override
-            public void onError(Error error) {
-                log.warn(
-                        "device {}: uplink error {} ({}): {}",
-                        device.deviceId(),
-                        error.getCode(),
-                        error.getRetriable() ? "retriable" : "not retriable",
-                        error.getMessage());
-            }
-        });
-        return new SimulatedDoorbell(device, camera, clocks.get(), client, options.ratchet(), random, observer);
+                    @Override
+                    public void onError(Error error) {
+                        log.warn(
+                                "device {}: uplink error {} ({}): {}",
+                                device.deviceId(),
+                                error.getCode(),
+                                error.getRetriable() ? "retriable" : "not retriable",
+                                error.getMessage());
+                    }
+                },
+                paired);
+        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, observer);
     }
 
     /**

@@ -15,7 +15,6 @@ public record SimulationOptions(
         long seed,
         Profile profile,
         Duration duration,
-        RatchetPolicy ratchet,
         Map<String, Duration> ringAt,
         double ringRatePerHour,
         double crossingRatePerMinute,

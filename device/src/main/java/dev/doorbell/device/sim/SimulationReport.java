@@ -12,7 +12,10 @@ import java.util.List;
  */
 public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed, String interruptedBy) {
 
-    /** One doorbell's figures; {@code presses} counts doorbell presses, whether they started a clip or not. */
+    /**
+     * One doorbell's figures; {@code presses} counts doorbell presses, whether they started a clip or not; {@code
+     * listVersion} is the version of the recipient list its last clip was sealed for (0: no clip).
+     */
     public record Row(
             String deviceId,
             int clips,
@@ -21,7 +24,7 @@ public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed
             long sealedBytes,
             long framesPersisted,
             int clipsPersisted,
-            int epoch,
+            long listVersion,
             long reconnects,
             long errors,
             long droppedClips,
@@ -48,7 +51,7 @@ public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed
                     c.sealedBytes.get(),
                     s.framesPersisted(),
                     (int) s.clipsPersisted(),
-                    c.epoch.get(),
+                    c.listVersion.get(),
                     s.reconnects(),
                     errors,
                     s.droppedClips(),
@@ -78,7 +81,7 @@ public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed
         }
         out.printf(
                 "%-20s %6s %5s %8s %12s %10s %6s %10s %7s%n",
-                "device", "clips", "rings", "frames", "sealed bytes", "persisted", "epoch", "reconnects", "errors");
+                "device", "clips", "rings", "frames", "sealed bytes", "persisted", "list", "reconnects", "errors");
         for (Row r : rows) {
             out.printf(
                     "%-20s %6d %5d %8d %12d %10d %6d %10d %7d%n",
@@ -88,7 +91,7 @@ public record SimulationReport(List<Row> rows, boolean drained, Duration elapsed
                     r.framesSealed(),
                     r.sealedBytes(),
                     r.framesPersisted(),
-                    r.epoch(),
+                    r.listVersion(),
                     r.reconnects(),
                     r.errors());
         }

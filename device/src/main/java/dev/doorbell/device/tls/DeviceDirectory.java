@@ -3,9 +3,9 @@ package dev.doorbell.device.tls;
 import static dev.doorbell.proto.DeviceFiles.CA_CERT;
 import static dev.doorbell.proto.DeviceFiles.DEVICE_CERT;
 import static dev.doorbell.proto.DeviceFiles.DEVICE_KEY;
-import static dev.doorbell.proto.DeviceFiles.EPOCH_KEY;
 import static dev.doorbell.proto.DeviceFiles.PROPERTIES;
 import static dev.doorbell.proto.DeviceFiles.PROPERTY_DEVICE_ID;
+import static dev.doorbell.proto.DeviceFiles.SIGNING_KEY;
 
 import dev.doorbell.proto.DeviceIds;
 import java.io.IOException;
@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One provisioned device on disk ({@code devices/<id>/} of a fleet): its CA certificate, its TLS certificate and
- * key, its epoch key and {@code device.properties}. {@link #load} checks that every file is there and that the
- * certificate names the same device as the properties, so that a mix-up fails here and not in a TLS handshake.
+ * key and {@code device.properties}. {@link #load} checks that every file is there and that the certificate names the
+ * same device as the properties, so that a mix-up fails here and not in a TLS handshake. What pairing adds (the
+ * device's signing key, the owner's key, the recipient list) is read by {@code DevicePairing}.
  */
 public final class DeviceDirectory {
     private static final Logger log = LoggerFactory.getLogger(DeviceDirectory.class);
-    private static final List<String> REQUIRED = List.of(CA_CERT, DEVICE_CERT, DEVICE_KEY, EPOCH_KEY, PROPERTIES);
+    private static final List<String> REQUIRED = List.of(CA_CERT, DEVICE_CERT, DEVICE_KEY, PROPERTIES);
 
     private final Path path;
     private final String deviceId;
@@ -67,7 +68,9 @@ public final class DeviceDirectory {
                     + fromProperties + "' but " + DEVICE_CERT + " is for device '" + fromCertificate + "'");
         }
         warnIfShared(dir.resolve(DEVICE_KEY), fromCertificate);
-        warnIfShared(dir.resolve(EPOCH_KEY), fromCertificate);
+        if (Files.exists(dir.resolve(SIGNING_KEY))) {
+            warnIfShared(dir.resolve(SIGNING_KEY), fromCertificate);
+        }
         return new DeviceDirectory(dir, fromCertificate);
     }
 
@@ -110,10 +113,6 @@ public final class DeviceDirectory {
 
     public Path deviceKeyFile() {
         return path.resolve(DEVICE_KEY);
-    }
-
-    public Path epochKeyFile() {
-        return path.resolve(EPOCH_KEY);
     }
 
     public Path propertiesFile() {
@@ -175,7 +174,6 @@ public final class DeviceDirectory {
             case CA_CERT -> "the fleet CA certificate, to verify the uplink";
             case DEVICE_CERT -> "the device's TLS client certificate";
             case DEVICE_KEY -> "the device's TLS private key";
-            case EPOCH_KEY -> "the device's content key";
             default -> "the device id, as " + PROPERTY_DEVICE_ID + "=<id>";
         };
     }

@@ -13,6 +13,7 @@ import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipOpener;
 import dev.doorbell.seal.ClipParams;
+import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.ClipVerdict;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.keys.EpochKey;
@@ -26,7 +27,10 @@ import org.junit.jupiter.api.Test;
 
 /** The device's seal, send and close loop over real TLS to the fake uplink. */
 class ClipUploaderTest extends LinkTestBase {
-    private static final RootKey ROOT = RootKey.generate(DEVICE, new SecureRandom());
+    // The uploader takes any ClipSealing; v1's sealer (kept in tests) lets this test open what it sent with a key it
+    // holds, which is all it checks: the loop of seal, send and close. v2 clips are sealed in RecipientListUpdateTest.
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final RootKey ROOT = RootKey.generate(DEVICE, RANDOM);
 
     private final List<SealedFrame> observed = new ArrayList<>();
     private final List<byte[]> headers = new ArrayList<>();
@@ -45,11 +49,11 @@ class ClipUploaderTest extends LinkTestBase {
     @Test
     void send_wholeClip_isDurableClosedAndOpensWithTheEpochKey() throws Exception {
         LinkClient link = client();
-        ClipUploader uploader = new ClipUploader(link, new SecureRandom(), observer);
+        ClipUploader uploader = new ClipUploader(link, observer);
         link.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         EpochKey key = ROOT.epochKey(3);
 
-        assertTrue(uploader.open(key, params(41)));
+        assertTrue(uploader.open(ClipSealer.start(key, params(41), RANDOM)));
         List<SealedFrame> sent = new ArrayList<>();
         for (int seq = 0; seq < 3; seq++) {
             assertEquals(seq, uploader.nextSeq());
@@ -70,9 +74,9 @@ class ClipUploaderTest extends LinkTestBase {
     @Test
     void send_linkRefuses_abandonsTheClipAndTheNextClipStartsAfresh() throws Exception {
         LinkClient link = client(config().buffer(3000, BufferPolicy.BLOCK).build());
-        ClipUploader uploader = new ClipUploader(link, new SecureRandom(), observer);
+        ClipUploader uploader = new ClipUploader(link, observer);
         EpochKey key = ROOT.epochKey(0);
-        assertTrue(uploader.open(key, params(51)));
+        assertTrue(uploader.open(ClipSealer.start(key, params(51), RANDOM)));
 
         SealedFrame frame;
         int queued = 0;
@@ -88,7 +92,7 @@ class ClipUploaderTest extends LinkTestBase {
         int persisted = queued;
         Waits.await("the queued frames of clip 51 persisted", WAIT)
                 .until(() -> up.durableFrames(51).size() == persisted);
-        assertTrue(uploader.open(key, params(52)), "the persisted frames made room");
+        assertTrue(uploader.open(ClipSealer.start(key, params(52), RANDOM)), "the persisted frames made room");
         assertNotNull(uploader.send(0, new byte[10], true));
         link.drain(WAIT).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertFalse(up.closedDurably(51), "an abandoned clip is never closed");

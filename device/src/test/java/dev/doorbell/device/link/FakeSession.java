@@ -13,6 +13,7 @@ import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Frame;
 import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Pong;
+import dev.doorbell.proto.v1.RecipientListUpdate;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.proto.v1.Welcome;
 import io.netty.channel.ChannelHandlerContext;
@@ -95,6 +96,8 @@ final class FakeSession extends SimpleChannelInboundHandler<DeviceMessage> {
                                 .build());
                     }
                 }
+                // Logged above, as a real uplink logs it; never answered.
+                case RECIPIENT_LIST_RESULT -> {}
                 default -> fatal(ctx, ErrorCode.MALFORMED_MESSAGE, "no body");
             }
         }
@@ -133,10 +136,18 @@ final class FakeSession extends SimpleChannelInboundHandler<DeviceMessage> {
         ctx.executor()
                 .schedule(
                         () -> {
+                            ByteString relay;
                             synchronized (up) {
                                 up.messagesBeforeWelcome.add(log.size());
+                                relay = up.listsToRelay.poll();
                             }
                             ctx.writeAndFlush(welcome);
+                            if (relay != null) {
+                                ctx.writeAndFlush(UplinkMessage.newBuilder()
+                                        .setRecipientListUpdate(
+                                                RecipientListUpdate.newBuilder().setSignedList(relay))
+                                        .build());
+                            }
                         },
                         up.welcomeDelayMs,
                         TimeUnit.MILLISECONDS);

@@ -3,6 +3,8 @@ package dev.doorbell.device.link;
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
+import dev.doorbell.proto.v1.Hello;
+import dev.doorbell.proto.v1.RecipientListResult;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -86,6 +88,8 @@ final class FakeUplink implements AutoCloseable {
     final List<String> identities = new ArrayList<>();
     final Map<String, ErrorCode> injectedErrors = new HashMap<>();
     final Queue<SessionPlan> plans = new ArrayDeque<>();
+    /** Each entry is relayed once, as a RecipientListUpdate right after the Welcome of the next session. */
+    final Queue<ByteString> listsToRelay = new ArrayDeque<>();
     /** Each entry closes one session at its first Frame with TOO_MANY_ERRORS naming that many ms to wait. */
     final Queue<Integer> tooManyErrors = new ArrayDeque<>();
     /** System.nanoTime when each session's connection came up, and when a TOO_MANY_ERRORS was sent. */
@@ -136,6 +140,28 @@ final class FakeUplink implements AutoCloseable {
     private synchronized SessionPlan nextPlan() {
         SessionPlan p = plans.poll();
         return p == null ? SessionPlan.HONEST : p;
+    }
+
+    synchronized void relayAtNextWelcome(byte[] signedList) {
+        listsToRelay.add(ByteString.copyFrom(signedList));
+    }
+
+    /** Every RecipientListResult the device sent, in order, over all sessions. */
+    synchronized List<RecipientListResult> recipientListResults() {
+        return sessions.stream()
+                .flatMap(List::stream)
+                .filter(DeviceMessage::hasRecipientListResult)
+                .map(DeviceMessage::getRecipientListResult)
+                .toList();
+    }
+
+    /** The Hello of each session, in order. */
+    synchronized List<Hello> hellos() {
+        return sessions.stream()
+                .flatMap(List::stream)
+                .filter(DeviceMessage::hasHello)
+                .map(DeviceMessage::getHello)
+                .toList();
     }
 
     synchronized int sessionCount() {

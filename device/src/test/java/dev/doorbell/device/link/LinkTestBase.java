@@ -63,7 +63,11 @@ abstract class LinkTestBase {
     }
 
     LinkClient client(LinkConfig config) {
-        LinkClient c = new LinkClient(config, group, events);
+        return client(config, RecipientListUpdates.NONE);
+    }
+
+    LinkClient client(LinkConfig config, RecipientListUpdates recipientLists) {
+        LinkClient c = new LinkClient(config, group, events, recipientLists);
         clients.add(c);
         return c;
     }

@@ -31,14 +31,12 @@ class DeviceDirectoryTest {
 
         assertEquals("front", device.deviceId());
         assertEquals(fleet.device("front").resolve("device-cert.pem"), device.deviceCertFile());
-        assertEquals(fleet.device("front").resolve("epoch.key"), device.epochKeyFile());
         assertTrue(device.toString().contains("front"));
     }
 
     @Test
     void load_eachRequiredFileMissing_errorNamesFileAndPurpose() throws Exception {
-        for (String name :
-                List.of("ca-cert.pem", "device-cert.pem", "device-key.pem", "epoch.key", "device.properties")) {
+        for (String name : List.of("ca-cert.pem", "device-cert.pem", "device-key.pem", "device.properties")) {
             Path file = fleet.device("front").resolve(name);
             Path aside = dir.resolve(name + ".aside");
             Files.move(file, aside);

@@ -8,9 +8,7 @@ import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.fleet.TestFleet;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.StoreDirectoryReader;
-import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreSnapshot;
-import dev.doorbell.owner.keyring.OwnerKeyring;
 import dev.doorbell.pki.FleetLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,8 +102,8 @@ class CrashRecoveryTest {
             snapshot.clips()
                     .forEach(c -> assertTrue(c.closed(), "clip " + c.deviceId() + "/" + c.clipName() + " closed"));
 
-            List<ClipResult> opened = new StoreOpener(OwnerKeyring.open(layout.ownerKeyringDir()))
-                    .openAll(snapshot, null, null, dir.resolve("opened"), r -> {});
+            List<ClipResult> opened =
+                    TestFleet.storeOpener(layout).openAll(snapshot, null, null, dir.resolve("opened"), r -> {});
             for (ClipResult r : opened) {
                 assertEquals("OK", r.verdict(), r.deviceId() + "/" + r.clipName() + ": " + r.summary());
                 assertEquals(fleet.closedClips.get(StreamingFleet.key(r.deviceId(), r.clipId())), r.verifiedFrames());

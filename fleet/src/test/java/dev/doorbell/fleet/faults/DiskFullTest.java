@@ -9,9 +9,7 @@ import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.fleet.TestFleet;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.StoreDirectoryReader;
-import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreSnapshot;
-import dev.doorbell.owner.keyring.OwnerKeyring;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.uplink.server.UplinkConfig;
@@ -122,8 +120,8 @@ class DiskFullTest {
         StoreCheck.Result last = StoreCheck.check(snapshot, fleet.sentDigests, fleet.headers, fleet.persisted);
         assertTrue(last.ok(), "at the end: " + last.problems());
         assertEquals(fleet.framesSent(), last.storedFrames(), "every frame sent is stored exactly once");
-        List<ClipResult> opened = new StoreOpener(OwnerKeyring.open(layout.ownerKeyringDir()))
-                .openAll(snapshot, null, null, dir.resolve("opened"), r -> {});
+        List<ClipResult> opened =
+                TestFleet.storeOpener(layout).openAll(snapshot, null, null, dir.resolve("opened"), r -> {});
         assertEquals(fleet.closedClips.size(), opened.size());
         for (ClipResult r : opened) {
             assertEquals("OK", r.verdict(), r.deviceId() + "/" + r.clipName() + ": " + r.summary());
@@ -150,8 +148,7 @@ class DiskFullTest {
     /** What is stored while the disk is full opens without a single bad frame: closed clips OK, open ones cut short. */
     private static void assertHoldsOnlyVerifiedFrames(FleetLayout layout, StoreSnapshot snapshot, Path out)
             throws IOException {
-        List<ClipResult> results = new StoreOpener(OwnerKeyring.open(layout.ownerKeyringDir()))
-                .openAll(snapshot, null, null, out, r -> {});
+        List<ClipResult> results = TestFleet.storeOpener(layout).openAll(snapshot, null, null, out, r -> {});
         for (ClipResult r : results) {
             assertTrue(
                     Set.of("OK", "TRUNCATED").contains(r.verdict()),

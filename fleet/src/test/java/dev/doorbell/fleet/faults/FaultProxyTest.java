@@ -16,11 +16,10 @@ import dev.doorbell.fleet.TestFleet;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.StoredClip;
-import dev.doorbell.owner.keyring.OwnerKeyring;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.seal.ClipOpener;
 import dev.doorbell.seal.ClipVerdict;
 import dev.doorbell.seal.StoredFrameBytes;
+import dev.doorbell.seal.v2.ClipOpenerV2;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
@@ -99,7 +98,7 @@ class FaultProxyTest {
                         .backoff(Duration.ofMillis(20), Duration.ofMillis(400))
                         .random(new Random(SEED + n++))
                         .build();
-                LinkClient link = new LinkClient(config, group, doorbell);
+                LinkClient link = new LinkClient(config, group, doorbell, doorbell.pairing());
                 doorbell.attach(link);
                 link.start();
                 doorbells.add(doorbell);
@@ -205,7 +204,7 @@ class FaultProxyTest {
         assertEquals(DEVICES * CLIPS * FRAMES_PER_CLIP, acked, "every frame acknowledged PERSISTED after the drain");
         assertEquals(DEVICES * CLIPS, snapshot.clips().size());
         // The opener StoreOpener uses, without its contact sheets: decoding 3,000 JPEGs would only cost time here.
-        ClipOpener opener = new ClipOpener(OwnerKeyring.open(fleet.ownerKeyringDir()));
+        ClipOpenerV2 opener = TestFleet.opener(fleet);
         for (StoredClip clip : snapshot.clips()) {
             ClipVerdict verdict = opener.open(clip.deviceId(), clip.clipId(), clip.header(), clip.frames());
             assertEquals(ClipVerdict.Status.OK, verdict.status(), verdict.summary());

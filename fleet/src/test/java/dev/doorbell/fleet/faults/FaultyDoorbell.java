@@ -6,13 +6,13 @@ import dev.doorbell.device.link.ClipUploader;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkListener;
 import dev.doorbell.device.link.SealObserver;
+import dev.doorbell.device.pairing.DevicePairing;
+import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.SealedFrame;
-import dev.doorbell.seal.keys.EpochKey;
-import dev.doorbell.seal.keys.EpochKeyFile;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -20,13 +20,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One device of {@link FaultProxyTest}: seals clips of pooled P240 frames with its real epoch key and hands them to
+ * One device of {@link FaultProxyTest}: seals clips of pooled P240 frames as its pairing says and hands them to
  * its link one frame per tick (the device's own {@link ClipUploader}), and records what it sealed and what the uplink
  * acknowledged PERSISTED.
  */
 final class FaultyDoorbell implements LinkListener, SealObserver {
     private final String deviceId;
-    private final EpochKey key;
+    private final PairedDevice paired;
     private final FramePool pool;
     private final int framesPerClip;
     private final SecureRandom random = new SecureRandom();
@@ -43,13 +43,18 @@ final class FaultyDoorbell implements LinkListener, SealObserver {
 
     FaultyDoorbell(DeviceDirectory device, FramePool pool, int framesPerClip) {
         this.deviceId = device.deviceId();
-        this.key = EpochKeyFile.read(device.epochKeyFile());
+        this.paired = DevicePairing.load(device.path());
         this.pool = pool;
         this.framesPerClip = framesPerClip;
     }
 
     void attach(LinkClient client) {
-        this.uploader = new ClipUploader(client, random, this);
+        this.uploader = new ClipUploader(client, this);
+    }
+
+    /** What the device's link says in Hello and does with a relayed list: the device's own pairing. */
+    PairedDevice pairing() {
+        return paired;
     }
 
     LinkClient link() {
@@ -67,8 +72,7 @@ final class FaultyDoorbell implements LinkListener, SealObserver {
         Profile p = pool.profile();
         if (seq == 0) {
             require(
-                    uploader.open(
-                            key,
+                    uploader.open(paired.startClip(
                             new ClipParams(
                                     deviceId,
                                     clipId,
@@ -78,7 +82,8 @@ final class FaultyDoorbell implements LinkListener, SealObserver {
                                     p.height(),
                                     p.fps(),
                                     1_700_000_000_000L + clipId,
-                                    0)),
+                                    0),
+                            random)),
                     "open clip " + clipId);
         }
         boolean last = seq == framesPerClip - 1;

@@ -6,15 +6,15 @@ import dev.doorbell.device.link.BufferPolicy;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
 import dev.doorbell.device.link.LinkListener;
+import dev.doorbell.device.pairing.DevicePairing;
+import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.DeviceTls;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipParams;
-import dev.doorbell.seal.ClipSealer;
 import dev.doorbell.seal.SealedFrame;
-import dev.doorbell.seal.keys.EpochKey;
-import dev.doorbell.seal.keys.EpochKeyFile;
+import dev.doorbell.seal.v2.ClipSealing;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -145,7 +145,7 @@ final class StreamingFleet implements AutoCloseable {
     }
 
     private void stream(DeviceDirectory device, LinkClient link) {
-        EpochKey epochKey = EpochKeyFile.read(device.epochKeyFile());
+        PairedDevice paired = DevicePairing.load(device.path());
         SecureRandom random = new SecureRandom();
         long periodNanos = TimeUnit.SECONDS.toNanos(1) / framesPerSecond;
         long next = System.nanoTime();
@@ -155,8 +155,7 @@ final class StreamingFleet implements AutoCloseable {
             clipId++;
             long startMs = System.currentTimeMillis();
             Profile p = pool.profile();
-            ClipSealer sealer = ClipSealer.start(
-                    epochKey,
+            ClipSealing sealer = paired.startClip(
                     new ClipParams(
                             device.deviceId(),
                             clipId,

@@ -8,7 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink fsck ...}. Exit status 0 on
+ * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink fsck ...}, {@code
+ * doorbell-uplink publish-recipients ...}. Exit status 0 on
  * success, 1 when fsck finds what was acknowledged lost, 2 on a usage or I/O error.
  */
 @Command(
@@ -31,7 +32,8 @@ public final class UplinkCli implements Runnable {
     public static CommandLine commandLine(ServeCommand serve) {
         return Cli.configure(new CommandLine(new UplinkCli())
                 .addSubcommand("serve", serve)
-                .addSubcommand("fsck", new FsckCommand()));
+                .addSubcommand("fsck", new FsckCommand())
+                .addSubcommand("publish-recipients", new PublishRecipientsCommand()));
     }
 
     @Override

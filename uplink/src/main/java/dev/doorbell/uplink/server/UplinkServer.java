@@ -3,6 +3,7 @@ package dev.doorbell.uplink.server;
 import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.identity.CrlFile;
 import dev.doorbell.uplink.identity.DeviceTrustManager;
+import dev.doorbell.uplink.recipients.RecipientListRelay;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
 import dev.doorbell.uplink.store.ClipStore;
@@ -46,6 +47,7 @@ public final class UplinkServer implements AutoCloseable {
     private Channel serverChannel;
     private CertificateRevocations revocations = CertificateRevocations.none();
     private RevocationWatcher revocationWatcher;
+    private RecipientListRelay recipientLists = RecipientListRelay.none();
 
     public UplinkServer(UplinkConfig config, ClipStore store) {
         this.config = config;
@@ -71,6 +73,10 @@ public final class UplinkServer implements AutoCloseable {
             throw new IOException("--reuse-port needs the epoll transport, which is not available here ("
                     + Transports.describe() + ")");
         }
+        recipientLists = config.dataDirectory() == null
+                ? RecipientListRelay.none()
+                : RecipientListRelay.of(config.dataDirectory());
+        registry.recipientLists(recipientLists);
         bossGroup = new MultiThreadIoEventLoopGroup(1, Transports.ioHandlerFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), Transports.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -163,6 +169,7 @@ public final class UplinkServer implements AutoCloseable {
         }
         registry.connections().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         shutDownGroups(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        recipientLists.close();
         serverChannel = null;
         LOG.info("uplink stopped");
     }

@@ -4,22 +4,36 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.SignedClipHeader;
 
 /**
  * The one look the uplink takes inside a clip's bytes: the public header must name the device of the certificate
  * and the clip id it is opened under, so that a device cannot file a clip under another device or clip. The header
  * is stored as received, never re-encoded; nothing sealed is read.
+ *
+ * <p>Two layouts (docs/FORMAT.md): a v1 header is a ClipHeader; a v2 header is a SignedClipHeader whose {@code
+ * header} is a ClipHeader with format_version 2. Both are read with protobuf only: the uplink cannot check the
+ * device's signature (it holds no verifier), which the owner's side does.
  */
 final class ClipHeaderCheck {
+    private static final int FORMAT_V2 = 2;
+    private static final int SIGNATURE_BYTES = 64;
+
     private ClipHeaderCheck() {}
 
     /** What is wrong with the header, or null when it names this device and clip. */
     static String problem(String deviceId, long clipId, ByteString header) {
-        ClipHeader parsed;
-        try {
-            parsed = ClipHeader.parseFrom(header);
-        } catch (InvalidProtocolBufferException e) {
-            return "the " + header.size() + " header bytes are not a ClipHeader";
+        ClipHeader parsed = signedV2(header);
+        if (parsed == null) {
+            try {
+                parsed = ClipHeader.parseFrom(header);
+            } catch (InvalidProtocolBufferException e) {
+                return "the " + header.size() + " header bytes are not a ClipHeader or a SignedClipHeader";
+            }
+            if (parsed.getFormatVersion() == FORMAT_V2) {
+                // A v2 header outside its SignedClipHeader: no owner would open it, so it is refused at the door.
+                return "the header is a format 2 ClipHeader without its SignedClipHeader";
+            }
         }
         if (!deviceId.equals(parsed.getDeviceId())) {
             // A hostile header may hold any text; only a valid id is safe to echo into logs and messages.
@@ -32,5 +46,22 @@ final class ClipHeaderCheck {
                     + Long.toUnsignedString(clipId);
         }
         return null;
+    }
+
+    /**
+     * The ClipHeader inside a v2 SignedClipHeader, or null when the bytes are not one. A v1 ClipHeader read as a
+     * SignedClipHeader has no {@code header} field (its field 1 is a varint), so the two cannot be confused.
+     */
+    private static ClipHeader signedV2(ByteString bytes) {
+        try {
+            SignedClipHeader signed = SignedClipHeader.parseFrom(bytes);
+            if (signed.getHeader().isEmpty() || signed.getSignature().size() != SIGNATURE_BYTES) {
+                return null;
+            }
+            ClipHeader inner = ClipHeader.parseFrom(signed.getHeader());
+            return inner.getFormatVersion() == FORMAT_V2 ? inner : null;
+        } catch (InvalidProtocolBufferException e) {
+            return null;
+        }
     }
 }

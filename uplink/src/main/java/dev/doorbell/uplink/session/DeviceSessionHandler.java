@@ -1,10 +1,13 @@
 package dev.doorbell.uplink.session;
 
+import com.google.protobuf.ByteString;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Pong;
+import dev.doorbell.proto.v1.RecipientListResult;
+import dev.doorbell.proto.v1.RecipientListUpdate;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.uplink.codec.MalformedMessageException;
 import dev.doorbell.uplink.identity.PeerIdentifier;
@@ -170,6 +173,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
                         clips.close(message.getClipClose());
                     }
                 }
+                case RECIPIENT_LIST_RESULT -> recipientListResult(message.getRecipientListResult());
                 case PING ->
                     context.write(UplinkMessage.newBuilder()
                             .setPong(
@@ -336,6 +340,37 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         ctx.write(UplinkMessage.newBuilder()
                 .setWelcome(Welcomes.of(config, store, deviceId, hello))
                 .build());
+        registry.recipientLists()
+                .offer(deviceId, hello.getRecipientListVersion(), list -> loop.later(() -> relay(list)));
+    }
+
+    /**
+     * A newer owner-signed list for this device, as published: sent after Welcome (which this loop wrote first), as
+     * long as the session is still the active one. Whether the device takes it is its own decision, which it reports.
+     */
+    private void relay(ByteString signedList) {
+        if (state != State.ACTIVE || stopping) {
+            return;
+        }
+        ctx.writeAndFlush(UplinkMessage.newBuilder()
+                .setRecipientListUpdate(RecipientListUpdate.newBuilder().setSignedList(signedList))
+                .build());
+    }
+
+    /** What the device did with a relayed list: logged (a refusal may be an attack on the relay), never answered. */
+    private void recipientListResult(RecipientListResult result) {
+        String version = Long.toUnsignedString(result.getVersion());
+        if (result.getStatus() == RecipientListResult.Status.ACCEPTED) {
+            LOG.info(deviceId, "device {} accepted recipient list version {}", deviceId, version);
+        } else {
+            LOG.warn(
+                    deviceId,
+                    "device {} refused recipient list version {}: {} ({})",
+                    deviceId,
+                    version,
+                    result.getStatus(),
+                    printable(result.getDetail()));
+        }
     }
 
     private void handshakeDeadlinePassed() {
@@ -462,7 +497,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         }
     }
 
-    /** Firmware text is the device's to choose: at most 64 printable ASCII characters reach the log. */
+    /** Firmware and detail texts are the device's to choose: at most 64 printable ASCII characters reach the log. */
     private static String printable(String text) {
         String cut = text.length() > 64 ? text.substring(0, 64) : text;
         return cut.replaceAll("[^\\x20-\\x7e]", "?");

@@ -1,6 +1,7 @@
 package dev.doorbell.uplink.session;
 
 import dev.doorbell.uplink.logging.RateLimitedLog;
+import dev.doorbell.uplink.recipients.RecipientListRelay;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -23,6 +24,7 @@ public final class SessionRegistry {
             new DefaultChannelGroup("device-connections", GlobalEventExecutor.INSTANCE);
     private final ConcurrentMap<String, DeviceSessionHandler> byDevice = new ConcurrentHashMap<>();
     private final ErrorBackoffs errorBackoffs = new ErrorBackoffs();
+    private volatile RecipientListRelay recipientLists = RecipientListRelay.none();
 
     void track(Channel channel) {
         connections.add(channel);
@@ -44,6 +46,15 @@ public final class SessionRegistry {
     /** Devices closed for too many errors, refused until their backoff is over (per server, not per session). */
     ErrorBackoffs errorBackoffs() {
         return errorBackoffs;
+    }
+
+    /** Where sessions look up the recipient lists published for their devices (none until the server sets it). */
+    public void recipientLists(RecipientListRelay relay) {
+        recipientLists = relay;
+    }
+
+    RecipientListRelay recipientLists() {
+        return recipientLists;
     }
 
     public int connectionCount() {

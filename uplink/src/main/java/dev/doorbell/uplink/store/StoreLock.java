@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import dev.doorbell.uplink.recipients.RecipientListFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -153,9 +154,10 @@ public final class StoreLock implements AutoCloseable {
         }
     }
 
+    /** Empty but for recipient lists published before the first serve made the store there. */
     private static boolean empty(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
+            return entries.allMatch(entry -> entry.getFileName().toString().equals(RecipientListFiles.FOLDER));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import dev.doorbell.uplink.recipients.RecipientListFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -202,6 +203,10 @@ final class StoreRecovery {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
+                if (name.equals(RecipientListFiles.FOLDER)) {
+                    // Published before the first serve made the store: the operator's, kept as it is.
+                    continue;
+                }
                 if (!OWN_FILES.contains(name)) {
                     throw new IOException("refusing to make a store in " + dir + ": it has no "
                             + SegmentFormat.MARKER_FILE + " marker and holds " + name);

@@ -9,6 +9,12 @@ import dev.doorbell.proto.v1.Frame;
 import dev.doorbell.proto.v1.FrameMeta;
 import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Ping;
+import dev.doorbell.proto.v1.Recipient;
+import dev.doorbell.proto.v1.RecipientList;
+import dev.doorbell.proto.v1.RecipientListResult;
+import dev.doorbell.proto.v1.SignedClipHeader;
+import dev.doorbell.proto.v1.SignedRecipientList;
+import dev.doorbell.proto.v1.WrappedKey;
 import java.util.Arrays;
 
 /** Builders for the device messages of the tests. The "sealed" bytes are opaque filler: the uplink never looks. */
@@ -20,6 +26,74 @@ public final class Messages {
                 Hello.newBuilder().addVersions(1).setDeviceId(deviceId).setFirmware("uplink-test/1");
         Arrays.stream(openClips).forEach(hello::addOpenClips);
         return DeviceMessage.newBuilder().setHello(hello).build();
+    }
+
+    /** Hello saying the device holds recipient list {@code listVersion}. */
+    public static DeviceMessage helloHolding(String deviceId, long listVersion, long... openClips) {
+        DeviceMessage hello = hello(deviceId, openClips);
+        return hello.toBuilder()
+                .setHello(hello.getHello().toBuilder().setRecipientListVersion(listVersion))
+                .build();
+    }
+
+    /**
+     * A format v2 header: a SignedClipHeader around a ClipHeader with format_version 2. The signature is 64 bytes of
+     * filler: the uplink parses, it cannot verify.
+     */
+    public static ByteString signedHeader(String deviceId, long clipId) {
+        ByteString inner = ClipHeader.newBuilder()
+                .setFormatVersion(2)
+                .setDeviceId(deviceId)
+                .setClipId(clipId)
+                .setNoncePrefix(ByteString.copyFrom(new byte[7]))
+                .setKeyCommitment(ByteString.copyFrom(new byte[32]))
+                .addWrappedKeys(WrappedKey.newBuilder()
+                        .setRecipientKeyId(ByteString.copyFrom(new byte[8]))
+                        .setKem(0x20)
+                        .setEnc(ByteString.copyFrom(new byte[32]))
+                        .setCiphertext(ByteString.copyFrom(new byte[48])))
+                .setRecipientListVersion(1)
+                .setDeviceKeyCertificate(ByteString.copyFromUtf8("certificate"))
+                .build()
+                .toByteString();
+        return SignedClipHeader.newBuilder()
+                .setHeader(inner)
+                .setSignature(ByteString.copyFrom(new byte[64]))
+                .build()
+                .toByteString();
+    }
+
+    /**
+     * SignedRecipientList bytes for {@code deviceId} at {@code version}, with a filler signature: what an operator
+     * publishes is opaque to the uplink, which reads only the device id and the version.
+     */
+    public static byte[] signedList(String deviceId, long version) {
+        ByteString list = RecipientList.newBuilder()
+                .setDeviceId(deviceId)
+                .setVersion(version)
+                .setIssuedUnixMs(1_760_000_000_000L + version)
+                .addRecipients(Recipient.newBuilder()
+                        .setName("owner")
+                        .setKem(0x20)
+                        .setPublicKey(ByteString.copyFrom(new byte[32])))
+                .build()
+                .toByteString();
+        byte[] signature = new byte[64];
+        Arrays.fill(signature, (byte) version);
+        return SignedRecipientList.newBuilder()
+                .setList(list)
+                .setSignature(ByteString.copyFrom(signature))
+                .build()
+                .toByteArray();
+    }
+
+    public static DeviceMessage recipientListResult(long version, RecipientListResult.Status status, String detail) {
+        return DeviceMessage.newBuilder()
+                .setRecipientListResult(RecipientListResult.newBuilder()
+                        .setVersion(version)
+                        .setStatus(status)
+                        .setDetail(detail))
+                .build();
     }
 
     public static ByteString header(String deviceId, long clipId) {
