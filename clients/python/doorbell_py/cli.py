@@ -44,6 +44,13 @@ def _is_v2_device(device_dir):
       device_dir, ", ".join(v2.DEVICE_FILES), device_dir))
 
 
+def _is_v1_only(device_dir):
+  try:
+    return not _is_v2_device(device_dir)
+  except v2.DeviceNotPaired:
+    return False  # cmd_upload says what is missing
+
+
 def cmd_upload(args):
   host, _, port = args.uplink.rpartition(":")
   first_clip = args.clip_id if args.clip_id is not None else int(time.time() * 1000)
@@ -68,6 +75,12 @@ def cmd_upload(args):
   with link.UplinkClient(host, int(port), device_id, context, args.server_name, args.timeout, version,
                          on_list) as client:
     client.connect()
+    if args.await_list_update:
+      result = client.await_list_update()
+      print("recipient list version %d: %s%s" % (
+          result.version, link_pb2.RecipientListResult.Status.Name(result.status),
+          " (%s)" % result.detail if result.detail else ""))
+      client.list_results.clear()
     for clip_id in range(first_clip, first_clip + args.clips):
       # Each clip is sealed just before it is sent, with the list the device holds then: a list accepted while
       # an earlier clip of this session was uploading is used from the next clip on.
@@ -278,6 +291,9 @@ def main(argv=None):
   source.add_argument("--synthetic", type=int, help="N synthetic porch frames")
   p.add_argument("--clip-id", type=int, help="the first clip's id (default: the current Unix time in milliseconds)")
   p.add_argument("--clips", type=int, default=1, help="clips to upload in this session, ids counting up (1..100)")
+  p.add_argument("--await-list-update", action="store_true",
+                 help="before the first clip, wait for the uplink to relay a recipient list and answer it (format v2; "
+                 "fails after --timeout if none comes)")
   p.add_argument("--fps", type=int, default=15)
   p.add_argument("--server-name", help="name to check in the uplink's certificate (default: HOST)")
   p.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole session")
@@ -307,6 +323,8 @@ def main(argv=None):
     parser.error("--synthetic must be 1..10000")
   if args.command == "upload" and not 1 <= args.clips <= 100:
     parser.error("--clips must be 1..100")
+  if args.command == "upload" and args.await_list_update and _is_v1_only(args.device_dir):
+    parser.error("--await-list-update needs a paired (format v2) device directory")
   try:
     return args.run(args)
   except (keyfiles.KeyFileError, store.StoreError, link.LinkError, v2.DeviceNotPaired, fmt.NoKeyError, OSError,

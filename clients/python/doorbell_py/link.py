@@ -154,8 +154,18 @@ class UplinkClient:
     self._sock.sendall(encode_varint(len(data)) + data)
     self._last_sent = time.monotonic()
 
-  def _receive(self):
-    """Returns the next UplinkMessage that is not a Pong; an Error becomes a LinkError."""
+  def await_list_update(self):
+    """Waits (until the session's deadline) for one RecipientListUpdate and answers it; returns the result sent.
+    For a device that must not record with its old list when the operator has published a new one."""
+    while not self.list_results:
+      message = self._receive(return_on_list_update=True)
+      if message is not None:
+        raise LinkError("%s: waiting for a RecipientListUpdate, got %s" % (self.device_id, message.WhichOneof("body")))
+    return self.list_results[-1]
+
+  def _receive(self, return_on_list_update=False):
+    """Returns the next UplinkMessage that is not a Pong or a RecipientListUpdate (those are answered here; with
+    return_on_list_update, None is returned after answering one); an Error becomes a LinkError."""
     while True:
       message = link_pb2.UplinkMessage()
       message.ParseFromString(self._read_frame())
@@ -168,6 +178,8 @@ class UplinkClient:
                         e.retriable, e.retry_after_ms)
       if kind == "recipient_list_update":
         self._recipient_list_update(message.recipient_list_update.signed_list)
+        if return_on_list_update:
+          return None
       elif kind != "pong":
         return message
 

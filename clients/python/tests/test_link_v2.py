@@ -72,6 +72,27 @@ class LinkV2Test(unittest.TestCase):
       self.assertEqual(0, code, out)
       self.assertEqual(2, out.count(" OK (4 frames)"), out)
 
+  def test_upload_awaitListUpdate_firstClipAlreadyUsesTheNewList(self):
+    owner = v2.owner_signing_key(self.secret)
+    update = v2.sign_recipient_list(owner, "front-door", 2, support.owner_recipients(self.secret, [
+        ("laptop", self.laptop)]), 2)
+    with LoopbackUplink(self.fleet, self.store_dir, recipient_lists={"front-door": update}) as uplink:
+      code, out = self.cli("upload", "--device-dir", self.device_dir, "--uplink", "127.0.0.1:%d" % uplink.port,
+                           "--synthetic", "3", "--clip-id", "15", "--await-list-update", "--timeout", "20")
+    self.assertEqual(0, code, out)
+    self.assertLess(out.index("recipient list version 2: ACCEPTED"), out.index("clip 000000000000000f"))
+    self.assertIn("format v2, recipient list version 2", out)
+    self.assertEqual(0, self.open("--identity", self.laptop_dir)[0])
+    self.assertEqual(1, self.open("--identity", self.phone_dir)[0])
+
+  def test_upload_awaitListUpdateWithNonePublished_failsAtTheDeadline(self):
+    with LoopbackUplink(self.fleet, self.store_dir) as uplink:
+      code, out = self.cli("upload", "--device-dir", self.device_dir, "--uplink", "127.0.0.1:%d" % uplink.port,
+                           "--synthetic", "3", "--clip-id", "16", "--await-list-update", "--timeout", "1.5")
+    self.assertEqual(2, code)
+    self.assertIn("deadline passed", out)
+    self.assertEqual([], store.read_store(self.store_dir))
+
   def test_upload_ghostViewerList_refusedAndNoLaterClipOpensForTheGhost(self):
     ghost_dir = os.path.join(self.root, "ghost")
     ghost = support.make_viewer(ghost_dir, "ghost", self.owner_dir)
