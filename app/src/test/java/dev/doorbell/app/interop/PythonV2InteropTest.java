@@ -195,17 +195,19 @@ class PythonV2InteropTest {
     @Test
     void recipientListUpdate_publishedToRealUplink_pythonDeviceAcceptsAndRemovedViewerIsClosedOut() throws Exception {
         Paired paired = pairOneDevice(true);
-        Cli remove =
-                doorbell("owner", "viewer", "remove", "--owner", paired.owner().toString(), "--name", "phone");
-        assertEquals(0, remove.exit(), remove.output());
         Path list = paired.owner().resolve("lists").resolve(paired.deviceId() + ".list");
         Path storeDir = dir.resolve("store");
         try (Uplink uplink = Uplink.start(storeDir, paired.fleet())) {
+            PythonClient.Result before = pythonUpload(paired, uplink.port(), 200, 1);
+            assertEquals(0, before.exitCode(), before.output());
+            Cli remove = doorbell(
+                    "owner", "viewer", "remove", "--owner", paired.owner().toString(), "--name", "phone");
+            assertEquals(0, remove.exit(), remove.output());
             Cli publish = uplinkCli("publish-recipients", "--data", storeDir.toString(), list.toString());
             assertEquals(0, publish.exit(), publish.output());
-            PythonClient.Result upload = pythonUpload(paired, uplink.port(), 200, 2);
-            assertEquals(0, upload.exitCode(), upload.output());
-            assertTrue(upload.output().contains("recipient list version 2: ACCEPTED"), upload.output());
+            PythonClient.Result after = pythonUpload(paired, uplink.port(), 201, 1, "--await-list-update");
+            assertEquals(0, after.exitCode(), after.output());
+            assertTrue(after.output().contains("recipient list version 2: ACCEPTED"), after.output());
         }
         assertArrayEquals(
                 Files.readAllBytes(list), Files.readAllBytes(paired.deviceDir().resolve("recipients.list")));
@@ -270,23 +272,24 @@ class PythonV2InteropTest {
         return new Paired(fleet, deviceId, deviceDir, owner, phone);
     }
 
-    private PythonClient.Result pythonUpload(Paired paired, int port, long firstClip, int clips) throws Exception {
-        return PythonClient.doorbellPy(
-                List.of(
-                        "upload",
-                        "--device-dir",
-                        paired.deviceDir().toString(),
-                        "--uplink",
-                        "127.0.0.1:" + port,
-                        "--synthetic",
-                        "12",
-                        "--clip-id",
-                        Long.toString(firstClip),
-                        "--clips",
-                        Integer.toString(clips),
-                        "--timeout",
-                        "30"),
-                PYTHON_TIMEOUT);
+    private PythonClient.Result pythonUpload(Paired paired, int port, long firstClip, int clips, String... more)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "upload",
+                "--device-dir",
+                paired.deviceDir().toString(),
+                "--uplink",
+                "127.0.0.1:" + port,
+                "--synthetic",
+                "12",
+                "--clip-id",
+                Long.toString(firstClip),
+                "--clips",
+                Integer.toString(clips),
+                "--timeout",
+                "30"));
+        args.addAll(List.of(more));
+        return PythonClient.doorbellPy(args, PYTHON_TIMEOUT);
     }
 
     private static PythonClient.Result pythonOpen(Path storeDir, Path out, String... identity) throws Exception {
@@ -343,6 +346,7 @@ class PythonV2InteropTest {
                             .host("127.0.0.1")
                             .port(0)
                             .tlsDirectory(fleet.uplinkDir())
+                            .dataDirectory(storeDir)
                             .build(),
                     store);
             try {

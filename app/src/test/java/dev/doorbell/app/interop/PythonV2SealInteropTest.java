@@ -88,7 +88,7 @@ class PythonV2SealInteropTest {
         pairWithJavaFiles();
         Path storeDir = dir.resolve("store");
         try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults());
-                UplinkServer uplink = uplink(store)) {
+                UplinkServer uplink = uplink(store, storeDir)) {
             int port = uplink.start().getPort();
             PythonClient.Result upload = pythonUpload(port, 500, 2);
             assertEquals(0, upload.exitCode(), upload.output());
@@ -115,20 +115,15 @@ class PythonV2SealInteropTest {
         Files.write(listFile, withoutAlice);
         Path storeDir = dir.resolve("store");
         try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults());
-                UplinkServer uplink = uplink(store)) {
+                UplinkServer uplink = uplink(store, storeDir)) {
             int port = uplink.start().getPort();
-            StringWriter out = new StringWriter();
-            CommandLine cli =
-                    UplinkCli.commandLine(new ServeCommand(data -> DirectoryStore.open(data, StoreOptions.defaults())));
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(out, true));
-            assertEquals(
-                    0,
-                    cli.execute("publish-recipients", "--data", storeDir.toString(), listFile.toString()),
-                    out.toString());
-            PythonClient.Result upload = pythonUpload(port, 600, 2);
-            assertEquals(0, upload.exitCode(), upload.output());
-            assertTrue(upload.output().contains("recipient list version 2: ACCEPTED"), upload.output());
+            PythonClient.Result before = pythonUpload(port, 600, 1);
+            assertEquals(0, before.exitCode(), before.output());
+            assertEquals(0, publish(storeDir, listFile));
+            PythonClient.Result after = pythonUpload(port, 601, 1, "--await-list-update");
+            assertEquals(0, after.exitCode(), after.output());
+            assertTrue(after.output().contains("recipient list version 2: ACCEPTED"), after.output());
+            assertTrue(after.output().contains("format v2, recipient list version 2"), after.output());
             uplink.stop(Duration.ofSeconds(5));
         }
         assertArrayEquals(withoutAlice, Files.readAllBytes(deviceDir.resolve("recipients.list")));
@@ -162,12 +157,10 @@ class PythonV2SealInteropTest {
         byte[] before = Files.readAllBytes(deviceDir.resolve("recipients.list"));
         Path storeDir = dir.resolve("store");
         try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults());
-                UplinkServer uplink = uplink(store)) {
+                UplinkServer uplink = uplink(store, storeDir)) {
             int port = uplink.start().getPort();
-            CommandLine cli =
-                    UplinkCli.commandLine(new ServeCommand(data -> DirectoryStore.open(data, StoreOptions.defaults())));
-            assertEquals(0, cli.execute("publish-recipients", "--data", storeDir.toString(), listFile.toString()));
-            PythonClient.Result upload = pythonUpload(port, 700, 2);
+            assertEquals(0, publish(storeDir, listFile));
+            PythonClient.Result upload = pythonUpload(port, 700, 2, "--await-list-update");
             assertEquals(0, upload.exitCode(), upload.output());
             assertTrue(upload.output().contains("recipient list version 9: REFUSED_SIGNATURE"), upload.output());
             uplink.stop(Duration.ofSeconds(5));
@@ -348,33 +341,45 @@ class PythonV2SealInteropTest {
                 .orElseThrow();
     }
 
-    private UplinkServer uplink(DirectoryStore store) {
+    /** The real uplink on loopback; it relays the recipient lists published under {@code storeDir}. */
+    private UplinkServer uplink(DirectoryStore store, Path storeDir) {
         return new UplinkServer(
                 UplinkConfig.builder()
                         .host("127.0.0.1")
                         .port(0)
                         .tlsDirectory(fleet.uplinkDir())
+                        .dataDirectory(storeDir)
                         .build(),
                 store);
     }
 
-    private PythonClient.Result pythonUpload(int port, long firstClip, int clips) throws Exception {
-        return PythonClient.doorbellPy(
-                List.of(
-                        "upload",
-                        "--device-dir",
-                        deviceDir.toString(),
-                        "--uplink",
-                        "127.0.0.1:" + port,
-                        "--synthetic",
-                        "12",
-                        "--clip-id",
-                        Long.toString(firstClip),
-                        "--clips",
-                        Integer.toString(clips),
-                        "--timeout",
-                        "30"),
-                PYTHON_TIMEOUT);
+    /** {@code scripts/uplink publish-recipients --data STORE FILE}, in this JVM; the exit status. */
+    private static int publish(Path storeDir, Path listFile) {
+        CommandLine cli =
+                UplinkCli.commandLine(new ServeCommand(data -> DirectoryStore.open(data, StoreOptions.defaults())));
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        return cli.execute("publish-recipients", "--data", storeDir.toString(), listFile.toString());
+    }
+
+    private PythonClient.Result pythonUpload(int port, long firstClip, int clips, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "upload",
+                "--device-dir",
+                deviceDir.toString(),
+                "--uplink",
+                "127.0.0.1:" + port,
+                "--synthetic",
+                "12",
+                "--clip-id",
+                Long.toString(firstClip),
+                "--clips",
+                Integer.toString(clips),
+                "--timeout",
+                "30"));
+        args.addAll(List.of(more));
+        return PythonClient.doorbellPy(args, PYTHON_TIMEOUT);
     }
 
     private static PythonClient.Result pythonOpen(Path storeDir, Path out, String... identity) throws Exception {
