@@ -26,7 +26,7 @@ public final class AesGcm {
 
     private final GcmProvider provider;
     private final byte[] key;
-    private final SecretKeySpec jcaKey;
+    private SecretKeySpec jcaKey;
     private Cipher jcaCipher;
     private boolean destroyed;
 
@@ -88,12 +88,14 @@ public final class AesGcm {
     }
 
     /**
-     * Zeroes the key; any later use throws. The JCA's {@code SecretKeySpec} and cipher keep their own copies, which
-     * JDK 17 cannot erase: they stay until collected.
+     * Zeroes the key and lets go of the JCA objects made from it; any later use throws. The JCA's
+     * {@code SecretKeySpec} and cipher keep their own copies, which JDK 17 cannot erase: once dropped here nothing of
+     * the sealer or opener reaches them, and they stay in the heap until collected.
      */
     public void destroy() {
         destroyed = true;
         Arrays.fill(key, (byte) 0);
+        jcaKey = null;
         jcaCipher = null;
     }
 

@@ -154,6 +154,12 @@ public final class ClipOpenerV2 {
         if (unwrapped.refusal != null) {
             return unwrapped.refusal;
         }
+        return walkAndErase(unwrapped, headerBytes, framesInStoredOrder, holes);
+    }
+
+    /** The frames of a clip whose header passed; zeroes the unwrapped clip key at once and the AES key after. */
+    ClipVerdict walkAndErase(
+            Unwrapped unwrapped, byte[] headerBytes, List<StoredFrameBytes> framesInStoredOrder, ClipHoles holes) {
         Arrays.fill(unwrapped.clipKey, (byte) 0);
         return FrameWalk.walk(unwrapped.header, headerBytes, unwrapped.aesKey, provider, framesInStoredOrder, holes);
     }

@@ -83,7 +83,11 @@ public record RecipientPublicKey(String name, int kem, byte[] publicKey) {
                 .build();
     }
 
-    /** @throws IllegalArgumentException naming what is wrong with it */
+    /**
+     * The recipient of a list entry.
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     */
     public static RecipientPublicKey fromProto(Recipient recipient) {
         return new RecipientPublicKey(
                 recipient.getName(),

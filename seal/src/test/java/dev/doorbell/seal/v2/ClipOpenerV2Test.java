@@ -45,46 +45,55 @@ class ClipOpenerV2Test {
 
     @Test
     void badHeader_unparsableWrongVersionOrSizes() {
-        assertHeader("bad header", new byte[] {0x0a, 0x05, 1});
-        assertHeader(
-                "bad header",
+        assertBadHeader("not a parsable SignedClipHeader", new byte[] {0x0a, 0x05, 1});
+        assertBadHeader(
+                "not a parsable SignedClipHeader around a ClipHeader",
                 V2Fixture.outerChanged(clip.header(), b -> b.setHeader(ByteString.copyFrom(new byte[] {0x08}))));
         SigningKey device = world.deviceKey;
-        assertHeader("bad header", V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(3)));
-        assertHeader("bad header", V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(1)));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "format_version 3, expected 2", V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(3)));
+        assertBadHeader(
+                "format_version 1, expected 2", V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(1)));
+        assertBadHeader(
+                "signature is 63 bytes, expected 64",
                 V2Fixture.outerChanged(
                         clip.header(), b -> b.setSignature(b.getSignature().substring(0, 63))));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "nonce_prefix is 6 bytes, expected 7",
                 V2Fixture.resigned(
                         clip.header(),
                         device,
                         h -> h.setNoncePrefix(h.getNoncePrefix().substring(1))));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "key_commitment is 31 bytes, expected 32",
                 V2Fixture.resigned(
                         clip.header(),
                         device,
                         h -> h.setKeyCommitment(h.getKeyCommitment().substring(1))));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "salt (32 bytes) and key_epoch (0) are v1 fields",
                 V2Fixture.resigned(clip.header(), device, h -> h.setSalt(ByteString.copyFrom(new byte[32]))));
-        assertHeader("bad header", V2Fixture.resigned(clip.header(), device, h -> h.setKeyEpoch(1)));
-        assertHeader(
-                "bad header", V2Fixture.resigned(clip.header(), device, ClipHeader.Builder::clearDeviceKeyCertificate));
-        assertHeader("bad header", V2Fixture.resigned(clip.header(), device, h -> h.setRecipientListVersion(0)));
-        assertHeader("bad header", V2Fixture.resigned(clip.header(), device, ClipHeader.Builder::clearWrappedKeys));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "salt (0 bytes) and key_epoch (1) are v1 fields",
+                V2Fixture.resigned(clip.header(), device, h -> h.setKeyEpoch(1)));
+        assertBadHeader(
+                "no device_key_certificate",
+                V2Fixture.resigned(clip.header(), device, ClipHeader.Builder::clearDeviceKeyCertificate));
+        assertBadHeader(
+                "recipient_list_version 0",
+                V2Fixture.resigned(clip.header(), device, h -> h.setRecipientListVersion(0)));
+        assertBadHeader(
+                "0 wrapped keys; a header has 1 to 64",
+                V2Fixture.resigned(clip.header(), device, ClipHeader.Builder::clearWrappedKeys));
+        assertBadHeader(
+                "wrapped key 2 has an enc of 31 bytes, expected 32",
                 V2Fixture.resigned(
                         clip.header(),
                         device,
                         h -> h.setWrappedKeys(
                                 1, wrapped(h, 1).setEnc(wrapped(h, 1).getEnc().substring(1)))));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "wrapped key 2 has a ciphertext of 47 bytes, expected 48",
                 V2Fixture.resigned(
                         clip.header(),
                         device,
@@ -93,19 +102,19 @@ class ClipOpenerV2Test {
                                 wrapped(h, 1)
                                         .setCiphertext(
                                                 wrapped(h, 1).getCiphertext().substring(1)))));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "wrapped key 2 has kem 0x647a, expected 0x20",
                 V2Fixture.resigned(
                         clip.header(),
                         device,
                         h -> h.setWrappedKeys(1, wrapped(h, 1).setKem(0x647a))));
-        assertHeader(
-                "bad header",
+        assertBadHeader(
+                "wrapped key 2 has a key id of 7 bytes, expected 8",
                 V2Fixture.resigned(
                         clip.header(),
                         device,
                         h -> h.setWrappedKeys(1, wrapped(h, 1).setRecipientKeyId(ByteString.copyFrom(new byte[7])))));
-        assertHeader("bad header", V2Fixture.resigned(clip.header(), device, h -> {
+        assertBadHeader("66 wrapped keys; a header has 1 to 64", V2Fixture.resigned(clip.header(), device, h -> {
             for (int i = 0; i < 64; i++) {
                 h.addWrappedKeys(wrapped(h, 0));
             }
@@ -309,6 +318,16 @@ class ClipOpenerV2Test {
     }
 
     @Test
+    void open_zeroesTheUnwrappedClipKeyAndTheAesKey() {
+        ClipOpenerV2.Unwrapped unwrapped = alice.unwrap(V2Fixture.DEVICE, CLIP, clip.header());
+        assertTrue(!V2Fixture.allZero(unwrapped.clipKey) && !V2Fixture.allZero(unwrapped.aesKey));
+        ClipVerdict v = alice.walkAndErase(unwrapped, clip.header(), clip.stored(), ClipHoles.NONE);
+        assertEquals("OK 3 frames", v.summary());
+        assertTrue(V2Fixture.allZero(unwrapped.clipKey), "the clip key");
+        assertTrue(V2Fixture.allZero(unwrapped.aesKey), "the AES key");
+    }
+
+    @Test
     void identityWithSeveralKeys_triesEachByKeyId() {
         ClipOpenerV2 both =
                 new ClipOpenerV2(Identity.of(world.owner.publicKey(), Map.of(), List.of(world.bob, world.alice)));
@@ -326,6 +345,13 @@ class ClipOpenerV2Test {
 
     private static WrappedKey.Builder wrapped(ClipHeader.Builder h, int i) {
         return h.getWrappedKeys(i).toBuilder();
+    }
+
+    private void assertBadHeader(String detail, byte[] headerBytes) {
+        assertHeader("bad header", headerBytes);
+        String summary =
+                owner.open(V2Fixture.DEVICE, CLIP, headerBytes, clip.stored()).summary();
+        assertTrue(summary.contains(detail), summary);
     }
 
     private void assertHeader(String keyword, byte[] headerBytes) {

@@ -18,6 +18,7 @@ import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.keys.internal.Hkdf;
 import dev.doorbell.seal.testing.InsecureDeterministicRandom;
 import dev.doorbell.seal.testing.InsecureRecordingRandom;
+import dev.doorbell.seal.testing.Reachable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -175,12 +176,40 @@ class ClipSealerV2Test {
         assertEquals(7, recording.arrays().get(1).length, "then the nonce prefix");
         assertEquals(2 + 2, recording.arrays().size(), "then one ephemeral key per recipient");
         assertTrue(V2Fixture.allZero(recording.arrays().get(2)), "the ephemeral keys are zeroed too");
+        assertEquals(4, sealer.clipId());
         sealer.seal(0, new byte[10], false);
         assertFalse(sealer.isKeyDestroyed(), "the AES key is needed until the final frame");
+        assertFalse(sealer.isFinished());
+        assertEquals(1, sealer.nextSeq());
         sealer.seal(1, new byte[10], true);
         assertTrue(sealer.isKeyDestroyed());
         assertTrue(sealer.isFinished());
         assertThrows(IllegalStateException.class, () -> sealer.seal(2, new byte[1], true));
+    }
+
+    /**
+     * A finished sealer reaches neither the clip key, nor the AES key, nor any JCA object made from it (a
+     * SecretKeySpec keeps its own copy, which JDK 17 cannot erase; the sealer must at least let go of it). Before the
+     * final frame the same search finds the SecretKeySpec, so it can see one.
+     */
+    @Test
+    void finishedSealer_reachesNoKeyNorJcaKeyObject() throws Exception {
+        InsecureRecordingRandom recording = new InsecureRecordingRandom(world.random);
+        ClipSealerV2 sealer = ClipSealerV2.start(world.signer, world.list, V2Fixture.params(6), recording);
+        byte[] k = recording.draws().get(0);
+        byte[] aesKey = Arrays.copyOf(Hkdf.sha256(k, null, Contexts.clipKeyInfo(V2Fixture.DEVICE, 6), 64), 32);
+        sealer.seal(0, new byte[10], false);
+        Reachable open = Reachable.from(sealer);
+        assertTrue(
+                open.classesIn("javax.crypto.").contains("javax.crypto.spec.SecretKeySpec"),
+                open.classes().toString());
+        assertTrue(open.byteArrays().stream().anyMatch(b -> Arrays.equals(b, aesKey)), "the AES key while in use");
+        sealer.seal(1, new byte[10], true);
+        Reachable finished = Reachable.from(sealer);
+        assertEquals(List.of(), finished.classesIn("javax.crypto."));
+        for (byte[] b : finished.byteArrays()) {
+            assertFalse(Arrays.equals(b, aesKey) || Arrays.equals(b, k), "a key is still reachable");
+        }
     }
 
     @Test

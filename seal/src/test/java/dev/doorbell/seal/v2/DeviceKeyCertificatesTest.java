@@ -1,6 +1,8 @@
 package dev.doorbell.seal.v2;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,5 +44,25 @@ class DeviceKeyCertificatesTest {
                 CertificateRefused.class,
                 () -> DeviceKeyCertificates.verify(
                         world.owner.publicKey(), V2Fixture.DEVICE, new byte[] {(byte) 0xff}));
+    }
+
+    @Test
+    void deviceSigner_copiesTheCertificateAndPrintsNoSecret() {
+        byte[] certificate = world.certificate.clone();
+        DeviceSigner signer = new DeviceSigner(V2Fixture.DEVICE, world.deviceKey, certificate);
+        certificate[0] ^= 1;
+        assertArrayEquals(world.certificate, signer.certificate());
+        assertEquals(signer, new DeviceSigner(V2Fixture.DEVICE, world.deviceKey, world.certificate));
+        assertEquals(
+                signer.hashCode(), new DeviceSigner(V2Fixture.DEVICE, world.deviceKey, world.certificate).hashCode());
+        assertNotEquals(signer, new DeviceSigner("back-door", world.deviceKey, world.certificate));
+        assertNotEquals(
+                signer, new DeviceSigner(V2Fixture.DEVICE, SigningKey.generate(world.random), world.certificate));
+        assertNotEquals(signer, new DeviceSigner(V2Fixture.DEVICE, world.deviceKey, new byte[] {1}));
+        assertEquals(
+                "DeviceSigner{front-door, key " + world.deviceKey.publicKey().fingerprint() + "}", signer.toString());
+        assertThrows(IllegalArgumentException.class, () -> new DeviceSigner(V2Fixture.DEVICE, null, world.certificate));
+        assertThrows(
+                IllegalArgumentException.class, () -> new DeviceSigner(V2Fixture.DEVICE, world.deviceKey, new byte[0]));
     }
 }

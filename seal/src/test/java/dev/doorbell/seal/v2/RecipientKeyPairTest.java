@@ -3,6 +3,7 @@ package dev.doorbell.seal.v2;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,22 @@ class RecipientKeyPairTest {
         assertEquals(
                 pair.publicKey(),
                 RecipientKeyPair.fromPrivate("alice", pair.privateKey()).publicKey());
+        assertThrows(IllegalArgumentException.class, () -> RecipientKeyPair.fromPrivate("alice", new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> RecipientKeyPair.fromPrivate("alice", null));
+        assertThrows(IllegalArgumentException.class, () -> RecipientKeyPair.derive("alice", new byte[31]));
+    }
+
+    @Test
+    void publicKeys_equalByNameKemAndKey() {
+        RecipientPublicKey alice = RecipientKeyPair.generate("alice", random).publicKey();
+        RecipientPublicKey same = RecipientPublicKey.x25519("alice", alice.publicKey());
+        assertEquals(alice, same);
+        assertEquals(alice.hashCode(), same.hashCode());
+        assertNotEquals(alice, alice.withName("bob"));
+        assertNotEquals(alice, RecipientKeyPair.generate("alice", random).publicKey());
+        assertEquals(
+                "RecipientPublicKey{alice, kem 0x0020, key id " + HEX.formatHex(alice.keyId()) + "}", alice.toString());
+        assertEquals(alice, RecipientPublicKey.fromProto(alice.toProto()));
     }
 
     @Test
@@ -52,9 +69,14 @@ class RecipientKeyPairTest {
         RecipientKeyPair pair = RecipientKeyPair.generate("alice", random);
         byte[] sk = V2Fixture.secretArray(pair, "privateKey");
         assertFalse(V2Fixture.allZero(sk));
+        assertFalse(pair.isDestroyed());
         pair.destroy();
+        assertTrue(pair.isDestroyed());
+        assertTrue(pair.toString().endsWith(", destroyed}"), pair.toString());
         assertTrue(V2Fixture.allZero(sk));
         assertThrows(IllegalStateException.class, pair::privateKey);
+        assertThrows(
+                IllegalStateException.class, () -> pair.open(new byte[32], new byte[48], new byte[0], new byte[0]));
         assertFalse(pair.toString().contains(HEX.formatHex(sk)));
     }
 

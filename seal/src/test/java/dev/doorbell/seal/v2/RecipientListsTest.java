@@ -90,22 +90,35 @@ class RecipientListsTest {
                 0,
                 List.of(world.alice.publicKey(), world.bob.publicKey().withName("alice")));
         assertThrows(IllegalArgumentException.class, () -> RecipientLists.sign(world.owner, sameName));
-        assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(sameName));
+        assertDetail(
+                "the name 'alice' appears twice", assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(sameName)));
         RecipientList sameKey = RecipientLists.list(
                 V2Fixture.DEVICE,
                 2,
                 0,
                 List.of(world.alice.publicKey(), world.alice.publicKey().withName("alice-2")));
-        assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(sameKey));
+        assertDetail(
+                "recipient 'alice-2' has the same key as an earlier one",
+                assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(sameKey)));
         assertRefused(
                 Status.REFUSED_MALFORMED, 1, signedAnyway(RecipientLists.list(V2Fixture.DEVICE, 2, 0, List.of())));
-        assertRefused(Status.REFUSED_MALFORMED, 0, signedAnyway(world.list(0, world.alice)));
+        assertDetail(
+                "version 0; lists count from 1",
+                assertRefused(Status.REFUSED_MALFORMED, 0, signedAnyway(world.list(0, world.alice))));
         RecipientList badKey = world.list(2, world.alice).toBuilder()
                 .setRecipients(
                         0,
                         world.alice.publicKey().toProto().toBuilder().setPublicKey(ByteString.copyFrom(new byte[31])))
                 .build();
-        assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(badKey));
+        assertDetail(
+                "recipient 1: recipient alice: an X25519 public key is 32 bytes, not 31",
+                assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(badKey)));
+        RecipientList badDevice = world.list(2, world.alice).toBuilder()
+                .setDeviceId("Front Door\u0001")
+                .build();
+        assertDetail(
+                "for device 'Front Door?': the device id is not valid",
+                assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(badDevice)));
     }
 
     @Test
@@ -129,6 +142,10 @@ class RecipientListsTest {
                 .build()
                 .toByteArray();
         assertRefused(Status.REFUSED_SIGNATURE, 1, underDeviceKeyContext);
+    }
+
+    private static void assertDetail(String detail, RecipientListRefused e) {
+        assertTrue(e.getMessage().contains(detail), e.getMessage());
     }
 
     /** A list signed without {@link RecipientLists#sign}'s checks: what a buggy or hostile owner tool could make. */

@@ -83,6 +83,11 @@ class SigningKeyTest {
         SigningKey key = SigningKey.generate(random);
         // "a" ‖ 0 ‖ "b\0c" and "a\0b" ‖ 0 ‖ "c" would be the same bytes: contexts with a 0x00 are refused.
         assertThrows(IllegalArgumentException.class, () -> key.sign("a\0b", new byte[] {'c'}));
+        // Printable ASCII only: 0x21 '!' to 0x7e '~'.
+        assertThrows(IllegalArgumentException.class, () -> key.sign("a b", new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> key.sign("a\u007f", new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> key.sign("caf\u00e9", new byte[0]));
+        assertTrue(key.publicKey().verify("!~", new byte[0], key.sign("!~", new byte[0])));
     }
 
     @Test
@@ -90,7 +95,10 @@ class SigningKeyTest {
         SigningKey key = SigningKey.generate(random);
         byte[] seed = V2Fixture.secretArray(key, "seed");
         assertFalse(V2Fixture.allZero(seed));
+        assertFalse(key.isDestroyed());
+        assertFalse(key.toString().contains("destroyed"));
         key.destroy();
+        assertTrue(key.toString().contains("destroyed"), key.toString());
         assertTrue(key.isDestroyed());
         assertTrue(V2Fixture.allZero(seed));
         assertThrows(IllegalStateException.class, () -> key.sign(Contexts.SHARE, new byte[0]));
@@ -104,6 +112,8 @@ class SigningKeyTest {
         java.util.Arrays.fill(seed, (byte) 0);
         assertArrayEquals(RFC_SEED, key.seed());
         assertThrows(IllegalArgumentException.class, () -> SigningKey.fromSeed(new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> SigningKey.fromSeed(new byte[33]));
+        assertThrows(IllegalArgumentException.class, () -> SigningKey.fromSeed(null));
     }
 
     @Test
@@ -114,6 +124,12 @@ class SigningKeyTest {
         assertFalse(s.contains(HEX.formatHex(RFC_SEED).substring(0, 8)), s);
         assertEquals(16, key.publicKey().fingerprint().length());
         assertEquals(key.publicKey(), new VerifyingKey(RFC_PUBLIC));
+        assertEquals(key.publicKey().hashCode(), new VerifyingKey(RFC_PUBLIC).hashCode());
+        assertEquals(
+                "VerifyingKey{" + key.publicKey().fingerprint() + "}",
+                key.publicKey().toString());
+        assertThrows(IllegalArgumentException.class, () -> new VerifyingKey(new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> new VerifyingKey(null));
         assertNotEquals(key.publicKey(), SigningKey.generate(random).publicKey());
     }
 }

@@ -144,7 +144,7 @@ final class V2Fixture {
             f.setAccessible(true);
             return (byte[]) f.get(holder);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
+            throw new LinkageError("no field " + field + " in " + holder.getClass(), e);
         }
     }
 

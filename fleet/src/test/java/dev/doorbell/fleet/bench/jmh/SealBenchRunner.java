@@ -3,6 +3,7 @@ package dev.doorbell.fleet.bench.jmh;
 import dev.doorbell.fleet.bench.MachineInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link SealBenchmark} (seal and raw AES-256-GCM, 16 and 64 KiB) through the JMH API and prints MB/s for
- * each and the ratio seal/raw per size against the 85% goal. The two benchmarks run in alternating rounds (raw then
+ * each and the ratio seal/raw per size against the 85% goal; then {@link ClipCostBenchmark}, the per-clip cost of
+ * format v2 (sealing a clip's header for 1, 2 and 8 recipients, opening one), which has no goal. The two benchmarks run in alternating rounds (raw then
  * seal, then seal then raw, ...), one fork each, so that load from other processes on a shared machine falls on
  * both sides alike. Exit status 1 when a size misses the goal.
  * Usage: {@code SealBenchRunner [--quick] [--rounds N]}; {@code scripts/bench-seal} builds the classpath and runs it.
@@ -43,7 +45,37 @@ public final class SealBenchRunner {
         results.forEach(r -> System.out.println(r.row()));
         boolean ok = !results.isEmpty() && results.stream().allMatch(SealBenchResult::meetsGoal);
         System.out.println(ok ? "seal/raw >= 85% for every size" : "seal/raw is below 85% for some size");
+        System.out.println();
+        List<ClipCostResult> clipCosts = runClipCost(rounds, method -> clipCostOptions(method, quick, 1));
+        System.out.println("per clip, format v2 (no frames; the frames cost what the table above says):");
+        System.out.println(ClipCostResult.heading());
+        clipCosts.forEach(r -> System.out.println(r.row()));
         System.exit(ok ? 0 : 1);
+    }
+
+    /** {@link ClipCostBenchmark}'s options: the same warmup as the seal path, which its JIT needs as much. */
+    static ChainedOptionsBuilder clipCostOptions(String method, boolean quick, int forks) {
+        return options(ClipCostBenchmark.class, method, quick, forks);
+    }
+
+    /** {@code rounds} rounds of {@link ClipCostBenchmark}'s start and open, for 1, 2 and 8 recipients. */
+    static List<ClipCostResult> runClipCost(int rounds, Function<String, ChainedOptionsBuilder> options)
+            throws RunnerException {
+        Map<String, Map<Integer, List<Double>>> scores = new TreeMap<>(Comparator.reverseOrder());
+        for (int round = 0; round < rounds; round++) {
+            for (String method : List.of(ClipCostResult.START, ClipCostResult.OPEN)) {
+                for (RunResult run : new Runner(options.apply(method).build()).run()) {
+                    int recipients = Integer.parseInt(run.getParams().getParam("recipients"));
+                    scores.computeIfAbsent(method, k -> new TreeMap<>())
+                            .computeIfAbsent(recipients, k -> new ArrayList<>())
+                            .add(run.getPrimaryResult().getScore());
+                }
+            }
+        }
+        List<ClipCostResult> results = new ArrayList<>();
+        scores.forEach((method, byRecipients) -> byRecipients.forEach(
+                (recipients, micros) -> results.add(ClipCostResult.fromMicros(method, recipients, toArray(micros)))));
+        return results;
     }
 
     /**
@@ -56,8 +88,12 @@ public final class SealBenchRunner {
      * more, hence the long warmup. Steady-state code is the same either way; only the warmup gets shorter.
      */
     static ChainedOptionsBuilder options(String method, boolean quick, int forks) {
+        return options(SealBenchmark.class, method, quick, forks);
+    }
+
+    private static ChainedOptionsBuilder options(Class<?> benchmark, String method, boolean quick, int forks) {
         return new OptionsBuilder()
-                .include(SealBenchmark.class.getName() + "\\." + method + "$")
+                .include(benchmark.getName() + "\\." + method + "$")
                 .forks(forks)
                 .threads(1)
                 .warmupIterations(quick ? 3 : 8)
