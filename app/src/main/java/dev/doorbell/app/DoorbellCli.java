@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ProvisionCommand.class,
             OwnerCommand.class,
+            PairCommand.class,
             SimulateCommand.class,
             OpenCommand.class,
             RevokeCommand.class,

@@ -2,10 +2,12 @@ package dev.doorbell.owner.identity;
 
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.seal.v2.DeviceKeyCertificates;
+import dev.doorbell.seal.v2.RecipientPublicKey;
 import dev.doorbell.seal.v2.VerifyingKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The owner's half of pairing a device (a local step, never through the uplink): the device has made its own signing
@@ -17,10 +19,14 @@ import java.nio.file.Path;
 public final class Pairing {
     private final OwnerDirectory owner;
     private final RecipientSet recipients;
+    /** Read once: pairing thousands of devices would otherwise read every viewer's file once per device. */
+    private final List<RecipientPublicKey> firstListRecipients;
 
+    /** Pairs devices with {@code owner}; every first list names the recipients the owner has now. */
     public Pairing(OwnerDirectory owner) {
         this.owner = owner;
         this.recipients = new RecipientSet(owner);
+        this.firstListRecipients = recipients.recipients();
     }
 
     /** What the device gets from the owner: the signed certificate of its key and its first signed list. */
@@ -63,7 +69,7 @@ public final class Pairing {
                     + "); a device is paired once");
         }
         byte[] certificate = DeviceKeyCertificates.issue(owner.signingKey(), deviceId, deviceKey, nowUnixMs);
-        byte[] list = recipients.firstList(deviceId, nowUnixMs, sync);
+        byte[] list = recipients.firstList(deviceId, firstListRecipients, nowUnixMs, sync);
         try {
             OwnerFiles.writePublic(certificateFile, certificate, sync);
         } catch (IOException e) {

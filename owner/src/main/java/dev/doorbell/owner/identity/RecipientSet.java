@@ -143,8 +143,8 @@ public final class RecipientSet {
     }
 
     /** The first list of a device being paired (version 1), written to OWNER/lists/ID.list; its signed bytes. */
-    byte[] firstList(String deviceId, long nowUnixMs, boolean sync) {
-        byte[] signed = sign(deviceId, 1, nowUnixMs, recipients());
+    byte[] firstList(String deviceId, List<RecipientPublicKey> recipients, long nowUnixMs, boolean sync) {
+        byte[] signed = sign(deviceId, 1, nowUnixMs, recipients);
         write(deviceId, signed, 1, sync);
         return signed;
     }
