@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.app.DoorbellCli;
-import dev.doorbell.device.pairing.DevicePairing;
-import dev.doorbell.owner.identity.OwnerDirectory;
-import dev.doorbell.owner.identity.Pairing;
 import dev.doorbell.pki.FleetLayout;
-import dev.doorbell.seal.v2.VerifyingKey;
 import dev.doorbell.uplink.cli.ServeCommand;
 import dev.doorbell.uplink.cli.UplinkCli;
 import dev.doorbell.uplink.server.UplinkConfig;
@@ -23,7 +19,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +31,8 @@ import picocli.CommandLine;
 
 /**
  * Format v2 between the two implementations, both ways, through the commands a user runs: the Java owner's tools
- * ({@code owner init}, {@code owner viewer new|add|remove}, {@code owner share}, {@code open --identity|--share};
- * pairing through the owner's and the device's pairing code, as {@code pair} does), the real uplink on loopback, the Java doorbell ({@code simulate}) and the Python device and
+ * ({@code owner init}, {@code owner viewer new|add|remove}, {@code pair}, {@code owner share}, {@code open
+ * --identity|--share}), the real uplink on loopback, the Java doorbell ({@code simulate}) and the Python device and
  * opener (clients/python). Keys cross too: a viewer key made by Python opens Java's clips in Java, a viewer key made
  * by Java opens them in Python, and a share made by either opens in the other.
  */
@@ -273,24 +268,8 @@ class PythonV2InteropTest {
                 phone.resolve("viewer.pub").toString()));
         Files.copy(owner.resolve("owner.pub"), phone.resolve("owner.pub"));
         Path deviceDir = fleet.device(deviceId);
-        pair(owner, deviceDir);
+        assertOk(doorbell("pair", "--owner", owner.toString(), "--device", deviceDir.toString()));
         return new Paired(fleet, deviceId, deviceDir, owner, phone);
-    }
-
-    /**
-     * What {@code doorbell pair --owner OWNER --device DIR} does, through the same two halves: the device makes its own
-     * signing key, the owner certifies it and issues the first list, the device installs both and the owner's key.
-     */
-    private static void pair(Path ownerDir, Path deviceDir) {
-        OwnerDirectory owner = OwnerDirectory.load(ownerDir);
-        try {
-            VerifyingKey deviceKey = DevicePairing.createSigningKey(deviceDir, new SecureRandom());
-            Pairing.Paired paired = new Pairing(owner)
-                    .pair(DevicePairing.deviceId(deviceDir), deviceKey, System.currentTimeMillis(), true);
-            DevicePairing.install(deviceDir, owner.ownerKey(), paired.certificate(), paired.list());
-        } finally {
-            owner.destroy();
-        }
     }
 
     private PythonClient.Result pythonUpload(Paired paired, int port, long firstClip, int clips, String... more)
