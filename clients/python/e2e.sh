@@ -2,7 +2,8 @@
 # Cross-implementation checks, one command each (needs the Java jars: scripts/doorbell and scripts/uplink):
 #   clients/python/e2e.sh py-to-java [--work DIR]   Python device -> Java uplink -> Java open: must be OK
 #   clients/python/e2e.sh java-to-py [--work DIR]   Java devices -> Java uplink -> Python open: must be OK
-# Exit 0 when every clip opens OK. Traffic stays on 127.0.0.1; every wait has a deadline.
+# Format v2: the Java owner's tools make the owner (owner init) and pair the devices; both sides open with
+# --identity OWNER. Exit 0 when every clip opens OK. Traffic stays on 127.0.0.1; every wait has a deadline.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -30,6 +31,8 @@ trap stop_uplink EXIT
 
 "$root/scripts/doorbell" provision --devices 1 --out "$work/fleet"
 device_dir="$(find "$work/fleet/devices" -mindepth 1 -maxdepth 1 -type d | sort | head -1)"
+"$root/scripts/doorbell" owner init --out "$work/owner" --phrase-file "$work/phrase.txt"
+"$root/scripts/doorbell" pair --owner "$work/owner" --device "$device_dir"
 "$root/scripts/uplink" serve --data "$work/store" --tls "$work/fleet/uplink" --host 127.0.0.1 --port 0 \
   --port-file "$work/uplink.port" >"$work/uplink.log" 2>&1 &
 uplink_pid=$!
@@ -44,11 +47,11 @@ port="$(cat "$work/uplink.port")"
 if [ "$direction" = py-to-java ]; then
   "$here/doorbell-py" upload --device-dir "$device_dir" --uplink "127.0.0.1:$port" --synthetic 12 --timeout 30
   stop_uplink
-  "$root/scripts/doorbell" open --store "$work/store" --keyring "$work/fleet/owner/keyring" --out "$work/opened"
+  "$root/scripts/doorbell" open --store "$work/store" --identity "$work/owner" --out "$work/opened"
 else
   "$root/scripts/doorbell" simulate --devices-dir "$work/fleet/devices" --uplink "127.0.0.1:$port" --seed 7 \
-    --duration 8s
+    --duration 8s --ring-at "$(basename "$device_dir")=1s"
   stop_uplink
-  "$here/doorbell-py" open --store "$work/store" --keyring "$work/fleet/owner/keyring" --out "$work/opened"
+  "$here/doorbell-py" open --store "$work/store" --identity "$work/owner" --out "$work/opened"
 fi
 echo "e2e $direction: OK (work: $work)"

@@ -1,11 +1,12 @@
-"""doorbell-py: vectors | upload | open. Exit status 0 is success; 1 a failed check or a clip not OK; 2 a usage or
-input error."""
+"""doorbell-py: vectors | hpke-vectors | upload | open | viewer-new | share. Exit status 0 is success; 1 a failed
+check or a clip not OK; 2 a usage or input error."""
 import argparse
 import os
 import sys
 import time
 
-from . import fmt, jpeg, keyfiles, link, store, vectors
+from . import fmt, hpke, hpke_vectors, jpeg, keyfiles, link, store, v2, vectors
+from .protos import link_pb2
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_VECTORS = os.path.join(_HERE, "..", "..", "..", "testdata", "vectors")
@@ -32,22 +33,68 @@ def _frames(args):
       yield jpeg.porch_frame(i)
 
 
+def _is_v2_device(device_dir):
+  """A device directory with any file of pairing is a v2 device (and must have them all); one with only a v1
+  epoch.key is a v1 device; one with neither is unpaired."""
+  if any(os.path.exists(os.path.join(device_dir, n)) for n in v2.DEVICE_FILES):
+    return True
+  if os.path.exists(os.path.join(device_dir, "epoch.key")):
+    return False
+  raise v2.DeviceNotPaired("%s is not paired: %s missing; pair it with `doorbell pair --owner OWNER --device %s`" % (
+      device_dir, ", ".join(v2.DEVICE_FILES), device_dir))
+
+
+def _is_v1_only(device_dir):
+  try:
+    return not _is_v2_device(device_dir)
+  except v2.DeviceNotPaired:
+    return False  # cmd_upload says what is missing
+
+
 def cmd_upload(args):
-  key = keyfiles.read_epoch_key(os.path.join(args.device_dir, "epoch.key"))
   host, _, port = args.uplink.rpartition(":")
-  clip_id = args.clip_id if args.clip_id is not None else int(time.time() * 1000)
+  first_clip = args.clip_id if args.clip_id is not None else int(time.time() * 1000)
   plaintexts = list(_frames(args))
   fps = args.fps
-  sealer = fmt.ClipSealer(key.key, key.epoch, key.device_id, clip_id, width=160, height=120, fps=fps,
-                          start_time_unix_ms=int(time.time() * 1000))
-  frames = [sealer.seal(p, i * 1_000_000 // fps, i == len(plaintexts) - 1) for i, p in enumerate(plaintexts)]
+  params = dict(width=160, height=120, fps=fps)
+  if _is_v2_device(args.device_dir):
+    device = v2.Device(args.device_dir)
+    device_id, version, on_list = device.device_id, device.list_version, device.accept_list
+
+    def new_sealer(clip_id):
+      return device.sealer(clip_id, start_time_unix_ms=int(time.time() * 1000), **params), \
+          "format v2, recipient list version %d" % device.list_version
+  else:
+    key = keyfiles.read_epoch_key(os.path.join(args.device_dir, "epoch.key"))
+    device_id, version, on_list = key.device_id, 0, None
+
+    def new_sealer(clip_id):
+      return fmt.ClipSealer(key.key, key.epoch, key.device_id, clip_id, start_time_unix_ms=int(time.time() * 1000),
+                            **params), "format v1, epoch %d" % key.epoch
   context = link.tls_context(args.device_dir)
-  with link.UplinkClient(host, int(port), key.device_id, context, args.server_name, args.timeout) as client:
+  with link.UplinkClient(host, int(port), device_id, context, args.server_name, args.timeout, version,
+                         on_list) as client:
     client.connect()
-    ack = client.upload_clip(clip_id, sealer.header_bytes, frames)
-  print("clip %016x (%d) of %s, epoch %d: %d frames, %d sealed bytes" % (
-      clip_id, clip_id, key.device_id, key.epoch, len(frames), sum(len(f[3]) for f in frames)))
-  print("ack PERSISTED clip %016x frames %d closed %s" % (ack.clip_id, ack.frames, str(ack.closed).lower()))
+    if args.await_list_update:
+      result = client.await_list_update()
+      print("recipient list version %d: %s%s" % (
+          result.version, link_pb2.RecipientListResult.Status.Name(result.status),
+          " (%s)" % result.detail if result.detail else ""))
+      client.list_results.clear()
+    for clip_id in range(first_clip, first_clip + args.clips):
+      # Each clip is sealed just before it is sent, with the list the device holds then: a list accepted while
+      # an earlier clip of this session was uploading is used from the next clip on.
+      sealer, what = new_sealer(clip_id)
+      frames = [sealer.seal(p, i * 1_000_000 // fps, i == len(plaintexts) - 1) for i, p in enumerate(plaintexts)]
+      ack = client.upload_clip(clip_id, sealer.header_bytes, frames)
+      print("clip %016x (%d) of %s, %s: %d frames, %d sealed bytes" % (
+          clip_id, clip_id, device_id, what, len(frames), sum(len(f[3]) for f in frames)))
+      print("ack PERSISTED clip %016x frames %d closed %s" % (ack.clip_id, ack.frames, str(ack.closed).lower()))
+      for result in client.list_results:
+        print("recipient list version %d: %s%s" % (
+            result.version, link_pb2.RecipientListResult.Status.Name(result.status),
+            " (%s)" % result.detail if result.detail else ""))
+      client.list_results.clear()
   return 0
 
 
@@ -56,6 +103,34 @@ def open_stored(clip, key_for_epoch):
     return fmt.Verdict("TAMPERED", None, clip.header_problem, [])
   return fmt.open_clip(clip.header, clip.frames, clip.device_id, clip.clip_id, key_for_epoch,
                        header_hole=clip.header_hole, frame_holes=clip.frame_holes)
+
+
+class Opener:
+  """Opens each stored clip with what the user gave: a v1 keyring, a v2 identity (owner or viewer directory), or a
+  share with the third party's identity. A clip of the other format raises fmt.NoKeyError naming what it needs."""
+
+  def __init__(self, keyring=None, identity=None, share=None):
+    self.keyring, self.identity, self.share = keyring, identity, share
+
+  def open(self, clip, keep_key=None):
+    if clip.header_problem or clip.header is None:
+      return open_stored(clip, self._v1_key(clip))
+    version = v2.header_version(clip.header)
+    if version == 2:
+      if self.identity is None:
+        raise fmt.NoKeyError("clip %016x of %s is format v2: open it with --identity OWNER_OR_VIEWER_DIR "
+                             "(a keyring opens only v1 clips)" % (clip.clip_id, clip.device_id))
+      return v2.open_clip(clip.header, clip.frames, clip.device_id, clip.clip_id, self.identity, self.share,
+                          clip.frame_holes, keep_key)
+    return open_stored(clip, self._v1_key(clip))
+
+  def _v1_key(self, clip):
+    def key_for_epoch(epoch):
+      if self.keyring is None:
+        raise fmt.NoKeyError("clip %016x of %s is format v1: open it with --keyring OWNER/keyring (an identity "
+                             "opens only v2 clips)" % (clip.clip_id, clip.device_id))
+      return self.keyring.key_for(clip.device_id, epoch)
+    return key_for_epoch
 
 
 def _key_mismatches(results):
@@ -74,7 +149,15 @@ def _key_mismatches(results):
 
 
 def cmd_open(args):
-  keyring = keyfiles.Keyring(args.keyring)
+  if not (args.keyring or args.identity):
+    raise ValueError("give --keyring (v1 clips), --identity (v2 clips) or both; --share needs --identity")
+  if args.share and not args.identity:
+    raise ValueError("--share needs --identity, the third party's viewer directory")
+  share = None
+  if args.share:
+    share = v2.read_share(args.share)
+  opener = Opener(keyfiles.Keyring(args.keyring) if args.keyring else None,
+                  v2.load_identity(args.identity, for_share=share is not None) if args.identity else None, share)
   snapshot = store.read(args.store)
   print(snapshot.headline())
   for finding in snapshot.findings:
@@ -87,6 +170,9 @@ def cmd_open(args):
     clips = [c for c in clips if c.device_id == args.device]
   if args.clip:
     clips = [c for c in clips if c.clip_id == int(args.clip, 16)]
+  if share is not None:
+    # A share opens one clip: the others are not the third party's business, and are not listed.
+    clips = [c for c in clips if (c.device_id, c.clip_id) == (share.device_id, share.clip_id)]
   all_ok = not snapshot.findings
   results = []
   for clip in clips:
@@ -94,7 +180,7 @@ def cmd_open(args):
     directory = os.path.join(args.out, clip.device_id, "%016x" % clip.clip_id)
     os.makedirs(directory, exist_ok=True)
     try:
-      verdict = open_stored(clip, lambda epoch, d=clip.device_id: keyring.key_for(d, epoch))
+      verdict = opener.open(clip)
     except fmt.NoKeyError as e:
       line = "NO KEY: %s" % e
       verdict = None
@@ -106,11 +192,15 @@ def cmd_open(args):
     with open(os.path.join(directory, "verdict.txt"), "w") as f:
       f.write(line + "\n")
     all_ok &= verdict is not None and verdict.status == "OK"
-    results.append((clip.device_id, verdict))
+    if v2.header_version(clip.header or b"") != 2:
+      results.append((clip.device_id, verdict))  # the keyring hint below is about v1 root keys only
     print("%s %s" % (label, line))
+  if share is not None and not clips:
+    print("the clip of the share, %s %016x, is not in %s" % (share.device_id, share.clip_id, args.store))
+    all_ok = False
   for line in _key_mismatches(results):
     print(line)
-  if not clips:
+  if not clips and share is None:
     if args.device or args.clip:
       devices = sorted({c.device_id for c in snapshot.clips})
       print("no clip matched%s%s in %s (%d clips%s)" % (
@@ -128,36 +218,117 @@ def cmd_open(args):
   return 0 if all_ok else 1
 
 
+def cmd_hpke_vectors(args):
+  lines, failures = hpke_vectors.check_all(args.file)
+  print("RFC 9180 vectors: %s" % (args.file or hpke_vectors.find_file()))
+  for line in lines:
+    print("  " + line)
+  for failure in failures:
+    print("FAIL " + failure)
+  print("%d entries, %d failed" % (len(lines), len(failures)))
+  return 0 if lines and not failures else 1
+
+
+def cmd_viewer_new(args):
+  """A viewer's key pair made where the viewer lives: viewer.key (0600) and viewer.pub, as `doorbell owner viewer
+  new` writes them; the owner adds viewer.pub with `doorbell owner viewer add`."""
+  if not v2._valid_name(args.name):
+    raise ValueError("viewer name %r: 1 to 63 of a-z, 0-9, '-', not starting or ending with '-'" % args.name)
+  if os.path.isdir(args.out) and os.listdir(args.out):
+    raise ValueError("%s exists and is not empty: a viewer directory is never overwritten" % args.out)
+  os.makedirs(args.out, mode=0o700, exist_ok=True)
+  key_pair = hpke.generate_key_pair()
+  keyfiles.write_atomically(os.path.join(args.out, "viewer.key"), v2.format_viewer_key(args.name, key_pair.private))
+  pub = os.path.join(args.out, "viewer.pub")
+  keyfiles.write_atomically(pub, v2.format_viewer_public(args.name, key_pair.public))
+  os.chmod(pub, 0o644)
+  print("viewer %s: key id %s; give %s to the owner" % (args.name, v2.key_id(key_pair.public).hex(), pub))
+  return 0
+
+
+def cmd_share(args):
+  """The owner's share of one clip: opens the clip with the owner's directory (every check of opening), then wraps
+  its clip key to the third party's viewer.pub and signs the share."""
+  device_id, _, clip_hex = args.clip.partition("/")
+  if not clip_hex:
+    raise ValueError("--clip %s: expected DEVICE/CLIPID (clip id in hex)" % args.clip)
+  clip_id = int(clip_hex, 16)
+  owner_secret = v2.read_owner_secret(os.path.join(args.owner, "owner.secret"))
+  identity = v2.load_owner(args.owner)
+  _, _, to_public = v2.read_viewer_public(args.to)
+  matching = [c for c in store.read(args.store).clips if (c.device_id, c.clip_id) == (device_id, clip_id)]
+  if not matching:
+    raise ValueError("no clip %s %016x in %s" % (device_id, clip_id, args.store))
+  clip = matching[0]
+  keys = []
+  verdict = Opener(identity=identity).open(clip, keep_key=keys.append)
+  if not keys or verdict.status != "OK":
+    print("%s %016x %s" % (device_id, clip_id, verdict))
+    print("share: not written: the clip does not open OK for the owner")
+    return 1
+  data = v2.issue_share(v2.owner_signing_key(owner_secret), keys[0], device_id, clip_id, clip.header, to_public,
+                        int(time.time() * 1000))
+  keyfiles.write_atomically(args.out, v2.format_share(device_id, clip_id, data))
+  print("share of %s %016x for key id %s: %s" % (device_id, clip_id, v2.key_id(to_public).hex(), args.out))
+  return 0
+
+
 def main(argv=None):
   parser = argparse.ArgumentParser(prog="doorbell-py", description=__doc__)
   sub = parser.add_subparsers(dest="command", required=True)
   p = sub.add_parser("vectors", help="check every test of testdata/vectors/*.json")
   p.add_argument("--dir", default=os.path.normpath(DEFAULT_VECTORS))
   p.set_defaults(run=cmd_vectors)
-  p = sub.add_parser("upload", help="seal one clip and upload it; prints the clip id and the PERSISTED ack")
-  p.add_argument("--device-dir", required=True, help="devices/<id> made by `doorbell provision`")
+  p = sub.add_parser("hpke-vectors", help="check HPKE against the RFC 9180 vectors of the suite")
+  p.add_argument("--file", help="default: testdata/**/%s, else ../shared/vectors/" % hpke_vectors.FILE_NAME)
+  p.set_defaults(run=cmd_hpke_vectors)
+  p = sub.add_parser("upload", help="seal clips and upload them; prints each clip id and its PERSISTED ack")
+  p.add_argument("--device-dir", required=True,
+                 help="devices/<id> paired by `doorbell pair` (v2), or with a v1 epoch.key")
   p.add_argument("--uplink", required=True, help="HOST:PORT")
   source = p.add_mutually_exclusive_group(required=True)
   source.add_argument("--frames-dir", help="a directory of .jpg files, one frame each, in name order")
   source.add_argument("--synthetic", type=int, help="N synthetic porch frames")
-  p.add_argument("--clip-id", type=int, help="default: the current Unix time in milliseconds")
+  p.add_argument("--clip-id", type=int, help="the first clip's id (default: the current Unix time in milliseconds)")
+  p.add_argument("--clips", type=int, default=1, help="clips to upload in this session, ids counting up (1..100)")
+  p.add_argument("--await-list-update", action="store_true",
+                 help="before the first clip, wait for the uplink to relay a recipient list and answer it (format v2; "
+                 "fails after --timeout if none comes)")
   p.add_argument("--fps", type=int, default=15)
   p.add_argument("--server-name", help="name to check in the uplink's certificate (default: HOST)")
-  p.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole upload")
+  p.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole session")
   p.set_defaults(run=cmd_upload)
   p = sub.add_parser("open", help="verify and open stored clips; exit 1 if any clip is not OK")
   p.add_argument("--store", required=True)
-  p.add_argument("--keyring", required=True, help="directory of <device>.root files")
+  p.add_argument("--keyring", help="directory of <device>.root files (v1 clips)")
+  p.add_argument("--identity", help="an owner's directory or a viewer's (v2 clips)")
+  p.add_argument("--share", help="a share file from `doorbell owner share`: opens that one clip for --identity")
   p.add_argument("--device")
   p.add_argument("--clip", help="clip id in hex")
   p.add_argument("--out", required=True)
   p.set_defaults(run=cmd_open)
+  p = sub.add_parser("viewer-new", help="make a viewer's key pair: viewer.key and viewer.pub")
+  p.add_argument("--out", required=True)
+  p.add_argument("--name", required=True)
+  p.set_defaults(run=cmd_viewer_new)
+  p = sub.add_parser("share", help="the owner shares one clip with a third party's viewer.pub")
+  p.add_argument("--owner", required=True)
+  p.add_argument("--store", required=True)
+  p.add_argument("--clip", required=True, help="DEVICE/CLIPID, the clip id in hex")
+  p.add_argument("--to", required=True, help="the third party's viewer.pub")
+  p.add_argument("--out", required=True)
+  p.set_defaults(run=cmd_share)
   args = parser.parse_args(argv)
   if args.command == "upload" and args.synthetic is not None and not 1 <= args.synthetic <= 10000:
     parser.error("--synthetic must be 1..10000")
+  if args.command == "upload" and not 1 <= args.clips <= 100:
+    parser.error("--clips must be 1..100")
+  if args.command == "upload" and args.await_list_update and _is_v1_only(args.device_dir):
+    parser.error("--await-list-update needs a paired (format v2) device directory")
   try:
     return args.run(args)
-  except (keyfiles.KeyFileError, store.StoreError, link.LinkError, OSError, ValueError) as e:
+  except (keyfiles.KeyFileError, store.StoreError, link.LinkError, v2.DeviceNotPaired, fmt.NoKeyError, OSError,
+          ValueError) as e:
     print("%s: %s" % (args.command, e), file=sys.stderr)
     return 2
 

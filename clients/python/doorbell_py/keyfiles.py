@@ -15,7 +15,9 @@ class KeyFileError(Exception):
   pass
 
 
-def _parse(text, magic, names, path):
+def parse_fields(text, magic, names, path):
+  """The layout of FORMAT.md section 5 shared by every text key file: the magic line, then each of names exactly
+  once as `name: value`, in any order. Returns the values as text."""
   if text.endswith("\n"):
     text = text[:-1]
   lines = text.split("\n")
@@ -32,19 +34,30 @@ def _parse(text, magic, names, path):
   missing = [n for n in names if n not in fields]
   if missing:
     raise KeyFileError("%s: missing %s" % (path, ", ".join(missing)))
-  if not fmt.valid_device_id(fields["device"]):
-    raise KeyFileError("%s: invalid device id %r" % (path, fields["device"]))
-  try:
-    key = base64.b64decode(fields["key"], validate=True)
-  except binascii.Error:
-    raise KeyFileError("%s: key is not standard base64" % path) from None
-  if len(key) != fmt.KEY_LEN or base64.b64encode(key).decode("ascii") != fields["key"]:
-    raise KeyFileError("%s: key must be 32 bytes in padded standard base64" % path)
-  fields["key"] = key
   return fields
 
 
-def _read(path):
+def decode_key(value, path, name="key", length=fmt.KEY_LEN):
+  """A key field: exactly length bytes in padded standard base64, canonical (it must encode back to the same
+  text)."""
+  try:
+    key = base64.b64decode(value, validate=True)
+  except binascii.Error:
+    raise KeyFileError("%s: %s is not standard base64" % (path, name)) from None
+  if len(key) != length or base64.b64encode(key).decode("ascii") != value:
+    raise KeyFileError("%s: %s must be %d bytes in padded standard base64" % (path, name, length))
+  return key
+
+
+def _parse(text, magic, names, path):
+  fields = parse_fields(text, magic, names, path)
+  if not fmt.valid_device_id(fields["device"]):
+    raise KeyFileError("%s: invalid device id %r" % (path, fields["device"]))
+  fields["key"] = decode_key(fields["key"], path)
+  return fields
+
+
+def read_text(path):
   with open(path, "rb") as f:
     data = f.read()
   try:
@@ -79,7 +92,7 @@ class EpochKey:
 
 
 def read_epoch_key(path):
-  fields = _parse(_read(path), EPOCH_MAGIC, ("device", "epoch", "key"), path)
+  fields = _parse(read_text(path), EPOCH_MAGIC, ("device", "epoch", "key"), path)
   epoch = fields["epoch"]
   if not epoch.isdigit() or (len(epoch) > 1 and epoch[0] == "0") or int(epoch) >= 1 << 31:
     raise KeyFileError("%s: epoch %r is not a number in 0..2^31-1" % (path, epoch))
@@ -88,19 +101,22 @@ def read_epoch_key(path):
 
 def read_root_key(path):
   """Returns (device id, root key); the file must be named <device>.root after the device it names."""
-  fields = _parse(_read(path), ROOT_MAGIC, ("device", "key"), path)
+  fields = _parse(read_text(path), ROOT_MAGIC, ("device", "key"), path)
   if os.path.basename(path) != fields["device"] + ".root":
     raise KeyFileError("%s: names device %s but is not called %s.root" % (path, fields["device"], fields["device"]))
   return fields["device"], fields["key"]
 
 
-def write_atomically(path, text):
-  """0600 temporary file in the same directory, fsync, rename over the old file, fsync of the directory."""
+def write_atomically(path, data):
+  """0600 temporary file in the same directory, fsync, rename over the old file, fsync of the directory. data is
+  text (written as UTF-8) or bytes."""
   directory = os.path.dirname(os.path.abspath(path))
   fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
   try:
     os.fchmod(fd, 0o600)
-    os.write(fd, text.encode("utf-8"))
+    data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    while data:
+      data = data[os.write(fd, data):]
     os.fsync(fd)
   finally:
     os.close(fd)

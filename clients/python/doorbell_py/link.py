@@ -45,8 +45,14 @@ def tls_context(device_dir):
 class UplinkClient:
   """One session with the uplink. Use as a context manager; connect() sends Hello and waits for Welcome."""
 
-  def __init__(self, host, port, device_id, context, server_name=None, timeout_s=30.0):
+  def __init__(self, host, port, device_id, context, server_name=None, timeout_s=30.0, recipient_list_version=0,
+               on_recipient_list=None):
+    """recipient_list_version: the version of the owner-signed list the device holds (format v2; 0 = none).
+    on_recipient_list(signed list bytes) handles a RecipientListUpdate and returns the RecipientListResult to send;
+    a device without one answers REFUSED_MALFORMED."""
     self.host, self.port, self.device_id = host, port, device_id
+    self.recipient_list_version, self._on_recipient_list = recipient_list_version, on_recipient_list
+    self.list_results = []  # every RecipientListResult sent, in order
     self._context, self._server_name = context, server_name or host
     self._deadline = time.monotonic() + timeout_s
     self._sock = None
@@ -75,7 +81,8 @@ class UplinkClient:
       raw.close()
       raise
     self._send(link_pb2.DeviceMessage(hello=link_pb2.Hello(
-        versions=[PROTOCOL_VERSION], device_id=self.device_id, firmware=FIRMWARE)))
+        versions=[PROTOCOL_VERSION], device_id=self.device_id, firmware=FIRMWARE,
+        recipient_list_version=self.recipient_list_version)))
     message = self._receive()
     if message.WhichOneof("body") != "welcome":
       raise LinkError("%s: expected Welcome, got %s" % (self.device_id, message.WhichOneof("body")))
@@ -147,8 +154,18 @@ class UplinkClient:
     self._sock.sendall(encode_varint(len(data)) + data)
     self._last_sent = time.monotonic()
 
-  def _receive(self):
-    """Returns the next UplinkMessage that is not a Pong; an Error becomes a LinkError."""
+  def await_list_update(self):
+    """Waits (until the session's deadline) for one RecipientListUpdate and answers it; returns the result sent.
+    For a device that must not record with its old list when the operator has published a new one."""
+    while not self.list_results:
+      message = self._receive(return_on_list_update=True)
+      if message is not None:
+        raise LinkError("%s: waiting for a RecipientListUpdate, got %s" % (self.device_id, message.WhichOneof("body")))
+    return self.list_results[-1]
+
+  def _receive(self, return_on_list_update=False):
+    """Returns the next UplinkMessage that is not a Pong or a RecipientListUpdate (those are answered here; with
+    return_on_list_update, None is returned after answering one); an Error becomes a LinkError."""
     while True:
       message = link_pb2.UplinkMessage()
       message.ParseFromString(self._read_frame())
@@ -159,8 +176,21 @@ class UplinkClient:
         wait = "; connect again in %d ms at the earliest" % e.retry_after_ms if e.retry_after_ms else ""
         raise LinkError("%s: uplink error %s: %s%s" % (self.device_id, code, e.message, wait), code, e.fatal,
                         e.retriable, e.retry_after_ms)
-      if kind != "pong":
+      if kind == "recipient_list_update":
+        self._recipient_list_update(message.recipient_list_update.signed_list)
+        if return_on_list_update:
+          return None
+      elif kind != "pong":
         return message
+
+  def _recipient_list_update(self, signed_list):
+    if self._on_recipient_list is None:
+      result = link_pb2.RecipientListResult(status=link_pb2.RecipientListResult.REFUSED_MALFORMED,
+                                            detail="this device holds no recipient list (format v1)")
+    else:
+      result = self._on_recipient_list(bytes(signed_list))
+    self.list_results.append(result)
+    self._send(link_pb2.DeviceMessage(recipient_list_result=result))
 
   def _read_frame(self):
     while True:

@@ -7,7 +7,7 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from . import fmt
+from . import fmt, vectors_v2
 from .protos import clip_pb2
 
 
@@ -82,17 +82,24 @@ def check_clip_seal(t, errors):
   _expect(errors, "opened plaintexts", [p for _, _, p in verdict.frames], [_h(f["plaintext"]) for f in t["frames"]])
 
 
-CHECKS = {"EpochRatchetTest": check_epoch_ratchet, "ClipKeyTest": check_clip_key, "ClipSealTest": check_clip_seal}
+V1_CHECKS = {"EpochRatchetTest": check_epoch_ratchet, "ClipKeyTest": check_clip_key, "ClipSealTest": check_clip_seal}
+CHECKS = dict(V1_CHECKS, **vectors_v2.CHECKS)
 
 
 def iter_tests(directory):
-  """Yields (file name, group type, test) for every test of every *.json file in directory."""
-  for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
+  """Yields (file name, group type, test) for every test of every *.json file in directory and in its v2/ (format
+  v2, FORMAT.md §16). Files that are not project vectors (the RFC 9180 file, checked by hpke_vectors) are skipped
+  by name."""
+  paths = sorted(glob.glob(os.path.join(directory, "*.json"))) + sorted(glob.glob(os.path.join(directory, "v2",
+                                                                                                 "*.json")))
+  for path in paths:
+    if os.path.basename(path).startswith("hpke_rfc9180"):
+      continue
     with open(path, encoding="utf-8") as f:
       data = json.load(f)
     for group in data["testGroups"]:
       for t in group["tests"]:
-        yield os.path.basename(path), group["type"], t
+        yield os.path.relpath(path, directory), group["type"], t
 
 
 def check(group_type, t):

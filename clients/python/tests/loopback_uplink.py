@@ -7,14 +7,19 @@ import ssl
 import threading
 
 from doorbell_py import link
-from doorbell_py.protos import link_pb2, store_pb2
+from doorbell_py.protos import keys_pb2, link_pb2, store_pb2
 
 import support
 
 
 class LoopbackUplink:
-  def __init__(self, fleet_dir, store_dir, window_frames=3, ack_every=2, fail_code=None, retry_after_ms=0):
+  def __init__(self, fleet_dir, store_dir, window_frames=3, ack_every=2, fail_code=None, retry_after_ms=0,
+               recipient_lists=None):
+    """recipient_lists: device id -> SignedRecipientList bytes, relayed after Welcome when the list's version is
+    above Hello's (read with protobuf only, as an uplink that cannot check signatures does)."""
     self.store_dir, self.window_frames, self.ack_every, self.fail_code = store_dir, window_frames, ack_every, fail_code
+    self.recipient_lists = recipient_lists or {}
+    self.hellos, self.list_results = [], []
     self.retry_after_ms = retry_after_ms
     uplink_dir = os.path.join(fleet_dir, "uplink")
     self._ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -63,6 +68,10 @@ class LoopbackUplink:
     _send(conn, link_pb2.UplinkMessage(welcome=link_pb2.Welcome(
         version=1, device_id=identity, max_message_bytes=1 << 20, window_frames=self.window_frames,
         window_bytes=1 << 20, heartbeat_ms=5000, idle_timeout_ms=15000, max_frame_bytes=1 << 19)))
+    self.hellos.append(hello)
+    signed = self.recipient_lists.get(identity)
+    if signed is not None and _list_version(signed) > hello.recipient_list_version:
+      _send(conn, link_pb2.UplinkMessage(recipient_list_update=link_pb2.RecipientListUpdate(signed_list=signed)))
     persisted = {}
     while True:
       message = reader.next()
@@ -96,6 +105,8 @@ class LoopbackUplink:
         self._append(store_pb2.StoredRecord(clip_close=store_pb2.StoredClipClose(
             device_id=identity, clip_id=c.clip_id, frame_count=c.frame_count)))
         _ack(conn, c.clip_id, c.frame_count, True)
+      elif kind == "recipient_list_result":
+        self.list_results.append(message.recipient_list_result)
       elif kind == "ping":
         _send(conn, link_pb2.UplinkMessage(pong=link_pb2.Pong(token=message.ping.token)))
 
@@ -104,6 +115,13 @@ class LoopbackUplink:
       f.write(support.record_bytes(record))
       f.flush()
       os.fsync(f.fileno())
+
+
+def _list_version(signed):
+  try:
+    return keys_pb2.RecipientList.FromString(keys_pb2.SignedRecipientList.FromString(signed).list).version
+  except Exception:
+    return 1 << 64  # not parsable: relay it anyway, the device must refuse it
 
 
 def _ack(conn, clip_id, frames, closed, kind=link_pb2.ACK_KIND_PERSISTED):

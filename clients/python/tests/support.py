@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
-from doorbell_py import fmt, keyfiles, store  # noqa: E402
+from doorbell_py import fmt, hpke, keyfiles, store, v2  # noqa: E402
 from doorbell_py.protos import store_pb2  # noqa: E402
 
 VECTORS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "testdata", "vectors")
@@ -207,3 +207,61 @@ def make_fleet(directory, device_ids):
                               keyfiles.format_epoch_key(device_id, 0, fmt.epoch_key(root, device_id, 0)))
     keyfiles.write_atomically(os.path.join(keyring, device_id + ".root"), keyfiles.format_root_key(device_id, root))
   return roots
+
+
+def make_owner(directory, secret=None):
+  """An owner's directory as `doorbell owner init` lays it out (V2-SPEC §2), from a given or random secret S.
+  Returns the secret."""
+  secret = secret or os.urandom(32)
+  for sub in ("", "viewers", "devices", "lists"):
+    os.makedirs(os.path.join(directory, sub), mode=0o700, exist_ok=True)
+  signing, viewer = v2.owner_signing_key(secret), v2.owner_viewer_key(secret)
+  keyfiles.write_atomically(os.path.join(directory, "owner.secret"), v2.format_owner_secret(secret))
+  keyfiles.write_atomically(os.path.join(directory, "owner.pub"), v2.format_owner_public(signing.public,
+                                                                                        viewer.public))
+  keyfiles.write_atomically(os.path.join(directory, "viewers", "owner.pub"),
+                            v2.format_viewer_public("owner", viewer.public))
+  return secret
+
+
+def make_viewer(directory, name, owner_dir=None):
+  """A viewer's directory (viewer.key, viewer.pub, and owner.pub copied from owner_dir). Returns its key pair."""
+  os.makedirs(directory, mode=0o700, exist_ok=True)
+  key_pair = hpke.generate_key_pair()
+  keyfiles.write_atomically(os.path.join(directory, "viewer.key"), v2.format_viewer_key(name, key_pair.private))
+  keyfiles.write_atomically(os.path.join(directory, "viewer.pub"), v2.format_viewer_public(name, key_pair.public))
+  if owner_dir:
+    with open(os.path.join(owner_dir, "owner.pub")) as f:
+      keyfiles.write_atomically(os.path.join(directory, "owner.pub"), f.read())
+  return key_pair
+
+
+def owner_recipients(secret, viewers=()):
+  """(name, public key) of the owner's own viewer key, then of each (name, KeyPair) in viewers."""
+  return [("owner", v2.owner_viewer_key(secret).public)] + [(n, k.public) for n, k in viewers]
+
+
+def pair_device(owner_dir, secret, device_dir, device_id, viewers=(), seed=None):
+  """Pairing as V2-SPEC §3 gives it: the device's own signing key, the owner's certificate of it, the owner's
+  public key and the first recipient list, on both sides."""
+  os.makedirs(device_dir, exist_ok=True)
+  owner = v2.owner_signing_key(secret)
+  device_key = v2.SigningKey(seed or os.urandom(32))
+  keyfiles.write_atomically(os.path.join(device_dir, "signing.key"),
+                            v2.format_device_signing_key(device_id, device_key.seed))
+  cert = v2.issue_certificate(owner, device_id, device_key.public, 1750000000000)
+  signed_list = v2.sign_recipient_list(owner, device_id, 1, owner_recipients(secret, viewers), 1750000000000)
+  with open(os.path.join(owner_dir, "owner.pub")) as f:
+    keyfiles.write_atomically(os.path.join(device_dir, "owner.pub"), f.read())
+  for path, data in ((os.path.join(device_dir, "device-key.cert"), cert),
+                     (os.path.join(device_dir, "recipients.list"), signed_list),
+                     (os.path.join(owner_dir, "devices", device_id + ".cert"), cert),
+                     (os.path.join(owner_dir, "lists", device_id + ".list"), signed_list)):
+    keyfiles.write_atomically(path, data)
+  return device_key
+
+
+def seal_clip_v2(device_dir, clip_id, plaintexts, random_bytes=os.urandom):
+  sealer = v2.Device(device_dir).sealer(clip_id, random_bytes)
+  frames = [sealer.seal(p, 1000 * i, i == len(plaintexts) - 1) for i, p in enumerate(plaintexts)]
+  return sealer.header_bytes, frames

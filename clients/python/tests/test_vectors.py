@@ -1,9 +1,10 @@
 """Every test of testdata/vectors/*.json, one subTest each, and proof that the checker can fail."""
 import copy
+import os
 import unittest
 
 import support
-from doorbell_py import vectors
+from doorbell_py import vectors, vectors_v2
 
 
 class VectorsTest(unittest.TestCase):
@@ -15,8 +16,12 @@ class VectorsTest(unittest.TestCase):
         self.assertEqual([], vectors.check(group_type, t))
 
   def test_check_everyGroupType_isCovered(self):
-    types = {group_type for _, group_type, _ in vectors.iter_tests(support.VECTORS_DIR)}
-    self.assertEqual(set(vectors.CHECKS), types)
+    found = {}
+    for name, group_type, _ in vectors.iter_tests(support.VECTORS_DIR):
+      found.setdefault(name.startswith("v2" + os.sep), set()).add(group_type)
+    self.assertEqual(set(vectors.V1_CHECKS), found[False])
+    if os.path.isdir(os.path.join(support.VECTORS_DIR, "v2")):
+      self.assertEqual(set(vectors_v2.CHECKS), found.get(True, set()))
 
   def test_check_alteredExpectedValues_fail(self):
     for name, group_type, t in vectors.iter_tests(support.VECTORS_DIR):
@@ -25,10 +30,18 @@ class VectorsTest(unittest.TestCase):
         bad["epochs"][-1]["epochKey"] = "00" * 32
       elif group_type == "ClipKeyTest":
         bad["commitment"] = bad["commitment"][:-2] + "00" if not bad["commitment"].endswith("00") else "11" * 32
-      elif t["result"] == "valid":
+      elif group_type == "OwnerKeyTest":
+        bad["viewerKeyId"] = "00" * 8 if bad["viewerKeyId"] != "00" * 8 else "11" * 8
+      elif group_type == "SignatureTest":
+        bad["result"] = "invalid" if t["result"] == "valid" else "valid"
+      elif group_type == "DeviceKeyCertificateTest":
+        bad["result"] = "invalid" if t["result"] == "valid" else "valid"
+      elif group_type == "RecipientListTest":
+        bad["expected"] = "REFUSED_VERSION" if t["expected"] != "REFUSED_VERSION" else "ACCEPTED"
+      elif t["result"] == "valid" and group_type != "ShareTest":
         bad["frames"][0]["aad"] = "00" + bad["frames"][0]["aad"]
       else:
-        bad["expected"]["status"] = "OK"
+        bad["expected"]["status"] = "TAMPERED" if t["expected"].get("status") == "OK" else "OK"
       with self.subTest(file=name, tcId=t["tcId"]):
         self.assertNotEqual([], vectors.check(group_type, bad))
 

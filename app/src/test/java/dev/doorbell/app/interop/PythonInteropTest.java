@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.app.testing.PairedFleets;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.VirtualSimClock;
 import dev.doorbell.device.link.SealObserver;
@@ -42,8 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The second implementation (clients/python, written from docs/FORMAT.md and docs/PROTOCOL.md alone) against this
- * one, both ways: its own tests and every vector; a clip sealed and uploaded by Python to the real uplink that the
- * Java owner opens OK; and clips sealed by the Java doorbell that Python opens OK, frame for frame.
+ * one, both ways: its own tests and every vector (v1 and v2); a v1 clip sealed and uploaded by Python to the real
+ * uplink that the Java owner opens OK with the keyring (v1 stores are still opened); and the v2 clips of a paired Java
+ * doorbell that Python opens OK with the owner's directory, frame for frame. Format v2 both ways is in
+ * PythonV2SealInteropTest and PythonV2InteropTest.
  */
 class PythonInteropTest {
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
@@ -115,8 +118,8 @@ class PythonInteropTest {
     }
 
     @Test
-    void open_javaSealedClips_pythonOpensOkFrameForFrame() throws Exception {
-        FleetLayout fleet = provision(1);
+    void open_javaDoorbellV2Clips_pythonOpensOkFrameForFrameWithTheOwnersDirectory() throws Exception {
+        FleetLayout fleet = PairedFleets.provision(dir.resolve("fleet"), 1);
         String deviceId = Files.readAllLines(fleet.fleetList()).get(0);
         DeviceDirectory device = DeviceDirectory.load(fleet.device(deviceId));
         Map<String, byte[]> plaintexts = new ConcurrentHashMap<>();
@@ -165,8 +168,8 @@ class PythonInteropTest {
                         "open",
                         "--store",
                         storeDir.toString(),
-                        "--keyring",
-                        fleet.ownerKeyringDir().toString(),
+                        "--identity",
+                        PairedFleets.ownerDir(fleet).toString(),
                         "--out",
                         opened.toString()),
                 PYTHON_TIMEOUT);

@@ -20,7 +20,7 @@ import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.junit.jupiter.api.Test;
 
 /**
- * testdata/vectors/hpke_rfc9180_x25519_sha256.json (RFC 9180's own vectors, LICENSE-hpke-rfc9180): every entry,
+ * testdata/vectors/rfc9180/hpke_rfc9180_x25519_sha256.json (RFC 9180's own vectors, with its LICENSE): every entry,
  * through BouncyCastle's HPKE, which format v2 wraps clip keys with. Base mode (AES-128-GCM and AES-256-GCM): the
  * key pairs from DeriveKeyPair, enc from the RFC's ephemeral key, all 257 ciphertexts sealed in sequence and opened,
  * the 3 exports. Auth mode (AES-256-GCM): the key pairs, all 257 ciphertexts opened and the exports on the receiver's
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * itself ({@link Hpke#seal} with the RFC's skE replayed) gives the RFC's first ciphertext. No entry is skipped.
  */
 class HpkeRfc9180VectorsTest {
-    private static final String FILE = "vectors/hpke_rfc9180_x25519_sha256.json";
+    private static final String FILE = "vectors/rfc9180/hpke_rfc9180_x25519_sha256.json";
 
     @Test
     void everyVector_passesThroughBouncyCastleHpke() throws Exception {
