@@ -57,9 +57,6 @@ class ScenarioTest {
         assertTrue(result.allReconnected(), result.summary());
         assertEquals(DEVICES, result.reconnected(), result.summary());
         assertTrue(result.before().getTotalCount() > 0 && result.during().getTotalCount() > 0, result.summary());
-        assertTrue(
-                result.during().getMaxValue() >= result.allReconnectedAfter().toNanos() / 1000 / 2,
-                "frames held across the drop wait at least about as long as the reconnection: " + result.summary());
         run.assertNothingAcknowledgedLost();
     }
 
