@@ -7,6 +7,7 @@ import static dev.doorbell.proto.DeviceFiles.SIGNING_KEY;
 
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.RecipientList;
+import dev.doorbell.seal.keys.DurableFiles;
 import dev.doorbell.seal.keys.KeyFileException;
 import dev.doorbell.seal.keys.KeyFileText;
 import dev.doorbell.seal.v2.CertificateRefused;
@@ -129,9 +130,9 @@ public final class DevicePairing {
                         + "recipient '" + RecipientPublicKey.OWNER + "' (the owner's own viewer key)"));
         try {
             writeOwnerPublic(deviceDir.resolve(OWNER_PUB), owner, ownersViewer, sync);
-            DurableFile.write(deviceDir.resolve(DEVICE_KEY_CERT), signedCertificate, sync);
+            DurableFiles.writePrivate(deviceDir.resolve(DEVICE_KEY_CERT), signedCertificate, sync);
             // Last: a directory with a recipient list has everything before it too.
-            DurableFile.write(deviceDir.resolve(RECIPIENTS_LIST), signedList, sync);
+            DurableFiles.writePrivate(deviceDir.resolve(RECIPIENTS_LIST), signedList, sync);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "device " + deviceId + ": cannot write its pairing files in " + deviceDir, e);

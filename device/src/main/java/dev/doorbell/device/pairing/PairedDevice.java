@@ -7,6 +7,7 @@ import dev.doorbell.device.link.RecipientListUpdates;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.RecipientListResult;
 import dev.doorbell.seal.ClipParams;
+import dev.doorbell.seal.keys.DurableFiles;
 import dev.doorbell.seal.v2.ClipSealerV2;
 import dev.doorbell.seal.v2.ClipSealing;
 import dev.doorbell.seal.v2.DeviceSigner;
@@ -90,7 +91,7 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
             return result(e.version(), e.status(), e.getMessage());
         }
         try {
-            DurableFile.write(directory.resolve(RECIPIENTS_LIST), bytes, true);
+            DurableFiles.writePrivate(directory.resolve(RECIPIENTS_LIST), bytes, true);
         } catch (IOException e) {
             // Not durable, not used: the uplink relays it again at the next Hello, which still says the old version.
             log.warn(

@@ -1,14 +1,11 @@
 package dev.doorbell.owner.identity;
 
+import dev.doorbell.seal.keys.DurableFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -69,44 +66,15 @@ final class OwnerFiles {
     }
 
     static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
-        write(file, content, sync, PRIVATE);
+        DurableFiles.writePrivate(file, content, sync);
     }
 
     static void writePublic(Path file, byte[] content, boolean sync) throws IOException {
-        write(file, content, sync, PUBLIC);
-    }
-
-    private static void write(Path file, byte[] content, boolean sync, Set<PosixFilePermission> mode)
-            throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", fileMode(PRIVATE));
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                if (sync) {
-                    channel.force(true);
-                }
-            }
-            if (posix() && !mode.equals(PRIVATE)) {
-                Files.setPosixFilePermissions(temp, mode);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        if (sync) {
-            syncDirectory(dir);
-        }
+        DurableFiles.writePublic(file, content, sync);
     }
 
     static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+        DurableFiles.fsyncDirectory(dir);
     }
 
     /**

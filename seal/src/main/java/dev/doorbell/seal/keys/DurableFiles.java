@@ -17,7 +17,7 @@ import java.util.Set;
  * Crash-safe replacement of a private file: write a 0600 temporary file beside it, fsync it, rename it over the
  * target atomically, fsync the directory. After a crash the target holds either the old or the new contents.
  */
-final class DurableFiles {
+public final class DurableFiles {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
 
@@ -27,12 +27,12 @@ final class DurableFiles {
      * Replaces {@code file} with {@code content}; without {@code sync} nothing is forced to disk and the caller makes
      * the whole tree durable later (provisioning thousands of devices, then one sync of the file system).
      */
-    static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
+    public static void writePrivate(Path file, byte[] content, boolean sync) throws IOException {
         write(file, content, sync, OWNER_ONLY);
     }
 
     /** As {@link #writePrivate}, for a file that holds nothing secret (a public key): mode 0644. */
-    static void writePublic(Path file, byte[] content, boolean sync) throws IOException {
+    public static void writePublic(Path file, byte[] content, boolean sync) throws IOException {
         write(file, content, sync, WORLD_READABLE);
     }
 
@@ -76,7 +76,7 @@ final class DurableFiles {
         channel.force(true);
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
+    public static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }
