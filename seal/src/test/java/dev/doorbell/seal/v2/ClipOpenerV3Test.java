@@ -50,6 +50,32 @@ class ClipOpenerV3Test {
     }
 
     @Test
+    void share_opensTheV3ClipWithItsSealedInfo_forTheThirdPartyOnly() throws Exception {
+        RecipientKeyPair police = RecipientKeyPair.generate("police", world.random);
+        byte[] share = Shares.issue(
+                world.owner,
+                world.ownerIdentity(),
+                V2Fixture.DEVICE,
+                CLIP,
+                clip.header(),
+                police.publicKey(),
+                V2Fixture.PAIRED_AT + 1,
+                world.random);
+        ClipVerdict v = ClipOpenerV2.forShare(share, police).open(V2Fixture.DEVICE, CLIP, clip.header(), clip.stored());
+        assertEquals("OK 3 frames", v.summary());
+        assertEquals(info, v.info().orElseThrow());
+    }
+
+    @Test
+    void commitment_isTheV3Okm_andAnAlteredOneIsRefusedBeforeTheInfoIsOpened() {
+        assertHeader("key commitment mismatch (", resigned(h -> {
+            byte[] c = h.getKeyCommitment().toByteArray();
+            c[31] ^= 1;
+            return h.setKeyCommitment(ByteString.copyFrom(c));
+        }));
+    }
+
+    @Test
     void publicEventFields_eachOneRefused() {
         List<UnaryOperator<ClipHeader.Builder>> changes = List.of(
                 h -> h.setKeyEpoch(1),
