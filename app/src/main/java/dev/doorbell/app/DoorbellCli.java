@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             RevokeCommand.class,
             FaultProxyCommand.class,
             ConformanceCommand.class,
+            BenchDeviceCommand.class,
             FleetCommand.class,
             HostileUplinkCommand.class
         })
