@@ -230,19 +230,14 @@ public final class DeviceBench implements AutoCloseable {
                     (X509Certificate) socket.getSession().getPeerCertificates()[0]);
             session.out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            if (!connected(session, certId, acceptedNanos)) {
-                return;
-            }
-            DeviceMessage first = read(in);
-            if (!hello(session, certId, first)) {
-                return;
-            }
-            socket.setSoTimeout(BenchConfig.IDLE_TIMEOUT_MS);
-            while (true) {
-                DeviceMessage m = read(in);
-                if (!handle(session, m)) {
-                    return;
+            if (connected(session, certId, acceptedNanos) && hello(session, certId, read(in))) {
+                socket.setSoTimeout(BenchConfig.IDLE_TIMEOUT_MS);
+                while (handle(session, read(in))) {
+                    // each message is handled under the bench's lock
                 }
+            }
+            if (session.closing) {
+                drainAfterFatal(socket, in);
             }
         } catch (EOFException e) {
             log.debug("device bench: the device closed the connection");
@@ -250,6 +245,24 @@ public final class DeviceBench implements AutoCloseable {
             log.debug("device bench: session ended: {}", e.toString());
         } finally {
             ended(session);
+        }
+    }
+
+    /**
+     * After a fatal Error the bench ends its own side first (close_notify), then reads and drops what the device
+     * still sends until it closes, for at most 5 s, as docs/PROTOCOL.md's uplink does: closing a socket with unread
+     * input makes the kernel send a reset, which can destroy the Error before the device reads it.
+     */
+    private static void drainAfterFatal(SSLSocket socket, InputStream in) {
+        try {
+            socket.shutdownOutput();
+            socket.setSoTimeout(5000);
+            byte[] sink = new byte[8192];
+            while (in.read(sink) >= 0) {
+                // dropped unread
+            }
+        } catch (IOException e) {
+            log.debug("device bench: drain after a fatal Error ended: {}", e.toString());
         }
     }
 
@@ -268,6 +281,7 @@ public final class DeviceBench implements AutoCloseable {
                             false,
                             0,
                             "the certificate of " + certId + " is revoked (device bench, case revoked)"));
+            session.closing = true;
             return false;
         }
         if (certId == null) {
@@ -397,7 +411,8 @@ public final class DeviceBench implements AutoCloseable {
                             false,
                             0,
                             "the certificate of " + deviceId + " is revoked (device bench, case revoked)"));
-            session.closeQuietly();
+            session.closing = true;
+            endLocked(session);
             timers.schedule(this::revokedWatchEnded, config.revokedWatch().toMillis(), TimeUnit.MILLISECONDS);
             return false;
         }
@@ -450,6 +465,9 @@ public final class DeviceBench implements AutoCloseable {
             ack(session, c);
             return;
         }
+        if (session.refused.containsKey(id) && seq > session.refused.get(id)) {
+            return; // sent before the device read the refusal of an earlier frame: not a fault, not stored
+        }
         if (seq > c.frames.size()) {
             violation(where + " arrived while frame " + c.frames.size() + " was expected (frames out of order)");
             send(session, frameError(ErrorCode.SEQUENCE_GAP, id, seq, "expected frame " + c.frames.size()));
@@ -462,6 +480,7 @@ public final class DeviceBench implements AutoCloseable {
         }
         if (awaitingRetry && c.script == BenchCase.STORAGE_UNAVAILABLE) {
             retried(System.nanoTime());
+            session.refused.remove(id);
         }
         if (inFlightFrames() + 1 > BenchConfig.WINDOW_FRAMES
                 || inFlightBytes() + sealed.length > BenchConfig.WINDOW_BYTES) {
@@ -474,6 +493,7 @@ public final class DeviceBench implements AutoCloseable {
         }
         if (c.script == BenchCase.STORAGE_UNAVAILABLE && seq == 1 && c.refusals < BenchConfig.STORAGE_REFUSALS) {
             c.refusals++;
+            session.refused.put(id, seq);
             storageRefusedAtNanos = System.nanoTime();
             awaitingRetry = true;
             send(
@@ -1000,9 +1020,14 @@ public final class DeviceBench implements AutoCloseable {
     private static final class Session {
         final SSLSocket socket;
         final Set<Long> open = new HashSet<>();
+        /** Per clip, the frame refused with STORAGE_UNAVAILABLE in this session. */
+        final Map<Long, Integer> refused = new HashMap<>();
+
         OutputStream out;
         boolean closed;
         boolean ended;
+        /** A fatal Error was sent: the reader drains the connection, then closes it. */
+        boolean closing;
 
         Session(SSLSocket socket) {
             this.socket = socket;
