@@ -16,7 +16,7 @@ public enum BenchCase {
             "ClipOpen, frames 0..n-1 in order with `last` on the final one, ClipClose with frame_count n"),
     SMALL_WINDOW(
             "small-window",
-            "clip 2: PERSISTED held back until the window of 4 frames is full",
+            "clip 2: PERSISTED held back until the window of 4 frames is full, then 300 ms more",
             "the device fills the window and sends nothing beyond it until PERSISTED opens it again"),
     PERSISTED_WITHHELD(
             "persisted-withheld",

@@ -68,6 +68,7 @@ public final class DeviceBench implements AutoCloseable {
             BenchCase.STORAGE_UNAVAILABLE,
             BenchCase.SHUTDOWN_RESTART,
             BenchCase.REVOKED);
+    private static final long WINDOW_HOLD_MS = 300;
     private static final long QUICK_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final BenchConfig config;
@@ -167,6 +168,18 @@ public final class DeviceBench implements AutoCloseable {
                     watch.clipsOpened() > 0 || !sealingFaults.isEmpty(),
                     sealingFaults,
                     watch.clipsOpened() + " clips opened frame by frame, every frame OK");
+        }
+        for (Clip c : clips.values()) {
+            if (c.script != null && c.script != BenchCase.REVOKED && !outcomes.containsKey(c.script)) {
+                decide(
+                        c.script,
+                        Verdict.FAIL,
+                        "clip " + ClipWatch.hex(c.id) + " was never finished: " + c.persisted
+                                + " frames PERSISTED, " + (c.closeReceived ? "closed" : "not closed")
+                                + (c.dropped
+                                        ? "; the device did not come back to it after the bench broke the link"
+                                        : ""));
+            }
         }
         for (BenchCase c : cases()) {
             outcomes.computeIfAbsent(c, k -> outcome(k, Verdict.NOT_RUN, notRunReason(k)));
@@ -534,8 +547,13 @@ public final class DeviceBench implements AutoCloseable {
         switch (c.script) {
             case SMALL_WINDOW -> {
                 if (inFlightFrames() >= BenchConfig.WINDOW_FRAMES) {
-                    c.windowFilled = true;
-                    persistAll(session, c);
+                    // Held a while with the window full: a frame sent now is one the device sent beyond the window
+                    // it knew, whatever the timing of acks on the wire.
+                    if (!c.holding) {
+                        c.windowFilled = true;
+                        c.holding = true;
+                        timers.schedule(() -> releaseHeld(c), WINDOW_HOLD_MS, TimeUnit.MILLISECONDS);
+                    }
                 } else if (c.lastSeen) {
                     persistAll(session, c);
                 } else {
@@ -589,6 +607,11 @@ public final class DeviceBench implements AutoCloseable {
         } catch (IOException e) {
             log.debug("device bench: release failed: {}", e.toString());
         }
+    }
+
+    private synchronized void releaseHeld(Clip c) {
+        c.holding = false;
+        releaseIfStuck(c, c.frames.size());
     }
 
     private synchronized void noPing(Clip c) {
@@ -1061,6 +1084,7 @@ public final class DeviceBench implements AutoCloseable {
         boolean closeAcked;
         boolean dropped;
         boolean windowFilled;
+        boolean holding;
         boolean quietWatch;
 
         Clip(long id, BenchCase script, byte[] header) {
