@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.doorbell.conformance.bench.BenchOutcome.Verdict;
+import dev.doorbell.device.pairing.PairedDevice;
+import dev.doorbell.device.testing.TestOwner;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
 import dev.doorbell.pki.Pem;
@@ -13,11 +15,17 @@ import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.proto.v1.ClipClose;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.ClipOpen;
+import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Frame;
 import dev.doorbell.proto.v1.Hello;
+import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.seal.ClipParams;
+import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.v2.ClipSealing;
+import dev.doorbell.seal.v2.Identity;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -89,6 +97,62 @@ class DeviceBenchTest {
             assertTrue(faults.stream().anyMatch(f -> f.startsWith("HEADER ")), faults.toString());
             assertFalse(
                     new BenchReport(deviceId, false, java.time.Instant.now(), List.copyOf(outcomes.values())).passed());
+        }
+    }
+
+    @Test
+    void run_frameSentWithOtherAadThanSealed_sealingFaultReportedAtThatFrameBeforeTheNext() throws Exception {
+        TestOwner owner = new TestOwner();
+        PairedDevice paired = owner.pair(fleet.device(deviceId));
+        Identity identity = Identity.of(owner.publicKey(), List.of(owner.viewer()));
+        List<String> faults = Collections.synchronizedList(new ArrayList<>());
+        try (DeviceBench bench = new DeviceBench(
+                        BenchConfig.defaults("127.0.0.1", 0, fleet.root()), Optional.of(identity), faults::add);
+                RawDevice device = new RawDevice(bench.start())) {
+            device.hello();
+            ClipSealing clip = paired.startClip(
+                    new ClipParams(deviceId, 2001, Trigger.TRIGGER_MANUAL, Codec.CODEC_MJPEG, 16, 16, 10, 1, 0),
+                    new SecureRandom());
+            device.send(DeviceMessage.newBuilder()
+                    .setClipOpen(
+                            ClipOpen.newBuilder().setClipId(2001).setHeader(ByteString.copyFrom(clip.headerBytes())))
+                    .build());
+            for (int seq = 0; seq < 4; seq++) {
+                SealedFrame f = clip.seal(seq * 100_000L, new byte[] {1, 2, 3, (byte) seq}, seq == 3);
+                byte[] meta = f.meta().clone();
+                if (seq == 2) {
+                    // The AAD covers the frame's metadata (v2) or requires none (v3): either way not what was sealed.
+                    meta = java.util.Arrays.copyOf(meta, meta.length + 1);
+                    meta[meta.length - 1] ^= 0x5a;
+                }
+                device.send(DeviceMessage.newBuilder()
+                        .setFrame(Frame.newBuilder()
+                                .setClipId(2001)
+                                .setSeq(seq)
+                                .setLast(f.last())
+                                .setMeta(ByteString.copyFrom(meta))
+                                .setSealed(ByteString.copyFrom(f.sealed())))
+                        .build());
+                device.awaitPersisted(2001, seq + 1);
+                if (seq == 1) {
+                    assertEquals(List.of(), faults, "frames 0 and 1 open");
+                }
+                if (seq == 2) {
+                    assertEquals(1, faults.size(), faults.toString());
+                    assertTrue(
+                            faults.get(0).startsWith("SEALING clip 00000000000007d1: TAMPERED at frame 2"),
+                            faults.get(0));
+                }
+            }
+            bench.finish();
+            BenchOutcome sealing = bench.await(Duration.ofSeconds(10)).stream()
+                    .filter(o -> o.benchCase() == BenchCase.SEALING)
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(Verdict.FAIL, sealing.verdict(), sealing.toString());
+            assertTrue(sealing.detail().contains("TAMPERED at frame 2"), sealing.detail());
+        } finally {
+            paired.destroy();
         }
     }
 
@@ -177,7 +241,7 @@ class DeviceBenchTest {
                     .build();
         }
 
-        private void awaitPersisted(long clipId, int frames) throws Exception {
+        void awaitPersisted(long clipId, int frames) throws Exception {
             for (int i = 0; i < 100; i++) {
                 UplinkMessage m = read();
                 if (m.hasAck()
@@ -190,7 +254,7 @@ class DeviceBenchTest {
             throw new AssertionError("no PERSISTED ack for frame " + (frames - 1) + " of clip " + clipId);
         }
 
-        private void send(DeviceMessage message) throws Exception {
+        void send(DeviceMessage message) throws Exception {
             message.writeDelimitedTo(socket.getOutputStream());
             socket.getOutputStream().flush();
         }
