@@ -196,7 +196,7 @@ public final class UplinkMetrics {
                 .callback(cb -> {
                     StoreUsage usage = store.usage();
                     if (usage != null) {
-                        cb.call(usage.bytes());
+                        cb.call((double) usage.bytes());
                     }
                 })
                 .register(registry);
@@ -206,26 +206,26 @@ public final class UplinkMetrics {
                 .callback(cb -> {
                     StoreUsage usage = store.usage();
                     if (usage != null) {
-                        cb.call(usage.segments());
+                        cb.call((double) usage.segments());
                     }
                 })
                 .register(registry);
         CounterWithCallback.builder()
                 .name("doorbell_uplink_store_records")
                 .help("Records made durable since the store was opened")
-                .callback(cb -> cb.call(store.stats().records()))
+                .callback(cb -> cb.call((double) store.stats().records()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("doorbell_uplink_store_written_bytes")
                 .help("Framed bytes the store wrote since it was opened")
-                .callback(cb -> cb.call(store.stats().bytes()))
+                .callback(cb -> cb.call((double) store.stats().bytes()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("doorbell_uplink_store_fsyncs")
                 .help("fdatasyncs of segment data since the store was opened (each covers a group of records)")
                 .callback(cb -> {
                     StoreStats stats = store.stats();
-                    cb.call(stats.fsyncs());
+                    cb.call((double) stats.fsyncs());
                 })
                 .register(registry);
         String version = UplinkMetrics.class.getPackage().getImplementationVersion();
@@ -264,7 +264,7 @@ public final class UplinkMetrics {
 
     public void received(DeviceMessage message) {
         messagesByType.get(message.getBodyCase()).inc();
-        receivedBytes.inc(message.getSerializedSize());
+        receivedBytes.inc((long) message.getSerializedSize());
     }
 
     public void frameReceived(boolean resent) {
