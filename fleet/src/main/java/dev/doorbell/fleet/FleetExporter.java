@@ -1,9 +1,12 @@
 package dev.doorbell.fleet;
 
+import dev.doorbell.device.link.UplinkFailure;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -70,8 +73,16 @@ final class FleetExporter {
                 .name("doorbell_fleet_connect_failures")
                 .help("Devices given up before their first Welcome, by reason")
                 .labelNames("reason")
-                .callback(cb -> metrics.connectFailureReasons()
-                        .forEach((reason, count) -> cb.call(count.doubleValue(), reason)))
+                .callback(cb -> {
+                    // Every kind from the start, at 0, so that a rate sees the first failure; the run's own reasons
+                    // (a device it gave up on) join when they happen.
+                    Map<String, Long> reasons = new TreeMap<>();
+                    for (UplinkFailure.Kind kind : UplinkFailure.Kind.values()) {
+                        reasons.put(kind.label(), 0L);
+                    }
+                    reasons.putAll(metrics.connectFailureReasons());
+                    reasons.forEach((reason, count) -> cb.call(count.doubleValue(), reason));
+                })
                 .register(registry);
         Histogram latency = Histogram.builder()
                 .name("doorbell_fleet_persisted_latency_seconds")

@@ -13,6 +13,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -159,6 +160,17 @@ public final class UplinkMetrics {
         }
         for (MisuseFlag flag : MisuseFlag.values()) {
             misuse.labelValues(flag.label());
+        }
+        for (String reason : List.of(
+                "tls",
+                "tls_timeout",
+                label(ErrorCode.HANDSHAKE_TIMEOUT.name()),
+                label(ErrorCode.NO_IDENTITY.name()),
+                label(ErrorCode.CERTIFICATE_REVOKED.name()),
+                label(ErrorCode.IDENTITY_MISMATCH.name()),
+                label(ErrorCode.UNSUPPORTED_VERSION.name()),
+                label(ErrorCode.TOO_MANY_ERRORS.name()))) {
+            handshakeFailures.labelValues(reason);
         }
         revocations.labelValues("handshake");
         revocations.labelValues("session");
