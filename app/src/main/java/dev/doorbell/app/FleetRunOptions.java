@@ -3,6 +3,8 @@ package dev.doorbell.app;
 import dev.doorbell.cli.DurationConverter;
 import dev.doorbell.cli.HostPortConverter;
 import dev.doorbell.cli.RateConverter;
+import dev.doorbell.cli.ops.MetricsAddress;
+import dev.doorbell.cli.ops.MetricsEndpoint;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.fleet.FleetOutcome;
@@ -12,6 +14,9 @@ import dev.doorbell.fleet.FleetScenario;
 import dev.doorbell.fleet.Shard;
 import dev.doorbell.fleet.Traffic;
 import dev.doorbell.fleet.WorkerPool;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -171,6 +176,14 @@ public final class FleetRunOptions {
     String shard;
 
     @Option(
+            names = "--metrics",
+            paramLabel = "HOST:PORT",
+            converter = MetricsAddress.Converter.class,
+            description = "Serve the run's counters at /metrics (Prometheus) over plain HTTP while it runs; a bare "
+                    + "PORT means 127.0.0.1:PORT (default: off). One process only (docs/OPERATIONS.md).")
+    MetricsAddress metrics;
+
+    @Option(
             names = "--processes",
             paramLabel = "N",
             defaultValue = "1",
@@ -287,6 +300,12 @@ public final class FleetRunOptions {
         if (processes < 1) {
             throw new ParameterException(spec.commandLine(), "--processes must be at least 1, got " + processes);
         }
+        if (processes > 1 && metrics != null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--metrics serves one process's counters: drop --processes, or run one fleet per machine with "
+                            + "--shard and --metrics each");
+        }
         if (processes > 1 && !scenarioOptions.steady()) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -301,8 +320,9 @@ public final class FleetRunOptions {
                 signals.alsoOnLinesFrom(System.in);
             }
             if (processes == 1) {
-                try {
-                    outcome = FleetRunner.system().run(plan, scenario, out, signals.stop());
+                FleetRunner runner = FleetRunner.system();
+                try (MetricsEndpoint endpoint = metricsEndpoint(runner, out)) {
+                    outcome = runner.run(plan, scenario, out, signals.stop());
                 } catch (UplinkFailureException e) {
                     if (progressJson) {
                         // A worker: its report holds the line, which the parent prints once for all of them.
@@ -372,6 +392,22 @@ public final class FleetRunOptions {
             }
         }
         return addresses;
+    }
+
+    /** With {@code --metrics}: the endpoint the run's counters go to from the start; null without. */
+    private MetricsEndpoint metricsEndpoint(FleetRunner runner, PrintWriter out) throws IOException {
+        if (metrics == null) {
+            return null;
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        JvmMetrics.builder().register(registry);
+        runner.exportTo(registry);
+        MetricsEndpoint endpoint =
+                MetricsEndpoint.start(metrics.host(), metrics.port(), registry, MetricsEndpoint.Readiness::ok);
+        out.println("metrics on http://" + endpoint.address().getHostString() + ":"
+                + endpoint.address().getPort() + "/metrics");
+        out.flush();
+        return endpoint;
     }
 
     /** This run's options for each of {@code processes} workers: the ramp, the window and the rate split evenly. */
