@@ -14,7 +14,6 @@ import dev.doorbell.seal.keys.internal.Hkdf;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
-import org.bouncycastle.crypto.hpke.HPKE;
 
 /**
  * Seals one clip in format v2 (docs/FORMAT.md §10): a fresh random clip key {@code k}, wrapped with HPKE to every
@@ -43,8 +42,8 @@ public final class ClipSealerV2 implements ClipSealing {
 
     /**
      * Starts clip {@code params.clipId()}: draws {@code k} (32 bytes) and then the nonce prefix (7 bytes) from
-     * {@code random}, then for each recipient in list order the 32 bytes of its HPKE ephemeral key (only the vectors
-     * rely on that order). {@code list} is the device's current list, already verified when it arrived.
+     * {@code random}, then for each recipient in list order its HPKE randomness: the 32 bytes of its ephemeral key
+     * (X25519) or the 64 bytes of its {@code eseed} (X-Wing). Only the vectors rely on that order. {@code list} is the device's current list, already verified when it arrived.
      *
      * @throws IllegalArgumentException when the signer, the list and the clip are not all of one device, or the list
      *     breaks the rules of {@link RecipientLists#sign}
@@ -73,10 +72,9 @@ public final class ClipSealerV2 implements ClipSealing {
             random.nextBytes(prefix);
             Hkdf.sha256Into(clipKey, null, Contexts.clipKeyInfo(deviceId, clipId), aesKey, commitment);
             byte[] info = Contexts.wrapInfo(deviceId, clipId);
-            HPKE hpke = Hpke.suite();
             for (RecipientPublicKey recipient : recipients) {
                 byte[] keyId = recipient.keyId();
-                Hpke.Sealed wrapped = Hpke.seal(hpke, recipient.publicKey(), info, keyId, clipKey, random);
+                Hpke.Sealed wrapped = Hpke.seal(recipient, info, keyId, clipKey, random);
                 header.addWrappedKeys(WrappedKey.newBuilder()
                         .setRecipientKeyId(ByteString.copyFrom(keyId))
                         .setKem(recipient.kem())
