@@ -3,8 +3,6 @@ package dev.doorbell.seal.v2;
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.RecipientList;
-import dev.doorbell.proto.v1.SignedClipHeader;
-import dev.doorbell.proto.v1.WrappedKey;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.GcmProvider;
 import dev.doorbell.seal.SealedFrame;
@@ -22,17 +20,11 @@ import java.util.List;
  * returns (nothing needs it once it is wrapped and the AES key derived), the AES key after the final frame or when
  * the clip is abandoned. Not thread-safe.
  */
-public final class ClipSealerV2 implements ClipSealing {
+public final class ClipSealerV2 extends SignedClipSealing {
     public static final int FORMAT_VERSION = 2;
 
-    private final ClipHeader header;
-    private final byte[] headerBytes;
-    private final FrameSealer frames;
-
     private ClipSealerV2(ClipHeader header, byte[] headerBytes, FrameSealer frames) {
-        this.header = header;
-        this.headerBytes = headerBytes;
-        this.frames = frames;
+        super(header, headerBytes, frames);
     }
 
     /** Starts a clip with the default (JCA) AES-GCM; see {@link #start(DeviceSigner, RecipientList, ClipParams, SecureRandom, GcmProvider)}. */
@@ -52,16 +44,7 @@ public final class ClipSealerV2 implements ClipSealing {
             DeviceSigner signer, RecipientList list, ClipParams params, SecureRandom random, GcmProvider provider) {
         String deviceId = params.deviceId();
         long clipId = params.clipId();
-        if (!signer.deviceId().equals(deviceId) || !list.getDeviceId().equals(deviceId)) {
-            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId
-                    + " cannot be sealed with the signing key of device " + signer.deviceId()
-                    + " and the recipient list of device '" + RecipientLists.printable(list.getDeviceId()) + "'");
-        }
-        String problem = RecipientLists.problem(list);
-        if (problem != null) {
-            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId + ": " + problem);
-        }
-        List<RecipientPublicKey> recipients = RecipientLists.recipients(list);
+        List<RecipientPublicKey> recipients = HeaderSealing.recipients(signer, list, deviceId, clipId);
         byte[] clipKey = new byte[ClipFormat.CLIP_KEY_BYTES];
         byte[] aesKey = new byte[ClipFormat.CLIP_KEY_BYTES];
         byte[] commitment = new byte[ClipFormat.COMMITMENT_BYTES];
@@ -71,16 +54,7 @@ public final class ClipSealerV2 implements ClipSealing {
             random.nextBytes(clipKey);
             random.nextBytes(prefix);
             Hkdf.sha256Into(clipKey, null, Contexts.clipKeyInfo(deviceId, clipId), aesKey, commitment);
-            byte[] info = Contexts.wrapInfo(deviceId, clipId);
-            for (RecipientPublicKey recipient : recipients) {
-                byte[] keyId = recipient.keyId();
-                Hpke.Sealed wrapped = Hpke.seal(recipient, info, keyId, clipKey, random);
-                header.addWrappedKeys(WrappedKey.newBuilder()
-                        .setRecipientKeyId(ByteString.copyFrom(keyId))
-                        .setKem(recipient.kem())
-                        .setEnc(ByteString.copyFrom(wrapped.enc()))
-                        .setCiphertext(ByteString.copyFrom(wrapped.ciphertext())));
-            }
+            HeaderSealing.wrapTo(header, recipients, clipKey, deviceId, clipId, random);
         } catch (RuntimeException e) {
             Arrays.fill(aesKey, (byte) 0);
             throw e;
@@ -102,62 +76,14 @@ public final class ClipSealerV2 implements ClipSealing {
                 .setRecipientListVersion(list.getVersion())
                 .setDeviceKeyCertificate(ByteString.copyFrom(signer.certificate()))
                 .build();
-        byte[] inner = built.toByteArray();
-        byte[] headerBytes = SignedClipHeader.newBuilder()
-                .setHeader(ByteString.copyFrom(inner))
-                .setSignature(ByteString.copyFrom(signer.key().sign(Contexts.CLIP_HEADER, inner)))
-                .build()
-                .toByteArray();
+        byte[] headerBytes = HeaderSealing.sign(signer, built);
         // The frame sealer takes over aesKey and zeroes it after the final frame.
         FrameSealer frames = new FrameSealer(deviceId, clipId, headerBytes, prefix, aesKey, provider);
         return new ClipSealerV2(built, headerBytes, frames);
     }
 
-    /** The SignedClipHeader bytes to send in ClipOpen.header; always the same bytes for this clip. */
-    @Override
-    public byte[] headerBytes() {
-        return headerBytes.clone();
-    }
-
-    /** The signed ClipHeader (format_version 2). */
-    public ClipHeader header() {
-        return header;
-    }
-
-    @Override
-    public long clipId() {
-        return header.getClipId();
-    }
-
-    @Override
-    public int nextSeq() {
-        return frames.nextSeq();
-    }
-
     @Override
     public SealedFrame seal(long ptsMicros, byte[] plaintext, boolean last) {
         return frames.seal(ptsMicros, plaintext, last);
-    }
-
-    @Override
-    public boolean isFinished() {
-        return frames.isFinished();
-    }
-
-    @Override
-    public void abandon() {
-        frames.abandon();
-    }
-
-    /** Whether the AES key is erased, for tests: it must be once the final frame is sealed or the clip abandoned. */
-    boolean isKeyDestroyed() {
-        return frames.isKeyDestroyed();
-    }
-
-    @Override
-    public String toString() {
-        return "ClipSealerV2{device=" + header.getDeviceId() + ", clip=" + header.getClipId() + ", recipients="
-                + header.getWrappedKeysCount() + ", list version " + header.getRecipientListVersion() + ", nextSeq="
-                + frames.nextSeq() + (frames.isFinished() ? ", finished" : "") + "}";
     }
 }
