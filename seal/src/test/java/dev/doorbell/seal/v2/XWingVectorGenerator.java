@@ -5,6 +5,7 @@ import static dev.doorbell.seal.testing.TestData.map;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import com.google.protobuf.ByteString;
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.RecipientListResult;
@@ -80,6 +81,13 @@ final class XWingVectorGenerator {
         clips.add(sealedClip(2002, List.of(dave), dave, new int[] {64}, "one frame to an X-Wing recipient alone"));
         invalidClips(base, clips);
         groups.add(group("ClipTest", clips));
+        groups.add(group(
+                "ClipV3Test",
+                List.of(sealedClipV3(
+                        List.of(ownerViewer, carol),
+                        carol,
+                        new int[] {0, 9, 70},
+                        "a v3 clip padded to 64, opened by" + " carol"))));
         Map<String, Object> file = new LinkedHashMap<>();
         file.put(
                 "algorithm",
@@ -95,7 +103,8 @@ final class XWingVectorGenerator {
                                 + " licence in its LICENSE), each recomputed through BouncyCastle 1.87.",
                         "RecipientListTest: lists with X-Wing recipients. ClipTest: whole v2 clips wrapped to X-Wing"
                                 + " recipients (every draw and intermediate value), and invalid ones with the"
-                                + " verdict the opener described gives."));
+                                + " verdict the opener described gives. ClipV3Test: a format v3 clip (docs/FORMAT.md"
+                                + " section 17) wrapped to an X-Wing recipient, with its draws."));
         file.put("testGroups", groups);
         return file;
     }
@@ -208,30 +217,7 @@ final class XWingVectorGenerator {
         t.put("aesKey", hex(aesKey));
         t.put("commitment", hex(commitment));
         t.put("wrapInfo", hex(Contexts.wrapInfo(DEVICE, clipId)));
-        List<Object> recipients = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            RecipientKeyPair pair = pairs.get(i);
-            WrappedKey wrapped = header.getWrappedKeys(i);
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("name", pair.name());
-            r.put("kem", pair.kem().fileName());
-            r.put("privateKey", hex(pair.privateKey()));
-            r.put("publicKey", hex(pair.publicKey().publicKey()));
-            r.put("keyId", hex(pair.keyId()));
-            // X25519: the 32 bytes drawn for the ephemeral key (before clamping); X-Wing: the draft's 64-byte eseed.
-            r.put(pair.kem() == Kem.X_WING ? "eseed" : "ephemeralRandom", hex(draws.get(2 + i)));
-            if (pair.kem() == Kem.X_WING) {
-                HpkeKeySchedule schedule = HpkeKeySchedule.xWing(
-                        pair.publicKey().publicKey(), draws.get(2 + i), Contexts.wrapInfo(DEVICE, clipId));
-                r.put("sharedSecret", hex(schedule.sharedSecret()));
-                r.put("hpkeKey", hex(schedule.key()));
-                r.put("hpkeBaseNonce", hex(schedule.baseNonce()));
-            }
-            r.put("enc", hex(wrapped.getEnc().toByteArray()));
-            r.put("ciphertext", hex(wrapped.getCiphertext().toByteArray()));
-            recipients.add(r);
-        }
-        t.put("recipients", recipients);
+        t.put("recipients", recipients(pairs, draws, header, clipId));
         byte[] inner;
         try {
             inner = SignedClipHeader.parseFrom(headerBytes).getHeader().toByteArray();
@@ -266,6 +252,67 @@ final class XWingVectorGenerator {
         return t;
     }
 
+    /**
+     * A format v3 clip (docs/FORMAT.md §17) wrapped to {@code pairs}: the wrapping is v2's, so the X-Wing recipient
+     * entries are those of {@link #sealedClip}; the v3 fields (ClipInfo, FrameInfo, padding, chain) are checked by
+     * the v3 vectors, and here only through the replayed sealer and the opener.
+     */
+    private Map<String, Object> sealedClipV3(
+            List<RecipientKeyPair> pairs, RecipientKeyPair openedBy, int[] sizes, String comment) {
+        List<RecipientPublicKey> keys = new ArrayList<>();
+        pairs.forEach(p -> keys.add(p.publicKey()));
+        RecipientList list = RecipientLists.list(DEVICE, 1, PAIRED_AT, keys);
+        long clipId = ClipIds.random(rnd);
+        ClipParams p = V2VectorGenerator.params(clipId);
+        ChainLink chain = ChainLink.newBuilder().setPosition(1).build();
+        int padTo = 64;
+        rnd.clear();
+        ClipSealerV3 sealer = ClipSealerV3.start(
+                new DeviceSigner(DEVICE, deviceKey, certificate), list, p, chain, List.of(), padTo, rnd);
+        List<byte[]> draws = rnd.draws();
+        byte[] headerBytes = sealer.headerBytes();
+        ClipHeader header = sealer.header();
+        Map<String, Object> t = test(comment, "valid");
+        t.put("formatVersion", ClipSealerV3.FORMAT_VERSION);
+        t.put("deviceId", DEVICE);
+        t.put("clipId", clipId);
+        t.put("ownerPublicKey", hex(owner.publicKey().bytes()));
+        t.put("deviceSeed", hex(deviceKey.seed()));
+        t.put("deviceKeyCertificate", hex(certificate));
+        t.put("signedList", hex(RecipientLists.sign(owner, list)));
+        t.put("params", paramsJson(p));
+        t.put("chainPosition", chain.getPosition());
+        t.put("padTo", padTo);
+        t.put("clipKey", hex(draws.get(0)));
+        t.put("noncePrefix", hex(draws.get(1)));
+        t.put("wrapInfo", hex(Contexts.wrapInfo(DEVICE, clipId)));
+        t.put("recipients", recipients(pairs, draws, header, clipId));
+        t.put("header", hex(headerBytes));
+        List<Object> frames = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] image = bytes(sizes[i]);
+            boolean last = i == sizes.length - 1;
+            FrameFacts facts = new FrameFacts(i * 66_666L, 10 * i, false);
+            SealedFrame f = sealer.seal(facts, image, last);
+            Map<String, Object> frame = new LinkedHashMap<>();
+            frame.put("seq", i);
+            frame.put("last", last);
+            frame.put("meta", hex(f.meta()));
+            frame.put("ptsUs", facts.ptsMicros());
+            frame.put("motionPermille", facts.motionPermille());
+            frame.put("ringPressed", facts.ringPressed());
+            frame.put("image", hex(image));
+            frame.put("sealed", hex(f.sealed()));
+            frames.add(frame);
+        }
+        t.put("frames", frames);
+        t.put("storedDeviceId", DEVICE);
+        t.put("storedClipId", clipId);
+        t.put("opener", opener(openedBy));
+        t.put("expected", V2VectorGenerator.expected("OK", null, ""));
+        return t;
+    }
+
     private static Map<String, Object> paramsJson(ClipParams p) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("trigger", p.trigger().getNumber());
@@ -276,6 +323,35 @@ final class XWingVectorGenerator {
         params.put("startTimeUnixMs", p.startTimeUnixMs());
         params.put("preRollMs", p.preRollMs());
         return params;
+    }
+
+    /** The recipients' entries: keys, key id, the drawn HPKE randomness and, for X-Wing, the key schedule. */
+    private static List<Object> recipients(
+            List<RecipientKeyPair> pairs, List<byte[]> draws, ClipHeader header, long clipId) {
+        List<Object> recipients = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            RecipientKeyPair pair = pairs.get(i);
+            WrappedKey wrapped = header.getWrappedKeys(i);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("name", pair.name());
+            r.put("kem", pair.kem().fileName());
+            r.put("privateKey", hex(pair.privateKey()));
+            r.put("publicKey", hex(pair.publicKey().publicKey()));
+            r.put("keyId", hex(pair.keyId()));
+            // X25519: the 32 bytes drawn for the ephemeral key (before clamping); X-Wing: the draft's 64-byte eseed.
+            r.put(pair.kem() == Kem.X_WING ? "eseed" : "ephemeralRandom", hex(draws.get(2 + i)));
+            if (pair.kem() == Kem.X_WING) {
+                HpkeKeySchedule schedule = HpkeKeySchedule.xWing(
+                        pair.publicKey().publicKey(), draws.get(2 + i), Contexts.wrapInfo(DEVICE, clipId));
+                r.put("sharedSecret", hex(schedule.sharedSecret()));
+                r.put("hpkeKey", hex(schedule.key()));
+                r.put("hpkeBaseNonce", hex(schedule.baseNonce()));
+            }
+            r.put("enc", hex(wrapped.getEnc().toByteArray()));
+            r.put("ciphertext", hex(wrapped.getCiphertext().toByteArray()));
+            recipients.add(r);
+        }
+        return recipients;
     }
 
     /** The header-level failures that X-Wing wrapped keys add, each opened by the recipient named. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.RecipientListResult;
@@ -143,42 +144,8 @@ class XWingVectorsTest {
             assertArrayEquals(Contexts.wrapInfo(device, ((Number) t.get("clipId")).longValue()), wrapInfo);
             List<byte[]> draws = new ArrayList<>(List.of(k, hex(t.get("noncePrefix"))));
             for (Object ro : list(t.get("recipients"))) {
-                Map<String, Object> r = map(ro);
-                Kem kem = Kem.byFileName((String) r.get("kem")).orElseThrow();
-                RecipientKeyPair pair =
-                        RecipientKeyPair.fromPrivate((String) r.get("name"), kem, hex(r.get("privateKey")));
-                assertEquals(r.get("publicKey"), TestData.hex(pair.publicKey().publicKey()));
-                assertEquals(r.get("keyId"), TestData.hex(pair.keyId()));
-                if (kem == Kem.X_WING) {
-                    xWingRecipients++;
-                    byte[] eseed = hex(r.get("eseed"));
-                    assertEquals(64, eseed.length);
-                    SecretWithEncapsulation sent = new XWingKEMGenerator(new FixedSecureRandom(eseed))
-                            .generateEncapsulated(new XWingPublicKeyParameters(
-                                    pair.publicKey().publicKey()));
-                    assertEquals(r.get("enc"), TestData.hex(sent.getEncapsulation()));
-                    assertEquals(r.get("sharedSecret"), TestData.hex(sent.getSecret()));
-                    HpkeKeySchedule schedule = HpkeKeySchedule.of(0x647a, sent.getSecret(), wrapInfo);
-                    assertEquals(r.get("hpkeKey"), TestData.hex(schedule.key()));
-                    assertEquals(r.get("hpkeBaseNonce"), TestData.hex(schedule.baseNonce()));
-                    // The first (and only) message of the context: nonce = base_nonce XOR 0.
-                    assertEquals(
-                            r.get("ciphertext"),
-                            TestData.hex(gcm(schedule.key(), schedule.baseNonce(), pair.keyId(), k)));
-                    draws.add(eseed);
-                } else {
-                    byte[] ephemeral = hex(r.get("ephemeralRandom"));
-                    X25519PrivateKeyParameters skE = new X25519PrivateKeyParameters(ephemeral);
-                    HPKE x25519 = new HPKE(
-                            HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM256);
-                    var sender = x25519.setupBaseS(
-                            x25519.deserializePublicKey(pair.publicKey().publicKey()),
-                            wrapInfo,
-                            new AsymmetricCipherKeyPair(skE.generatePublicKey(), skE));
-                    assertEquals(r.get("enc"), TestData.hex(sender.getEncapsulation()));
-                    assertEquals(r.get("ciphertext"), TestData.hex(sender.seal(pair.keyId(), k)));
-                    draws.add(ephemeral);
-                }
+                draws.add(checkRecipient(map(ro), wrapInfo, k));
+                xWingRecipients += "x-wing".equals(map(ro).get("kem")) ? 1 : 0;
             }
             SigningKey deviceKey = SigningKey.fromSeed(hex(t.get("deviceSeed")));
             VerifyingKey owner = new VerifyingKey(hex(t.get("ownerPublicKey")));
@@ -206,6 +173,98 @@ class XWingVectorsTest {
         }
         assertEquals(2, valid);
         assertEquals(2, xWingRecipients);
+    }
+
+    /**
+     * One recipient entry checked independently: its key pair from the private key, and its wrapped key made again
+     * from the recorded randomness (X-Wing: BouncyCastle's KEM and the key schedule written out; X25519:
+     * BouncyCastle's HPKE directly). Returns that randomness, the sealer's draw for this recipient.
+     */
+    private static byte[] checkRecipient(Map<String, Object> r, byte[] wrapInfo, byte[] k) throws Exception {
+        Kem kem = Kem.byFileName((String) r.get("kem")).orElseThrow();
+        RecipientKeyPair pair = RecipientKeyPair.fromPrivate((String) r.get("name"), kem, hex(r.get("privateKey")));
+        assertEquals(r.get("publicKey"), TestData.hex(pair.publicKey().publicKey()));
+        assertEquals(r.get("keyId"), TestData.hex(pair.keyId()));
+        if (kem == Kem.X_WING) {
+            byte[] eseed = hex(r.get("eseed"));
+            assertEquals(64, eseed.length);
+            SecretWithEncapsulation sent = new XWingKEMGenerator(new FixedSecureRandom(eseed))
+                    .generateEncapsulated(
+                            new XWingPublicKeyParameters(pair.publicKey().publicKey()));
+            assertEquals(r.get("enc"), TestData.hex(sent.getEncapsulation()));
+            assertEquals(r.get("sharedSecret"), TestData.hex(sent.getSecret()));
+            HpkeKeySchedule schedule = HpkeKeySchedule.of(0x647a, sent.getSecret(), wrapInfo);
+            assertEquals(r.get("hpkeKey"), TestData.hex(schedule.key()));
+            assertEquals(r.get("hpkeBaseNonce"), TestData.hex(schedule.baseNonce()));
+            // The first (and only) message of the context: nonce = base_nonce XOR 0.
+            assertEquals(r.get("ciphertext"), TestData.hex(gcm(schedule.key(), schedule.baseNonce(), pair.keyId(), k)));
+            return eseed;
+        }
+        byte[] ephemeral = hex(r.get("ephemeralRandom"));
+        X25519PrivateKeyParameters skE = new X25519PrivateKeyParameters(ephemeral);
+        HPKE x25519 = new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM256);
+        var sender = x25519.setupBaseS(
+                x25519.deserializePublicKey(pair.publicKey().publicKey()),
+                wrapInfo,
+                new AsymmetricCipherKeyPair(skE.generatePublicKey(), skE));
+        assertEquals(r.get("enc"), TestData.hex(sender.getEncapsulation()));
+        assertEquals(r.get("ciphertext"), TestData.hex(sender.seal(pair.keyId(), k)));
+        return ephemeral;
+    }
+
+    @Test
+    void v3Clip_resealedFromTheRecordedDraws_xWingRecipientOpensEveryImage() throws Exception {
+        List<Object> tests = tests("ClipV3Test");
+        assertEquals(1, tests.size());
+        Map<String, Object> t = map(tests.get(0));
+        assertEquals(3, ((Number) t.get("formatVersion")).intValue());
+        String device = (String) t.get("deviceId");
+        long clipId = ((Number) t.get("clipId")).longValue();
+        byte[] k = hex(t.get("clipKey"));
+        byte[] wrapInfo = hex(t.get("wrapInfo"));
+        assertArrayEquals(Contexts.wrapInfo(device, clipId), wrapInfo);
+        List<byte[]> draws = new ArrayList<>(List.of(k, hex(t.get("noncePrefix"))));
+        int xWing = 0;
+        for (Object ro : list(t.get("recipients"))) {
+            draws.add(checkRecipient(map(ro), wrapInfo, k));
+            xWing += "x-wing".equals(map(ro).get("kem")) ? 1 : 0;
+        }
+        assertEquals(1, xWing);
+        SigningKey deviceKey = SigningKey.fromSeed(hex(t.get("deviceSeed")));
+        VerifyingKey owner = new VerifyingKey(hex(t.get("ownerPublicKey")));
+        RecipientList list = RecipientLists.verify(owner, device, 0, hex(t.get("signedList")));
+        InsecureReplayRandom replay = new InsecureReplayRandom(draws.toArray(new byte[0][]));
+        ClipSealerV3 sealer = ClipSealerV3.start(
+                new DeviceSigner(device, deviceKey, hex(t.get("deviceKeyCertificate"))),
+                list,
+                params(t),
+                ChainLink.newBuilder()
+                        .setPosition(((Number) t.get("chainPosition")).longValue())
+                        .build(),
+                List.of(),
+                ((Number) t.get("padTo")).intValue(),
+                replay);
+        assertEquals(0, replay.remaining());
+        assertEquals(t.get("header"), TestData.hex(sealer.headerBytes()), id(t));
+        List<byte[]> images = new ArrayList<>();
+        for (Object fo : list(t.get("frames"))) {
+            Map<String, Object> f = map(fo);
+            FrameFacts facts = new FrameFacts(
+                    ((Number) f.get("ptsUs")).longValue(), ((Number) f.get("motionPermille")).intValue(), (Boolean)
+                            f.get("ringPressed"));
+            byte[] image = hex(f.get("image"));
+            images.add(image);
+            assertEquals(
+                    f.get("sealed"),
+                    TestData.hex(
+                            sealer.seal(facts, image, (Boolean) f.get("last")).sealed()));
+            assertEquals(0, hex(f.get("sealed")).length % 64, "every stored frame is a multiple of pad_to");
+        }
+        ClipVerdict verdict = open(t);
+        assertEquals("OK " + images.size() + " frames", verdict.summary());
+        for (int i = 0; i < images.size(); i++) {
+            assertArrayEquals(images.get(i), verdict.frames().get(i).image(), "frame " + i);
+        }
     }
 
     @Test
