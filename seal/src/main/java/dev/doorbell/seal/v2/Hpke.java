@@ -97,6 +97,33 @@ final class Hpke {
         }
     }
 
+    /** ML-KEM-768's q, and the bytes of its encapsulation key's t vector (k = 3 polynomials of 384 bytes). */
+    private static final int ML_KEM_Q = 3329;
+
+    private static final int ML_KEM_768_T_BYTES = 3 * 384;
+
+    /**
+     * What makes a public key of {@code kem} unusable, or null. Only X-Wing keys can be: their ML-KEM-768 part must
+     * pass FIPS 203's modulus check (§7.2: every 12-bit coefficient of t below q), without which encapsulation fails.
+     * Checked where a key enters (key files, lists) so that a bad key is refused there, and not at every clip start
+     * of every device that holds a list naming it.
+     */
+    static String publicKeyProblem(Kem kem, byte[] publicKey) {
+        if (kem != Kem.X_WING) {
+            return null;
+        }
+        for (int i = 0; i < ML_KEM_768_T_BYTES; i += 3) {
+            int b0 = publicKey[i] & 0xff;
+            int b1 = publicKey[i + 1] & 0xff;
+            int b2 = publicKey[i + 2] & 0xff;
+            if ((b0 | (b1 & 0x0f) << 8) >= ML_KEM_Q || (b1 >> 4 | b2 << 4) >= ML_KEM_Q) {
+                return "its ML-KEM-768 key fails the modulus check of FIPS 203 §7.2 (a coefficient of t at byte " + i
+                        + " is not below 3329): no clip can be wrapped to it";
+            }
+        }
+        return null;
+    }
+
     /** The public key of a private key of {@code kem} (for X-Wing: the seed expanded, as the draft's KeyGen). */
     static byte[] publicKeyOf(Kem kem, byte[] privateKey) {
         if (kem == Kem.X25519) {

@@ -84,8 +84,12 @@ public final class KeyFiles {
         Map<String, String> values = KeyFileText.parse(file, VIEWER_PUBLIC_MAGIC, List.of("name", "kem", "key"));
         String name = requireName(file, values.get("name"));
         Kem kem = requireKem(file, values.get("kem"));
-        return RecipientPublicKey.of(
-                name, kem, KeyFileText.decodePublic(file, "key", values.get("key"), kem.publicKeyBytes()));
+        byte[] key = KeyFileText.decodePublic(file, "key", values.get("key"), kem.publicKeyBytes());
+        try {
+            return RecipientPublicKey.of(name, kem, key);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(file + ": 'key' " + e.getMessage());
+        }
     }
 
     public static void writeViewerPublic(Path file, RecipientPublicKey key) {

@@ -40,6 +40,11 @@ public record RecipientPublicKey(String name, int kem, byte[] publicKey) {
             throw new IllegalArgumentException("recipient " + name + ": a public key of kem " + type.label() + " is "
                     + type.publicKeyBytes() + " bytes, not " + (publicKey == null ? "null" : publicKey.length));
         }
+        String problem = Hpke.publicKeyProblem(type, publicKey);
+        if (problem != null) {
+            throw new IllegalArgumentException(
+                    "recipient " + name + ": the public key of kem " + type.label() + " is not usable: " + problem);
+        }
         publicKey = publicKey.clone();
     }
 

@@ -117,6 +117,46 @@ class XWingRecipientTest {
     }
 
     @Test
+    void xWingKeyFailingMlKemsModulusCheck_refusedInListsAndKeyFiles_soNoDeviceStopsSealing() throws Exception {
+        // 1216 bytes of 0xff: the right size, but its ML-KEM-768 coefficients are not below q = 3329 (FIPS 203 §7.2),
+        // so no encapsulation to it exists. Accepted into a list, it would make every clip start fail.
+        byte[] junk = new byte[1216];
+        java.util.Arrays.fill(junk, (byte) 0xff);
+        RecipientList list = world.list(2, world.ownerViewer).toBuilder()
+                .addRecipients(dev.doorbell.proto.v1.Recipient.newBuilder()
+                        .setName("mallory")
+                        .setKem(RecipientPublicKey.KEM_X_WING)
+                        .setPublicKey(com.google.protobuf.ByteString.copyFrom(junk)))
+                .build();
+        RecipientListRefused refused = assertThrows(
+                RecipientListRefused.class,
+                () -> RecipientLists.verify(
+                        world.owner.publicKey(),
+                        V2Fixture.DEVICE,
+                        1,
+                        dev.doorbell.proto.v1.SignedRecipientList.newBuilder()
+                                .setList(list.toByteString())
+                                .setSignature(com.google.protobuf.ByteString.copyFrom(
+                                        world.owner.sign(Contexts.RECIPIENT_LIST, list.toByteArray())))
+                                .build()
+                                .toByteArray()));
+        assertEquals(dev.doorbell.proto.v1.RecipientListResult.Status.REFUSED_MALFORMED, refused.status());
+        assertTrue(refused.getMessage().contains("modulus check"), refused.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> RecipientPublicKey.xWing("mallory", junk));
+        assertTrue(e.getMessage().contains("modulus check"), e.getMessage());
+        Path pub = dir.resolve("viewer.pub");
+        write(pub, "doorbell-viewer-public v2\nname: mallory\nkem: x-wing\nkey: " + b64(junk) + "\n");
+        assertMessage(pub, assertThrows(KeyFileException.class, () -> KeyFiles.readViewerPublic(pub)), "modulus check");
+        // Any valid key passes: the generated ones, and the draft's (XWingVectorsTest).
+        for (int i = 0; i < 20; i++) {
+            RecipientPublicKey ok =
+                    RecipientKeyPair.generate("v" + i, Kem.X_WING, random).publicKey();
+            assertEquals(ok, RecipientPublicKey.xWing("v" + i, ok.publicKey()));
+        }
+    }
+
+    @Test
     void share_toAnXWingThirdParty_opensThatClip() throws Exception {
         ClipSealerV2 sealer = ClipSealerV2.start(world.signer, world.list, V2Fixture.params(11), random);
         SealedFrame f = sealer.seal(0, new byte[] {9}, true);

@@ -153,11 +153,24 @@ final class XWingVectorGenerator {
                 1,
                 RecipientListResult.Status.REFUSED_MALFORMED));
         tests.add(listTest(
+                "an X-Wing key whose ML-KEM-768 part fails the modulus check (FIPS 203 section 7.2)",
+                signed(withList(withPq, 1, r -> r.setPublicKey(ByteString.copyFrom(failsModulusCheck())))),
+                1,
+                RecipientListResult.Status.REFUSED_MALFORMED));
+        tests.add(listTest(
                 "an unknown kem 0x0021",
                 signed(withList(withPq, 1, r -> r.setKem(0x0021))),
                 1,
                 RecipientListResult.Status.REFUSED_MALFORMED));
         return group("RecipientListTest", tests);
+    }
+
+    /** 1216 bytes whose first ML-KEM coefficient is q = 3329 (0x0d01): one too large; the rest are zeros. */
+    private static byte[] failsModulusCheck() {
+        byte[] key = new byte[1216];
+        key[0] = 0x01;
+        key[1] = 0x0d;
+        return key;
     }
 
     private static RecipientList withList(

@@ -110,7 +110,7 @@ class XWingVectorsTest {
     @Test
     void recipientLists_acceptedOrRefusedAsRecorded() throws Exception {
         List<Object> tests = tests("RecipientListTest");
-        assertEquals(4, tests.size());
+        assertEquals(5, tests.size());
         for (Object o : tests) {
             Map<String, Object> t = map(o);
             RecipientListResult.Status status;
