@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.SignedClipHeader;
+import dev.doorbell.proto.v1.WrappedKey;
 import dev.doorbell.uplink.testing.Messages;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The uplink's one look inside a header, for both layouts: it names this device and this clip, or it is refused. */
@@ -18,6 +21,41 @@ class ClipHeaderCheckTest {
     @Test
     void problem_v2SignedHeaderOfThisDeviceAndClip_none() {
         assertNull(ClipHeaderCheck.problem("dev-a", 7, Messages.signedHeader("dev-a", 7)));
+    }
+
+    @Test
+    void problem_v2HeaderWithAnXWingWrappedKey_none() throws Exception {
+        ByteString header = withWrappedKey(0, w -> w.setKem(0x647a).setEnc(ByteString.copyFrom(new byte[1120])));
+
+        assertNull(ClipHeaderCheck.problem("dev-a", 7, header));
+    }
+
+    @Test
+    void problem_wrappedKeyOfUnknownKemOrWrongSizes_refusedNamingIt() throws Exception {
+        assertEquals(
+                "the header's wrapped key 1 has kem 0x0021; a wrapped key is kem 0x0020 (X25519) or 0x647a (X-Wing)",
+                ClipHeaderCheck.problem("dev-a", 7, withWrappedKey(0, w -> w.setKem(0x21))));
+        assertEquals(
+                "the header's wrapped key 1 has an enc of 32 bytes; kem 0x647a (X-Wing) takes 1120",
+                ClipHeaderCheck.problem("dev-a", 7, withWrappedKey(0, w -> w.setKem(0x647a))));
+        assertEquals(
+                "the header's wrapped key 1 has an enc of 1120 bytes; kem 0x0020 (X25519) takes 32",
+                ClipHeaderCheck.problem(
+                        "dev-a", 7, withWrappedKey(0, w -> w.setEnc(ByteString.copyFrom(new byte[1120])))));
+        assertEquals(
+                "the header's wrapped key 1 has a ciphertext of 49 bytes, not 48",
+                ClipHeaderCheck.problem(
+                        "dev-a", 7, withWrappedKey(0, w -> w.setCiphertext(ByteString.copyFrom(new byte[49])))));
+    }
+
+    /** Messages.signedHeader with its wrapped key {@code index} changed (the filler signature is kept). */
+    private static ByteString withWrappedKey(int index, UnaryOperator<WrappedKey.Builder> change) throws Exception {
+        SignedClipHeader signed = SignedClipHeader.parseFrom(Messages.signedHeader("dev-a", 7));
+        ClipHeader inner = ClipHeader.parseFrom(signed.getHeader());
+        ClipHeader changed = inner.toBuilder()
+                .setWrappedKeys(index, change.apply(inner.getWrappedKeys(index).toBuilder()))
+                .build();
+        return signed.toBuilder().setHeader(changed.toByteString()).build().toByteString();
     }
 
     @Test
