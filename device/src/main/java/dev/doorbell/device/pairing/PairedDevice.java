@@ -8,7 +8,7 @@ import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.RecipientListResult;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.keys.DurableFiles;
-import dev.doorbell.seal.v2.ClipSealerV2;
+import dev.doorbell.seal.v2.ClipSealerV3;
 import dev.doorbell.seal.v2.ClipSealing;
 import dev.doorbell.seal.v2.DeviceSigner;
 import dev.doorbell.seal.v2.RecipientListRefused;
@@ -17,6 +17,7 @@ import dev.doorbell.seal.v2.VerifyingKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import javax.security.auth.Destroyable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     private final Path directory;
     private final VerifyingKey owner;
     private final DeviceSigner signer;
+    private final InMemoryChainHead chain = new InMemoryChainHead();
     private volatile RecipientList list;
 
     PairedDevice(Path directory, VerifyingKey owner, DeviceSigner signer, RecipientList list) {
@@ -67,11 +69,19 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     }
 
     /**
-     * Starts a clip sealed for the list in use: a fresh clip key wrapped to each of its recipients, the header signed
-     * with the device's key. One thread at a time (the camera's or the fleet device's).
+     * Starts a format v3 clip sealed for the list in use: a fresh clip key wrapped to each of its recipients, what
+     * happened ({@code params}' trigger, times and picture, {@code ringUnixMs}, {@code padTo}) sealed in the header's
+     * clip info, the link to the clip started before it, the header signed with the device's key. {@code params}
+     * carries the clip id, drawn by the caller with {@code ClipIds.random} before this draws anything. One thread at a
+     * time (the camera's or the fleet device's).
+     *
+     * @param ringUnixMs the button presses known now (a ring clip has at least one, the press that started it)
+     * @param padTo every sealed frame's length is the smallest multiple of this that fits; 0 for no padding
      */
-    public ClipSealing startClip(ClipParams params, SecureRandom random) {
-        return ClipSealerV2.start(signer, list, params, random);
+    public ClipSealing startClip(ClipParams params, List<Long> ringUnixMs, int padTo, SecureRandom random) {
+        ClipSealerV3 clip = ClipSealerV3.start(signer, list, params, chain.next(), ringUnixMs, padTo, random);
+        chain.started(clip.clipId(), clip.headerSha256());
+        return clip;
     }
 
     /**

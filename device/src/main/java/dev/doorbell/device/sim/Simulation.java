@@ -177,7 +177,7 @@ public final class Simulation {
                     }
                 },
                 paired);
-        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, observer);
+        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, options.padTo(), observer);
     }
 
     /**
