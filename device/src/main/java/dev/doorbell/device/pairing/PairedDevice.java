@@ -3,6 +3,7 @@ package dev.doorbell.device.pairing;
 import static dev.doorbell.proto.DeviceFiles.RECIPIENTS_LIST;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.device.chain.ChainState;
 import dev.doorbell.device.link.RecipientListUpdates;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.RecipientListResult;
@@ -34,13 +35,15 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     private final Path directory;
     private final VerifyingKey owner;
     private final DeviceSigner signer;
+    private final ChainState chain;
     private volatile RecipientList list;
 
-    PairedDevice(Path directory, VerifyingKey owner, DeviceSigner signer, RecipientList list) {
+    PairedDevice(Path directory, VerifyingKey owner, DeviceSigner signer, RecipientList list, ChainState chain) {
         this.directory = directory;
         this.owner = owner;
         this.signer = signer;
         this.list = list;
+        this.chain = chain;
     }
 
     public String deviceId() {
@@ -54,6 +57,15 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     /** The owner's signing public key: the device's trust anchor. */
     public VerifyingKey ownerKey() {
         return owner;
+    }
+
+    /**
+     * The device's place in its chain of clips: each clip's header names the clip before it. Give it to the device's
+     * {@code LinkClient} as its {@code ClipAcknowledgements}, so that the next header can say how much of the clip
+     * before it the uplink acknowledged.
+     */
+    public ChainState chain() {
+        return chain;
     }
 
     /** The list every clip started now is sealed for. */
