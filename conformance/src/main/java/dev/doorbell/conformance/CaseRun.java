@@ -139,8 +139,9 @@ final class CaseRun implements AutoCloseable {
     }
 
     /**
-     * A new clip of {@code who} with a fresh clip id, sealed as the paired device seals (format v2: a fresh clip key
-     * wrapped to its recipient list, the header signed by the device's key).
+     * A new clip of {@code who} with a fresh clip id, sealed as the paired device seals (format v3: a fresh clip key
+     * wrapped to its recipient list, what happened sealed in the clip info, the link to its previous clip, the header
+     * signed by the device's key; no padding).
      */
     ClipSealing newClip(ConformanceDevice who) {
         return clipWithId(who, clipIds.getAsLong());
@@ -157,7 +158,7 @@ final class CaseRun implements AutoCloseable {
                 10,
                 target.startTimeUnixMs(),
                 0);
-        return who.paired().startClip(params, target.random());
+        return who.paired().startClip(params, List.of(), 0, target.random());
     }
 
     /** Seals the next frame of {@code clip}: the {@link #TEST_FRAME}, public test content, never a real picture. */

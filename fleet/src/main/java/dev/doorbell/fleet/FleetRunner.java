@@ -302,7 +302,6 @@ public final class FleetRunner {
             throws IOException {
         // One BoringSSL context per fleet CA, not one per device: a held device then costs its connection only.
         SharedDeviceTls tls = new SharedDeviceTls(wallClock);
-        long firstClipId = wallClock.millis() * 1000;
         Traffic traffic = plan.traffic();
         double clipsPerHour = traffic instanceof Traffic.PoissonClips p ? p.clipsPerHour() : 0;
         long buffer = traffic.inflight() == Integer.MAX_VALUE
@@ -341,7 +340,7 @@ public final class FleetRunner {
                     mine.size(),
                     metrics,
                     nanoTime,
-                    firstClipId,
+                    plan.padTo(),
                     onFirstWelcome);
             LinkConfig config = LinkConfig.builder(target.getHostString(), target.getPort(), dir.deviceId())
                     .tls(tls.contextFor(dir))

@@ -148,7 +148,8 @@ class PythonInteropTest {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(60),
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5),
+                    0);
             StringWriter progress = new StringWriter();
             SimulationReport report = new Simulation(
                             List.of(device),

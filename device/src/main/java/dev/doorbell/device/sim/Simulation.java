@@ -179,7 +179,7 @@ public final class Simulation {
                 },
                 paired,
                 paired.chain());
-        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, observer);
+        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, options.padTo(), observer);
     }
 
     /**
