@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.app.DoorbellCli;
+import dev.doorbell.app.testing.TrustFixtures;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.SimClock;
 import dev.doorbell.device.camera.SystemSimClock;
@@ -24,10 +25,13 @@ import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.SignedClipHeader;
+import dev.doorbell.testing.ChildProcess;
+import dev.doorbell.testing.Waits;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -155,6 +159,91 @@ class ClipChainEndToEndTest {
         assertTrue(opened.out().contains("CHAIN BROKEN at position " + (firstRun + 1) + " (clips "), opened.out());
         assertTrue(opened.out().contains(reused.name()), opened.out());
         assertTrue(opened.out().contains("both claim it: the device's chain state was rolled back or forked)"));
+    }
+
+    @Test
+    void open_deviceProcessKilledMidClipAndRestarted_interruptedClipTruncatedNeverMissing_andTheChainGoesOn()
+            throws Exception {
+        Path state = fleet.device(deviceId).resolve("chain.state");
+        String killedState;
+        try (TrustFixtures.Uplink uplink = new TrustFixtures.Uplink(fleet.uplinkDir(), store)) {
+            try (ChildProcess device = simulate(uplink.port(), "60s")) {
+                // Mid-clip: the uplink has acknowledged frames of the newest clip, not its final frame.
+                Waits.await("a clip after the first, partly acknowledged", Duration.ofSeconds(40))
+                        .failFast("the device process ended", () -> !device.alive())
+                        .until(() -> midClip(state));
+                device.signal("KILL");
+                assertEquals(137, device.awaitExit(Duration.ofSeconds(10)), device.err());
+            }
+            killedState = Files.readString(state);
+            try (ChildProcess restarted = simulate(uplink.port(), "4s")) {
+                assertEquals(0, restarted.awaitExit(Duration.ofSeconds(60)), restarted.out() + restarted.err());
+            }
+        }
+        long killedPosition = Long.parseLong(field(killedState, "position"));
+        String killedClip = field(killedState, "clip");
+
+        List<Chained> chain = chain();
+        Chained next = chain.stream()
+                .filter(c -> c.link().getPosition() == killedPosition + 1)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no clip after position " + killedPosition + ": " + chain));
+        assertEquals(killedClip, String.format("%016x", next.link().getPrevClipId()), "the chain goes on after it");
+        assertEquals(
+                Long.parseLong(field(killedState, "acknowledged")),
+                next.link().getPrevAcknowledgedFrames(),
+                "what the device knew after its restart: the durable count");
+        Opened opened = open();
+        assertFalse(opened.out().contains("MISSING"), opened.out());
+        assertFalse(opened.out().contains("CHAIN BROKEN"), opened.out());
+        assertTrue(
+                opened.out().lines().anyMatch(l -> l.contains(killedClip + "  ") && l.contains("TRUNCATED after")),
+                "the interrupted clip is TRUNCATED: " + opened.out());
+        assertTrue(
+                opened.out().contains("HEAD clip " + chain.get(chain.size() - 1).name()), opened.out());
+    }
+
+    private ChildProcess simulate(int port, String duration) throws Exception {
+        return ChildProcess.java(
+                DoorbellCli.class.getName(),
+                List.of(
+                        "simulate",
+                        "--device-dir",
+                        fleet.device(deviceId).toString(),
+                        "--uplink",
+                        "127.0.0.1:" + port,
+                        "--duration",
+                        duration,
+                        "--crossing-rate",
+                        "30",
+                        "--pre-roll",
+                        "500ms",
+                        "--post-roll",
+                        "500ms",
+                        "--max-clip",
+                        "2s",
+                        "--ring-at",
+                        deviceId + "=1s"));
+    }
+
+    private static boolean midClip(Path state) {
+        try {
+            String text = Files.readString(state);
+            return Long.parseLong(field(text, "position")) >= 2
+                    && !field(text, "acknowledged").equals("0")
+                    && field(text, "final").equals("no");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String field(String chainState, String name) {
+        return chainState
+                .lines()
+                .filter(l -> l.startsWith(name + ": "))
+                .findFirst()
+                .orElseThrow()
+                .substring(name.length() + 2);
     }
 
     /** One run of the doorbell against a real uplink on this store, clips of at most 2 s. */
