@@ -88,7 +88,8 @@ class ClipChainEndToEndTest {
     }
 
     @Test
-    void open_middleClipRemovedFromTheStore_missingNamingTheClipsOnEachSide() throws Exception {
+    void open_middleClipAndAcknowledgedFramesRemovedFromTheStore_missingNamingTheClipsOnEachSideAndTheFrame()
+            throws Exception {
         // On the wall clock, as a doorbell runs: acknowledgements arrive while a clip is recorded, so each header can
         // say how much of the clip before it the uplink acknowledged (on a virtual clock the camera outruns them).
         stream(1, Duration.ofSeconds(8), SystemSimClock::new);
@@ -106,6 +107,12 @@ class ClipChainEndToEndTest {
         Chained after = chain.get(3);
         assertTrue(StoreSurgery.removeClip(store, deviceId, gone.clipId()) > 2);
         assertEquals(chain.size() - 1, StoreDirectoryReader.read(store).clips().size());
+        // And the tail of the first clip, whose acknowledged frames its successor vouches for.
+        Chained cut = chain.get(0);
+        int acknowledged = chain.get(1).link().getPrevAcknowledgedFrames();
+        assertTrue(acknowledged > 1, "the second clip vouches for frames of the first: " + chain.get(1));
+        int kept = acknowledged / 2;
+        assertTrue(StoreSurgery.removeFramesFrom(store, deviceId, cut.clipId(), kept) > 0);
 
         Opened opened = open();
         assertEquals(1, opened.exit(), opened.out() + opened.err());
@@ -114,7 +121,17 @@ class ClipChainEndToEndTest {
                 + ", of which the uplink had acknowledged " + after.link().getPrevAcknowledgedFrames() + " frames";
         assertTrue(opened.out().contains(missing), opened.out());
         assertTrue(after.link().getPrevAcknowledgedFrames() > 0, "the device knew of acknowledged frames");
-        assertTrue(opened.out().contains("chains of clips: 1 MISSING (listed above)"), opened.out());
+        String cutVerdict = "MISSING at frame " + kept + " (the uplink acknowledged " + acknowledged + " frames"
+                + (chain.get(1).link().getPrevFinalAcknowledged() ? " including its final frame" : "")
+                + ", the store holds " + kept + ")";
+        assertTrue(opened.out().contains(cut.name() + "  " + cutVerdict), opened.out());
+        assertEquals(
+                cutVerdict + "\n",
+                Files.readString(dir.resolve("opened")
+                        .resolve(deviceId)
+                        .resolve(cut.name())
+                        .resolve("verdict.txt")));
+        assertTrue(opened.out().contains("chains of clips: 2 MISSING (listed above)"), opened.out());
         assertTrue(
                 Files.readString(dir.resolve("opened").resolve("summary.txt")).contains(missing));
         assertFalse(opened.out().contains("is not whole"), "the store itself looks sound: " + opened.out());

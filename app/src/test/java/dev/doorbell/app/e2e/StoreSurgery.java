@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -28,13 +29,28 @@ final class StoreSurgery {
 
     /** Removes every record of the clip; returns how many records were removed. */
     static int removeClip(Path store, String deviceId, long clipId) throws IOException {
+        return remove(store, r -> belongs(r, deviceId, clipId));
+    }
+
+    /**
+     * Removes the clip's frames from {@code fromSeq} on and its close, as a segment cut short at a record boundary
+     * would; returns how many records were removed.
+     */
+    static int removeFramesFrom(Path store, String deviceId, long clipId, int fromSeq) throws IOException {
+        return remove(
+                store,
+                r -> belongs(r, deviceId, clipId)
+                        && (r.hasClipClose() || r.hasFrame() && r.getFrame().getSeq() >= fromSeq));
+    }
+
+    private static int remove(Path store, Predicate<StoredRecord> removed) throws IOException {
         List<Path> segments;
         try (Stream<Path> files = Files.list(store.resolve("segments"))) {
             segments = files.filter(p -> p.getFileName().toString().endsWith(".seg"))
                     .sorted()
                     .toList();
         }
-        int removed = 0;
+        int count = 0;
         long previousNumber = 0;
         long previousLength = 0;
         long previousRecords = 0;
@@ -44,8 +60,8 @@ final class StoreSurgery {
             out.writeBytes(SEGMENT_MAGIC);
             long records = 0;
             for (StoredRecord r : records(segment)) {
-                if (belongs(r, deviceId, clipId)) {
-                    removed++;
+                if (removed.test(r)) {
+                    count++;
                     continue;
                 }
                 if (r.hasSegmentStart()) {
@@ -72,7 +88,7 @@ final class StoreSurgery {
             previousRecords = records;
         }
         writeCheckpoint(store.resolve("checkpoint"), previousNumber, previousLength, previousRecords);
-        return removed;
+        return count;
     }
 
     private static boolean belongs(StoredRecord r, String deviceId, long clipId) {
