@@ -4,7 +4,10 @@ import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.Trigger;
 
-/** The public facts of a clip that go into its header (docs/FORMAT.md §3), checked when built. */
+/**
+ * The facts of a clip, checked when built: public in the header of v1 and v2 (docs/FORMAT.md §3, §10), sealed in the
+ * ClipInfo of v3 (§17.2), where the clip id is the only one the header shows.
+ */
 public record ClipParams(
         String deviceId,
         long clipId,
