@@ -220,6 +220,36 @@ class ClipChainEndToEndTest {
                 opened.out().contains("HEAD clip " + chain.get(chain.size() - 1).name()), opened.out());
     }
 
+    @Test
+    void simulate_chainStateOfAnotherDevice_refusedInOneLineNamingTheFile() throws Exception {
+        Path state = fleet.device(deviceId).resolve("chain.state");
+        Files.writeString(
+                state,
+                "doorbell-device-chain v3\ndevice: another-door\nposition: 4\nclip: 00000000000000aa\nheader: "
+                        + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nacknowledged: 3\nfinal: no\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = DoorbellCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute(
+                "simulate",
+                "--device-dir",
+                fleet.device(deviceId).toString(),
+                "--uplink",
+                "127.0.0.1:9",
+                "--duration",
+                "1s");
+
+        assertEquals(2, exit, out + err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(
+                err.toString().contains("device " + deviceId + ": chain state " + state + " is unusable (it is the"
+                        + " chain state of device another-door)"),
+                err.toString());
+    }
+
     private ChildProcess simulate(int port, String duration) throws Exception {
         return ChildProcess.java(
                 DoorbellCli.class.getName(),
