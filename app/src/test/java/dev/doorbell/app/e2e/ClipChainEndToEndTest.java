@@ -245,8 +245,9 @@ class ClipChainEndToEndTest {
         assertEquals(2, exit, out + err.toString());
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertTrue(
-                err.toString().contains("device " + deviceId + ": chain state " + state + " is unusable (it is the"
-                        + " chain state of device another-door)"),
+                err.toString()
+                        .contains("device " + deviceId + ": chain state " + state + " is unusable (it is the"
+                                + " chain state of device another-door)"),
                 err.toString());
     }
 
