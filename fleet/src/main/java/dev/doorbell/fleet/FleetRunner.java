@@ -326,7 +326,8 @@ public final class FleetRunner {
         for (int i = 0; i < mine.size(); i++) {
             int global = plan.from() + i;
             DeviceDirectory dir = DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i)));
-            PairedDevice paired = DevicePairing.load(dir.path());
+            // In memory: a fleet device never restarts within a run (docs/FLEET.md).
+            PairedDevice paired = DevicePairing.loadWithChainInMemory(dir.path());
             ClipSchedule schedule = new ClipSchedule(
                     plan.seed(),
                     global,
@@ -367,7 +368,7 @@ public final class FleetRunner {
                                     : plan.sourceAddresses()
                                             .get(i % plan.sourceAddresses().size()))
                     .build();
-            device.attach(new ClipUploader(new LinkClient(config, group, device, paired), device));
+            device.attach(new ClipUploader(new LinkClient(config, group, device, paired, paired.chain()), device));
             devices.add(device);
         }
         metrics.connecting.add(devices.size());

@@ -3,7 +3,9 @@ package dev.doorbell.device.pairing;
 import static dev.doorbell.proto.DeviceFiles.RECIPIENTS_LIST;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.device.chain.ChainState;
 import dev.doorbell.device.link.RecipientListUpdates;
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.RecipientListResult;
 import dev.doorbell.seal.ClipParams;
@@ -35,14 +37,15 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     private final Path directory;
     private final VerifyingKey owner;
     private final DeviceSigner signer;
-    private final InMemoryChainHead chain = new InMemoryChainHead();
+    private final ChainState chain;
     private volatile RecipientList list;
 
-    PairedDevice(Path directory, VerifyingKey owner, DeviceSigner signer, RecipientList list) {
+    PairedDevice(Path directory, VerifyingKey owner, DeviceSigner signer, RecipientList list, ChainState chain) {
         this.directory = directory;
         this.owner = owner;
         this.signer = signer;
         this.list = list;
+        this.chain = chain;
     }
 
     public String deviceId() {
@@ -56,6 +59,15 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     /** The owner's signing public key: the device's trust anchor. */
     public VerifyingKey ownerKey() {
         return owner;
+    }
+
+    /**
+     * The device's place in its chain of clips: each clip's header names the clip before it. Give it to the device's
+     * {@code LinkClient} as its {@code ClipAcknowledgements}, so that the next header can say how much of the clip
+     * before it the uplink acknowledged.
+     */
+    public ChainState chain() {
+        return chain;
     }
 
     /** The list every clip started now is sealed for. */
@@ -77,10 +89,19 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
      *
      * @param ringUnixMs the button presses known now (a ring clip has at least one, the press that started it)
      * @param padTo every sealed frame's length is the smallest multiple of this that fits; 0 for no padding
+     * @throws dev.doorbell.device.chain.ChainStateException when the clip's position cannot be made durable (written
+     *     to {@code chain.state} before this returns, so before the header can be sent): no clip is started
      */
     public ClipSealing startClip(ClipParams params, List<Long> ringUnixMs, int padTo, SecureRandom random) {
-        ClipSealerV3 clip = ClipSealerV3.start(signer, list, params, chain.next(), ringUnixMs, padTo, random);
-        chain.started(clip.clipId(), clip.headerSha256());
+        ChainLink link = chain.next();
+        ClipSealerV3 clip = ClipSealerV3.start(signer, list, params, link, ringUnixMs, padTo, random);
+        try {
+            chain.started(link, clip.clipId(), clip.headerSha256());
+        } catch (RuntimeException e) {
+            // Its position is not durable: the header must never be sent, and its key goes now.
+            clip.abandon();
+            throw e;
+        }
         return clip;
     }
 

@@ -7,6 +7,7 @@ import dev.doorbell.device.camera.ClipStart;
 import dev.doorbell.device.camera.ClipSummary;
 import dev.doorbell.device.camera.EncodedFrame;
 import dev.doorbell.device.camera.SimClock;
+import dev.doorbell.device.chain.ChainStateException;
 import dev.doorbell.device.link.ClipUploader;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.SealObserver;
@@ -16,6 +17,7 @@ import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.v2.ClipIds;
+import dev.doorbell.seal.v2.ClipSealing;
 import dev.doorbell.seal.v2.FrameFacts;
 import dev.doorbell.seal.v2.Padding;
 import java.security.SecureRandom;
@@ -121,7 +123,17 @@ public final class SimulatedDoorbell implements ClipListener {
         }
         lastListVersion = device.heldVersion();
         counters.listVersion.set(lastListVersion);
-        if (!uploader.open(device.startClip(params, start.ringUnixMs(), padTo, random))) {
+        ClipSealing clip;
+        try {
+            clip = device.startClip(params, start.ringUnixMs(), padTo, random);
+        } catch (ChainStateException e) {
+            // Not started: its frames are refused as those of a clip the link refused.
+            uploader.abandon();
+            log.error("{}", e.getMessage());
+            counters.framesRefused.incrementAndGet();
+            return;
+        }
+        if (!uploader.open(clip)) {
             counters.framesRefused.incrementAndGet();
         }
     }
