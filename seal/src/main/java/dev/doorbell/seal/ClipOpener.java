@@ -95,7 +95,7 @@ public final class ClipOpener {
      * read (docs/FORMAT.md §6, reader rules): {@code headerBytes} is null when no header record is stored.
      *
      * @throws KeyUnavailableException if this opener holds no key for the clip's device and epoch, or the clip is
-     *     of format v2 (it opens with {@code ClipOpenerV2})
+     *     of format v2 or v3 (it opens with {@code ClipOpenerV2})
      */
     public ClipVerdict open(
             String storedDeviceId,
@@ -106,9 +106,11 @@ public final class ClipOpener {
         if (headerBytes == null) {
             return ClipVerdict.noHeaderStored(storedDeviceId, storedClipId, framesInStoredOrder.size(), holes);
         }
-        if (HeaderFormat.version(headerBytes) == HeaderFormat.V2) {
+        int version = HeaderFormat.version(headerBytes);
+        if (version == HeaderFormat.V2 || version == HeaderFormat.V3) {
             throw new KeyUnavailableException("cannot open clip " + Long.toUnsignedString(storedClipId) + " of device "
-                    + storedDeviceId + " with a keyring: it is a format v2 clip, which opens with an identity (the"
+                    + storedDeviceId + " with a keyring: it is a format v" + version
+                    + " clip, which opens with an identity (the"
                     + " owner's or a viewer's directory, --identity) or a share");
         }
         ClipHeader header;

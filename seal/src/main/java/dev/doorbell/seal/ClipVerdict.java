@@ -1,7 +1,9 @@
 package dev.doorbell.seal;
 
 import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.ClipInfo;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -23,22 +25,34 @@ public final class ClipVerdict {
     private final OptionalInt failedSeq;
     private final String reason;
     private final List<OpenedFrame> frames;
+    private final Optional<ClipInfo> info;
 
     private ClipVerdict(
-            Status status, ClipHeader header, OptionalInt failedSeq, String reason, List<OpenedFrame> frames) {
+            Status status,
+            ClipHeader header,
+            ClipInfo opened,
+            OptionalInt failedSeq,
+            String reason,
+            List<OpenedFrame> frames) {
         this.status = status;
         this.header = header;
         this.failedSeq = failedSeq;
         this.reason = reason;
         this.frames = List.copyOf(frames);
+        this.info = opened != null ? Optional.of(opened) : publicInfo(header);
     }
 
-    static ClipVerdict ok(ClipHeader header, List<OpenedFrame> frames) {
-        return new ClipVerdict(Status.OK, header, OptionalInt.empty(), "", frames);
+    private ClipVerdict(
+            Status status, ClipHeader header, OptionalInt failedSeq, String reason, List<OpenedFrame> frames) {
+        this(status, header, null, failedSeq, reason, frames);
     }
 
-    static ClipVerdict truncated(ClipHeader header, List<OpenedFrame> frames) {
-        return new ClipVerdict(Status.TRUNCATED, header, OptionalInt.empty(), "no final frame", frames);
+    static ClipVerdict ok(ClipHeader header, ClipInfo info, List<OpenedFrame> frames) {
+        return new ClipVerdict(Status.OK, header, info, OptionalInt.empty(), "", frames);
+    }
+
+    static ClipVerdict truncated(ClipHeader header, ClipInfo info, List<OpenedFrame> frames) {
+        return new ClipVerdict(Status.TRUNCATED, header, info, OptionalInt.empty(), "no final frame", frames);
     }
 
     /**
@@ -49,13 +63,34 @@ public final class ClipVerdict {
         return new ClipVerdict(Status.TAMPERED, header, OptionalInt.empty(), reason, List.of());
     }
 
-    static ClipVerdict tampered(ClipHeader header, int failedSeq, String reason, List<OpenedFrame> verified) {
-        return new ClipVerdict(Status.TAMPERED, header, OptionalInt.of(failedSeq), reason, verified);
+    static ClipVerdict tampered(
+            ClipHeader header, ClipInfo info, int failedSeq, String reason, List<OpenedFrame> verified) {
+        return new ClipVerdict(Status.TAMPERED, header, info, OptionalInt.of(failedSeq), reason, verified);
     }
 
     /** Frames from {@code firstMissingSeq} on, or some of them, may lie in a hole of the store; the rest verified. */
-    static ClipVerdict damaged(ClipHeader header, int firstMissingSeq, String reason, List<OpenedFrame> verified) {
-        return new ClipVerdict(Status.DAMAGED, header, OptionalInt.of(firstMissingSeq), reason, verified);
+    static ClipVerdict damaged(
+            ClipHeader header, ClipInfo info, int firstMissingSeq, String reason, List<OpenedFrame> verified) {
+        return new ClipVerdict(Status.DAMAGED, header, info, OptionalInt.of(firstMissingSeq), reason, verified);
+    }
+
+    /**
+     * What happened, for v1 and v2 built from the header's public fields; empty for a v3 clip whose sealed info was
+     * not opened (its header was refused) and when there is no header.
+     */
+    private static Optional<ClipInfo> publicInfo(ClipHeader header) {
+        if (header == null || (header.getFormatVersion() != 1 && header.getFormatVersion() != 2)) {
+            return Optional.empty();
+        }
+        return Optional.of(ClipInfo.newBuilder()
+                .setTrigger(header.getTrigger())
+                .setCodec(header.getCodec())
+                .setWidth(header.getWidth())
+                .setHeight(header.getHeight())
+                .setFps(header.getFps())
+                .setStartTimeUnixMs(header.getStartTimeUnixMs())
+                .setPreRollMs(header.getPreRollMs())
+                .build());
     }
 
     /**
@@ -86,6 +121,15 @@ public final class ClipVerdict {
 
     public Status status() {
         return status;
+    }
+
+    /**
+     * What happened (trigger, codec, size, start time, pre-roll, padding, ring presses), whatever the format: the
+     * opened ClipInfo of a v3 clip, or one built from the public header of a v1 or v2 clip (no padding, no ring
+     * presses). Empty when there is no header, or a v3 header was refused before its info was opened.
+     */
+    public Optional<ClipInfo> info() {
+        return info;
     }
 
     /** The parsed header, or null if the header bytes were not a ClipHeader. */

@@ -2,9 +2,12 @@ package dev.doorbell.seal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.ClipInfo;
+import dev.doorbell.proto.v1.FrameInfo;
 import dev.doorbell.proto.v1.FrameMeta;
 import dev.doorbell.seal.internal.AesGcm;
 import dev.doorbell.seal.internal.ClipFormat;
+import dev.doorbell.seal.internal.FramePlaintextV3;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +16,9 @@ import javax.crypto.AEADBadTagException;
 /**
  * Walks the frames of one clip in stored order after the header and key commitment passed, and stops at the first
  * problem: the STREAM checks of docs/FORMAT.md §4 (position and finality are bound by nonce and AAD, so only
- * the frame at the expected position with a verifying tag is accepted).
+ * the frame at the expected position with a verifying tag is accepted). One walk for every format: v1 and v2 frames
+ * carry their FrameMeta beside the sealed bytes, v3 frames carry none and seal their FrameInfo and padding inside
+ * (docs/FORMAT.md §17), which is the only place the walk differs.
  */
 public final class FrameWalk {
     private final ClipHeader header;
@@ -21,10 +26,16 @@ public final class FrameWalk {
     private final byte[] noncePrefix;
     private final AesGcm gcm;
     private final String clip;
+    private final ClipInfo info;
     private final List<OpenedFrame> verified = new ArrayList<>();
 
     FrameWalk(ClipHeader header, byte[] headerHash, AesGcm gcm) {
+        this(header, null, headerHash, gcm);
+    }
+
+    private FrameWalk(ClipHeader header, ClipInfo info, byte[] headerHash, AesGcm gcm) {
         this.header = header;
+        this.info = info;
         this.headerHash = headerHash;
         this.noncePrefix = header.getNoncePrefix().toByteArray();
         this.gcm = gcm;
@@ -44,6 +55,22 @@ public final class FrameWalk {
             GcmProvider provider,
             List<StoredFrameBytes> framesInStoredOrder,
             ClipHoles holes) {
+        return walk(header, null, headerBytes, aesKey, provider, framesInStoredOrder, holes);
+    }
+
+    /**
+     * As {@link #walk(ClipHeader, byte[], byte[], GcmProvider, List, ClipHoles)}, for a v3 clip when {@code info}
+     * (its opened ClipInfo, which says how frames are padded) is not null: every frame's meta must then be empty and
+     * its plaintext is taken apart into FrameInfo, image and padding.
+     */
+    public static ClipVerdict walk(
+            ClipHeader header,
+            ClipInfo info,
+            byte[] headerBytes,
+            byte[] aesKey,
+            GcmProvider provider,
+            List<StoredFrameBytes> framesInStoredOrder,
+            ClipHoles holes) {
         AesGcm gcm;
         try {
             gcm = AesGcm.create(provider, aesKey);
@@ -52,7 +79,7 @@ public final class FrameWalk {
             throw e;
         }
         try {
-            return new FrameWalk(header, ClipFormat.sha256(headerBytes), gcm).walk(framesInStoredOrder, holes);
+            return new FrameWalk(header, info, ClipFormat.sha256(headerBytes), gcm).walk(framesInStoredOrder, holes);
         } finally {
             gcm.destroy();
         }
@@ -123,6 +150,7 @@ public final class FrameWalk {
         if (firstGap != null) {
             return ClipVerdict.damaged(
                     header,
+                    info,
                     firstMissing,
                     "frame missing (" + firstGap
                             + (gaps > 1 ? "; " + (gaps - 1) + " more gaps" : "")
@@ -131,17 +159,18 @@ public final class FrameWalk {
                     verified);
         }
         if (finalSeq >= 0) {
-            return ClipVerdict.ok(header, verified);
+            return ClipVerdict.ok(header, info, verified);
         }
         FrameHole tail = holes.covering(expected, FrameHole.NO_LATER_FRAME);
         if (tail != null) {
             return ClipVerdict.damaged(
                     header,
+                    info,
                     expected,
                     "no final frame (frames from " + expected + " on may be in " + tail.where() + "; " + clip + ")",
                     verified);
         }
-        return ClipVerdict.truncated(header, verified);
+        return ClipVerdict.truncated(header, info, verified);
     }
 
     /** Opens one frame at its expected position; returns the reason it fails, or null after adding it. */
@@ -157,6 +186,9 @@ public final class FrameWalk {
             return "authentication failed (" + clip + " frame " + seq + ", " + frame.sealed().length
                     + " sealed bytes: wrong key, altered bytes, or a frame sealed for another position or clip)";
         }
+        if (info != null) {
+            return verifyV3(frame, plaintext);
+        }
         FrameMeta meta;
         try {
             meta = FrameMeta.parseFrom(frame.meta());
@@ -171,8 +203,30 @@ public final class FrameWalk {
         return null;
     }
 
+    /** A v3 frame after its tag verified: no public metadata, then FrameInfo, image and padding. */
+    private String verifyV3(StoredFrameBytes frame, byte[] plaintext) {
+        int seq = frame.seq();
+        if (frame.meta().length != 0) {
+            return "bad metadata (v3 frames carry no public metadata; " + clip + " frame " + seq + " has "
+                    + frame.meta().length + " bytes of it)";
+        }
+        FramePlaintextV3.Result opened = FramePlaintextV3.open(plaintext, info.getPadTo(), clip + " frame " + seq);
+        if (opened.problem() != null) {
+            return opened.problem();
+        }
+        FrameInfo facts = opened.frame().info();
+        verified.add(new OpenedFrame(
+                seq,
+                frame.last(),
+                facts.getPtsUs(),
+                opened.frame().image(),
+                facts.getMotionPermille(),
+                facts.getRingPressed()));
+        return null;
+    }
+
     private ClipVerdict fail(int seq, String reason) {
-        return ClipVerdict.tampered(header, seq, reason, verified);
+        return ClipVerdict.tampered(header, info, seq, reason, verified);
     }
 
     private static boolean storedLater(List<StoredFrameBytes> frames, int from, int seq) {

@@ -38,35 +38,50 @@ public final class FrameSealer {
     }
 
     /**
-     * Seals the next frame; after the {@code last} one the key is erased.
+     * Seals the next frame of v1 or v2, with its FrameMeta; after the {@code last} one the key is erased.
      *
      * @throws IllegalStateException after the final frame or once abandoned
      */
     public SealedFrame seal(long ptsMicros, byte[] plaintext, boolean last) {
-        if (finished) {
-            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " is finished after frame "
-                    + (nextSeq - 1) + "; no more frames can be sealed");
-        }
+        requireOpen();
         if (ptsMicros < 0) {
             throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId + " frame " + nextSeq
                     + ": pts " + ptsMicros + " us must not be negative");
         }
-        if (nextSeq == Integer.MAX_VALUE && !last) {
-            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " reached the last seq");
-        }
-        int seq = nextSeq;
         byte[] meta = FrameMeta.newBuilder()
                 .setPtsUs(ptsMicros)
                 .setPlaintextLength(plaintext.length)
                 .build()
                 .toByteArray();
+        return sealWithMeta(meta, plaintext, last);
+    }
+
+    /**
+     * Seals {@code plaintext} as the next frame with {@code meta} in its AAD exactly as given (empty for v3, whose
+     * plaintext carries the frame's facts); after the {@code last} one the key is erased.
+     *
+     * @throws IllegalStateException after the final frame or once abandoned
+     */
+    public SealedFrame sealWithMeta(byte[] meta, byte[] plaintext, boolean last) {
+        requireOpen();
+        if (nextSeq == Integer.MAX_VALUE && !last) {
+            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " reached the last seq");
+        }
+        int seq = nextSeq;
         byte[] sealed = gcm.seal(
                 ClipFormat.nonce(noncePrefix, seq, last), ClipFormat.aad(headerHash, seq, last, meta), plaintext);
         nextSeq++;
         if (last) {
             abandon();
         }
-        return new SealedFrame(clipId, seq, last, meta, sealed);
+        return new SealedFrame(clipId, seq, last, meta.clone(), sealed);
+    }
+
+    private void requireOpen() {
+        if (finished) {
+            throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " is finished after frame "
+                    + (nextSeq - 1) + "; no more frames can be sealed");
+        }
     }
 
     /** Ends the clip without a final frame: the key is erased now and every later {@link #seal} throws. */

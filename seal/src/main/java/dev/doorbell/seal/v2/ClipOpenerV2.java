@@ -3,6 +3,7 @@ package dev.doorbell.seal.v2;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.ClipInfo;
 import dev.doorbell.proto.v1.Share;
 import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.proto.v1.SignedShare;
@@ -24,12 +25,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Opens stored v2 clips and names the first thing wrong with them (docs/FORMAT.md §15), in this order: a header that
+ * Opens stored v2 and v3 clips and names the first thing wrong with them (docs/FORMAT.md §15, §17), in this order: a header that
  * does not parse or has the wrong sizes ("bad header"), a header of another device or clip, a device key the owner
  * did not certify ("unknown device key") or certified but not the paired one ("signed with a key other than the one
  * paired"), a header signature that does not verify ("bad signature"), no wrapped key for this identity ("not a
- * recipient of this clip"), a wrapped key that does not open ("key unwrap failed"), "key commitment mismatch"; then
- * the frames exactly as v1 (OK, TRUNCATED, TAMPERED at frame N, DAMAGED). Built from an {@link Identity} (the
+ * recipient of this clip"), a wrapped key that does not open ("key unwrap failed"), "key commitment mismatch", in v3 a sealed ClipInfo that
+ * does not open or check ("bad clip info"); then the frames as v1 (OK, TRUNCATED, TAMPERED at frame N, DAMAGED),
+ * by the one {@link FrameWalk} of every format (v3 adds "bad frame info" and "bad padding"). Built from an {@link Identity} (the
  * owner's or a viewer's), or from a share, which opens one clip only. Thread-safe: each call has its own state.
  */
 public final class ClipOpenerV2 {
@@ -161,7 +163,8 @@ public final class ClipOpenerV2 {
     ClipVerdict walkAndErase(
             Unwrapped unwrapped, byte[] headerBytes, List<StoredFrameBytes> framesInStoredOrder, ClipHoles holes) {
         Arrays.fill(unwrapped.clipKey, (byte) 0);
-        return FrameWalk.walk(unwrapped.header, headerBytes, unwrapped.aesKey, provider, framesInStoredOrder, holes);
+        return FrameWalk.walk(
+                unwrapped.header, unwrapped.info, headerBytes, unwrapped.aesKey, provider, framesInStoredOrder, holes);
     }
 
     /** Convenience for frames straight from a sealer, in the order given. */
@@ -174,24 +177,27 @@ public final class ClipOpenerV2 {
     }
 
     /**
-     * The header checks of docs/FORMAT.md §15 up to the key commitment: a refusal, or the header with the clip key
-     * and the AES key, which the caller owns and zeroes.
+     * The header checks of docs/FORMAT.md §15 up to the key commitment (and in v3 the sealed info): a refusal, or
+     * the header with the clip key and the AES key, which the caller owns and zeroes, and in v3 the opened ClipInfo.
      */
     static final class Unwrapped {
         final ClipVerdict refusal;
         final ClipHeader header;
         final byte[] clipKey;
         final byte[] aesKey;
+        /** The opened ClipInfo of a v3 clip; null for v2. */
+        final ClipInfo info;
 
-        private Unwrapped(ClipVerdict refusal, ClipHeader header, byte[] clipKey, byte[] aesKey) {
+        private Unwrapped(ClipVerdict refusal, ClipHeader header, byte[] clipKey, byte[] aesKey, ClipInfo info) {
             this.refusal = refusal;
             this.header = header;
             this.clipKey = clipKey;
             this.aesKey = aesKey;
+            this.info = info;
         }
 
         static Unwrapped refused(ClipHeader header, String reason) {
-            return new Unwrapped(ClipVerdict.badHeader(header, reason), header, null, null);
+            return new Unwrapped(ClipVerdict.badHeader(header, reason), header, null, null, null);
         }
     }
 
@@ -291,18 +297,35 @@ public final class ClipOpenerV2 {
                             + candidates.get(0).pair.name() + " does not open"
                             + " with its private key: altered, or wrapped for another clip; " + where + ")");
         }
+        boolean v3 = header.getFormatVersion() == ClipSealerV3.FORMAT_VERSION;
         byte[] aesKey = new byte[ClipFormat.CLIP_KEY_BYTES];
         byte[] commitment = new byte[ClipFormat.COMMITMENT_BYTES];
-        Hkdf.sha256Into(clipKey, null, Contexts.clipKeyInfo(storedDeviceId, storedClipId), aesKey, commitment);
+        byte[] infoKey = new byte[v3 ? ClipFormat.CLIP_KEY_BYTES : 0];
+        byte[] okmInfo = v3
+                ? Contexts.clipKeyInfoV3(storedDeviceId, storedClipId)
+                : Contexts.clipKeyInfo(storedDeviceId, storedClipId);
+        Hkdf.sha256Into(clipKey, null, okmInfo, aesKey, commitment, infoKey);
         if (!MessageDigest.isEqual(commitment, header.getKeyCommitment().toByteArray())) {
             Arrays.fill(clipKey, (byte) 0);
             Arrays.fill(aesKey, (byte) 0);
+            Arrays.fill(infoKey, (byte) 0);
             return Unwrapped.refused(
                     header,
                     "key commitment mismatch (the unwrapped clip key does not match this header's commitment: a"
                             + " wrapped key made for another clip, or a forged header; " + where + ")");
         }
-        return new Unwrapped(null, header, clipKey, aesKey);
+        if (!v3) {
+            return new Unwrapped(null, header, clipKey, aesKey, null);
+        }
+        // Step 7b: the info key is used once, here, and the sealing zeroes it.
+        SealedClipInfo.Result opened = SealedClipInfo.open(
+                infoKey, storedDeviceId, storedClipId, header.getSealedInfo().toByteArray(), provider, where);
+        if (opened.problem() != null) {
+            Arrays.fill(clipKey, (byte) 0);
+            Arrays.fill(aesKey, (byte) 0);
+            return Unwrapped.refused(header, opened.problem());
+        }
+        return new Unwrapped(null, header, clipKey, aesKey, opened.info());
     }
 
     private record Candidate(WrappedKey wrapped, RecipientKeyPair pair) {}

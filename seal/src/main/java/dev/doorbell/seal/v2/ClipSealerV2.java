@@ -3,8 +3,6 @@ package dev.doorbell.seal.v2;
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.RecipientList;
-import dev.doorbell.proto.v1.SignedClipHeader;
-import dev.doorbell.proto.v1.WrappedKey;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.GcmProvider;
 import dev.doorbell.seal.SealedFrame;
@@ -14,7 +12,6 @@ import dev.doorbell.seal.keys.internal.Hkdf;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
-import org.bouncycastle.crypto.hpke.HPKE;
 
 /**
  * Seals one clip in format v2 (docs/FORMAT.md §10): a fresh random clip key {@code k}, wrapped with HPKE to every
@@ -53,16 +50,7 @@ public final class ClipSealerV2 implements ClipSealing {
             DeviceSigner signer, RecipientList list, ClipParams params, SecureRandom random, GcmProvider provider) {
         String deviceId = params.deviceId();
         long clipId = params.clipId();
-        if (!signer.deviceId().equals(deviceId) || !list.getDeviceId().equals(deviceId)) {
-            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId
-                    + " cannot be sealed with the signing key of device " + signer.deviceId()
-                    + " and the recipient list of device '" + RecipientLists.printable(list.getDeviceId()) + "'");
-        }
-        String problem = RecipientLists.problem(list);
-        if (problem != null) {
-            throw new IllegalArgumentException("clip " + clipId + " of device " + deviceId + ": " + problem);
-        }
-        List<RecipientPublicKey> recipients = RecipientLists.recipients(list);
+        List<RecipientPublicKey> recipients = HeaderSealing.recipients(signer, list, deviceId, clipId);
         byte[] clipKey = new byte[ClipFormat.CLIP_KEY_BYTES];
         byte[] aesKey = new byte[ClipFormat.CLIP_KEY_BYTES];
         byte[] commitment = new byte[ClipFormat.COMMITMENT_BYTES];
@@ -72,17 +60,7 @@ public final class ClipSealerV2 implements ClipSealing {
             random.nextBytes(clipKey);
             random.nextBytes(prefix);
             Hkdf.sha256Into(clipKey, null, Contexts.clipKeyInfo(deviceId, clipId), aesKey, commitment);
-            byte[] info = Contexts.wrapInfo(deviceId, clipId);
-            HPKE hpke = Hpke.suite();
-            for (RecipientPublicKey recipient : recipients) {
-                byte[] keyId = recipient.keyId();
-                Hpke.Sealed wrapped = Hpke.seal(hpke, recipient.publicKey(), info, keyId, clipKey, random);
-                header.addWrappedKeys(WrappedKey.newBuilder()
-                        .setRecipientKeyId(ByteString.copyFrom(keyId))
-                        .setKem(recipient.kem())
-                        .setEnc(ByteString.copyFrom(wrapped.enc()))
-                        .setCiphertext(ByteString.copyFrom(wrapped.ciphertext())));
-            }
+            HeaderSealing.wrapTo(header, recipients, clipKey, deviceId, clipId, random);
         } catch (RuntimeException e) {
             Arrays.fill(aesKey, (byte) 0);
             throw e;
@@ -104,12 +82,7 @@ public final class ClipSealerV2 implements ClipSealing {
                 .setRecipientListVersion(list.getVersion())
                 .setDeviceKeyCertificate(ByteString.copyFrom(signer.certificate()))
                 .build();
-        byte[] inner = built.toByteArray();
-        byte[] headerBytes = SignedClipHeader.newBuilder()
-                .setHeader(ByteString.copyFrom(inner))
-                .setSignature(ByteString.copyFrom(signer.key().sign(Contexts.CLIP_HEADER, inner)))
-                .build()
-                .toByteArray();
+        byte[] headerBytes = HeaderSealing.sign(signer, built);
         // The frame sealer takes over aesKey and zeroes it after the final frame.
         FrameSealer frames = new FrameSealer(deviceId, clipId, headerBytes, prefix, aesKey, provider);
         return new ClipSealerV2(built, headerBytes, frames);

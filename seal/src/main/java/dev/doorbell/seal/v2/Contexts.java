@@ -22,6 +22,10 @@ public final class Contexts {
     public static final String CLIP_KEY = "doorbell/v2/clip-key";
     /** HPKE info label of a wrapped clip key. */
     public static final String WRAP = "doorbell/v2/wrap";
+    /** HKDF info label of a v3 clip's AES key, key commitment and info key (docs/FORMAT.md §17). */
+    public static final String CLIP_KEY_V3 = "doorbell/v3/clip-key";
+    /** AAD label of a v3 clip's sealed ClipInfo. */
+    public static final String CLIP_INFO = "doorbell/v3/clip-info";
 
     private Contexts() {}
 
@@ -38,6 +42,16 @@ public final class Contexts {
     /** {@code ASCII(label) ‖ 0x00 ‖ ASCII(device_id) ‖ 0x00 ‖ u64be(clip_id)}: the clip key's HKDF info. */
     public static byte[] clipKeyInfo(String deviceId, long clipId) {
         return perClip(CLIP_KEY, deviceId, clipId);
+    }
+
+    /** {@code ASCII("doorbell/v3/clip-key") ‖ 0x00 ‖ ASCII(device_id) ‖ 0x00 ‖ u64be(clip_id)}: the v3 OKM's info. */
+    public static byte[] clipKeyInfoV3(String deviceId, long clipId) {
+        return perClip(CLIP_KEY_V3, deviceId, clipId);
+    }
+
+    /** {@code ASCII("doorbell/v3/clip-info") ‖ 0x00 ‖ ASCII(device_id) ‖ 0x00 ‖ u64be(clip_id)}: the info's AAD. */
+    public static byte[] clipInfoAad(String deviceId, long clipId) {
+        return perClip(CLIP_INFO, deviceId, clipId);
     }
 
     /** {@code ASCII("doorbell/v2/wrap") ‖ 0x00 ‖ ASCII(device_id) ‖ 0x00 ‖ u64be(clip_id)}: the HPKE info. */
