@@ -88,10 +88,9 @@ CHECKS = dict(V1_CHECKS, **vectors_v2.CHECKS)
 
 def iter_tests(directory):
   """Yields (file name, group type, test) for every test of every *.json file in directory and in its v2/ (format
-  v2, FORMAT.md §16). Files that are not project vectors (the RFC 9180 file, checked by hpke_vectors) are skipped
-  by name."""
-  paths = sorted(glob.glob(os.path.join(directory, "*.json"))) + sorted(glob.glob(os.path.join(directory, "v2",
-                                                                                                 "*.json")))
+  v2, FORMAT.md §16, with the X-Wing vectors: checked as far as this client can without ML-KEM) and v3/ (format v3,
+  §17). Files that are not project vectors (the RFC 9180 file, checked by hpke_vectors) are skipped by name."""
+  paths = [path for sub in ("", "v2", "v3") for path in sorted(glob.glob(os.path.join(directory, sub, "*.json")))]
   for path in paths:
     if os.path.basename(path).startswith("hpke_rfc9180"):
       continue
