@@ -83,8 +83,8 @@ public final class ClipVerdict {
             return Optional.empty();
         }
         return Optional.of(ClipInfo.newBuilder()
-                .setTrigger(header.getTrigger())
-                .setCodec(header.getCodec())
+                .setTriggerValue(header.getTriggerValue())
+                .setCodecValue(header.getCodecValue())
                 .setWidth(header.getWidth())
                 .setHeight(header.getHeight())
                 .setFps(header.getFps())

@@ -20,17 +20,11 @@ import java.util.List;
  * returns (nothing needs it once it is wrapped and the AES key derived), the AES key after the final frame or when
  * the clip is abandoned. Not thread-safe.
  */
-public final class ClipSealerV2 implements ClipSealing {
+public final class ClipSealerV2 extends SignedClipSealing {
     public static final int FORMAT_VERSION = 2;
 
-    private final ClipHeader header;
-    private final byte[] headerBytes;
-    private final FrameSealer frames;
-
     private ClipSealerV2(ClipHeader header, byte[] headerBytes, FrameSealer frames) {
-        this.header = header;
-        this.headerBytes = headerBytes;
-        this.frames = frames;
+        super(header, headerBytes, frames);
     }
 
     /** Starts a clip with the default (JCA) AES-GCM; see {@link #start(DeviceSigner, RecipientList, ClipParams, SecureRandom, GcmProvider)}. */
@@ -88,51 +82,8 @@ public final class ClipSealerV2 implements ClipSealing {
         return new ClipSealerV2(built, headerBytes, frames);
     }
 
-    /** The SignedClipHeader bytes to send in ClipOpen.header; always the same bytes for this clip. */
-    @Override
-    public byte[] headerBytes() {
-        return headerBytes.clone();
-    }
-
-    /** The signed ClipHeader (format_version 2). */
-    public ClipHeader header() {
-        return header;
-    }
-
-    @Override
-    public long clipId() {
-        return header.getClipId();
-    }
-
-    @Override
-    public int nextSeq() {
-        return frames.nextSeq();
-    }
-
     @Override
     public SealedFrame seal(long ptsMicros, byte[] plaintext, boolean last) {
         return frames.seal(ptsMicros, plaintext, last);
-    }
-
-    @Override
-    public boolean isFinished() {
-        return frames.isFinished();
-    }
-
-    @Override
-    public void abandon() {
-        frames.abandon();
-    }
-
-    /** Whether the AES key is erased, for tests: it must be once the final frame is sealed or the clip abandoned. */
-    boolean isKeyDestroyed() {
-        return frames.isKeyDestroyed();
-    }
-
-    @Override
-    public String toString() {
-        return "ClipSealerV2{device=" + header.getDeviceId() + ", clip=" + header.getClipId() + ", recipients="
-                + header.getWrappedKeysCount() + ", list version " + header.getRecipientListVersion() + ", nextSeq="
-                + frames.nextSeq() + (frames.isFinished() ? ", finished" : "") + "}";
     }
 }

@@ -25,23 +25,18 @@ import java.util.List;
  * plaintext carries its FrameInfo (pts, image length, motion score, ring flag) before the image, padded to the
  * clip's bucket, and the frame's public meta is empty. Not thread-safe.
  */
-public final class ClipSealerV3 implements ClipSealing {
+public final class ClipSealerV3 extends SignedClipSealing {
     public static final int FORMAT_VERSION = 3;
     /** OKM bytes: AES key, key commitment, info key. */
     static final int OKM_BYTES = 96;
 
     private static final byte[] NO_META = new byte[0];
 
-    private final ClipHeader header;
     private final ClipInfo info;
-    private final byte[] headerBytes;
-    private final FrameSealer frames;
 
     private ClipSealerV3(ClipHeader header, ClipInfo info, byte[] headerBytes, FrameSealer frames) {
-        this.header = header;
+        super(header, headerBytes, frames);
         this.info = info;
-        this.headerBytes = headerBytes;
-        this.frames = frames;
     }
 
     /** Starts a clip with the default (JCA) AES-GCM; see the overload with a {@link GcmProvider}. */
@@ -162,30 +157,9 @@ public final class ClipSealerV3 implements ClipSealing {
                 + Padding.MULTIPLE + " (" + Padding.RECOMMENDED + " is the recommended bucket)";
     }
 
-    /** The SignedClipHeader bytes to send in ClipOpen.header; always the same bytes for this clip. */
-    @Override
-    public byte[] headerBytes() {
-        return headerBytes.clone();
-    }
-
-    /** The signed ClipHeader (format_version 3): no event field, the chain link and the sealed info. */
-    public ClipHeader header() {
-        return header;
-    }
-
     /** The ClipInfo sealed in the header. */
     public ClipInfo info() {
         return info;
-    }
-
-    @Override
-    public long clipId() {
-        return header.getClipId();
-    }
-
-    @Override
-    public int nextSeq() {
-        return frames.nextSeq();
     }
 
     /** Seals a frame with no motion score and no ring press: {@code seal(new FrameFacts(pts, 0, false), ...)}. */
@@ -204,28 +178,5 @@ public final class ClipSealerV3 implements ClipSealing {
                 .setRingPressed(facts.ringPressed())
                 .build();
         return frames.sealWithMeta(NO_META, FramePlaintextV3.build(frameInfo, image, info.getPadTo()), last);
-    }
-
-    @Override
-    public boolean isFinished() {
-        return frames.isFinished();
-    }
-
-    @Override
-    public void abandon() {
-        frames.abandon();
-    }
-
-    /** Whether the AES key is erased, for tests: it must be once the final frame is sealed or the clip abandoned. */
-    boolean isKeyDestroyed() {
-        return frames.isKeyDestroyed();
-    }
-
-    @Override
-    public String toString() {
-        return "ClipSealerV3{device=" + header.getDeviceId() + ", clip=" + Long.toUnsignedString(header.getClipId())
-                + ", position " + header.getChain().getPosition() + ", recipients=" + header.getWrappedKeysCount()
-                + ", list version " + header.getRecipientListVersion() + ", nextSeq=" + frames.nextSeq()
-                + (frames.isFinished() ? ", finished" : "") + "}";
     }
 }

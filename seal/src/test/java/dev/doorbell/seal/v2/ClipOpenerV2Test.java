@@ -51,9 +51,11 @@ class ClipOpenerV2Test {
                 V2Fixture.outerChanged(clip.header(), b -> b.setHeader(ByteString.copyFrom(new byte[] {0x08}))));
         SigningKey device = world.deviceKey;
         assertBadHeader(
-                "format_version 3, expected 2", V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(3)));
+                "format_version 4, expected 2 or 3",
+                V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(4)));
         assertBadHeader(
-                "format_version 1, expected 2", V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(1)));
+                "format_version 1, expected 2 or 3",
+                V2Fixture.resigned(clip.header(), device, h -> h.setFormatVersion(1)));
         assertBadHeader(
                 "signature is 63 bytes, expected 64",
                 V2Fixture.outerChanged(

@@ -11,7 +11,7 @@ class HeaderFormatTest {
     private final V2Fixture world = new V2Fixture(new InsecureDeterministicRandom("header-format-test"));
 
     @Test
-    void version_v1ClipHeaderV2SignedHeaderOrNeither() {
+    void version_v1ClipHeaderV2OrV3SignedHeaderOrNeither() {
         byte[] v1 = ClipSealer.start(
                         RootKey.generate(V2Fixture.DEVICE, world.random).epochKey(0), V2Fixture.params(1), world.random)
                 .headerBytes();
@@ -20,9 +20,10 @@ class HeaderFormatTest {
         assertEquals(HeaderFormat.UNKNOWN, HeaderFormat.version(new byte[] {(byte) 0xff}));
         assertEquals(HeaderFormat.UNKNOWN, HeaderFormat.version(new byte[0]));
         assertEquals(HeaderFormat.UNKNOWN, HeaderFormat.version(null));
+        assertEquals(HeaderFormat.V3, HeaderFormat.version(world.sealV3(1, 0, 1).header()));
         assertEquals(
                 HeaderFormat.UNKNOWN,
                 HeaderFormat.version(
-                        V2Fixture.resigned(world.seal(1, 1).header(), world.deviceKey, h -> h.setFormatVersion(3))));
+                        V2Fixture.resigned(world.seal(1, 1).header(), world.deviceKey, h -> h.setFormatVersion(4))));
     }
 }

@@ -1,8 +1,10 @@
 package dev.doorbell.seal.v2;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.Codec;
+import dev.doorbell.proto.v1.FrameInfo;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.proto.v1.Trigger;
@@ -23,6 +25,10 @@ import java.util.function.UnaryOperator;
 final class V2Fixture {
     static final String DEVICE = "front-door";
     static final long PAIRED_AT = 1_700_000_000_000L;
+    /** The first clip after pairing: no predecessor. */
+    static final ChainLink FIRST = ChainLink.newBuilder().setPosition(1).build();
+    /** The press that started the ring clips of {@link #params}. */
+    static final long RING_AT = 1_700_000_121_000L;
 
     final SecureRandom random;
     final SigningKey owner;
@@ -91,6 +97,43 @@ final class V2Fixture {
             frames.add(sealer.seal(i * 66_666L, plaintext, i == sizes.length - 1));
         }
         return new Clip(sealer.headerBytes(), frames, plaintexts);
+    }
+
+    /** A v3 clip at the first chain position, padded to {@code padTo}, frame i with {@link #facts(int)}. */
+    Clip sealV3(long clipId, int padTo, int... sizes) {
+        return sealV3(startV3(clipId, FIRST, padTo), sizes);
+    }
+
+    ClipSealerV3 startV3(long clipId, ChainLink chain, int padTo) {
+        return ClipSealerV3.start(signer, list, params(clipId), chain, List.of(RING_AT), padTo, random);
+    }
+
+    Clip sealV3(ClipSealerV3 sealer, int... sizes) {
+        List<SealedFrame> frames = new ArrayList<>();
+        List<byte[]> images = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] image = new byte[sizes[i]];
+            random.nextBytes(image);
+            images.add(image);
+            frames.add(sealer.seal(facts(i), image, i == sizes.length - 1));
+        }
+        return new Clip(sealer.headerBytes(), frames, images);
+    }
+
+    /** Frame i's facts: pts every 66.666 ms, a motion score that varies, the ring pressed during frame 1. */
+    static FrameFacts facts(int i) {
+        return new FrameFacts(i * 66_666L, (i * 337) % 1001, i == 1);
+    }
+
+    /** The FrameInfo the v3 sealer writes for frame i of {@link #facts(int)} with an image of that length. */
+    static FrameInfo frameInfo(int i, int imageLength) {
+        FrameFacts f = facts(i);
+        return FrameInfo.newBuilder()
+                .setPtsUs(f.ptsMicros())
+                .setImageLength(imageLength)
+                .setMotionPermille(f.motionPermille())
+                .setRingPressed(f.ringPressed())
+                .build();
     }
 
     /** The header bytes with the inner ClipHeader changed by {@code change} and signed again by {@code by}. */
