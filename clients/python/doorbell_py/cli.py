@@ -88,6 +88,11 @@ def cmd_upload(args):
     def new_sealer(n):
       return fmt.ClipSealer(key.key, key.epoch, key.device_id, first_clip + n,
                             start_time_unix_ms=int(time.time() * 1000), **params), "format v1, epoch %d" % key.epoch
+  def ring_facts(i):
+    # v3 seals each frame's motion score and ring flag (the synthetic camera measures no motion); v1 and v2 have
+    # neither.
+    return (0, args.ring and i == 0) if on_persisted else ()
+
   context = link.tls_context(args.device_dir)
   with link.UplinkClient(host, int(port), device_id, context, args.server_name, args.timeout, version,
                          on_list) as client:
@@ -103,7 +108,8 @@ def cmd_upload(args):
       # an earlier clip of this session was uploading is used from the next clip on.
       sealer, what = new_sealer(n)
       clip_id = sealer.clip_id
-      frames = [sealer.seal(p, i * 1_000_000 // fps, i == len(plaintexts) - 1) for i, p in enumerate(plaintexts)]
+      frames = [sealer.seal(p, i * 1_000_000 // fps, i == len(plaintexts) - 1, *ring_facts(i))
+                for i, p in enumerate(plaintexts)]
       ack = client.upload_clip(clip_id, sealer.header_bytes, frames, on_persisted and (
           lambda frames_acked, final, clip_id=clip_id: on_persisted(clip_id, frames_acked, final)))
       print("clip %016x (%d) of %s, %s: %d frames, %d sealed bytes" % (
@@ -311,7 +317,10 @@ def cmd_share(args):
   clip_id = int(clip_hex, 16)
   owner_secret = v2.read_owner_secret(os.path.join(args.owner, "owner.secret"))
   identity = v2.load_owner(args.owner)
-  _, _, to_public = v2.read_viewer_public(args.to)
+  to_name, to_kem, to_public = v2.read_viewer_public(args.to)
+  if to_kem != v2.KEM_X25519:
+    raise ValueError("%s: %s is an x-wing (kem 0x%04x) viewer; this client cannot wrap to x-wing (no ML-KEM): share "
+                     "with the Java `doorbell owner share`" % (args.to, to_name, to_kem))
   matching = [c for c in store.read(args.store).clips if (c.device_id, c.clip_id) == (device_id, clip_id)]
   if not matching:
     raise ValueError("no clip %s %016x in %s" % (device_id, clip_id, args.store))
