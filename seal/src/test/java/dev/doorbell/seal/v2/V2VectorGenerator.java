@@ -290,20 +290,7 @@ final class V2VectorGenerator {
         t.put("aesKey", hex(aesKey));
         t.put("commitment", hex(commitment));
         t.put("wrapInfo", hex(Contexts.wrapInfo(DEVICE, clipId)));
-        List<Object> recipients = new ArrayList<>();
-        List<RecipientKeyPair> pairs = List.of(ownerViewer, alice);
-        for (int i = 0; i < pairs.size(); i++) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("name", pairs.get(i).name());
-            r.put("privateKey", hex(pairs.get(i).privateKey()));
-            r.put("publicKey", hex(pairs.get(i).publicKey().publicKey()));
-            r.put("keyId", hex(pairs.get(i).keyId()));
-            r.put("ephemeralRandom", hex(draws.get(2 + i)));
-            r.put("enc", hex(header.getWrappedKeys(i).getEnc().toByteArray()));
-            r.put("ciphertext", hex(header.getWrappedKeys(i).getCiphertext().toByteArray()));
-            recipients.add(r);
-        }
-        t.put("recipients", recipients);
+        t.put("recipients", recipients(List.of(ownerViewer, alice), draws, header));
         byte[] inner;
         try {
             inner = SignedClipHeader.parseFrom(headerBytes).getHeader().toByteArray();
@@ -336,6 +323,26 @@ final class V2VectorGenerator {
         t.put("opener", opener(owner.publicKey(), alice, null));
         t.put("expected", expected("OK", null, ""));
         return t;
+    }
+
+    /**
+     * The recipients of a clip vector: each key pair, the draw its HPKE ephemeral key came from (after {@code k}
+     * and the nonce prefix, in list order) and the wrapped key the header holds for it.
+     */
+    static List<Object> recipients(List<RecipientKeyPair> pairs, List<byte[]> draws, ClipHeader header) {
+        List<Object> recipients = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("name", pairs.get(i).name());
+            r.put("privateKey", hex(pairs.get(i).privateKey()));
+            r.put("publicKey", hex(pairs.get(i).publicKey().publicKey()));
+            r.put("keyId", hex(pairs.get(i).keyId()));
+            r.put("ephemeralRandom", hex(draws.get(2 + i)));
+            r.put("enc", hex(header.getWrappedKeys(i).getEnc().toByteArray()));
+            r.put("ciphertext", hex(header.getWrappedKeys(i).getCiphertext().toByteArray()));
+            recipients.add(r);
+        }
+        return recipients;
     }
 
     private Map<String, Object> shareGroup(Map<String, Object> base) {
@@ -443,7 +450,7 @@ final class V2VectorGenerator {
         return rnd;
     }
 
-    private static Map<String, Object> group(String type, List<Object> tests) {
+    static Map<String, Object> group(String type, List<Object> tests) {
         Map<String, Object> g = new LinkedHashMap<>();
         g.put("type", type);
         g.put("tests", tests);

@@ -50,16 +50,19 @@ import org.junit.jupiter.api.Test;
 class V2VectorsTest {
     @Test
     void file_equalsWhatTheGeneratorProduces() throws Exception {
-        String generated = JsonFiles.write(new V2VectorGenerator().generate());
+        assertFresh(V2VectorGenerator.FILE, JsonFiles.write(new V2VectorGenerator().generate()));
+    }
+
+    /** The vector file equals a fresh generation; with -Ddoorbell.regenerate=true it is written first. */
+    static void assertFresh(String file, String generated) throws Exception {
         if (Boolean.getBoolean("doorbell.regenerate")) {
-            Files.createDirectories(
-                    TestData.dir().resolve(V2VectorGenerator.FILE).getParent());
-            Files.writeString(TestData.dir().resolve(V2VectorGenerator.FILE), generated, StandardCharsets.UTF_8);
+            Files.createDirectories(TestData.dir().resolve(file).getParent());
+            Files.writeString(TestData.dir().resolve(file), generated, StandardCharsets.UTF_8);
         }
         assertEquals(
-                Files.readString(TestData.dir().resolve(V2VectorGenerator.FILE)),
+                Files.readString(TestData.dir().resolve(file)),
                 generated,
-                "seal_v2_vectors.json is stale: rerun with -Ddoorbell.regenerate=true after a deliberate format change");
+                file + " is stale: rerun with -Ddoorbell.regenerate=true after a deliberate format change");
     }
 
     @Test
@@ -172,23 +175,7 @@ class V2VectorsTest {
             byte[] wrapInfo =
                     concat(ascii("doorbell/v2/wrap"), new byte[] {0}, ascii(device), new byte[] {0}, u64(clipId));
             assertEquals(t.get("wrapInfo"), TestData.hex(wrapInfo));
-            List<byte[]> draws = new ArrayList<>(List.of(k, hex(t.get("noncePrefix"))));
-            for (Object ro : list(t.get("recipients"))) {
-                Map<String, Object> r = map(ro);
-                RecipientKeyPair pair = RecipientKeyPair.fromPrivate((String) r.get("name"), hex(r.get("privateKey")));
-                assertEquals(r.get("publicKey"), TestData.hex(pair.publicKey().publicKey()));
-                assertEquals(r.get("keyId"), TestData.hex(pair.keyId()));
-                // HPKE with BouncyCastle directly: the recorded ephemeral draw (clamped by X25519) gives enc and ct.
-                byte[] ephemeral = hex(r.get("ephemeralRandom"));
-                X25519PrivateKeyParameters skE = new X25519PrivateKeyParameters(ephemeral);
-                HPKEContextWithEncapsulation sender = suite().setupBaseS(
-                                suite().deserializePublicKey(pair.publicKey().publicKey()),
-                                wrapInfo,
-                                new AsymmetricCipherKeyPair(skE.generatePublicKey(), skE));
-                assertEquals(r.get("enc"), TestData.hex(sender.getEncapsulation()));
-                assertEquals(r.get("ciphertext"), TestData.hex(sender.seal(pair.keyId(), k)));
-                draws.add(ephemeral);
-            }
+            List<byte[]> draws = wrappedKeysRederived(t, k, wrapInfo);
             SigningKey deviceKey = SigningKey.fromSeed(hex(t.get("deviceSeed")));
             assertEquals(
                     t.get("devicePublicKey"), TestData.hex(deviceKey.publicKey().bytes()));
@@ -291,7 +278,31 @@ class V2VectorsTest {
         }
     }
 
-    private static void assertVerdict(Map<String, Object> t, ClipVerdict verdict) {
+    /**
+     * Each recipient's wrapped key made again with BouncyCastle's HPKE directly (the recorded ephemeral draw,
+     * clamped by X25519, gives enc and ciphertext); returns the sealer's draws: k, the nonce prefix, the ephemerals.
+     */
+    static List<byte[]> wrappedKeysRederived(Map<String, Object> t, byte[] k, byte[] wrapInfo) throws Exception {
+        List<byte[]> draws = new ArrayList<>(List.of(k, hex(t.get("noncePrefix"))));
+        for (Object ro : list(t.get("recipients"))) {
+            Map<String, Object> r = map(ro);
+            RecipientKeyPair pair = RecipientKeyPair.fromPrivate((String) r.get("name"), hex(r.get("privateKey")));
+            assertEquals(r.get("publicKey"), TestData.hex(pair.publicKey().publicKey()));
+            assertEquals(r.get("keyId"), TestData.hex(pair.keyId()));
+            byte[] ephemeral = hex(r.get("ephemeralRandom"));
+            X25519PrivateKeyParameters skE = new X25519PrivateKeyParameters(ephemeral);
+            HPKEContextWithEncapsulation sender = suite().setupBaseS(
+                            suite().deserializePublicKey(pair.publicKey().publicKey()),
+                            wrapInfo,
+                            new AsymmetricCipherKeyPair(skE.generatePublicKey(), skE));
+            assertEquals(r.get("enc"), TestData.hex(sender.getEncapsulation()));
+            assertEquals(r.get("ciphertext"), TestData.hex(sender.seal(pair.keyId(), k)));
+            draws.add(ephemeral);
+        }
+        return draws;
+    }
+
+    static void assertVerdict(Map<String, Object> t, ClipVerdict verdict) {
         Map<String, Object> expected = map(t.get("expected"));
         String id = id(t) + ": " + verdict.summary();
         assertEquals(expected.get("status"), verdict.status().name(), id);
@@ -303,7 +314,7 @@ class V2VectorsTest {
         assertEquals(expected.get("reasonKeyword"), verdict.keyword(), id);
     }
 
-    private static ClipVerdict open(Map<String, Object> t) {
+    static ClipVerdict open(Map<String, Object> t) {
         Map<String, Object> opener = map(t.get("opener"));
         RecipientKeyPair pair = RecipientKeyPair.fromPrivate(
                 (String) opener.get("recipientName"), hex(opener.get("recipientPrivateKey")));
@@ -319,7 +330,7 @@ class V2VectorsTest {
                         frames(t));
     }
 
-    private static List<StoredFrameBytes> frames(Map<String, Object> t) {
+    static List<StoredFrameBytes> frames(Map<String, Object> t) {
         List<StoredFrameBytes> frames = new ArrayList<>();
         for (Object fo : list(t.get("frames"))) {
             Map<String, Object> f = map(fo);
@@ -346,11 +357,11 @@ class V2VectorsTest {
                 ((Number) p.get("preRollMs")).intValue());
     }
 
-    private static HPKE suite() {
+    static HPKE suite() {
         return new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM256);
     }
 
-    private static String id(Map<String, Object> t) {
+    static String id(Map<String, Object> t) {
         return "tcId " + t.get("tcId") + " (" + t.get("comment") + ")";
     }
 
@@ -363,15 +374,15 @@ class V2VectorsTest {
         throw new AssertionError("no test group " + type);
     }
 
-    private static byte[] ascii(String s) {
+    static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static byte[] u64(long v) {
+    static byte[] u64(long v) {
         return ByteBuffer.allocate(8).putLong(v).array();
     }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         ByteBuffer out =
                 ByteBuffer.allocate(Arrays.stream(parts).mapToInt(p -> p.length).sum());
         for (byte[] p : parts) {
