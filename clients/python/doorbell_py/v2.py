@@ -780,7 +780,7 @@ def _xwing_only(wrapped_keys, identity):
 
 
 def _header_problem(signed, header):
-  """Step 1 of FORMAT.md §15 (v2 and v3, §17), in its order."""
+  """Step 1 of FORMAT.md §15 (v2 and v3, §17.5), in its order."""
   if header.format_version not in (FORMAT_VERSION, v3.FORMAT_VERSION):
     return "format_version %d, expected 2 or 3" % header.format_version
   if len(signed.signature) != SIG_LEN:
@@ -788,7 +788,7 @@ def _header_problem(signed, header):
   if len(header.nonce_prefix) != fmt.PREFIX_LEN or len(header.key_commitment) != fmt.COMMIT_LEN:
     return "nonce prefix %d, commitment %d bytes" % (len(header.nonce_prefix), len(header.key_commitment))
   if header.format_version == v3.FORMAT_VERSION:
-    problem = v3.header_problem(header)
+    problem = v3.public_event_field(header)
     if problem:
       return problem
   elif header.salt or header.key_epoch:
@@ -804,6 +804,8 @@ def _header_problem(signed, header):
     problem = _wrapped_problem(w)
     if problem:
       return "wrapped key %d: %s" % (i, problem)
+  if header.format_version == v3.FORMAT_VERSION:
+    return v3.header_problem(header)
   return None
 
 

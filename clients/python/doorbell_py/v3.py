@@ -186,23 +186,42 @@ def open_frame(pad_to):
 
 # --- the header -------------------------------------------------------------------------------------------------------
 
-def header_problem(header):
-  """What v3 adds to step 1 of the header checks (after the v2 checks common to both): the public event fields
-  absent, a chain link, sealed info. None or the detail of "bad header"."""
-  present = sorted(f.number for f, _ in header.ListFields() if f.number in PUBLIC_EVENT_FIELDS)
+def public_event_field(header):
+  """The v3 part of step 1 where v2 checks salt and key_epoch: the first public event field present, or None."""
+  present = sorted((f.number, f.name) for f, _ in header.ListFields() if f.number in PUBLIC_EVENT_FIELDS)
   if present:
-    return "public event field %d present in a v3 header" % present[0]
-  if not header.HasField("chain"):
-    return "no chain link (required in v3)"
-  link = header.chain
+    return "public event field %d present in a v3 header: %s" % present[0]
+  return None
+
+
+def chain_problem(link, clip_id):
+  """None, or why a chain link does not hold (§17.4)."""
   if link.position == 0:
     return "chain position 0 (positions start at 1)"
-  if link.position == 1 and (link.prev_clip_id or link.prev_header_sha256 or link.prev_acknowledged_frames
-                             or link.prev_final_acknowledged):
-    return "chain position 1 names a predecessor"
-  if link.position > 1 and len(link.prev_header_sha256) != 32:
+  if link.position == 1:
+    if link.prev_clip_id or link.prev_header_sha256 or link.prev_acknowledged_frames or link.prev_final_acknowledged:
+      return "chain position 1 names a predecessor"
+    return None
+  if link.prev_clip_id in (0, clip_id):
+    return "chain position %d: predecessor clip id %d" % (link.position, link.prev_clip_id)
+  if len(link.prev_header_sha256) != 32:
     return "chain position %d: predecessor header hash of %d bytes, expected 32" % (
         link.position, len(link.prev_header_sha256))
+  if link.prev_final_acknowledged and not link.prev_acknowledged_frames:
+    return "chain position %d: the predecessor's final frame acknowledged with no frame acknowledged" % link.position
+  return None
+
+
+def header_problem(header):
+  """The v3 checks that end step 1 (after the wrapped keys): a clip id, a chain link that holds, sealed info. None or
+  the detail of "bad header"."""
+  if header.clip_id == 0:
+    return "clip id 0"
+  if not header.HasField("chain"):
+    return "no chain link (required in v3)"
+  problem = chain_problem(header.chain, header.clip_id)
+  if problem:
+    return problem
   if not header.sealed_info:
     return "no sealed clip info (required in v3)"
   return None

@@ -166,9 +166,22 @@ class V3Test(unittest.TestCase):
         verdict = self.open(*self.build([(frame_plain(b"x"), b"")], mutate=mutate))
         self.assertVerdict("TAMPERED", None, "bad header", verdict)
         self.assertIn(detail, verdict.reason)
-    verdict = self.open(*self.build([(frame_plain(b"x"), b"")], link=clip_pb2.ChainLink(
-        position=2, prev_clip_id=5, prev_header_sha256=b"short")))
-    self.assertVerdict("TAMPERED", None, "bad header", verdict)
+    sha = bytes(32)
+    for detail, link in (
+        ("hash of 5 bytes", clip_pb2.ChainLink(position=2, prev_clip_id=5, prev_header_sha256=b"short")),
+        ("position 1 names a predecessor", clip_pb2.ChainLink(position=1, prev_acknowledged_frames=1)),
+        ("predecessor clip id 0", clip_pb2.ChainLink(position=2, prev_header_sha256=sha)),
+        ("predecessor clip id %d" % CLIP, clip_pb2.ChainLink(position=2, prev_clip_id=CLIP, prev_header_sha256=sha)),
+        ("final frame acknowledged with no frame", clip_pb2.ChainLink(position=2, prev_clip_id=5,
+                                                                      prev_header_sha256=sha,
+                                                                      prev_final_acknowledged=True))):
+      with self.subTest(detail):
+        verdict = self.open(*self.build([(frame_plain(b"x"), b"")], link=link))
+        self.assertVerdict("TAMPERED", None, "bad header", verdict)
+        self.assertIn(detail, verdict.reason)
+    verdict = self.open(*self.build([(frame_plain(b"x"), b"")], mutate=lambda h: setattr(h, "clip_id", 0)),
+                        clip_id=0)
+    self.assertIn("clip id 0", verdict.reason)
 
   def test_header_unknownFieldAccepted(self):
     def unknown(h):
