@@ -84,9 +84,8 @@ def check(opened, from_position=None, verdict_type=None):
     first = positions[0]
     if first > start:
       f = at[first][0]
-      gone = first - start
-      where = "position %d is" % start if gone == 1 else "positions %d..%d are" % (start, first - 1)
-      found("MISSING", "MISSING %s before %016x (%s not in this store)" % (_clips(gone), f.clip_id, where), True)
+      found("MISSING", "MISSING %s before %016x (positions %d..%d are not in this store)" % (
+          _clips(first - start), f.clip_id, start, first - 1), True)
     for previous_p, p in zip(positions, positions[1:]):
       a, b = at[previous_p][0], at[p][0]
       if p == previous_p + 1:

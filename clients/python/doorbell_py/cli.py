@@ -371,7 +371,8 @@ def main(argv=None):
   p.add_argument("--server-name", help="name to check in the uplink's certificate (default: HOST)")
   p.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole session")
   p.set_defaults(run=cmd_upload)
-  p = sub.add_parser("open", help="verify and open stored clips; exit 1 if any clip is not OK")
+  p = sub.add_parser("open", help="verify and open stored clips, then check each device's chain of v3 clips; exit 1 if "
+                     "any clip is not OK or a chain is broken, 3 if nothing failed but some clips are UNSUPPORTED")
   p.add_argument("--store", required=True)
   p.add_argument("--keyring", help="directory of <device>.root files (v1 clips)")
   p.add_argument("--identity", help="an owner's directory or a viewer's (v2 clips)")

@@ -153,7 +153,7 @@ class ChainTest(unittest.TestCase):
     self.assertNotIn("MISSING", out)
     code, out = self.open("--from-position", "2")
     self.assertEqual(1, code, out)
-    self.assertIn("MISSING 1 clip before %016x (position 2 is not in this store)" % clips[2][0], out)
+    self.assertIn("MISSING 1 clip before %016x (positions 2..2 are not in this store)" % clips[2][0], out)
 
   def test_oneClipAsked_noChainCheck(self):
     clips = [self.record() for _ in range(3)]
