@@ -359,8 +359,8 @@ def main(argv=None):
   p.add_argument("--format", type=int, choices=(2, 3), default=3,
                  help="the format a paired device seals (default 3; 2 for an uplink or opener of before issue 12)")
   p.add_argument("--pad", type=int, default=0, metavar="BYTES",
-                 help="format v3: every sealed frame's length is the smallest multiple of BYTES that fits (0 = off, the "
-                 "default; else 64..1048576, a multiple of 16; 4096 is the recommended bucket)")
+                 help="format v3: every sealed frame's length is the smallest multiple of BYTES that fits (0 = off, "
+                 "the default; else 64..1048576, a multiple of 16; 4096 is the recommended bucket)")
   p.add_argument("--ring", action="store_true",
                  help="format v3: the clips are ring clips (trigger ring, the press at the clip's start)")
   p.add_argument("--clips", type=int, default=1, help="clips to upload in this session, ids counting up (1..100)")

@@ -153,8 +153,9 @@ class LinkV3Test(unittest.TestCase):
     with LoopbackUplink(self.fleet, self.store_dir) as uplink:
       code, out = self.upload(uplink, "--clip-id", "77")
       self.assertEqual(0, code, out)
-    code, out = self.cli("share", "--owner", self.owner_dir, "--store", self.store_dir, "--clip", "%s/%x" % (DEVICE, 77),
-                         "--to", os.path.join(directory, "viewer.pub"), "--out", os.path.join(self.root, "s"))
+    code, out = self.cli("share", "--owner", self.owner_dir, "--store", self.store_dir,
+                         "--clip", "%s/%x" % (DEVICE, 77), "--to", os.path.join(directory, "viewer.pub"),
+                         "--out", os.path.join(self.root, "s"))
     self.assertEqual(2, code, out)
     self.assertIn("cannot wrap to x-wing", out)
     self.assertFalse(os.path.exists(os.path.join(self.root, "s")))
