@@ -176,7 +176,8 @@ class PythonInteropTest {
                 PYTHON_TIMEOUT);
         assertEquals(0, open.exitCode(), open.output());
         int clips = StoreDirectoryReader.read(storeDir).clips().size();
-        assertEquals(clips, open.output().lines().filter(l -> l.contains(" OK")).count(), open.output());
+        assertEquals(
+                clips, open.output().lines().filter(l -> l.contains(" OK (")).count(), open.output());
         for (Map.Entry<String, byte[]> e : plaintexts.entrySet()) {
             Path jpg = opened.resolve(e.getKey() + ".jpg");
             assertTrue(Files.exists(jpg), "Python opened " + jpg);
