@@ -271,6 +271,17 @@ class RecipientListRefused(Exception):
     return RESULT.Status.Name(self.status)
 
 
+def _ml_kem_modulus_ok(xwing_public_key):
+  """FIPS 203 section 7.2's modulus check of the ML-KEM-768 encapsulation key at the start of an x-wing public key:
+  every 12-bit coefficient of its first 1152 bytes is below q = 3329 (no ML-KEM is needed for that)."""
+  ek = xwing_public_key[:1152]
+  for i in range(0, len(ek), 3):
+    b0, b1, b2 = ek[i], ek[i + 1], ek[i + 2]
+    if (b0 | (b1 & 0x0F) << 8) >= 3329 or (b1 >> 4 | b2 << 4) >= 3329:
+      return False
+  return True
+
+
 def check_recipients(recipients):
   """The rules of a list's recipients: 1 to 64, names valid and unique, X25519 keys of 32 bytes or x-wing keys of
   1216, unique. Returns None or what is wrong."""
@@ -283,6 +294,8 @@ def check_recipients(recipients):
     if PUBLIC_KEY_LENS.get(r.kem) != len(r.public_key):
       return "recipient %s: kem 0x%04x with a %d-byte key, expected x25519 (0x0020) and 32 or x-wing (0x647a) and " \
           "1216" % (r.name, r.kem, len(r.public_key))
+    if r.kem == v3.KEM_XWING and not _ml_kem_modulus_ok(r.public_key):
+      return "recipient %s: its x-wing key's ML-KEM-768 part fails the modulus check of FIPS 203 section 7.2" % r.name
     if r.name in names:
       return "recipient name %s appears twice" % r.name
     if r.public_key in keys:

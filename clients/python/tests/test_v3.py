@@ -327,7 +327,9 @@ class V3Test(unittest.TestCase):
     owner = v2.owner_signing_key(self.secret)
     rl = keys_pb2.RecipientList(device_id=DEVICE, version=2, issued_unix_ms=1, recipients=[
         keys_pb2.Recipient(name="owner", kem=0x20, public_key=v2.owner_viewer_key(self.secret).public),
-        keys_pb2.Recipient(name="tablet", kem=v3.KEM_XWING, public_key=os.urandom(1216))]).SerializeToString()
+        # an ML-KEM part whose coefficients are all 0 passes the modulus check; the rest is random
+        keys_pb2.Recipient(name="tablet", kem=v3.KEM_XWING, public_key=bytes(1152) + os.urandom(64))]) \
+        .SerializeToString()
     signed = keys_pb2.SignedRecipientList(list=rl, signature=owner.sign(v2.CONTEXT_RECIPIENT_LIST, rl)) \
         .SerializeToString()
     self.assertEqual(2, v2.verify_recipient_list(owner.public, DEVICE, 1, signed).version)
