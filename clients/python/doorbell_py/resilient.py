@@ -53,7 +53,7 @@ class Uploader:
     self.attempts = 0
 
   def upload(self, clips):
-    """clips: an iterable of (clip_id, header_bytes, frames), pulled one at a time: a clip is sealed only when the
+    """clips: an iterable of (clip_id, header_bytes, frames[, on_persisted]), pulled one at a time: a clip is sealed only when the
     one before it is finished, so one clip at most is unfinished and kept."""
     clips = iter(clips)
     current = next(clips, None)
@@ -68,15 +68,16 @@ class Uploader:
         welcome = client.connect(open_clips=[current[0]] if started else [])
         states = {s.clip_id: s for s in welcome.clips}
         while current is not None:
-          clip_id, header, frames = current
+          clip_id, header, frames = current[:3]
+          on_persisted = current[3] if len(current) > 3 else None
           state = states.pop(clip_id, None)
           if state is not None and state.known and state.closed:
             self._on_clip(clip_id, None)
           else:
             known = state is not None and state.known
             started = True
-            ack = client.upload_clip(clip_id, header, frames, first_seq=state.persisted_frames if known else 0,
-                                     send_open=not known)
+            ack = client.upload_clip(clip_id, header, frames, on_persisted,
+                                     first_seq=state.persisted_frames if known else 0, send_open=not known)
             self._on_clip(clip_id, ack)
           self._backoff.reset()
           current, started = next(clips, None), False

@@ -2,6 +2,7 @@ package dev.doorbell.app;
 
 import dev.doorbell.cli.Cli;
 import dev.doorbell.cli.VersionProvider;
+import dev.doorbell.cli.logging.LogFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +43,8 @@ public final class DoorbellCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before any logger exists: logback reads the format when it starts (LogFormat).
+        LogFormat.select(args);
         System.exit(commandLine().execute(args));
     }
 

@@ -1,6 +1,7 @@
 package dev.doorbell.app;
 
 import dev.doorbell.cli.Cli;
+import dev.doorbell.cli.logging.LogFormat;
 import dev.doorbell.fleet.FleetMerge;
 import dev.doorbell.fleet.FleetOutcome;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ public final class FleetCommand implements Callable<Integer> {
      * broken worker (2) from a run over its limits (1).
      */
     public static void main(String[] args) {
+        LogFormat.select(args);
         System.exit(Cli.configure(new CommandLine(new FleetCommand())).execute(args));
     }
 

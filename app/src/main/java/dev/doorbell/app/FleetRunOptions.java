@@ -3,6 +3,8 @@ package dev.doorbell.app;
 import dev.doorbell.cli.DurationConverter;
 import dev.doorbell.cli.HostPortConverter;
 import dev.doorbell.cli.RateConverter;
+import dev.doorbell.cli.ops.MetricsAddress;
+import dev.doorbell.cli.ops.MetricsEndpoint;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.fleet.FleetOutcome;
@@ -12,6 +14,9 @@ import dev.doorbell.fleet.FleetScenario;
 import dev.doorbell.fleet.Shard;
 import dev.doorbell.fleet.Traffic;
 import dev.doorbell.fleet.WorkerPool;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -120,6 +125,15 @@ public final class FleetRunOptions {
     String frameBytes;
 
     @Option(
+            names = "--pad",
+            paramLabel = "BYTES",
+            defaultValue = "0",
+            converter = PadConverter.class,
+            description = "Pad every sealed frame to the next multiple of BYTES (64..1048576, a multiple of 16; 4096 is"
+                    + " the recommended bucket); 0, the default, pads nothing.")
+    int pad;
+
+    @Option(
             names = "--connect-first",
             description = "Connect every device before any sends; --duration counts from then.")
     boolean connectFirst;
@@ -169,6 +183,14 @@ public final class FleetRunOptions {
             description =
                     "Run devices [i*N/n, (i+1)*N/n) only, e.g. one shard per machine (default: ${DEFAULT-VALUE}).")
     String shard;
+
+    @Option(
+            names = "--metrics",
+            paramLabel = "HOST:PORT",
+            converter = MetricsAddress.Converter.class,
+            description = "Serve the run's counters at /metrics (Prometheus) over plain HTTP while it runs; a bare "
+                    + "PORT means 127.0.0.1:PORT (default: off). One process only (docs/OPERATIONS.md).")
+    MetricsAddress metrics;
 
     @Option(
             names = "--processes",
@@ -274,6 +296,7 @@ public final class FleetRunOptions {
                     .clips(minClip, maxClip)
                     .profile(Profile.parse(profile))
                     .frameBytes(frameBytes == null ? null : FleetPlan.FrameBytes.parse(frameBytes))
+                    .pad(pad)
                     .seed(seed)
                     .report(report, tag)
                     .threads(ioThreads, senderThreads)
@@ -286,6 +309,12 @@ public final class FleetRunOptions {
         }
         if (processes < 1) {
             throw new ParameterException(spec.commandLine(), "--processes must be at least 1, got " + processes);
+        }
+        if (processes > 1 && metrics != null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--metrics serves one process's counters: drop --processes, or run one fleet per machine with "
+                            + "--shard and --metrics each");
         }
         if (processes > 1 && !scenarioOptions.steady()) {
             throw new ParameterException(
@@ -301,8 +330,9 @@ public final class FleetRunOptions {
                 signals.alsoOnLinesFrom(System.in);
             }
             if (processes == 1) {
-                try {
-                    outcome = FleetRunner.system().run(plan, scenario, out, signals.stop());
+                FleetRunner runner = FleetRunner.system();
+                try (MetricsEndpoint endpoint = metricsEndpoint(runner, out)) {
+                    outcome = runner.run(plan, scenario, out, signals.stop());
                 } catch (UplinkFailureException e) {
                     if (progressJson) {
                         // A worker: its report holds the line, which the parent prints once for all of them.
@@ -374,6 +404,22 @@ public final class FleetRunOptions {
         return addresses;
     }
 
+    /** With {@code --metrics}: the endpoint the run's counters go to from the start; null without. */
+    private MetricsEndpoint metricsEndpoint(FleetRunner runner, PrintWriter out) throws IOException {
+        if (metrics == null) {
+            return null;
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        JvmMetrics.builder().register(registry);
+        runner.exportTo(registry);
+        MetricsEndpoint endpoint =
+                MetricsEndpoint.start(metrics.host(), metrics.port(), registry, MetricsEndpoint.Readiness::ok);
+        out.println("metrics on http://" + endpoint.address().getHostString() + ":"
+                + endpoint.address().getPort() + "/metrics");
+        out.flush();
+        return endpoint;
+    }
+
     /** This run's options for each of {@code processes} workers: the ramp, the window and the rate split evenly. */
     private List<String> workerArgs() {
         List<String> args = new ArrayList<>(List.of(
@@ -423,6 +469,9 @@ public final class FleetRunOptions {
         }
         if (frameBytes != null) {
             args.addAll(List.of("--frame-bytes", frameBytes));
+        }
+        if (pad > 0) {
+            args.addAll(List.of("--pad", String.valueOf(pad)));
         }
         if (connectFirst) {
             args.add("--connect-first");

@@ -1,5 +1,6 @@
 package dev.doorbell.cli;
 
+import dev.doorbell.cli.logging.LogFormat;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -27,6 +29,7 @@ public final class Cli {
      */
     public static CommandLine configure(CommandLine cli) {
         wrapParagraphs(cli);
+        addLogFormat(cli);
         inheritVersion(cli, cli.getCommandSpec().versionProvider());
         cli.setParameterExceptionHandler(Cli::usageError);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -76,6 +79,24 @@ public final class Cli {
         }
         spec.usageMessage().description(paragraphs.toArray(String[]::new));
         cli.getSubcommands().values().forEach(Cli::wrapParagraphs);
+    }
+
+    /**
+     * {@code --log-format text|json} on every command. Its value takes effect through {@link LogFormat#select} in
+     * {@code main}, before logback starts; here it is checked and documented like any other option.
+     */
+    private static void addLogFormat(CommandLine cli) {
+        CommandSpec spec = cli.getCommandSpec();
+        if (!spec.optionsMap().containsKey(LogFormat.OPTION)) {
+            spec.addOption(OptionSpec.builder(LogFormat.OPTION)
+                    .paramLabel("FORMAT")
+                    .type(LogFormat.class)
+                    .converters(new LogFormat.Converter())
+                    .description("Log lines on stderr as text (ISO 8601 UTC dates) or json (one object per line); "
+                            + "also DOORBELL_LOG_FORMAT (default: text).")
+                    .build());
+        }
+        cli.getSubcommands().values().forEach(Cli::addLogFormat);
     }
 
     /** {@code --version} of a subcommand prints what the top-level command's does, unless it says more itself. */

@@ -59,6 +59,9 @@ final class FleetMetrics {
     /** Latencies of the frames intended within the measured window. */
     private final Recorder measuredLatency = new Recorder(MAX_LATENCY_MICROS, 3);
 
+    /** Where PERSISTED latencies also go while {@code fleet --metrics} serves them; null otherwise. */
+    private volatile FleetExporter exporter;
+
     private volatile long measureStartNanos = Long.MAX_VALUE;
     private volatile long measureEndNanos = Long.MAX_VALUE;
 
@@ -70,6 +73,10 @@ final class FleetMetrics {
     void window(long startNanos, long endNanos) {
         measureStartNanos = startNanos;
         measureEndNanos = endNanos;
+    }
+
+    void export(FleetExporter to) {
+        exporter = to;
     }
 
     /** True the first time a connect failure {@code reason} is logged in this run: it is logged once. */
@@ -95,6 +102,10 @@ final class FleetMetrics {
                 Math.min(Math.max(0, TimeUnit.NANOSECONDS.toMicros(ackNanos - intendedNanos)), MAX_LATENCY_MICROS);
         latency.recordValue(micros);
         scenarioLatency.recordValue(micros);
+        FleetExporter to = exporter;
+        if (to != null) {
+            to.persisted(micros);
+        }
         if (ackNanos >= measureStartNanos && ackNanos < measureEndNanos) {
             measuredFrames.increment();
             measuredBytes.add(sealedBytes);

@@ -13,6 +13,7 @@ import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.device.tls.SharedDeviceTls;
 import dev.doorbell.wire.Transports;
 import io.netty.channel.EventLoopGroup;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -60,6 +61,7 @@ public final class FleetRunner {
     private final Clock wallClock;
     private final LongSupplier nanoTime;
     private final SecureRandom random;
+    private volatile PrometheusRegistry metricsRegistry;
 
     public FleetRunner(Clock wallClock, LongSupplier nanoTime, SecureRandom random) {
         this.wallClock = wallClock;
@@ -69,6 +71,15 @@ public final class FleetRunner {
 
     public static FleetRunner system() {
         return new FleetRunner(Clock.systemUTC(), System::nanoTime, new SecureRandom());
+    }
+
+    /**
+     * Registers the counters of each run from now on in {@code registry} (one run per registry: its names are
+     * registered once), for {@code fleet --metrics}.
+     */
+    public FleetRunner exportTo(PrometheusRegistry registry) {
+        this.metricsRegistry = registry;
+        return this;
     }
 
     /** Runs the plan, printing progress to {@code out}; the report says whether the run passed its thresholds. */
@@ -95,6 +106,9 @@ public final class FleetRunner {
         List<String> ids = FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), plan.owners(), random, wallClock);
         List<String> mine = ids.subList(plan.from(), plan.to());
         FleetMetrics metrics = new FleetMetrics(new UplinkCensus(UNUSABLE_AFTER, nanoTime));
+        if (metricsRegistry != null) {
+            metrics.export(FleetExporter.register(metricsRegistry, metrics, mine.size()));
+        }
         RunEnd end = new RunEnd();
         AtomicLong sendStart = new AtomicLong(Long.MAX_VALUE);
         AtomicReference<Thread> ramp = new AtomicReference<>();
@@ -302,7 +316,6 @@ public final class FleetRunner {
             throws IOException {
         // One BoringSSL context per fleet CA, not one per device: a held device then costs its connection only.
         SharedDeviceTls tls = new SharedDeviceTls(wallClock);
-        long firstClipId = wallClock.millis() * 1000;
         Traffic traffic = plan.traffic();
         double clipsPerHour = traffic instanceof Traffic.PoissonClips p ? p.clipsPerHour() : 0;
         long buffer = traffic.inflight() == Integer.MAX_VALUE
@@ -313,7 +326,8 @@ public final class FleetRunner {
         for (int i = 0; i < mine.size(); i++) {
             int global = plan.from() + i;
             DeviceDirectory dir = DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i)));
-            PairedDevice paired = DevicePairing.load(dir.path());
+            // In memory: a fleet device never restarts within a run (docs/FLEET.md).
+            PairedDevice paired = DevicePairing.loadWithChainInMemory(dir.path());
             ClipSchedule schedule = new ClipSchedule(
                     plan.seed(),
                     global,
@@ -340,7 +354,7 @@ public final class FleetRunner {
                     mine.size(),
                     metrics,
                     nanoTime,
-                    firstClipId,
+                    plan.padTo(),
                     onFirstWelcome);
             LinkConfig config = LinkConfig.builder(target.getHostString(), target.getPort(), dir.deviceId())
                     .tls(tls.contextFor(dir))
@@ -354,7 +368,7 @@ public final class FleetRunner {
                                     : plan.sourceAddresses()
                                             .get(i % plan.sourceAddresses().size()))
                     .build();
-            device.attach(new ClipUploader(new LinkClient(config, group, device, paired), device));
+            device.attach(new ClipUploader(new LinkClient(config, group, device, paired, paired.chain()), device));
             devices.add(device);
         }
         metrics.connecting.add(devices.size());

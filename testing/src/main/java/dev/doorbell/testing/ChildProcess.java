@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
@@ -44,6 +45,13 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} in a new JVM with this JVM's class path and {@code jvmOptions}. */
     public static ChildProcess java(List<String> jvmOptions, String mainClass, List<String> args) throws IOException {
+        return java(jvmOptions, Map.of(), mainClass, args);
+    }
+
+    /** As {@link #java(List, String, List)}, with {@code environment} added to this JVM's environment. */
+    public static ChildProcess java(
+            List<String> jvmOptions, Map<String, String> environment, String mainClass, List<String> args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         if (sigintIgnored()) {
             command.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
@@ -52,7 +60,9 @@ public final class ChildProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(args);
-        return new ChildProcess(new ProcessBuilder(command).start());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        return new ChildProcess(builder.start());
     }
 
     private static boolean sigintIgnored() throws IOException {

@@ -112,6 +112,8 @@ class DeviceBenchTest {
             device.hello();
             ClipSealing clip = paired.startClip(
                     new ClipParams(deviceId, 2001, Trigger.TRIGGER_MANUAL, Codec.CODEC_MJPEG, 16, 16, 10, 1, 0),
+                    List.of(),
+                    0,
                     new SecureRandom());
             device.send(DeviceMessage.newBuilder()
                     .setClipOpen(
@@ -121,7 +123,7 @@ class DeviceBenchTest {
                 SealedFrame f = clip.seal(seq * 100_000L, new byte[] {1, 2, 3, (byte) seq}, seq == 3);
                 byte[] meta = f.meta().clone();
                 if (seq == 2) {
-                    // The AAD covers the frame's metadata (v2) or requires none (v3): either way not what was sealed.
+                    // A v3 frame's AAD is sealed with empty metadata: a frame carrying any is not the frame sealed.
                     meta = java.util.Arrays.copyOf(meta, meta.length + 1);
                     meta[meta.length - 1] ^= 0x5a;
                 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.cli.ops.MetricsEndpoint;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.fleet.TestFleet;
@@ -17,6 +18,11 @@ import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A full disk, for real: the uplink's store lives on a small tmpfs that devices fill. The uplink must stop
- * acknowledging, answer STORAGE_UNAVAILABLE (retriable), keep what it holds intact and never acknowledge a frame
+ * acknowledging, answer STORAGE_UNAVAILABLE (retriable), say 503 on /readyz with the reason (and 200 again once space
+ * returns), keep what it holds intact and never acknowledge a frame
  * it does not hold; once the tmpfs is made larger it must carry on by itself, and every clip must end OK. Needs
  * root (mount); skipped with a message otherwise. CI runs as root.
  */
@@ -74,9 +81,21 @@ class DiskFullTest {
                         store)) {
             int port = uplink.start().getPort();
             fleet = new StreamingFleet(devices, port, 5, FRAMES_PER_SECOND, FRAMES_PER_CLIP);
-            try (StreamingFleet streaming = fleet) {
+            try (StreamingFleet streaming = fleet;
+                    MetricsEndpoint ops = MetricsEndpoint.start(
+                            "127.0.0.1", 0, uplink.metrics().registry(), uplink::readiness)) {
+                String readyz = "http://127.0.0.1:" + ops.address().getPort() + "/readyz";
+                assertEquals(200, status(readyz), "ready before the disk fills");
                 streaming.start();
                 await("a device told STORAGE_UNAVAILABLE", Duration.ofSeconds(40), () -> storageErrors(streaming) > 0);
+                // The operator's view of the same moment: /readyz takes this uplink out of rotation while it cannot
+                // write, and says why.
+                await("/readyz 503 while the disk is full", Duration.ofSeconds(20), () -> status(readyz) == 503);
+                String reason = body(readyz);
+                assertTrue(
+                        reason.startsWith("not ready: store unavailable:")
+                                && reason.contains("No space left on device"),
+                        reason);
                 long errorsWhenFull = storageErrors(streaming);
                 // Still full: the refusals go on while the devices retry.
                 await(
@@ -102,6 +121,7 @@ class DiskFullTest {
                         "PERSISTED acks again after space returned",
                         Duration.ofSeconds(30),
                         () -> totalPersisted(streaming) > persistedBefore + DEVICES * FRAMES_PER_SECOND);
+                await("/readyz 200 once space returned", Duration.ofSeconds(30), () -> status(readyz) == 200);
                 streaming.stopSending();
                 assertTrue(streaming.drain(Duration.ofSeconds(30)), "devices drained once space returned");
                 for (LinkClient link : streaming.links()) {
@@ -165,6 +185,30 @@ class DiskFullTest {
 
     private static int totalPersisted(StreamingFleet fleet) {
         return fleet.persisted.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private static int status(String url) {
+        return get(url).statusCode();
+    }
+
+    private static String body(String url) {
+        return get(url).body();
+    }
+
+    private static HttpResponse<String> get(String url) {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted: GET " + url, e);
+        }
     }
 
     /** Runs a command; null when it exited 0, else why not. */

@@ -2,6 +2,7 @@ package dev.doorbell.owner.identity;
 
 import dev.doorbell.seal.keys.KeyFileException;
 import dev.doorbell.seal.v2.Identity;
+import dev.doorbell.seal.v2.Kem;
 import dev.doorbell.seal.v2.KeyFiles;
 import dev.doorbell.seal.v2.RecipientKeyPair;
 import dev.doorbell.seal.v2.RecipientPublicKey;
@@ -18,8 +19,8 @@ import javax.security.auth.Destroyable;
  * A viewer's directory (a phone, a laptop), made where the viewer lives so that its private key never travels:
  *
  * <pre>
- *   VIEWER/viewer.key   doorbell-viewer-key v2: name, the X25519 private key   0600
- *   VIEWER/viewer.pub   doorbell-viewer-public v2: name, kem, public key      0644 (give it to the owner)
+ *   VIEWER/viewer.key   doorbell-viewer-key v2: name, kem (X-Wing only), the private key   0600
+ *   VIEWER/viewer.pub   doorbell-viewer-public v2: name, kem, public key   0644 (give it to the owner)
  *   VIEWER/owner.pub    the owner's public keys, copied from the owner         0644 (to check devices' keys)
  * </pre>
  *
@@ -41,14 +42,22 @@ public final class ViewerDirectory implements Identity, Destroyable {
         this.owner = owner;
     }
 
-    /** Makes {@code dir} (new or empty, 0700) with a fresh key pair for viewer {@code name}; returns its public key. */
+    /** Makes {@code dir} (new or empty, 0700) with a fresh X25519 key pair for viewer {@code name}. */
     public static RecipientPublicKey create(Path dir, String name, SecureRandom random) {
+        return create(dir, name, Kem.X25519, random);
+    }
+
+    /**
+     * Makes {@code dir} (new or empty, 0700) with a fresh key pair of {@code kem} for viewer {@code name} (X-Wing for
+     * a viewer whose clips must stay closed to a future quantum computer); returns its public key.
+     */
+    public static RecipientPublicKey create(Path dir, String name, Kem kem, SecureRandom random) {
         ViewerNames.require(name);
         if (OwnerDirectory.OWNER_VIEWER.equals(name)) {
             throw new IdentityException("the viewer name '" + name + "' is the owner's own; choose another");
         }
         OwnerFiles.createIdentityDirectory(dir, "viewer directory");
-        RecipientKeyPair pair = RecipientKeyPair.generate(name, random);
+        RecipientKeyPair pair = RecipientKeyPair.generate(name, kem, random);
         try {
             KeyFiles.writeViewerKey(dir.resolve(KEY_FILE), pair);
             KeyFiles.writeViewerPublic(dir.resolve(PUBLIC_FILE), pair.publicKey());

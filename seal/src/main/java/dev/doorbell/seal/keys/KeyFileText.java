@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -20,6 +21,14 @@ public final class KeyFileText {
     private KeyFileText() {}
 
     public static Map<String, String> parse(Path file, String magic, List<String> fields) {
+        return parse(file, magic, fields, List.of());
+    }
+
+    /**
+     * As {@link #parse(Path, String, List)}, where the lines of {@code optional} may also appear, at most once each
+     * (a line added in a later version, absent from older files: viewer.key's {@code kem}).
+     */
+    public static Map<String, String> parse(Path file, String magic, List<String> fields, List<String> optional) {
         String text;
         try {
             text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
@@ -37,9 +46,11 @@ public final class KeyFileText {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             String[] nameValue = lines[i].split(": ", 2);
-            if (nameValue.length != 2 || !fields.contains(nameValue[0])) {
+            if (nameValue.length != 2 || !(fields.contains(nameValue[0]) || optional.contains(nameValue[0]))) {
+                List<String> known = new ArrayList<>(fields);
+                known.addAll(optional);
                 throw new KeyFileException(
-                        file + " line " + (i + 1) + ": unknown line; expected one of " + fields + " as 'name: value'");
+                        file + " line " + (i + 1) + ": unknown line; expected one of " + known + " as 'name: value'");
             }
             if (values.put(nameValue[0], nameValue[1]) != null) {
                 throw new KeyFileException(file + " line " + (i + 1) + ": '" + nameValue[0] + "' appears twice");
@@ -67,6 +78,23 @@ public final class KeyFileText {
             throw new KeyFileException(file + ": '" + field + "' is not standard base64");
         }
         return requireKeySize(file, field, key);
+    }
+
+    /**
+     * Decodes a public key of {@code size} bytes (an X-Wing key is 1216) from standard base64 with padding, for the
+     * line {@code field}.
+     */
+    public static byte[] decodePublic(Path file, String field, String value, int size) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(file + ": '" + field + "' is not standard base64");
+        }
+        if (key.length != size) {
+            throw new KeyFileException(file + ": '" + field + "' is " + key.length + " bytes, expected " + size);
+        }
+        return key;
     }
 
     /** Returns {@code key} if it is 32 bytes long; otherwise zeroes it (it may be most of a key) and throws. */

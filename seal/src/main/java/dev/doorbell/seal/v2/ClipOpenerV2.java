@@ -358,11 +358,13 @@ public final class ClipOpenerV2 {
             return "has a key id of " + w.getRecipientKeyId().size() + " bytes, expected "
                     + RecipientPublicKey.KEY_ID_BYTES;
         }
-        if (w.getKem() != RecipientPublicKey.KEM_X25519) {
-            return "has kem 0x" + Integer.toHexString(w.getKem()) + ", expected 0x20";
+        Kem kem = Kem.byId(w.getKem()).orElse(null);
+        if (kem == null) {
+            return "has kem " + Kem.hex(w.getKem()) + ", expected " + Kem.known();
         }
-        if (w.getEnc().size() != Hpke.ENC_BYTES) {
-            return "has an enc of " + w.getEnc().size() + " bytes, expected " + Hpke.ENC_BYTES;
+        if (w.getEnc().size() != kem.encBytes()) {
+            return "has an enc of " + w.getEnc().size() + " bytes, expected " + kem.encBytes() + " for kem "
+                    + kem.label();
         }
         int ciphertext = ClipFormat.CLIP_KEY_BYTES + Hpke.TAG_BYTES;
         if (w.getCiphertext().size() != ciphertext) {

@@ -34,8 +34,8 @@ public final class ClipSealerV2 extends SignedClipSealing {
 
     /**
      * Starts clip {@code params.clipId()}: draws {@code k} (32 bytes) and then the nonce prefix (7 bytes) from
-     * {@code random}, then for each recipient in list order the 32 bytes of its HPKE ephemeral key (only the vectors
-     * rely on that order). {@code list} is the device's current list, already verified when it arrived.
+     * {@code random}, then for each recipient in list order its HPKE randomness: the 32 bytes of its ephemeral key
+     * (X25519) or the 64 bytes of its {@code eseed} (X-Wing). Only the vectors rely on that order. {@code list} is the device's current list, already verified when it arrived.
      *
      * @throws IllegalArgumentException when the signer, the list and the clip are not all of one device, or the list
      *     breaks the rules of {@link RecipientLists#sign}

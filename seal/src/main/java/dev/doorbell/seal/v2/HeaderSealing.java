@@ -7,7 +7,6 @@ import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.proto.v1.WrappedKey;
 import java.security.SecureRandom;
 import java.util.List;
-import org.bouncycastle.crypto.hpke.HPKE;
 
 /**
  * What the v2 and v3 sealers do alike at clip start (docs/FORMAT.md §10): check that signer, list and clip are of
@@ -35,7 +34,10 @@ final class HeaderSealing {
         return RecipientLists.recipients(list);
     }
 
-    /** Wraps {@code clipKey} to each recipient in order, drawing each one's HPKE randomness from {@code random}. */
+    /**
+     * Wraps {@code clipKey} to each recipient in order with the HPKE of its kem, drawing each one's randomness from
+     * {@code random} (32 bytes for X25519, the 64-byte eseed for X-Wing).
+     */
     static void wrapTo(
             ClipHeader.Builder header,
             List<RecipientPublicKey> recipients,
@@ -44,10 +46,9 @@ final class HeaderSealing {
             long clipId,
             SecureRandom random) {
         byte[] info = Contexts.wrapInfo(deviceId, clipId);
-        HPKE hpke = Hpke.suite();
         for (RecipientPublicKey recipient : recipients) {
             byte[] keyId = recipient.keyId();
-            Hpke.Sealed wrapped = Hpke.seal(hpke, recipient.publicKey(), info, keyId, clipKey, random);
+            Hpke.Sealed wrapped = Hpke.seal(recipient, info, keyId, clipKey, random);
             header.addWrappedKeys(WrappedKey.newBuilder()
                     .setRecipientKeyId(ByteString.copyFrom(keyId))
                     .setKem(recipient.kem())

@@ -24,6 +24,8 @@ public final class KeyFiles {
     public static final String DEVICE_SIGNING_KEY_MAGIC = "doorbell-device-signing-key v2";
     /** The value of a viewer.pub's {@code kem:} line for kem 0x0020. */
     public static final String KEM_X25519 = "x25519";
+    /** The value of a viewer.pub's or viewer.key's {@code kem:} line for kem 0x647a. */
+    public static final String KEM_X_WING = "x-wing";
 
     private KeyFiles() {}
 
@@ -47,13 +49,17 @@ public final class KeyFiles {
         KeyFileText.writePublic(file, OWNER_PUBLIC_MAGIC, fields, "the owner's public keys", true);
     }
 
-    /** viewer.key: a viewer's name and X25519 private key. */
+    /**
+     * viewer.key: a viewer's name, its kem (a {@code kem:} line, absent in files of X25519 keys, which older versions
+     * wrote without one) and its private key (the X25519 key, or the X-Wing seed: 32 bytes either way).
+     */
     public static RecipientKeyPair readViewerKey(Path file) {
-        Map<String, String> values = KeyFileText.parse(file, VIEWER_KEY_MAGIC, List.of("name", "key"));
+        Map<String, String> values = KeyFileText.parse(file, VIEWER_KEY_MAGIC, List.of("name", "key"), List.of("kem"));
         String name = requireName(file, values.get("name"));
+        Kem kem = values.containsKey("kem") ? requireKem(file, values.get("kem")) : Kem.X25519;
         byte[] key = KeyFileText.decodeKey(file, values.get("key"));
         try {
-            return RecipientKeyPair.fromPrivate(name, key);
+            return RecipientKeyPair.fromPrivate(name, kem, key);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
@@ -66,23 +72,30 @@ public final class KeyFiles {
     public static void writeViewerKey(Path file, RecipientKeyPair pair, boolean sync) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("name", pair.name());
+        // An X25519 key file keeps the layout older versions wrote and read, without a kem line.
+        if (pair.kem() != Kem.X25519) {
+            fields.put("kem", pair.kem().fileName());
+        }
         writeSecret(file, VIEWER_KEY_MAGIC, fields, pair.privateKey(), "private key of viewer " + pair.name(), sync);
     }
 
-    /** viewer.pub: a viewer's name, kem ({@code x25519}) and public key. */
+    /** viewer.pub: a viewer's name, kem ({@code x25519} or {@code x-wing}) and public key of that kem's size. */
     public static RecipientPublicKey readViewerPublic(Path file) {
         Map<String, String> values = KeyFileText.parse(file, VIEWER_PUBLIC_MAGIC, List.of("name", "kem", "key"));
         String name = requireName(file, values.get("name"));
-        if (!KEM_X25519.equals(values.get("kem"))) {
-            throw new KeyFileException(file + ": 'kem' must be " + KEM_X25519 + " (the only kem of this version)");
+        Kem kem = requireKem(file, values.get("kem"));
+        byte[] key = KeyFileText.decodePublic(file, "key", values.get("key"), kem.publicKeyBytes());
+        try {
+            return RecipientPublicKey.of(name, kem, key);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(file + ": 'key' " + e.getMessage());
         }
-        return RecipientPublicKey.x25519(name, KeyFileText.decodeKey(file, values.get("key")));
     }
 
     public static void writeViewerPublic(Path file, RecipientPublicKey key) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("name", key.name());
-        fields.put("kem", KEM_X25519);
+        fields.put("kem", key.kemType().fileName());
         fields.put("key", base64(key.publicKey()));
         KeyFileText.writePublic(file, VIEWER_PUBLIC_MAGIC, fields, "public key of viewer " + key.name(), true);
     }
@@ -124,6 +137,12 @@ public final class KeyFiles {
         } finally {
             key.destroy();
         }
+    }
+
+    private static Kem requireKem(Path file, String value) {
+        return Kem.byFileName(value)
+                .orElseThrow(() -> new KeyFileException(
+                        file + ": 'kem' must be " + KEM_X25519 + " or " + KEM_X_WING + " (the kems of this version)"));
     }
 
     private static String requireName(Path file, String name) {

@@ -8,9 +8,10 @@ import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
- * A recipient's X25519 key pair (kem 0x0020): a viewer's, or the owner's own viewer key. The private key lives in one
- * array that {@link #destroy()} zeroes; BouncyCastle's key objects are made only for the moment of an unwrap.
- * {@code toString} prints the name and key id only.
+ * A recipient's key pair: X25519 (kem 0x0020; a viewer's, or the owner's own viewer key) or X-Wing (kem 0x647a; a
+ * viewer made with {@code --pq}), whose private key is the 32-byte seed. The private key lives in one array that
+ * {@link #destroy()} zeroes; BouncyCastle's key objects (for X-Wing the expanded decapsulation key) are made only for
+ * the moment of an unwrap. {@code toString} prints the name, kem and key id only.
  */
 public final class RecipientKeyPair implements Destroyable {
     public static final int PRIVATE_KEY_BYTES = 32;
@@ -26,9 +27,21 @@ public final class RecipientKeyPair implements Destroyable {
 
     /** RFC 9180 GenerateKeyPair: 32 bytes from {@code random}, clamped as RFC 7748 says. */
     public static RecipientKeyPair generate(String name, SecureRandom random) {
-        byte[] sk = new byte[PRIVATE_KEY_BYTES];
-        X25519.generatePrivateKey(random, sk);
-        return adopt(name, sk);
+        return generate(name, Kem.X25519, random);
+    }
+
+    /**
+     * A fresh pair of {@code kem}: for X25519 as {@link #generate(String, SecureRandom)}; for X-Wing the draft's
+     * GenerateKeyPair, a 32-byte seed from {@code random}.
+     */
+    public static RecipientKeyPair generate(String name, Kem kem, SecureRandom random) {
+        byte[] sk = new byte[kem.privateKeyBytes()];
+        if (kem == Kem.X25519) {
+            X25519.generatePrivateKey(random, sk);
+        } else {
+            random.nextBytes(sk);
+        }
+        return adopt(name, kem, sk);
     }
 
     /**
@@ -39,25 +52,31 @@ public final class RecipientKeyPair implements Destroyable {
         if (ikm == null || ikm.length < PRIVATE_KEY_BYTES) {
             throw new IllegalArgumentException("DeriveKeyPair needs at least " + PRIVATE_KEY_BYTES + " bytes of ikm");
         }
-        AsymmetricCipherKeyPair pair = Hpke.suite().deriveKeyPair(ikm);
+        AsymmetricCipherKeyPair pair = Hpke.suite(Kem.X25519).deriveKeyPair(ikm);
         byte[] sk = ((X25519PrivateKeyParameters) pair.getPrivate()).getEncoded();
-        return adopt(name, sk);
+        return adopt(name, Kem.X25519, sk);
     }
 
-    /** The pair of a 32-byte private key (a viewer.key file's); copies it, so the caller may zero its own array. */
+    /** The X25519 pair of a 32-byte private key; see {@link #fromPrivate(String, Kem, byte[])}. */
     public static RecipientKeyPair fromPrivate(String name, byte[] privateKey) {
-        if (privateKey == null || privateKey.length != PRIVATE_KEY_BYTES) {
-            throw new IllegalArgumentException("an X25519 private key is " + PRIVATE_KEY_BYTES + " bytes, not "
-                    + (privateKey == null ? "null" : privateKey.length + " bytes"));
-        }
-        return adopt(name, privateKey.clone());
+        return fromPrivate(name, Kem.X25519, privateKey);
     }
 
-    private static RecipientKeyPair adopt(String name, byte[] sk) {
-        byte[] pk = new byte[RecipientPublicKey.X25519_PUBLIC_KEY_BYTES];
-        X25519.generatePublicKey(sk, 0, pk, 0);
+    /**
+     * The pair of a private key of {@code kem} (a viewer.key file's: the X25519 key, or the X-Wing seed); copies it,
+     * so the caller may zero its own array.
+     */
+    public static RecipientKeyPair fromPrivate(String name, Kem kem, byte[] privateKey) {
+        if (privateKey == null || privateKey.length != kem.privateKeyBytes()) {
+            throw new IllegalArgumentException("a private key of kem " + kem.label() + " is " + kem.privateKeyBytes()
+                    + " bytes, not " + (privateKey == null ? "null" : privateKey.length + " bytes"));
+        }
+        return adopt(name, kem, privateKey.clone());
+    }
+
+    private static RecipientKeyPair adopt(String name, Kem kem, byte[] sk) {
         try {
-            return new RecipientKeyPair(sk, RecipientPublicKey.x25519(name, pk));
+            return new RecipientKeyPair(sk, RecipientPublicKey.of(name, kem, Hpke.publicKeyOf(kem, sk)));
         } catch (IllegalArgumentException e) {
             Arrays.fill(sk, (byte) 0);
             throw e;
@@ -68,7 +87,11 @@ public final class RecipientKeyPair implements Destroyable {
         return publicKey.name();
     }
 
-    /** A copy of the private key, for the key file; the caller zeroes it when done. */
+    public Kem kem() {
+        return publicKey.kemType();
+    }
+
+    /** A copy of the private key (for X-Wing the seed), for the key file; the caller zeroes it when done. */
     public byte[] privateKey() {
         requireLive();
         return privateKey.clone();
@@ -86,7 +109,7 @@ public final class RecipientKeyPair implements Destroyable {
     /** HPKE base-mode Open of a wrapped key addressed to this pair; see {@link Hpke#open}. */
     byte[] open(byte[] enc, byte[] ciphertext, byte[] info, byte[] aad) throws Hpke.OpenFailed {
         requireLive();
-        return Hpke.open(privateKey, publicKey.publicKey(), enc, ciphertext, info, aad);
+        return Hpke.open(publicKey.kemType(), privateKey, publicKey.publicKey(), enc, ciphertext, info, aad);
     }
 
     /** Zeroes the private key; unwrapping afterwards throws. */

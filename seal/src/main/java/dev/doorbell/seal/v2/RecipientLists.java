@@ -137,7 +137,8 @@ public final class RecipientLists {
 
     /**
      * The rules of a list, or null when it keeps them: a valid device id, a version of 1 or more, 1 to 64
-     * recipients, each a valid name, kem 0x0020 and a 32-byte key, no name twice, no key twice.
+     * recipients, each a valid name, kem 0x0020 with a 32-byte key or kem 0x647a (X-Wing) with a 1216-byte key, no
+     * name twice, no key twice.
      */
     static String problem(RecipientList list) {
         String device = "recipient list version " + Long.toUnsignedString(list.getVersion()) + " for device '"

@@ -10,12 +10,14 @@ import java.util.regex.Pattern;
 
 /**
  * One recipient of clips: a name (unique in a recipient list; {@code owner} is the owner's own viewer key), a KEM id
- * and the KEM's public key. Only DHKEM(X25519, HKDF-SHA256), kem 0x0020, exists in this version; the kem field is
- * there so that a second KEM (issue 12's X-Wing) fits. Compared by content.
+ * and the KEM's public key: DHKEM(X25519, HKDF-SHA256), kem 0x0020, with a 32-byte key, or the hybrid
+ * post-quantum X-Wing, kem 0x647a, with a 1216-byte key ({@link Kem}). Compared by content.
  */
 public record RecipientPublicKey(String name, int kem, byte[] publicKey) {
     /** RFC 9180 KEM id of DHKEM(X25519, HKDF-SHA256). */
     public static final int KEM_X25519 = 0x0020;
+    /** KEM id of X-Wing (ML-KEM-768 and X25519, draft-connolly-cfrg-xwing-kem). */
+    public static final int KEM_X_WING = 0x647a;
 
     public static final int X25519_PUBLIC_KEY_BYTES = 32;
     public static final int KEY_ID_BYTES = 8;
@@ -31,13 +33,17 @@ public record RecipientPublicKey(String name, int kem, byte[] publicKey) {
         if (!isValidName(name)) {
             throw new IllegalArgumentException("recipient name '" + name + "' is not valid: a name is " + NAME_RULE);
         }
-        if (kem != KEM_X25519) {
-            throw new IllegalArgumentException("recipient " + name + ": kem 0x" + Integer.toHexString(kem)
-                    + " is not supported; this version knows 0x0020 (DHKEM(X25519, HKDF-SHA256)) only");
+        Kem type = Kem.byId(kem)
+                .orElseThrow(() -> new IllegalArgumentException("recipient " + name + ": kem " + Kem.hex(kem)
+                        + " is not supported; this version knows " + Kem.known()));
+        if (publicKey == null || publicKey.length != type.publicKeyBytes()) {
+            throw new IllegalArgumentException("recipient " + name + ": a public key of kem " + type.label() + " is "
+                    + type.publicKeyBytes() + " bytes, not " + (publicKey == null ? "null" : publicKey.length));
         }
-        if (publicKey == null || publicKey.length != X25519_PUBLIC_KEY_BYTES) {
-            throw new IllegalArgumentException("recipient " + name + ": an X25519 public key is "
-                    + X25519_PUBLIC_KEY_BYTES + " bytes, not " + (publicKey == null ? "null" : publicKey.length));
+        String problem = Hpke.publicKeyProblem(type, publicKey);
+        if (problem != null) {
+            throw new IllegalArgumentException(
+                    "recipient " + name + ": the public key of kem " + type.label() + " is not usable: " + problem);
         }
         publicKey = publicKey.clone();
     }
@@ -45,6 +51,20 @@ public record RecipientPublicKey(String name, int kem, byte[] publicKey) {
     /** An X25519 recipient (kem 0x0020). */
     public static RecipientPublicKey x25519(String name, byte[] publicKey) {
         return new RecipientPublicKey(name, KEM_X25519, publicKey);
+    }
+
+    /** An X-Wing recipient (kem 0x647a). */
+    public static RecipientPublicKey xWing(String name, byte[] publicKey) {
+        return new RecipientPublicKey(name, KEM_X_WING, publicKey);
+    }
+
+    public static RecipientPublicKey of(String name, Kem kem, byte[] publicKey) {
+        return new RecipientPublicKey(name, kem.id(), publicKey);
+    }
+
+    /** The kem as a {@link Kem}; the constructor admits known kems only. */
+    public Kem kemType() {
+        return Kem.byId(kem).orElseThrow();
     }
 
     public static boolean isValidName(String name) {
@@ -110,7 +130,7 @@ public record RecipientPublicKey(String name, int kem, byte[] publicKey) {
 
     @Override
     public String toString() {
-        return "RecipientPublicKey{" + name + ", kem 0x" + String.format("%04x", kem) + ", key id "
+        return "RecipientPublicKey{" + name + ", kem " + Kem.hex(kem) + ", key id "
                 + HexFormat.of().formatHex(keyId()) + "}";
     }
 }

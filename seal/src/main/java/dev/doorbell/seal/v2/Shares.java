@@ -71,8 +71,7 @@ public final class Shares {
                     "a clip key is " + ClipFormat.CLIP_KEY_BYTES + " bytes, not " + clipKey.length);
         }
         byte[] keyId = to.keyId();
-        Hpke.Sealed wrapped =
-                Hpke.seal(Hpke.suite(), to.publicKey(), Contexts.wrapInfo(deviceId, clipId), keyId, clipKey, random);
+        Hpke.Sealed wrapped = Hpke.seal(to, Contexts.wrapInfo(deviceId, clipId), keyId, clipKey, random);
         byte[] share = Share.newBuilder()
                 .setDeviceId(deviceId)
                 .setClipId(clipId)

@@ -105,7 +105,14 @@ class ClipOpenerV2Test {
                                         .setCiphertext(
                                                 wrapped(h, 1).getCiphertext().substring(1)))));
         assertBadHeader(
-                "wrapped key 2 has kem 0x647a, expected 0x20",
+                "wrapped key 2 has kem 0x0021, expected 0x0020 (x25519) or 0x647a (x-wing)",
+                V2Fixture.resigned(
+                        clip.header(),
+                        device,
+                        h -> h.setWrappedKeys(1, wrapped(h, 1).setKem(0x0021))));
+        // An X25519 wrapped key relabelled X-Wing: the enc must then be X-Wing's 1120 bytes.
+        assertBadHeader(
+                "wrapped key 2 has an enc of 32 bytes, expected 1120 for kem 0x647a (x-wing)",
                 V2Fixture.resigned(
                         clip.header(),
                         device,

@@ -115,7 +115,7 @@ class RecipientListsTest {
                         world.alice.publicKey().toProto().toBuilder().setPublicKey(ByteString.copyFrom(new byte[31])))
                 .build();
         assertDetail(
-                "recipient 1: recipient alice: an X25519 public key is 32 bytes, not 31",
+                "recipient 1: recipient alice: a public key of kem 0x0020 (x25519) is 32 bytes, not 31",
                 assertRefused(Status.REFUSED_MALFORMED, 1, signedAnyway(badKey)));
         RecipientList badDevice = world.list(2, world.alice).toBuilder()
                 .setDeviceId("Front Door\u0001")

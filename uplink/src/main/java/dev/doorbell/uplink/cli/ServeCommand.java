@@ -3,12 +3,15 @@ package dev.doorbell.uplink.cli;
 import dev.doorbell.cli.CliErrors;
 import dev.doorbell.cli.DurationConverter;
 import dev.doorbell.cli.PortFile;
+import dev.doorbell.cli.ops.MetricsAddress;
+import dev.doorbell.cli.ops.MetricsEndpoint;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreLockedException;
 import dev.doorbell.uplink.store.StoreOptions;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -71,6 +74,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--port-file", paramLabel = "FILE", description = "Write the bound port here after binding.")
     private Path portFile;
+
+    @Option(
+            names = "--metrics",
+            paramLabel = "HOST:PORT",
+            converter = MetricsAddress.Converter.class,
+            description = "Serve /metrics (Prometheus), /healthz and /readyz over plain HTTP here; a bare PORT means "
+                    + "127.0.0.1:PORT (default: off). docs/OPERATIONS.md lists the metrics.")
+    private MetricsAddress metrics;
 
     @Option(
             names = "--insecure-plaintext-for-debugging",
@@ -198,9 +209,20 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("serve: " + CliErrors.withOptionNames(spec, e.getMessage()));
             return CliErrors.EXIT_USAGE;
         }
+        MetricsEndpoint endpoint = null;
         try (ClipStore store = storeFactory.open(data)) {
             UplinkServer server = new UplinkServer(config, store);
             InetSocketAddress bound = server.start();
+            if (metrics != null) {
+                try {
+                    JvmMetrics.builder().register(server.metrics().registry());
+                    endpoint = MetricsEndpoint.start(
+                            metrics.host(), metrics.port(), server.metrics().registry(), server::readiness);
+                } catch (IOException e) {
+                    server.stop(Duration.ZERO);
+                    throw e;
+                }
+            }
             StopSignals signals = StopSignals.install();
             Thread hook = new Thread(() -> stopFromSignal(signals), "uplink-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -214,6 +236,12 @@ public final class ServeCommand implements Callable<Integer> {
                                 + (plaintext
                                         ? " (INSECURE PLAINTEXT, for debugging only)"
                                         : " (TLS 1.3, client certificates required)"));
+                if (endpoint != null) {
+                    InetSocketAddress at = endpoint.address();
+                    spec.commandLine()
+                            .getOut()
+                            .println("metrics on http://" + at.getHostString() + ":" + at.getPort() + "/metrics");
+                }
                 spec.commandLine().getOut().flush();
                 stopRequested.await();
             } finally {
@@ -230,6 +258,10 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("serve: " + CliErrors.message(e));
             return CliErrors.EXIT_USAGE;
         } finally {
+            // Last: /readyz says 503 while the uplink stops, until the port closes with the process.
+            if (endpoint != null) {
+                endpoint.close();
+            }
             stopped.countDown();
         }
         return 0;

@@ -1,6 +1,7 @@
 package dev.doorbell.uplink.cli;
 
 import dev.doorbell.cli.Cli;
+import dev.doorbell.cli.logging.LogFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -22,6 +23,8 @@ public final class UplinkCli implements Runnable {
     private CommandSpec spec;
 
     public static void main(String[] args) {
+        // Before any logger exists: logback reads the format when it starts (LogFormat).
+        LogFormat.select(args);
         System.exit(commandLine(new ServeCommand(ServeCommand.DIRECTORY_STORE)).execute(args));
     }
 

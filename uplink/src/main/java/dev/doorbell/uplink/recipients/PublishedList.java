@@ -12,8 +12,11 @@ import dev.doorbell.proto.v1.SignedRecipientList;
  * owner's signature (it holds no verifier); the device does, and refuses a list the owner did not sign.
  */
 public record PublishedList(String deviceId, long version, ByteString signedList) {
-    /** Larger than any valid list (64 recipients of about 50 bytes, a signature): a file beyond it is refused. */
-    public static final int MAX_BYTES = 64 * 1024;
+    /**
+     * Larger than any valid list (docs/FORMAT.md §12: 64 recipients, each at most a 63-character name and an X-Wing
+     * key of 1216 bytes, about 82,800 bytes in all with the signature): a file beyond it is refused.
+     */
+    public static final int MAX_BYTES = 128 * 1024;
 
     private static final int SIGNATURE_BYTES = 64;
 

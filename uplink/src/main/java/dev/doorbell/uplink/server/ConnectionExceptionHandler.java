@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.server;
 
+import dev.doorbell.uplink.logging.LogContext;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,10 +34,12 @@ final class ConnectionExceptionHandler extends ChannelInboundHandlerAdapter {
         String who = id != null
                 ? "device " + id
                 : "unidentified peer " + ctx.channel().remoteAddress();
-        if (isExpected(cause)) {
-            LOG.debug("connection of {} ended: {}", who, cause.toString());
-        } else if (ctx.channel().attr(WARNED).setIfAbsent(Boolean.TRUE) == null) {
-            LOG.warn("unexpected error on the connection of {}; closing it", who, cause);
+        try (LogContext device = LogContext.device(id)) {
+            if (isExpected(cause)) {
+                LOG.debug("connection of {} ended: {}", who, cause.toString());
+            } else if (ctx.channel().attr(WARNED).setIfAbsent(Boolean.TRUE) == null) {
+                LOG.warn("unexpected error on the connection of {}; closing it", who, cause);
+            }
         }
         ctx.close();
     }

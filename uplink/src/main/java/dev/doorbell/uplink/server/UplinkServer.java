@@ -1,8 +1,10 @@
 package dev.doorbell.uplink.server;
 
+import dev.doorbell.cli.ops.MetricsEndpoint.Readiness;
 import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.identity.CrlFile;
 import dev.doorbell.uplink.identity.DeviceTrustManager;
+import dev.doorbell.uplink.metrics.UplinkMetrics;
 import dev.doorbell.uplink.recipients.RecipientListRelay;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
@@ -42,6 +44,10 @@ public final class UplinkServer implements AutoCloseable {
     private final UplinkConfig config;
     private final ClipStore store;
     private final SessionRegistry registry = new SessionRegistry();
+    private final UplinkMetrics metrics = new UplinkMetrics();
+    /** Read by /readyz without the lock, which stop() holds for its whole grace period. */
+    private volatile boolean listening;
+
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -52,6 +58,11 @@ public final class UplinkServer implements AutoCloseable {
     public UplinkServer(UplinkConfig config, ClipStore store) {
         this.config = config;
         this.store = store;
+        metrics.bind(
+                store,
+                registry::sessionCount,
+                registry::connectionCount,
+                () -> readiness().ready());
     }
 
     /** Binds and starts accepting. Fails with an IOException naming the address or the TLS file at fault. */
@@ -84,7 +95,7 @@ public final class UplinkServer implements AutoCloseable {
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new UplinkServerInitializer(config, ssl, store, registry, revocations));
+                .childHandler(new UplinkServerInitializer(config, ssl, store, registry, revocations, metrics));
         if (config.reusePort()) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
@@ -101,6 +112,7 @@ public final class UplinkServer implements AutoCloseable {
             revocationWatcher = new RevocationWatcher(revocations, registry);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        listening = true;
         LOG.info(
                 "uplink listening on {}:{} ({}; {}{})",
                 bound.getHostString(),
@@ -113,6 +125,23 @@ public final class UplinkServer implements AutoCloseable {
 
     public synchronized InetSocketAddress address() {
         return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The server's metrics (docs/OPERATIONS.md), to serve on the operations port. */
+    public UplinkMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * What {@code /readyz} says: ready while the server listens and the store takes records; otherwise why not (not
+     * listening yet or any more; the store fail-stopped after a failed write or fdatasync, or closed).
+     */
+    public Readiness readiness() {
+        if (!listening) {
+            return Readiness.notReady("not listening for devices");
+        }
+        String store = this.store.unavailableReason();
+        return store == null ? Readiness.ok() : Readiness.notReady("store unavailable: " + store);
     }
 
     public SessionRegistry registry() {
@@ -146,6 +175,7 @@ public final class UplinkServer implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + grace.toNanos();
+        listening = false;
         serverChannel.close().syncUninterruptibly();
         if (revocationWatcher != null) {
             revocationWatcher.close();

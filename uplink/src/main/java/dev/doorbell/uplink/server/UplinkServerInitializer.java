@@ -4,6 +4,7 @@ import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.uplink.codec.DeviceMessageDecoder;
 import dev.doorbell.uplink.identity.CertificateRevocations;
 import dev.doorbell.uplink.identity.PeerIdentifier;
+import dev.doorbell.uplink.metrics.UplinkMetrics;
 import dev.doorbell.uplink.session.DeviceSessionHandler;
 import dev.doorbell.uplink.session.SessionRegistry;
 import dev.doorbell.uplink.store.ClipStore;
@@ -46,6 +47,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
     private final ClipStore store;
     private final SessionRegistry registry;
     private final PeerIdentifier identifier;
+    private final UplinkMetrics metrics;
 
     /** sslContext is null exactly when the config asks for insecure plaintext; nothing is revoked. */
     public UplinkServerInitializer(
@@ -60,6 +62,17 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
             ClipStore store,
             SessionRegistry registry,
             CertificateRevocations revocations) {
+        this(config, sslContext, store, registry, revocations, new UplinkMetrics());
+    }
+
+    /** As above, counting into the server's {@code metrics}. */
+    public UplinkServerInitializer(
+            UplinkConfig config,
+            SslContext sslContext,
+            ClipStore store,
+            SessionRegistry registry,
+            CertificateRevocations revocations,
+            UplinkMetrics metrics) {
         if ((sslContext == null) != config.insecurePlaintextForDebugging()) {
             throw new IllegalArgumentException("a TLS context is required unless insecure plaintext is configured");
         }
@@ -68,6 +81,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
         this.store = store;
         this.registry = registry;
         this.identifier = new PeerIdentifier(revocations, config.clock());
+        this.metrics = metrics;
     }
 
     @Override
@@ -85,7 +99,7 @@ public final class UplinkServerInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(PipelineNames.MESSAGE_DECODER, MESSAGE_DECODER);
         pipeline.addLast(PipelineNames.FRAME_ENCODER, FRAME_ENCODER);
         pipeline.addLast(PipelineNames.MESSAGE_ENCODER, MESSAGE_ENCODER);
-        pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, identifier));
+        pipeline.addLast(PipelineNames.SESSION, new DeviceSessionHandler(config, store, registry, identifier, metrics));
         pipeline.addLast(PipelineNames.EXCEPTIONS, ConnectionExceptionHandler.INSTANCE);
     }
 }

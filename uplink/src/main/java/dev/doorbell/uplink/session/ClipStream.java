@@ -5,6 +5,8 @@ import dev.doorbell.proto.v1.ClipOpen;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Frame;
 import dev.doorbell.proto.v1.UplinkMessage;
+import dev.doorbell.uplink.logging.LogContext;
+import dev.doorbell.uplink.metrics.UplinkMetrics;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.store.ClipStatus;
 import dev.doorbell.uplink.store.ClipStore;
@@ -35,6 +37,7 @@ final class ClipStream {
     private final UplinkConfig config;
     private final String deviceId;
     private final Consumer<UplinkMessage> errors;
+    private final UplinkMetrics metrics;
     private final ClipAcks acks = new ClipAcks();
     // Clips this session is uploading. The limit counts these, not every clip the store holds unclosed: a clip cut
     // short by a power loss is never closed, and a device must not be locked out by the clips it could not finish.
@@ -52,7 +55,9 @@ final class ClipStream {
             ClipStore store,
             UplinkConfig config,
             String deviceId,
-            Consumer<UplinkMessage> errors) {
+            Consumer<UplinkMessage> errors,
+            UplinkMetrics metrics) {
+        this.metrics = metrics;
         this.ctx = ctx;
         this.loop = loop;
         this.store = store;
@@ -62,6 +67,12 @@ final class ClipStream {
     }
 
     void open(ClipOpen message) {
+        try (LogContext clip = LogContext.clip(message.getClipId())) {
+            openClip(message);
+        }
+    }
+
+    private void openClip(ClipOpen message) {
         long clipId = message.getClipId();
         String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
         String problem = ClipHeaderCheck.problem(deviceId, clipId, message.getHeader());
@@ -82,6 +93,7 @@ final class ClipStream {
             return;
         }
         active.add(clipId);
+        metrics.clipOpened();
         LOG.debug(
                 "{} open ({}, {} header bytes)",
                 where,
@@ -91,6 +103,12 @@ final class ClipStream {
     }
 
     void frame(Frame message) {
+        try (LogContext clip = LogContext.clip(message.getClipId())) {
+            appendFrame(message, System.nanoTime());
+        }
+    }
+
+    private void appendFrame(Frame message, long receivedNanos) {
         long clipId = message.getClipId();
         int seq = message.getSeq();
         int size = message.getSealed().size();
@@ -131,6 +149,7 @@ final class ClipStream {
         }
         int windowed = -1;
         active.add(clipId);
+        metrics.frameReceived(submission.outcome() != Outcome.ACCEPTED);
         if (submission.outcome() == Outcome.ACCEPTED) {
             acks.received(clipId, seq + 1);
             windowed = size;
@@ -142,10 +161,22 @@ final class ClipStream {
             acks.received(clipId, status == null ? seq + 1 : Math.max(seq + 1, status.receivedFrames()));
         }
         // The store appends to one log in order and fsyncs the file, so when frame seq is durable so are 0..seq-1.
-        whenDurable(submission, clipId, seq, windowed, () -> acks.persisted(clipId, seq + 1));
+        int persistedBytes = windowed;
+        whenDurable(submission, clipId, seq, windowed, () -> {
+            if (persistedBytes >= 0) {
+                metrics.framePersisted(persistedBytes, receivedNanos);
+            }
+            acks.persisted(clipId, seq + 1);
+        });
     }
 
     void close(ClipClose message) {
+        try (LogContext clip = LogContext.clip(message.getClipId())) {
+            closeClip(message);
+        }
+    }
+
+    private void closeClip(ClipClose message) {
         long clipId = message.getClipId();
         int frameCount = message.getFrameCount();
         String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
@@ -154,6 +185,7 @@ final class ClipStream {
                 submission, where + " close after " + Integer.toUnsignedString(frameCount) + " frames", clipId, -1)) {
             return;
         }
+        metrics.clipClosed();
         LOG.debug("{} closed after {} frames ({})", where, frameCount, submission.outcome());
         active.remove(clipId);
         acks.closeReceived(clipId);
@@ -209,19 +241,25 @@ final class ClipStream {
     private void whenDurable(Submission submission, long clipId, int seq, int windowedBytes, Runnable onDurable) {
         pendingDurable++;
         loop.whenComplete(submission.durable(), failure -> {
-            pendingDurable--;
-            if (windowedBytes >= 0) {
-                inFlightFrames--;
-                inFlightBytes -= windowedBytes;
+            try (LogContext clip = LogContext.clip(clipId)) {
+                durableDone(clipId, seq, windowedBytes, onDurable, failure);
             }
-            if (failure == null) {
-                onDurable.run();
-            } else {
-                storageFailed(clipId, seq, failure);
-            }
-            scheduleFlush();
-            completeIfDrained();
         });
+    }
+
+    private void durableDone(long clipId, int seq, int windowedBytes, Runnable onDurable, Throwable failure) {
+        pendingDurable--;
+        if (windowedBytes >= 0) {
+            inFlightFrames--;
+            inFlightBytes -= windowedBytes;
+        }
+        if (failure == null) {
+            onDurable.run();
+        } else {
+            storageFailed(clipId, seq, failure);
+        }
+        scheduleFlush();
+        completeIfDrained();
     }
 
     private void storageFailed(long clipId, int seq, Throwable failure) {

@@ -12,7 +12,9 @@ import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.uplink.codec.MalformedMessageException;
 import dev.doorbell.uplink.identity.PeerIdentifier;
 import dev.doorbell.uplink.identity.PeerIdentity;
+import dev.doorbell.uplink.logging.LogContext;
 import dev.doorbell.uplink.logging.RateLimitedLog;
+import dev.doorbell.uplink.metrics.UplinkMetrics;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.store.ClipStore;
 import io.netty.channel.ChannelHandlerContext;
@@ -61,6 +63,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     private final SessionRegistry registry;
     private final PeerIdentifier identifier;
     private final ErrorBudget errorBudget;
+    private final UplinkMetrics metrics;
     private ChannelHandlerContext ctx;
     private SessionLoop loop;
     private State state = State.HANDSHAKE;
@@ -80,6 +83,17 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     /** {@code identifier} establishes who each peer is (unused in insecure plaintext mode, where Hello says so). */
     public DeviceSessionHandler(
             UplinkConfig config, ClipStore store, SessionRegistry registry, PeerIdentifier identifier) {
+        this(config, store, registry, identifier, new UplinkMetrics());
+    }
+
+    /** As above, counting into the server's {@code metrics}. */
+    public DeviceSessionHandler(
+            UplinkConfig config,
+            ClipStore store,
+            SessionRegistry registry,
+            PeerIdentifier identifier,
+            UplinkMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.store = store;
         this.registry = registry;
@@ -96,6 +110,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     @Override
     public void channelActive(ChannelHandlerContext context) {
         registry.track(context.channel());
+        metrics.connectionAccepted();
         if (config.insecurePlaintextForDebugging()) {
             LOG.warn(
                     peer(),
@@ -116,7 +131,9 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         cancelDeadline();
         if (deviceId != null) {
             registry.unregister(deviceId, this);
-            LOG.info(deviceId, "device {} disconnected", deviceId);
+            try (LogContext device = LogContext.device(deviceId)) {
+                LOG.info(deviceId, "device {} disconnected", deviceId);
+            }
         }
         state = State.CLOSING;
         context.fireChannelInactive();
@@ -124,6 +141,13 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        try (LogContext device = logContext()) {
+            sessionEvent(event);
+        }
+        context.fireUserEventTriggered(event);
+    }
+
+    private void sessionEvent(Object event) {
         if (event instanceof SslHandshakeCompletionEvent handshake) {
             tlsHandshakeDone(handshake);
         } else if (event instanceof IdleStateEvent) {
@@ -134,14 +158,20 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
                             + " ms",
                     0));
         }
-        context.fireUserEventTriggered(event);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext context, DeviceMessage message) {
+        metrics.received(message);
         if (state == State.CLOSING || stopping) {
             return;
         }
+        try (LogContext device = logContext()) {
+            handle(context, message);
+        }
+    }
+
+    private void handle(ChannelHandlerContext context, DeviceMessage message) {
         if (message.getBodyCase() == DeviceMessage.BodyCase.BODY_NOT_SET) {
             sendError(ErrorCodes.error(ErrorCode.MALFORMED_MESSAGE, who() + ": a DeviceMessage with no body", 0));
         } else if (state == State.HANDSHAKE) {
@@ -210,6 +240,12 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        try (LogContext device = logContext()) {
+            sessionException(context, cause);
+        }
+    }
+
+    private void sessionException(ChannelHandlerContext context, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             sendError(ErrorCodes.error(ErrorCode.MESSAGE_TOO_LARGE, who() + ": " + cause.getMessage(), 0));
         } else if (cause instanceof MalformedMessageException || cause instanceof CorruptedFrameException) {
@@ -257,6 +293,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
     private void tlsHandshakeDone(SslHandshakeCompletionEvent event) {
         if (!event.isSuccess()) {
+            metrics.handshakeFailed("tls");
             // The SslHandler closes the connection itself; a missing, foreign or expired certificate ends here.
             LOG.info(
                     peer(),
@@ -326,9 +363,10 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         }
         cancelDeadline();
         deviceId = certificateId;
-        clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError);
+        clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError, metrics);
         state = State.ACTIVE;
         registry.register(deviceId, this);
+        metrics.handshakeDone();
         LOG.info(
                 deviceId,
                 "device {} connected from {} ({}, firmware '{}', {} clips to resume)",
@@ -376,6 +414,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
 
     private void handshakeDeadlinePassed() {
         if (state == State.HANDSHAKE) {
+            metrics.handshakeFailed("tls_timeout");
             LOG.info(
                     peer(),
                     "closing the connection of {}: TLS handshake not finished within {} ms",
@@ -405,6 +444,10 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         }
         ErrorCode code = error.getError().getCode();
         String message = error.getError().getMessage();
+        metrics.errorSent(code, state == State.ACTIVE);
+        if (ErrorCodes.isFatal(code) && state != State.ACTIVE) {
+            metrics.handshakeRefused(code);
+        }
         if (ErrorCodes.isFatal(code)) {
             state = State.CLOSING;
             cancelDeadline();
@@ -502,6 +545,11 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
     private static String printable(String text) {
         String cut = text.length() > 64 ? text.substring(0, 64) : text;
         return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    /** The device of this connection for the log lines of one callback, once the certificate (or Hello) named it. */
+    private LogContext logContext() {
+        return LogContext.device(ctx.channel().attr(DEVICE_ID).get());
     }
 
     private String who() {

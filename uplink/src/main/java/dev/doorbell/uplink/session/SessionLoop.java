@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.session;
 
+import dev.doorbell.uplink.logging.LogContext;
 import io.netty.channel.Channel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,7 +27,13 @@ final class SessionLoop {
     /** Queues {@code task} on the loop, behind what is waiting there already, even when called on the loop. */
     void later(Runnable task) {
         try {
-            channel.eventLoop().execute(task);
+            channel.eventLoop().execute(() -> {
+                // The device this task is about, for its log lines: the loop runs other devices' tasks in between.
+                try (LogContext device = LogContext.device(
+                        channel.attr(DeviceSessionHandler.DEVICE_ID).get())) {
+                    task.run();
+                }
+            });
         } catch (RejectedExecutionException e) {
             String id = channel.attr(DeviceSessionHandler.DEVICE_ID).get();
             LOG.debug(

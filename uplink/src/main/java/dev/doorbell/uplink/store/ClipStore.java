@@ -38,6 +38,22 @@ public interface ClipStore extends AutoCloseable {
 
     StoreStats stats();
 
+    /**
+     * Why the store takes no records now (fail-stopped after a failed write or fdatasync, given up, closed), or null
+     * while it takes them: the uplink's {@code /readyz}.
+     */
+    default String unavailableReason() {
+        return null;
+    }
+
+    /** Segments and bytes on disk now, or null for a store that keeps no files. */
+    default StoreUsage usage() {
+        return null;
+    }
+
+    /** Tells {@code observer} about each group commit from now on (one observer; a later call replaces it). */
+    default void observeCommits(CommitObserver observer) {}
+
     /** Stops accepting, writes and fsyncs everything queued, completes its futures and closes the files. */
     @Override
     void close();

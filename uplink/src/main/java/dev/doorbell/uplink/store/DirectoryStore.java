@@ -5,6 +5,9 @@ import com.google.protobuf.ByteString;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.StoredFrame;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -35,6 +38,7 @@ public final class DirectoryStore implements ClipStore {
     private final ClipIndex index;
 
     private final GroupCommitWriter writer;
+    private final Path segmentsDir;
     private final SegmentReads reads;
     private final Clock clock;
     private final StoreLock storeLock;
@@ -44,6 +48,7 @@ public final class DirectoryStore implements ClipStore {
     private DirectoryStore(
             ClipIndex index,
             SegmentLog segments,
+            Path segmentsDir,
             SegmentReads reads,
             StoreOptions options,
             FailurePolicy policy,
@@ -51,6 +56,7 @@ public final class DirectoryStore implements ClipStore {
             StoreLock storeLock,
             List<StoreFinding> findings) {
         this.index = index;
+        this.segmentsDir = segmentsDir;
         this.reads = reads;
         this.clock = clock;
         this.storeLock = storeLock;
@@ -112,7 +118,15 @@ public final class DirectoryStore implements ClipStore {
                         dir);
             }
             DirectoryStore store = new DirectoryStore(
-                    index, segments, new SegmentReads(segmentsDir), options, policy, clock, storeLock, scan.findings);
+                    index,
+                    segments,
+                    segmentsDir,
+                    new SegmentReads(segmentsDir),
+                    options,
+                    policy,
+                    clock,
+                    storeLock,
+                    scan.findings);
             store.writer.start();
             if (version > 0) {
                 log.info(
@@ -204,6 +218,37 @@ public final class DirectoryStore implements ClipStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public String unavailableReason() {
+        return closed.get() ? "the store is closed" : writer.unavailableReason();
+    }
+
+    /** Lists the segments directory: called by a scrape, not per record. */
+    @Override
+    public StoreUsage usage() {
+        long count = 0;
+        long bytes = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(segmentsDir, "*" + SegmentFormat.SUFFIX)) {
+            for (Path file : files) {
+                try {
+                    bytes += Files.size(file);
+                    count++;
+                } catch (NoSuchFileException gone) {
+                    // Removed between the listing and the look: not part of the store any more.
+                }
+            }
+        } catch (IOException e) {
+            log.debug("store usage: cannot list {}: {}", segmentsDir, e.toString());
+            return null;
+        }
+        return new StoreUsage(count, bytes);
+    }
+
+    @Override
+    public void observeCommits(CommitObserver observer) {
+        writer.observeCommits(observer);
     }
 
     @Override

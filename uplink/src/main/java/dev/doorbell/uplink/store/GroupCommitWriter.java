@@ -138,6 +138,21 @@ final class GroupCommitWriter implements Runnable {
                 syncer.checkpointNanos() / 1_000_000);
     }
 
+    void observeCommits(CommitObserver observer) {
+        syncer.observer(observer);
+    }
+
+    /** Why no record is taken now, or null while they are. */
+    String unavailableReason() {
+        lock.lock();
+        try {
+            Submission refusal = health.refusal(stopping);
+            return refusal == null ? null : refusal.detail();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops accepting, lets the thread write everything queued, and waits for it to finish. */
     void stop() {
         lock.lock();

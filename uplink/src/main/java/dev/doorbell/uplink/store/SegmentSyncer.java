@@ -41,6 +41,7 @@ final class SegmentSyncer {
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong fsyncNanos = new AtomicLong();
     private final AtomicLong checkpointNanos = new AtomicLong();
+    private volatile CommitObserver observer = CommitObserver.NONE;
     /** Batches handed over and not yet covered by an fdatasync, in log order. */
     @GuardedBy("lock")
     private final ArrayDeque<Written> written = new ArrayDeque<>();
@@ -106,6 +107,10 @@ final class SegmentSyncer {
         } finally {
             lock.unlock();
         }
+    }
+
+    void observer(CommitObserver observer) {
+        this.observer = observer;
     }
 
     long fsyncs() {
@@ -177,6 +182,11 @@ final class SegmentSyncer {
                 checkpointNanos.addAndGet(System.nanoTime() - synced);
                 fsyncs.incrementAndGet();
                 after = outcome.durable(covered);
+                int records = 0;
+                for (Written w : covered) {
+                    records += w.batch().size();
+                }
+                observer.committed(records, synced - started);
             } else {
                 after = outcome.failed(covered, failed, failure);
             }

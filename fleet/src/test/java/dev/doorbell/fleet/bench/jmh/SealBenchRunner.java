@@ -7,7 +7,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -19,7 +21,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs {@link SealBenchmark} (seal and raw AES-256-GCM, 16 and 64 KiB) through the JMH API and prints MB/s for
  * each and the ratio seal/raw per size against the 85% goal; then {@link ClipCostBenchmark}, the per-clip cost of
- * format v2 (sealing a clip's header for 1, 2 and 8 recipients, opening one), which has no goal. The two benchmarks run in alternating rounds (raw then
+ * format v2 (sealing a clip's header for 1, 4 and 16 recipients of X25519 and of X-Wing, opening one), with the
+ * header bytes and the ratio X-Wing / X25519 per recipient count, which has no goal. The two benchmarks run in alternating rounds (raw then
  * seal, then seal then raw, ...), one fork each, so that load from other processes on a shared machine falls on
  * both sides alike. Exit status 1 when a size misses the goal.
  * Usage: {@code SealBenchRunner [--quick] [--rounds N]}; {@code scripts/bench-seal} builds the classpath and runs it.
@@ -50,7 +53,45 @@ public final class SealBenchRunner {
         System.out.println("per clip, format v2 (no frames; the frames cost what the table above says):");
         System.out.println(ClipCostResult.heading());
         clipCosts.forEach(r -> System.out.println(r.row()));
+        System.out.println("X-Wing (hybrid post-quantum) against X25519, measured in this run:");
+        kemRatios(clipCosts).forEach(System.out::println);
         System.exit(ok ? 0 : 1);
+    }
+
+    /**
+     * One line per recipient count: the header bytes of each kem and the per-clip cost (start + open, best of the
+     * rounds) of each, with the ratio X-Wing / X25519 of both.
+     */
+    static List<String> kemRatios(List<ClipCostResult> results) {
+        Map<String, ClipCostResult> byKey = new HashMap<>();
+        Set<Integer> counts = new TreeSet<>();
+        for (ClipCostResult r : results) {
+            byKey.put(r.method() + " " + r.kem() + " " + r.recipients(), r);
+            counts.add(r.recipients());
+        }
+        List<String> lines = new ArrayList<>();
+        for (int n : counts) {
+            ClipCostResult classicStart = byKey.get(ClipCostResult.START + " x25519 " + n);
+            ClipCostResult classicOpen = byKey.get(ClipCostResult.OPEN + " x25519 " + n);
+            ClipCostResult pqStart = byKey.get(ClipCostResult.START + " x-wing " + n);
+            ClipCostResult pqOpen = byKey.get(ClipCostResult.OPEN + " x-wing " + n);
+            if (classicStart == null || classicOpen == null || pqStart == null || pqOpen == null) {
+                continue;
+            }
+            double classic = classicStart.bestMicros() + classicOpen.bestMicros();
+            double pq = pqStart.bestMicros() + pqOpen.bestMicros();
+            lines.add(String.format(
+                    "%2d recipients: header %,d B (x25519) vs %,d B (x-wing), %.1fx; start + open %.1f us vs %.1f us,"
+                            + " x-wing/x25519 = %.2f",
+                    n,
+                    classicStart.headerBytes(),
+                    pqStart.headerBytes(),
+                    (double) pqStart.headerBytes() / classicStart.headerBytes(),
+                    classic,
+                    pq,
+                    pq / classic));
+        }
+        return lines;
     }
 
     /** {@link ClipCostBenchmark}'s options: the same warmup as the seal path, which its JIT needs as much. */
@@ -58,23 +99,29 @@ public final class SealBenchRunner {
         return options(ClipCostBenchmark.class, method, quick, forks);
     }
 
-    /** {@code rounds} rounds of {@link ClipCostBenchmark}'s start and open, for 1, 2 and 8 recipients. */
+    /**
+     * {@code rounds} rounds of {@link ClipCostBenchmark}'s start and open, for 1, 4 and 16 recipients of each kem;
+     * rows in the order start then open, x25519 then x-wing, then by recipients.
+     */
     static List<ClipCostResult> runClipCost(int rounds, Function<String, ChainedOptionsBuilder> options)
             throws RunnerException {
-        Map<String, Map<Integer, List<Double>>> scores = new TreeMap<>(Comparator.reverseOrder());
+        Map<String, Map<String, Map<Integer, List<Double>>>> scores = new TreeMap<>(Comparator.reverseOrder());
         for (int round = 0; round < rounds; round++) {
             for (String method : List.of(ClipCostResult.START, ClipCostResult.OPEN)) {
                 for (RunResult run : new Runner(options.apply(method).build()).run()) {
                     int recipients = Integer.parseInt(run.getParams().getParam("recipients"));
-                    scores.computeIfAbsent(method, k -> new TreeMap<>())
+                    String kem = run.getParams().getParam("kem");
+                    scores.computeIfAbsent(method, k -> new TreeMap<>(Comparator.reverseOrder()))
+                            .computeIfAbsent(kem, k -> new TreeMap<>())
                             .computeIfAbsent(recipients, k -> new ArrayList<>())
                             .add(run.getPrimaryResult().getScore());
                 }
             }
         }
         List<ClipCostResult> results = new ArrayList<>();
-        scores.forEach((method, byRecipients) -> byRecipients.forEach(
-                (recipients, micros) -> results.add(ClipCostResult.fromMicros(method, recipients, toArray(micros)))));
+        scores.forEach((method, byKem) -> byKem.forEach((kem, byRecipients) ->
+                byRecipients.forEach((recipients, micros) -> results.add(ClipCostResult.fromMicros(
+                        method, kem, recipients, ClipCostBenchmark.headerBytes(kem, recipients), toArray(micros))))));
         return results;
     }
 
