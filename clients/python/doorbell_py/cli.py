@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, store, v2, v3, vectors
+from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, resilient, store, v2, v3, vectors
 from .protos import clip_pb2, link_pb2
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -94,32 +94,82 @@ def cmd_upload(args):
     return (0, args.ring and i == 0) if on_persisted else ()
 
   context = link.tls_context(args.device_dir)
-  with link.UplinkClient(host, int(port), device_id, context, args.server_name, args.timeout, version,
-                         on_list) as client:
-    client.connect()
-    if args.await_list_update:
-      result = client.await_list_update()
-      print("recipient list version %d: %s%s" % (
-          result.version, link_pb2.RecipientListResult.Status.Name(result.status),
-          " (%s)" % result.detail if result.detail else ""))
-      client.list_results.clear()
+
+  def sealed_clips():
     for n in range(args.clips):
-      # Each clip is sealed just before it is sent, with the list the device holds then: a list accepted while
-      # an earlier clip of this session was uploading is used from the next clip on.
+      # Each clip is sealed just before it is first sent, with the list the device holds then (a list accepted while
+      # an earlier clip was uploading is used from the next clip on); a resend after a reconnect sends these very
+      # bytes, never a new sealing.
       sealer, what = new_sealer(n)
       clip_id = sealer.clip_id
       frames = [sealer.seal(p, i * 1_000_000 // fps, i == len(plaintexts) - 1, *ring_facts(i))
                 for i, p in enumerate(plaintexts)]
-      ack = client.upload_clip(clip_id, sealer.header_bytes, frames, on_persisted and (
-          lambda frames_acked, final, clip_id=clip_id: on_persisted(clip_id, frames_acked, final)))
-      print("clip %016x (%d) of %s, %s: %d frames, %d sealed bytes" % (
-          clip_id, clip_id, device_id, what, len(frames), sum(len(f[3]) for f in frames)))
-      print("ack PERSISTED clip %016x frames %d closed %s" % (ack.clip_id, ack.frames, str(ack.closed).lower()))
-      for result in client.list_results:
-        print("recipient list version %d: %s%s" % (
-            result.version, link_pb2.RecipientListResult.Status.Name(result.status),
-            " (%s)" % result.detail if result.detail else ""))
-      client.list_results.clear()
+      acked = on_persisted and (lambda frames_acked, final, clip_id=clip_id: on_persisted(clip_id, frames_acked, final))
+      yield clip_id, sealer.header_bytes, frames, acked, what
+
+  if not args.await_list_update:
+    return _upload_resilient(args, host, int(port), device_id, context, version, on_list, sealed_clips())
+  with link.UplinkClient(host, int(port), device_id, context, args.server_name, args.timeout, version,
+                         on_list) as client:
+    client.connect()
+    result = client.await_list_update()
+    print("recipient list version %d: %s%s" % (
+        result.version, link_pb2.RecipientListResult.Status.Name(result.status),
+        " (%s)" % result.detail if result.detail else ""))
+    client.list_results.clear()
+    for clip_id, header, frames, acked, what in sealed_clips():
+      ack = client.upload_clip(clip_id, header, frames, acked)
+      _print_clip(clip_id, device_id, what, frames, ack)
+      _print_list_results(client)
+  return 0
+
+
+def _print_clip(clip_id, device_id, what, frames, ack):
+  print("clip %016x (%d) of %s, %s: %d frames, %d sealed bytes" % (
+      clip_id, clip_id, device_id, what, len(frames), sum(len(f[3]) for f in frames)))
+  if ack is None:
+    print("ack PERSISTED clip %016x: the uplink had it all before the reconnect" % clip_id)
+  else:
+    print("ack PERSISTED clip %016x frames %d closed %s" % (ack.clip_id, ack.frames, str(ack.closed).lower()))
+  sys.stdout.flush()
+
+
+def _print_list_results(client):
+  for result in client.list_results:
+    print("recipient list version %d: %s%s" % (
+        result.version, link_pb2.RecipientListResult.Status.Name(result.status),
+        " (%s)" % result.detail if result.detail else ""))
+  client.list_results.clear()
+
+
+def _upload_resilient(args, host, port, device_id, context, version, on_list, sealed_clips):
+  """Every clip through drops, retriable errors and restarts (resilient.py); exit 1 when the uplink says stop."""
+  clients = []
+  described = {}
+
+  def new_client(timeout_s):
+    client = link.UplinkClient(host, port, device_id, context, args.server_name, timeout_s, version, on_list)
+    clients.append(client)
+    return client
+
+  def clips():
+    for clip_id, header, frames, acked, what in sealed_clips:
+      described[clip_id] = (what, frames)
+      yield clip_id, header, frames, acked
+
+  def on_clip(clip_id, ack):
+    what, frames = described[clip_id]
+    _print_clip(clip_id, device_id, what, frames, ack)
+    _print_list_results(clients[-1])
+
+  uploader = resilient.Uploader(new_client, device_id, args.timeout,
+                                resilient.Backoff(args.backoff_initial, args.backoff_max), on_clip,
+                                log=lambda line: print(line, file=sys.stderr, flush=True))
+  try:
+    uploader.upload(clips())
+  except resilient.Stopped as e:
+    print("upload: %s" % e, file=sys.stderr)
+    return 1
   return 0
 
 
@@ -369,7 +419,11 @@ def main(argv=None):
                  "fails after --timeout if none comes)")
   p.add_argument("--fps", type=int, default=15)
   p.add_argument("--server-name", help="name to check in the uplink's certificate (default: HOST)")
-  p.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole session")
+  p.add_argument("--timeout", type=float, default=30.0,
+                 help="seconds for the whole upload, reconnects included")
+  p.add_argument("--backoff-initial", type=float, default=0.1,
+                 help="seconds: the first reconnect waits up to this (full jitter), each next one up to twice as long")
+  p.add_argument("--backoff-max", type=float, default=10.0, help="seconds: the longest reconnect backoff")
   p.set_defaults(run=cmd_upload)
   p = sub.add_parser("open", help="verify and open stored clips, then check each device's chain of v3 clips; exit 1 if "
                      "any clip is not OK or a chain is broken, 3 if nothing failed but some clips are UNSUPPORTED")

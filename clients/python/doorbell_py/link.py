@@ -73,7 +73,8 @@ class UplinkClient:
       finally:
         self._sock = None
 
-  def connect(self):
+  def connect(self, open_clips=()):
+    """open_clips: the ids of unfinished clips to resume; Welcome.clips says, in the same order, where each stands."""
     raw = socket.create_connection((self.host, self.port), timeout=self._remaining())
     try:
       self._sock = self._context.wrap_socket(raw, server_hostname=self._server_name)
@@ -82,7 +83,7 @@ class UplinkClient:
       raise
     self._send(link_pb2.DeviceMessage(hello=link_pb2.Hello(
         versions=[PROTOCOL_VERSION], device_id=self.device_id, firmware=FIRMWARE,
-        recipient_list_version=self.recipient_list_version)))
+        recipient_list_version=self.recipient_list_version, open_clips=list(open_clips))))
     message = self._receive()
     if message.WhichOneof("body") != "welcome":
       raise LinkError("%s: expected Welcome, got %s" % (self.device_id, message.WhichOneof("body")))
@@ -93,18 +94,21 @@ class UplinkClient:
     self.welcome = welcome
     return welcome
 
-  def upload_clip(self, clip_id, header_bytes, frames, on_persisted=None):
+  def upload_clip(self, clip_id, header_bytes, frames, on_persisted=None, first_seq=0, send_open=True):
     """frames: (seq, last, meta, sealed) in order, the last one final. Returns the Ack PERSISTED that covers every
     frame and the close. on_persisted(frames, final), when given, hears of each PERSISTED ack: frames 0..frames-1
-    are durable on the uplink, final when the final frame is among them (a v3 device's chain state)."""
+    are durable on the uplink, final when the final frame is among them (a v3 device's chain state). A resumed clip
+    (PROTOCOL.md, Resume) starts at first_seq, Welcome's persisted_frames, and skips ClipOpen when Welcome says the
+    header is known: the frames are the very bytes sealed before."""
     if not 0 < clip_id < 1 << 64:
       # 0 is not a clip id: an Error's clip_id 0 means the session (PROTOCOL.md, Clips and frames).
       raise LinkError("%s: clip id %d is not a uint64 above 0" % (self.device_id, clip_id))
     w = self.welcome
-    self._send(link_pb2.DeviceMessage(clip_open=link_pb2.ClipOpen(clip_id=clip_id, header=header_bytes)))
-    persisted = 0
+    if send_open:
+      self._send(link_pb2.DeviceMessage(clip_open=link_pb2.ClipOpen(clip_id=clip_id, header=header_bytes)))
+    persisted = first_seq
     in_flight = []  # sealed sizes of frames sent and not yet persisted, oldest first
-    for seq, last, meta, sealed in frames:
+    for seq, last, meta, sealed in frames[first_seq:]:
       if w.max_frame_bytes and len(sealed) > w.max_frame_bytes:
         raise LinkError("%s clip %d frame %d: %d sealed bytes above max_frame_bytes %d" % (
             self.device_id, clip_id, seq, len(sealed), w.max_frame_bytes))
@@ -158,8 +162,36 @@ class UplinkClient:
     if limit and len(data) > limit:
       raise LinkError("%s: message of %d bytes above max_message_bytes %d" % (self.device_id, len(data), limit))
     self._sock.settimeout(self._remaining())
-    self._sock.sendall(encode_varint(len(data)) + data)
+    try:
+      self._sock.sendall(encode_varint(len(data)) + data)
+    except OSError as e:
+      # The uplink may have sent a fatal Error and closed: that Error, not the broken pipe, says what to do next.
+      self._raise_pending_error()
+      raise LinkError("%s: the connection broke while sending: %s" % (self.device_id, e)) from e
     self._last_sent = time.monotonic()
+
+  def _raise_pending_error(self):
+    """Reads what the uplink sent before the connection broke (up to 1 s) and raises its Error, if it sent one."""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+      try:
+        length, used = decode_varint32(self._buf)
+        if length is not None and len(self._buf) >= used + length:
+          message = link_pb2.UplinkMessage()
+          message.ParseFromString(bytes(self._buf[used:used + length]))
+          del self._buf[:used + length]
+          if message.WhichOneof("body") == "error":
+            e = message.error
+            raise LinkError("%s: uplink error %s: %s" % (self.device_id, link_pb2.ErrorCode.Name(e.code), e.message),
+                            link_pb2.ErrorCode.Name(e.code), e.fatal, e.retriable, e.retry_after_ms)
+          continue
+        self._sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        chunk = self._sock.recv(65536)
+      except (OSError, ValueError):
+        return
+      if not chunk:
+        return
+      self._buf += chunk
 
   def await_list_update(self):
     """Waits (until the session's deadline) for one RecipientListUpdate and answers it; returns the result sent.

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             RevokeCommand.class,
             FaultProxyCommand.class,
             ConformanceCommand.class,
+            BenchDeviceCommand.class,
             FleetCommand.class,
             HostileUplinkCommand.class
         })
