@@ -39,7 +39,7 @@ import picocli.CommandLine.TypeConversionException;
             "Each camera renders a seeded porch scene, detects motion, records doorbell presses with pre- and post-roll,",
             "seals every frame (format v3: what happened is sealed too) and keeps it until the uplink acknowledges it as",
             "durable. The seed fixes the scenes and the clip schedule; clip ids, clip keys and nonce prefixes always come",
-            "from the system CSPRNG.",
+            "from the system CSPRNG, unless an INSECURE --fault says otherwise (docs/FIRMWARE.md, \"Fault modes\").",
             "SIGINT or SIGTERM ends the run early as --duration would (open clips get their final frame, acknowledgements",
             "are awaited within --drain-timeout, the summary says interrupted); a second one exits at once.",
             "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error or an uplink that",
