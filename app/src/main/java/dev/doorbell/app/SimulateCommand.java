@@ -5,6 +5,8 @@ import dev.doorbell.cli.HostPortConverter;
 import dev.doorbell.device.camera.Profile;
 import dev.doorbell.device.camera.SystemSimClock;
 import dev.doorbell.device.camera.VirtualSimClock;
+import dev.doorbell.device.fault.FaultPlan;
+import dev.doorbell.device.fault.FirmwareFault;
 import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
@@ -37,7 +39,7 @@ import picocli.CommandLine.TypeConversionException;
             "Each camera renders a seeded porch scene, detects motion, records doorbell presses with pre- and post-roll,",
             "seals every frame (format v3: what happened is sealed too) and keeps it until the uplink acknowledges it as",
             "durable. The seed fixes the scenes and the clip schedule; clip ids, clip keys and nonce prefixes always come",
-            "from the system CSPRNG.",
+            "from the system CSPRNG, unless an INSECURE --fault says otherwise (docs/FIRMWARE.md, \"Fault modes\").",
             "SIGINT or SIGTERM ends the run early as --duration would (open clips get their final frame, acknowledgements",
             "are awaited within --drain-timeout, the summary says interrupted); a second one exits at once.",
             "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error or an uplink that",
@@ -178,6 +180,18 @@ public final class SimulateCommand implements Callable<Integer> {
     boolean insecurePlaintext;
 
     @Option(
+            names = "--fault",
+            paramLabel = "NAME",
+            split = ",",
+            converter = FirmwareFaultConverter.class,
+            description = {
+                "INSECURE: commit this firmware fault on purpose (repeatable, or NAME,NAME...): ${COMPLETION-CANDIDATES}.",
+                "The clips are deliberately broken (docs/FIRMWARE.md, \"Fault modes\"); reproducible from --seed."
+            },
+            completionCandidates = FirmwareFaultConverter.Names.class)
+    List<FirmwareFault> faults = new ArrayList<>();
+
+    @Option(
             names = "--verbose",
             description =
                     "Log at debug level: every connection attempt, and the exceptions behind failures with their stack"
@@ -224,12 +238,18 @@ public final class SimulateCommand implements Callable<Integer> {
                 pad > 0 ? ", frames padded to " + pad + " bytes" : "",
                 virtualClock ? " (virtual clock)" : "");
         out.flush();
+        FaultPlan plan = FaultPlan.of(faults, seed);
+        for (DeviceDirectory device : devices) {
+            plan.warnings(device.deviceId()).forEach(spec.commandLine().getErr()::println);
+        }
+        spec.commandLine().getErr().flush();
         Simulation simulation = new Simulation(
                 devices,
                 options,
                 virtualClock ? VirtualSimClock::startingAtDefault : SystemSimClock::new,
                 SealObserver.NONE,
-                out);
+                out,
+                plan);
         try (StopSignals signals =
                 StopSignals.install("simulate", spec.commandLine().getErr())) {
             SimulationReport report = simulation.run(signals.stop());

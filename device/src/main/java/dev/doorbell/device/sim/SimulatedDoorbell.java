@@ -8,6 +8,7 @@ import dev.doorbell.device.camera.ClipSummary;
 import dev.doorbell.device.camera.EncodedFrame;
 import dev.doorbell.device.camera.SimClock;
 import dev.doorbell.device.chain.ChainStateException;
+import dev.doorbell.device.fault.FaultPlan;
 import dev.doorbell.device.link.ClipUploader;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.SealObserver;
@@ -42,10 +43,12 @@ public final class SimulatedDoorbell implements ClipListener {
     private final SecureRandom random;
     private final int padTo;
     private final ClipUploader uploader;
+    private final FaultPlan faults;
     private final DoorbellCounters counters = new DoorbellCounters();
     private final long startMicros;
 
     private long lastClipId;
+    private int clipIndex;
     private long lastListVersion;
 
     /**
@@ -60,7 +63,24 @@ public final class SimulatedDoorbell implements ClipListener {
             SecureRandom random,
             int padTo,
             SealObserver observer) {
+        this(device, cameraConfig, clock, link, random, padTo, observer, FaultPlan.none());
+    }
+
+    /**
+     * The same doorbell committing the firmware {@code faults} on purpose (docs/FIRMWARE.md, "Fault modes"): its clips
+     * are deliberately broken. {@link FaultPlan#none()} is the doorbell as it ships.
+     */
+    public SimulatedDoorbell(
+            PairedDevice device,
+            CameraConfig cameraConfig,
+            SimClock clock,
+            LinkClient link,
+            SecureRandom random,
+            int padTo,
+            SealObserver observer,
+            FaultPlan faults) {
         this.device = device;
+        this.faults = faults;
         this.link = link;
         this.random = random;
         this.padTo = Padding.check(padTo);
@@ -106,6 +126,7 @@ public final class SimulatedDoorbell implements ClipListener {
         // sealed in the clip info.
         long clipId = ClipIds.random(random);
         lastClipId = clipId;
+        int index = clipIndex++;
         ClipParams params = new ClipParams(
                 device.deviceId(),
                 clipId,
@@ -116,6 +137,7 @@ public final class SimulatedDoorbell implements ClipListener {
                 start.fps(),
                 start.startTimeUnixMs(),
                 start.preRollMs());
+        params = faults.clipParams(params, index);
         counters.clips.incrementAndGet();
         counters.openClips.incrementAndGet();
         if (start.trigger() == Trigger.TRIGGER_RING) {
@@ -125,7 +147,8 @@ public final class SimulatedDoorbell implements ClipListener {
         counters.listVersion.set(lastListVersion);
         ClipSealing clip;
         try {
-            clip = device.startClip(params, start.ringUnixMs(), padTo, random);
+            clip = faults.sealing(device.startClip(
+                    params, faults.ringTimes(start.ringUnixMs(), index), padTo, faults.clipRandom(random)));
         } catch (ChainStateException e) {
             // Not started: its frames are refused as those of a clip the link refused.
             uploader.abandon();

@@ -2,6 +2,7 @@ package dev.doorbell.device.sim;
 
 import dev.doorbell.device.camera.CameraConfig;
 import dev.doorbell.device.camera.SimClock;
+import dev.doorbell.device.fault.FaultPlan;
 import dev.doorbell.device.link.BufferPolicy;
 import dev.doorbell.device.link.LinkClient;
 import dev.doorbell.device.link.LinkConfig;
@@ -19,6 +20,7 @@ import dev.doorbell.proto.v1.Error;
 import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.wire.Transports;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -51,6 +53,7 @@ public final class Simulation {
     private final Supplier<SimClock> clocks;
     private final SealObserver observer;
     private final PrintWriter out;
+    private final FaultPlan faults;
     private final UplinkCensus census = new UplinkCensus(UNUSABLE_AFTER, System::nanoTime);
 
     public Simulation(
@@ -59,11 +62,26 @@ public final class Simulation {
             Supplier<SimClock> clocks,
             SealObserver observer,
             PrintWriter out) {
+        this(devices, options, clocks, observer, out, FaultPlan.none());
+    }
+
+    /**
+     * The same doorbells committing the firmware {@code faults} on purpose (docs/FIRMWARE.md, "Fault modes"): each
+     * fault is named in a warning line on {@code out} and in the log before any doorbell starts.
+     */
+    public Simulation(
+            List<DeviceDirectory> devices,
+            SimulationOptions options,
+            Supplier<SimClock> clocks,
+            SealObserver observer,
+            PrintWriter out,
+            FaultPlan faults) {
         this.devices = List.copyOf(devices);
         this.options = options;
         this.clocks = clocks;
         this.observer = observer;
         this.out = out;
+        this.faults = faults;
     }
 
     /**
@@ -82,8 +100,13 @@ public final class Simulation {
     public SimulationReport run(CompletableFuture<String> stop) throws InterruptedException, UplinkFailureException {
         EventLoopGroup group = Transports.newGroup(1);
         List<SimulatedDoorbell> doorbells = new ArrayList<>();
+        List<FaultPlan.BootChainState> bootChains = new ArrayList<>();
         try {
             SecureRandom random = new SecureRandom();
+            for (DeviceDirectory device : devices) {
+                warnFaults(device.deviceId());
+                bootChains.add(faults.bootChainState(device.path()));
+            }
             for (DeviceDirectory device : devices) {
                 doorbells.add(create(device, group, random));
             }
@@ -133,6 +156,7 @@ public final class Simulation {
                 flushChain(d);
                 d.device().destroy();
             }
+            rollBackChains(bootChains);
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
@@ -143,7 +167,7 @@ public final class Simulation {
         LinkConfig.Builder link = LinkConfig.builder(options.host(), options.port(), device.deviceId())
                 .firmware("doorbell-sim/" + version())
                 .connectTimeout(options.connectTimeout())
-                .buffer(LinkConfig.DEFAULT_BUFFER_LIMIT_BYTES, BufferPolicy.DROP_OLDEST_CLIP);
+                .buffer(faults.bufferLimitBytes(LinkConfig.DEFAULT_BUFFER_LIMIT_BYTES), BufferPolicy.DROP_OLDEST_CLIP);
         if (options.insecurePlaintext()) {
             link.insecurePlaintext();
         } else {
@@ -179,7 +203,7 @@ public final class Simulation {
                 },
                 paired,
                 paired.chain());
-        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, options.padTo(), observer);
+        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, options.padTo(), observer, faults);
     }
 
     /**
@@ -277,6 +301,25 @@ public final class Simulation {
             }
         }
         return all;
+    }
+
+    private void warnFaults(String deviceId) {
+        for (String line : faults.warnings(deviceId)) {
+            log.warn("{}", line);
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    /** {@link dev.doorbell.device.fault.FirmwareFault#CHAIN_ROLLBACK}: the writes of this run never reached flash. */
+    private static void rollBackChains(List<FaultPlan.BootChainState> bootChains) {
+        for (FaultPlan.BootChainState boot : bootChains) {
+            try {
+                boot.restore();
+            } catch (IOException e) {
+                log.warn("cannot roll chain state {} back to its boot copy: {}", boot.file(), e.toString());
+            }
+        }
     }
 
     /** The chain state's writes after the last acknowledgements, before the process may end. */

@@ -18,6 +18,8 @@ public final class FrameSealer {
     private final AesGcm gcm;
     private int nextSeq;
     private boolean finished;
+    /** Set only by the insecure fault bench (docs/FIRMWARE.md, "Fault modes"); never by the device's normal path. */
+    private boolean insecureAadCorrupted;
 
     /** Takes ownership of {@code aesKey} (no copy): it is zeroed after the final frame. */
     public FrameSealer(
@@ -68,8 +70,11 @@ public final class FrameSealer {
             throw new IllegalStateException("clip " + clipId + " of device " + deviceId + " reached the last seq");
         }
         int seq = nextSeq;
-        byte[] sealed = gcm.seal(
-                ClipFormat.nonce(noncePrefix, seq, last), ClipFormat.aad(headerHash, seq, last, meta), plaintext);
+        byte[] aad = ClipFormat.aad(headerHash, seq, last, meta);
+        if (insecureAadCorrupted) {
+            aad[0] ^= 1;
+        }
+        byte[] sealed = gcm.seal(ClipFormat.nonce(noncePrefix, seq, last), aad, plaintext);
         nextSeq++;
         if (last) {
             abandon();
@@ -97,6 +102,26 @@ public final class FrameSealer {
                     + ": cannot go back from seq " + nextSeq + " to " + seq);
         }
         nextSeq = seq;
+    }
+
+    /**
+     * INSECURE, for the firmware-fault bench only: the frame counter goes back to {@code seq}, so the next frames reuse
+     * nonces under this clip's key. The device never calls it without {@code simulate --fault counter-reset}.
+     */
+    public void insecureRewindTo(int seq) {
+        if (seq < 0 || seq > nextSeq) {
+            throw new IllegalArgumentException(
+                    "clip " + clipId + " of device " + deviceId + ": cannot rewind from seq " + nextSeq + " to " + seq);
+        }
+        nextSeq = seq;
+    }
+
+    /**
+     * INSECURE, for the firmware-fault bench only: every later frame is sealed with one bit of its AAD flipped, so no
+     * honest opener can authenticate it. The device never calls it without {@code simulate --fault wrong-aad}.
+     */
+    public void insecureCorruptAad() {
+        insecureAadCorrupted = true;
     }
 
     public boolean isKeyDestroyed() {
