@@ -1,12 +1,13 @@
 """doorbell-py: vectors | hpke-vectors | upload | open | viewer-new | share. Exit status 0 is success; 1 a failed
-check or a clip not OK; 2 a usage or input error."""
+check, a clip not OK or a break in a device's chain of clips; 2 a usage or input error; 3 (open) nothing failed but
+some clips are UNSUPPORTED (an x-wing key this client cannot use)."""
 import argparse
 import os
 import sys
 import time
 
-from . import fmt, hpke, hpke_vectors, jpeg, keyfiles, link, store, v2, vectors
-from .protos import link_pb2
+from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, store, v2, v3, vectors
+from .protos import clip_pb2, link_pb2
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_VECTORS = os.path.join(_HERE, "..", "..", "..", "testdata", "vectors")
@@ -53,24 +54,45 @@ def _is_v1_only(device_dir):
 
 def cmd_upload(args):
   host, _, port = args.uplink.rpartition(":")
-  first_clip = args.clip_id if args.clip_id is not None else int(time.time() * 1000)
   plaintexts = list(_frames(args))
   fps = args.fps
   params = dict(width=160, height=120, fps=fps)
+  on_persisted = None
   if _is_v2_device(args.device_dir):
     device = v2.Device(args.device_dir)
     device_id, version, on_list = device.device_id, device.list_version, device.accept_list
+    if args.format == 2:
+      first_clip = args.clip_id if args.clip_id is not None else int(time.time() * 1000)
 
-    def new_sealer(clip_id):
-      return device.sealer(clip_id, start_time_unix_ms=int(time.time() * 1000), **params), \
-          "format v2, recipient list version %d" % device.list_version
+      def new_sealer(n):
+        return device.sealer(first_clip + n, start_time_unix_ms=int(time.time() * 1000), **params), \
+            "format v2, recipient list version %d" % device.list_version
+    else:
+      ring = dict(trigger=clip_pb2.TRIGGER_RING) if args.ring else {}
+
+      def new_sealer(n):
+        start = int(time.time() * 1000)
+        sealer = device.start_clip_v3(
+            clip_id=None if args.clip_id is None else args.clip_id + n, start_time_unix_ms=start,
+            pad_to=args.pad, ring_unix_ms=[start] if args.ring else [], **ring, **params)
+        return sealer, "format v3, chain position %d, pad %d, recipient list version %d" % (
+            sealer.chain_link.position, args.pad, device.list_version)
+
+      def on_persisted(clip_id, frames, final):
+        device.chain.acknowledged(clip_id, frames, final)
   else:
     key = keyfiles.read_epoch_key(os.path.join(args.device_dir, "epoch.key"))
     device_id, version, on_list = key.device_id, 0, None
+    first_clip = args.clip_id if args.clip_id is not None else int(time.time() * 1000)
 
-    def new_sealer(clip_id):
-      return fmt.ClipSealer(key.key, key.epoch, key.device_id, clip_id, start_time_unix_ms=int(time.time() * 1000),
-                            **params), "format v1, epoch %d" % key.epoch
+    def new_sealer(n):
+      return fmt.ClipSealer(key.key, key.epoch, key.device_id, first_clip + n,
+                            start_time_unix_ms=int(time.time() * 1000), **params), "format v1, epoch %d" % key.epoch
+  def ring_facts(i):
+    # v3 seals each frame's motion score and ring flag (the synthetic camera measures no motion); v1 and v2 have
+    # neither.
+    return (0, args.ring and i == 0) if on_persisted else ()
+
   context = link.tls_context(args.device_dir)
   with link.UplinkClient(host, int(port), device_id, context, args.server_name, args.timeout, version,
                          on_list) as client:
@@ -81,12 +103,15 @@ def cmd_upload(args):
           result.version, link_pb2.RecipientListResult.Status.Name(result.status),
           " (%s)" % result.detail if result.detail else ""))
       client.list_results.clear()
-    for clip_id in range(first_clip, first_clip + args.clips):
+    for n in range(args.clips):
       # Each clip is sealed just before it is sent, with the list the device holds then: a list accepted while
       # an earlier clip of this session was uploading is used from the next clip on.
-      sealer, what = new_sealer(clip_id)
-      frames = [sealer.seal(p, i * 1_000_000 // fps, i == len(plaintexts) - 1) for i, p in enumerate(plaintexts)]
-      ack = client.upload_clip(clip_id, sealer.header_bytes, frames)
+      sealer, what = new_sealer(n)
+      clip_id = sealer.clip_id
+      frames = [sealer.seal(p, i * 1_000_000 // fps, i == len(plaintexts) - 1, *ring_facts(i))
+                for i, p in enumerate(plaintexts)]
+      ack = client.upload_clip(clip_id, sealer.header_bytes, frames, on_persisted and (
+          lambda frames_acked, final, clip_id=clip_id: on_persisted(clip_id, frames_acked, final)))
       print("clip %016x (%d) of %s, %s: %d frames, %d sealed bytes" % (
           clip_id, clip_id, device_id, what, len(frames), sum(len(f[3]) for f in frames)))
       print("ack PERSISTED clip %016x frames %d closed %s" % (ack.clip_id, ack.frames, str(ack.closed).lower()))
@@ -118,8 +143,9 @@ class Opener:
     version = v2.header_version(clip.header)
     if version == 2:
       if self.identity is None:
-        raise fmt.NoKeyError("clip %016x of %s is format v2: open it with --identity OWNER_OR_VIEWER_DIR "
-                             "(a keyring opens only v1 clips)" % (clip.clip_id, clip.device_id))
+        raise fmt.NoKeyError("clip %016x of %s is format v%s: open it with --identity OWNER_OR_VIEWER_DIR "
+                             "(a keyring opens only v1 clips)" % (
+                                 clip.clip_id, clip.device_id, v2.signed_format_version(clip.header) or "2 or 3"))
       return v2.open_clip(clip.header, clip.frames, clip.device_id, clip.clip_id, self.identity, self.share,
                           clip.frame_holes, keep_key)
     return open_stored(clip, self._v1_key(clip))
@@ -174,9 +200,8 @@ def cmd_open(args):
     # A share opens one clip: the others are not the third party's business, and are not listed.
     clips = [c for c in clips if (c.device_id, c.clip_id) == (share.device_id, share.clip_id)]
   all_ok = not snapshot.findings
-  results = []
+  results, opened = [], []
   for clip in clips:
-    label = "%s %016x" % (clip.device_id, clip.clip_id)
     directory = os.path.join(args.out, clip.device_id, "%016x" % clip.clip_id)
     os.makedirs(directory, exist_ok=True)
     try:
@@ -186,15 +211,36 @@ def cmd_open(args):
       verdict = None
     else:
       line = str(verdict)
-      for seq, _meta, plaintext in verdict.frames:
+      for seq, _kept, image in verdict.frames:
         with open(os.path.join(directory, "%06d.jpg" % seq), "wb") as f:
-          f.write(plaintext)
-    with open(os.path.join(directory, "verdict.txt"), "w") as f:
-      f.write(line + "\n")
-    all_ok &= verdict is not None and verdict.status == "OK"
+          f.write(image)
+      # Written out: only the count is needed from here on, not the images.
+      verdict.frames = [(seq, kept, None) for seq, kept, _ in verdict.frames]
+    opened.append([clip, verdict, line, directory])
     if v2.header_version(clip.header or b"") != 2:
       results.append((clip.device_id, verdict))  # the keyring hint below is about v1 root keys only
-    print("%s %s" % (label, line))
+  report = None
+  if share is None and not args.clip:
+    # The chain needs every clip of a device: not for one clip (--clip) or a share.
+    report = chain.check([(c.device_id, c.clip_id, v) for c, v, _, _ in opened], args.from_position)
+    for entry in opened:
+      missing = report.overrides.get((entry[0].device_id, entry[0].clip_id))
+      if missing is not None:
+        entry[1], entry[2] = missing, str(missing)
+  counts = {}
+  for clip, verdict, line, directory in opened:
+    with open(os.path.join(directory, "verdict.txt"), "w") as f:
+      f.write(line + "\n")
+    word = "NO KEY" if verdict is None else verdict.status
+    counts[word] = counts.get(word, 0) + 1
+    all_ok &= word in ("OK", "UNSUPPORTED")
+    print("%s %016x %s" % (clip.device_id, clip.clip_id, line))
+  chain_counts = {}
+  if report is not None:
+    for finding in report.findings:
+      print(finding.line())
+      chain_counts[finding.keyword] = chain_counts.get(finding.keyword, 0) + 1
+    all_ok &= not report.failed
   if share is not None and not clips:
     print("the clip of the share, %s %016x, is not in %s" % (share.device_id, share.clip_id, args.store))
     all_ok = False
@@ -215,7 +261,23 @@ def cmd_open(args):
       kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
     print("store %s is not whole: %s (listed above)" % (
         args.store, ", ".join(k if n == 1 else "%s (%d)" % (k, n) for k, n in kinds.items())))
-  return 0 if all_ok else 1
+  if opened:
+    print("summary: %s%s" % (_counts(counts, VERDICT_ORDER), "; chain: " + _counts(chain_counts, CHAIN_ORDER)
+                             if chain_counts else ""))
+  if not all_ok:
+    return 1
+  # Every clip this client could open is OK and nothing failed, but some it could not open at all: not 0, which
+  # says every clip was verified, and not 1, which says something is wrong with the store.
+  return EXIT_UNSUPPORTED if counts.get("UNSUPPORTED") else 0
+
+
+EXIT_UNSUPPORTED = 3
+VERDICT_ORDER = ("OK", "TRUNCATED", "MISSING", "DAMAGED", "TAMPERED", "NO KEY", "UNSUPPORTED")
+CHAIN_ORDER = ("MISSING", "CHAIN BROKEN", "UNSENT", "HEAD")
+
+
+def _counts(counts, order):
+  return ", ".join("%s %d" % (word, counts[word]) for word in order if word in counts)
 
 
 def cmd_hpke_vectors(args):
@@ -255,7 +317,10 @@ def cmd_share(args):
   clip_id = int(clip_hex, 16)
   owner_secret = v2.read_owner_secret(os.path.join(args.owner, "owner.secret"))
   identity = v2.load_owner(args.owner)
-  _, _, to_public = v2.read_viewer_public(args.to)
+  to_name, to_kem, to_public = v2.read_viewer_public(args.to)
+  if to_kem != v2.KEM_X25519:
+    raise ValueError("%s: %s is an x-wing (kem 0x%04x) viewer; this client cannot wrap to x-wing (no ML-KEM): share "
+                     "with the Java `doorbell owner share`" % (args.to, to_name, to_kem))
   matching = [c for c in store.read(args.store).clips if (c.device_id, c.clip_id) == (device_id, clip_id)]
   if not matching:
     raise ValueError("no clip %s %016x in %s" % (device_id, clip_id, args.store))
@@ -289,7 +354,15 @@ def main(argv=None):
   source = p.add_mutually_exclusive_group(required=True)
   source.add_argument("--frames-dir", help="a directory of .jpg files, one frame each, in name order")
   source.add_argument("--synthetic", type=int, help="N synthetic porch frames")
-  p.add_argument("--clip-id", type=int, help="the first clip's id (default: the current Unix time in milliseconds)")
+  p.add_argument("--clip-id", type=int, help="the first clip's id, the next ones counting up (default: format v3 a "
+                 "random 63-bit id per clip; v1 and v2 the current Unix time in milliseconds)")
+  p.add_argument("--format", type=int, choices=(2, 3), default=3,
+                 help="the format a paired device seals (default 3; 2 for an uplink or opener of before issue 12)")
+  p.add_argument("--pad", type=int, default=0, metavar="BYTES",
+                 help="format v3: every sealed frame's length is the smallest multiple of BYTES that fits (0 = off, "
+                 "the default; else 64..1048576, a multiple of 16; 4096 is the recommended bucket)")
+  p.add_argument("--ring", action="store_true",
+                 help="format v3: the clips are ring clips (trigger ring, the press at the clip's start)")
   p.add_argument("--clips", type=int, default=1, help="clips to upload in this session, ids counting up (1..100)")
   p.add_argument("--await-list-update", action="store_true",
                  help="before the first clip, wait for the uplink to relay a recipient list and answer it (format v2; "
@@ -298,13 +371,17 @@ def main(argv=None):
   p.add_argument("--server-name", help="name to check in the uplink's certificate (default: HOST)")
   p.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole session")
   p.set_defaults(run=cmd_upload)
-  p = sub.add_parser("open", help="verify and open stored clips; exit 1 if any clip is not OK")
+  p = sub.add_parser("open", help="verify and open stored clips, then check each device's chain of v3 clips; exit 1 if "
+                     "any clip is not OK or a chain is broken, 3 if nothing failed but some clips are UNSUPPORTED")
   p.add_argument("--store", required=True)
   p.add_argument("--keyring", help="directory of <device>.root files (v1 clips)")
   p.add_argument("--identity", help="an owner's directory or a viewer's (v2 clips)")
   p.add_argument("--share", help="a share file from `doorbell owner share`: opens that one clip for --identity")
   p.add_argument("--device")
-  p.add_argument("--clip", help="clip id in hex")
+  p.add_argument("--clip", help="clip id in hex (the chain of the device's clips is then not checked)")
+  p.add_argument("--from-position", type=int, metavar="P",
+                 help="format v3: the store is meant to start at chain position P (older clips removed by retention): "
+                 "clips before P are not reported MISSING")
   p.add_argument("--out", required=True)
   p.set_defaults(run=cmd_open)
   p = sub.add_parser("viewer-new", help="make a viewer's key pair: viewer.key and viewer.pub")
@@ -321,6 +398,15 @@ def main(argv=None):
   args = parser.parse_args(argv)
   if args.command == "upload" and args.synthetic is not None and not 1 <= args.synthetic <= 10000:
     parser.error("--synthetic must be 1..10000")
+  if args.command == "open" and args.from_position is not None and args.from_position < 1:
+    parser.error("--from-position must be 1 or more")
+  if args.command == "upload":
+    try:
+      v3.check_pad(args.pad)
+    except ValueError as e:
+      parser.error("--%s" % e)
+    if (args.pad or args.ring) and args.format != 3:
+      parser.error("--pad and --ring are format v3 options")
   if args.command == "upload" and not 1 <= args.clips <= 100:
     parser.error("--clips must be 1..100")
   if args.command == "upload" and args.await_list_update and _is_v1_only(args.device_dir):

@@ -124,6 +124,15 @@ class ClipSealer:
     return seq, bool(last), meta, sealed
 
 
+class SealedDataError(Exception):
+  """A sealed part of a clip is wrong (format v3: the clip info, or a frame after its tag verified): the keyword of
+  the verdict and its details."""
+
+  def __init__(self, keyword, detail):
+    super().__init__("%s (%s)" % (keyword, detail))
+    self.keyword, self.detail = keyword, detail
+
+
 class NoKeyError(Exception):
   """The keys at hand cannot open this clip: not a verdict about the clip (FORMAT.md section 4)."""
 
@@ -131,20 +140,36 @@ class NoKeyError(Exception):
 class Verdict:
   """OK, TRUNCATED, TAMPERED or DAMAGED (FORMAT.md section 6: records may lie in an unreadable part of the store);
   failed_seq is None for OK, TRUNCATED and a header verdict, else the failing or first missing frame. frames holds
-  (seq, meta bytes, plaintext) of every frame verified (before the failure, for TAMPERED), in order."""
+  (seq, meta bytes, plaintext) of every frame verified (before the failure, for TAMPERED), in order; for v3,
+  (seq, FrameInfo, image).
 
-  def __init__(self, status, failed_seq, reason, frames):
+  Format v3 adds UNSUPPORTED (this client cannot unwrap the clip's key: not a finding about the clip) and MISSING
+  (the owner's chain check: frames the uplink acknowledged are not in the store). A v3 clip whose header verified
+  carries its public chain link (chain), the SHA-256 of its header bytes and, once the key opened it, its ClipInfo
+  (info); those are None otherwise."""
+
+  def __init__(self, status, failed_seq, reason, frames, keyword=None):
     self.status, self.failed_seq, self.reason, self.frames = status, failed_seq, reason, frames
+    self._keyword = keyword
+    self.info = self.chain = self.header_sha256 = None
 
   @property
   def keyword(self):
-    return self.reason.split(" (", 1)[0]
+    return self._keyword if self._keyword is not None else self.reason.split(" (", 1)[0]
+
+  @property
+  def final_verified(self):
+    return self.status == "OK"
 
   def __str__(self):
     if self.status == "OK":
       return "OK (%d frames)" % len(self.frames)
     if self.status == "TRUNCATED":
       return "TRUNCATED: %s; %d verified frames kept" % (self.reason, len(self.frames))
+    if self.status == "UNSUPPORTED":
+      return "UNSUPPORTED %s" % self.reason
+    if self.status == "MISSING":
+      return "MISSING at frame %d (%s); %d verified frames kept" % (self.failed_seq, self.reason, len(self.frames))
     where = "header" if self.failed_seq is None else "frame %d" % self.failed_seq
     return "%s at %s: %s; %d verified frames kept" % (self.status, where, self.reason, len(self.frames))
 
@@ -200,7 +225,23 @@ def _covering(holes, first, end):
   return None
 
 
-def _walk(header_sha256, prefix, aead, frames, where, holes=()):
+def _check_frame_meta(meta, plaintext, _sealed_len):
+  """The frame check of v1 and v2 after the tag verified: the public FrameMeta parses and gives the length."""
+  frame_meta = clip_pb2.FrameMeta()
+  try:
+    frame_meta.ParseFromString(meta)
+  except Exception:
+    raise SealedDataError("bad metadata", "") from None
+  if frame_meta.plaintext_length != len(plaintext):
+    raise SealedDataError("length disagrees with the metadata", "metadata says %d, plaintext is %d bytes" % (
+        frame_meta.plaintext_length, len(plaintext)))
+  return meta, plaintext
+
+
+def _walk(header_sha256, prefix, aead, frames, where, holes=(), check_frame=_check_frame_meta):
+  """The frame walk of section 4 step 3, shared by every format: order, gaps (holes of the store), the tag, then
+  check_frame(meta, plaintext, sealed length), which returns (what to keep beside the frame, the frame's bytes) or
+  raises SealedDataError. verified holds (seq, that, bytes)."""
   verified = []
   expected = 0
   final_seen = False
@@ -229,15 +270,11 @@ def _walk(header_sha256, prefix, aead, frames, where, holes=()):
       plaintext = aead.decrypt(nonce(prefix, seq, last), bytes(sealed), aad(header_sha256, seq, last, meta))
     except (InvalidTag, ValueError):
       return fail(seq, "authentication failed")
-    frame_meta = clip_pb2.FrameMeta()
     try:
-      frame_meta.ParseFromString(meta)
-    except Exception:
-      return fail(seq, "bad metadata")
-    if frame_meta.plaintext_length != len(plaintext):
-      return fail(seq, "length disagrees with the metadata",
-                  "metadata says %d, plaintext is %d bytes" % (frame_meta.plaintext_length, len(plaintext)))
-    verified.append((seq, meta, plaintext))
+      kept, data = check_frame(meta, plaintext, len(sealed))
+    except SealedDataError as e:
+      return fail(seq, e.keyword, e.detail)
+    verified.append((seq, kept, data))
     expected += 1
     final_seen = bool(last)
   if first_gap is not None:

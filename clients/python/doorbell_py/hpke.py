@@ -185,18 +185,19 @@ class Context:
     return labeled_expand(self._suite_id, self.exporter_secret, b"sec", exporter_context, length)
 
 
-def suite_id(aead_id):
-  return b"HPKE" + i2osp(KEM_X25519_SHA256, 2) + i2osp(KDF_HKDF_SHA256, 2) + i2osp(aead_id, 2)
+def suite_id(aead_id, kem_id=KEM_X25519_SHA256):
+  return b"HPKE" + i2osp(kem_id, 2) + i2osp(KDF_HKDF_SHA256, 2) + i2osp(aead_id, 2)
 
 
-def key_schedule_parts(mode, shared_secret, info, aead_id):
+def key_schedule_parts(mode, shared_secret, info, aead_id, kem_id=KEM_X25519_SHA256):
   """KeySchedule of §5.1 without a PSK (modes base and auth): (key_schedule_context, secret, key, base_nonce,
-  exporter_secret), each exposed so that the RFC's vectors can check them one by one."""
+  exporter_secret), each exposed so that the RFC's vectors can check them one by one. kem_id only enters the
+  suite id: the key schedule of another KEM's shared secret (X-Wing's, whose KEM this module lacks) is the same."""
   if aead_id not in _N_K:
     raise HpkeError("AEAD 0x%04x is not supported" % aead_id)
   if mode not in (MODE_BASE, MODE_AUTH):
     raise HpkeError("mode %d is not supported" % mode)
-  sid = suite_id(aead_id)
+  sid = suite_id(aead_id, kem_id)
   psk_id_hash = labeled_extract(sid, b"", b"psk_id_hash", b"")
   info_hash = labeled_extract(sid, b"", b"info_hash", info)
   context = bytes([mode]) + psk_id_hash + info_hash

@@ -15,9 +15,9 @@ class KeyFileError(Exception):
   pass
 
 
-def parse_fields(text, magic, names, path):
+def parse_fields(text, magic, names, path, optional=()):
   """The layout of FORMAT.md section 5 shared by every text key file: the magic line, then each of names exactly
-  once as `name: value`, in any order. Returns the values as text."""
+  once as `name: value`, in any order, and each of optional at most once. Returns the values as text."""
   if text.endswith("\n"):
     text = text[:-1]
   lines = text.split("\n")
@@ -26,8 +26,8 @@ def parse_fields(text, magic, names, path):
   fields = {}
   for number, line in enumerate(lines[1:], start=2):
     name, sep, value = line.partition(": ")
-    if not sep or name not in names:
-      raise KeyFileError("%s: line %d is not one of %s" % (path, number, ", ".join(names)))
+    if not sep or (name not in names and name not in optional):
+      raise KeyFileError("%s: line %d is not one of %s" % (path, number, ", ".join(tuple(names) + tuple(optional))))
     if name in fields:
       raise KeyFileError("%s: line %d repeats %r" % (path, number, name))
     fields[name] = value

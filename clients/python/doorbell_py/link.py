@@ -93,9 +93,10 @@ class UplinkClient:
     self.welcome = welcome
     return welcome
 
-  def upload_clip(self, clip_id, header_bytes, frames):
+  def upload_clip(self, clip_id, header_bytes, frames, on_persisted=None):
     """frames: (seq, last, meta, sealed) in order, the last one final. Returns the Ack PERSISTED that covers every
-    frame and the close."""
+    frame and the close. on_persisted(frames, final), when given, hears of each PERSISTED ack: frames 0..frames-1
+    are durable on the uplink, final when the final frame is among them (a v3 device's chain state)."""
     if not 0 < clip_id < 1 << 64:
       # 0 is not a clip id: an Error's clip_id 0 means the session (PROTOCOL.md, Clips and frames).
       raise LinkError("%s: clip id %d is not a uint64 above 0" % (self.device_id, clip_id))
@@ -108,16 +109,22 @@ class UplinkClient:
         raise LinkError("%s clip %d frame %d: %d sealed bytes above max_frame_bytes %d" % (
             self.device_id, clip_id, seq, len(sealed), w.max_frame_bytes))
       while in_flight and self._window_full(in_flight, len(sealed)):
-        persisted = self._await_ack(clip_id, persisted, in_flight).frames
+        persisted = self._persisted(self._await_ack(clip_id, persisted, in_flight), frames, on_persisted)
       self._send(link_pb2.DeviceMessage(frame=link_pb2.Frame(
           clip_id=clip_id, seq=seq, last=last, meta=meta, sealed=sealed)))
       in_flight.append(len(sealed))
     self._send(link_pb2.DeviceMessage(clip_close=link_pb2.ClipClose(clip_id=clip_id, frame_count=len(frames))))
     while True:
       ack = self._await_ack(clip_id, persisted, in_flight)
-      persisted = ack.frames
+      persisted = self._persisted(ack, frames, on_persisted)
       if ack.frames == len(frames) and ack.closed:
         return ack
+
+  @staticmethod
+  def _persisted(ack, frames, on_persisted):
+    if on_persisted is not None and 0 < ack.frames <= len(frames):
+      on_persisted(ack.frames, bool(frames[ack.frames - 1][1]))
+    return ack.frames
 
   def _window_full(self, in_flight, next_size):
     # A window of 0 is taken as "no limit" (link.proto does not say; see SPEC-GAPS.md).

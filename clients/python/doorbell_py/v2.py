@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from . import fmt, hpke, keyfiles
+from . import fmt, hpke, keyfiles, v3
 from .protos import clip_pb2, keys_pb2, link_pb2
 
 FORMAT_VERSION = 2
@@ -152,12 +152,47 @@ def format_viewer_key(name, private_key):
   return "%s\nname: %s\nkey: %s\n" % (VIEWER_KEY_MAGIC, name, _b64(private_key))
 
 
+KEM_NAMES = {"x25519": KEM_X25519, "x-wing": v3.KEM_XWING}
+PUBLIC_KEY_LENS = {KEM_X25519: 32, v3.KEM_XWING: v3.XWING_PUBLIC_LEN}
+
+
+def _kem(fields, path):
+  name = fields.get("kem", "x25519")
+  if name not in KEM_NAMES:
+    raise keyfiles.KeyFileError("%s: kem %r is neither x25519 nor x-wing" % (path, name))
+  return KEM_NAMES[name]
+
+
+class XWingViewerKey:
+  """An x-wing viewer's key file: this client cannot use the key (no ML-KEM), only name the clips it would open.
+  key_id is None when the viewer.pub beside it is missing (the key id needs the public key, which only ML-KEM
+  derives from the seed)."""
+
+  def __init__(self, name, key_id):
+    self.name, self.key_id = name, key_id
+
+  def __repr__(self):
+    return "XWingViewerKey(%s, key id %s)" % (self.name, self.key_id.hex() if self.key_id else "unknown")
+
+
 def read_viewer_key(path):
-  """Returns a Recipient from a viewer.key."""
-  fields = keyfiles.parse_fields(keyfiles.read_text(path), VIEWER_KEY_MAGIC, ("name", "key"), path)
+  """Returns a Recipient from a viewer.key; an XWingViewerKey for one with `kem: x-wing` (FORMAT.md §13: a missing
+  kem line is x25519)."""
+  fields = keyfiles.parse_fields(keyfiles.read_text(path), VIEWER_KEY_MAGIC, ("name", "key"), path, ("kem",))
   if not _valid_name(fields["name"]):
     raise keyfiles.KeyFileError("%s: invalid viewer name %r" % (path, fields["name"]))
-  return Recipient(fields["name"], hpke.KeyPair(keyfiles.decode_key(fields["key"], path)))
+  key = keyfiles.decode_key(fields["key"], path)
+  if _kem(fields, path) == v3.KEM_XWING:
+    pub = os.path.join(os.path.dirname(path), "viewer.pub")
+    kid = None
+    if os.path.exists(pub):
+      name, kem, public = read_viewer_public(pub)
+      if kem != v3.KEM_XWING or name != fields["name"]:
+        raise keyfiles.KeyFileError("%s: is not the public key of %s (x-wing viewer %s)" % (pub, path,
+                                                                                           fields["name"]))
+      kid = key_id(public, kem)
+    return XWingViewerKey(fields["name"], kid)
+  return Recipient(fields["name"], hpke.KeyPair(key))
 
 
 def format_viewer_public(name, public_key):
@@ -165,13 +200,12 @@ def format_viewer_public(name, public_key):
 
 
 def read_viewer_public(path):
-  """Returns (name, kem id, public key) of a viewer.pub."""
+  """Returns (name, kem id, public key) of a viewer.pub: kem x25519 (32 bytes) or x-wing (1216)."""
   fields = keyfiles.parse_fields(keyfiles.read_text(path), VIEWER_PUBLIC_MAGIC, ("name", "kem", "key"), path)
   if not _valid_name(fields["name"]):
     raise keyfiles.KeyFileError("%s: invalid viewer name %r" % (path, fields["name"]))
-  if fields["kem"] != "x25519":
-    raise keyfiles.KeyFileError("%s: kem %r is not x25519" % (path, fields["kem"]))
-  return fields["name"], KEM_X25519, keyfiles.decode_key(fields["key"], path)
+  kem = _kem(fields, path)
+  return fields["name"], kem, keyfiles.decode_key(fields["key"], path, length=PUBLIC_KEY_LENS[kem])
 
 
 def format_device_signing_key(device_id, seed):
@@ -237,18 +271,31 @@ class RecipientListRefused(Exception):
     return RESULT.Status.Name(self.status)
 
 
+def _ml_kem_modulus_ok(xwing_public_key):
+  """FIPS 203 section 7.2's modulus check of the ML-KEM-768 encapsulation key at the start of an x-wing public key:
+  every 12-bit coefficient of its first 1152 bytes is below q = 3329 (no ML-KEM is needed for that)."""
+  ek = xwing_public_key[:1152]
+  for i in range(0, len(ek), 3):
+    b0, b1, b2 = ek[i], ek[i + 1], ek[i + 2]
+    if (b0 | (b1 & 0x0F) << 8) >= 3329 or (b1 >> 4 | b2 << 4) >= 3329:
+      return False
+  return True
+
+
 def check_recipients(recipients):
-  """The rules of a list's recipients: 1 to 64, names valid and unique, X25519 keys of 32 bytes, unique. Returns
-  None or what is wrong."""
+  """The rules of a list's recipients: 1 to 64, names valid and unique, X25519 keys of 32 bytes or x-wing keys of
+  1216, unique. Returns None or what is wrong."""
   if not 1 <= len(recipients) <= MAX_RECIPIENTS:
     return "%d recipients, expected 1 to %d" % (len(recipients), MAX_RECIPIENTS)
   names, keys = set(), set()
   for r in recipients:
     if not _valid_name(r.name):
       return "invalid recipient name %r" % r.name
-    if r.kem != KEM_X25519 or len(r.public_key) != 32:
-      return "recipient %s: kem 0x%04x with a %d-byte key, expected x25519 (0x0020) and 32" % (
-          r.name, r.kem, len(r.public_key))
+    if PUBLIC_KEY_LENS.get(r.kem) != len(r.public_key):
+      return "recipient %s: kem 0x%04x with a %d-byte key, expected x25519 (0x0020) and 32 or x-wing (0x647a) and " \
+          "1216" % (r.name, r.kem, len(r.public_key))
+    if r.kem == v3.KEM_XWING and not _ml_kem_modulus_ok(r.public_key):
+      return "recipient %s: its x-wing key's ML-KEM-768 part fails the modulus check of FIPS 203 section 7.2" % r.name
     if r.name in names:
       return "recipient name %s appears twice" % r.name
     if r.public_key in keys:
@@ -370,6 +417,7 @@ class Device:
       self.recipient_list = verify_recipient_list(self.owner_public, self.device_id, 0, signed)
     except RecipientListRefused as e:
       raise DeviceNotPaired("%s: recipients.list refused (%s): %s" % (directory, e.status_name, e)) from None
+    self.chain = None  # format v3: DEVICE_DIR/chain.state, read when the first v3 clip starts
 
   def __repr__(self):
     return "Device(%s, list version %d)" % (self.device_id, self.recipient_list.version)
@@ -386,6 +434,13 @@ class Device:
     except RecipientListRefused as e:
       version = _claimed_version(signed_list)
       return RESULT(version=version, status=e.status, detail=str(e))
+    unsupported = _unsupported_recipients(rl)
+    if unsupported:
+      # The list keeps the rules, but this device could seal no clip with it: refusing keeps the list it has, so
+      # clips go on being recorded, and the owner reads why in the uplink's log.
+      return RESULT(version=rl.version, status=RESULT.REFUSED_MALFORMED,
+                    detail="list version %d names %s, x-wing (kem 0x647a): this device (the Python client) cannot "
+                    "seal to it" % (rl.version, ", ".join(unsupported)))
     keyfiles.write_atomically(os.path.join(self.dir, "recipients.list"), bytes(signed_list))
     self.recipient_list = rl
     return RESULT(version=rl.version, status=RESULT.ACCEPTED,
@@ -394,6 +449,25 @@ class Device:
   def sealer(self, clip_id, random_bytes=os.urandom, **params):
     return ClipSealerV2(self.device_id, self.signing_key, self.certificate, self.recipient_list, clip_id,
                         random_bytes, **params)
+
+  def start_clip_v3(self, random_bytes=os.urandom, clip_id=None, **params):
+    """A v3 sealer for the next clip of this device's chain: a random clip id (unless given) drawn before the
+    sealer's own draws, the link from the chain head, and the new head made durable in chain.state before this
+    returns, so before the header can be sent. A chain.state that does not parse or names another device raises
+    v3.ChainStateError: no clip is started."""
+    if self.chain is None:
+      self.chain = v3.DeviceChain(self.dir, self.device_id)
+    if clip_id is None:
+      clip_id = v3.random_clip_id(random_bytes)
+    link = self.chain.head.next_link()
+    sealer = v3.ClipSealerV3(self.device_id, self.signing_key, self.certificate, self.recipient_list, clip_id, link,
+                             random_bytes, **params)
+    self.chain.start(clip_id, sealer.header_sha256, link)
+    return sealer
+
+
+def _unsupported_recipients(recipient_list):
+  return [r.name for r in recipient_list.recipients if r.kem != KEM_X25519]
 
 
 def read_owner_anchor(path):
@@ -467,8 +541,9 @@ class ClipSealerV2:
 # --- opening -----------------------------------------------------------------------------------------------------
 
 def header_version(header_bytes):
-  """1 for a v1 ClipHeader, 2 for a SignedClipHeader, 0 when it is neither. A v1 header starts with field 1 as a
-  varint (byte 0x08, format_version); a v2 header starts with field 1 as bytes (0x0A, the signed ClipHeader)."""
+  """1 for a v1 ClipHeader, 2 for a SignedClipHeader (format v2 or v3: the version is inside the signed bytes), 0
+  when it is neither. A v1 header starts with field 1 as a varint (byte 0x08, format_version); a signed header
+  starts with field 1 as bytes (0x0A, the signed ClipHeader)."""
   if not header_bytes:
     return 0
   if header_bytes[0] == 0x08:
@@ -478,13 +553,24 @@ def header_version(header_bytes):
   return 0
 
 
+def signed_format_version(header_bytes):
+  """The format_version inside a signed header (2 or 3 when well formed), without any check; 0 if it does not
+  parse. For messages only: the opener checks everything in its order."""
+  try:
+    return clip_pb2.ClipHeader.FromString(keys_pb2.SignedClipHeader.FromString(bytes(header_bytes)).header) \
+        .format_version
+  except Exception:
+    return 0
+
+
 class Identity:
   """What an opener holds: the owner's signing public key, the recipient keys to try by key id, and, for an owner's
   directory, the device keys it certified at pairing (OWNER/devices/<id>.cert)."""
 
-  def __init__(self, kind, owner_public, recipients, paired=None):
+  def __init__(self, kind, owner_public, recipients, paired=None, xwing_key_ids=()):
     self.kind, self.owner_public, self.recipients = kind, owner_public, list(recipients)
     self._paired = paired or {}
+    self.xwing_key_ids = frozenset(xwing_key_ids)
 
   def __repr__(self):
     return "Identity(%s, %d keys)" % (self.kind, len(self.recipients))
@@ -527,12 +613,16 @@ def load_owner(directory):
 
 def load_viewer(directory, need_owner=True):
   recipient = read_viewer_key(os.path.join(directory, "viewer.key"))
+  if isinstance(recipient, XWingViewerKey):
+    keys = dict(recipients=[], xwing_key_ids=[recipient.key_id])
+  else:
+    keys = dict(recipients=[recipient])
   pub = os.path.join(directory, "owner.pub")
   if not os.path.exists(pub):
     if need_owner:
       raise keyfiles.KeyFileError("%s: missing; a viewer needs the owner's public key to check devices" % pub)
-    return Identity("viewer " + recipient.name, None, [recipient])
-  return Identity("viewer " + recipient.name, read_owner_anchor(pub), [recipient])
+    return Identity("viewer " + recipient.name, None, **keys)
+  return Identity("viewer " + recipient.name, read_owner_anchor(pub), **keys)
 
 
 def format_share(device_id, clip_id, signed_share):
@@ -595,10 +685,12 @@ def issue_share(owner, k, device_id, clip_id, header_bytes, to_public, issued_un
 
 def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, identity, share=None, frame_holes=(),
               keep_key=None):
-  """Opens a stored v2 clip with the checks of V2-SPEC §7 in order, then the frames exactly as v1. identity holds
-  the recipient keys (for a share: the third party's); share, when given, replaces the owner's key by the share's
-  and the header's wrapped keys by the share's one. keep_key, when given, receives the unwrapped clip key (the
-  owner's share command needs it). Returns a fmt.Verdict."""
+  """Opens a stored v2 or v3 clip with the checks of V2-SPEC §7 in order (FORMAT.md §15, and §17 for v3), then the
+  frames: v2 exactly as v1; v3 with empty public metadata, each plaintext's FrameInfo and padding checked and the
+  image kept. identity holds the recipient keys (for a share: the third party's); share, when given, replaces the
+  owner's key by the share's and the header's wrapped keys by the share's one. keep_key, when given, receives the
+  unwrapped clip key (the owner's share command needs it). Returns a fmt.Verdict; a v3 clip whose header verified
+  carries its chain link, header hash and ClipInfo."""
   where = "device %s, clip %d" % (stored_device_id, stored_clip_id)
 
   def header_fail(keyword, detail):
@@ -638,9 +730,23 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, identity, 
                            device_key.hex()[:16], paired.hex()[:16]))
   if not verify(device_key, CONTEXT_CLIP_HEADER, signed.header, signed.signature):
     return header_fail("bad signature", "the header signature does not verify under the certified device key")
+  v3_clip = header.format_version == v3.FORMAT_VERSION
+  header_sha256 = hashlib.sha256(header_bytes).digest()
+
+  def verified(verdict):
+    if v3_clip:
+      verdict.chain, verdict.header_sha256 = header.chain, header_sha256
+    return verdict
+
   candidates = [share.wrapped] if share is not None else list(header.wrapped_keys)
   mine = [(w, r) for w in candidates for r in identity.recipients
           if w.kem == KEM_X25519 and w.recipient_key_id == r.key_id]
+  if not mine and _xwing_only(candidates, identity):
+    # This client has no ML-KEM: the clip is not tampered with and the store is not failed; the user needs the
+    # Java opener (or an x25519 key of the list) for it.
+    return verified(fmt.Verdict("UNSUPPORTED", None, "clip %016x: kem 0x%04x (x-wing) is not supported by this "
+                                "client" % (stored_clip_id, v3.KEM_XWING), [],
+                                keyword="kem 0x%04x (x-wing) is not supported by this client" % v3.KEM_XWING))
   if not mine:
     return header_fail("not a recipient of this clip", "no wrapped key for %s (list version %d, %d wrapped keys)"
                        % (", ".join("%s %s" % (r.name, r.key_id.hex()) for r in identity.recipients),
@@ -654,24 +760,51 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, identity, 
       continue
   if k is None:
     return header_fail("key unwrap failed", "HPKE open of the wrapped key for %s failed" % mine[0][1].name)
-  aes_key, commitment = clip_keys(k, stored_device_id, stored_clip_id)
+  if v3_clip:
+    aes_key, commitment, info_key = v3.clip_keys(k, stored_device_id, stored_clip_id)
+  else:
+    aes_key, commitment = clip_keys(k, stored_device_id, stored_clip_id)
   if not hmac.compare_digest(commitment, header.key_commitment):
     return header_fail("key commitment mismatch", "the unwrapped clip key does not match the header's commitment")
+  if v3_clip:
+    try:
+      info = v3.open_info(info_key, stored_device_id, stored_clip_id, header.sealed_info)
+    except fmt.SealedDataError as e:
+      return header_fail(e.keyword, e.detail)
+    check_frame = v3.open_frame(info.pad_to)
+  else:
+    info = clip_pb2.ClipInfo(trigger=header.trigger, codec=header.codec, width=header.width, height=header.height,
+                             fps=header.fps, start_time_unix_ms=header.start_time_unix_ms,
+                             pre_roll_ms=header.pre_roll_ms)
+    check_frame = fmt._check_frame_meta
   if keep_key is not None:
     keep_key(k)
-  return fmt._walk(hashlib.sha256(header_bytes).digest(), header.nonce_prefix, AESGCM(aes_key), list(frames), where,
-                   list(frame_holes))
+  verdict = fmt._walk(header_sha256, header.nonce_prefix, AESGCM(aes_key), list(frames), where, list(frame_holes),
+                      check_frame)
+  verdict.info = info
+  return verified(verdict)
+
+
+def _xwing_only(wrapped_keys, identity):
+  """True when the clip's key is wrapped to an x-wing key the identity holds (by key id; any x-wing key when the
+  identity's x-wing key id is unknown, a viewer.key without its viewer.pub): a key this client cannot use."""
+  ids = identity.xwing_key_ids
+  return any(w.kem == v3.KEM_XWING and (w.recipient_key_id in ids or None in ids) for w in wrapped_keys)
 
 
 def _header_problem(signed, header):
-  """Step 1 of FORMAT.md §15, in its order."""
-  if header.format_version != FORMAT_VERSION:
-    return "format_version %d, expected 2" % header.format_version
+  """Step 1 of FORMAT.md §15 (v2 and v3, §17.5), in its order."""
+  if header.format_version not in (FORMAT_VERSION, v3.FORMAT_VERSION):
+    return "format_version %d, expected 2 or 3" % header.format_version
   if len(signed.signature) != SIG_LEN:
     return "signature is %d bytes, expected 64" % len(signed.signature)
   if len(header.nonce_prefix) != fmt.PREFIX_LEN or len(header.key_commitment) != fmt.COMMIT_LEN:
     return "nonce prefix %d, commitment %d bytes" % (len(header.nonce_prefix), len(header.key_commitment))
-  if header.salt or header.key_epoch:
+  if header.format_version == v3.FORMAT_VERSION:
+    problem = v3.public_event_field(header)
+    if problem:
+      return problem
+  elif header.salt or header.key_epoch:
     return "a v2 header has no salt and key_epoch 0 (salt %d bytes, key_epoch %d)" % (
         len(header.salt), header.key_epoch)
   if not header.device_key_certificate:
@@ -684,12 +817,16 @@ def _header_problem(signed, header):
     problem = _wrapped_problem(w)
     if problem:
       return "wrapped key %d: %s" % (i, problem)
+  if header.format_version == v3.FORMAT_VERSION:
+    return v3.header_problem(header)
   return None
 
 
+ENC_LENS = {KEM_X25519: ENC_LEN, v3.KEM_XWING: v3.XWING_ENC_LEN}
+
+
 def _wrapped_problem(w):
-  if len(w.recipient_key_id) != KEY_ID_LEN or w.kem != KEM_X25519 or len(w.enc) != ENC_LEN \
-      or len(w.ciphertext) != WRAPPED_LEN:
-    return "key id %d bytes, kem 0x%04x, enc %d bytes, ciphertext %d bytes (expected 8, 0x0020, 32, 48)" % (
-        len(w.recipient_key_id), w.kem, len(w.enc), len(w.ciphertext))
+  if len(w.recipient_key_id) != KEY_ID_LEN or ENC_LENS.get(w.kem) != len(w.enc) or len(w.ciphertext) != WRAPPED_LEN:
+    return ("key id %d bytes, kem 0x%04x, enc %d bytes, ciphertext %d bytes (expected 8, 0x0020 with 32 or 0x647a "
+            "with 1120, 48)" % (len(w.recipient_key_id), w.kem, len(w.enc), len(w.ciphertext)))
   return None

@@ -7,7 +7,7 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from . import fmt, vectors_v2
+from . import fmt, vectors_v2, vectors_v3
 from .protos import clip_pb2
 
 
@@ -88,13 +88,11 @@ CHECKS = dict(V1_CHECKS, **vectors_v2.CHECKS)
 
 def iter_tests(directory):
   """Yields (file name, group type, test) for every test of every *.json file in directory and in its v2/ (format
-  v2, FORMAT.md §16). Files that are not project vectors (the RFC 9180 file, checked by hpke_vectors) are skipped
-  by name, and so are the X-Wing vectors (xwing_*.json): this client does not implement X-Wing recipients (no
-  ML-KEM in Debian's python3-cryptography)."""
-  paths = sorted(glob.glob(os.path.join(directory, "*.json"))) + sorted(glob.glob(os.path.join(directory, "v2",
-                                                                                                 "*.json")))
+  v2, FORMAT.md §16, with the X-Wing vectors: checked as far as this client can without ML-KEM) and v3/ (format v3,
+  §17). Files that are not project vectors (the RFC 9180 file, checked by hpke_vectors) are skipped by name."""
+  paths = [path for sub in ("", "v2", "v3") for path in sorted(glob.glob(os.path.join(directory, sub, "*.json")))]
   for path in paths:
-    if os.path.basename(path).startswith(("hpke_rfc9180", "xwing_")):
+    if os.path.basename(path).startswith("hpke_rfc9180"):
       continue
     with open(path, encoding="utf-8") as f:
       data = json.load(f)
@@ -103,13 +101,19 @@ def iter_tests(directory):
         yield os.path.relpath(path, directory), group["type"], t
 
 
-def check(group_type, t):
-  """Returns the list of mismatches of one test (empty: passed)."""
+def checks_for(name):
+  """The checks of a vector file by its path under the vectors directory: v3/ has its own ClipTest (§17.7)."""
+  return vectors_v3.CHECKS if name.startswith("v3" + os.sep) else CHECKS
+
+
+def check(group_type, t, name=""):
+  """Returns the list of mismatches of one test of the file name (as iter_tests gives it) (empty: passed)."""
   errors = []
-  if group_type not in CHECKS:
+  checks = checks_for(name)
+  if group_type not in checks:
     return ["unknown test group type %s" % group_type]
   try:
-    CHECKS[group_type](t, errors)
+    checks[group_type](t, errors)
   except Exception as e:  # a vector that makes the code throw is a failed vector, reported with the rest
     errors.append("raised %s: %s" % (type(e).__name__, e))
   return errors
@@ -118,7 +122,7 @@ def check(group_type, t):
 def check_dir(directory):
   passed, failures = 0, []
   for name, group_type, t in iter_tests(directory):
-    errors = check(group_type, t)
+    errors = check(group_type, t, name)
     if errors:
       failures.append("%s tcId %s (%s): %s" % (name, t["tcId"], t.get("comment", ""), "; ".join(errors)))
     else:

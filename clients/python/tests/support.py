@@ -265,3 +265,30 @@ def seal_clip_v2(device_dir, clip_id, plaintexts, random_bytes=os.urandom):
   sealer = v2.Device(device_dir).sealer(clip_id, random_bytes)
   frames = [sealer.seal(p, 1000 * i, i == len(plaintexts) - 1) for i, p in enumerate(plaintexts)]
   return sealer.header_bytes, frames
+
+
+class Recording:
+  """os.urandom that remembers its draws, so that a test can rebuild a clip's keys from the first one (k)."""
+
+  def __init__(self):
+    self.draws = []
+
+  def __call__(self, size):
+    data = os.urandom(size)
+    self.draws.append(data)
+    return data
+
+
+def seal_clip_v3(device_dir, plaintexts, random_bytes=os.urandom, device=None, facts=None, **params):
+  """A v3 clip from a paired device directory, through the device's chain (chain.state advances). facts: per frame
+  (motion_permille, ring_pressed). Returns (sealer, frames)."""
+  device = device or v2.Device(device_dir)
+  params.setdefault("width", 160)
+  params.setdefault("height", 120)
+  params.setdefault("fps", 15)
+  sealer = device.start_clip_v3(random_bytes, **params)
+  frames = []
+  for i, p in enumerate(plaintexts):
+    motion, ring = facts[i] if facts else (0, False)
+    frames.append(sealer.seal(p, 66_000 * i, i == len(plaintexts) - 1, motion, ring))
+  return sealer, frames

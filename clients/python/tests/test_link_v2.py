@@ -42,9 +42,9 @@ class LinkV2Test(unittest.TestCase):
       code = cli.main(list(args))
     return code, out.getvalue()
 
-  def upload(self, uplink, first_clip, clips=1):
+  def upload(self, uplink, first_clip, *more, clips=1):
     return self.cli("upload", "--device-dir", self.device_dir, "--uplink", "127.0.0.1:%d" % uplink.port,
-                    "--synthetic", "4", "--clip-id", str(first_clip), "--clips", str(clips), "--timeout", "20")
+                    "--synthetic", "4", "--clip-id", str(first_clip), "--clips", str(clips), "--timeout", "20", *more)
 
   def open(self, *args):
     return self.cli("open", "--store", self.store_dir, "--out", os.path.join(self.root, "opened"), *args)
@@ -61,8 +61,10 @@ class LinkV2Test(unittest.TestCase):
     self.assertIn("recipient list version 2: ACCEPTED", out)
     with open(os.path.join(self.device_dir, "recipients.list"), "rb") as f:
       self.assertEqual(update, f.read())
-    self.assertIn("clip 000000000000000a (10) of front-door, format v2, recipient list version 1", out)
-    self.assertIn("clip 000000000000000b (11) of front-door, format v2, recipient list version 2", out)
+    self.assertIn("clip 000000000000000a (10) of front-door, format v3, chain position 1, pad 0, recipient list "
+                  "version 1", out)
+    self.assertIn("clip 000000000000000b (11) of front-door, format v3, chain position 2, pad 0, recipient list "
+                  "version 2", out)
     code, out = self.open("--identity", self.laptop_dir)
     self.assertEqual(1, code, out)
     self.assertIn("front-door 000000000000000a TAMPERED at header: not a recipient of this clip", out)
@@ -81,7 +83,7 @@ class LinkV2Test(unittest.TestCase):
                            "--synthetic", "3", "--clip-id", "15", "--await-list-update", "--timeout", "20")
     self.assertEqual(0, code, out)
     self.assertLess(out.index("recipient list version 2: ACCEPTED"), out.index("clip 000000000000000f"))
-    self.assertIn("format v2, recipient list version 2", out)
+    self.assertIn("format v3, chain position 1, pad 0, recipient list version 2", out)
     self.assertEqual(0, self.open("--identity", self.laptop_dir)[0])
     self.assertEqual(1, self.open("--identity", self.phone_dir)[0])
 
@@ -152,14 +154,15 @@ class LinkV2Test(unittest.TestCase):
     code, out = self.open("--identity", police_dir)
     self.assertEqual(2, code, "a viewer directory without owner.pub cannot open without a share")
 
-  def test_open_v2ClipWithKeyringOnly_namesWhatIsNeeded(self):
+  def test_open_signedClipsWithKeyringOnly_namesWhatIsNeeded(self):
     with LoopbackUplink(self.fleet, self.store_dir) as uplink:
       self.assertEqual(0, self.upload(uplink, 70)[0])
+      self.assertEqual(0, self.upload(uplink, 71, "--format", "2")[0])
     code, out = self.open("--keyring", os.path.join(self.fleet, "owner", "keyring"))
     self.assertEqual(1, code)
-    self.assertIn("NO KEY: clip 0000000000000046 of front-door is format v2: open it with --identity", out)
-    [clip] = store.read_store(self.store_dir)
-    self.assertEqual(2, v2.header_version(clip.header))
+    self.assertIn("NO KEY: clip 0000000000000046 of front-door is format v3: open it with --identity", out)
+    self.assertIn("NO KEY: clip 0000000000000047 of front-door is format v2: open it with --identity", out)
+    self.assertEqual([2, 2], [v2.header_version(c.header) for c in store.read_store(self.store_dir)])
 
   def test_viewerNew_filesReadBackAndPrivate(self):
     directory = os.path.join(self.root, "new-viewer")

@@ -4,7 +4,7 @@ import os
 import unittest
 
 import support
-from doorbell_py import vectors, vectors_v2
+from doorbell_py import vectors, vectors_v2, vectors_v3
 
 
 class VectorsTest(unittest.TestCase):
@@ -13,15 +13,21 @@ class VectorsTest(unittest.TestCase):
     self.assertGreaterEqual(len(tests), 17)
     for name, group_type, t in tests:
       with self.subTest(file=name, tcId=t["tcId"], comment=t.get("comment")):
-        self.assertEqual([], vectors.check(group_type, t))
+        self.assertEqual([], vectors.check(group_type, t, name))
 
   def test_check_everyGroupType_isCovered(self):
     found = {}
     for name, group_type, _ in vectors.iter_tests(support.VECTORS_DIR):
-      found.setdefault(name.startswith("v2" + os.sep), set()).add(group_type)
-    self.assertEqual(set(vectors.V1_CHECKS), found[False])
-    if os.path.isdir(os.path.join(support.VECTORS_DIR, "v2")):
-      self.assertEqual(set(vectors_v2.CHECKS), found.get(True, set()))
+      found.setdefault(name.split(os.sep)[0] if os.sep in name else "", set()).add(group_type)
+    self.assertEqual(set(vectors.V1_CHECKS), found[""])
+    v2_dir = os.path.join(support.VECTORS_DIR, "v2")
+    if os.path.isdir(v2_dir):
+      expected = set(vectors_v2.CHECKS)
+      if not any(n.startswith("xwing_") for n in os.listdir(v2_dir)):
+        expected.discard("XWingKemTest")
+      self.assertEqual(expected, found.get("v2", set()))
+    if os.path.isdir(os.path.join(support.VECTORS_DIR, "v3")):
+      self.assertEqual(set(vectors_v3.CHECKS), found.get("v3", set()))
 
   def test_check_alteredExpectedValues_fail(self):
     for name, group_type, t in vectors.iter_tests(support.VECTORS_DIR):
@@ -36,14 +42,18 @@ class VectorsTest(unittest.TestCase):
         bad["result"] = "invalid" if t["result"] == "valid" else "valid"
       elif group_type == "DeviceKeyCertificateTest":
         bad["result"] = "invalid" if t["result"] == "valid" else "valid"
+      elif group_type == "XWingKemTest":
+        bad["keyId"] = "00" * 8 if bad["keyId"] != "00" * 8 else "11" * 8
+      elif group_type == "PaddingTest":
+        bad["result"] = "invalid" if t["result"] == "valid" else "valid"
       elif group_type == "RecipientListTest":
         bad["expected"] = "REFUSED_VERSION" if t["expected"] != "REFUSED_VERSION" else "ACCEPTED"
-      elif t["result"] == "valid" and group_type != "ShareTest":
+      elif t["result"] == "valid" and group_type not in ("ShareTest", "ClipV3Test"):
         bad["frames"][0]["aad"] = "00" + bad["frames"][0]["aad"]
       else:
         bad["expected"]["status"] = "TAMPERED" if t["expected"].get("status") == "OK" else "OK"
       with self.subTest(file=name, tcId=t["tcId"]):
-        self.assertNotEqual([], vectors.check(group_type, bad))
+        self.assertNotEqual([], vectors.check(group_type, bad, name))
 
   def test_checkDir_vectorsDirectory_reportsCounts(self):
     passed, failures = vectors.check_dir(support.VECTORS_DIR)

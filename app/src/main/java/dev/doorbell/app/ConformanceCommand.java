@@ -9,6 +9,7 @@ import dev.doorbell.conformance.ConformanceTarget;
 import dev.doorbell.conformance.ResultTable;
 import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.seal.v2.ClipIds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -117,15 +118,17 @@ public final class ConformanceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        // Clip ids from the clock in microseconds: fresh on every run against a long-lived uplink.
-        long firstClipId = System.currentTimeMillis() * 1000;
+        // A random start, as a doorbell's clip ids are random: fresh on every run against a long-lived uplink, and
+        // with room below 2^63 for the suite's few hundred ids that count up from it.
+        SecureRandom random = new SecureRandom();
+        long firstClipId = (ClipIds.random(random) >>> 1) + 1;
         ConformanceTarget target = new ConformanceTarget(
                 HostPortConverter.host(uplink),
                 HostPortConverter.port(uplink),
                 two.get(0),
                 two.get(1),
                 firstClipId,
-                new SecureRandom(),
+                random,
                 System.currentTimeMillis(),
                 replyTimeout,
                 handshakeWait);

@@ -125,6 +125,15 @@ public final class FleetRunOptions {
     String frameBytes;
 
     @Option(
+            names = "--pad",
+            paramLabel = "BYTES",
+            defaultValue = "0",
+            converter = PadConverter.class,
+            description = "Pad every sealed frame to the next multiple of BYTES (64..1048576, a multiple of 16; 4096 is"
+                    + " the recommended bucket); 0, the default, pads nothing.")
+    int pad;
+
+    @Option(
             names = "--connect-first",
             description = "Connect every device before any sends; --duration counts from then.")
     boolean connectFirst;
@@ -287,6 +296,7 @@ public final class FleetRunOptions {
                     .clips(minClip, maxClip)
                     .profile(Profile.parse(profile))
                     .frameBytes(frameBytes == null ? null : FleetPlan.FrameBytes.parse(frameBytes))
+                    .pad(pad)
                     .seed(seed)
                     .report(report, tag)
                     .threads(ioThreads, senderThreads)
@@ -459,6 +469,9 @@ public final class FleetRunOptions {
         }
         if (frameBytes != null) {
             args.addAll(List.of("--frame-bytes", frameBytes));
+        }
+        if (pad > 0) {
+            args.addAll(List.of("--pad", String.valueOf(pad)));
         }
         if (connectFirst) {
             args.add("--connect-first");

@@ -2,12 +2,14 @@ package dev.doorbell.app;
 
 import dev.doorbell.cli.Tables;
 import dev.doorbell.owner.ClipResult;
+import dev.doorbell.owner.StoreChains;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreFinding;
 import dev.doorbell.owner.StoreMerge;
 import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreReport;
 import dev.doorbell.owner.StoreSnapshot;
+import dev.doorbell.owner.chain.ChainFinding;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -42,14 +44,21 @@ import picocli.CommandLine.Spec;
             "as OUT/DEVICE/CLIP/frame-NNNNN.jpg with a contact-sheet.png and verdict.txt per clip, and OUT/summary.txt;",
             "prints one verdict per clip: OK, TRUNCATED (final frame missing), TAMPERED at frame N with the reason, or",
             "DAMAGED (records lost in a damaged range or a missing or shortened segment of the store, which are listed).",
+            "",
+            "Then each device's chain of format v3 clips (each header names the clip before it): MISSING N clip(s)",
+            "between A and B (a clip gone from the middle), MISSING at frame M (frames the uplink acknowledged are gone),",
+            "CHAIN BROKEN (two clips at one position, or a wrong predecessor), UNSENT (a clip that never reached the",
+            "uplink, as after a power loss) and HEAD (the newest clip: later ones may not have arrived yet).",
             "The store is only read; a store an uplink is running on is read up to its last group commit.",
             "Exit status: 0 when every clip is OK and the store is whole, 1 when a clip is not OK, the store is damaged or",
-            "shorter than committed, or no clip matched --device/--clip; 2 on a usage or I/O error."
+            "shorter than committed, a chain says MISSING or CHAIN BROKEN, or no clip matched --device/--clip; 2 on a",
+            "usage or I/O error."
         })
 public final class OpenCommand implements Callable<Integer> {
     private static final String KEY_MISMATCH = "key commitment mismatch";
     /** A device's worst verdict is shown in the table; later entries are worse. */
-    private static final List<String> SEVERITY = List.of("OK", "TRUNCATED", "NO KEY", "DAMAGED", "TAMPERED");
+    private static final List<String> SEVERITY =
+            List.of("OK", "TRUNCATED", "NO KEY", "MISSING", "DAMAGED", "CHAIN BROKEN", "TAMPERED");
 
     @Spec
     CommandSpec spec;
@@ -104,6 +113,16 @@ public final class OpenCommand implements Callable<Integer> {
     String clip;
 
     @Option(
+            names = "--from-position",
+            paramLabel = "P",
+            defaultValue = "1",
+            description = {
+                "The first chain position the store is meant to hold for every device (default 1: every clip since",
+                "pairing); clips before it deleted on purpose, by retention say, are then not MISSING."
+            })
+    long fromPosition;
+
+    @Option(
             names = {"-q", "--quiet"},
             description = "Print only the per-device table, and what is wrong with the store.")
     boolean quiet;
@@ -118,6 +137,11 @@ public final class OpenCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "give --identity OWNER_OR_VIEWER (format v2 clips), --keyring DIR (format v1 clips) or both,"
                             + " or --share FILE --identity DIR");
+        }
+        if (fromPosition < 1) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--from-position must be 1 or more (chain positions start at 1), got " + fromPosition);
         }
         if (share != null && identity == null) {
             throw new ParameterException(
@@ -167,8 +191,19 @@ public final class OpenCommand implements Callable<Integer> {
                 stdout.flush();
             }
         });
+        // The chain needs every clip of a device; one clip opened alone would look like a chain with gaps.
+        StoreChains.Report chains = clipFilter == null
+                ? StoreChains.check(results, fromPosition)
+                : new StoreChains.Report(results, List.of());
+        results = chains.results();
+        List<String> chainLines = chainLines(chains.findings());
+        for (int i = 0; i < chainLines.size(); i++) {
+            if (!quiet || chains.findings().get(i).failure()) {
+                stdout.println(chainLines.get(i));
+            }
+        }
         StringWriter table = new StringWriter();
-        printDeviceTable(new PrintWriter(table), results);
+        printDeviceTable(new PrintWriter(table), results, chains.findings());
         List<String> keyLines = keyMismatches(results);
         String nothing = results.isEmpty() ? nothingMatched(snapshot, clipFilter) : null;
         StringBuilder summary = new StringBuilder();
@@ -178,6 +213,10 @@ public final class OpenCommand implements Callable<Integer> {
         keyLines.forEach(l -> summary.append(l).append('\n'));
         if (nothing != null) {
             summary.append(nothing).append('\n');
+        }
+        if (!chainLines.isEmpty()) {
+            summary.append("chains of clips:\n");
+            chainLines.forEach(l -> summary.append(l).append('\n'));
         }
         List<ClipResult> notOk = results.stream().filter(r -> !r.ok()).toList();
         if (!notOk.isEmpty()) {
@@ -195,10 +234,40 @@ public final class OpenCommand implements Callable<Integer> {
             stdout.println(nothing);
         }
         storeTotals(snapshot).forEach(stdout::println);
+        String chainTotal = chainTotal(chains);
+        if (chainTotal != null) {
+            stdout.println(chainTotal);
+            summary.append(chainTotal).append('\n');
+            Files.writeString(out.resolve("summary.txt"), summary.toString());
+        }
         stdout.flush();
         boolean filtered = device != null || clipFilter != null;
-        boolean clean = notOk.isEmpty() && !snapshot.damaged() && !(results.isEmpty() && filtered);
+        boolean clean = notOk.isEmpty() && !snapshot.damaged() && !chains.failed() && !(results.isEmpty() && filtered);
         return clean ? 0 : 1;
+    }
+
+    /** One line per chain finding, as the clip lines: the device, then the finding (with the clip for MISSING at frame). */
+    private static List<String> chainLines(List<ChainFinding> findings) {
+        List<String> lines = new ArrayList<>();
+        for (ChainFinding f : findings) {
+            lines.add(
+                    f.kind() == ChainFinding.Kind.MISSING_FRAMES
+                            ? String.format("%-20s %016x  %s", f.deviceId(), f.clipId(), f.line())
+                            : String.format("%-20s %s", f.deviceId(), f.line()));
+        }
+        return lines;
+    }
+
+    /** After everything, the chains' findings counted, when there is more to say than each device's head. */
+    private static String chainTotal(StoreChains.Report chains) {
+        List<String> counts = new ArrayList<>();
+        for (String word : List.of("MISSING", "CHAIN BROKEN", "UNSENT")) {
+            long n = chains.count(word);
+            if (n > 0) {
+                counts.add(n + " " + word);
+            }
+        }
+        return counts.isEmpty() ? null : "chains of clips: " + String.join(", ", counts) + " (listed above)";
     }
 
     /** Per store: the headline and each finding (damaged ranges, missing segments, less than committed). */
@@ -270,7 +339,7 @@ public final class OpenCommand implements Callable<Integer> {
         return lines;
     }
 
-    static void printDeviceTable(PrintWriter out, List<ClipResult> results) {
+    static void printDeviceTable(PrintWriter out, List<ClipResult> results, List<ChainFinding> chainFindings) {
         Map<String, long[]> perDevice = new TreeMap<>();
         Map<String, String> verdicts = new TreeMap<>();
         for (ClipResult r : results) {
@@ -279,6 +348,12 @@ public final class OpenCommand implements Callable<Integer> {
             row[1] += r.verifiedFrames();
             row[2] += r.sealedBytes();
             verdicts.merge(r.deviceId(), r.verdict(), (a, b) -> SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a);
+        }
+        for (ChainFinding f : chainFindings) {
+            if (f.failure() && perDevice.containsKey(f.deviceId())) {
+                verdicts.merge(
+                        f.deviceId(), f.kind().word(), (a, b) -> SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a);
+            }
         }
         out.printf("%-20s %6s %8s %12s  %s%n", "device", "clips", "frames", "bytes", "verdict");
         for (Map.Entry<String, long[]> e : perDevice.entrySet()) {

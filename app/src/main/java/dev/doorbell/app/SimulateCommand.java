@@ -35,8 +35,9 @@ import picocli.CommandLine.TypeConversionException;
             "Runs provisioned doorbells against an uplink, sealing every frame on the device.",
             "",
             "Each camera renders a seeded porch scene, detects motion, records doorbell presses with pre- and post-roll,",
-            "seals every frame under its current epoch key and keeps it until the uplink acknowledges it as durable.",
-            "The seed fixes the scenes and the clip schedule; salts and nonce prefixes always come from the system CSPRNG.",
+            "seals every frame (format v3: what happened is sealed too) and keeps it until the uplink acknowledges it as",
+            "durable. The seed fixes the scenes and the clip schedule; clip ids, clip keys and nonce prefixes always come",
+            "from the system CSPRNG.",
             "SIGINT or SIGTERM ends the run early as --duration would (open clips get their final frame, acknowledgements",
             "are awaited within --drain-timeout, the summary says interrupted); a second one exits at once.",
             "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error or an uplink that",
@@ -133,6 +134,16 @@ public final class SimulateCommand implements Callable<Integer> {
     Duration maxClip;
 
     @Option(
+            names = "--pad",
+            paramLabel = "BYTES",
+            defaultValue = "0",
+            converter = PadConverter.class,
+            description = "Pad every sealed frame to the next multiple of BYTES (64..1048576, a multiple of 16; 4096 is"
+                    + " the recommended bucket), so that stored sizes say less about the scene; 0, the default, pads"
+                    + " nothing.")
+    int pad;
+
+    @Option(
             names = "--virtual-clock",
             description = "Run on simulated time, as fast as the CPU allows, instead of the wall clock.")
     boolean virtualClock;
@@ -202,10 +213,16 @@ public final class SimulateCommand implements Callable<Integer> {
                 maxClip,
                 connectTimeout,
                 drainTimeout,
-                progressEvery);
+                progressEvery,
+                pad);
         out.printf(
-                "simulating %d doorbell(s) for %d s at %s, seed %d%s%n",
-                devices.size(), duration.toSeconds(), profile, seed, virtualClock ? " (virtual clock)" : "");
+                "simulating %d doorbell(s) for %d s at %s, seed %d%s%s%n",
+                devices.size(),
+                duration.toSeconds(),
+                profile,
+                seed,
+                pad > 0 ? ", frames padded to " + pad + " bytes" : "",
+                virtualClock ? " (virtual clock)" : "");
         out.flush();
         Simulation simulation = new Simulation(
                 devices,

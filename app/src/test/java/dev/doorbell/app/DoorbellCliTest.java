@@ -184,6 +184,24 @@ class DoorbellCliTest {
     }
 
     @Test
+    void simulateAndFleet_padNotABucket_exitTwoNamingTheValueAndTheRule() throws Exception {
+        Path devices = Files.createDirectories(dir.resolve("devices"));
+        for (String bad : List.of("100", "63", "4097", "2097152", "4k")) {
+            assertUsageError(
+                    run("simulate", "--devices-dir", devices.toString(), "--pad", bad),
+                    "--pad",
+                    "'" + bad + "'",
+                    "multiple of 16",
+                    "4096");
+            assertUsageError(
+                    run("fleet", "--devices", "1", "--uplink", "127.0.0.1:9", "--pad", bad),
+                    "--pad",
+                    "'" + bad + "'",
+                    "multiple of 16");
+        }
+    }
+
+    @Test
     void conformance_devicesDirMissing_exitTwoNamingThePath() {
         Path missing = dir.resolve("missing");
         assertUsageError(

@@ -1,6 +1,7 @@
 package dev.doorbell.conformance;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.doorbell.proto.v1.Ack;
 import dev.doorbell.proto.v1.AckKind;
 import dev.doorbell.proto.v1.ClipClose;
@@ -11,6 +12,7 @@ import dev.doorbell.proto.v1.Frame;
 import dev.doorbell.proto.v1.Hello;
 import dev.doorbell.proto.v1.Ping;
 import dev.doorbell.proto.v1.RecipientListResult;
+import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.seal.ClipParams;
@@ -139,17 +141,14 @@ final class CaseRun implements AutoCloseable {
     }
 
     /**
-     * A new clip of {@code who} with a fresh clip id, sealed as the paired device seals (format v2: a fresh clip key
-     * wrapped to its recipient list, the header signed by the device's key).
+     * A new clip of {@code who} with a fresh clip id, sealed as the paired device seals (format v3: a fresh clip key
+     * wrapped to its recipient list, what happened sealed in the clip info, the link to its previous clip, the header
+     * signed by the device's key; no padding).
      */
     ClipSealing newClip(ConformanceDevice who) {
-        return clipWithId(who, clipIds.getAsLong());
-    }
-
-    ClipSealing clipWithId(ConformanceDevice who, long clipId) {
         ClipParams params = new ClipParams(
                 who.id(),
-                clipId,
+                clipIds.getAsLong(),
                 Trigger.TRIGGER_MANUAL,
                 Codec.CODEC_MJPEG,
                 TEST_FRAME_SIZE,
@@ -157,7 +156,7 @@ final class CaseRun implements AutoCloseable {
                 10,
                 target.startTimeUnixMs(),
                 0);
-        return who.paired().startClip(params, target.random());
+        return who.paired().startClip(params, List.of(), 0, target.random());
     }
 
     /** Seals the next frame of {@code clip}: the {@link #TEST_FRAME}, public test content, never a real picture. */
@@ -179,6 +178,26 @@ final class CaseRun implements AutoCloseable {
                 .setClipOpen(ClipOpen.newBuilder()
                         .setClipId(clip.clipId())
                         .setHeader(ByteString.copyFrom(clip.headerBytes())))
+                .build();
+    }
+
+    /**
+     * ClipOpen of {@code clip} with other header bytes that still name its device and id: its SignedClipHeader with
+     * the signature's first byte flipped, which the uplink cannot tell from a real one. A device seals one header per
+     * clip (a second clip under the same id would name itself as its predecessor in the chain), so this is how a
+     * conflicting header is made.
+     */
+    static DeviceMessage openWithOtherHeader(ClipSealing clip) throws InvalidProtocolBufferException {
+        SignedClipHeader signed = SignedClipHeader.parseFrom(clip.headerBytes());
+        byte[] signature = signed.getSignature().toByteArray();
+        signature[0] ^= 1;
+        return DeviceMessage.newBuilder()
+                .setClipOpen(ClipOpen.newBuilder()
+                        .setClipId(clip.clipId())
+                        .setHeader(signed.toBuilder()
+                                .setSignature(ByteString.copyFrom(signature))
+                                .build()
+                                .toByteString()))
                 .build();
     }
 

@@ -99,7 +99,7 @@ final class ClipCases {
                         "ClipOpen again for an open clip with other header bytes",
                         describe(ErrorCode.CLIP_CONFLICT) + "; the clip keeps its first header and completes",
                         r -> withClip(r, 1, (s, clip, f) -> {
-                            s.send(CaseRun.open(r.clipWithId(r.device(), clip.clipId())));
+                            s.send(CaseRun.openWithOtherHeader(clip));
                             r.expect.error(s, ErrorCode.CLIP_CONFLICT, clip.clipId(), -1);
                             s.send(CaseRun.open(clip));
                             r.expect.alive(s, 5);

@@ -40,7 +40,9 @@ final class ConformanceDevice {
                     .protocols("TLSv1.3")
                     .build();
             return new ConformanceDevice(
-                    directory, ((JdkSslContext) netty).context(), DevicePairing.load(directory.path()));
+                    directory,
+                    ((JdkSslContext) netty).context(),
+                    DevicePairing.loadWithChainInMemory(directory.path()));
         } catch (SSLException | IllegalArgumentException e) {
             throw new DeviceDirectoryException(
                     "device " + directory.deviceId() + " at " + directory.path() + ": cannot build a TLS context: "

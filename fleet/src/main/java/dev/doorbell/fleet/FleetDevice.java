@@ -14,10 +14,12 @@ import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.proto.v1.Welcome;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.SealedFrame;
+import dev.doorbell.seal.v2.ClipIds;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
 final class FleetDevice implements LinkListener, SealObserver {
     private static final Logger log = LoggerFactory.getLogger(FleetDevice.class);
 
-    private record Pending(long clipId, int seq, long intendedNanos, int sealedBytes) {}
+    /** {@code clipOrdinal} counts this device's clips in the order it opened them: clip ids are random. */
+    private record Pending(long clipId, long clipOrdinal, int seq, long intendedNanos, int sealedBytes) {}
 
     private final String deviceId;
     private final PairedDevice paired;
@@ -56,12 +59,16 @@ final class FleetDevice implements LinkListener, SealObserver {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Per clip, the frames the uplink acknowledged PERSISTED; checked against the next Welcome. */
     private final Map<Long, Integer> ackedFrames = new HashMap<>();
+    /** The ordinal of each clip that may still have frames pending, by clip id. */
+    private final Map<Long, Long> clipOrdinals = new HashMap<>();
+
+    private final int padTo;
 
     private ClipUploader uploader;
     /** Wakes the owner of a closed loop when an ack makes room; null for an open loop, which keeps its own time. */
     private volatile Thread wakeOnAck;
 
-    private long nextClipId;
+    private long clipsOpened;
     private long draws;
     private int clipFrames;
     private long clipStartNanos;
@@ -92,7 +99,7 @@ final class FleetDevice implements LinkListener, SealObserver {
             int runDevices,
             FleetMetrics metrics,
             LongSupplier nanoTime,
-            long firstClipId,
+            int padTo,
             Consumer<FleetDevice> onFirstWelcome) {
         this.deviceId = deviceId;
         this.paired = paired;
@@ -102,7 +109,7 @@ final class FleetDevice implements LinkListener, SealObserver {
         this.profile = profile;
         this.metrics = metrics;
         this.nanoTime = nanoTime;
-        this.nextClipId = firstClipId;
+        this.padTo = padTo;
         this.draws = (long) globalIndex * 7;
         this.onFirstWelcome = onFirstWelcome;
         this.inflight = traffic.inflight();
@@ -194,7 +201,7 @@ final class FleetDevice implements LinkListener, SealObserver {
             clipStartNanos = intendedNanos;
             ClipParams params = new ClipParams(
                     deviceId,
-                    nextClipId++,
+                    ClipIds.random(random),
                     Trigger.TRIGGER_MOTION,
                     Codec.CODEC_MJPEG,
                     profile.width(),
@@ -202,7 +209,11 @@ final class FleetDevice implements LinkListener, SealObserver {
                     profile.fps(),
                     wallClockMs,
                     0);
-            if (!uploader.open(paired.startClip(params, random))) {
+            // Before the header goes to the link: its acks may come back at once, on the event loop.
+            synchronized (this) {
+                clipOrdinals.put(params.clipId(), ++clipsOpened);
+            }
+            if (!uploader.open(paired.startClip(params, List.of(), padTo, random))) {
                 refused(params.clipId(), "the link refused the clip header");
                 return false;
             }
@@ -234,7 +245,8 @@ final class FleetDevice implements LinkListener, SealObserver {
     @Override
     public void frameSealed(String device, SealedFrame sealed, byte[] plaintext) {
         synchronized (this) {
-            pending.add(new Pending(sealed.clipId(), sealed.seq(), sealingIntendedNanos, sealed.sealed().length));
+            pending.add(new Pending(
+                    sealed.clipId(), clipsOpened, sealed.seq(), sealingIntendedNanos, sealed.sealed().length));
         }
     }
 
@@ -333,11 +345,16 @@ final class FleetDevice implements LinkListener, SealObserver {
         long now = nanoTime.getAsLong();
         synchronized (this) {
             ackedFrames.merge(clipId, persisted, Math::max);
-            Pending head;
-            while ((head = pending.peek()) != null
-                    && (head.clipId < clipId || (head.clipId == clipId && head.seq < persisted))) {
-                pending.poll();
-                metrics.persisted(head.intendedNanos, now, head.sealedBytes);
+            Long ordinal = clipOrdinals.get(clipId);
+            if (ordinal != null) {
+                // An ack of a clip covers every frame of the clips this device opened before it, as it always has.
+                Pending head;
+                while ((head = pending.peek()) != null
+                        && (head.clipOrdinal < ordinal || (head.clipId == clipId && head.seq < persisted))) {
+                    pending.poll();
+                    metrics.persisted(head.intendedNanos, now, head.sealedBytes);
+                }
+                clipOrdinals.values().removeIf(o -> o < ordinal);
             }
         }
         Thread owner = wakeOnAck;

@@ -1,6 +1,7 @@
 package dev.doorbell.fleet;
 
 import dev.doorbell.device.camera.Profile;
+import dev.doorbell.seal.v2.Padding;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import java.util.Objects;
  * @param maxClip longest clip
  * @param profile frame profile: the size and rate of the pooled frames, and of every clip's header
  * @param frameBytes random payloads of these sizes instead of the profile's frames, or null
+ * @param padTo every sealed frame padded to a multiple of this many bytes (docs/FORMAT.md §17); 0 for none
  * @param seed seeds every device's schedule, the frames or payloads, and the scenario
  * @param report directory of the report files and latency.hlog
  * @param tag names this process in latency.hlog
@@ -58,6 +60,7 @@ public record FleetPlan(
         Duration maxClip,
         Profile profile,
         FrameBytes frameBytes,
+        int padTo,
         long seed,
         Path report,
         String tag,
@@ -143,6 +146,7 @@ public record FleetPlan(
         if (maxErrorRate < 0 || maxConnectFailureRate < 0) {
             throw new IllegalArgumentException("error thresholds must not be negative");
         }
+        Padding.check(padTo);
     }
 
     /** A plan with the defaults of {@code doorbell fleet}, against {@code host:port}. */
@@ -180,6 +184,7 @@ public record FleetPlan(
         private Duration maxClip = Duration.ofSeconds(20);
         private Profile profile = Profile.P240;
         private FrameBytes frameBytes;
+        private int padTo;
         private long seed = 1;
         private Path report = Path.of("fleet-report");
         private String tag = "p0";
@@ -256,6 +261,11 @@ public record FleetPlan(
             return this;
         }
 
+        public Builder pad(int bytes) {
+            padTo = bytes;
+            return this;
+        }
+
         public Builder seed(long s) {
             seed = s;
             return this;
@@ -310,6 +320,7 @@ public record FleetPlan(
                     maxClip,
                     profile,
                     frameBytes,
+                    padTo,
                     seed,
                     report,
                     tag,

@@ -316,7 +316,6 @@ public final class FleetRunner {
             throws IOException {
         // One BoringSSL context per fleet CA, not one per device: a held device then costs its connection only.
         SharedDeviceTls tls = new SharedDeviceTls(wallClock);
-        long firstClipId = wallClock.millis() * 1000;
         Traffic traffic = plan.traffic();
         double clipsPerHour = traffic instanceof Traffic.PoissonClips p ? p.clipsPerHour() : 0;
         long buffer = traffic.inflight() == Integer.MAX_VALUE
@@ -327,7 +326,8 @@ public final class FleetRunner {
         for (int i = 0; i < mine.size(); i++) {
             int global = plan.from() + i;
             DeviceDirectory dir = DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i)));
-            PairedDevice paired = DevicePairing.load(dir.path());
+            // In memory: a fleet device never restarts within a run (docs/FLEET.md).
+            PairedDevice paired = DevicePairing.loadWithChainInMemory(dir.path());
             ClipSchedule schedule = new ClipSchedule(
                     plan.seed(),
                     global,
@@ -354,7 +354,7 @@ public final class FleetRunner {
                     mine.size(),
                     metrics,
                     nanoTime,
-                    firstClipId,
+                    plan.padTo(),
                     onFirstWelcome);
             LinkConfig config = LinkConfig.builder(target.getHostString(), target.getPort(), dir.deviceId())
                     .tls(tls.contextFor(dir))
@@ -368,7 +368,7 @@ public final class FleetRunner {
                                     : plan.sourceAddresses()
                                             .get(i % plan.sourceAddresses().size()))
                     .build();
-            device.attach(new ClipUploader(new LinkClient(config, group, device, paired), device));
+            device.attach(new ClipUploader(new LinkClient(config, group, device, paired, paired.chain()), device));
             devices.add(device);
         }
         metrics.connecting.add(devices.size());

@@ -1,11 +1,14 @@
 package dev.doorbell.owner;
 
+import dev.doorbell.owner.chain.ChainedClip;
 import java.nio.file.Path;
 
 /**
- * What opening one stored clip gave: its verdict (OK, TRUNCATED, TAMPERED, DAMAGED, or NO KEY when the keyring
- * cannot open it) with the keyword of its reason (docs/FORMAT.md §4), what was written, and the figures for the
- * tables.
+ * What opening one stored clip gave: its verdict (OK, TRUNCATED, TAMPERED, DAMAGED, NO KEY when the keyring cannot
+ * open it, or MISSING when the device's chain says acknowledged frames of it are gone) with the keyword of its reason
+ * (docs/FORMAT.md §4), what was written, and the figures for the tables.
+ *
+ * @param chain what the chain check needs of a format v3 clip whose header verified; null for every other clip
  */
 public record ClipResult(
         String deviceId,
@@ -17,7 +20,8 @@ public record ClipResult(
         String verdict,
         String keyword,
         String summary,
-        Path outDir) {
+        Path outDir,
+        ChainedClip chain) {
 
     public boolean ok() {
         return "OK".equals(verdict);
@@ -25,5 +29,21 @@ public record ClipResult(
 
     public String clipName() {
         return String.format("%016x", clipId);
+    }
+
+    /** The same clip with the verdict the chain check gave it: {@code MISSING at frame M (...)}. */
+    public ClipResult missingFrames(String line) {
+        return new ClipResult(
+                deviceId,
+                clipId,
+                trigger,
+                storedFrames,
+                verifiedFrames,
+                sealedBytes,
+                "MISSING",
+                "acknowledged frames missing",
+                line,
+                outDir,
+                chain);
     }
 }

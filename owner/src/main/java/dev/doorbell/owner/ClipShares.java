@@ -41,9 +41,10 @@ public final class ClipShares {
             throw new IdentityException("clip " + name + " of device " + deviceId + " has no usable header ("
                     + (clip.headerProblem() == null ? "none stored" : clip.headerProblem()) + "); nothing to share");
         }
-        if (HeaderFormat.version(clip.header()) != 2) {
-            throw new IdentityException("clip " + name + " of device " + deviceId + " is not a format v2 clip; only"
-                    + " v2 clips can be shared (a v1 clip opens only with the keyring's root key of the device)");
+        int version = HeaderFormat.version(clip.header());
+        if (version != HeaderFormat.V2 && version != HeaderFormat.V3) {
+            throw new IdentityException("clip " + name + " of device " + deviceId + " is not a format v2 or v3 clip;"
+                    + " only those can be shared (a v1 clip opens only with the keyring's root key of the device)");
         }
         byte[] signed;
         try {

@@ -1,8 +1,12 @@
 package dev.doorbell.owner;
 
+import com.google.protobuf.ByteString;
+import dev.doorbell.owner.chain.ChainedClip;
 import dev.doorbell.owner.keyring.OwnerKeyring;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.ClipInfo;
+import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipOpener;
 import dev.doorbell.seal.ClipVerdict;
 import dev.doorbell.seal.KeyUnavailableException;
@@ -12,9 +16,12 @@ import dev.doorbell.seal.v2.HeaderFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +35,13 @@ public final class StoreOpener {
             + " an identity opens format v2 clips only";
     static final String V2_NEEDS_IDENTITY = "a format v2 clip: it opens with an identity (--identity OWNER_OR_VIEWER,"
             + " or --share FILE with the identity it was shared with); a keyring opens format v1 clips only";
+
+    /**
+     * Header verdicts of docs/FORMAT.md §15 that come after the device's signature verified (steps 5 to 7, and the v3
+     * clip info): the header's chain link is the device's, though this identity opens no frame of the clip.
+     */
+    private static final Set<String> SIGNED_HEADER_KEYWORDS =
+            Set.of("not a recipient of this clip", "key unwrap failed", "key commitment mismatch", "bad clip info");
 
     private final OwnerKeyring keyring;
     private final ClipOpener opener;
@@ -106,23 +120,24 @@ public final class StoreOpener {
             Files.write(clipDir.resolve(String.format("frame-%05d.jpg", f.seq())), f.plaintext());
         }
         ClipHeader header = verdict.header();
-        String trigger = header == null ? "?" : triggerName(header);
-        String started = header == null
+        ClipInfo info = verdict.info().orElse(null);
+        String trigger = info == null ? "?" : triggerName(info.getTrigger());
+        String started = info == null
                 ? ""
-                : Instant.ofEpochMilli(header.getStartTimeUnixMs()).toString();
+                : Instant.ofEpochMilli(info.getStartTimeUnixMs()).toString();
         if (!verdict.frames().isEmpty()) {
             ContactSheet.write(
                     verdict.frames(),
                     clip.deviceId() + "  clip " + clip.clipName() + "  " + trigger + "  " + started,
                     verdict.summary()
-                            + (header == null
+                            + (header == null || info == null
                                     ? ""
                                     : String.format(
                                             "   %dx%d @ %d fps, %s",
-                                            header.getWidth(),
-                                            header.getHeight(),
-                                            header.getFps(),
-                                            header.getFormatVersion() == 2
+                                            info.getWidth(),
+                                            info.getHeight(),
+                                            info.getFps(),
+                                            header.getFormatVersion() >= 2
                                                     ? "recipient list v" + header.getRecipientListVersion()
                                                     : "epoch " + header.getKeyEpoch())),
                     clipDir.resolve("contact-sheet.png"));
@@ -138,7 +153,40 @@ public final class StoreOpener {
                 verdict.status().name(),
                 verdict.keyword(),
                 verdict.summary(),
-                clipDir);
+                clipDir,
+                chained(clip, verdict));
+    }
+
+    /**
+     * What the chain check needs of a v3 clip whose header verified (docs/FORMAT.md §17); null for any other. Only an
+     * OK or TRUNCATED clip has all its stored frames verified, so only its count says what the store holds; a clip that
+     * is TAMPERED or DAMAGED already fails, with a more specific reason than the chain could give.
+     */
+    private static ChainedClip chained(StoredClip clip, ClipVerdict verdict) {
+        ClipHeader header = verdict.header();
+        if (header == null || header.getFormatVersion() != 3 || !header.hasChain()) {
+            return null;
+        }
+        boolean whole = verdict.status() == ClipVerdict.Status.OK || verdict.status() == ClipVerdict.Status.TRUNCATED;
+        boolean walked = verdict.failedSeq().isPresent();
+        if (!whole && !walked && !SIGNED_HEADER_KEYWORDS.contains(verdict.keyword())) {
+            return null;
+        }
+        return new ChainedClip(
+                clip.clipId(),
+                header.getChain(),
+                ByteString.copyFrom(sha256(clip.header())),
+                whole ? verdict.frames().size() : 0,
+                verdict.status() == ClipVerdict.Status.OK,
+                whole);
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /**
@@ -147,7 +195,7 @@ public final class StoreOpener {
      */
     private boolean isV2(byte[] header) {
         int version = header == null ? 0 : HeaderFormat.version(header);
-        return version == 2 || (version != 1 && opener == null);
+        return version == 2 || version == HeaderFormat.V3 || (version != 1 && opener == null);
     }
 
     /** Lacking a key is not a verdict about the clip (docs/FORMAT.md §4), but the clip still gets its verdict.txt. */
@@ -165,11 +213,12 @@ public final class StoreOpener {
                 "NO KEY",
                 "",
                 summary,
-                clipDir);
+                clipDir,
+                null);
     }
 
-    private static String triggerName(ClipHeader header) {
-        return switch (header.getTrigger()) {
+    private static String triggerName(Trigger trigger) {
+        return switch (trigger) {
             case TRIGGER_MOTION -> "motion";
             case TRIGGER_RING -> "ring";
             case TRIGGER_MANUAL -> "manual";

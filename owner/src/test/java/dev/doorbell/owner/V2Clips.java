@@ -2,6 +2,7 @@ package dev.doorbell.owner;
 
 import dev.doorbell.owner.identity.OwnerDirectory;
 import dev.doorbell.owner.identity.Pairing;
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.Codec;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.SignedRecipientList;
@@ -9,7 +10,9 @@ import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.v2.ClipSealerV2;
+import dev.doorbell.seal.v2.ClipSealerV3;
 import dev.doorbell.seal.v2.DeviceSigner;
+import dev.doorbell.seal.v2.FrameFacts;
 import dev.doorbell.seal.v2.SigningKey;
 import dev.doorbell.uplink.store.DirectoryStore;
 import java.io.IOException;
@@ -58,6 +61,32 @@ public final class V2Clips {
         List<SealedFrame> out = new ArrayList<>();
         for (int i = 0; i < frames; i++) {
             out.add(sealer.seal(i * 100_000L, SealedClips.jpeg(i), i == frames - 1));
+        }
+        return new SealedClips.Clip(device.deviceId(), clipId, sealer.headerBytes(), out);
+    }
+
+    /** A whole format v3 clip (the first of its device's chain, unpadded) of {@code frames} frames. */
+    public static SealedClips.Clip sealV3(DeviceSigner device, RecipientList list, long clipId, int frames) {
+        ClipSealerV3 sealer = ClipSealerV3.start(
+                device,
+                list,
+                new ClipParams(
+                        device.deviceId(),
+                        clipId,
+                        Trigger.TRIGGER_RING,
+                        Codec.CODEC_MJPEG,
+                        64,
+                        48,
+                        10,
+                        1_750_000_000_000L,
+                        0),
+                ChainLink.newBuilder().setPosition(1).build(),
+                List.of(1_750_000_000_500L),
+                0,
+                new SecureRandom());
+        List<SealedFrame> out = new ArrayList<>();
+        for (int i = 0; i < frames; i++) {
+            out.add(sealer.seal(new FrameFacts(i * 100_000L, 10 * i, i == 0), SealedClips.jpeg(i), i == frames - 1));
         }
         return new SealedClips.Clip(device.deviceId(), clipId, sealer.headerBytes(), out);
     }

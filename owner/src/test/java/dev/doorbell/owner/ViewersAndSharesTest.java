@@ -220,6 +220,32 @@ class ViewersAndSharesTest {
     }
 
     @Test
+    void share_v3Clip_opensForTheThirdPartyWithItsSealedInfo() throws Exception {
+        Path insurer = viewer("insurer");
+        try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults())) {
+            SealedClips.upload(store, V2Clips.sealV3(porch, V2Clips.currentList(owner, PORCH), 0x5eed_1234L, 3), true);
+        }
+        RecipientPublicKey to = KeyFiles.readViewerPublic(insurer.resolve(ViewerDirectory.PUBLIC_FILE));
+
+        ShareFile share = ClipShares.share(
+                owner,
+                StoreDirectoryReader.read(storeDir),
+                PORCH,
+                0x5eed_1234L,
+                to,
+                dir.resolve("v3.share"),
+                1_750_000_003_000L,
+                new SecureRandom());
+
+        ClipOpenerV2 opener = ClipOpenerV2.forShare(share.signedShare(), ViewerDirectory.loadKey(insurer));
+        List<ClipResult> results = new StoreOpener(null, opener)
+                .openAll(StoreDirectoryReader.read(storeDir), null, null, dir.resolve("out"), r -> {});
+        assertEquals(1, results.size());
+        assertEquals("OK", results.get(0).verdict(), results.get(0).summary());
+        assertEquals(3, results.get(0).verifiedFrames());
+    }
+
+    @Test
     void share_v1OrMissingClip_refused() throws Exception {
         Path insurer = viewer("insurer");
         try (DirectoryStore store = DirectoryStore.open(storeDir, StoreOptions.defaults())) {

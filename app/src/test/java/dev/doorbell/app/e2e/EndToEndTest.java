@@ -26,6 +26,7 @@ import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.proto.v1.Trigger;
+import dev.doorbell.seal.ClipVerdict;
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.StoredFrameBytes;
 import dev.doorbell.seal.v2.ClipOpenerV2;
@@ -113,7 +114,8 @@ class EndToEndTest {
                     Duration.ofSeconds(15),
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(60),
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5),
+                    0);
             StringWriter progress = new StringWriter();
             report = new Simulation(
                             devices,
@@ -128,6 +130,7 @@ class EndToEndTest {
 
         StoreSnapshot snapshot = StoreDirectoryReader.read(storeDir);
         assertTrue(snapshot.warnings().isEmpty(), snapshot.warnings().toString());
+        OwnerDirectory owner = OwnerDirectory.load(FleetPairing.ownerDir(fleet.root(), 1));
         int storedFrames = 0;
         Set<Long> listVersions = new HashSet<>();
         boolean ringClip = false;
@@ -135,10 +138,13 @@ class EndToEndTest {
             assertArrayEquals(headers.get(clip.deviceId() + "/" + clip.clipId()), clip.header(), "header of " + clip);
             ClipHeader header = ClipHeader.parseFrom(
                     SignedClipHeader.parseFrom(clip.header()).getHeader());
-            assertEquals(2, header.getFormatVersion(), "a format v2 clip: " + clip);
+            assertEquals(3, header.getFormatVersion(), "a format v3 clip: " + clip);
             assertEquals(1, header.getWrappedKeysCount(), "wrapped to the owner's one viewer key: " + clip);
             listVersions.add(header.getRecipientListVersion());
-            ringClip |= header.getTrigger() == Trigger.TRIGGER_RING;
+            // The trigger is sealed in v3: only the owner's side sees that a press started the clip.
+            ClipVerdict verdict =
+                    new ClipOpenerV2(owner).open(clip.deviceId(), clip.clipId(), clip.header(), clip.frames());
+            ringClip |= verdict.info().orElseThrow().getTrigger() == Trigger.TRIGGER_RING;
             assertTrue(clip.closed(), "clip " + clip.clipName() + " closed");
             for (StoredFrameBytes f : clip.frames()) {
                 byte[] sent = sealedDigests.get(key(clip.deviceId(), clip.clipId(), f.seq()));
@@ -154,7 +160,6 @@ class EndToEndTest {
         assertNoPlaintextAtRest(storeDir);
 
         Path opened = dir.resolve("opened");
-        OwnerDirectory owner = OwnerDirectory.load(FleetPairing.ownerDir(fleet.root(), 1));
         List<ClipResult> results =
                 new StoreOpener(null, new ClipOpenerV2(owner)).openAll(snapshot, null, null, opened, r -> {});
         owner.destroy();

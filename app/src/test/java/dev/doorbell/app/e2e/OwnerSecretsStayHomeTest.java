@@ -24,6 +24,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +85,8 @@ class OwnerSecretsStayHomeTest {
                 ClipSealing sealer = device.startClip(
                         new ClipParams(
                                 id, 1, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG, 64, 48, 10, 1_750_000_000_000L, 0),
+                        List.of(),
+                        0,
                         new SecureRandom());
                 store.openClip(id, 1, sealer.headerBytes()).durable().get(10, TimeUnit.SECONDS);
                 SealedFrame f = sealer.seal(0, "a frame".getBytes(StandardCharsets.UTF_8), true);

@@ -81,6 +81,8 @@ class ProvisionOpensNothingTest {
         ClipSealing sealer = paired.startClip(
                 new ClipParams(
                         "doorbell-0001", 7, Trigger.TRIGGER_RING, Codec.CODEC_MJPEG, 64, 48, 10, 1_750_000_000_000L, 0),
+                List.of(1_750_000_000_100L),
+                0,
                 new SecureRandom());
         List<SealedFrame> frames = List.of(
                 sealer.seal(0, "frame zero".getBytes(StandardCharsets.UTF_8), false),

@@ -148,7 +148,8 @@ class PythonInteropTest {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(30),
                     Duration.ofSeconds(60),
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5),
+                    0);
             StringWriter progress = new StringWriter();
             SimulationReport report = new Simulation(
                             List.of(device),
@@ -175,7 +176,8 @@ class PythonInteropTest {
                 PYTHON_TIMEOUT);
         assertEquals(0, open.exitCode(), open.output());
         int clips = StoreDirectoryReader.read(storeDir).clips().size();
-        assertEquals(clips, open.output().lines().filter(l -> l.contains(" OK")).count(), open.output());
+        assertEquals(
+                clips, open.output().lines().filter(l -> l.contains(" OK (")).count(), open.output());
         for (Map.Entry<String, byte[]> e : plaintexts.entrySet()) {
             Path jpg = opened.resolve(e.getKey() + ".jpg");
             assertTrue(Files.exists(jpg), "Python opened " + jpg);

@@ -286,6 +286,9 @@ class PythonV2InteropTest {
                 Long.toString(firstClip),
                 "--clips",
                 Integer.toString(clips),
+                // Format v2 is what this test is about: the Python device seals v3 unless told otherwise.
+                "--format",
+                "2",
                 "--timeout",
                 "30"));
         args.addAll(List.of(more));

@@ -376,6 +376,9 @@ class PythonV2SealInteropTest {
                 Long.toString(firstClip),
                 "--clips",
                 Integer.toString(clips),
+                // Format v2 is what this test is about: the Python device seals v3 unless told otherwise.
+                "--format",
+                "2",
                 "--timeout",
                 "30"));
         args.addAll(List.of(more));

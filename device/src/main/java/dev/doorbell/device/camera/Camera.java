@@ -2,6 +2,7 @@ package dev.doorbell.device.camera;
 
 import java.awt.image.BufferedImage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,14 +177,19 @@ public final class Camera {
         long sceneMicros = SCENE_EPOCH_MICROS + (timeMicros - originMicros);
         scene.render(sceneMicros, timeMicros, image);
         boolean motion = detector.update(image);
+        double score = detector.score();
         byte[] jpeg = encoder.encode(image);
-        int presses = rings.pressesUntil(timeMicros);
+        List<Long> presses = rings.pressTimesUntil(timeMicros);
         synchronized (lock) {
             framesCaptured++;
             motionFrames += motion ? 1 : 0;
-            lastScore = detector.score();
+            lastScore = score;
         }
-        recorder.accept(timeMicros, jpeg, motion, presses);
+        recorder.accept(timeMicros, jpeg, motion, permille(score), presses);
+    }
+
+    private static int permille(double fraction) {
+        return (int) Math.max(0, Math.min(1000, Math.round(fraction * 1000)));
     }
 
     /** Logs clip boundaries with ids and sizes only, then passes everything on. */

@@ -3,10 +3,11 @@ package dev.doorbell.device.camera;
 import dev.doorbell.proto.v1.Trigger;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Turns a stream of encoded frames, each with its motion flag and doorbell presses, into clips.
+ * Turns a stream of encoded frames, each with its motion flag and score and doorbell presses, into clips.
  *
  * <p>While idle it keeps the last {@code preRoll} of frames in a ring buffer. Motion or a ring starts a clip with
  * that buffer in front of the trigger frame. The clip goes on while there is motion (or a ring) and ends once
@@ -19,7 +20,7 @@ import java.util.Objects;
  * <p>Not thread-safe; one per camera.
  */
 public final class ClipRecorder {
-    private record Captured(long captureMicros, byte[] jpeg) {}
+    private record Captured(long captureMicros, byte[] jpeg, int motionPermille, boolean ringPressed) {}
 
     private final Profile profile;
     private final long preRollMicros;
@@ -54,13 +55,15 @@ public final class ClipRecorder {
     /**
      * Feeds the next frame.
      *
-     * @param captureMicros capture time, increasing from frame to frame
+     * @param captureMicros capture time (microseconds since the Unix epoch), increasing from frame to frame
      * @param motion whether the motion detector sees motion in this frame
-     * @param ringPresses doorbell presses since the previous frame
+     * @param motionPermille the detector's score for this frame, 0..1000 (sealed with the frame, never public)
+     * @param ringMicros when each doorbell press since the previous frame happened, in order
      */
-    public void accept(long captureMicros, byte[] jpeg, boolean motion, int ringPresses) {
-        Captured frame = new Captured(captureMicros, Objects.requireNonNull(jpeg, "jpeg"));
+    public void accept(long captureMicros, byte[] jpeg, boolean motion, int motionPermille, List<Long> ringMicros) {
+        int ringPresses = ringMicros.size();
         boolean ring = ringPresses > 0;
+        Captured frame = new Captured(captureMicros, Objects.requireNonNull(jpeg, "jpeg"), motionPermille, ring);
         if (recording) {
             if (captureMicros - clipStartMicros >= maxClipMicros) {
                 end(ClipSummary.EndReason.MAX_LENGTH);
@@ -76,7 +79,7 @@ public final class ClipRecorder {
             }
         }
         if (motion || ring) {
-            start(ring ? Trigger.TRIGGER_RING : Trigger.TRIGGER_MOTION, frame, ring ? ringPresses - 1 : 0);
+            start(ring ? Trigger.TRIGGER_RING : Trigger.TRIGGER_MOTION, frame, ringMicros);
         } else {
             preRoll.addLast(frame);
             trimPreRoll(captureMicros);
@@ -99,7 +102,11 @@ public final class ClipRecorder {
         return clipsStarted;
     }
 
-    private void start(Trigger why, Captured triggerFrame, int extraRings) {
+    /**
+     * A ring clip starts with the presses of its trigger frame known (the first started it; any others are counted as
+     * presses during the clip, as before); pre-roll frames have none, since a press while idle starts a clip at once.
+     */
+    private void start(Trigger why, Captured triggerFrame, List<Long> ringMicros) {
         trimPreRoll(triggerFrame.captureMicros());
         Captured first = preRoll.isEmpty() ? triggerFrame : preRoll.peekFirst();
         recording = true;
@@ -108,7 +115,7 @@ public final class ClipRecorder {
         lastActivityMicros = triggerFrame.captureMicros();
         frames = 0;
         bytes = 0;
-        rings = extraRings;
+        rings = Math.max(0, ringMicros.size() - 1);
         clipsStarted++;
         int preRollMs = (int) ((triggerFrame.captureMicros() - clipStartMicros) / 1_000L);
         listener.clipStarted(new ClipStart(
@@ -117,7 +124,8 @@ public final class ClipRecorder {
                 preRollMs,
                 profile.width(),
                 profile.height(),
-                profile.fps()));
+                profile.fps(),
+                ringMicros.stream().map(micros -> Math.floorDiv(micros, 1_000L)).toList()));
         while (!preRoll.isEmpty()) {
             push(preRoll.pollFirst());
         }
@@ -143,7 +151,8 @@ public final class ClipRecorder {
         lastPtsMicros = frame.captureMicros() - clipStartMicros;
         frames++;
         bytes += frame.jpeg().length;
-        listener.frame(new EncodedFrame(lastPtsMicros, frame.jpeg()), last);
+        listener.frame(
+                new EncodedFrame(lastPtsMicros, frame.jpeg(), frame.motionPermille(), frame.ringPressed()), last);
     }
 
     /** Keeps frames captured at most preRoll before {@code nowMicros}: preRoll x fps frames at a steady rate. */

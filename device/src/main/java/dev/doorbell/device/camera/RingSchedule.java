@@ -33,23 +33,38 @@ public final class RingSchedule {
     }
 
     /** Counts and consumes the presses after the previous call and up to and including {@code nowMicros}. */
-    public synchronized int pressesUntil(long nowMicros) {
+    public int pressesUntil(long nowMicros) {
+        return pressTimesUntil(nowMicros).size();
+    }
+
+    /**
+     * Consumes the presses after the previous call and up to and including {@code nowMicros} and returns when each
+     * happened, in order; a press forced for a time already passed is dated {@code nowMicros}, when it was noticed.
+     */
+    public synchronized List<Long> pressTimesUntil(long nowMicros) {
         if (nowMicros <= consumedUntilMicros) {
-            return 0;
+            return List.of();
         }
-        int count = random.between(consumedUntilMicros + 1, nowMicros + 1).size() + latePresses;
+        List<Long> times = new ArrayList<>();
+        for (PoissonTimeline.Arrival a : random.between(consumedUntilMicros + 1, nowMicros + 1)) {
+            times.add(a.atMicros());
+        }
+        for (int i = 0; i < latePresses; i++) {
+            times.add(nowMicros);
+        }
         latePresses = 0;
         int kept = 0;
         for (long at : forced) {
             if (at <= nowMicros) {
-                count++;
+                times.add(at);
             } else {
                 forced.set(kept++, at);
             }
         }
         forced.subList(kept, forced.size()).clear();
         consumedUntilMicros = nowMicros;
-        return count;
+        times.sort(null);
+        return times;
     }
 
     /** The random presses in {@code [fromMicros, toMicros)}, without consuming them: the seeded schedule itself. */

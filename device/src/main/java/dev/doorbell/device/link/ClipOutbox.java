@@ -77,6 +77,11 @@ final class ClipOutbox {
         return null;
     }
 
+    /** Whether the clip's final frame (last = true) has been queued. */
+    boolean finalQueued() {
+        return lastQueued;
+    }
+
     void requestClose(int frameCount) {
         closeFrameCount = frameCount;
     }

@@ -2,6 +2,7 @@ package dev.doorbell.device.link;
 
 import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.v2.ClipSealing;
+import dev.doorbell.seal.v2.FrameFacts;
 import java.util.Objects;
 
 /**
@@ -69,13 +70,19 @@ public final class ClipUploader {
         return requireOpen().nextSeq();
     }
 
-    /**
-     * Seals the open clip's next frame and queues it; after the {@code last} one the clip is closed. Returns the sealed
-     * frame, or null when the link refused it: the clip is abandoned then.
-     */
+    /** {@link #send(FrameFacts, byte[], boolean)} of a frame whose only known fact is its capture time. */
     public SealedFrame send(long ptsMicros, byte[] plaintext, boolean last) {
+        return send(new FrameFacts(ptsMicros, 0, false), plaintext, last);
+    }
+
+    /**
+     * Seals the open clip's next frame with what the camera knows about it ({@code facts}: sealed with the image in
+     * format v3) and queues it; after the {@code last} one the clip is closed. Returns the sealed frame, or null when
+     * the link refused it: the clip is abandoned then.
+     */
+    public SealedFrame send(FrameFacts facts, byte[] plaintext, boolean last) {
         ClipSealing clip = requireOpen();
-        SealedFrame frame = clip.seal(ptsMicros, plaintext, last);
+        SealedFrame frame = clip.seal(facts, plaintext, last);
         observer.frameSealed(link.deviceId(), frame, plaintext);
         if (!link.send(frame.clipId(), frame.seq(), last, frame.meta(), frame.sealed())) {
             abandon();

@@ -79,12 +79,31 @@ public final class LinkClient implements AutoCloseable {
      */
     public LinkClient(
             LinkConfig config, EventLoopGroup group, LinkListener listener, RecipientListUpdates recipientLists) {
+        this(config, group, listener, recipientLists, ClipAcknowledgements.NONE);
+    }
+
+    /**
+     * As above, and tells {@code acknowledgements} (the device's chain state) how far each clip is PERSISTED, so that
+     * the next clip's header can say it.
+     */
+    public LinkClient(
+            LinkConfig config,
+            EventLoopGroup group,
+            LinkListener listener,
+            RecipientListUpdates recipientLists,
+            ClipAcknowledgements acknowledgements) {
         this.config = Objects.requireNonNull(config, "config");
         this.recipientLists = Objects.requireNonNull(recipientLists, "recipientLists");
         this.loop = group.next();
         this.listener = new GuardedListener(Objects.requireNonNull(listener, "listener"), config.deviceId());
         this.outbox = new Outbox(config.bufferLimitBytes(), config.bufferPolicy());
-        this.flow = new LinkFlow(config, outbox, counters, this.listener, recipientLists);
+        this.flow = new LinkFlow(
+                config,
+                outbox,
+                counters,
+                this.listener,
+                recipientLists,
+                Objects.requireNonNull(acknowledgements, "acknowledgements"));
         this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), config.random());
     }
 

@@ -37,15 +37,18 @@ final class LinkFlow {
     private final OutboxWriter writer;
 
     private final RecipientListUpdates recipientLists;
+    private final ClipAcknowledgements acknowledgements;
 
     LinkFlow(
             LinkConfig config,
             Outbox outbox,
             LinkCounters counters,
             LinkListener listener,
-            RecipientListUpdates recipientLists) {
+            RecipientListUpdates recipientLists,
+            ClipAcknowledgements acknowledgements) {
         this.config = config;
         this.recipientLists = recipientLists;
+        this.acknowledgements = acknowledgements;
         this.outbox = outbox;
         this.counters = counters;
         this.listener = listener;
@@ -225,8 +228,18 @@ final class LinkFlow {
         c.nextSend = Math.max(c.nextSend, c.persisted);
         outbox.release(freed);
         counters.framesPersisted.add(frames - before);
+        acknowledged(c);
         if (!c.ghost) {
             listener.onPersisted(c.clipId, frames);
+        }
+    }
+
+    /** A dropped clip's acks count too: those frames are durable on the uplink all the same. */
+    private void acknowledged(ClipOutbox c) {
+        try {
+            acknowledgements.persisted(c.clipId, c.persisted, c.finalQueued() && c.persisted >= c.queued());
+        } catch (RuntimeException e) {
+            log.warn("chain state failed on an acknowledgement device={} clip={}", config.deviceId(), c.clipId, e);
         }
     }
 

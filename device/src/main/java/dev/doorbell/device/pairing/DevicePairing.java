@@ -5,6 +5,8 @@ import static dev.doorbell.proto.DeviceFiles.OWNER_PUB;
 import static dev.doorbell.proto.DeviceFiles.RECIPIENTS_LIST;
 import static dev.doorbell.proto.DeviceFiles.SIGNING_KEY;
 
+import dev.doorbell.device.chain.ChainState;
+import dev.doorbell.device.chain.ChainStateException;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.seal.keys.DurableFiles;
@@ -145,6 +147,23 @@ public final class DevicePairing {
      * the others. Throws {@link DeviceNotPaired} naming the first missing file, or what does not hold together.
      */
     public static PairedDevice load(Path deviceDir) throws DeviceNotPaired {
+        return load(deviceDir, true);
+    }
+
+    /**
+     * As {@link #load(Path)}, with the chain state in memory only (docs/FLEET.md): for simulated fleet devices and the
+     * conformance suite's, which never restart within a run and must not cost three fsyncs per clip.
+     */
+    public static PairedDevice loadWithChainInMemory(Path deviceDir) throws DeviceNotPaired {
+        return load(deviceDir, false);
+    }
+
+    /**
+     * With {@code durableChain}, the device's chain state is {@code chain.state} in its directory (none before its
+     * first clip); one that does not parse or names another device is refused here, in one line naming the file
+     * ({@link ChainStateException}), so that the device starts no clip.
+     */
+    private static PairedDevice load(Path deviceDir, boolean durableChain) {
         String deviceId = deviceId(deviceDir);
         for (String name : FILES) {
             if (!Files.isRegularFile(deviceDir.resolve(name))) {
@@ -181,7 +200,14 @@ public final class DevicePairing {
             throw new DeviceNotPaired("device " + deviceId + ": " + deviceDir.resolve(DEVICE_KEY_CERT)
                     + " certifies another key than the one in " + deviceDir.resolve(SIGNING_KEY) + "; pair it again");
         }
-        return new PairedDevice(deviceDir, owner, new DeviceSigner(deviceId, key, certificate), list);
+        ChainState chain;
+        try {
+            chain = durableChain ? ChainState.load(deviceDir, deviceId) : ChainState.inMemory(deviceId);
+        } catch (ChainStateException e) {
+            key.destroy();
+            throw e;
+        }
+        return new PairedDevice(deviceDir, owner, new DeviceSigner(deviceId, key, certificate), list, chain);
     }
 
     private static SigningKey readSigningKey(Path file, String deviceId) {

@@ -3,12 +3,14 @@ package dev.doorbell.device.pairing;
 import static dev.doorbell.proto.DeviceFiles.RECIPIENTS_LIST;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.device.chain.ChainState;
 import dev.doorbell.device.link.RecipientListUpdates;
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.RecipientListResult;
 import dev.doorbell.seal.ClipParams;
 import dev.doorbell.seal.keys.DurableFiles;
-import dev.doorbell.seal.v2.ClipSealerV2;
+import dev.doorbell.seal.v2.ClipSealerV3;
 import dev.doorbell.seal.v2.ClipSealing;
 import dev.doorbell.seal.v2.DeviceSigner;
 import dev.doorbell.seal.v2.RecipientListRefused;
@@ -17,6 +19,7 @@ import dev.doorbell.seal.v2.VerifyingKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import javax.security.auth.Destroyable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +37,15 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     private final Path directory;
     private final VerifyingKey owner;
     private final DeviceSigner signer;
+    private final ChainState chain;
     private volatile RecipientList list;
 
-    PairedDevice(Path directory, VerifyingKey owner, DeviceSigner signer, RecipientList list) {
+    PairedDevice(Path directory, VerifyingKey owner, DeviceSigner signer, RecipientList list, ChainState chain) {
         this.directory = directory;
         this.owner = owner;
         this.signer = signer;
         this.list = list;
+        this.chain = chain;
     }
 
     public String deviceId() {
@@ -56,6 +61,15 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
         return owner;
     }
 
+    /**
+     * The device's place in its chain of clips: each clip's header names the clip before it. Give it to the device's
+     * {@code LinkClient} as its {@code ClipAcknowledgements}, so that the next header can say how much of the clip
+     * before it the uplink acknowledged.
+     */
+    public ChainState chain() {
+        return chain;
+    }
+
     /** The list every clip started now is sealed for. */
     public RecipientList recipientList() {
         return list;
@@ -67,11 +81,28 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
     }
 
     /**
-     * Starts a clip sealed for the list in use: a fresh clip key wrapped to each of its recipients, the header signed
-     * with the device's key. One thread at a time (the camera's or the fleet device's).
+     * Starts a format v3 clip sealed for the list in use: a fresh clip key wrapped to each of its recipients, what
+     * happened ({@code params}' trigger, times and picture, {@code ringUnixMs}, {@code padTo}) sealed in the header's
+     * clip info, the link to the clip started before it, the header signed with the device's key. {@code params}
+     * carries the clip id, drawn by the caller with {@code ClipIds.random} before this draws anything. One thread at a
+     * time (the camera's or the fleet device's).
+     *
+     * @param ringUnixMs the button presses known now (a ring clip has at least one, the press that started it)
+     * @param padTo every sealed frame's length is the smallest multiple of this that fits; 0 for no padding
+     * @throws dev.doorbell.device.chain.ChainStateException when the clip's position cannot be made durable (written
+     *     to {@code chain.state} before this returns, so before the header can be sent): no clip is started
      */
-    public ClipSealing startClip(ClipParams params, SecureRandom random) {
-        return ClipSealerV2.start(signer, list, params, random);
+    public ClipSealing startClip(ClipParams params, List<Long> ringUnixMs, int padTo, SecureRandom random) {
+        ChainLink link = chain.next();
+        ClipSealerV3 clip = ClipSealerV3.start(signer, list, params, link, ringUnixMs, padTo, random);
+        try {
+            chain.started(link, clip.clipId(), clip.headerSha256());
+        } catch (RuntimeException e) {
+            // Its position is not durable: the header must never be sent, and its key goes now.
+            clip.abandon();
+            throw e;
+        }
+        return clip;
     }
 
     /**

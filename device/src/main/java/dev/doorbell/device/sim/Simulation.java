@@ -130,6 +130,7 @@ public final class Simulation {
         } finally {
             for (SimulatedDoorbell d : doorbells) {
                 d.link().close();
+                flushChain(d);
                 d.device().destroy();
             }
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -176,8 +177,9 @@ public final class Simulation {
                                 error.getMessage());
                     }
                 },
-                paired);
-        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, observer);
+                paired,
+                paired.chain());
+        return new SimulatedDoorbell(paired, camera, clocks.get(), client, random, options.padTo(), observer);
     }
 
     /**
@@ -275,6 +277,17 @@ public final class Simulation {
             }
         }
         return all;
+    }
+
+    /** The chain state's writes after the last acknowledgements, before the process may end. */
+    private static void flushChain(SimulatedDoorbell d) {
+        try {
+            if (!d.device().chain().flush(Duration.ofSeconds(5))) {
+                log.warn("device {}: chain state not written within 5 s", d.deviceId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String version() {

@@ -1,12 +1,14 @@
 package dev.doorbell.device.sim;
 
 import dev.doorbell.device.camera.Profile;
+import dev.doorbell.seal.v2.Padding;
 import java.time.Duration;
 import java.util.Map;
 
 /**
  * How a simulation runs: where the uplink is, the scene seed and profile, how long, and the knobs of each camera.
- * {@code ringAt} forces a doorbell press at an offset from the start, per device id.
+ * {@code ringAt} forces a doorbell press at an offset from the start, per device id. {@code padTo} pads every sealed
+ * frame to a multiple of that many bytes (0 for none; docs/FORMAT.md §17).
  */
 public record SimulationOptions(
         String host,
@@ -23,7 +25,8 @@ public record SimulationOptions(
         Duration maxClip,
         Duration connectTimeout,
         Duration drainTimeout,
-        Duration progressEvery) {
+        Duration progressEvery,
+        int padTo) {
 
     public SimulationOptions {
         ringAt = Map.copyOf(ringAt);
@@ -33,6 +36,7 @@ public record SimulationOptions(
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("duration must be positive, got " + duration);
         }
+        Padding.check(padTo);
     }
 
     /** The camera seed of one device: the run's seed mixed with the device id, stable across JVMs. */

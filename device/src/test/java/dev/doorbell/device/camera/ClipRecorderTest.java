@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.doorbell.proto.v1.Trigger;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class ClipRecorderTest {
 
     private void feed(int from, int to, boolean motion) {
         for (int n = from; n < to; n++) {
-            recorder.accept(T0 + n * FRAME, frame(n), motion, 0);
+            recorder.accept(T0 + n * FRAME, frame(n), motion, motion ? 300 + n % 7 : 2, List.of());
         }
     }
 
@@ -83,7 +84,7 @@ class ClipRecorderTest {
     @Test
     void accept_ringWhileIdle_ringClipOfPreRollTriggerAndPostRoll() {
         feed(0, 100, false);
-        recorder.accept(T0 + 100 * FRAME, frame(100), false, 1);
+        recorder.accept(T0 + 100 * FRAME, frame(100), false, 2, List.of(T0 + 100 * FRAME - 1_500));
         feed(101, 200, false);
         ClipCollector.Clip clip = clips.finished().get(0);
         assertEquals(Trigger.TRIGGER_RING, clip.start.trigger());
@@ -93,10 +94,43 @@ class ClipRecorderTest {
     }
 
     @Test
+    void accept_ringWhileIdle_clipStartKnowsThePressInMsAndOnlyTheTriggerFrameIsMarkedRung() {
+        feed(0, 100, false);
+        long pressMicros = T0 + 100 * FRAME - 1_500;
+        recorder.accept(T0 + 100 * FRAME, frame(100), false, 2, List.of(pressMicros));
+        feed(101, 200, false);
+
+        ClipCollector.Clip clip = clips.finished().get(0);
+        assertEquals(List.of(Math.floorDiv(pressMicros, 1_000L)), clip.start.ringUnixMs());
+        List<Integer> rung = new ArrayList<>();
+        for (EncodedFrame f : clip.frames) {
+            if (f.ringPressed()) {
+                rung.add(number(f));
+            }
+        }
+        assertEquals(List.of(100), rung);
+    }
+
+    @Test
+    void accept_motionClip_eachFrameCarriesItsOwnScoreAndNoPressIsKnownAtStart() {
+        feed(0, 100, false);
+        feed(100, 120, true);
+        feed(120, 300, false);
+
+        ClipCollector.Clip clip = clips.clips.get(0);
+        assertEquals(List.of(), clip.start.ringUnixMs());
+        for (EncodedFrame f : clip.frames) {
+            int n = number(f);
+            assertEquals(n >= 100 && n < 120 ? 300 + n % 7 : 2, f.motionPermille(), "frame " + n);
+            assertFalse(f.ringPressed(), "frame " + n);
+        }
+    }
+
+    @Test
     void accept_ringDuringMotionClip_countedAndClipGoesOn() {
         feed(0, 50, false);
         feed(50, 60, true);
-        recorder.accept(T0 + 60 * FRAME, frame(60), false, 2);
+        recorder.accept(T0 + 60 * FRAME, frame(60), false, 0, List.of(T0 + 60 * FRAME - 10, T0 + 60 * FRAME));
         feed(61, 200, false);
         assertEquals(1, clips.clips.size());
         ClipCollector.Clip clip = clips.clips.get(0);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +48,22 @@ class RingScheduleTest {
         assertEquals(0, rings.pressesUntil(T0 + 1_000_000L));
         rings.pressAt(T0);
         assertEquals(1, rings.pressesUntil(T0 + 1_100_000L));
+    }
+
+    @Test
+    void pressTimesUntil_randomForcedAndLatePresses_eachDatedInOrder() {
+        RingSchedule rings = new RingSchedule(5, 10, T0);
+        List<Long> scheduled = rings.randomPressesBetween(T0 + 200_001L, T0 + 10 * HOUR - 1);
+        rings.pressAt(T0 + 250_000L);
+        assertEquals(rings.randomPressesBetween(T0, T0 + 200_001L), rings.pressTimesUntil(T0 + 200_000L));
+        rings.pressAt(T0 + 100_000L);
+
+        List<Long> times = rings.pressTimesUntil(T0 + 10 * HOUR - 1);
+
+        List<Long> expected = new ArrayList<>(scheduled);
+        expected.add(T0 + 250_000L);
+        expected.add(T0 + 10 * HOUR - 1);
+        expected.sort(null);
+        assertEquals(expected, times, "forced at its time, the late one when it was noticed, with the random ones");
     }
 }

@@ -77,7 +77,10 @@ class FinishedClipKeysTest extends LinkTestBase {
         link.start().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         ClipUploader uploader = new ClipUploader(link);
         ClipSealing clip = device.startClip(
-                new ClipParams(DEVICE, CLIP, Trigger.TRIGGER_RING, Codec.CODEC_MJPEG, 320, 240, 10, 1L, 0), random);
+                new ClipParams(DEVICE, CLIP, Trigger.TRIGGER_RING, Codec.CODEC_MJPEG, 320, 240, 10, 1L, 0),
+                List.of(1L),
+                0,
+                random);
         assertTrue(uploader.open(clip));
         byte[] header = clip.headerBytes();
         List<SealedFrame> frames = new ArrayList<>();

@@ -183,7 +183,7 @@ class RecipientListUpdateTest extends LinkTestBase {
         ClipUploader uploader = new ClipUploader(link);
         ClipParams params =
                 new ClipParams(DEVICE, clipId, Trigger.TRIGGER_MOTION, Codec.CODEC_MJPEG, 320, 240, 10, 1L, 0);
-        assertTrue(uploader.open(device.startClip(params, random)));
+        assertTrue(uploader.open(device.startClip(params, List.of(), 0, random)));
         for (int seq = 0; seq < 3; seq++) {
             uploader.send(seq * 100_000L, ("frame " + seq).getBytes(), seq == 2);
         }

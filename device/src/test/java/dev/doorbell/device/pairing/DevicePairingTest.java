@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.device.chain.ChainStateException;
 import dev.doorbell.device.testing.TestOwner;
 import dev.doorbell.proto.DeviceFiles;
 import dev.doorbell.seal.v2.DeviceKeyCertificates;
@@ -62,6 +63,31 @@ class DevicePairingTest {
             assertFalse(e.getMessage().contains("\n"), "one line");
             Files.move(aside, dir.resolve(name));
         }
+    }
+
+    @Test
+    void pair_createsNoChainState_andTheFirstClipIsPositionOne() throws Exception {
+        Path dir = TestOwner.provisionedDirectory(tmp.resolve("a"), "dev-a");
+        owner.pair(dir).destroy();
+        assertFalse(Files.exists(dir.resolve("chain.state")));
+        PairedDevice paired = DevicePairing.load(dir);
+        assertEquals(1, paired.chain().next().getPosition());
+        assertEquals(dir.resolve("chain.state"), paired.chain().file());
+        assertEquals(null, DevicePairing.loadWithChainInMemory(dir).chain().file());
+    }
+
+    @Test
+    void load_chainStateUnusable_refusedInOneLineNamingTheFile() throws Exception {
+        Path dir = TestOwner.provisionedDirectory(tmp.resolve("a"), "dev-a");
+        owner.pair(dir).destroy();
+        Files.writeString(dir.resolve("chain.state"), "doorbell-device-chain v3\ndevice: dev-a\n");
+
+        ChainStateException e = assertThrows(ChainStateException.class, () -> DevicePairing.load(dir));
+
+        assertTrue(
+                e.getMessage().startsWith("device dev-a: chain state " + dir.resolve("chain.state") + " is unusable"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.doorbell.seal.SealedFrame;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -83,6 +84,8 @@ final class FaultyDoorbell implements LinkListener, SealObserver {
                                     p.fps(),
                                     1_700_000_000_000L + clipId,
                                     0),
+                            List.of(),
+                            0,
                             random)),
                     "open clip " + clipId);
         }

@@ -166,6 +166,8 @@ final class StreamingFleet implements AutoCloseable {
                             p.fps(),
                             startMs,
                             0),
+                    List.of(),
+                    0,
                     random);
             headers.put(key(device.deviceId(), clipId), sealer.headerBytes());
             offer(link, () -> link.openClip(sealer.clipId(), sealer.headerBytes()), hardStop);

@@ -12,13 +12,16 @@ import dev.doorbell.proto.v1.WrappedKey;
  * and the clip id it is opened under, so that a device cannot file a clip under another device or clip. The header
  * is stored as received, never re-encoded; nothing sealed is read.
  *
- * <p>Two layouts (docs/FORMAT.md): a v1 header is a ClipHeader; a v2 header is a SignedClipHeader whose {@code
- * header} is a ClipHeader with format_version 2. Both are read with protobuf only: the uplink cannot check the
+ * <p>Two layouts (docs/FORMAT.md): a v1 header is a ClipHeader; a v2 or v3 header is a SignedClipHeader whose {@code
+ * header} is a ClipHeader with format_version 2 or 3. Both are read with protobuf only: the uplink cannot check the
  * device's signature (it holds no verifier), which the owner's side does. It does check the sizes of the wrapped
- * keys, per kem, which need no key.
+ * keys, per kem, which need no key. Nothing else is judged here: a v3 header's chain link, sealed clip info and any
+ * field this uplink does not know are the owner's to check, and a header refused here would be a clip the owner
+ * never sees (a chain the owner reads as MISSING).
  */
 final class ClipHeaderCheck {
     private static final int FORMAT_V2 = 2;
+    private static final int FORMAT_V3 = 3;
     private static final int SIGNATURE_BYTES = 64;
     // The sizes of a wrapped key (docs/FORMAT.md §9-§10): kem 0x0020 (X25519) has a 32-byte enc, kem 0x647a (X-Wing)
     // a 1120-byte one; the ciphertext is a 32-byte clip key and its 16-byte tag either way.
@@ -33,16 +36,17 @@ final class ClipHeaderCheck {
 
     /** What is wrong with the header, or null when it names this device and clip. */
     static String problem(String deviceId, long clipId, ByteString header) {
-        ClipHeader parsed = signedV2(header);
+        ClipHeader parsed = signed(header);
         if (parsed == null) {
             try {
                 parsed = ClipHeader.parseFrom(header);
             } catch (InvalidProtocolBufferException e) {
                 return "the " + header.size() + " header bytes are not a ClipHeader or a SignedClipHeader";
             }
-            if (parsed.getFormatVersion() == FORMAT_V2) {
-                // A v2 header outside its SignedClipHeader: no owner would open it, so it is refused at the door.
-                return "the header is a format 2 ClipHeader without its SignedClipHeader";
+            if (signedFormat(parsed.getFormatVersion())) {
+                // A v2 or v3 header outside its SignedClipHeader: no owner would open it, so it is refused at the door.
+                return "the header is a format " + parsed.getFormatVersion()
+                        + " ClipHeader without its SignedClipHeader";
             }
         }
         if (!deviceId.equals(parsed.getDeviceId())) {
@@ -89,6 +93,10 @@ final class ClipHeaderCheck {
         return null;
     }
 
+    private static boolean signedFormat(int formatVersion) {
+        return formatVersion == FORMAT_V2 || formatVersion == FORMAT_V3;
+    }
+
     /**
      * WrappedKey field 4, the wrapped clip key, read by its field number: the generated accessor's name holds the word
      * that UplinkArchitectureTest forbids in every uplink class (no class of the uplink may name a cipher API).
@@ -98,17 +106,17 @@ final class ClipHeaderCheck {
     }
 
     /**
-     * The ClipHeader inside a v2 SignedClipHeader, or null when the bytes are not one. A v1 ClipHeader read as a
+     * The ClipHeader inside a v2 or v3 SignedClipHeader, or null when the bytes are not one. A v1 ClipHeader read as a
      * SignedClipHeader has no {@code header} field (its field 1 is a varint), so the two cannot be confused.
      */
-    private static ClipHeader signedV2(ByteString bytes) {
+    private static ClipHeader signed(ByteString bytes) {
         try {
             SignedClipHeader signed = SignedClipHeader.parseFrom(bytes);
             if (signed.getHeader().isEmpty() || signed.getSignature().size() != SIGNATURE_BYTES) {
                 return null;
             }
             ClipHeader inner = ClipHeader.parseFrom(signed.getHeader());
-            return inner.getFormatVersion() == FORMAT_V2 ? inner : null;
+            return signedFormat(inner.getFormatVersion()) ? inner : null;
         } catch (InvalidProtocolBufferException e) {
             return null;
         }

@@ -73,6 +73,37 @@ class ClipHeaderCheckTest {
     }
 
     @Test
+    void problem_v3SignedHeaderWithChainSealedInfoAndAnUnknownField_none() {
+        long randomClipId = 0x6d2f_01c3_9a77_4e15L;
+
+        assertNull(ClipHeaderCheck.problem("dev-a", randomClipId, Messages.signedHeaderV3("dev-a", randomClipId)));
+    }
+
+    @Test
+    void problem_v3HeaderOfAnotherDevice_namesIt() {
+        assertEquals(
+                "the header names device dev-b, not dev-a",
+                ClipHeaderCheck.problem("dev-a", 7, Messages.signedHeaderV3("dev-b", 7)));
+    }
+
+    @Test
+    void problem_v3HeaderOfAnotherClip_namesItUnsigned() {
+        assertEquals(
+                "the header names clip 9223372036854775807, not 7",
+                ClipHeaderCheck.problem("dev-a", 7, Messages.signedHeaderV3("dev-a", Long.MAX_VALUE)));
+    }
+
+    @Test
+    void problem_v3ClipHeaderWithoutItsSignedWrapper_refused() throws Exception {
+        ByteString inner =
+                SignedClipHeader.parseFrom(Messages.signedHeaderV3("dev-a", 7)).getHeader();
+
+        assertEquals(
+                "the header is a format 3 ClipHeader without its SignedClipHeader",
+                ClipHeaderCheck.problem("dev-a", 7, inner));
+    }
+
+    @Test
     void problem_v2ClipHeaderWithoutItsSignedWrapper_refused() throws Exception {
         ByteString inner =
                 SignedClipHeader.parseFrom(Messages.signedHeader("dev-a", 7)).getHeader();

@@ -1,6 +1,8 @@
 package dev.doorbell.uplink.testing;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.ClipClose;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.ClipOpen;
@@ -58,6 +60,45 @@ public final class Messages {
                 .toByteString();
         return SignedClipHeader.newBuilder()
                 .setHeader(inner)
+                .setSignature(ByteString.copyFrom(new byte[64]))
+                .build()
+                .toByteString();
+    }
+
+    /**
+     * A format v3 header as a device writes it: format_version 3, no public event field, a chain link, sealed clip
+     * info (filler), and a field this uplink does not know (field 99), which a newer device may add. The signature
+     * is filler, as in {@link #signedHeader}.
+     */
+    public static ByteString signedHeaderV3(String deviceId, long clipId) {
+        ClipHeader inner = ClipHeader.newBuilder()
+                .setFormatVersion(3)
+                .setDeviceId(deviceId)
+                .setClipId(clipId)
+                .setNoncePrefix(ByteString.copyFrom(new byte[7]))
+                .setKeyCommitment(ByteString.copyFrom(new byte[32]))
+                .addWrappedKeys(WrappedKey.newBuilder()
+                        .setRecipientKeyId(ByteString.copyFrom(new byte[8]))
+                        .setKem(0x20)
+                        .setEnc(ByteString.copyFrom(new byte[32]))
+                        .setCiphertext(ByteString.copyFrom(new byte[48])))
+                .setRecipientListVersion(1)
+                .setDeviceKeyCertificate(ByteString.copyFromUtf8("certificate"))
+                .setChain(ChainLink.newBuilder()
+                        .setPosition(2)
+                        .setPrevClipId(0x1234_5678_9abc_def0L)
+                        .setPrevHeaderSha256(ByteString.copyFrom(new byte[32]))
+                        .setPrevAcknowledgedFrames(5)
+                        .setPrevFinalAcknowledged(true))
+                .setSealedInfo(ByteString.copyFrom(new byte[80]))
+                .setUnknownFields(UnknownFieldSet.newBuilder()
+                        .addField(
+                                99,
+                                UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                        .build())
+                .build();
+        return SignedClipHeader.newBuilder()
+                .setHeader(inner.toByteString())
                 .setSignature(ByteString.copyFrom(new byte[64]))
                 .build()
                 .toByteString();
