@@ -72,7 +72,7 @@ class PostQuantumOwnerEndToEndTest {
         assertOk(listed);
         assertTrue(listed.output().contains("\npost-quantum: yes (every recipient is x-wing)\n"), listed.output());
 
-        Map<String, Long> versions = runDevice(f, 2, X_WING, true);
+        Map<String, Long> versions = runDevice(f, 2, X_WING);
         Map<String, String> owner = verdicts(open(f.store, f.owner, "owner"), f.deviceId);
         assertEquals(versions.keySet(), owner.keySet());
         owner.values().forEach(v -> assertTrue(v.matches(".*\\bOK \\d+ frames.*"), owner.toString()));
@@ -93,7 +93,7 @@ class PostQuantumOwnerEndToEndTest {
         Cli before = doorbell("owner", "viewer", "list", "--owner", f.owner.toString());
         assertTrue(before.output().contains("\npost-quantum: no (x25519 recipients: owner)\n"), before.output());
         // Clips of list version 1: the owner's X25519 key.
-        Map<String, Long> old = runDevice(f, 1, X25519, true);
+        Map<String, Long> old = runDevice(f, 1, X25519);
 
         Cli enabled = doorbell("owner", "pq", "enable", "--owner", f.owner.toString());
         assertOk(enabled);
@@ -104,7 +104,7 @@ class PostQuantumOwnerEndToEndTest {
         Cli after = doorbell("owner", "viewer", "list", "--owner", f.owner.toString());
         assertTrue(after.output().contains("list v2, post-quantum: yes"), after.output());
 
-        Map<String, Long> all = runDevice(f, 2, X_WING, false);
+        Map<String, Long> all = runDevice(f, 2, X_WING);
         assertTrue(all.keySet().containsAll(old.keySet()), all + " vs " + old);
         Map<String, String> owner = verdicts(open(f.store, f.owner, "owner"), f.deviceId);
         assertEquals(all.keySet(), owner.keySet());
@@ -144,7 +144,7 @@ class PostQuantumOwnerEndToEndTest {
      * that list and has made a ring clip with it; returns clip id → list version of every stored clip, and asserts
      * that every wrapped key of each clip of {@code version} is of {@code kem}.
      */
-    private Map<String, Long> runDevice(Fixture f, long version, int kem, boolean virtualClock) throws Exception {
+    private Map<String, Long> runDevice(Fixture f, long version, int kem) throws Exception {
         Path list = f.owner.resolve("lists").resolve(f.deviceId + ".list");
         try (DirectoryStore store = DirectoryStore.open(f.store, StoreOptions.defaults());
                 UplinkServer uplink = new UplinkServer(
@@ -160,12 +160,7 @@ class PostQuantumOwnerEndToEndTest {
             // The first run takes the new list at its Hello (if it is new); the second starts with it.
             assertOk(simulate(f.deviceDir, port, "2s"));
             assertArrayEquals(Files.readAllBytes(list), Files.readAllBytes(f.deviceDir.resolve("recipients.list")));
-            // A v2 clip id is its start time, and the virtual clock always starts at the same moment: one run of a
-            // device on it per store.
-            assertOk(
-                    virtualClock
-                            ? simulate(f.deviceDir, port, "8s", "--ring-at", f.deviceId + "=1s", "--virtual-clock")
-                            : simulate(f.deviceDir, port, "4s", "--ring-at", f.deviceId + "=1s"));
+            assertOk(simulate(f.deviceDir, port, "8s", "--ring-at", f.deviceId + "=1s", "--virtual-clock"));
             uplink.stop(Duration.ofSeconds(5));
         }
         Map<String, Long> versions = new HashMap<>();
