@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             OwnerCommand.Init.class,
             OwnerCommand.Recover.class,
+            OwnerCommand.PostQuantum.class,
             OwnerCommand.Viewer.class,
             OwnerCommand.ShareClip.class
         },
@@ -88,6 +89,13 @@ public final class OwnerCommand implements Runnable {
                 description = "Write the phrase to FILE (0600, never over a file) instead of showing it.")
         Path phraseFile;
 
+        @Option(
+                names = "--pq",
+                description = "Name the owner's own X-Wing viewer key (ML-KEM-768 and X25519, derived from the same"
+                        + " secret) on every list instead of its X25519 one, so that clips whose recipients are all"
+                        + " X-Wing stay closed to a future quantum computer. The Python client cannot open them.")
+        boolean pq;
+
         /** Where the phrase is shown: the terminal, or null when there is none (a test gives its own). */
         PrintWriter terminal = consoleWriter();
 
@@ -103,11 +111,12 @@ public final class OwnerCommand implements Runnable {
                 throw new IdentityException(
                         "phrase file " + phraseFile + " exists; a recovery phrase is never" + " written over a file");
             }
-            OwnerDirectory.Created created = OwnerDirectory.init(out, new SecureRandom());
+            OwnerDirectory.Created created = OwnerDirectory.init(out, new SecureRandom(), pq ? Kem.X_WING : Kem.X25519);
             PrintWriter stdout = spec.commandLine().getOut();
             try {
                 stdout.println("owner: " + out + "   (owner.secret 0600: keep it on this machine only; owner.pub is"
                         + " public)");
+                stdout.println(ownerKeyLine(created.owner()));
                 if (phraseFile != null) {
                     PhraseFile.write(phraseFile, created.phrase());
                     stdout.println("recovery phrase: written to " + phraseFile + " (0600); move it off this machine");
@@ -166,6 +175,14 @@ public final class OwnerCommand implements Runnable {
         @Option(names = "--phrase-file", paramLabel = "FILE", description = "Read the phrase from FILE.")
         Path phraseFile;
 
+        @Option(
+                names = "--pq",
+                description =
+                        "For an owner made with 'init --pq' (or switched with 'owner pq enable'): name the owner's own X-Wing viewer key (ML-KEM-768 and X25519, derived from the same"
+                                + " secret) on the lists it issues, as before. Either way the owner opens clips wrapped to"
+                                + " either key.")
+        boolean pq;
+
         InputStream stdin = System.in;
 
         @Override
@@ -173,7 +190,7 @@ public final class OwnerCommand implements Runnable {
             String phrase = phraseFile != null ? PhraseFile.read(phraseFile) : readStdin();
             OwnerDirectory owner;
             try {
-                owner = OwnerDirectory.recover(out, phrase);
+                owner = OwnerDirectory.recover(out, phrase, pq ? Kem.X_WING : Kem.X25519);
             } catch (RecoveryPhraseException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage() + "; nothing was written");
             }
@@ -181,6 +198,7 @@ public final class OwnerCommand implements Runnable {
                 PrintWriter stdout = spec.commandLine().getOut();
                 stdout.println("owner: " + out + " rebuilt from the recovery phrase (owner.secret, owner.pub,"
                         + " viewers/owner.pub)");
+                stdout.println(ownerKeyLine(owner));
                 stdout.println("copy back viewers/, devices/ and lists/ from a backup, or pair the devices again");
                 stdout.flush();
                 return 0;
@@ -201,6 +219,106 @@ public final class OwnerCommand implements Runnable {
                 return phrase;
             }
             return new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** "owner viewer key: x-wing (post-quantum)": which of its two keys the owner's lists name. */
+    static String ownerKeyLine(OwnerDirectory owner) {
+        return "owner viewer key on its lists: " + owner.listedKem().fileName()
+                + (owner.listedKem() == Kem.X_WING
+                        ? " (post-quantum; 'owner pq disable' goes back to x25519)"
+                        : " (not post-quantum: every clip key is also wrapped with x25519; 'owner pq enable' changes"
+                                + " that)");
+    }
+
+    @Command(
+            name = "pq",
+            mixinStandardHelpOptions = true,
+            subcommands = {PostQuantum.Enable.class, PostQuantum.Disable.class},
+            description = {
+                "Which of the owner's own viewer keys its lists name: X25519, or X-Wing (post-quantum).",
+                "",
+                "Both keys are derived from the owner's secret and the owner opens clips wrapped to either. A clip is"
+                        + " closed to a future quantum computer only when every recipient of its list is X-Wing:"
+                        + " one X25519 wrap of its key is enough to open it."
+            })
+    static final class PostQuantum implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "give a subcommand: " + String.join(", ", Cli.commandNames(spec))
+                            + " ('doorbell owner pq --help')");
+        }
+
+        @Command(
+                name = "enable",
+                mixinStandardHelpOptions = true,
+                description = {
+                    "Names the owner's own X-Wing key on its lists from now on: owner.pub says so, and a new list"
+                            + " (version + 1) is issued for every paired device into OWNER/lists/.",
+                    "",
+                    "Publish the lists through the uplink ('scripts/uplink publish-recipients'); clips a device makes"
+                            + " after it has the new list are wrapped to the X-Wing key. Earlier clips are not."
+                })
+        static final class Enable implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--owner", required = true, paramLabel = "OWNER", description = "The owner's directory.")
+            Path ownerDir;
+
+            @Override
+            public Integer call() {
+                return switchKem(spec, ownerDir, Kem.X_WING);
+            }
+        }
+
+        @Command(
+                name = "disable",
+                mixinStandardHelpOptions = true,
+                description = {
+                    "Names the owner's own X25519 key on its lists again (for the Python client, which cannot open"
+                            + " X-Wing wraps) and issues a new list (version + 1) for every paired device.",
+                    "",
+                    "Clips made after a device has the new list are no longer closed to a quantum computer."
+                })
+        static final class Disable implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--owner", required = true, paramLabel = "OWNER", description = "The owner's directory.")
+            Path ownerDir;
+
+            @Override
+            public Integer call() {
+                return switchKem(spec, ownerDir, Kem.X25519);
+            }
+        }
+
+        private static int switchKem(CommandSpec spec, Path ownerDir, Kem kem) {
+            OwnerDirectory owner = OwnerDirectory.load(ownerDir);
+            try {
+                PrintWriter stdout = spec.commandLine().getOut();
+                if (!owner.useListedKem(kem)) {
+                    stdout.println(ownerKeyLine(owner) + "; already so, no list issued");
+                    stdout.flush();
+                    return 0;
+                }
+                RecipientSet set = new RecipientSet(owner);
+                List<RecipientSet.IssuedList> issued =
+                        set.issueAll(Clock.systemUTC().millis());
+                stdout.println(ownerKeyLine(owner));
+                Viewer.printIssued(stdout, issued, ownerDir);
+                stdout.println("next lists: " + RecipientSet.postQuantumSummary(set.recipients()));
+                stdout.flush();
+                return 0;
+            } finally {
+                owner.destroy();
+            }
         }
     }
 
@@ -363,17 +481,22 @@ public final class OwnerCommand implements Runnable {
                 try {
                     RecipientSet set = new RecipientSet(owner);
                     PrintWriter stdout = spec.commandLine().getOut();
-                    for (RecipientPublicKey r : set.recipients()) {
+                    List<RecipientPublicKey> next = set.recipients();
+                    for (RecipientPublicKey r : next) {
                         stdout.printf(
                                 "%-24s %-7s key id %s%n",
                                 r.name(),
                                 r.kemType().fileName(),
                                 java.util.HexFormat.of().formatHex(r.keyId()));
                     }
+                    // A quantum attacker opens a clip's key through any one X25519 wrap of it, the owner's included.
+                    stdout.println(RecipientSet.postQuantumSummary(next));
                     List<String> devices = new ArrayList<>(owner.pairedDevices());
                     stdout.println(devices.size() + " paired devices");
                     for (String id : devices) {
-                        stdout.printf("  %-22s list v%d%n", id, set.currentVersion(id));
+                        stdout.printf(
+                                "  %-22s list v%d, %s%n",
+                                id, set.currentVersion(id), RecipientSet.postQuantumSummary(set.currentRecipients(id)));
                     }
                     stdout.flush();
                     return 0;

@@ -193,7 +193,7 @@ class OwnerCommandTest {
     @Test
     void owner_withoutSubcommand_exitTwoListingThem() {
         assertEquals(2, run("owner"));
-        assertTrue(err().contains("init, recover, viewer, share"), err());
+        assertTrue(err().contains("init, recover, pq, viewer, share"), err());
     }
 
     private String err() {

@@ -11,7 +11,6 @@ import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.seal.keys.DurableFiles;
 import dev.doorbell.seal.keys.KeyFileException;
-import dev.doorbell.seal.keys.KeyFileText;
 import dev.doorbell.seal.v2.CertificateRefused;
 import dev.doorbell.seal.v2.DeviceKeyCertificates;
 import dev.doorbell.seal.v2.DeviceSigner;
@@ -27,10 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The device's side of pairing (docs/FORMAT.md, format v2): a local step, never through the uplink. The device makes
@@ -131,7 +127,7 @@ public final class DevicePairing {
                 .orElseThrow(() -> new DeviceNotPaired("device " + deviceId + ": the first recipient list has no "
                         + "recipient '" + RecipientPublicKey.OWNER + "' (the owner's own viewer key)"));
         try {
-            writeOwnerPublic(deviceDir.resolve(OWNER_PUB), owner, ownersViewer, sync);
+            KeyFiles.writeOwnerPublic(deviceDir.resolve(OWNER_PUB), owner, ownersViewer, sync);
             DurableFiles.writePrivate(deviceDir.resolve(DEVICE_KEY_CERT), signedCertificate, sync);
             // Last: a directory with a recipient list has everything before it too.
             DurableFiles.writePrivate(deviceDir.resolve(RECIPIENTS_LIST), signedList, sync);
@@ -212,17 +208,6 @@ public final class DevicePairing {
             throw e;
         }
         return new PairedDevice(deviceDir, owner, new DeviceSigner(deviceId, key, certificate), list, chain);
-    }
-
-    /**
-     * owner.pub as {@link KeyFiles#writeOwnerPublic} writes it (the same magic and fields, through the one key-file
-     * writer), but forced only with {@code sync}: a fleet pairs thousands of devices and syncs them once.
-     */
-    private static void writeOwnerPublic(Path file, VerifyingKey signing, RecipientPublicKey viewer, boolean sync) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("signing", Base64.getEncoder().encodeToString(signing.bytes()));
-        fields.put("viewer", Base64.getEncoder().encodeToString(viewer.publicKey()));
-        KeyFileText.writePublic(file, KeyFiles.OWNER_PUBLIC_MAGIC, fields, "the owner's public keys", sync);
     }
 
     private static SigningKey readSigningKey(Path file, String deviceId) {

@@ -7,6 +7,7 @@ import dev.doorbell.seal.keys.SecretBytes;
 import dev.doorbell.seal.v2.CertificateRefused;
 import dev.doorbell.seal.v2.DeviceKeyCertificates;
 import dev.doorbell.seal.v2.Identity;
+import dev.doorbell.seal.v2.Kem;
 import dev.doorbell.seal.v2.KeyFiles;
 import dev.doorbell.seal.v2.RecipientKeyPair;
 import dev.doorbell.seal.v2.SigningKey;
@@ -30,7 +31,7 @@ import javax.security.auth.Destroyable;
  *
  * <pre>
  *   OWNER/owner.secret        doorbell-owner-secret v2, key: base64(S)                 0600
- *   OWNER/owner.pub           doorbell-owner-public v2, signing and viewer public keys 0644
+ *   OWNER/owner.pub           doorbell-owner-public v2, signing and listed viewer keys 0644
  *   OWNER/viewers/NAME.pub    each recipient's public key; owner.pub is the owner's own   (0700 directory)
  *   OWNER/devices/ID.cert     the device key certificate made when ID was paired        (0700 directory)
  *   OWNER/lists/ID.list       the newest signed recipient list issued for ID            (0700 directory)
@@ -38,8 +39,10 @@ import javax.security.auth.Destroyable;
  *
  * Everything but the viewers' keys, the certificates and the lists is derived from {@code S}, so that
  * {@link #recover} from the phrase writes owner.secret and owner.pub byte for byte as {@link #init} did. As an
- * {@link Identity} it opens clips with the owner's own viewer key and checks each clip's device key against the
- * certificate kept at pairing.
+ * {@link Identity} it opens clips with both of the owner's own viewer keys (X25519 and X-Wing, both derived from
+ * {@code S}), whichever a clip was wrapped to, and checks each clip's device key against the certificate kept at
+ * pairing. Which of the two its lists name as recipient {@value #OWNER_VIEWER} is owner.pub's choice ({@code
+ * viewer-kem}): X-Wing for an owner made, recovered or switched with {@code --pq}.
  */
 public final class OwnerDirectory implements Identity, Destroyable {
     public static final String SECRET_FILE = "owner.secret";
@@ -57,12 +60,21 @@ public final class OwnerDirectory implements Identity, Destroyable {
 
     private final Path dir;
     private final SigningKey signingKey;
-    private final RecipientKeyPair viewerKey;
+    private final RecipientKeyPair x25519ViewerKey;
+    private final RecipientKeyPair xWingViewerKey;
+    private volatile Kem listedKem;
 
-    private OwnerDirectory(Path dir, SigningKey signingKey, RecipientKeyPair viewerKey) {
+    private OwnerDirectory(
+            Path dir,
+            SigningKey signingKey,
+            RecipientKeyPair x25519ViewerKey,
+            RecipientKeyPair xWingViewerKey,
+            Kem listedKem) {
         this.dir = dir;
         this.signingKey = signingKey;
-        this.viewerKey = viewerKey;
+        this.x25519ViewerKey = x25519ViewerKey;
+        this.xWingViewerKey = xWingViewerKey;
+        this.listedKem = listedKem;
     }
 
     /**
@@ -70,10 +82,15 @@ public final class OwnerDirectory implements Identity, Destroyable {
      * returned phrase is the only copy of the secret outside owner.secret: show it to the owner once.
      */
     public static Created init(Path dir, SecureRandom random) {
+        return init(dir, random, Kem.X25519);
+    }
+
+    /** {@link #init(Path, SecureRandom)} whose lists name the owner's own viewer key of {@code listedKem}. */
+    public static Created init(Path dir, SecureRandom random, Kem listedKem) {
         OwnerFiles.createIdentityDirectory(dir, "owner directory");
         OwnerSecret secret = OwnerSecret.generate(random);
         try {
-            OwnerDirectory owner = write(dir, secret);
+            OwnerDirectory owner = write(dir, secret, listedKem);
             return new Created(owner, secret.phrase());
         } finally {
             secret.destroy();
@@ -82,10 +99,18 @@ public final class OwnerDirectory implements Identity, Destroyable {
 
     /** Rebuilds the owner's directory in {@code dir} (new or empty) from the recovery phrase. */
     public static OwnerDirectory recover(Path dir, String phrase) throws RecoveryPhraseException {
+        return recover(dir, phrase, Kem.X25519);
+    }
+
+    /**
+     * {@link #recover(Path, String)} for an owner whose lists name its own viewer key of {@code listedKem} (the phrase
+     * alone cannot say which; both keys are derived from it and both open clips either way).
+     */
+    public static OwnerDirectory recover(Path dir, String phrase, Kem listedKem) throws RecoveryPhraseException {
         OwnerSecret secret = OwnerSecret.fromPhrase(phrase);
         try {
             OwnerFiles.createIdentityDirectory(dir, "owner directory");
-            return write(dir, secret);
+            return write(dir, secret, listedKem);
         } finally {
             secret.destroy();
         }
@@ -107,12 +132,12 @@ public final class OwnerDirectory implements Identity, Destroyable {
         OwnerFiles.requireOwnerOnly(secretFile);
         OwnerSecret secret = readSecret(secretFile);
         try {
-            OwnerDirectory owner = derive(dir, secret);
             KeyFiles.OwnerPublic written = KeyFiles.readOwnerPublic(dir.resolve(PUBLIC_FILE));
+            OwnerDirectory owner = derive(dir, secret, written.viewer().kemType());
             if (!written.signing().equals(owner.ownerKey())
                     || !Arrays.equals(
                             written.viewer().publicKey(),
-                            owner.viewerKey.publicKey().publicKey())) {
+                            owner.viewerKey().publicKey().publicKey())) {
                 owner.destroy();
                 throw new IdentityException(dir.resolve(PUBLIC_FILE) + " does not hold the public keys of "
                         + secretFile + " (files of two different owners?); 'doorbell owner recover' rewrites it from"
@@ -134,8 +159,8 @@ public final class OwnerDirectory implements Identity, Destroyable {
         }
     }
 
-    private static OwnerDirectory write(Path dir, OwnerSecret secret) {
-        OwnerDirectory owner = derive(dir, secret);
+    private static OwnerDirectory write(Path dir, OwnerSecret secret, Kem listedKem) {
+        OwnerDirectory owner = derive(dir, secret, listedKem);
         try {
             byte[] s = secret.bytes();
             SecretBytes key = SecretBytes.copyOf(s);
@@ -145,12 +170,10 @@ public final class OwnerDirectory implements Identity, Destroyable {
             } finally {
                 key.destroy();
             }
-            KeyFiles.writeOwnerPublic(dir.resolve(PUBLIC_FILE), owner.ownerKey(), owner.viewerKey.publicKey());
             OwnerFiles.privateDirectory(dir.resolve(VIEWERS));
             OwnerFiles.privateDirectory(dir.resolve(DEVICES));
             OwnerFiles.privateDirectory(dir.resolve(LISTS));
-            KeyFiles.writeViewerPublic(
-                    dir.resolve(VIEWERS).resolve(OWNER_VIEWER + VIEWER_SUFFIX), owner.viewerKey.publicKey());
+            owner.writePublicFiles();
             OwnerFiles.syncDirectory(dir);
             return owner;
         } catch (IOException | KeyFileException e) {
@@ -159,15 +182,56 @@ public final class OwnerDirectory implements Identity, Destroyable {
         }
     }
 
-    private static OwnerDirectory derive(Path dir, OwnerSecret secret) {
+    /** owner.pub and viewers/owner.pub, which name the listed key of the owner's two viewer keys. */
+    private void writePublicFiles() {
+        KeyFiles.writeOwnerPublic(
+                dir.resolve(PUBLIC_FILE), ownerKey(), viewerKey().publicKey());
+        KeyFiles.writeViewerPublic(
+                dir.resolve(VIEWERS).resolve(OWNER_VIEWER + VIEWER_SUFFIX),
+                viewerKey().publicKey());
+    }
+
+    private static OwnerDirectory derive(Path dir, OwnerSecret secret, Kem listedKem) {
         byte[] seed = secret.signingKeySeed();
         byte[] ikm = secret.viewerKeyMaterial();
+        byte[] xWingSeed = secret.xWingViewerKeySeed();
         try {
-            return new OwnerDirectory(dir, SigningKey.fromSeed(seed), RecipientKeyPair.derive(OWNER_VIEWER, ikm));
+            return new OwnerDirectory(
+                    dir,
+                    SigningKey.fromSeed(seed),
+                    RecipientKeyPair.derive(OWNER_VIEWER, ikm),
+                    RecipientKeyPair.fromPrivate(OWNER_VIEWER, Kem.X_WING, xWingSeed),
+                    listedKem);
         } finally {
             Arrays.fill(seed, (byte) 0);
             Arrays.fill(ikm, (byte) 0);
+            Arrays.fill(xWingSeed, (byte) 0);
         }
+    }
+
+    /**
+     * Makes the lists this owner issues from now on name its own viewer key of {@code kem} (owner.pub's {@code
+     * viewer-kem}, and viewers/owner.pub); issuing them is the caller's ({@link RecipientSet#issueAll}). Returns
+     * whether anything changed.
+     */
+    public boolean useListedKem(Kem kem) {
+        if (kem == listedKem) {
+            return false;
+        }
+        listedKem = kem;
+        try {
+            writePublicFiles();
+            OwnerFiles.syncDirectory(dir);
+        } catch (IOException | KeyFileException e) {
+            throw new IdentityException(
+                    "cannot rewrite the public keys of owner directory " + dir + ": " + e.getMessage(), e);
+        }
+        return true;
+    }
+
+    /** The kem of the owner's own viewer key its lists name: X25519, or X-Wing for a {@code --pq} owner. */
+    public Kem listedKem() {
+        return listedKem;
     }
 
     public Path dir() {
@@ -179,9 +243,9 @@ public final class OwnerDirectory implements Identity, Destroyable {
         return signingKey;
     }
 
-    /** The owner's own viewer key, recipient {@value #OWNER_VIEWER} in every list. */
+    /** The owner's own viewer key its lists name, recipient {@value #OWNER_VIEWER} in every list. */
     public RecipientKeyPair viewerKey() {
-        return viewerKey;
+        return listedKem == Kem.X_WING ? xWingViewerKey : x25519ViewerKey;
     }
 
     @Override
@@ -211,7 +275,8 @@ public final class OwnerDirectory implements Identity, Destroyable {
 
     @Override
     public List<RecipientKeyPair> recipientKeys() {
-        return List.of(viewerKey);
+        // Both: a clip wrapped before the owner switched kems (or by a device that still has an older list) opens too.
+        return List.of(x25519ViewerKey, xWingViewerKey);
     }
 
     /** The signed device key certificate of {@code deviceId} made at pairing, if it was paired with this owner. */
@@ -262,7 +327,8 @@ public final class OwnerDirectory implements Identity, Destroyable {
     @Override
     public void destroy() {
         signingKey.destroy();
-        viewerKey.destroy();
+        x25519ViewerKey.destroy();
+        xWingViewerKey.destroy();
     }
 
     @Override

@@ -10,13 +10,14 @@ import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
  * The owner's one secret {@code S} (docs/FORMAT.md "Format v2", the owner): 32 bytes from a CSPRNG, written down
- * only as the 24-word recovery phrase. The owner's signing key and own viewer key are derived from it with HKDF, so
+ * only as the 24-word recovery phrase. The owner's signing key and own viewer keys (X25519 and X-Wing) are derived from it with HKDF, so
  * the phrase rebuilds both. {@link #destroy()} zeroes it; {@link #toString()} prints no secret.
  */
 public final class OwnerSecret implements Destroyable {
     public static final int BYTES = 32;
     static final String SIGNING_KEY_INFO = "doorbell/v2/owner-signing-key";
     static final String VIEWER_KEY_INFO = "doorbell/v2/owner-viewer-key";
+    static final String XWING_VIEWER_KEY_INFO = "doorbell/v3/owner-viewer-key-xwing";
 
     private final byte[] secret;
     private boolean destroyed;
@@ -62,6 +63,14 @@ public final class OwnerSecret implements Destroyable {
     /** The input of RFC 9180 DeriveKeyPair for the owner's own viewer key; the caller wipes it. */
     public byte[] viewerKeyMaterial() {
         return hkdf(VIEWER_KEY_INFO);
+    }
+
+    /**
+     * The owner's own X-Wing viewer key: its private key, the 32-byte seed of the X-Wing draft (docs/FORMAT.md §11),
+     * taken straight from HKDF so that any implementation of HKDF and X-Wing derives the same key; the caller wipes it.
+     */
+    public byte[] xWingViewerKeySeed() {
+        return hkdf(XWING_VIEWER_KEY_INFO);
     }
 
     private byte[] hkdf(String info) {

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.proto.v1.SignedRecipientList;
 import dev.doorbell.seal.keys.KeyFileException;
+import dev.doorbell.seal.v2.Kem;
 import dev.doorbell.seal.v2.KeyFiles;
 import dev.doorbell.seal.v2.RecipientLists;
 import dev.doorbell.seal.v2.RecipientPublicKey;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Who may open the future clips of the owner's devices: the owner's own viewer key and every viewer in
@@ -171,12 +173,43 @@ public final class RecipientSet {
 
     /** The version of the last list issued for {@code deviceId}, 0 if none. */
     public long currentVersion(String deviceId) {
+        return currentList(deviceId).map(RecipientList::getVersion).orElse(0L);
+    }
+
+    /** The recipients of the last list issued for {@code deviceId}, in list order; empty if none. */
+    public List<RecipientPublicKey> currentRecipients(String deviceId) {
+        return currentList(deviceId).map(RecipientLists::recipients).orElse(List.of());
+    }
+
+    /**
+     * The recipients of {@code recipients} whose wrap of a clip key a quantum computer could open (X25519): a clip is
+     * closed to a "harvest now, decrypt later" adversary only when this is empty, as every wrap of its key opens it.
+     */
+    public static List<String> classicalRecipients(List<RecipientPublicKey> recipients) {
+        return recipients.stream()
+                .filter(r -> r.kemType() != Kem.X_WING)
+                .map(RecipientPublicKey::name)
+                .toList();
+    }
+
+    /**
+     * One line on whether the clips of a list of {@code recipients} are protected against a quantum attacker:
+     * "post-quantum: yes (every recipient is x-wing)" or "post-quantum: no (x25519 recipients: owner, laptop)".
+     */
+    public static String postQuantumSummary(List<RecipientPublicKey> recipients) {
+        List<String> classical = classicalRecipients(recipients);
+        return classical.isEmpty()
+                ? "post-quantum: yes (every recipient is " + Kem.X_WING.fileName() + ")"
+                : "post-quantum: no (" + Kem.X25519.fileName() + " recipients: " + String.join(", ", classical) + ")";
+    }
+
+    private Optional<RecipientList> currentList(String deviceId) {
         Path file = owner.listFile(deviceId);
         try {
             SignedRecipientList signed = SignedRecipientList.parseFrom(Files.readAllBytes(file));
-            return RecipientList.parseFrom(signed.getList()).getVersion();
+            return Optional.of(RecipientList.parseFrom(signed.getList()));
         } catch (NoSuchFileException e) {
-            return 0;
+            return Optional.empty();
         } catch (InvalidProtocolBufferException e) {
             throw new IdentityException(file + " is not a signed recipient list: " + e.getMessage(), e);
         } catch (IOException e) {

@@ -6,12 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.doorbell.seal.v2.Kem;
+import dev.doorbell.seal.v2.RecipientKeyPair;
+import dev.doorbell.seal.v2.RecipientPublicKey;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,7 +123,69 @@ class OwnerDirectoryTest {
         OwnerDirectory created = OwnerDirectory.init(owner, new SecureRandom()).owner();
         OwnerDirectory loaded = OwnerDirectory.load(owner);
         assertEquals(created.ownerKey(), loaded.ownerKey());
-        assertEquals(1, loaded.recipientKeys().size());
+        // Both of the owner's viewer keys open clips, whichever of them the lists name.
+        assertEquals(
+                List.of(Kem.X25519, Kem.X_WING),
+                loaded.recipientKeys().stream().map(RecipientKeyPair::kem).toList());
+        assertEquals(Kem.X25519, loaded.listedKem());
+    }
+
+    @Test
+    void initPq_listsNameTheXWingKey_ownerPubSaysSo_loadKeepsIt() throws Exception {
+        Path owner = dir.resolve("owner");
+        OwnerDirectory created =
+                OwnerDirectory.init(owner, new SecureRandom(), Kem.X_WING).owner();
+
+        assertEquals(Kem.X_WING, created.viewerKey().kem());
+        assertTrue(Files.readString(owner.resolve(OwnerDirectory.PUBLIC_FILE)).contains("\nviewer-kem: x-wing\n"));
+        OwnerDirectory loaded = OwnerDirectory.load(owner);
+        assertEquals(Kem.X_WING, loaded.listedKem());
+        assertArrayEquals(
+                created.viewerKey().publicKey().publicKey(),
+                loaded.viewerKey().publicKey().publicKey());
+        List<RecipientPublicKey> recipients = new RecipientSet(loaded).recipients();
+        assertEquals(Kem.X_WING, recipients.get(0).kemType());
+        assertEquals("post-quantum: yes (every recipient is x-wing)", RecipientSet.postQuantumSummary(recipients));
+    }
+
+    @Test
+    void xWingViewerKey_isTheHkdfOfTheSecret_asFormatSection11Says() throws Exception {
+        byte[] s = new byte[32];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (byte) i;
+        }
+        OwnerSecret secret = OwnerSecret.fromBytes(s);
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(
+                new HKDFParameters(s, null, "doorbell/v3/owner-viewer-key-xwing".getBytes(StandardCharsets.US_ASCII)));
+        byte[] expected = new byte[32];
+        hkdf.generateBytes(expected, 0, 32);
+        assertArrayEquals(expected, secret.xWingViewerKeySeed());
+        assertFalse(Arrays.equals(secret.viewerKeyMaterial(), secret.xWingViewerKeySeed()));
+    }
+
+    @Test
+    void recoverPq_fromThePhraseAlone_writesWhatInitPqWrote_andSwitchingBackAndForthKeepsLoading() throws Exception {
+        Path first = dir.resolve("owner");
+        OwnerDirectory.Created created = OwnerDirectory.init(first, new SecureRandom(), Kem.X_WING);
+        Path second = dir.resolve("recovered");
+        OwnerDirectory.recover(second, created.phrase(), Kem.X_WING);
+        for (String file : List.of(
+                OwnerDirectory.SECRET_FILE,
+                OwnerDirectory.PUBLIC_FILE,
+                "viewers/" + OwnerDirectory.OWNER_VIEWER + ".pub")) {
+            assertArrayEquals(Files.readAllBytes(first.resolve(file)), Files.readAllBytes(second.resolve(file)), file);
+        }
+
+        Path third = dir.resolve("recovered-classic");
+        OwnerDirectory classic = OwnerDirectory.recover(third, created.phrase());
+        assertEquals(Kem.X25519, OwnerDirectory.load(third).listedKem());
+        assertTrue(classic.useListedKem(Kem.X_WING));
+        assertFalse(classic.useListedKem(Kem.X_WING));
+        assertArrayEquals(
+                Files.readAllBytes(first.resolve(OwnerDirectory.PUBLIC_FILE)),
+                Files.readAllBytes(third.resolve(OwnerDirectory.PUBLIC_FILE)));
+        assertEquals(Kem.X_WING, OwnerDirectory.load(third).listedKem());
     }
 
     @Test

@@ -29,24 +29,55 @@ public final class KeyFiles {
 
     private KeyFiles() {}
 
-    /** owner.pub: the owner's signing public key and its own viewer key (recipient name {@code owner}). */
+    /**
+     * The value of owner.pub's optional {@code viewer-kem:} line: the kem of the owner's own viewer key named in its
+     * lists (absent = x25519, as every owner.pub older versions wrote).
+     */
+    public static final String OWNER_VIEWER_KEM = "viewer-kem";
+
+    /**
+     * owner.pub: the owner's signing public key and its own viewer key (recipient name {@code owner}), X25519 or,
+     * for an owner made or switched with {@code --pq}, X-Wing.
+     */
     public record OwnerPublic(VerifyingKey signing, RecipientPublicKey viewer) {}
 
     /** signing.key: a device's own signing key. */
     public record DeviceSigningKey(String deviceId, SigningKey key) {}
 
     public static OwnerPublic readOwnerPublic(Path file) {
-        Map<String, String> values = KeyFileText.parse(file, OWNER_PUBLIC_MAGIC, List.of("signing", "viewer"));
+        Map<String, String> values =
+                KeyFileText.parse(file, OWNER_PUBLIC_MAGIC, List.of("signing", "viewer"), List.of(OWNER_VIEWER_KEM));
         VerifyingKey signing = new VerifyingKey(KeyFileText.decodeKey(file, "signing", values.get("signing")));
-        byte[] viewer = KeyFileText.decodeKey(file, "viewer", values.get("viewer"));
-        return new OwnerPublic(signing, RecipientPublicKey.x25519(RecipientPublicKey.OWNER, viewer));
+        Kem kem = values.containsKey(OWNER_VIEWER_KEM)
+                ? requireKem(file, OWNER_VIEWER_KEM, values.get(OWNER_VIEWER_KEM))
+                : Kem.X25519;
+        byte[] viewer = KeyFileText.decodePublic(file, "viewer", values.get("viewer"), kem.publicKeyBytes());
+        try {
+            return new OwnerPublic(signing, RecipientPublicKey.of(RecipientPublicKey.OWNER, kem, viewer));
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(file + ": 'viewer' " + e.getMessage());
+        }
     }
 
     public static void writeOwnerPublic(Path file, VerifyingKey signing, RecipientPublicKey viewer) {
+        writeOwnerPublic(file, signing, viewer, true);
+    }
+
+    /** Without {@code sync} the caller makes the file durable later (a fleet pairs thousands, then syncs once). */
+    public static void writeOwnerPublic(Path file, VerifyingKey signing, RecipientPublicKey viewer, boolean sync) {
+        KeyFileText.writePublic(
+                file, OWNER_PUBLIC_MAGIC, ownerPublicFields(signing, viewer), "the owner's public keys", sync);
+    }
+
+    private static Map<String, String> ownerPublicFields(VerifyingKey signing, RecipientPublicKey viewer) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("signing", base64(signing.bytes()));
         fields.put("viewer", base64(viewer.publicKey()));
-        KeyFileText.writePublic(file, OWNER_PUBLIC_MAGIC, fields, "the owner's public keys", true);
+        // An X25519 owner keeps the layout older versions wrote and read, without the line.
+        if (viewer.kemType() != Kem.X25519) {
+            fields.put(OWNER_VIEWER_KEM, viewer.kemType().fileName());
+        }
+        return fields;
     }
 
     /**
@@ -140,9 +171,13 @@ public final class KeyFiles {
     }
 
     private static Kem requireKem(Path file, String value) {
+        return requireKem(file, "kem", value);
+    }
+
+    private static Kem requireKem(Path file, String field, String value) {
         return Kem.byFileName(value)
-                .orElseThrow(() -> new KeyFileException(
-                        file + ": 'kem' must be " + KEM_X25519 + " or " + KEM_X_WING + " (the kems of this version)"));
+                .orElseThrow(() -> new KeyFileException(file + ": '" + field + "' must be " + KEM_X25519 + " or "
+                        + KEM_X_WING + " (the kems of this version)"));
     }
 
     private static String requireName(Path file, String name) {

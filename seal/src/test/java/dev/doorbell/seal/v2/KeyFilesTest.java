@@ -38,6 +38,26 @@ class KeyFilesTest {
     }
 
     @Test
+    void ownerPublic_xWingViewer_roundTripWithAViewerKemLine_anUnknownKemRefused() throws Exception {
+        Path file = dir.resolve("owner.pub");
+        RecipientKeyPair xWing = RecipientKeyPair.fromPrivate(RecipientPublicKey.OWNER, Kem.X_WING, new byte[32]);
+        KeyFiles.writeOwnerPublic(file, world.owner.publicKey(), xWing.publicKey());
+        assertEquals(
+                "doorbell-owner-public v2\nsigning: "
+                        + b64(world.owner.publicKey().bytes()) + "\nviewer: "
+                        + b64(xWing.publicKey().publicKey()) + "\nviewer-kem: x-wing\n",
+                Files.readString(file));
+        KeyFiles.OwnerPublic read = KeyFiles.readOwnerPublic(file);
+        assertEquals(world.owner.publicKey(), read.signing());
+        assertEquals(xWing.publicKey(), read.viewer());
+
+        write(file, Files.readString(file).replace("viewer-kem: x-wing", "viewer-kem: kyber"));
+        assertTrue(assertThrows(KeyFileException.class, () -> KeyFiles.readOwnerPublic(file))
+                .getMessage()
+                .contains("'viewer-kem' must be x25519 or x-wing"));
+    }
+
+    @Test
     void viewerKeyAndPublic_roundTrip_privateIs0600() throws Exception {
         Path key = dir.resolve("viewer.key");
         Path pub = dir.resolve("viewer.pub");

@@ -39,6 +39,7 @@ import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.hpke.HPKE;
 import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
+import org.bouncycastle.pqc.crypto.xwing.XWingPrivateKeyParameters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,6 +92,21 @@ class V2VectorsTest {
                     t.get("viewerKeyId"),
                     TestData.hex(
                             Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(idInput), 8)));
+            // The owner's X-Wing key (FORMAT.md §11): the seed is the HKDF output, the key pair the draft's from it.
+            byte[] xWingSeed = Hkdf.sha256(secret, null, ascii("doorbell/v3/owner-viewer-key-xwing"), 32);
+            assertEquals(t.get("xWingViewerSeed"), TestData.hex(xWingSeed));
+            byte[] xWingPublic = new XWingPrivateKeyParameters(xWingSeed)
+                    .getPublicKeyParameters()
+                    .getEncoded();
+            assertEquals(t.get("xWingViewerPublicKey"), TestData.hex(xWingPublic));
+            byte[] xWingIdInput = ByteBuffer.allocate(2 + xWingPublic.length)
+                    .putShort((short) 0x647a)
+                    .put(xWingPublic)
+                    .array();
+            assertEquals(
+                    t.get("xWingViewerKeyId"),
+                    TestData.hex(
+                            Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(xWingIdInput), 8)));
         }
     }
 
