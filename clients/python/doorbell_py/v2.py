@@ -143,9 +143,14 @@ def read_owner_public(path):
 
 
 def read_owner_public_text(text, path):
-  fields = keyfiles.parse_fields(text, OWNER_PUBLIC_MAGIC, ("signing", "viewer"), path)
+  """(signing public key, the owner's listed viewer public key, its kem). An owner made with `--pq` names an x-wing
+  viewer key (FORMAT.md §13: the optional `viewer-kem: x-wing` line, a 1216-byte key); absent means x25519."""
+  fields = keyfiles.parse_fields(text, OWNER_PUBLIC_MAGIC, ("signing", "viewer"), path, optional=("viewer-kem",))
+  kem = KEM_NAMES.get(fields.get("viewer-kem", "x25519"))
+  if kem is None:
+    raise keyfiles.KeyFileError("%s: viewer-kem %r is neither x25519 nor x-wing" % (path, fields["viewer-kem"]))
   return (keyfiles.decode_key(fields["signing"], path, "signing"),
-          keyfiles.decode_key(fields["viewer"], path, "viewer"))
+          keyfiles.decode_key(fields["viewer"], path, "viewer", length=PUBLIC_KEY_LENS[kem]), kem)
 
 
 def format_viewer_key(name, private_key):
@@ -595,8 +600,15 @@ def load_owner(directory):
   signing = owner_signing_key(secret)
   viewer = owner_viewer_key(secret)
   pub = os.path.join(directory, "owner.pub")
-  if os.path.exists(pub) and read_owner_public(pub) != (signing.public, viewer.public):
-    raise keyfiles.KeyFileError("%s: does not hold the keys owner.secret derives" % pub)
+  xwing_key_ids = []
+  if os.path.exists(pub):
+    listed_signing, listed_viewer, kem = read_owner_public(pub)
+    # An x-wing owner key cannot be derived here (no ML-KEM): its key id only lets clips wrapped to it say
+    # UNSUPPORTED; the x25519 key the secret derives still opens the clips of lists that named it.
+    if listed_signing != signing.public or (kem == KEM_X25519 and listed_viewer != viewer.public):
+      raise keyfiles.KeyFileError("%s: does not hold the keys owner.secret derives" % pub)
+    if kem == v3.KEM_XWING:
+      xwing_key_ids.append(key_id(listed_viewer, kem))
   paired = {}
   devices = os.path.join(directory, "devices")
   if os.path.isdir(devices):
@@ -608,7 +620,8 @@ def load_owner(directory):
                                                  _read_bytes(os.path.join(devices, name)))
         except CertificateRefused as e:
           raise keyfiles.KeyFileError("%s: %s" % (os.path.join(devices, name), e)) from None
-  return Identity("owner", signing.public, [Recipient(OWNER_VIEWER_NAME, viewer)], paired)
+  return Identity("owner", signing.public, [Recipient(OWNER_VIEWER_NAME, viewer)], paired,
+                  xwing_key_ids=xwing_key_ids)
 
 
 def load_viewer(directory, need_owner=True):

@@ -403,3 +403,24 @@ class ChainStateTest(unittest.TestCase):
 
 if __name__ == "__main__":
   unittest.main()
+
+
+class PostQuantumOwnerTest(unittest.TestCase):
+  """An owner made with `doorbell owner init --pq` names an x-wing key on its lists (FORMAT.md §13 `viewer-kem`)."""
+
+  def test_loadOwner_xWingOwnerPub_readsItAndKnowsTheKeyIdItCannotUse(self):
+    with tempfile.TemporaryDirectory() as directory:
+      secret = support.make_owner(directory)
+      signing = v2.owner_signing_key(secret)
+      listed = bytes(1152) + os.urandom(64)
+      text = "%s\nsigning: %s\nviewer: %s\nviewer-kem: x-wing\n" % (v2.OWNER_PUBLIC_MAGIC, v2._b64(signing.public),
+                                                                   v2._b64(listed))
+      keyfiles.write_atomically(os.path.join(directory, "owner.pub"), text)
+      identity = v2.load_owner(directory)
+      self.assertEqual(frozenset([v2.key_id(listed, v3.KEM_XWING)]), identity.xwing_key_ids)
+      self.assertEqual(v2.owner_viewer_key(secret).public, identity.recipients[0].key_pair.public)
+
+  def test_readOwnerPublic_unknownViewerKem_refusedNamingIt(self):
+    with self.assertRaisesRegex(keyfiles.KeyFileError, "viewer-kem 'kyber'"):
+      v2.read_owner_public_text("%s\nsigning: %s\nviewer: %s\nviewer-kem: kyber\n"
+                                % (v2.OWNER_PUBLIC_MAGIC, v2._b64(bytes(32)), v2._b64(bytes(32))), "owner.pub")
