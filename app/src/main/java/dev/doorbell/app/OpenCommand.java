@@ -188,6 +188,9 @@ public final class OpenCommand implements Callable<Integer> {
                         r.storedFrames(),
                         Tables.bytes(r.sealedBytes()),
                         r.summary());
+                // What the uplink saw without any key: informative, the owner's own checks give the verdict.
+                r.uplinkFlags()
+                        .forEach(f -> stdout.printf("%-20s %s  UPLINK FLAG %s%n", r.deviceId(), r.clipName(), f));
                 stdout.flush();
             }
         });
@@ -217,6 +220,14 @@ public final class OpenCommand implements Callable<Integer> {
         if (!chainLines.isEmpty()) {
             summary.append("chains of clips:\n");
             chainLines.forEach(l -> summary.append(l).append('\n'));
+        }
+        List<ClipResult> flagged =
+                results.stream().filter(r -> !r.uplinkFlags().isEmpty()).toList();
+        if (!flagged.isEmpty()) {
+            summary.append("flagged by the uplink (keyless, informative):\n");
+            flagged.forEach(r -> r.uplinkFlags()
+                    .forEach(f -> summary.append(
+                            String.format("%-20s %s  UPLINK FLAG %s%n", r.deviceId(), r.clipName(), f))));
         }
         List<ClipResult> notOk = results.stream().filter(r -> !r.ok()).toList();
         if (!notOk.isEmpty()) {

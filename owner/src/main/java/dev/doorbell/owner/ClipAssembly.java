@@ -26,6 +26,8 @@ final class ClipAssembly {
     private static final Comparator<Hole> ORDER =
             Comparator.comparingLong(Hole::segment).thenComparingLong(Hole::offset);
 
+    private static final int MAX_FLAG_CHARS = 300;
+
     private final List<Hole> holes;
     private final Map<String, Builder> clips = new LinkedHashMap<>();
 
@@ -47,6 +49,8 @@ final class ClipAssembly {
                             "bad header (the clip_open record at " + at + " comes after frames of the clip)";
                 } else {
                     clip.header = open.getHeader().toByteArray();
+                    open.getUplinkFlagsList()
+                            .forEach(f -> clip.uplinkFlags.add(printable(f.getReason() + " (" + f.getDetail() + ")")));
                 }
                 clip.entries.add(new Entry(segment, offset, false, false, -1));
             }
@@ -78,7 +82,15 @@ final class ClipAssembly {
         List<StoredClip> out = new ArrayList<>();
         for (Builder b : clips.values()) {
             out.add(new StoredClip(
-                    b.deviceId, b.clipId, b.header, b.frames, b.closed, b.sealedBytes, b.headerProblem, holesOf(b)));
+                    b.deviceId,
+                    b.clipId,
+                    b.header,
+                    b.frames,
+                    b.closed,
+                    b.sealedBytes,
+                    b.headerProblem,
+                    holesOf(b),
+                    b.uplinkFlags));
         }
         return out;
     }
@@ -118,6 +130,19 @@ final class ClipAssembly {
         return new ClipHoles(header, frames);
     }
 
+    /**
+     * A flag is text from the store, which the reader treats as hostile: only printable ASCII reaches a terminal,
+     * and no more of it than a line.
+     */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && out.length() < MAX_FLAG_CHARS; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
+    }
+
     /** How many holes lie before log position (segment, offset). */
     private int countBefore(long segment, long offset) {
         int lo = 0;
@@ -143,6 +168,7 @@ final class ClipAssembly {
         final long clipId;
         final List<StoredFrameBytes> frames = new ArrayList<>();
         final List<Entry> entries = new ArrayList<>();
+        final List<String> uplinkFlags = new ArrayList<>();
         byte[] header;
         String headerProblem;
         boolean closed;

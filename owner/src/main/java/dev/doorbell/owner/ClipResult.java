@@ -2,6 +2,7 @@ package dev.doorbell.owner;
 
 import dev.doorbell.owner.chain.ChainedClip;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What opening one stored clip gave: its verdict (OK, TRUNCATED, TAMPERED, DAMAGED, NO KEY when the keyring cannot
@@ -9,6 +10,7 @@ import java.nio.file.Path;
  * (docs/FORMAT.md §4), what was written, and the figures for the tables.
  *
  * @param chain what the chain check needs of a format v3 clip whose header verified; null for every other clip
+ * @param uplinkFlags the keyless misuse flags the uplink stored with the clip, "reason (detail)"; informative
  */
 public record ClipResult(
         String deviceId,
@@ -21,7 +23,12 @@ public record ClipResult(
         String keyword,
         String summary,
         Path outDir,
-        ChainedClip chain) {
+        ChainedClip chain,
+        List<String> uplinkFlags) {
+
+    public ClipResult {
+        uplinkFlags = List.copyOf(uplinkFlags);
+    }
 
     public boolean ok() {
         return "OK".equals(verdict);
@@ -44,6 +51,7 @@ public record ClipResult(
                 "acknowledged frames missing",
                 line,
                 outDir,
-                chain);
+                chain,
+                uplinkFlags);
     }
 }

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Merges the snapshots of several uplink stores into one, for uplink processes that share a port (SO_REUSEPORT):
@@ -61,12 +63,14 @@ public final class StoreMerge {
         String headerProblem = null;
         String headerHole = null;
         List<FrameHole> holes = new ArrayList<>();
+        Set<String> uplinkFlags = new LinkedHashSet<>();
         boolean closed = false;
         boolean ordered = true;
         for (Copy copy : copies) {
             StoredClip c = copy.clip();
             closed |= c.closed();
             ordered &= increasing(c.frames());
+            uplinkFlags.addAll(c.uplinkFlags());
             for (FrameHole h : c.holes().frames()) {
                 holes.add(new FrameHole(h.afterSeq(), h.beforeSeq(), h.where() + " of " + copy.store()));
             }
@@ -117,7 +121,8 @@ public final class StoreMerge {
                 closed,
                 sealedBytes,
                 headerProblem,
-                new ClipHoles(header == null ? headerHole : null, holes));
+                new ClipHoles(header == null ? headerHole : null, holes),
+                List.copyOf(uplinkFlags));
     }
 
     private static boolean increasing(List<StoredFrameBytes> frames) {

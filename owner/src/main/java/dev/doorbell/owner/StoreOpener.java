@@ -142,7 +142,7 @@ public final class StoreOpener {
                                                     : "epoch " + header.getKeyEpoch())),
                     clipDir.resolve("contact-sheet.png"));
         }
-        Files.writeString(clipDir.resolve("verdict.txt"), verdict.summary() + "\n");
+        Files.writeString(clipDir.resolve("verdict.txt"), verdict.summary() + "\n" + flagLines(clip));
         return new ClipResult(
                 clip.deviceId(),
                 clip.clipId(),
@@ -154,7 +154,8 @@ public final class StoreOpener {
                 verdict.keyword(),
                 verdict.summary(),
                 clipDir,
-                chained(clip, verdict));
+                chained(clip, verdict),
+                clip.uplinkFlags());
     }
 
     /**
@@ -202,7 +203,7 @@ public final class StoreOpener {
     private static ClipResult noKey(StoredClip clip, Path clipDir, String why) throws IOException {
         String summary = "NO KEY: " + why;
         Files.createDirectories(clipDir);
-        Files.writeString(clipDir.resolve("verdict.txt"), summary + "\n");
+        Files.writeString(clipDir.resolve("verdict.txt"), summary + "\n" + flagLines(clip));
         return new ClipResult(
                 clip.deviceId(),
                 clip.clipId(),
@@ -214,7 +215,15 @@ public final class StoreOpener {
                 "",
                 summary,
                 clipDir,
-                null);
+                null,
+                clip.uplinkFlags());
+    }
+
+    /** The uplink's keyless flags, one "UPLINK FLAG" line each, after the verdict in verdict.txt. */
+    private static String flagLines(StoredClip clip) {
+        StringBuilder lines = new StringBuilder();
+        clip.uplinkFlags().forEach(f -> lines.append("UPLINK FLAG ").append(f).append('\n'));
+        return lines.toString();
     }
 
     private static String triggerName(Trigger trigger) {

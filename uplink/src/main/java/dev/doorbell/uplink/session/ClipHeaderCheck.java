@@ -62,6 +62,19 @@ final class ClipHeaderCheck {
         return wrappedKeysProblem(parsed);
     }
 
+    /** The ClipHeader of header bytes that {@link #problem} passed (the inner one of a v2 or v3 header). */
+    static ClipHeader parsed(ByteString header) {
+        ClipHeader inner = signed(header);
+        if (inner != null) {
+            return inner;
+        }
+        try {
+            return ClipHeader.parseFrom(header);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("a header that passed the check does not parse", e);
+        }
+    }
+
     /**
      * Sizes only: a wrapped key the owner's side would refuse as a bad header is refused here already. Nothing in it
      * is opened or checked further; the uplink holds no key and no cipher.

@@ -1,11 +1,14 @@
 package dev.doorbell.uplink.session;
 
 import dev.doorbell.proto.v1.ClipClose;
+import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.ClipOpen;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Frame;
+import dev.doorbell.proto.v1.StoredUplinkFlag;
 import dev.doorbell.proto.v1.UplinkMessage;
 import dev.doorbell.uplink.logging.LogContext;
+import dev.doorbell.uplink.logging.RateLimitedLog;
 import dev.doorbell.uplink.metrics.UplinkMetrics;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.store.ClipStatus;
@@ -13,7 +16,9 @@ import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.Outcome;
 import dev.doorbell.uplink.store.Submission;
 import io.netty.channel.ChannelHandlerContext;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ClipStream {
     private static final Logger LOG = LoggerFactory.getLogger(ClipStream.class);
+    // A device decides how often it misuses the format: its flags are rate-limited per device like its refusals.
+    private static final RateLimitedLog FLAGS = RateLimitedLog.of(ClipStream.class);
 
     private final ChannelHandlerContext ctx;
     private final SessionLoop loop;
@@ -38,6 +45,7 @@ final class ClipStream {
     private final String deviceId;
     private final Consumer<UplinkMessage> errors;
     private final UplinkMetrics metrics;
+    private final KeylessWatch keyless;
     private final ClipAcks acks = new ClipAcks();
     // Clips this session is uploading. The limit counts these, not every clip the store holds unclosed: a clip cut
     // short by a power loss is never closed, and a device must not be locked out by the clips it could not finish.
@@ -56,8 +64,10 @@ final class ClipStream {
             UplinkConfig config,
             String deviceId,
             Consumer<UplinkMessage> errors,
-            UplinkMetrics metrics) {
+            UplinkMetrics metrics,
+            KeylessWatch keyless) {
         this.metrics = metrics;
+        this.keyless = keyless;
         this.ctx = ctx;
         this.loop = loop;
         this.store = store;
@@ -87,10 +97,32 @@ final class ClipStream {
                     clipId));
             return;
         }
+        ClipHeader header = ClipHeaderCheck.parsed(message.getHeader());
+        List<KeylessWatch.Finding> findings = keyless.check(deviceId, clipId, header);
+        List<StoredUplinkFlag> flags = new ArrayList<>();
+        for (KeylessWatch.Finding f : findings) {
+            flags.add(StoredUplinkFlag.newBuilder()
+                    .setReason(f.flag().label())
+                    .setDetail(f.detail())
+                    .build());
+        }
         Submission submission =
-                store.openClip(deviceId, clipId, message.getHeader().toByteArray());
+                store.openClip(deviceId, clipId, message.getHeader().toByteArray(), flags);
         if (refused(submission, where, clipId, -1)) {
             return;
+        }
+        if (submission.outcome() == Outcome.ACCEPTED) {
+            // Only a clip stored as new is history and is flagged: a resent header is the same clip again.
+            keyless.remember(deviceId, clipId, header);
+            for (KeylessWatch.Finding f : findings) {
+                metrics.misuseFlagged(f.flag());
+                FLAGS.warn(
+                        deviceId,
+                        "{}: keyless misuse flag {}: {} (the clip is stored, flagged for the owner)",
+                        where,
+                        f.flag().label(),
+                        f.detail());
+            }
         }
         active.add(clipId);
         metrics.clipOpened();

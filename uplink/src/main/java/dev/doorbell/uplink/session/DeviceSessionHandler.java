@@ -363,7 +363,7 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         }
         cancelDeadline();
         deviceId = certificateId;
-        clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError, metrics);
+        clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError, metrics, registry.keyless());
         state = State.ACTIVE;
         registry.register(deviceId, this);
         metrics.handshakeDone();

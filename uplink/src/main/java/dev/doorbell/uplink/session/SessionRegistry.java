@@ -25,6 +25,7 @@ public final class SessionRegistry {
     private final ConcurrentMap<String, DeviceSessionHandler> byDevice = new ConcurrentHashMap<>();
     private final ErrorBackoffs errorBackoffs = new ErrorBackoffs();
     private volatile RecipientListRelay recipientLists = RecipientListRelay.none();
+    private final KeylessWatch keyless = new KeylessWatch();
 
     void track(Channel channel) {
         connections.add(channel);
@@ -41,6 +42,11 @@ public final class SessionRegistry {
 
     void unregister(String deviceId, DeviceSessionHandler session) {
         byDevice.remove(deviceId, session);
+    }
+
+    /** The per-device history of public header values that keyless misuse flags compare against (per server). */
+    KeylessWatch keyless() {
+        return keyless;
     }
 
     /** Devices closed for too many errors, refused until their backoff is over (per server, not per session). */

@@ -6,6 +6,7 @@ import dev.doorbell.proto.v1.StoredClipClose;
 import dev.doorbell.proto.v1.StoredClipOpen;
 import dev.doorbell.proto.v1.StoredFrame;
 import dev.doorbell.proto.v1.StoredRecord;
+import dev.doorbell.proto.v1.StoredUplinkFlag;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -42,7 +43,7 @@ final class ClipIndex {
     private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
     private int clips;
 
-    Decision openClip(String deviceId, long clipId, byte[] header, long nowMs) {
+    Decision openClip(String deviceId, long clipId, byte[] header, List<StoredUplinkFlag> flags, long nowMs) {
         ClipState clip = get(deviceId, clipId);
         if (clip != null && clip.damage != null) {
             if (clip.header != null && Arrays.equals(clip.header, header)) {
@@ -65,7 +66,8 @@ final class ClipIndex {
                         .setDeviceId(deviceId)
                         .setClipId(clipId)
                         .setHeader(ByteString.copyFrom(header))
-                        .setReceivedUnixMs(nowMs))
+                        .setReceivedUnixMs(nowMs)
+                        .addAllUplinkFlags(flags))
                 .build();
         clip.pendingOpen = new PendingRecord(clip, record);
         byDevice.computeIfAbsent(deviceId, d -> new HashMap<>()).put(clipId, clip);
@@ -241,6 +243,7 @@ final class ClipIndex {
                                 deviceId,
                                 clipId,
                                 record.getClipOpen().getHeader().toByteArray(),
+                                record.getClipOpen().getUplinkFlagsList(),
                                 0);
             case FRAME -> {
                 StoredFrame frame = record.getFrame();

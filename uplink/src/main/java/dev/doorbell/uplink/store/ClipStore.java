@@ -1,6 +1,7 @@
 package dev.doorbell.uplink.store;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.proto.v1.StoredUplinkFlag;
 import java.util.List;
 
 /**
@@ -15,6 +16,14 @@ public interface ClipStore extends AutoCloseable {
 
     /** Stores the header bytes of a clip: first time ACCEPTED, same bytes DUPLICATE, other bytes CLIP_CONFLICT. */
     Submission openClip(String deviceId, long clipId, byte[] header);
+
+    /**
+     * As {@link #openClip(String, long, byte[])}, with the keyless misuse flags the uplink saw in the header, stored
+     * beside it for the owner when the clip is new (docs/FORMAT.md §6). A store that keeps no records drops them.
+     */
+    default Submission openClip(String deviceId, long clipId, byte[] header, List<StoredUplinkFlag> flags) {
+        return openClip(deviceId, clipId, header);
+    }
 
     /**
      * Stores frame {@code seq} of a clip. {@code seq} is the protobuf uint32 and compares unsigned. The byte strings

@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.StoredFrame;
+import dev.doorbell.proto.v1.StoredUplinkFlag;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -170,9 +171,14 @@ public final class DirectoryStore implements ClipStore {
 
     @Override
     public Submission openClip(String deviceId, long clipId, byte[] header) {
+        return openClip(deviceId, clipId, header, List.of());
+    }
+
+    @Override
+    public Submission openClip(String deviceId, long clipId, byte[] header, List<StoredUplinkFlag> flags) {
         DeviceIds.require(deviceId);
         checkSize("header", header.length);
-        return submit(clips -> clips.openClip(deviceId, clipId, header, clock.millis()));
+        return submit(clips -> clips.openClip(deviceId, clipId, header, flags, clock.millis()));
     }
 
     @Override
