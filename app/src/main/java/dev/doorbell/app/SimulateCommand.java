@@ -93,15 +93,15 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(
             names = "--ring-at",
             paramLabel = "ID=OFFSET",
-            description =
-                    "Press the doorbell of device ID at OFFSET after the start, e.g. doorbell-0001=8s (repeatable).")
+            description = "A visitor walks up and presses the doorbell of device ID at OFFSET after the start, e.g."
+                    + " doorbell-0001=8s (repeatable).")
     Map<String, String> ringAt = new HashMap<>();
 
     @Option(
             names = "--ring-rate",
             paramLabel = "PER_HOUR",
             defaultValue = "2",
-            description = "Random presses per hour (default: ${DEFAULT-VALUE}).")
+            description = "Visitors per hour who walk up and ring, once or twice (default: ${DEFAULT-VALUE}).")
     double ringRate;
 
     @Option(

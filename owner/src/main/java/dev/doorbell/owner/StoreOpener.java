@@ -128,6 +128,7 @@ public final class StoreOpener {
         if (!verdict.frames().isEmpty()) {
             ContactSheet.write(
                     verdict.frames(),
+                    info,
                     clip.deviceId() + "  clip " + clip.clipName() + "  " + trigger + "  " + started,
                     verdict.summary()
                             + (header == null || info == null

@@ -26,6 +26,7 @@ public final class Camera {
     private final RingSchedule rings;
     private final ClipRecorder recorder;
     private final BufferedImage image;
+    private static final Duration VISITOR_QUIET_MARGIN = Duration.ofSeconds(2);
     private static final long SCENE_EPOCH_MICROS = VirtualSimClock.DEFAULT_START.toEpochMilli() * 1000;
 
     private final long originMicros;
@@ -45,11 +46,14 @@ public final class Camera {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         Profile profile = config.profile();
-        this.scene = new PorchScene(profile, config.seed(), config.crossingRatePerMinute(), config.cloudsPerHour());
+        // One set of visitors for the picture and the button, so that every press is by someone the frames show.
+        Visitors visitors = new Visitors(config.seed(), config.ringRatePerHour());
+        this.scene = new PorchScene(
+                profile, config.seed(), config.crossingRatePerMinute(), config.cloudsPerHour(), visitors);
         this.detector = new MotionDetector(config.motion());
         this.encoder = JpegEncoder.forProfile(profile);
         this.originMicros = clock.nowMicros();
-        this.rings = new RingSchedule(config.seed(), config.ringRatePerHour(), originMicros);
+        this.rings = new RingSchedule(visitors, originMicros, SCENE_EPOCH_MICROS - originMicros);
         this.recorder = new ClipRecorder(
                 profile,
                 config.preRoll(),
@@ -138,7 +142,20 @@ public final class Camera {
         encoder.close();
     }
 
-    /** The doorbell button: {@code ringSchedule().pressAt(time)} forces a press. */
+    /**
+     * Sends a visitor to the door who presses the bell at {@code micros} of the clock, after standing still there for
+     * the post-roll, the pre-roll and a margin for the detector to settle: their walk up is a motion clip that has
+     * ended by then, and the press starts a ring clip whose whole pre-roll shows them at the bell (unless something
+     * else keeps the camera recording, or the camera started less than a pre-roll before).
+     */
+    public void visitorPressesAt(long micros) {
+        rings.visitorPressesAt(micros, config.postRoll().plus(config.preRoll()).plus(VISITOR_QUIET_MARGIN));
+    }
+
+    /**
+     * The doorbell button, pressed by the scene's visitors; {@code ringSchedule().pressAt(time)} forces a press with
+     * nobody in view (a button test, say).
+     */
     public RingSchedule ringSchedule() {
         return rings;
     }

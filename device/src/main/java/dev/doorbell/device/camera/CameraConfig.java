@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param preRoll video kept from before a trigger (HomeKit Secure Video keeps at least 4 s)
  * @param postRoll a clip ends once this long has passed without motion or ring
  * @param maxClip no clip is longer than this, pre-roll included
- * @param ringRatePerHour mean random doorbell presses per hour; 0 for none
+ * @param ringRatePerHour mean visitors per hour who walk up and ring (once, or twice when impatient); 0 for none
  * @param crossingRatePerMinute mean people and cars passing per minute; 0 for none
  * @param cloudsPerHour mean clouds per hour that dim the light; 0 for a clear sky
  */
@@ -44,7 +44,7 @@ public record CameraConfig(
         requireRate(cloudsPerHour, "cloudsPerHour", deviceId);
     }
 
-    /** 4 s pre-roll, 5 s post-roll, 60 s clips, 2 rings an hour, a passer-by every 2 minutes, 6 clouds an hour. */
+    /** 4 s pre-roll, 5 s post-roll, 60 s clips, 2 callers an hour, a passer-by every 2 minutes, 6 clouds an hour. */
     public static CameraConfig defaults(String deviceId, Profile profile, long seed) {
         return new CameraConfig(
                 deviceId,

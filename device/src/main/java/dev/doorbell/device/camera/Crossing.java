@@ -5,8 +5,8 @@ import java.awt.Graphics2D;
 import java.util.SplittableRandom;
 
 /**
- * One passer-by in the porch scene: a person walking along the pavement, a visitor who walks up to the door,
- * waits and leaves, or a car on the street. Everything about it (kind, direction, speed, size, colours) is drawn
+ * One passer-by in the porch scene: a person walking along the pavement or a car on the street (people who come to
+ * the door are {@link Visitor}s, since each of them rings). Everything about it (kind, direction, speed, size, colours) is drawn
  * from the seed of its arrival, and its position is a pure function of time.
  */
 record Crossing(
@@ -15,7 +15,6 @@ record Crossing(
         boolean leftToRight,
         double speed,
         double size,
-        long dwellMicros,
         double lane,
         Color main,
         Color second,
@@ -23,16 +22,13 @@ record Crossing(
 
     enum Kind {
         WALKER,
-        VISITOR,
         CAR
     }
 
     /** No crossing lasts longer than this; the scene looks back this far for crossings still in view. */
     static final long MAX_DURATION_MICROS = 40_000_000L;
 
-    private static final double DOOR_X = 0.27;
-    private static final double DOOR_FEET_Y = 0.905;
-    private static final Color[] SKIN = {
+    static final Color[] SKIN = {
         new Color(241, 194, 160),
         new Color(224, 172, 125),
         new Color(198, 134, 66),
@@ -54,11 +50,12 @@ record Crossing(
     static Crossing from(PoissonTimeline.Arrival arrival) {
         SplittableRandom r = new SplittableRandom(arrival.seed());
         double pick = r.nextDouble();
-        Kind kind = pick < 0.4 ? Kind.CAR : pick < 0.8 ? Kind.WALKER : Kind.VISITOR;
+        Kind kind = pick < 0.4 ? Kind.CAR : Kind.WALKER;
         boolean leftToRight = r.nextBoolean();
         double speed = kind == Kind.CAR ? 0.35 + 0.45 * r.nextDouble() : 0.08 + 0.08 * r.nextDouble();
         double size = 0.85 + 0.3 * r.nextDouble();
-        long dwell = 3_000_000L + r.nextLong(9_000_000L);
+        // Drawn and unused since visitors left this class: the draw keeps a seed's cars and walkers as they were.
+        r.nextLong(9_000_000L);
         double lane = r.nextDouble();
         Color main = kind == Kind.CAR
                 ? CAR_PAINT[r.nextInt(CAR_PAINT.length)]
@@ -69,19 +66,11 @@ record Crossing(
         Color second = Color.getHSBColor(
                 (float) r.nextDouble(), 0.3f * (float) r.nextDouble(), 0.15f + 0.4f * (float) r.nextDouble());
         Color skin = SKIN[r.nextInt(SKIN.length)];
-        return new Crossing(kind, arrival.atMicros(), leftToRight, speed, size, dwell, lane, main, second, skin);
-    }
-
-    /** The approach distance of a visitor, in frame widths, from the edge they enter at to the doormat. */
-    private double approach() {
-        return leftToRight ? DOOR_X + 0.1 : 1.1 - DOOR_X;
+        return new Crossing(kind, arrival.atMicros(), leftToRight, speed, size, lane, main, second, skin);
     }
 
     long durationMicros() {
         double across = kind == Kind.CAR ? 1.4 : 1.2;
-        if (kind == Kind.VISITOR) {
-            return (long) (2 * approach() / speed * 1e6) + dwellMicros;
-        }
         return (long) (across / speed * 1e6);
     }
 
@@ -112,40 +101,26 @@ record Crossing(
                         (int) Math.round(0.42 * size * height),
                         walked * width,
                         true,
-                        light);
+                        light,
+                        main,
+                        second,
+                        skin);
             }
-            case VISITOR -> drawVisitor(g, width, height, seconds, light);
         }
     }
 
-    private void drawVisitor(Graphics2D g, int width, int height, double seconds, double light) {
-        double walkSeconds = approach() / speed;
-        double dwellSeconds = dwellMicros / 1e6;
-        double u;
-        boolean moving = true;
-        if (seconds < walkSeconds) {
-            u = seconds / walkSeconds;
-        } else if (seconds < walkSeconds + dwellSeconds) {
-            u = 1;
-            moving = false;
-        } else {
-            u = Math.max(0, 1 - (seconds - walkSeconds - dwellSeconds) / walkSeconds);
-        }
-        double startX = leftToRight ? -0.1 : 1.1;
-        double x = startX + (DOOR_X - startX) * u;
-        double feet = 0.97 + (DOOR_FEET_Y - 0.97) * u;
-        double scale = size * (1.0 - 0.12 * u);
-        drawPerson(
-                g,
-                (int) Math.round(x * width),
-                (int) Math.round(feet * height),
-                (int) Math.round(0.42 * scale * height),
-                seconds * speed * width,
-                moving,
-                light);
-    }
-
-    private void drawPerson(Graphics2D g, int cx, int feetY, int h, double walkedPixels, boolean moving, double light) {
+    /** A person seen from the side, legs swinging while {@code moving}: walkers and visitors alike. */
+    static void drawPerson(
+            Graphics2D g,
+            int cx,
+            int feetY,
+            int h,
+            double walkedPixels,
+            boolean moving,
+            double light,
+            Color main,
+            Color second,
+            Color skin) {
         double phase = 2 * Math.PI * walkedPixels / Math.max(1, 0.5 * h);
         int swing = moving ? (int) Math.round(Math.sin(phase) * 0.07 * h) : 0;
         int legW = Math.max(1, (int) (0.09 * h));

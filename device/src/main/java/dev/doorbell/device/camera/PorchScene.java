@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * A seeded synthetic porch, as a doorbell by the path would see it: a house wall with a door, a doormat and a
  * porch light on the left, a street with cars behind a lawn on the right, a pavement in front. Daylight drifts and
- * clouds pass; people walk by, some walk up to the door and wait; cars drive past. Frame pixels are a pure
- * function of (profile, seed, rates, time): the same inputs always give the same image.
+ * clouds pass; people walk by and cars drive past; visitors walk up to the door, press the bell (its push is the
+ * small dark box right of the door), wait, and go in when the door opens or walk away when nobody answers. Frame
+ * pixels are a pure function of (profile, seed, rates, time): the same inputs always give the same image.
  *
  * <p>Not thread-safe in the sense that one image must not be rendered into by two threads at once; different
  * images may be rendered concurrently.
@@ -35,6 +36,7 @@ public final class PorchScene {
     private static final Color DOOR = new Color(115, 60, 35);
     private static final Color DOOR_PANEL = new Color(95, 48, 28);
     private static final Color BRASS = new Color(210, 170, 60);
+    private static final Color HALL = new Color(45, 35, 30);
     private static final Color MAT = new Color(75, 55, 40);
     private static final Color LAMP = new Color(40, 40, 40);
     private static final Color BULB_OFF = new Color(200, 200, 190);
@@ -44,6 +46,7 @@ public final class PorchScene {
     private final int width;
     private final int height;
     private final PoissonTimeline crossings;
+    private final Visitors visitors;
     private final Daylight daylight;
     private final SensorNoise noise;
 
@@ -52,10 +55,26 @@ public final class PorchScene {
      * @param cloudsPerHour mean clouds per hour that dim the light for a minute or so
      */
     public PorchScene(Profile profile, long seed, double crossingsPerMinute, double cloudsPerHour) {
+        this(profile, seed, crossingsPerMinute, cloudsPerHour, 0);
+    }
+
+    /**
+     * @param crossingsPerMinute mean people and cars passing per minute; 0 for an empty street
+     * @param cloudsPerHour mean clouds per hour that dim the light for a minute or so
+     * @param visitorsPerHour mean visitors per hour who come to the door and ring; 0 for none
+     */
+    public PorchScene(
+            Profile profile, long seed, double crossingsPerMinute, double cloudsPerHour, double visitorsPerHour) {
+        this(profile, seed, crossingsPerMinute, cloudsPerHour, new Visitors(seed, visitorsPerHour));
+    }
+
+    /** A scene that shares its visitors with a camera's ring schedule. */
+    PorchScene(Profile profile, long seed, double crossingsPerMinute, double cloudsPerHour, Visitors visitors) {
         this.profile = profile;
         this.width = profile.width();
         this.height = profile.height();
         this.crossings = new PoissonTimeline(Seeds.mix(seed, 0x43524F53L), crossingsPerMinute / 60.0);
+        this.visitors = visitors;
         this.daylight = new Daylight(seed, cloudsPerHour);
         this.noise = new SensorNoise(Seeds.mix(seed, 0x4E4F4953L), width * height);
     }
@@ -91,6 +110,7 @@ public final class PorchScene {
         }
         double light = daylight.level(timeMicros);
         List<Crossing> visible = crossingsAt(timeMicros);
+        List<Visitor> callers = visitors.at(timeMicros);
         Graphics2D g = image.createGraphics();
         try {
             drawBackground(g, light);
@@ -100,6 +120,16 @@ public final class PorchScene {
                 }
             }
             drawHouse(g, light);
+            double doorOpen = 0;
+            for (Visitor v : callers) {
+                doorOpen = Math.max(doorOpen, v.doorOpenAt(timeMicros));
+            }
+            if (doorOpen > 0) {
+                drawOpenDoor(g, light, doorOpen);
+            }
+            for (Visitor v : callers) {
+                v.draw(g, width, height, timeMicros, light);
+            }
             for (Crossing c : visible) {
                 if (c.kind() != Crossing.Kind.CAR) {
                     c.draw(g, width, height, timeMicros, light);
@@ -125,6 +155,35 @@ public final class PorchScene {
     /** How many people and cars are in view at {@code timeMicros}. */
     public int crossingsInView(long timeMicros) {
         return crossingsAt(timeMicros).size();
+    }
+
+    /** How many visitors are in view at {@code timeMicros}. */
+    public int visitorsInView(long timeMicros) {
+        return visitors.at(timeMicros).size();
+    }
+
+    /** Whether a visitor stands at the door at {@code timeMicros}, from arriving until turning to leave. */
+    public boolean visitorAtDoor(long timeMicros) {
+        for (Visitor v : visitors.at(timeMicros)) {
+            if (v.atDoorAt(timeMicros)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The bell presses in {@code [fromMicros, toMicros)}, in time order: every one by a visitor who is in view then.
+     */
+    public List<Long> pressesBetween(long fromMicros, long toMicros) {
+        return visitors.pressesBetween(fromMicros, toMicros);
+    }
+
+    /** How many visitors in {@code [fromMicros, toMicros)} walked away without the door being opened for them. */
+    public long visitorsUnansweredBetween(long fromMicros, long toMicros) {
+        return visitors.during(fromMicros, toMicros).stream()
+                .filter(v -> v.startMicros() >= fromMicros && !v.answered())
+                .count();
     }
 
     private List<Crossing> crossingsAt(long timeMicros) {
@@ -172,6 +231,12 @@ public final class PorchScene {
         fill(g, MAT, light, 0.18, 0.88, 0.36, 0.92);
         fill(g, LAMP, light, 0.37, 0.58, 0.385, 0.62);
         drawLamp(g, light);
+    }
+
+    /** The door swinging inwards: a dark hall where it was, with the door's edge narrowing against the hinge side. */
+    private void drawOpenDoor(Graphics2D g, double light, double open) {
+        fill(g, HALL, light, 0.2, 0.36, 0.34, 0.88);
+        fill(g, DOOR, light, 0.2, 0.36, 0.2 + 0.14 * (1 - 0.85 * open), 0.88);
     }
 
     /**

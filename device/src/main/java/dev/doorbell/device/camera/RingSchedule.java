@@ -1,25 +1,38 @@
 package dev.doorbell.device.camera;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * When the doorbell button is pressed: at seeded random times (a Poisson process at a configurable rate), plus any
- * press forced with {@link #pressAt(long)}. The camera asks once per frame how many presses happened since it last
- * asked. Thread-safe, so that a command line or a test can press the button while the camera runs.
+ * When the doorbell button is pressed: whenever a visitor of the scene presses it (seeded visitors who arrive as a
+ * Poisson process, see {@link Visitor}), plus any press forced with {@link #pressAt(long)}, which has no visitor
+ * behind it. The camera asks once per frame how many presses happened since it last asked. Thread-safe, so that a
+ * command line or a test can press the button while the camera runs.
+ *
+ * <p>The visitors live on the scene's timeline; {@code sceneMinusClockMicros} maps it to the camera's clock, so a
+ * camera that replays the scene from a fixed instant on any clock hears the presses its frames show.
  */
 public final class RingSchedule {
-    private final PoissonTimeline random;
+    private final Visitors visitors;
+    private final long sceneMinusClockMicros;
     private final List<Long> forced = new ArrayList<>();
     private long consumedUntilMicros;
     private int latePresses;
 
     /**
-     * @param ratePerHour mean random presses per hour; 0 for none
+     * Visitors on the clock's own timeline.
+     *
+     * @param visitorsPerHour mean visitors per hour, each pressing once or twice; 0 for none
      * @param fromMicros presses are counted from this time on (usually the camera's start)
      */
-    public RingSchedule(long seed, double ratePerHour, long fromMicros) {
-        this.random = new PoissonTimeline(Seeds.mix(seed, 0x52494E47L), ratePerHour / 3600.0);
+    public RingSchedule(long seed, double visitorsPerHour, long fromMicros) {
+        this(new Visitors(seed, visitorsPerHour), fromMicros, 0);
+    }
+
+    RingSchedule(Visitors visitors, long fromMicros, long sceneMinusClockMicros) {
+        this.visitors = visitors;
+        this.sceneMinusClockMicros = sceneMinusClockMicros;
         this.consumedUntilMicros = fromMicros - 1;
     }
 
@@ -29,6 +42,18 @@ public final class RingSchedule {
             latePresses++;
         } else {
             forced.add(micros);
+        }
+    }
+
+    /**
+     * Sends a visitor of the scene to press the bell once at {@code micros} of the clock, after standing still at it
+     * for {@code quietBefore}: a press the frames show, unlike {@link #pressAt(long)}. A time already passed is
+     * counted at the next frame, as there; the visitor is drawn where they would be then.
+     */
+    public synchronized void visitorPressesAt(long micros, Duration quietBefore) {
+        visitors.sendToPressAt(micros + sceneMinusClockMicros, quietBefore.toNanos() / 1_000L);
+        if (micros <= consumedUntilMicros) {
+            latePresses++;
         }
     }
 
@@ -46,9 +71,7 @@ public final class RingSchedule {
             return List.of();
         }
         List<Long> times = new ArrayList<>();
-        for (PoissonTimeline.Arrival a : random.between(consumedUntilMicros + 1, nowMicros + 1)) {
-            times.add(a.atMicros());
-        }
+        times.addAll(visitorPressesBetween(consumedUntilMicros + 1, nowMicros + 1));
         for (int i = 0; i < latePresses; i++) {
             times.add(nowMicros);
         }
@@ -67,11 +90,12 @@ public final class RingSchedule {
         return times;
     }
 
-    /** The random presses in {@code [fromMicros, toMicros)}, without consuming them: the seeded schedule itself. */
-    public List<Long> randomPressesBetween(long fromMicros, long toMicros) {
+    /** The visitors' presses in {@code [fromMicros, toMicros)} of the clock, without consuming them. */
+    public List<Long> visitorPressesBetween(long fromMicros, long toMicros) {
         List<Long> out = new ArrayList<>();
-        for (PoissonTimeline.Arrival a : random.between(fromMicros, toMicros)) {
-            out.add(a.atMicros());
+        for (long scene :
+                visitors.pressesBetween(fromMicros + sceneMinusClockMicros, toMicros + sceneMinusClockMicros)) {
+            out.add(scene - sceneMinusClockMicros);
         }
         return out;
     }

@@ -124,7 +124,7 @@ public final class Simulation {
             for (SimulatedDoorbell d : doorbells) {
                 Duration ring = options.ringAt().get(d.deviceId());
                 if (ring != null) {
-                    d.camera().ringSchedule().pressAt(d.startMicros() + ring.toNanos() / 1000);
+                    d.camera().visitorPressesAt(d.startMicros() + ring.toNanos() / 1000);
                 }
                 Thread t = new Thread(() -> d.run(options.duration()), "camera-" + d.deviceId());
                 t.start();

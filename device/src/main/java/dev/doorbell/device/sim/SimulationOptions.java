@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * How a simulation runs: where the uplink is, the scene seed and profile, how long, and the knobs of each camera.
- * {@code ringAt} forces a doorbell press at an offset from the start, per device id. {@code padTo} pads every sealed
+ * {@code ringAt} sends a visitor who presses the doorbell at an offset from the start, per device id. {@code padTo} pads every sealed
  * frame to a multiple of that many bytes (0 for none; docs/FORMAT.md §17).
  */
 public record SimulationOptions(
