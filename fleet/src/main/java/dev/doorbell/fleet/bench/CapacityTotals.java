@@ -93,16 +93,28 @@ final class CapacityTotals {
                                 ? "not measured"
                                 : format("%.2f ms", perDevice(uplinks.cpuNanos(), devices) / 1e6)),
                 format(
-                        "RESULT RSS per held device: fleet %.1f KiB, uplink %s",
-                        perDevice(fleetRss, devices) / 1024,
+                        "RESULT RSS per held device: fleet %s, uplink %s",
+                        rssPerDevice(fleetRss, devices),
                         uplinks.rssBefore() < 0 || uplinks.rssAfter() < 0
                                 ? "not measured"
                                 : format(
-                                        "%.1f KiB (%s -> %s, %d process(es))",
-                                        perDevice(uplinks.rssAfter() - uplinks.rssBefore(), devices) / 1024,
+                                        "%s (%s -> %s, %d process(es))",
+                                        rssPerDevice(uplinks.rssAfter() - uplinks.rssBefore(), devices),
                                         mib(uplinks.rssBefore()),
                                         mib(uplinks.rssAfter()),
                                         uplinks.processes())));
+    }
+
+    /**
+     * RSS grown per device, or, when the RSS fell while the devices connected (the collector returned more than they
+     * took, as it can with a few hundred devices), a statement that the devices' cost is under that noise: a negative
+     * figure per device would be no measurement at all.
+     */
+    static String rssPerDevice(long rssDelta, long devices) {
+        if (rssDelta < 0) {
+            return format("under the noise (RSS fell by %.1f MiB)", -rssDelta / (1024.0 * 1024));
+        }
+        return format("%.1f KiB", perDevice(rssDelta, devices) / 1024);
     }
 
     /** The reconnect lines of the whole run. */

@@ -71,6 +71,18 @@ class CapacityTotalsTest {
     }
 
     @Test
+    void connected_uplinkRssFell_saysTheDevicesAreUnderTheNoiseInsteadOfANegativeFigure() {
+        CapacityTotals.Connected alone = new CapacityTotals.Connected(200, 1_000_000_000L, 10_000_000L, 0, 200 * 1024);
+        List<String> lines = CapacityTotals.connected(
+                List.of(alone),
+                new CapacityTotals.Uplinks(1, 0, 0, 115L * 1024 * 1024, 114L * 1024 * 1024 - 1024 * 1024 / 10 * 9));
+        assertEquals(
+                "RESULT RSS per held device: fleet 1.0 KiB, uplink under the noise (RSS fell by 1.9 MiB)"
+                        + " (115 MiB -> 113 MiB, 1 process(es))",
+                lines.get(2));
+    }
+
+    @Test
     void reconnected_fiveProcesses_ratesFromTheSlowestAndCpuOverEveryDeviceBack() {
         List<CapacityTotals.Reconnected> processes = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
