@@ -289,8 +289,8 @@ public final class OpenCommand implements Callable<Integer> {
         return lines;
     }
 
-    /** How many clips got a video, and where one of them is, so that the owner knows what to open. */
-    private String videoTotal(List<ClipResult> results) throws IOException {
+    /** How many clips got a video, and where the first one is, so that the owner knows what to open. */
+    private static String videoTotal(List<ClipResult> results) throws IOException {
         int written = 0;
         Path first = null;
         for (ClipResult r : results) {
@@ -301,7 +301,7 @@ public final class OpenCommand implements Callable<Integer> {
             }
         }
         return "videos: " + written + " of " + results.size() + " clips"
-                + (first == null ? "" : " (" + first + (written > 1 ? " and the like" : "") + ")");
+                + (first == null ? "" : (written > 1 ? " (the first: " : " (") + first + ")");
     }
 
     /** After everything, the chains' findings counted, when there is more to say than each device's head. */

@@ -2,6 +2,7 @@ package dev.doorbell.owner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.device.camera.Profile;
@@ -113,6 +114,10 @@ class OpenVideoTest {
             SealedClips.upload(s, SealedClips.seal(garageKeyring, "garage", 5, 2), true);
         }
         Path out = dir.resolve("out");
+        // A video an earlier run left, when that clip's verdict was another: replaced, not left beside the new one.
+        Path stale = out.resolve("porch/" + String.format("%016x", 1)).resolve("video-TRUNCATED.mkv");
+        Files.createDirectories(stale.getParent());
+        Files.writeString(stale, "an earlier run's");
 
         OpenCli.Result r = OpenCli.open(store, keyring, out, "--video");
 
@@ -197,7 +202,7 @@ class OpenVideoTest {
                 assertShowsFrame(video, start, clipDir, frames, frames.indexOf(frame));
             }
         }
-        assertEquals(null, chapters.get("chapters.chapter." + marked.size() + ".start_time"), "no other chapter");
+        assertNull(chapters.get("chapters.chapter." + marked.size() + ".start_time"), "no other chapter");
         return presses;
     }
 

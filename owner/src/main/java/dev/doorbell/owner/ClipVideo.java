@@ -62,8 +62,7 @@ public final class ClipVideo {
      * @param title the video's title; the verdict is added to it
      */
     static List<String> write(Path clipDir, ClipVerdict verdict, ClipInfo info, String title) throws IOException {
-        Optional<Path> earlier = find(clipDir);
-        if (earlier.isPresent()) {
+        for (Optional<Path> earlier = find(clipDir); earlier.isPresent(); earlier = find(clipDir)) {
             Files.delete(earlier.get());
         }
         List<OpenedFrame> frames = verdict.frames();
