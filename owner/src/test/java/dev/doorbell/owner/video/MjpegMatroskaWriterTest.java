@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -227,7 +228,9 @@ class MjpegMatroskaWriterTest {
         Path file = dir.resolve("video.mkv");
         MjpegMatroskaWriter.write(movie, file);
         assertArrayEquals(bytes(movie), Files.readAllBytes(file));
-        assertEquals(List.of(file), Files.list(dir).toList());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList());
+        }
     }
 
     @Test
