@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, resilient, store, v2, v3, vectors
+from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, resilient, store, v2, v3, vectors, video
 from .protos import clip_pb2, link_pb2
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -224,6 +224,17 @@ def _key_mismatches(results):
           for d, n in sorted(mismatched.items()) if d not in matched]
 
 
+def _clip_info(clip, verdict):
+  """What the video's chapters need: the ClipInfo a v2/v3 opener gave, or one from a v1 header's public fields."""
+  if verdict.info is not None:
+    return verdict.info
+  if v2.header_version(clip.header or b"") != 1:
+    return None
+  h = clip_pb2.ClipHeader.FromString(bytes(clip.header))
+  return clip_pb2.ClipInfo(trigger=h.trigger, codec=h.codec, width=h.width, height=h.height, fps=h.fps,
+                           start_time_unix_ms=h.start_time_unix_ms, pre_roll_ms=h.pre_roll_ms)
+
+
 def cmd_open(args):
   if not (args.keyring or args.identity):
     raise ValueError("give --keyring (v1 clips), --identity (v2 clips) or both; --share needs --identity")
@@ -254,6 +265,7 @@ def cmd_open(args):
   for clip in clips:
     directory = os.path.join(args.out, clip.device_id, "%016x" % clip.clip_id)
     os.makedirs(directory, exist_ok=True)
+    video_lines = []
     try:
       verdict = opener.open(clip)
     except fmt.NoKeyError as e:
@@ -264,23 +276,26 @@ def cmd_open(args):
       for seq, _kept, image in verdict.frames:
         with open(os.path.join(directory, "%06d.jpg" % seq), "wb") as f:
           f.write(image)
+      if args.video:
+        video_lines = video.write_clip_video(directory, verdict, _clip_info(clip, verdict),
+                                             "%s  clip %016x" % (clip.device_id, clip.clip_id))
       # Written out: only the count is needed from here on, not the images.
       verdict.frames = [(seq, kept, None) for seq, kept, _ in verdict.frames]
-    opened.append([clip, verdict, line, directory])
+    opened.append([clip, verdict, line, directory, video_lines])
     if v2.header_version(clip.header or b"") != 2:
       results.append((clip.device_id, verdict))  # the keyring hint below is about v1 root keys only
   report = None
   if share is None and not args.clip:
     # The chain needs every clip of a device: not for one clip (--clip) or a share.
-    report = chain.check([(c.device_id, c.clip_id, v) for c, v, _, _ in opened], args.from_position)
+    report = chain.check([(c.device_id, c.clip_id, v) for c, v, _, _, _ in opened], args.from_position)
     for entry in opened:
       missing = report.overrides.get((entry[0].device_id, entry[0].clip_id))
       if missing is not None:
         entry[1], entry[2] = missing, str(missing)
   counts = {}
-  for clip, verdict, line, directory in opened:
+  for clip, verdict, line, directory, video_lines in opened:
     with open(os.path.join(directory, "verdict.txt"), "w") as f:
-      f.write(line + "\n")
+      f.write("".join(l + "\n" for l in [line] + video_lines))
     word = "NO KEY" if verdict is None else verdict.status
     counts[word] = counts.get(word, 0) + 1
     all_ok &= word in ("OK", "UNSUPPORTED")
@@ -311,6 +326,9 @@ def cmd_open(args):
       kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
     print("store %s is not whole: %s (listed above)" % (
         args.store, ", ".join(k if n == 1 else "%s (%d)" % (k, n) for k, n in kinds.items())))
+  if args.video:
+    print("videos: %d of %d clips" % (sum(1 for e in opened if any(l.startswith("video:") for l in e[4])),
+                                       len(opened)))
   if opened:
     print("summary: %s%s" % (_counts(counts, VERDICT_ORDER), "; chain: " + _counts(chain_counts, CHAIN_ORDER)
                              if chain_counts else ""))
@@ -437,6 +455,9 @@ def main(argv=None):
                  help="format v3: the store is meant to start at chain position P (older clips removed by retention): "
                  "clips before P are not reported MISSING")
   p.add_argument("--out", required=True)
+  p.add_argument("--video", action="store_true",
+                 help="also write each clip's verified frames as video.mkv (video-VERDICT.mkv when not OK): the JPEGs "
+                 "unchanged in Matroska, each at its pts, with chapters at the pre-roll, each press and the trigger")
   p.set_defaults(run=cmd_open)
   p = sub.add_parser("viewer-new", help="make a viewer's key pair: viewer.key and viewer.pub")
   p.add_argument("--out", required=True)

@@ -2,6 +2,7 @@ package dev.doorbell.app;
 
 import dev.doorbell.cli.Tables;
 import dev.doorbell.owner.ClipResult;
+import dev.doorbell.owner.ClipVideo;
 import dev.doorbell.owner.StoreChains;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreFinding;
@@ -10,6 +11,7 @@ import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreReport;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.chain.ChainFinding;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,6 +47,7 @@ import picocli.CommandLine.Spec;
             "as OUT/DEVICE/CLIP/frame-NNNNN.jpg with a contact-sheet.png and verdict.txt per clip, and OUT/summary.txt;",
             "prints one verdict per clip: OK, TRUNCATED (final frame missing), TAMPERED at frame N with the reason, or",
             "DAMAGED (records lost in a damaged range or a missing or shortened segment of the store, which are listed).",
+            "With --video, each clip's verified frames also as a video any player plays (see --video).",
             "",
             "Then each device's chain of format v3 clips (each header names the clip before it): MISSING N clip(s)",
             "between A and B (a clip gone from the middle), MISSING at frame M (frames the uplink acknowledged are gone),",
@@ -127,6 +131,16 @@ public final class OpenCommand implements Callable<Integer> {
             description = "Print only the per-device table, and what is wrong with the store.")
     boolean quiet;
 
+    @Option(
+            names = "--video",
+            description = {
+                "Also write each clip's verified frames as OUT/DEVICE/CLIP/video.mkv: the JPEGs unchanged (MJPEG in",
+                "Matroska), each at its capture time, with chapters at the pre-roll, each bell press and the trigger frame",
+                "(where the contact sheet marks them). A clip that is not OK gets video-VERDICT.mkv (video-TRUNCATED.mkv:",
+                "only the frames that verified); a clip with no verified frame gets none. verdict.txt lists the chapters."
+            })
+    boolean video;
+
     @Option(names = "--no-table", description = "Do not print the per-device table (it is always in OUT/summary.txt).")
     boolean noTable;
 
@@ -177,7 +191,7 @@ public final class OpenCommand implements Callable<Integer> {
         warnings.forEach(w -> stderr.println("warning: " + w));
         stdout.flush();
         stderr.flush();
-        StoreOpener opener = openers.storeOpener();
+        StoreOpener opener = video ? openers.storeOpener().withVideo() : openers.storeOpener();
         List<ClipResult> results = opener.openAll(snapshot, device, clipFilter, out, r -> {
             if (!quiet) {
                 stdout.printf(
@@ -245,6 +259,12 @@ public final class OpenCommand implements Callable<Integer> {
             stdout.println(nothing);
         }
         storeTotals(snapshot).forEach(stdout::println);
+        if (video) {
+            String videos = videoTotal(results);
+            stdout.println(videos);
+            summary.append(videos).append('\n');
+            Files.writeString(out.resolve("summary.txt"), summary.toString());
+        }
         String chainTotal = chainTotal(chains);
         if (chainTotal != null) {
             stdout.println(chainTotal);
@@ -267,6 +287,21 @@ public final class OpenCommand implements Callable<Integer> {
                             : String.format("%-20s %s", f.deviceId(), f.line()));
         }
         return lines;
+    }
+
+    /** How many clips got a video, and where the first one is, so that the owner knows what to open. */
+    private static String videoTotal(List<ClipResult> results) throws IOException {
+        int written = 0;
+        Path first = null;
+        for (ClipResult r : results) {
+            Optional<Path> video = ClipVideo.find(r.outDir());
+            if (video.isPresent()) {
+                written++;
+                first = first == null ? video.get() : first;
+            }
+        }
+        return "videos: " + written + " of " + results.size() + " clips"
+                + (first == null ? "" : (written > 1 ? " (the first: " : " (") + first + ")");
     }
 
     /** After everything, the chains' findings counted, when there is more to say than each device's head. */

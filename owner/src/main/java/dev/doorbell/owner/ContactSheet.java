@@ -1,7 +1,6 @@
 package dev.doorbell.owner;
 
 import dev.doorbell.proto.v1.ClipInfo;
-import dev.doorbell.proto.v1.Trigger;
 import dev.doorbell.seal.OpenedFrame;
 import java.awt.Color;
 import java.awt.Font;
@@ -21,10 +20,8 @@ import javax.imageio.ImageIO;
  * and time, under a title line with the clip's identity and verdict and a legend: one look tells what the camera saw,
  * when the bell was pressed and where the pre-roll ends.
  *
- * <p>Marks come from what was sealed, never from the public header: a frame is a press when its sealed FrameInfo
- * says {@code ring_pressed}, or when a ring time of the ClipInfo falls in it (a v1 or v2 ring clip has neither, so
- * its trigger frame stands for the press); the trigger frame is the first whose pts reaches the ClipInfo's
- * {@code pre_roll_ms}. Marked frames always get a thumbnail, even in a long clip.
+ * <p>The presses, the trigger frame and the pre-roll are found by {@link ClipMarks}, the rule that also places the
+ * chapters of {@code open --video}'s video. Marked frames always get a thumbnail, even in a long clip.
  */
 public final class ContactSheet {
     static final int COLUMNS = 6;
@@ -43,7 +40,6 @@ public final class ContactSheet {
     static final Color PRESS = new Color(255, 150, 0);
     static final Color PRE_ROLL = new Color(0, 200, 230);
     private static final Color BACKGROUND = new Color(24, 24, 28);
-    private static final int MAX_MARKED = 8;
 
     /** One thumbnail on the sheet: which frame, where, and what it is marked as. */
     record Thumb(int seq, int x, int y, int width, int height, boolean press, boolean trigger, boolean preRoll) {}
@@ -68,7 +64,7 @@ public final class ContactSheet {
     }
 
     static Sheet render(List<OpenedFrame> frames, ClipInfo info, String title, String subtitle) throws IOException {
-        Marks marks = Marks.of(frames, info);
+        ClipMarks marks = ClipMarks.of(frames, info);
         List<Integer> picked = pick(frames.size(), marks.mustShow());
         List<BufferedImage> images = new ArrayList<>();
         int thumbHeight = THUMB_WIDTH * 3 / 4;
@@ -112,7 +108,7 @@ public final class ContactSheet {
                         thumbHeight,
                         marks.press().contains(index),
                         index == marks.trigger(),
-                        marks.trigger() >= 0 && index < marks.trigger());
+                        marks.preRoll(index));
                 thumbs.add(thumb);
                 drawThumb(g, thumb, images.get(i), f);
             }
@@ -194,54 +190,5 @@ public final class ContactSheet {
             picked.add((int) ((long) i * (count - 1) / Math.max(1, spread - 1)));
         }
         return new ArrayList<>(picked);
-    }
-
-    /** Which frame indices are presses and which one is the trigger frame ({@code -1}: no ClipInfo, no mark). */
-    private record Marks(TreeSet<Integer> press, int trigger) {
-        static Marks of(List<OpenedFrame> frames, ClipInfo info) {
-            TreeSet<Integer> press = new TreeSet<>();
-            int trigger = -1;
-            if (info != null) {
-                long boundary = info.getPreRollMs() * 1_000L;
-                for (int i = 0; i < frames.size() && trigger < 0; i++) {
-                    if (frames.get(i).ptsMicros() >= boundary) {
-                        trigger = i;
-                    }
-                }
-            }
-            for (int i = 0; i < frames.size() && press.size() < MAX_MARKED; i++) {
-                if (frames.get(i).ringPressed() || ringTimeIn(frames, i, info)) {
-                    press.add(i);
-                }
-            }
-            if (press.isEmpty() && trigger >= 0 && info.getTrigger() == Trigger.TRIGGER_RING) {
-                press.add(trigger);
-            }
-            return new Marks(press, trigger);
-        }
-
-        TreeSet<Integer> mustShow() {
-            TreeSet<Integer> out = new TreeSet<>(press);
-            if (trigger >= 0) {
-                out.add(trigger);
-            }
-            return out;
-        }
-
-        /** Whether a ClipInfo ring time lies after the previous frame's capture and no later than this one's. */
-        private static boolean ringTimeIn(List<OpenedFrame> frames, int i, ClipInfo info) {
-            if (info == null) {
-                return false;
-            }
-            long to = frames.get(i).ptsMicros();
-            long from = i == 0 ? Long.MIN_VALUE : frames.get(i - 1).ptsMicros();
-            for (long ringMs : info.getRingUnixMsList()) {
-                long pts = (ringMs - info.getStartTimeUnixMs()) * 1_000L;
-                if (pts > from && pts <= to) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 }

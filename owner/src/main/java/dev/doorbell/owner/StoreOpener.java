@@ -46,6 +46,7 @@ public final class StoreOpener {
     private final OwnerKeyring keyring;
     private final ClipOpener opener;
     private final ClipOpenerV2 openerV2;
+    private final boolean video;
 
     /** Opens v1 clips with {@code keyring}; v2 clips get a NO KEY verdict. */
     public StoreOpener(OwnerKeyring keyring) {
@@ -60,6 +61,19 @@ public final class StoreOpener {
         this.keyring = keyring;
         this.opener = keyring == null ? null : new ClipOpener(keyring);
         this.openerV2 = openerV2;
+        this.video = false;
+    }
+
+    private StoreOpener(StoreOpener other, boolean video) {
+        this.keyring = other.keyring;
+        this.opener = other.opener;
+        this.openerV2 = other.openerV2;
+        this.video = video;
+    }
+
+    /** The same opener that also writes each clip's verified frames as a video ({@link ClipVideo}). */
+    public StoreOpener withVideo() {
+        return new StoreOpener(this, true);
     }
 
     /**
@@ -125,11 +139,12 @@ public final class StoreOpener {
         String started = info == null
                 ? ""
                 : Instant.ofEpochMilli(info.getStartTimeUnixMs()).toString();
+        String title = clip.deviceId() + "  clip " + clip.clipName() + "  " + trigger + "  " + started;
         if (!verdict.frames().isEmpty()) {
             ContactSheet.write(
                     verdict.frames(),
                     info,
-                    clip.deviceId() + "  clip " + clip.clipName() + "  " + trigger + "  " + started,
+                    title,
                     verdict.summary()
                             + (header == null || info == null
                                     ? ""
@@ -143,7 +158,10 @@ public final class StoreOpener {
                                                     : "epoch " + header.getKeyEpoch())),
                     clipDir.resolve("contact-sheet.png"));
         }
-        Files.writeString(clipDir.resolve("verdict.txt"), verdict.summary() + "\n" + flagLines(clip));
+        List<String> videoLines = video ? ClipVideo.write(clipDir, verdict, info, title.strip()) : List.of();
+        StringBuilder verdictText = new StringBuilder(verdict.summary()).append('\n');
+        videoLines.forEach(l -> verdictText.append(l).append('\n'));
+        Files.writeString(clipDir.resolve("verdict.txt"), verdictText + flagLines(clip));
         return new ClipResult(
                 clip.deviceId(),
                 clip.clipId(),
