@@ -162,20 +162,31 @@ class BenchGoldenTranscriptsTest {
                         + "; regenerate with -D" + REGENERATE + "=true if the change is intended)");
     }
 
-    /** Where a transcript first departs from its golden file: the line number and both lines. */
+    /**
+     * Where a transcript first departs from its golden file: the line number and both lines, and when that is a hex
+     * line, the first differing line of text too (which message, which field).
+     */
     private static String firstDifference(Path file, String now) throws java.io.IOException {
         if (!Files.exists(file)) {
             return " (no golden file)";
         }
         String[] was = Files.readString(file, StandardCharsets.UTF_8).split("\n", -1);
         String[] is = now.split("\n", -1);
+        String first = null;
         for (int i = 0; i < Math.max(was.length, is.length); i++) {
             String a = i < was.length ? was[i] : "(end of file)";
             String b = i < is.length ? is[i] : "(end of file)";
-            if (!a.equals(b)) {
-                return " at line " + (i + 1) + ": golden '" + a + "', now '" + b + "'";
+            if (a.equals(b)) {
+                continue;
+            }
+            String at = " at line " + (i + 1) + ": golden '" + a + "', now '" + b + "'";
+            if (first == null) {
+                first = at;
+            }
+            if (!a.startsWith("  hex ") || !b.startsWith("  hex ")) {
+                return first.equals(at) ? first : first + "; first text" + at;
             }
         }
-        return "";
+        return first == null ? "" : first;
     }
 }
