@@ -296,10 +296,14 @@ def cmd_open(args):
   for clip, verdict, line, directory, video_lines in opened:
     with open(os.path.join(directory, "verdict.txt"), "w") as f:
       f.write("".join(l + "\n" for l in [line] + video_lines))
+      # What the uplink saw without any key, after the verdict: informative, it never changes the exit status.
+      f.write("".join("UPLINK FLAG %s\n" % flag for flag in clip.uplink_flags))
     word = "NO KEY" if verdict is None else verdict.status
     counts[word] = counts.get(word, 0) + 1
     all_ok &= word in ("OK", "UNSUPPORTED")
     print("%s %016x %s" % (clip.device_id, clip.clip_id, line))
+    for flag in clip.uplink_flags:
+      print("%-20s %016x  UPLINK FLAG %s" % (clip.device_id, clip.clip_id, flag))
   chain_counts = {}
   if report is not None:
     for finding in report.findings:

@@ -80,6 +80,7 @@ class StoredClip:
     self.frames = []  # (seq, last, meta, sealed) in stored order
     self.close_frame_count = None
     self.header_hole = None  # where the missing clip_open may be
+    self.uplink_flags = []  # "reason (detail)" of each keyless flag the uplink stored with the header; informative
     self.frame_holes = []  # (after_seq, before_seq, where): frames strictly between may be in that hole
     self._entries = []  # (position, kind, seq) in log order
 
@@ -551,6 +552,24 @@ class _Reader:
                      % (name(k), scan.committed_records, length, source, records))
 
 
+MAX_FLAG_CHARS = 300
+
+
+def printable_flag(text):
+  """A stored flag as the owner's open shows it (FORMAT.md section 6): the store is hostile, so printable ASCII only,
+  every other UTF-16 unit as '?', at most 300 characters, as Java's open does (a character beyond the BMP is two
+  units there, so two '?' here)."""
+  out = []
+  for ch in text:
+    if len(out) >= MAX_FLAG_CHARS:
+      break
+    if 0x20 <= ord(ch) < 0x7f:
+      out.append(ch)
+    else:
+      out.extend("?" * (2 if ord(ch) > 0xFFFF else 1))
+  return "".join(out[:MAX_FLAG_CHARS])
+
+
 def _assemble(records, holes):
   """Groups records by (device, clip) in log order and gives each clip the holes that may hold its other records
   (FORMAT.md section 6, "Holes and per-clip verdicts")."""
@@ -575,6 +594,7 @@ def _assemble(records, holes):
         clip.header_problem = "bad header (the clip_open record at %s comes after frames of the clip)" % at
       else:
         clip.header = r.header
+        clip.uplink_flags = [printable_flag("%s (%s)" % (f.reason, f.detail)) for f in r.uplink_flags]
       clip._entries.append((position, "open", -1))
     elif kind == "frame":
       clip.frames.append((r.seq, r.last, r.meta, r.sealed))

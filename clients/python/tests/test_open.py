@@ -57,6 +57,30 @@ class OpenTest(unittest.TestCase):
     with open(os.path.join(self.out, DEVICE, "%016x" % 2, "verdict.txt")) as f:
       self.assertTrue(f.read().startswith("DAMAGED at frame 1"))
 
+  def test_open_clipWithUplinkFlags_flagLinesPrintedAndInVerdictExitStatusUnchanged(self):
+    w = support.StoreWriter(self.store, 2)
+    w.add_clip(self.clip(1, 2))
+    flagged = self.clip(2, 2)
+    flagged[0].clip_open.uplink_flags.add(reason="nonce_prefix_reused", detail="the nonce prefix of clip 0000000000000001")
+    # The store is hostile: a flag is shown as printable ASCII only, at most 300 characters, as Java's open shows it.
+    flagged[0].clip_open.uplink_flags.add(reason="chain_broken", detail="bell\u00e9\n\U0001f514" + "x" * 400)
+    w.add_clip(flagged)
+    w.checkpoint()
+    w.write()
+    code, out, _err = self.run_open()
+    self.assertEqual(0, code, out)
+    self.assertIn("front-door           0000000000000002  UPLINK FLAG nonce_prefix_reused (the nonce prefix of clip"
+                  " 0000000000000001)\n", out)
+    hostile = "chain_broken (bell????" + "x" * (300 - len("chain_broken (bell????"))
+    self.assertIn("front-door           0000000000000002  UPLINK FLAG %s\n" % hostile, out)
+    self.assertNotIn("0000000000000001  UPLINK FLAG", out)
+    self.assertEqual(2, out.count("  UPLINK FLAG "), out)
+    with open(os.path.join(self.out, DEVICE, "%016x" % 2, "verdict.txt")) as f:
+      lines = f.read().splitlines()
+    self.assertTrue(lines[0].startswith("OK"), lines)
+    self.assertEqual(["UPLINK FLAG nonce_prefix_reused (the nonce prefix of clip 0000000000000001)",
+                      "UPLINK FLAG " + hostile], lines[1:])
+
   def test_open_framesWithoutHeader_verdictFileWritten(self):
     support.write_store(self.store, [self.clip(1, 2)[1:]])
     code, out, _err = self.run_open()

@@ -17,9 +17,10 @@ import java.util.List;
 /**
  * What one conformance case sent and received, message by message: the direction, the exact length-delimited
  * bytes as hex, and the protobuf text format. Large byte fields are shown in full in the hex and shortened in the
- * text. A transcript is text so that it can be diffed and committed as a golden file.
+ * text. A transcript is text so that it can be diffed and committed as a golden file. The device bench records its
+ * sessions with it too ({@code bench.BenchTranscripts}).
  */
-final class Transcript {
+public final class Transcript {
     private static final int HEX_BYTES_PER_LINE = 32;
     private static final int TEXT_BYTES_SHOWN = 48;
 
@@ -30,7 +31,7 @@ final class Transcript {
         this.recording = recording;
     }
 
-    static Transcript recording(String caseId, String description) {
+    public static Transcript recording(String caseId, String description) {
         Transcript t = new Transcript(true);
         t.lines.add("# doorbell protocol v1 transcript: " + caseId);
         t.lines.add("# " + description);
@@ -42,14 +43,14 @@ final class Transcript {
         return new Transcript(false);
     }
 
-    void note(String text) {
+    public void note(String text) {
         if (recording) {
             lines.add("");
             lines.add("-- " + text);
         }
     }
 
-    void deviceSent(String session, byte[] framed, DeviceMessage message) {
+    public void deviceSent(String session, byte[] framed, DeviceMessage message) {
         add(">", session, framed, text(message) + decodedPayload(message));
     }
 
@@ -57,7 +58,7 @@ final class Transcript {
         add(">", session, bytes, "(not a well-formed message: " + what + ")");
     }
 
-    void uplinkSent(String session, byte[] framed, MessageOrBuilder message) {
+    public void uplinkSent(String session, byte[] framed, MessageOrBuilder message) {
         add("<", session, framed, text(message) + decodedList(message));
     }
 
@@ -77,7 +78,7 @@ final class Transcript {
     }
 
     /** The whole transcript, one line per element, ending in a newline. */
-    String render() {
+    public String render() {
         return String.join("\n", lines) + "\n";
     }
 

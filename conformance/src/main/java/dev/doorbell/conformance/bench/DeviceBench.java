@@ -75,6 +75,7 @@ public final class DeviceBench implements AutoCloseable {
     private final SSLContext tls;
     private final ClipWatch watch;
     private final Consumer<String> faultSink;
+    private final BenchTranscripts transcripts;
     private final ScheduledExecutorService timers;
     private final Map<Long, Clip> clips = new LinkedHashMap<>();
     private final Map<BenchCase, BenchOutcome> outcomes = new EnumMap<>(BenchCase.class);
@@ -103,7 +104,15 @@ public final class DeviceBench implements AutoCloseable {
      * @param faultSink told each fault at once, as a line
      */
     public DeviceBench(BenchConfig config, Optional<Identity> identity, Consumer<String> faultSink) throws IOException {
+        this(config, identity, faultSink, BenchTranscripts.off());
+    }
+
+    /** As above, and tells {@code transcripts} every message and event (the golden transcripts' recorder). */
+    public DeviceBench(
+            BenchConfig config, Optional<Identity> identity, Consumer<String> faultSink, BenchTranscripts transcripts)
+            throws IOException {
         this.config = config;
+        this.transcripts = transcripts;
         this.tls = BenchTls.serverContext(config.fleetDir());
         this.watch = new ClipWatch(identity);
         this.faultSink = faultSink;
@@ -243,9 +252,9 @@ public final class DeviceBench implements AutoCloseable {
                     (X509Certificate) socket.getSession().getPeerCertificates()[0]);
             session.out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            if (connected(session, certId, acceptedNanos) && hello(session, certId, read(in))) {
+            if (connected(session, certId, acceptedNanos) && hello(session, certId, readBody(in))) {
                 socket.setSoTimeout(BenchConfig.IDLE_TIMEOUT_MS);
-                while (handle(session, read(in))) {
+                while (handle(session, readBody(in))) {
                     // each message is handled under the bench's lock
                 }
             }
@@ -286,6 +295,8 @@ public final class DeviceBench implements AutoCloseable {
         }
         if (revokedAtNanos != 0) {
             connectsAfterRevoked.add(acceptedNanos - revokedAtNanos);
+            session.label = "a connection after CERTIFICATE_REVOKED";
+            transcripts.note("TLS connected after CERTIFICATE_REVOKED: refused at once");
             send(
                     session,
                     error(
@@ -309,7 +320,15 @@ public final class DeviceBench implements AutoCloseable {
         return true;
     }
 
-    private synchronized boolean hello(Session session, String certId, DeviceMessage first) throws IOException {
+    private synchronized boolean hello(Session session, String certId, byte[] body) throws IOException {
+        DeviceMessage first = DeviceMessage.parseFrom(body);
+        if (current != null) {
+            Session older = current;
+            endLocked(older);
+            older.closeQuietly();
+        }
+        session.label = transcripts.session();
+        transcripts.received(session.label, body, first);
         if (!first.hasHello()) {
             violation("the first message of a session was " + first.getBodyCase() + ", not Hello");
             send(session, error(ErrorCode.HELLO_REQUIRED, true, false, 0, "the first message must be Hello"));
@@ -321,11 +340,6 @@ public final class DeviceBench implements AutoCloseable {
         }
         if (!hello.getDeviceId().equals(certId)) {
             violation("Hello names device " + hello.getDeviceId() + ", the certificate " + certId);
-        }
-        if (current != null) {
-            Session older = current;
-            endLocked(older);
-            older.closeQuietly();
         }
         current = session;
         lastDeviceMessageNanos = System.nanoTime();
@@ -355,14 +369,19 @@ public final class DeviceBench implements AutoCloseable {
         return true;
     }
 
-    private synchronized boolean handle(Session session, DeviceMessage m) throws IOException {
+    private synchronized boolean handle(Session session, byte[] body) throws IOException {
         if (session != current) {
             return false;
         }
+        DeviceMessage m = DeviceMessage.parseFrom(body);
         lastDeviceMessageNanos = System.nanoTime();
+        if (!m.hasClipOpen() && !m.hasPing()) {
+            // a ClipOpen is recorded once its case is known; a Ping only when a case waits for it
+            transcripts.received(session.label, body, m);
+        }
         switch (m.getBodyCase()) {
             case CLIP_OPEN -> {
-                return clipOpen(session, m.getClipOpen());
+                return clipOpen(session, body, m);
             }
             case FRAME -> frame(session, m.getFrame());
             case CLIP_CLOSE -> clipClose(session, m.getClipClose());
@@ -379,8 +398,13 @@ public final class DeviceBench implements AutoCloseable {
 
     // ---- clips
 
-    private boolean clipOpen(Session session, ClipOpen open) throws IOException {
+    private boolean clipOpen(Session session, byte[] body, DeviceMessage m) throws IOException {
+        ClipOpen open = m.getClipOpen();
         long id = open.getClipId();
+        if (!clips.containsKey(id)) {
+            transcripts.clipOpened(id, clips.size() < CLIP_SCRIPT.size() ? CLIP_SCRIPT.get(clips.size()) : null);
+        }
+        transcripts.received(session.label, body, m);
         byte[] header = open.getHeader().toByteArray();
         Clip c = clips.get(id);
         if (c != null) {
@@ -425,6 +449,8 @@ public final class DeviceBench implements AutoCloseable {
                             0,
                             "the certificate of " + deviceId + " is revoked (device bench, case revoked)"));
             session.closing = true;
+            transcripts.note("the bench ends the session after the fatal Error; it watches for reconnects for "
+                    + config.revokedWatch().toMillis() + " ms");
             endLocked(session);
             timers.schedule(this::revokedWatchEnded, config.revokedWatch().toMillis(), TimeUnit.MILLISECONDS);
             return false;
@@ -629,13 +655,16 @@ public final class DeviceBench implements AutoCloseable {
     }
 
     private void ping(Session session, long token) throws IOException {
-        send(
+        sendUnrecorded(
                 session,
                 UplinkMessage.newBuilder()
                         .setPong(Pong.newBuilder().setToken(token))
                         .build());
         for (Clip c : clips.values()) {
             if (c.script == BenchCase.PERSISTED_WITHHELD && c.quietWatch && !c.dropped) {
+                transcripts.noteFor(
+                        c.id,
+                        "> " + session.label + ": Ping, answered with a Pong of its token (the case waits for it)");
                 if (!outcomes.containsKey(BenchCase.PING)) {
                     decide(BenchCase.PING, Verdict.PASS, "Ping while waiting for PERSISTED; Pong echoed token");
                 }
@@ -791,6 +820,8 @@ public final class DeviceBench implements AutoCloseable {
 
     /** Closes the connection abruptly; the clip remembers that its case has broken the link. */
     private void drop(Session session, Clip c) {
+        transcripts.noteFor(
+                c.id, "the bench closes the connection of " + session.label + " (case " + c.script.id() + ")");
         c.dropped = true;
         c.persistedAtResume = c.persisted;
         endLocked(session);
@@ -798,6 +829,8 @@ public final class DeviceBench implements AutoCloseable {
     }
 
     private void restart() {
+        transcripts.note(
+                "the bench stops listening for " + config.restartPause().toMillis() + " ms");
         try {
             server.close();
         } catch (IOException e) {
@@ -815,6 +848,7 @@ public final class DeviceBench implements AutoCloseable {
         }
         try {
             listen(boundPort);
+            transcripts.note("the bench listens again on the same port");
         } catch (IOException e) {
             decide(
                     BenchCase.SHUTDOWN_RESTART,
@@ -995,7 +1029,14 @@ public final class DeviceBench implements AutoCloseable {
                 .build();
     }
 
-    private static void send(Session session, UplinkMessage message) throws IOException {
+    private void send(Session session, UplinkMessage message) throws IOException {
+        if (!session.closed) {
+            transcripts.sent(session.label, message);
+        }
+        sendUnrecorded(session, message);
+    }
+
+    private static void sendUnrecorded(Session session, UplinkMessage message) throws IOException {
         if (session.closed) {
             return;
         }
@@ -1003,8 +1044,8 @@ public final class DeviceBench implements AutoCloseable {
         session.out.flush();
     }
 
-    /** One length-prefixed DeviceMessage; a prefix above max_message_bytes ends the session. */
-    private static DeviceMessage read(InputStream in) throws IOException {
+    /** The body of one length-prefixed DeviceMessage; a prefix above max_message_bytes ends the session. */
+    private static byte[] readBody(InputStream in) throws IOException {
         int length = 0;
         for (int shift = 0; ; shift += 7) {
             int b = in.read();
@@ -1023,7 +1064,11 @@ public final class DeviceBench implements AutoCloseable {
             throw new IOException(
                     "a message of " + Integer.toUnsignedString(length) + " bytes, above max_message_bytes");
         }
-        return DeviceMessage.parseFrom(in.readNBytes(length));
+        byte[] body = in.readNBytes(length);
+        if (body.length < length) {
+            throw new EOFException();
+        }
+        return body;
     }
 
     private synchronized void closeQuietly() {
@@ -1047,6 +1092,9 @@ public final class DeviceBench implements AutoCloseable {
         final Map<Long, Integer> refused = new HashMap<>();
 
         OutputStream out;
+        /** The session's name in the transcripts, once its Hello is read. */
+        String label;
+
         boolean closed;
         boolean ended;
         /** A fatal Error was sent: the reader drains the connection, then closes it. */
