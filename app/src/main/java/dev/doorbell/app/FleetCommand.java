@@ -4,7 +4,9 @@ import dev.doorbell.cli.Cli;
 import dev.doorbell.cli.logging.LogFormat;
 import dev.doorbell.fleet.FleetMerge;
 import dev.doorbell.fleet.FleetOutcome;
+import dev.doorbell.fleet.Threshold;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -96,9 +99,23 @@ public final class FleetCommand implements Callable<Integer> {
                 description = "Connect failure threshold (default: ${DEFAULT-VALUE}).")
         double maxConnectFailureRate;
 
+        @Option(
+                names = "--threshold",
+                paramLabel = "EXPR",
+                description =
+                        "A condition the merged run must meet to pass, as for `fleet` (repeatable), e.g. p99<500ms.")
+        List<String> thresholds = new ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
-            FleetOutcome outcome = FleetMerge.merge(runs, report, maxErrorRate, maxConnectFailureRate);
+            List<Threshold> conditions;
+            try {
+                conditions = thresholds.stream().map(Threshold::parse).toList();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            FleetOutcome outcome = FleetMerge.merge(
+                    runs, report, maxErrorRate, maxConnectFailureRate, conditions, FleetRunOptions.commandLine(spec));
             spec.commandLine().getOut().print(outcome.table());
             spec.commandLine().getOut().flush();
             return outcome.passed() ? 0 : 1;

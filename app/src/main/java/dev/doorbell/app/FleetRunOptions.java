@@ -12,6 +12,7 @@ import dev.doorbell.fleet.FleetPlan;
 import dev.doorbell.fleet.FleetRunner;
 import dev.doorbell.fleet.FleetScenario;
 import dev.doorbell.fleet.Shard;
+import dev.doorbell.fleet.Threshold;
 import dev.doorbell.fleet.Traffic;
 import dev.doorbell.fleet.WorkerPool;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -222,6 +224,15 @@ public final class FleetRunOptions {
     double maxConnectFailureRate;
 
     @Option(
+            names = "--threshold",
+            paramLabel = "EXPR",
+            description = "A condition the run must meet to pass (exit 0), as k6 names them (repeatable): METRIC OP "
+                    + "VALUE with METRIC p50, p90, p95, p99, p99.9, p99.99, max (PERSISTED latency: ms, s or us), errors, "
+                    + "connect-failures (a count, or a share with %), lost-acked, persisted, reconnects or mbps; OP "
+                    + "< <= > >= =. E.g. p99<500ms, errors<1%, connect-failures=0.")
+    List<String> thresholds = new ArrayList<>();
+
+    @Option(
             names = "--io-threads",
             paramLabel = "N",
             defaultValue = "2",
@@ -303,6 +314,8 @@ public final class FleetRunOptions {
                     .timeouts(connectTimeout, drainTimeout)
                     .limits(maxErrorRate, maxConnectFailureRate)
                     .progressJson(progressJson)
+                    .thresholds(thresholds())
+                    .commandLine(commandLine(spec))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -352,6 +365,8 @@ public final class FleetRunOptions {
                                 deadline,
                                 maxErrorRate,
                                 maxConnectFailureRate,
+                                plan.thresholds(),
+                                plan.commandLine(),
                                 out,
                                 signals.stop());
             }
@@ -366,6 +381,24 @@ public final class FleetRunOptions {
             // expects, and its report says interrupted.
             return progressJson || !outcome.interrupted() ? verdict : signals.exitStatus(verdict);
         }
+    }
+
+    /** The {@code --threshold}s, parsed; an IllegalArgumentException naming the one that is not a threshold. */
+    List<Threshold> thresholds() {
+        return thresholds.stream().map(Threshold::parse).toList();
+    }
+
+    /**
+     * The command as typed, for the report: the program's name, then every argument from the top command's (picocli
+     * gives a subcommand the whole line it was parsed from).
+     */
+    static List<String> commandLine(CommandSpec spec) {
+        List<String> line = new ArrayList<>(List.of(spec.root().name()));
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed != null) {
+            line.addAll(parsed.originalArgs());
+        }
+        return line;
     }
 
     /** The traffic model these options name; an IllegalArgumentException naming the option when they disagree. */

@@ -1,6 +1,7 @@
 package dev.doorbell.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.app.DoorbellCli;
@@ -160,6 +161,17 @@ class FleetRunTest {
         assertTrue(
                 text.toString().lines().filter(l -> l.contains("connecting")).count() >= 4,
                 "one progress line a second, the workers' seconds added:\n" + text);
+        // The merged report's time series adds the workers' second by second: all six devices connected at once.
+        Map<String, Object> json = Json.parseObject(Files.readString(report.resolve("report.json")));
+        List<RunSeries.Point> series = RunSeries.fromReport(json);
+        assertEquals(
+                6, series.stream().mapToLong(RunSeries.Point::connected).max().orElse(0), series.toString());
+        assertEquals(
+                merged.framesPersisted(),
+                series.stream().mapToLong(RunSeries.Point::framesPersisted).sum(),
+                "every persisted frame in the series");
+        assertEquals(6, SlowDevice.fromReport(json).size(), "both workers' devices among the slowest");
+        assertEquals(2, RunMeta.fromReport(json).inputs().size(), "both workers' runs listed");
     }
 
     private static FleetTotals totals(Path report) throws Exception {
@@ -411,38 +423,61 @@ class FleetRunTest {
     }
 
     /**
-     * No browser here: each inline SVG is parsed as XML, and its polyline must have a point per interval (or per
-     * percentile) inside the plot area, with the percentile curve rising left to right.
+     * The page's text (ReportBrowserTest renders it in a browser): each inline SVG parses as XML, every polyline's
+     * points are inside its chart and as many as it says, the frames chart has a point per interval, and the
+     * percentile curve has its twelve points, rising left to right.
      */
     private static void checkCharts(String html, int intervals) throws Exception {
-        assertTrue(
-                !html.contains("http://")
-                        || html.replace("http://www.w3.org/2000/svg", "").indexOf("http") < 0,
-                "nothing is fetched from the network");
+        assertFalse(
+                Pattern.compile("https?://")
+                        .matcher(html.replace("http://www.w3.org/2000/svg", ""))
+                        .find(),
+                "no address to fetch: only the SVG namespace");
         Matcher m = Pattern.compile("<svg.*?</svg>", Pattern.DOTALL).matcher(html);
-        int charts = 0;
+        List<String> charts = new java.util.ArrayList<>();
         while (m.find()) {
             Document doc = DocumentBuilderFactory.newInstance()
                     .newDocumentBuilder()
                     .parse(new java.io.ByteArrayInputStream(
                             m.group().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            Element line = (Element) doc.getElementsByTagName("polyline").item(0);
-            String[] points = line.getAttribute("points").trim().split("\\s+");
-            double lastY = Double.MAX_VALUE;
-            for (String p : points) {
-                double x = Double.parseDouble(p.split(",")[0]);
-                double y = Double.parseDouble(p.split(",")[1]);
-                assertTrue(
-                        x >= 0 && x <= SvgCharts.WIDTH && y >= 0 && y <= SvgCharts.HEIGHT, "point in the chart: " + p);
-                if (charts == 2) {
+            String id = doc.getDocumentElement().getAttribute("id");
+            charts.add(id);
+            org.w3c.dom.NodeList lines = doc.getElementsByTagName("polyline");
+            for (int k = 0; k < lines.getLength(); k++) {
+                Element line = (Element) lines.item(k);
+                String[] points = line.getAttribute("points").trim().split("\\s+");
+                assertEquals(Integer.parseInt(line.getAttribute("data-points")), points.length, id);
+                double lastY = Double.MAX_VALUE;
+                for (String p : points) {
+                    double x = Double.parseDouble(p.split(",")[0]);
+                    double y = Double.parseDouble(p.split(",")[1]);
                     assertTrue(
-                            y <= lastY, "latency never falls as the percentile rises: " + line.getAttribute("points"));
-                    lastY = y;
+                            x >= 0 && x <= SvgCharts.WIDTH && y >= 0 && y <= SvgCharts.HEIGHT,
+                            "point in the chart: " + p);
+                    if (id.equals("chart-latency-percentiles")) {
+                        assertTrue(y <= lastY, "latency never falls as the percentile rises: " + p);
+                        lastY = y;
+                    }
+                }
+                if (id.equals("chart-latency-percentiles")) {
+                    assertEquals(12, points.length, id);
+                }
+                if (id.equals("chart-frames")) {
+                    assertEquals(intervals, points.length, id);
                 }
             }
-            assertEquals(charts == 2 ? 12 : intervals, points.length, "points of chart " + charts);
-            charts++;
         }
-        assertEquals(3, charts, "throughput, p99 over time and the percentile curve");
+        assertEquals(
+                List.of(
+                        "chart-connected",
+                        "chart-connects",
+                        "chart-welcome",
+                        "chart-frames",
+                        "chart-mbps",
+                        "chart-latency-bands",
+                        "chart-latency-histogram",
+                        "chart-latency-percentiles",
+                        "chart-errors"),
+                charts);
     }
 }

@@ -81,6 +81,15 @@ final class FleetDevice implements LinkListener, SealObserver {
     private boolean failed;
 
     private boolean up;
+    /** When this device began connecting, or lost its connection (nanoTime); 0 when connected or not started. */
+    private long connectingSinceNanos;
+    /** PERSISTED latency of this device's frames, for the report's slowest devices. */
+    private long persistedFrames;
+
+    private long latencySumMicros;
+    private long latencyMaxMicros;
+    private long reconnects;
+    private long errors;
 
     /**
      * Device {@code runIndex} of the run's {@code runDevices} (which share a constant rate), {@code globalIndex} in the
@@ -250,6 +259,22 @@ final class FleetDevice implements LinkListener, SealObserver {
         }
     }
 
+    /** The ramp is starting this device's link now: its time to Welcome counts from here. */
+    synchronized void connecting() {
+        connectingSinceNanos = nanoTime.getAsLong();
+    }
+
+    /** This device's PERSISTED latency and troubles so far, for the report's slowest devices. */
+    synchronized SlowDevice latencyFigures() {
+        return new SlowDevice(
+                deviceId,
+                persistedFrames,
+                persistedFrames == 0 ? 0 : latencySumMicros / 1000.0 / persistedFrames,
+                latencyMaxMicros / 1000.0,
+                reconnects,
+                errors);
+    }
+
     /** Whether the uplink has welcomed this device at least once. */
     synchronized boolean welcomed() {
         return welcomed;
@@ -285,6 +310,10 @@ final class FleetDevice implements LinkListener, SealObserver {
     /** After a refusal the clip cannot be completed in order; the next frame starts a new clip. */
     private void refused(long clipId, String why) {
         metrics.refused.increment();
+        metrics.errorTable.add("refused", 1);
+        synchronized (this) {
+            errors++;
+        }
         log.warn("device {} clip {}: {}; the next frame starts a new clip", deviceId, clipId, why);
     }
 
@@ -300,6 +329,13 @@ final class FleetDevice implements LinkListener, SealObserver {
             first = !welcomed;
             welcomed = true;
             up = true;
+            if (connectingSinceNanos != 0) {
+                metrics.welcomedAfter(nanoTime.getAsLong() - connectingSinceNanos);
+                connectingSinceNanos = 0;
+            }
+            if (!first) {
+                reconnects++;
+            }
             // Welcome names every clip this device still holds; a clip it no longer holds cannot be checked again.
             Set<Long> held = new HashSet<>();
             for (ClipState state : welcome.getClipsList()) {
@@ -313,6 +349,7 @@ final class FleetDevice implements LinkListener, SealObserver {
         metrics.connects.increment();
         if (lost > 0) {
             metrics.lostAcked.add(lost);
+            metrics.errorTable.add("lost acknowledged", lost);
             log.error("device {}: the uplink lost {} frames it had acknowledged PERSISTED", deviceId, lost);
         }
         if (first) {
@@ -336,6 +373,7 @@ final class FleetDevice implements LinkListener, SealObserver {
                 return;
             }
             up = false;
+            connectingSinceNanos = nanoTime.getAsLong();
         }
         metrics.connected.decrement();
     }
@@ -352,7 +390,10 @@ final class FleetDevice implements LinkListener, SealObserver {
                 while ((head = pending.peek()) != null
                         && (head.clipOrdinal < ordinal || (head.clipId == clipId && head.seq < persisted))) {
                     pending.poll();
-                    metrics.persisted(head.intendedNanos, now, head.sealedBytes);
+                    long micros = metrics.persisted(head.intendedNanos, now, head.sealedBytes);
+                    persistedFrames++;
+                    latencySumMicros += micros;
+                    latencyMaxMicros = Math.max(latencyMaxMicros, micros);
                 }
                 clipOrdinals.values().removeIf(o -> o < ordinal);
             }
@@ -366,6 +407,10 @@ final class FleetDevice implements LinkListener, SealObserver {
     @Override
     public void onError(Error error) {
         metrics.errors.increment();
+        metrics.errorTable.add("uplink " + error.getCode().name(), 1);
+        synchronized (this) {
+            errors++;
+        }
         log.warn(
                 "device {}: uplink error {} ({}): {}",
                 deviceId,

@@ -29,6 +29,22 @@ public final class FleetMerge {
      */
     public static FleetOutcome merge(List<Path> runs, Path out, double maxErrorRate, double maxConnectFailureRate)
             throws IOException {
+        return merge(runs, out, maxErrorRate, maxConnectFailureRate, List.of(), List.of());
+    }
+
+    /**
+     * As above, with {@code thresholds} the merged run must also meet, and the merge's {@code commandLine} for its
+     * report. The merged report's time series adds the inputs' second by second, its errors add up by code, its
+     * slowest devices are the slowest of every input's.
+     */
+    public static FleetOutcome merge(
+            List<Path> runs,
+            Path out,
+            double maxErrorRate,
+            double maxConnectFailureRate,
+            List<Threshold> thresholds,
+            List<String> commandLine)
+            throws IOException {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("nothing to merge: name at least one report directory");
         }
@@ -39,6 +55,10 @@ public final class FleetMerge {
         List<RunRecord.Span> spans = new ArrayList<>();
         Map<String, Long> reasons = new TreeMap<>();
         boolean interrupted = false;
+        List<List<RunSeries.Point>> series = new ArrayList<>();
+        List<List<ErrorTable.Entry>> errors = new ArrayList<>();
+        List<SlowDevice> slow = new ArrayList<>();
+        List<RunMeta> metas = new ArrayList<>();
         for (Path run : runs) {
             Path dir = ReportPaths.canonical(run);
             if (target.startsWith(dir)) {
@@ -73,10 +93,24 @@ public final class FleetMerge {
                 r.forEach((k, v) -> reasons.merge(String.valueOf(k), ((Number) v).longValue(), Long::sum));
             }
             interrupted |= Boolean.TRUE.equals(report.get("interrupted"));
+            series.add(RunSeries.fromReport(report));
+            errors.add(ErrorTable.fromReport(report));
+            slow.addAll(SlowDevice.fromReport(report));
+            RunMeta meta = RunMeta.fromReport(report);
+            if (meta != null) {
+                metas.add(meta);
+            }
             logs.add(hlog);
         }
         RunRecord record = new RunRecord(
                 RunRecord.newRunId(), List.copyOf(seen.keySet()), spans, interrupted, null, null, reasons);
+        long start = record.spans().isEmpty() ? 0 : record.spans().get(0).startMillis();
+        RunDetails details = new RunDetails(
+                RunMeta.here(null, commandLine, start, record.seconds(), metas),
+                RunSeries.merge(series),
+                ErrorTable.merge(errors),
+                SlowDevice.slowest(slow),
+                thresholds);
         return report(
                 totals.withSeconds(record.seconds()),
                 logs,
@@ -85,7 +119,8 @@ public final class FleetMerge {
                 maxConnectFailureRate,
                 null,
                 null,
-                record);
+                record,
+                details);
     }
 
     /**
@@ -100,7 +135,8 @@ public final class FleetMerge {
             double maxConnectFailureRate,
             FleetScenario scenario,
             Traffic traffic,
-            RunRecord record)
+            RunRecord record,
+            RunDetails details)
             throws IOException {
         TreeMap<Long, Histogram> seconds = LatencyLog.readSeconds(logs);
         Path outLog = out.resolve(LatencyLog.FILE).toAbsolutePath().normalize();
@@ -117,8 +153,8 @@ public final class FleetMerge {
                 }
             }
         }
-        FleetReport report =
-                new FleetReport(totals, seconds, maxErrorRate, maxConnectFailureRate, scenario, traffic, record);
+        FleetReport report = new FleetReport(
+                totals, seconds, maxErrorRate, maxConnectFailureRate, scenario, traffic, record, details);
         String table = report.write(out);
         return new FleetOutcome(totals, report.latency(), table, report.passed(), out, record.interrupted(), null);
     }

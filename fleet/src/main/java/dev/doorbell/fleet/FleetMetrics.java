@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -59,14 +60,20 @@ final class FleetMetrics {
     /** Latencies of the frames intended within the measured window. */
     private final Recorder measuredLatency = new Recorder(MAX_LATENCY_MICROS, 3);
 
+    /** Times to Welcome (microseconds) since the last progress tick. */
+    private final Recorder welcomes = new Recorder(MAX_LATENCY_MICROS, 2);
+    /** What went wrong, by code, with when it was first and last seen. */
+    final ErrorTable errorTable;
+
     /** Where PERSISTED latencies also go while {@code fleet --metrics} serves them; null otherwise. */
     private volatile FleetExporter exporter;
 
     private volatile long measureStartNanos = Long.MAX_VALUE;
     private volatile long measureEndNanos = Long.MAX_VALUE;
 
-    FleetMetrics(UplinkCensus census) {
+    FleetMetrics(UplinkCensus census, LongSupplier wallMillis) {
         this.census = census;
+        this.errorTable = new ErrorTable(wallMillis);
     }
 
     /** The measured window: frames intended in it count for latency, acks arriving in it for throughput. */
@@ -86,6 +93,17 @@ final class FleetMetrics {
 
     void connectFailed(String reason) {
         failureReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        errorTable.add("connect: " + reason, 1);
+    }
+
+    /** A Welcome {@code nanos} after the device began connecting (or lost its connection, for a reconnect). */
+    void welcomedAfter(long nanos) {
+        welcomes.recordValue(Math.min(Math.max(0, TimeUnit.NANOSECONDS.toMicros(nanos)), MAX_LATENCY_MICROS));
+    }
+
+    /** The times to Welcome recorded since the last call. */
+    Histogram takeWelcomes() {
+        return welcomes.getIntervalHistogram();
     }
 
     /** Connect failures by reason. */
@@ -95,7 +113,8 @@ final class FleetMetrics {
         return counts;
     }
 
-    void persisted(long intendedNanos, long ackNanos, int sealedBytes) {
+    /** Counts a frame acknowledged PERSISTED; returns its latency in microseconds. */
+    long persisted(long intendedNanos, long ackNanos, int sealedBytes) {
         framesPersisted.increment();
         bytesPersisted.add(sealedBytes);
         long micros =
@@ -113,6 +132,7 @@ final class FleetMetrics {
         if (intendedNanos >= measureStartNanos && intendedNanos < measureEndNanos) {
             measuredLatency.recordValue(micros);
         }
+        return micros;
     }
 
     /** The latencies recorded since the scenario last asked. */

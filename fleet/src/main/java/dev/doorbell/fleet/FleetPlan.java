@@ -40,6 +40,8 @@ import java.util.Objects;
  * @param maxErrorRate errors per frame sent above which the run fails
  * @param maxConnectFailureRate failed devices per device above which the run fails
  * @param progressJson print progress as JSON lines (for a parent process) instead of text
+ * @param thresholds further conditions the run must meet to pass ({@code --threshold})
+ * @param commandLine the command as typed, for the report; empty when the run is started from code
  */
 public record FleetPlan(
         String host,
@@ -70,7 +72,9 @@ public record FleetPlan(
         Duration drainTimeout,
         double maxErrorRate,
         double maxConnectFailureRate,
-        boolean progressJson) {
+        boolean progressJson,
+        List<Threshold> thresholds,
+        List<String> commandLine) {
 
     /** Devices [first, first + count) of the fleet's list. */
     public record Slice(int first, int count) {
@@ -195,6 +199,8 @@ public record FleetPlan(
         private double maxErrorRate = 0.01;
         private double maxConnectFailureRate = 0.01;
         private boolean progressJson;
+        private List<Threshold> thresholds = List.of();
+        private List<String> commandLine = List.of();
 
         private Builder(String host, int port, Path fleetDir, int devices) {
             this.host = host;
@@ -300,6 +306,16 @@ public record FleetPlan(
             return this;
         }
 
+        public Builder thresholds(List<Threshold> conditions) {
+            thresholds = List.copyOf(conditions);
+            return this;
+        }
+
+        public Builder commandLine(List<String> args) {
+            commandLine = List.copyOf(args);
+            return this;
+        }
+
         public FleetPlan build() {
             return new FleetPlan(
                     host,
@@ -330,7 +346,9 @@ public record FleetPlan(
                     drainTimeout,
                     maxErrorRate,
                     maxConnectFailureRate,
-                    progressJson);
+                    progressJson,
+                    thresholds,
+                    commandLine);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.doorbell.fleet;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ final class FleetReport {
     private final FleetScenario scenario;
     private final Traffic traffic;
     private final RunRecord record;
+    private final RunDetails details;
 
     /** A report of {@code totals} and {@code seconds} alone: its run is known by its latency log only. */
     FleetReport(
@@ -44,6 +46,20 @@ final class FleetReport {
             FleetScenario scenario,
             Traffic traffic,
             RunRecord record) {
+        this(totals, seconds, maxErrorRate, maxConnectFailureRate, scenario, traffic, record, RunDetails.none());
+    }
+
+    /** As above, with what the report shows besides the counts and logs. */
+    FleetReport(
+            FleetTotals totals,
+            TreeMap<Long, Histogram> seconds,
+            double maxErrorRate,
+            double maxConnectFailureRate,
+            FleetScenario scenario,
+            Traffic traffic,
+            RunRecord record,
+            RunDetails details) {
+        this.details = details;
         this.totals = totals;
         this.seconds = seconds;
         this.all = LatencyLog.total(seconds);
@@ -93,7 +109,66 @@ final class FleetReport {
                                     ? " (no clip was started: raise --clips-per-hour or --duration)"
                                     : ""));
         }
+        for (Threshold.Result r : userThresholds()) {
+            if (!r.passed()) {
+                why.add(r.failure());
+            }
+        }
         return why;
+    }
+
+    /** The built-in verdict rules as thresholds, for the report's table: they decide as {@link #failures()} does. */
+    List<Threshold.Result> builtInThresholds() {
+        List<Threshold> rules = List.of(
+                new Threshold(
+                        "errors<=" + percent(maxErrorRate) + " (--max-error-rate)", "errors", "<=", maxErrorRate, true),
+                new Threshold(
+                        "connect-failures<=" + percent(maxConnectFailureRate) + " (--max-connect-failure-rate)",
+                        "connect-failures",
+                        "<=",
+                        maxConnectFailureRate,
+                        true),
+                new Threshold("lost-acked=0", "lost-acked", "=", 0, false),
+                new Threshold("persisted>0", "persisted", ">", 0, false));
+        return rules.stream().map(t -> t.evaluate(this)).toList();
+    }
+
+    /** The run's {@code --threshold}s against its figures. */
+    List<Threshold.Result> userThresholds() {
+        return details.thresholds().stream().map(t -> t.evaluate(this)).toList();
+    }
+
+    private static String percent(double ratio) {
+        return String.format(
+                Locale.ROOT,
+                "%s%%",
+                new BigDecimal(Double.toString(ratio * 100))
+                        .stripTrailingZeros()
+                        .toPlainString());
+    }
+
+    FleetTotals totals() {
+        return totals;
+    }
+
+    double maxMillis() {
+        return all.getTotalCount() == 0 ? 0 : all.getMaxValue() / 1000.0;
+    }
+
+    RunDetails details() {
+        return details;
+    }
+
+    TreeMap<Long, Histogram> seconds() {
+        return seconds;
+    }
+
+    FleetScenario scenario() {
+        return scenario;
+    }
+
+    double maxErrorRate() {
+        return maxErrorRate;
     }
 
     boolean passed() {
@@ -183,6 +258,13 @@ final class FleetReport {
             t.append(String.format(Locale.ROOT, "%10.2f ", millis(p)));
         }
         t.append(String.format(Locale.ROOT, "%10.2f%n", all.getTotalCount() == 0 ? 0 : all.getMaxValue() / 1000.0));
+        List<Threshold.Result> thresholds = userThresholds();
+        if (!thresholds.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            thresholds.forEach(r -> parts.add(r.threshold().expression() + " " + (r.passed() ? "pass" : "FAIL") + " ("
+                    + r.actual().shown() + ")"));
+            t.append("thresholds: ").append(String.join(", ", parts)).append('\n');
+        }
         List<String> failures = failures();
         t.append(failures.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", failures))
                 .append(record.interrupted() ? " (interrupted: a shorter run than planned)\n" : "\n");
@@ -251,34 +333,31 @@ final class FleetReport {
             m.put("scenario", scenario.toMap());
         }
         m.put("intervals", intervals);
+        if (details.meta() != null) {
+            m.put("meta", details.meta().toMap());
+        }
+        List<Object> thresholds = new ArrayList<>();
+        builtInThresholds().forEach(r -> thresholds.add(r.toMap("built-in")));
+        userThresholds().forEach(r -> thresholds.add(r.toMap("--threshold")));
+        m.put("thresholds", thresholds);
+        m.put("series", RunSeries.toList(details.series()));
+        List<Object> bands = new ArrayList<>();
+        for (ReportData.Band b : ReportData.bands(seconds)) {
+            bands.add(b.toMap());
+        }
+        m.put("latencySeries", bands);
+        List<Object> histogram = new ArrayList<>();
+        for (ReportData.Bucket b : ReportData.buckets(all)) {
+            histogram.add(b.toMap());
+        }
+        m.put("latencyHistogram", histogram);
+        m.put("slowestDevices", SlowDevice.toList(details.slowest()));
+        m.put("errorTable", ErrorTable.toList(details.errors()));
         return m;
     }
 
     String html(String table) {
-        List<SvgCharts.Point> throughput = new ArrayList<>();
-        List<SvgCharts.Point> p99 = new ArrayList<>();
-        long first = seconds.isEmpty() ? 0 : seconds.firstKey();
-        seconds.forEach((second, h) -> {
-            throughput.add(new SvgCharts.Point(second - first, h.getTotalCount()));
-            p99.add(new SvgCharts.Point(second - first, h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1e3));
-        });
-        List<SvgCharts.Marker> markers = scenario == null ? List.of() : scenario.markers();
-        List<SvgCharts.Point> curve = new ArrayList<>();
-        if (all.getTotalCount() > 0) {
-            for (double p : CURVE) {
-                curve.add(new SvgCharts.Point(SvgCharts.logAxis(p), all.getValueAtPercentile(p) / 1000.0));
-            }
-        }
-        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>doorbell fleet report</title>\n"
-                + "<style>body{font-family:sans-serif;margin:2em;max-width:780px}pre{background:#f6f8fa;padding:1em}"
-                + "</style></head><body>\n<h1>doorbell fleet report</h1>\n<pre>" + SvgCharts.escape(table) + "</pre>\n"
-                + "<h2>Frames persisted per second</h2>\n"
-                + SvgCharts.line("frames persisted per second", "seconds", "frames/s", throughput, markers)
-                + "<h2>p99 PERSISTED latency per second</h2>\n"
-                + SvgCharts.line("p99 latency per second", "seconds", "ms", p99, markers)
-                + "<h2>Latency by percentile (whole run)</h2>\n"
-                + SvgCharts.percentiles("latency by percentile", curve)
-                + "</body></html>\n";
+        return ReportHtml.render(this, table);
     }
 
     static String label(double p) {

@@ -105,7 +105,7 @@ public final class FleetRunner {
             throws IOException, InterruptedException {
         List<String> ids = FleetFiles.deviceIds(plan.fleetDir(), plan.devices(), plan.owners(), random, wallClock);
         List<String> mine = ids.subList(plan.from(), plan.to());
-        FleetMetrics metrics = new FleetMetrics(new UplinkCensus(UNUSABLE_AFTER, nanoTime));
+        FleetMetrics metrics = new FleetMetrics(new UplinkCensus(UNUSABLE_AFTER, nanoTime), wallClock::millis);
         if (metricsRegistry != null) {
             metrics.export(FleetExporter.register(metricsRegistry, metrics, mine.size()));
         }
@@ -148,7 +148,8 @@ public final class FleetRunner {
                     out,
                     plan.progressJson(),
                     nanoTime,
-                    () -> scenario.progress(metrics.reconnects.sum(), metrics.lostAcked.sum()));
+                    () -> scenario.progress(metrics.reconnects.sum(), metrics.lostAcked.sum()),
+                    wallClock::millis);
             Thread ticking = daemon("fleet-ticker", () -> ticker.runUntil(startNanos, end::nanos));
             ramp.set(daemon("fleet-ramp", () -> ramp(devices, plan, metrics, end, startNanos, ramp)));
             AtomicReference<UplinkFailureException> unusable = new AtomicReference<>();
@@ -227,6 +228,14 @@ public final class FleetRunner {
                     end.cause() == RunEnd.Cause.ABORT ? "aborted" : end.reason(),
                     unusable.get() == null ? null : unusable.get().getMessage(),
                     metrics.connectFailureReasons());
+            metrics.errorTable.add("unpersisted", unpersisted);
+            RunDetails details = new RunDetails(
+                    RunMeta.here(plan, plan.commandLine(), startMillis, seconds, List.of()),
+                    ticker.series().points(),
+                    metrics.errorTable.entries(),
+                    SlowDevice.slowest(
+                            devices.stream().map(FleetDevice::latencyFigures).toList()),
+                    plan.thresholds());
             FleetOutcome outcome = FleetMerge.report(
                             totals,
                             List.of(plan.report().resolve(LatencyLog.FILE)),
@@ -235,7 +244,8 @@ public final class FleetRunner {
                             plan.maxConnectFailureRate(),
                             scenario,
                             plan.traffic(),
-                            record)
+                            record,
+                            details)
                     .withMeasured(measured);
             if (unusable.get() != null) {
                 log.debug(
@@ -403,6 +413,7 @@ public final class FleetRunner {
                 return;
             }
             FleetDevice d = devices.get(i);
+            d.connecting();
             CompletableFuture<?> welcomed = d.link().start();
             welcomed.orTimeout(plan.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((w, e) -> {

@@ -21,7 +21,13 @@ final class ProgressTicker {
     private final boolean json;
     private final LongSupplier nanoTime;
     private final Supplier<String> scenario;
+    private final LongSupplier wallMillis;
+    private final RunSeries series = new RunSeries();
     private long second;
+    private long lastTickMillis;
+    private long lastConnects;
+    private long lastErrors;
+    private long lastReconnects;
     private long lastSent;
     private long lastPersisted;
     private long lastBytes;
@@ -33,7 +39,8 @@ final class ProgressTicker {
             PrintWriter out,
             boolean json,
             LongSupplier nanoTime,
-            Supplier<String> scenario) {
+            Supplier<String> scenario,
+            LongSupplier wallMillis) {
         this.metrics = metrics;
         this.devices = devices;
         this.hlog = hlog;
@@ -41,6 +48,13 @@ final class ProgressTicker {
         this.json = json;
         this.nanoTime = nanoTime;
         this.scenario = scenario;
+        this.wallMillis = wallMillis;
+        this.lastTickMillis = wallMillis.getAsLong();
+    }
+
+    /** The run's time series so far: a point per tick. */
+    RunSeries series() {
+        return series;
     }
 
     /** Ticks at start + 1 s, + 2 s, ... and at the end, which is read as it goes (a run may be stopped early). */
@@ -93,6 +107,28 @@ final class ProgressTicker {
                 bytes - lastBytes,
                 buffered,
                 interval);
+        long now = wallMillis.getAsLong();
+        long connects = metrics.connects.sum();
+        long errors = metrics.errors.sum() + metrics.refused.sum();
+        long reconnects = metrics.reconnects.sum();
+        Histogram welcomes = metrics.takeWelcomes();
+        series.add(new RunSeries.Point(
+                lastTickMillis,
+                now,
+                p.connected(),
+                p.connecting(),
+                p.failed(),
+                connects - lastConnects,
+                welcomes.getTotalCount() == 0 ? 0 : welcomes.getMean() / 1000.0,
+                welcomes.getTotalCount() == 0 ? 0 : welcomes.getMaxValue() / 1000.0,
+                persisted - lastPersisted,
+                bytes - lastBytes,
+                errors - lastErrors,
+                reconnects - lastReconnects));
+        lastTickMillis = now;
+        lastConnects = connects;
+        lastErrors = errors;
+        lastReconnects = reconnects;
         lastSent = sent;
         lastPersisted = persisted;
         lastBytes = bytes;

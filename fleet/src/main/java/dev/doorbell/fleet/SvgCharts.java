@@ -19,28 +19,125 @@ final class SvgCharts {
     /** A point of a chart, in data units. */
     record Point(double x, double y) {}
 
+    /** A named line of a chart, in its colour. */
+    record Series(String name, String color, List<Point> points) {}
+
+    /** A bar of a histogram: its label under it and its height. */
+    record Bar(String label, String range, long count) {}
+
     /** A labelled vertical line at {@code x} (data units): when a scenario's event happened. */
     record Marker(double x, String label) {}
 
     private SvgCharts() {}
 
-    /** A line chart of {@code points} with a linear x axis (seconds) and a linear y axis from 0. */
-    static String line(String title, String xLabel, String yLabel, List<Point> points) {
-        return line(title, xLabel, yLabel, points, List.of());
+    /**
+     * A chart of several lines on one linear y axis from 0 and a linear x axis (seconds), with a legend; the svg has
+     * {@code id} and its number of points as {@code data-points}, each polyline its series' name as
+     * {@code data-series} and its own {@code data-points}, so that a page's reader (or a test) finds them.
+     */
+    static String lines(
+            String id, String title, String xLabel, String yLabel, List<Series> series, List<Marker> markers) {
+        double maxX = niceCeiling(Math.max(
+                1,
+                series.stream()
+                        .flatMap(s -> s.points().stream())
+                        .mapToDouble(Point::x)
+                        .max()
+                        .orElse(1)));
+        double maxY = niceCeiling(series.stream()
+                .flatMap(s -> s.points().stream())
+                .mapToDouble(Point::y)
+                .max()
+                .orElse(1));
+        int count = series.stream().mapToInt(s -> s.points().size()).sum();
+        StringBuilder svg = frame(id, count, title, xLabel, yLabel);
+        ticks(svg, maxX, maxY);
+        markers(svg, markers, maxX);
+        int legendX = LEFT + 8;
+        for (Series s : series) {
+            StringBuilder coords = new StringBuilder();
+            for (Point p : s.points()) {
+                coords.append(String.format(Locale.ROOT, "%.1f,%.1f ", px(p.x(), maxX), py(p.y(), maxY)));
+            }
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<polyline class=\"data\" data-series=\"%s\" data-points=\"%d\" fill=\"none\" stroke=\"%s\" "
+                            + "stroke-width=\"1.5\" points=\"%s\"/>%n",
+                    escape(s.name()),
+                    s.points().size(),
+                    s.color(),
+                    coords.toString().trim()));
+            if (s.points().size() == 1) {
+                // One point draws no line: a dot shows it.
+                Point p = s.points().get(0);
+                svg.append(String.format(
+                        Locale.ROOT,
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>%n",
+                        px(p.x(), maxX),
+                        py(p.y(), maxY),
+                        s.color()));
+            }
+            if (series.size() > 1) {
+                svg.append(String.format(
+                        Locale.ROOT,
+                        "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                                + "<text class=\"legend\" x=\"%d\" y=\"%d\">%s</text>%n",
+                        legendX,
+                        TOP + 6,
+                        s.color(),
+                        legendX + 14,
+                        TOP + 15,
+                        escape(s.name())));
+                legendX += 24 + 7 * s.name().length();
+            }
+        }
+        return svg.append("</svg>\n").toString();
     }
 
-    /** As {@link #line(String, String, String, List)}, with a dashed line and a label at each marker. */
-    static String line(String title, String xLabel, String yLabel, List<Point> points, List<Marker> markers) {
-        double maxX = niceCeiling(
-                Math.max(1, points.stream().mapToDouble(Point::x).max().orElse(1)));
-        double maxY = niceCeiling(points.stream().mapToDouble(Point::y).max().orElse(1));
-        StringBuilder svg = frame(title, xLabel, yLabel);
+    /** A histogram: a bar per range, labelled under it with its range's upper end, its count in its tooltip. */
+    static String bars(String id, String title, String xLabel, String yLabel, List<Bar> bars) {
+        long max = bars.stream().mapToLong(Bar::count).max().orElse(1);
+        double maxY = niceCeiling(max);
+        StringBuilder svg = frame(id, bars.size(), title, xLabel, yLabel);
+        for (int i = 0; i <= 4; i++) {
+            svg.append(yTick(py(maxY * i / 4, maxY), format(maxY * i / 4)));
+        }
+        double slot = (double) (WIDTH - LEFT - RIGHT) / Math.max(1, bars.size());
+        for (int i = 0; i < bars.size(); i++) {
+            Bar b = bars.get(i);
+            double x = LEFT + i * slot;
+            double y = py(b.count(), maxY);
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect class=\"bar\" data-count=\"%d\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                            + "fill=\"#1f6feb\"><title>%s: %d</title></rect>%n",
+                    b.count(),
+                    x + 1,
+                    y,
+                    Math.max(1, slot - 2),
+                    HEIGHT - BOTTOM - y,
+                    escape(b.range()),
+                    b.count()));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"9\">%s</text>%n",
+                    x + slot,
+                    HEIGHT - BOTTOM + 14,
+                    escape(b.label())));
+        }
+        return svg.append("</svg>\n").toString();
+    }
+
+    private static void ticks(StringBuilder svg, double maxX, double maxY) {
         for (int i = 0; i <= 4; i++) {
             double v = maxY * i / 4;
             svg.append(yTick(py(v, maxY), format(v)));
             double s = maxX * i / 4;
             svg.append(xTick(px(s, maxX), format(s)));
         }
+    }
+
+    private static void markers(StringBuilder svg, List<Marker> markers, double maxX) {
         for (Marker m : markers) {
             double x = px(m.x(), maxX);
             svg.append(String.format(
@@ -55,12 +152,27 @@ final class SvgCharts {
                     TOP + 12,
                     escape(m.label())));
         }
+    }
+
+    /** A line chart of {@code points} with a linear x axis (seconds) and a linear y axis from 0. */
+    static String line(String title, String xLabel, String yLabel, List<Point> points) {
+        return line(title, xLabel, yLabel, points, List.of());
+    }
+
+    /** As {@link #line(String, String, String, List)}, with a dashed line and a label at each marker. */
+    static String line(String title, String xLabel, String yLabel, List<Point> points, List<Marker> markers) {
+        double maxX = niceCeiling(
+                Math.max(1, points.stream().mapToDouble(Point::x).max().orElse(1)));
+        double maxY = niceCeiling(points.stream().mapToDouble(Point::y).max().orElse(1));
+        StringBuilder svg = frame(null, points.size(), title, xLabel, yLabel);
+        ticks(svg, maxX, maxY);
+        markers(svg, markers, maxX);
         return polyline(svg, points, maxX, maxY, false);
     }
 
     /** Latency (ms) against percentile, x = log10(1/(1-p/100)), ticks at 90, 99, 99.9, 99.99 and 99.999. */
-    static String percentiles(String title, List<Point> percentileMillis) {
-        StringBuilder svg = frame(title, "percentile", "ms");
+    static String percentiles(String id, String title, List<Point> percentileMillis) {
+        StringBuilder svg = frame(id, percentileMillis.size(), title, "percentile", "ms");
         double maxX = 5;
         double maxY = niceCeiling(
                 percentileMillis.stream().mapToDouble(Point::y).max().orElse(1));
@@ -79,12 +191,14 @@ final class SvgCharts {
         return Math.log10(1 / (1 - Math.min(percentile, 99.999) / 100));
     }
 
-    private static StringBuilder frame(String title, String xLabel, String yLabel) {
+    private static StringBuilder frame(String id, int points, String title, String xLabel, String yLabel) {
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(
                 Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"%s data-points=\"%d\" width=\"%d\" height=\"%d\" "
                         + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n",
+                id == null ? "" : " class=\"chart\" id=\"" + escape(id) + "\"",
+                points,
                 WIDTH,
                 HEIGHT,
                 WIDTH,
@@ -119,7 +233,9 @@ final class SvgCharts {
         }
         svg.append(String.format(
                 Locale.ROOT,
-                "<polyline class=\"data\" fill=\"none\" stroke=\"#1f6feb\" " + "stroke-width=\"1.5\" points=\"%s\"/>%n",
+                "<polyline class=\"data\" data-points=\"%d\" fill=\"none\" stroke=\"#1f6feb\" "
+                        + "stroke-width=\"1.5\" points=\"%s\"/>%n",
+                points.size(),
                 coords.toString().trim()));
         if (dots) {
             for (Point p : points) {

@@ -50,6 +50,8 @@ public final class WorkerPool {
             Duration deadline,
             double maxErrorRate,
             double maxConnectFailureRate,
+            List<Threshold> thresholds,
+            List<String> commandLine,
             PrintWriter out,
             CompletableFuture<String> stop)
             throws IOException, InterruptedException {
@@ -97,7 +99,7 @@ public final class WorkerPool {
             if (failed instanceof UplinkFailureException unusable) {
                 // Every worker wrote its report: the merged one says what the run did, and the line says why it
                 // stopped.
-                FleetMerge.merge(dirs, report, maxErrorRate, maxConnectFailureRate);
+                FleetMerge.merge(dirs, report, maxErrorRate, maxConnectFailureRate, thresholds, commandLine);
                 throw unusable;
             } else if (failed != null) {
                 throw failed;
@@ -105,7 +107,7 @@ public final class WorkerPool {
         } finally {
             workers.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
         }
-        return FleetMerge.merge(dirs, report, maxErrorRate, maxConnectFailureRate);
+        return FleetMerge.merge(dirs, report, maxErrorRate, maxConnectFailureRate, thresholds, commandLine);
     }
 
     private static void tellToStop(Process worker, String signal) {

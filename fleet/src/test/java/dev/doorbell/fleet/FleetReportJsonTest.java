@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * report.json is read by other tools (docs/FLEET.md fixes its field names and number formats): the same run
  * written through jackson-jr gives the very bytes the hand-written writer gave before
  * (src/test/resources/reports/written-before-jackson, written by that writer from the inputs below), but for the two
- * fields the one load tester added since: {@code totals.skipped} and {@code traffic}.
+ * fields the one load tester added since: {@code totals.skipped} and {@code traffic}; the report's sections added later
+ * (thresholds, time series, histogram, slowest devices, errors by code) follow every old field.
  */
 class FleetReportJsonTest {
     static final Path BEFORE_JACKSON = Path.of("src/test/resources/reports/written-before-jackson");
@@ -54,7 +55,14 @@ class FleetReportJsonTest {
                         ",\"scenario\":",
                         ",\"traffic\":{\"model\":\"poisson\",\"parameters\":{\"clipsPerHour\":12.0}},"
                                 + "\"scenario\":");
-        assertEquals(withTheNewFields, Files.readString(out.resolve("report.json")));
+        String written = Files.readString(out.resolve("report.json"));
+        String old = withTheNewFields.substring(0, withTheNewFields.lastIndexOf('}'));
+        assertEquals(old, written.substring(0, old.length()), "every field as before, in the same order");
+        // The report's new sections come after every old field: added, none renamed.
+        assertEquals(
+                List.of("thresholds", "series", "latencySeries", "latencyHistogram", "slowestDevices", "errorTable"),
+                Json.parseObject("{" + written.substring(old.length() + 1)).keySet().stream()
+                        .toList());
     }
 
     @Test
