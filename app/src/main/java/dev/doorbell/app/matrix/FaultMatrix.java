@@ -110,17 +110,50 @@ public final class FaultMatrix {
         List<String> ids = Files.readAllLines(fleet.fleetList());
         FleetPairing.pair(fleet, ids, 1, new SecureRandom(), Clock.systemUTC());
         List<MatrixRow> rows = new ArrayList<>();
-        for (int i = 0; i < config.rows().size(); i++) {
-            String fault = config.rows().get(i);
-            progress.accept("[" + (i + 1) + "/" + config.rows().size() + "] " + fault);
-            MatrixRow row = row(fault, pristine, ids.get(0), progress);
-            rows.add(row);
-            done.accept(row);
+        // Each row's uplink JVM starts while the row before it runs: its start-up is most of a row's time.
+        ExecutorService starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "matrix-uplink-start"));
+        Prepared next = null;
+        try {
+            next = prepare(config.rows().get(0), pristine, starter);
+            for (int i = 0; i < config.rows().size(); i++) {
+                String fault = config.rows().get(i);
+                Prepared current = next;
+                next = i + 1 < config.rows().size() ? prepare(config.rows().get(i + 1), pristine, starter) : null;
+                progress.accept("[" + (i + 1) + "/" + config.rows().size() + "] " + fault);
+                MatrixRow row = row(fault, pristine, ids.get(0), current, progress);
+                rows.add(row);
+                done.accept(row);
+            }
+        } finally {
+            if (next != null) {
+                next.uplink().close();
+            }
+            starter.shutdownNow();
         }
         return new MatrixReport(config.seed(), config.boot(), started, Instant.now(), rows);
     }
 
-    private MatrixRow row(String fault, Path pristine, String deviceId, Consumer<String> progress) {
+    /** A row's own copy of the fleet and its uplink, starting in the background. */
+    private record Prepared(Path dir, Path fleetDir, int metricsPort, UplinkProcess uplink, Future<?> started) {}
+
+    private Prepared prepare(String fault, Path pristine, ExecutorService starter) throws IOException {
+        Path dir = config.workDir().resolve(fault).resolve("uplink-run");
+        Path fleetDir = copyTree(pristine, dir.resolve("fleet"));
+        int metricsPort = freePort();
+        UplinkProcess uplink = config.uplinks()
+                .create(
+                        dir.resolve("store"),
+                        new FleetLayout(fleetDir).uplinkDir(),
+                        dir.resolve("uplink"),
+                        List.of("--metrics", "127.0.0.1:" + metricsPort));
+        Future<?> started = starter.submit(() -> {
+            uplink.start();
+            return null;
+        });
+        return new Prepared(dir, fleetDir, metricsPort, uplink, started);
+    }
+
+    private MatrixRow row(String fault, Path pristine, String deviceId, Prepared prepared, Consumer<String> progress) {
         long t0 = System.nanoTime();
         Set<Layer> expected = MatrixExpectations.expected(fault).orElse(Set.of());
         String effect = MatrixExpectations.BASELINE.equals(fault)
@@ -143,7 +176,7 @@ public final class FaultMatrix {
             try {
                 Future<MatrixCell> benchRun =
                         beside.submit(() -> benchRun(plan, pristine, deviceId, dir.resolve("bench-run"), expected));
-                uplinkRun = uplinkRun(plan, pristine, deviceId, dir.resolve("uplink-run"));
+                uplinkRun = uplinkRun(plan, prepared, deviceId);
                 bench = benchRun.get(5, TimeUnit.MINUTES);
             } catch (ExecutionException e) {
                 throw new IOException("the bench run failed: " + e.getCause(), e.getCause());
@@ -164,9 +197,11 @@ public final class FaultMatrix {
                     : "docs/FIRMWARE.md states no row for fault " + fault + ": add its expected cells";
             return new MatrixRow(fault, effect, cells, millisSince(t0), error);
         } catch (IOException | RuntimeException e) {
+            prepared.uplink().close();
             return new MatrixRow(
                     fault, effect, List.of(), millisSince(t0), e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (InterruptedException e) {
+            prepared.uplink().close();
             Thread.currentThread().interrupt();
             return new MatrixRow(fault, effect, List.of(), millisSince(t0), "interrupted");
         }
@@ -178,31 +213,33 @@ public final class FaultMatrix {
 
     private record Boots(List<SimulationReport> reports, String log) {}
 
-    private UplinkRun uplinkRun(FaultPlan plan, Path pristine, String deviceId, Path dir)
+    private UplinkRun uplinkRun(FaultPlan plan, Prepared prepared, String deviceId)
             throws IOException, InterruptedException {
-        Path fleetDir = copyTree(pristine, dir.resolve("fleet"));
-        FleetLayout fleet = new FleetLayout(fleetDir);
-        Path store = dir.resolve("store");
-        int metricsPort = freePort();
+        Path dir = prepared.dir();
+        FleetLayout fleet = new FleetLayout(prepared.fleetDir());
         Boots boots;
         Map<String, Long> flags;
         Map<String, Long> errors;
-        UplinkProcess uplink = config.uplinks()
-                .create(
-                        store,
-                        fleet.uplinkDir(),
-                        dir.resolve("uplink"),
-                        List.of("--metrics", "127.0.0.1:" + metricsPort));
+        UplinkProcess uplink = prepared.uplink();
         try {
-            uplink.start();
+            try {
+                prepared.started().get(2, TimeUnit.MINUTES);
+            } catch (ExecutionException e) {
+                throw new IOException(
+                        "the uplink did not start: " + e.getCause().getMessage(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new IOException("the uplink did not start within 2 minutes", e);
+            }
             boots = boots(plan, fleet, deviceId, uplink.port(), dir);
-            String metrics = scrape(metricsPort);
+            String metrics = scrape(prepared.metricsPort());
             Files.writeString(dir.resolve("metrics.txt"), metrics);
             flags = counters(metrics, "misuse_flags");
             errors = counters(metrics, "errors");
         } finally {
             uplink.close();
         }
+        Path store = dir.resolve("store");
+        Path fleetDir = prepared.fleetDir();
         // Session handling, not a finding: a reboot's new session supersedes the old one, and serve's stop.
         errors.remove("superseded");
         errors.remove("shutting_down");
