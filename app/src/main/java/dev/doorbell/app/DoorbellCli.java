@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             FaultProxyCommand.class,
             ConformanceCommand.class,
             BenchDeviceCommand.class,
+            FaultMatrixCommand.class,
             FleetCommand.class,
             HostileUplinkCommand.class
         })

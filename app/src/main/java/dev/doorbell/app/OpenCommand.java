@@ -62,7 +62,7 @@ public final class OpenCommand implements Callable<Integer> {
     private static final String KEY_MISMATCH = "key commitment mismatch";
     /** A device's worst verdict is shown in the table; later entries are worse. */
     private static final List<String> SEVERITY =
-            List.of("OK", "TRUNCATED", "NO KEY", "MISSING", "DAMAGED", "CHAIN BROKEN", "TAMPERED");
+            List.of("OK", "TRUNCATED", "NO KEY", "MISSING", "DAMAGED", "CHAIN BROKEN", "KEY REUSED", "TAMPERED");
 
     @Spec
     CommandSpec spec;
@@ -307,7 +307,7 @@ public final class OpenCommand implements Callable<Integer> {
     /** After everything, the chains' findings counted, when there is more to say than each device's head. */
     private static String chainTotal(StoreChains.Report chains) {
         List<String> counts = new ArrayList<>();
-        for (String word : List.of("MISSING", "CHAIN BROKEN", "UNSENT")) {
+        for (String word : List.of("MISSING", "CHAIN BROKEN", "UNSENT", "KEY REUSED", "CLOCK BACKWARDS")) {
             long n = chains.count(word);
             if (n > 0) {
                 counts.add(n + " " + word);

@@ -3,6 +3,7 @@ package dev.doorbell.owner;
 import dev.doorbell.owner.chain.ChainFinding;
 import dev.doorbell.owner.chain.ChainedClip;
 import dev.doorbell.owner.chain.ClipChain;
+import dev.doorbell.owner.chain.SealedChainCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The chain check of every device in opened results (docs/FORMAT.md §17), after all of a device's clips are open:
- * one {@link ClipChain} per device over its v3 clips whose header verified. A clip whose acknowledged frames the store
+ * one {@link ClipChain} per device over its v3 clips whose header verified, then what only the owner sees along it
+ * ({@link SealedChainCheck}: clips sharing a clip key, start times going backwards). A clip whose acknowledged frames the store
  * no longer holds gets the verdict {@code MISSING at frame M (...)}, in its result and in its verdict.txt.
  */
 public final class StoreChains {
@@ -56,6 +58,7 @@ public final class StoreChains {
                     missingFrames.put(e.getKey() + "/" + Long.toUnsignedString(f.clipId()), f);
                 }
             }
+            findings.addAll(SealedChainCheck.check(e.getKey(), e.getValue()));
         }
         List<ClipResult> updated = new ArrayList<>(results.size());
         for (ClipResult r : results) {

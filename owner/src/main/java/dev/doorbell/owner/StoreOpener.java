@@ -182,7 +182,7 @@ public final class StoreOpener {
      * OK or TRUNCATED clip has all its stored frames verified, so only its count says what the store holds; a clip that
      * is TAMPERED or DAMAGED already fails, with a more specific reason than the chain could give.
      */
-    private static ChainedClip chained(StoredClip clip, ClipVerdict verdict) {
+    private ChainedClip chained(StoredClip clip, ClipVerdict verdict) {
         ClipHeader header = verdict.header();
         if (header == null || header.getFormatVersion() != 3 || !header.hasChain()) {
             return null;
@@ -192,13 +192,20 @@ public final class StoreOpener {
         if (!whole && !walked && !SIGNED_HEADER_KEYWORDS.contains(verdict.keyword())) {
             return null;
         }
+        ByteString keyFingerprint = openerV2 == null
+                ? ByteString.EMPTY
+                : openerV2.clipKeyFingerprint(clip.deviceId(), clip.clipId(), clip.header())
+                        .map(ByteString::copyFrom)
+                        .orElse(ByteString.EMPTY);
         return new ChainedClip(
                 clip.clipId(),
                 header.getChain(),
                 ByteString.copyFrom(sha256(clip.header())),
                 whole ? verdict.frames().size() : 0,
                 verdict.status() == ClipVerdict.Status.OK,
-                whole);
+                whole,
+                verdict.info().map(ClipInfo::getStartTimeUnixMs).orElse(0L),
+                keyFingerprint);
     }
 
     private static byte[] sha256(byte[] bytes) {

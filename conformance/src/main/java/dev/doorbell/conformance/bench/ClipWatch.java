@@ -24,10 +24,13 @@ import java.util.Optional;
  * What the bench can see of a device's sealing. Without a key: the public header fields that must never repeat (a
  * v1 salt, the nonce prefix, the key commitment, each HPKE encapsulation) and the v3 chain link. With the owner's
  * identity (an insecure, test-only option): every frame opened as it arrives, so that a fault is named at the frame
- * where it happens, not when the clip is opened at the end. Not thread-safe: the bench calls it under its lock.
+ * where it happens, not when the clip is opened at the end, and the clip key and sealed start time compared with the
+ * clips before. Not thread-safe: the bench calls it under its lock.
  */
 final class ClipWatch {
     private static final HexFormat HEX = HexFormat.of();
+    /** A clock corrected by NTP may step back by a little; the owner's open allows the same (CLOCK BACKWARDS). */
+    private static final long CLOCK_TOLERANCE_MS = 2_000;
 
     private final Optional<ClipOpenerV2> opener;
     /** A value that must be unique per clip, as hex, to the clip that used it first and what it was. */
@@ -35,6 +38,10 @@ final class ClipWatch {
 
     private final Map<Long, List<StoredFrameBytes>> framesByClip = new HashMap<>();
     private final Map<Long, Boolean> clipFaulted = new HashMap<>();
+    /** With an identity: each clip key's fingerprint to the first clip that used it, and each clip's start time. */
+    private final Map<ByteString, Long> keys = new HashMap<>();
+
+    private final Map<Long, Long> startTimes = new HashMap<>();
     private long previousClipId;
     private byte[] previousHeader;
     private ChainLink previousChain;
@@ -63,6 +70,7 @@ final class ClipWatch {
             return faults;
         }
         ClipHeader header = parsed.get();
+        long before = previousClipId;
         unique(faults, clipId, "salt", header.getSalt());
         unique(faults, clipId, "nonce prefix", header.getNoncePrefix());
         unique(faults, clipId, "key commitment", header.getKeyCommitment());
@@ -80,8 +88,31 @@ final class ClipWatch {
         framesByClip.put(clipId, new ArrayList<>());
         if (opener.isPresent()) {
             open(deviceId, clipId, headerBytes).ifPresent(faults::add);
+            sealedFacts(faults, deviceId, clipId, headerBytes, before);
         }
         return faults;
+    }
+
+    /**
+     * What only an opener sees of a new clip (docs/FIRMWARE.md §5): a clip key used for an earlier clip (the clip id
+     * is mixed into every public value derived from it, so the keyless checks cannot) and a sealed start time before
+     * that of the clip opened before it (the device's clock went back).
+     */
+    private void sealedFacts(List<String> faults, String deviceId, long clipId, byte[] headerBytes, long before) {
+        Optional<byte[]> key = opener.orElseThrow().clipKeyFingerprint(deviceId, clipId, headerBytes);
+        if (key.isPresent()) {
+            Long first = keys.putIfAbsent(ByteString.copyFrom(key.get()), clipId);
+            if (first != null && first != clipId) {
+                faults.add("clip " + hex(clipId) + " has the clip key of clip " + hex(first)
+                        + " (one key opens both: the device's key generation repeats)");
+            }
+        }
+        Long start = startTimes.get(clipId);
+        Long previousStart = before == 0 ? null : startTimes.get(before);
+        if (start != null && previousStart != null && start + CLOCK_TOLERANCE_MS < previousStart) {
+            faults.add("clip " + hex(clipId) + " says it started " + (previousStart - start) + " ms before clip "
+                    + hex(before) + ", opened before it (the device's clock went back)");
+        }
     }
 
     /**
@@ -117,6 +148,7 @@ final class ClipWatch {
             clipFaulted.put(clipId, true);
             return Optional.of("clip " + hex(clipId) + ": " + e.getMessage());
         }
+        verdict.info().ifPresent(info -> startTimes.putIfAbsent(clipId, info.getStartTimeUnixMs()));
         if (verdict.status() == ClipVerdict.Status.OK || verdict.status() == ClipVerdict.Status.TRUNCATED) {
             return Optional.empty();
         }

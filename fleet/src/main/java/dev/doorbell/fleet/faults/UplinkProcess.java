@@ -74,6 +74,14 @@ public final class UplinkProcess implements AutoCloseable {
                 launcher(jvmOptions, List.of("-jar", uplinkJar.toString())), dataDir, tlsDir, workDir, List.of());
     }
 
+    /** The same with {@code extraArgs} after serve's own (for example {@code --metrics HOST:PORT}). */
+    public static UplinkProcess fromJar(
+            Path uplinkJar, List<String> jvmOptions, Path dataDir, Path tlsDir, Path workDir, List<String> extraArgs)
+            throws IOException {
+        return new UplinkProcess(
+                launcher(jvmOptions, List.of("-jar", uplinkJar.toString())), dataDir, tlsDir, workDir, extraArgs);
+    }
+
     /**
      * Runs the store alone ({@code dev.doorbell.uplink.store.StoreThroughput}) in its own JVM from the uplink jar and
      * returns its result line, or a line saying why there is none.

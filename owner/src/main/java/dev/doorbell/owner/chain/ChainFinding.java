@@ -19,7 +19,18 @@ public record ChainFinding(Kind kind, String deviceId, long clipId, String line)
         /** One clip is absent of which the device had no frame acknowledged: it never reached the uplink. */
         UNSENT("UNSENT", false),
         /** The newest stored clip. */
-        HEAD("HEAD", false);
+        HEAD("HEAD", false),
+        /**
+         * Clips of one device share a clip key ({@link SealedChainCheck}): whoever opens one opens the others. The
+         * device's key generation repeats.
+         */
+        KEY_REUSED("KEY REUSED", true),
+        /**
+         * A clip says it started before the clip at the chain position before it ({@link SealedChainCheck}): the
+         * device's clock went back. Informational: the clips are the device's, the chain gives their true order, but
+         * their times are not to be trusted.
+         */
+        CLOCK_BACKWARDS("CLOCK BACKWARDS", false);
 
         private final String word;
         private final boolean failure;

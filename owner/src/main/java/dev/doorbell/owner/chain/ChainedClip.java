@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param finalPresent whether the final frame is among them
  * @param framesChecked false when the header verified but no frame could be opened (the identity is not one of the
  *     clip's recipients): the clip still places its neighbours, but says nothing about its own frames
+ * @param startUnixMs the sealed ClipInfo's start time, 0 when unknown (the info was not opened)
+ * @param clipKeyFingerprint the opener's fingerprint of the clip key ({@code ClipOpenerV2.clipKeyFingerprint}), empty
+ *     when unknown: two clips of a device with the same one share a clip key
  */
 public record ChainedClip(
         long clipId,
@@ -21,13 +24,27 @@ public record ChainedClip(
         ByteString headerSha256,
         int verifiedFrames,
         boolean finalPresent,
-        boolean framesChecked) {
+        boolean framesChecked,
+        long startUnixMs,
+        ByteString clipKeyFingerprint) {
     public ChainedClip {
         Objects.requireNonNull(link, "link");
         Objects.requireNonNull(headerSha256, "headerSha256");
+        Objects.requireNonNull(clipKeyFingerprint, "clipKeyFingerprint");
         if (verifiedFrames < 0) {
             throw new IllegalArgumentException("verifiedFrames must be >= 0, got " + verifiedFrames);
         }
+    }
+
+    /** A clip whose start time and clip key are not known: the checks of {@link SealedChainCheck} skip it. */
+    public ChainedClip(
+            long clipId,
+            ChainLink link,
+            ByteString headerSha256,
+            int verifiedFrames,
+            boolean finalPresent,
+            boolean framesChecked) {
+        this(clipId, link, headerSha256, verifiedFrames, finalPresent, framesChecked, 0, ByteString.EMPTY);
     }
 
     public long position() {

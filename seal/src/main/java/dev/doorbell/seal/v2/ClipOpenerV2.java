@@ -17,7 +17,9 @@ import dev.doorbell.seal.SealedFrame;
 import dev.doorbell.seal.StoredFrameBytes;
 import dev.doorbell.seal.internal.ClipFormat;
 import dev.doorbell.seal.keys.internal.Hkdf;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -35,6 +37,9 @@ import java.util.Optional;
  * owner's or a viewer's), or from a share, which opens one clip only. Thread-safe: each call has its own state.
  */
 public final class ClipOpenerV2 {
+    private static final byte[] KEY_FINGERPRINT_LABEL =
+            "doorbell/clip-key-fingerprint\0".getBytes(StandardCharsets.US_ASCII);
+
     private final Identity identity;
     private final Grant share;
     private final GcmProvider provider;
@@ -157,6 +162,37 @@ public final class ClipOpenerV2 {
             return unwrapped.refusal;
         }
         return walkAndErase(unwrapped, headerBytes, framesInStoredOrder, holes);
+    }
+
+    /**
+     * A fingerprint of the clip key {@code k} of a clip whose header passes every check up to the key commitment (and
+     * in v3 the sealed info), or empty: SHA-256 of {@code "doorbell/clip-key-fingerprint" ‖ 0x00 ‖ k}. Two clips with
+     * the same fingerprint share one clip key, so that whoever opens one opens both: a device whose key generation
+     * repeats (a stuck random source, firmware that caches {@code k}). The clip id is mixed into every key derived from
+     * {@code k} (FORMAT.md §10, §17.2), so no public field shows this; only a holder of an opening key can compare.
+     * {@code k} is zeroed before this returns; the fingerprint reveals nothing of it and is for comparison in memory.
+     */
+    public Optional<byte[]> clipKeyFingerprint(String storedDeviceId, long storedClipId, byte[] headerBytes) {
+        Unwrapped unwrapped;
+        try {
+            unwrapped = unwrap(storedDeviceId, storedClipId, headerBytes);
+        } catch (KeyUnavailableException e) {
+            return Optional.empty();
+        }
+        if (unwrapped.refusal != null) {
+            return Optional.empty();
+        }
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(KEY_FINGERPRINT_LABEL);
+            sha256.update(unwrapped.clipKey);
+            return Optional.of(sha256.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        } finally {
+            Arrays.fill(unwrapped.clipKey, (byte) 0);
+            Arrays.fill(unwrapped.aesKey, (byte) 0);
+        }
     }
 
     /** The frames of a clip whose header passed; zeroes the unwrapped clip key at once and the AES key after. */
