@@ -1,6 +1,7 @@
 package dev.doorbell.device.fault;
 
 import dev.doorbell.seal.keys.DurableFiles;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +38,7 @@ public final class InsecureCrashPoints {
          * @throws IllegalArgumentException naming what is wrong and every known point
          */
         public static CrashAt parse(String spec) {
-            Matcher m = SPEC.matcher(spec.trim());
+            Matcher m = SPEC.matcher(spec.trim().toLowerCase(Locale.ROOT));
             if (!m.matches()) {
                 throw new IllegalArgumentException(
                         "'" + spec + "' is not POINT[:N] (N from 1); points: " + CrashPoint.names());
