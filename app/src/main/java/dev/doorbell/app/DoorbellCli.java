@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             FaultProxyCommand.class,
             ConformanceCommand.class,
             BenchDeviceCommand.class,
+            CrashDeviceCommand.class,
             FleetCommand.class,
             HostileUplinkCommand.class
         })
