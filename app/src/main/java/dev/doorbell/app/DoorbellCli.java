@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             ConformanceCommand.class,
             BenchDeviceCommand.class,
             FaultMatrixCommand.class,
+            CrashDeviceCommand.class,
             FleetCommand.class,
             HostileUplinkCommand.class
         })

@@ -7,6 +7,8 @@ import dev.doorbell.device.camera.SystemSimClock;
 import dev.doorbell.device.camera.VirtualSimClock;
 import dev.doorbell.device.fault.FaultPlan;
 import dev.doorbell.device.fault.FirmwareFault;
+import dev.doorbell.device.fault.InsecureCrashPoints;
+import dev.doorbell.device.fault.InsecureCrashPoints.CrashAt;
 import dev.doorbell.device.link.SealObserver;
 import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
@@ -192,6 +194,17 @@ public final class SimulateCommand implements Callable<Integer> {
     List<FirmwareFault> faults = new ArrayList<>();
 
     @Option(
+            names = "--insecure-crash-at",
+            paramLabel = "POINT[:N]",
+            converter = CrashAtConverter.class,
+            description = {
+                "INSECURE test fault: halt this process, as kill -9 would, the N-th time (default 1) a doorbell reaches",
+                "the named step of a key or state update, e.g. clip-start.renamed:2 (exit status 137). The points are",
+                "listed in docs/FIRMWARE.md, \"Crash safety\"; `doorbell crash-device` runs them all."
+            })
+    CrashAt crashAt;
+
+    @Option(
             names = "--verbose",
             description =
                     "Log at debug level: every connection attempt, and the exceptions behind failures with their stack"
@@ -238,6 +251,10 @@ public final class SimulateCommand implements Callable<Integer> {
                 pad > 0 ? ", frames padded to " + pad + " bytes" : "",
                 virtualClock ? " (virtual clock)" : "");
         out.flush();
+        if (crashAt != null) {
+            spec.commandLine().getErr().println(InsecureCrashPoints.warning(crashAt));
+            InsecureCrashPoints.arm(crashAt);
+        }
         FaultPlan plan = FaultPlan.of(faults, seed);
         for (DeviceDirectory device : devices) {
             plan.warnings(device.deviceId()).forEach(spec.commandLine().getErr()::println);

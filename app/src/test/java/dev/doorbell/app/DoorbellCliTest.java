@@ -225,6 +225,27 @@ class DoorbellCliTest {
     }
 
     @Test
+    void crashPoints_unknownPointOrNothingToDo_exitTwoNamingIt() {
+        assertUsageError(
+                run("simulate", "--device-dir", dir.toString(), "--insecure-crash-at", "clip-start.renamd"),
+                "--insecure-crash-at",
+                "unknown crash point 'clip-start.renamd'",
+                "clip-start.renamed");
+        assertUsageError(
+                run(
+                        "crash-device",
+                        "--device-dir",
+                        dir.toString(),
+                        "--uplink",
+                        "127.0.0.1:9",
+                        "--store",
+                        dir.toString(),
+                        "--identity",
+                        dir.toString()),
+                "give --crash-at POINT, --all-points or --kills N");
+    }
+
+    @Test
     void fleet_rampNotARate_exitTwoNamingIt() {
         assertUsageError(run("fleet", "--devices", "2", "--ramp", "abc"), "--ramp", "'abc'", "500/s");
     }

@@ -1,6 +1,7 @@
 package dev.doorbell.device.chain;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.device.fault.CrashPoint;
 import dev.doorbell.device.link.ClipAcknowledgements;
 import dev.doorbell.proto.v1.ChainLink;
 import java.io.IOException;
@@ -127,7 +128,7 @@ public final class ChainState implements ClipAcknowledgements {
             }
             if (file != null) {
                 try {
-                    ChainStateFile.write(file, deviceId, next);
+                    ChainStateFile.write(file, deviceId, next, CrashPoint.Update.CLIP_START);
                 } catch (IOException e) {
                     throw new ChainStateException(
                             "device " + deviceId + ": cannot make chain state " + file + " durable before clip "
@@ -190,7 +191,11 @@ public final class ChainState implements ClipAcknowledgements {
                 return;
             }
             try {
-                ChainStateFile.write(file, deviceId, now);
+                ChainStateFile.write(
+                        file,
+                        deviceId,
+                        now,
+                        now.finalAcknowledged() ? CrashPoint.Update.FINAL_ACK : CrashPoint.Update.FIRST_ACK);
                 written = now;
             } catch (IOException e) {
                 // The next clip's link still says it from memory; only a restart before the next write loses it.

@@ -1,6 +1,8 @@
 package dev.doorbell.device.chain;
 
 import com.google.protobuf.ByteString;
+import dev.doorbell.device.fault.CrashPoint;
+import dev.doorbell.device.fault.InsecureCrashPoints;
 import dev.doorbell.seal.keys.DurableFiles;
 import dev.doorbell.seal.keys.KeyFileException;
 import dev.doorbell.seal.keys.KeyFileText;
@@ -79,9 +81,14 @@ public final class ChainStateFile {
         }
     }
 
-    /** Replaces {@code file} with {@code head}, durably: temp file, fsync, rename, directory fsync. */
-    static void write(Path file, String deviceId, ChainHead head) throws IOException {
-        DurableFiles.writePrivate(file, format(deviceId, head).getBytes(StandardCharsets.UTF_8), true);
+    /**
+     * Replaces {@code file} with {@code head}, durably: temp file, fsync, rename, directory fsync; each step is a crash
+     * point of {@code update} (docs/FIRMWARE.md, "Crash safety").
+     */
+    static void write(Path file, String deviceId, ChainHead head, CrashPoint.Update update) throws IOException {
+        InsecureCrashPoints.reached(update.beforeWrite());
+        DurableFiles.writePrivate(
+                file, format(deviceId, head).getBytes(StandardCharsets.UTF_8), true, InsecureCrashPoints.steps(update));
     }
 
     static String format(String deviceId, ChainHead head) {

@@ -1,5 +1,7 @@
 package dev.doorbell.device.link;
 
+import dev.doorbell.device.fault.CrashPoint;
+import dev.doorbell.device.fault.InsecureCrashPoints;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.proto.v1.Welcome;
@@ -62,6 +64,7 @@ final class OutboxWriter {
             }
         }
         boolean wrote = false;
+        boolean wroteHeader = false;
         clips:
         for (ClipOutbox c : outbox.clips()) {
             if (c.ghost) {
@@ -75,6 +78,7 @@ final class OutboxWriter {
                 c.openSent = true;
                 openAtUplink++;
                 wrote = true;
+                wroteHeader = true;
             }
             while (c.nextSend < c.queued()) {
                 int seq = c.nextSend;
@@ -109,6 +113,9 @@ final class OutboxWriter {
         }
         if (wrote) {
             channel.flush();
+        }
+        if (wroteHeader) {
+            InsecureCrashPoints.reached(CrashPoint.CLIP_START_HEADER_SENT);
         }
     }
 

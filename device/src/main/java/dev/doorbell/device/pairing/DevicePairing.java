@@ -7,6 +7,7 @@ import static dev.doorbell.proto.DeviceFiles.SIGNING_KEY;
 
 import dev.doorbell.device.chain.ChainState;
 import dev.doorbell.device.chain.ChainStateException;
+import dev.doorbell.device.chain.ChainStateFile;
 import dev.doorbell.device.tls.DeviceDirectory;
 import dev.doorbell.proto.v1.RecipientList;
 import dev.doorbell.seal.keys.DurableFiles;
@@ -26,7 +27,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The device's side of pairing (docs/FORMAT.md, format v2): a local step, never through the uplink. The device makes
@@ -39,6 +43,8 @@ import java.util.List;
  * recipients.list}. A directory without all four is unpaired, and {@link #load} says so, naming the missing file.
  */
 public final class DevicePairing {
+    private static final Logger log = LoggerFactory.getLogger(DevicePairing.class);
+
     /** What pairing writes, in the order {@link #load} reports the first one missing. */
     static final List<String> FILES = List.of(SIGNING_KEY, OWNER_PUB, DEVICE_KEY_CERT, RECIPIENTS_LIST);
 
@@ -165,6 +171,9 @@ public final class DevicePairing {
      */
     private static PairedDevice load(Path deviceDir, boolean durableChain) {
         String deviceId = deviceId(deviceDir);
+        if (durableChain) {
+            removeStaleTemporaries(deviceDir, deviceId);
+        }
         for (String name : FILES) {
             if (!Files.isRegularFile(deviceDir.resolve(name))) {
                 throw new DeviceNotPaired("device " + deviceId + " in " + deviceDir + " is not paired (no " + name
@@ -208,6 +217,30 @@ public final class DevicePairing {
             throw e;
         }
         return new PairedDevice(deviceDir, owner, new DeviceSigner(deviceId, key, certificate), list, chain);
+    }
+
+    /**
+     * A device process killed mid-update (after the temporary file, before the rename) leaves that file behind: a copy
+     * of contents that never took effect, one more per crash. The device deletes them when it starts, before any
+     * update can be under way; a fleet device (state in memory) writes none of them and is left alone.
+     */
+    private static void removeStaleTemporaries(Path deviceDir, String deviceId) {
+        List<String> names = new ArrayList<>(FILES);
+        names.add(ChainStateFile.NAME);
+        for (String name : names) {
+            try {
+                int deleted = DurableFiles.removeStaleTemporaries(deviceDir.resolve(name));
+                if (deleted > 0) {
+                    log.info(
+                            "device {}: deleted {} temporary file(s) of {} left by an update a crash interrupted",
+                            deviceId,
+                            deleted,
+                            name);
+                }
+            } catch (IOException e) {
+                log.warn("device {}: cannot delete the temporary files of {}: {}", deviceId, name, e.toString());
+            }
+        }
     }
 
     private static SigningKey readSigningKey(Path file, String deviceId) {

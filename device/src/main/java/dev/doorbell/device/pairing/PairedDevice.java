@@ -4,6 +4,8 @@ import static dev.doorbell.proto.DeviceFiles.RECIPIENTS_LIST;
 
 import com.google.protobuf.ByteString;
 import dev.doorbell.device.chain.ChainState;
+import dev.doorbell.device.fault.CrashPoint;
+import dev.doorbell.device.fault.InsecureCrashPoints;
 import dev.doorbell.device.link.RecipientListUpdates;
 import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.RecipientList;
@@ -122,7 +124,12 @@ public final class PairedDevice implements RecipientListUpdates, Destroyable {
             return result(e.version(), e.status(), e.getMessage());
         }
         try {
-            DurableFiles.writePrivate(directory.resolve(RECIPIENTS_LIST), bytes, true);
+            InsecureCrashPoints.reached(CrashPoint.Update.RECIPIENTS.beforeWrite());
+            DurableFiles.writePrivate(
+                    directory.resolve(RECIPIENTS_LIST),
+                    bytes,
+                    true,
+                    InsecureCrashPoints.steps(CrashPoint.Update.RECIPIENTS));
         } catch (IOException e) {
             // Not durable, not used: the uplink relays it again at the next Hello, which still says the old version.
             log.warn(

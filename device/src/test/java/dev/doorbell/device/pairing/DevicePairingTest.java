@@ -66,6 +66,27 @@ class DevicePairingTest {
     }
 
     @Test
+    void load_temporaryFilesOfUpdatesAKilledProcessLeft_deletedAtStart_otherFilesKept() throws Exception {
+        Path dir = TestOwner.provisionedDirectory(tmp.resolve("a"), "dev-a");
+        owner.pair(dir).destroy();
+        // As DurableFiles names them: what a process killed between writing the temporary file and renaming it
+        // leaves (the crash harness halts a real device there: clip-start.temp-written, recipients.temp-synced).
+        List<Path> left = List.of(
+                Files.createTempFile(dir, ".chain.state.", ".tmp"),
+                Files.createTempFile(dir, ".recipients.list.", ".tmp"),
+                Files.createTempFile(dir, "." + DeviceFiles.SIGNING_KEY + ".", ".tmp"));
+        Path unrelated = Files.writeString(dir.resolve(".notes.1.tmp"), "kept");
+
+        DevicePairing.load(dir).destroy();
+
+        for (Path file : left) {
+            assertFalse(Files.exists(file), file + " is deleted at start");
+        }
+        assertTrue(Files.exists(unrelated), "a file the device did not write is kept");
+        assertTrue(DevicePairing.isPaired(dir));
+    }
+
+    @Test
     void pair_createsNoChainState_andTheFirstClipIsPositionOne() throws Exception {
         Path dir = TestOwner.provisionedDirectory(tmp.resolve("a"), "dev-a");
         owner.pair(dir).destroy();
