@@ -106,7 +106,7 @@ public final class KeylessWatch {
             history.encs.add(header.getWrappedKeys(i).getEnc(), clipId);
         }
         if (header.hasChain()) {
-            history.chain(clipId, header.getChain().getPosition());
+            history.chain(clipId, header.getChain());
         }
     }
 
@@ -129,6 +129,7 @@ public final class KeylessWatch {
         final ByteRing salts;
         final long[] positions;
         final long[] positionClips;
+        final long[] positionPrevs;
         int nextPosition;
         long highestPosition;
         long highestClip;
@@ -139,6 +140,7 @@ public final class KeylessWatch {
             salts = new ByteRing(remembered, SALT_BYTES_KEPT);
             positions = new long[remembered];
             positionClips = new long[remembered];
+            positionPrevs = new long[remembered];
         }
 
         String chainProblem(long clipId, ChainLink link) {
@@ -153,21 +155,35 @@ public final class KeylessWatch {
                 return "clip " + hex(clipId) + " at position " + position + " names predecessor "
                         + hex(link.getPrevClipId()) + " but the clip at " + (position - 1) + " was " + hex(before);
             }
-            if (highestClip != 0 && position < highestPosition) {
+            // A late predecessor is no fault: a device that reboots while a header of its old session is in flight
+            // can have its clip at the next position stored first; that clip names this one.
+            if (highestClip != 0 && position < highestPosition && prevNamedAt(position + 1) != clipId) {
                 return "clip " + hex(clipId) + " at position " + position + " after clip " + hex(highestClip)
                         + " at position " + highestPosition + " (positions going backwards)";
             }
             return null;
         }
 
-        void chain(long clipId, long position) {
+        void chain(long clipId, ChainLink link) {
+            long position = link.getPosition();
             positions[nextPosition] = position;
             positionClips[nextPosition] = clipId;
+            positionPrevs[nextPosition] = link.getPrevClipId();
             nextPosition = (nextPosition + 1) % positions.length;
             if (highestClip == 0 || position >= highestPosition) {
                 highestPosition = position;
                 highestClip = clipId;
             }
+        }
+
+        /** The predecessor that the remembered clip at {@code position} names, 0 when none is remembered. */
+        private long prevNamedAt(long position) {
+            for (int i = 0; i < positions.length; i++) {
+                if (positionClips[i] != 0 && positions[i] == position) {
+                    return positionPrevs[i];
+                }
+            }
+            return 0;
         }
 
         private long clipAt(long position) {

@@ -76,6 +76,26 @@ class KeylessWatchTest {
         assertEquals(List.of(), watch.check("back-door", 0x33, header(0x33, 1, 4, 2, 0x11)));
     }
 
+    /**
+     * A device that reboots connects again while its old session still holds a header in flight: the new session's
+     * clip at position 3 can reach the store before the old session's clip at position 2 that it names. Seen in
+     * {@code fault-matrix} (counter-reset row, 1 run in 3): "clip ... at position 2 after clip ... at position 3
+     * (positions going backwards)". A late predecessor that its successor names is the chain intact, not a fault.
+     */
+    @Test
+    void latePredecessorNamedByItsSuccessor_notFlagged_butAnUnnamedOneIs() {
+        KeylessWatch watch = new KeylessWatch();
+        watch.remember(DEVICE, 0x11, header(0x11, 1, 2, 1, 0));
+        watch.remember(DEVICE, 0x33, header(0x33, 5, 6, 3, 0x22));
+        assertEquals(List.of(), watch.check(DEVICE, 0x22, header(0x22, 3, 4, 2, 0x11)));
+        // The clip at position 3 names another predecessor: this one came from a rolled-back or forked state.
+        List<KeylessWatch.Finding> forked = watch.check(DEVICE, 0x66, header(0x66, 7, 8, 2, 0x11));
+        assertEquals(List.of(MisuseFlag.CHAIN_BROKEN), flags(forked));
+        assertTrue(
+                forked.get(0).detail().contains("positions going backwards"),
+                forked.get(0).detail());
+    }
+
     @Test
     void wrongPredecessorAndBackwards_flagged() {
         KeylessWatch watch = new KeylessWatch();
