@@ -42,9 +42,58 @@ final class ClipIndex {
 
     private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
     private int clips;
+    /** The clips retention deleted: they stay known as closed, so that a device never sends one again. */
+    private RetentionLedger ledger = RetentionLedger.empty();
+
+    /** From now on, clips deleted in {@code retention} are answered as deleted and take nothing more. */
+    void forgetDeleted(RetentionLedger retention) {
+        this.ledger = retention;
+    }
+
+    /** The deletion of the clip {@code record} belongs to, or null (a start record, a clip not deleted). */
+    static RetentionLedger.Deletion deletedBy(RetentionLedger ledger, StoredRecord record) {
+        return switch (record.getBodyCase()) {
+            case CLIP_OPEN ->
+                ledger.deletion(
+                        record.getClipOpen().getDeviceId(), record.getClipOpen().getClipId());
+            case FRAME ->
+                ledger.deletion(
+                        record.getFrame().getDeviceId(), record.getFrame().getClipId());
+            case CLIP_CLOSE ->
+                ledger.deletion(
+                        record.getClipClose().getDeviceId(),
+                        record.getClipClose().getClipId());
+            default -> null;
+        };
+    }
+
+    /** Removes a clip retention deleted; it is answered from the ledger from now on. */
+    void remove(String deviceId, long clipId) {
+        Map<Long, ClipState> deviceClips = byDevice.get(deviceId);
+        if (deviceClips != null && deviceClips.remove(clipId) != null) {
+            clips--;
+            if (deviceClips.isEmpty()) {
+                byDevice.remove(deviceId);
+            }
+        }
+    }
+
+    /** A deleted clip as a device is told about it: known and closed, nothing more to send (docs/PROTOCOL.md). */
+    ClipStatus deletedStatus(String deviceId, long clipId) {
+        return ledger.deletion(deviceId, clipId) == null
+                ? null
+                : new ClipStatus(deviceId, clipId, 0, 0, true, true, true);
+    }
 
     Decision openClip(String deviceId, long clipId, byte[] header, List<StoredUplinkFlag> flags, long nowMs) {
         ClipState clip = get(deviceId, clipId);
+        if (clip == null && ledger.deletion(deviceId, clipId) != null) {
+            RetentionLedger.Deletion d = ledger.deletion(deviceId, clipId);
+            return Decision.of(
+                    Outcome.CLIP_CLOSED,
+                    "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + ": deleted by retention ("
+                            + d.reason() + " " + d.detail() + ", " + d.time() + ") and takes nothing more");
+        }
         if (clip != null && clip.damage != null) {
             if (clip.header != null && Arrays.equals(clip.header, header)) {
                 return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");

@@ -200,7 +200,7 @@ public final class DirectoryStore implements ClipStore {
         lock.lock();
         try {
             ClipState clip = index.get(deviceId, clipId);
-            return clip == null ? null : clip.status();
+            return clip == null ? index.deletedStatus(deviceId, clipId) : clip.status();
         } finally {
             lock.unlock();
         }
