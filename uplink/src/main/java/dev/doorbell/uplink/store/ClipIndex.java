@@ -78,6 +78,17 @@ final class ClipIndex {
         }
     }
 
+    /** After a compaction of {@code segment}: the kept records of clips in memory moved (sorted old offsets). */
+    void moved(long segment, long[] oldOffsets, long[] newOffsets) {
+        for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+            for (ClipState clip : deviceClips.values()) {
+                if (clip.firstSegment <= segment && segment <= clip.lastSegment) {
+                    clip.durableFrames.moved(segment, oldOffsets, newOffsets);
+                }
+            }
+        }
+    }
+
     /** A deleted clip as a device is told about it: known and closed, nothing more to send (docs/PROTOCOL.md). */
     ClipStatus deletedStatus(String deviceId, long clipId) {
         return ledger.deletion(deviceId, clipId) == null
@@ -110,6 +121,8 @@ final class ClipIndex {
             return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
         }
         clip = new ClipState(deviceId, clipId, header.clone());
+        clip.lastArrivalMs = nowMs;
+        clip.position = Retention.position(header);
         StoredRecord record = StoredRecord.newBuilder()
                 .setClipOpen(StoredClipOpen.newBuilder()
                         .setDeviceId(deviceId)
@@ -173,6 +186,7 @@ final class ClipIndex {
                 .build();
         PendingRecord pending = new PendingRecord(clip, record);
         clip.pendingFrames.add(pending);
+        clip.lastArrivalMs = Math.max(clip.lastArrivalMs, nowMs);
         clip.received++;
         clip.lastReceived = last;
         return accepted(pending, where + ": queued (" + sealed.size() + " sealed bytes)");
@@ -211,6 +225,7 @@ final class ClipIndex {
                 .build();
         clip.pendingClose = new PendingRecord(clip, record);
         clip.closeReceived = true;
+        clip.lastArrivalMs = Math.max(clip.lastArrivalMs, nowMs);
         clip.closeFrameCount = frameCount;
         return accepted(clip.pendingClose, where + ": queued");
     }
@@ -218,6 +233,7 @@ final class ClipIndex {
     /** The writer made {@code pending} durable; batches complete in queue order, so frames arrive in seq order. */
     void markDurable(PendingRecord pending) {
         ClipState clip = pending.clip;
+        clip.durableIn(pending.segment);
         switch (pending.record.getBodyCase()) {
             case CLIP_OPEN -> clip.pendingOpen = null;
             case FRAME -> {
@@ -320,6 +336,8 @@ final class ClipIndex {
         decision.queued().length = length;
         markDurable(decision.queued());
         decision.queued().clip.suspect = null;
+        decision.queued().clip.lastArrivalMs =
+                Math.max(decision.queued().clip.lastArrivalMs, Retention.arrival(record));
         return null;
     }
 

@@ -220,6 +220,9 @@ public final class RetentionLedger {
             for (Path entry : (Iterable<Path>) entries::iterator) {
                 String name = entry.getFileName().toString();
                 if (name.matches("[0-9]{10}\\.req")) {
+                    if (java.util.Arrays.equals(Files.readAllBytes(entry), request)) {
+                        return name; // the same request applied again (a stop before its inbox file was removed)
+                    }
                     next = Math.max(next, Long.parseLong(name.substring(0, 10)) + 1);
                 }
             }

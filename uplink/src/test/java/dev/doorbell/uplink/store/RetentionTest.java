@@ -237,4 +237,56 @@ class RetentionTest {
                         dir, "doorbell-forget v1\ndevice: x\n".getBytes(StandardCharsets.US_ASCII), false, now()));
         assertTrue(e.getMessage().contains("signature"), e.getMessage());
     }
+
+    @Test
+    void sweep_runningStore_deletesOldClipsReclaimsClosedSegmentsAndKeptFramesStayComparable() throws Exception {
+        clock.set(NOW);
+        try (DirectoryStore s = DirectoryStore.open(dir, StoreFixtures.options().withSegmentBytes(3700), clock)) {
+            RetentionSweeper.Pass pass = s.sweep(Duration.ofDays(30));
+            assertEquals(3, pass.byPolicy());
+            assertTrue(pass.reclaimed().stream().anyMatch(o -> o.action().equals("removed")), pass.toString());
+            assertTrue(pass.reclaimed().stream().anyMatch(o -> o.action().equals("compacted")), pass.toString());
+            RetentionCounts counts = s.retentionCounts();
+            assertEquals(3, counts.clipsByPolicy());
+            assertEquals(
+                    pass.reclaimed().stream()
+                            .mapToLong(Compactor.Outcome::reclaimed)
+                            .sum(),
+                    counts.reclaimedBytes());
+            assertTrue(s.status(OLD, 2).closePersisted(), "deleted: known and closed");
+            assertEquals(Outcome.CLIP_CLOSED, s.openClip(OLD, 2, header(OLD, 2)).outcome());
+            // Clip 10's frames moved in the compacted segment: the index follows them.
+            durable(s.appendFrame(NEW, 10, 0, false, meta(NEW, 10, 0), sealed(NEW, 10, 0, 400)), Outcome.DUPLICATE);
+            durable(s.appendFrame(NEW, 10, 1, true, meta(NEW, 10, 1), sealed(NEW, 10, 1, 400)), Outcome.DUPLICATE);
+            clip(s, NEW, 13, NOW);
+            assertEquals(0, s.sweep(Duration.ofDays(30)).byPolicy(), "nothing more is old");
+        }
+        assertFalse(
+                StoreCheck.check(dir).damage(), StoreCheck.check(dir).findings().toString());
+        reopenedUplinkAnswersRight();
+    }
+
+    @Test
+    void sweep_requestDroppedIntoTheInbox_appliedKeptAndRemovedFromTheInbox() throws Exception {
+        Path inbox = Files.createDirectories(dir.resolve("retention/inbox"));
+        byte[] request = ("doorbell-forget v1\ndevice: " + NEW + "\nissued: 2026-12-05T11:00:00Z\nclip: 12\n"
+                        + "signature: AAAA\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        Files.write(inbox.resolve("forget.req"), request);
+        Files.write(inbox.resolve("junk.req"), "not a request\n".getBytes(StandardCharsets.US_ASCII));
+        clock.set(NOW);
+        try (DirectoryStore s = DirectoryStore.open(dir, StoreFixtures.options(), clock)) {
+            RetentionSweeper.Pass pass = s.sweep(null);
+            assertEquals(1, pass.byRequest());
+            assertEquals(0, pass.byPolicy());
+            assertTrue(s.status(NEW, 12).closePersisted());
+            assertNotNull(s.status(NEW, 11));
+            assertEquals(1, s.retentionCounts().badRequests());
+        }
+        assertFalse(Files.exists(inbox.resolve("forget.req")));
+        assertTrue(Files.exists(inbox.resolve("junk.req.refused")));
+        assertTrue(
+                java.util.Arrays.equals(request, Files.readAllBytes(dir.resolve("retention/requests/0000000001.req"))));
+        assertEquals("request", RetentionLedger.read(dir).deletion(NEW, 12).reason());
+    }
 }
