@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
             ConformanceCommand.class,
             BenchDeviceCommand.class,
             FleetCommand.class,
-            HostileUplinkCommand.class
+            HostileUplinkCommand.class,
+            StoreRequestCommand.class
         })
 public final class DoorbellCli implements Runnable {
     @Spec

@@ -19,7 +19,11 @@ public record ChainFinding(Kind kind, String deviceId, long clipId, String line)
         /** One clip is absent of which the device had no frame acknowledged: it never reached the uplink. */
         UNSENT("UNSENT", false),
         /** The newest stored clip. */
-        HEAD("HEAD", false);
+        HEAD("HEAD", false),
+        /** Clips absent because the owner asked: a request signed by the owner's key covers every one of them. */
+        DELETED("DELETED", false),
+        /** Clips absent, of which the uplink says its retention policy deleted them: the operator's statement. */
+        EXPIRED("EXPIRED", false);
 
         private final String word;
         private final boolean failure;

@@ -50,7 +50,7 @@ public record ForgetRequest(String deviceId, String issued, List<Long> clipIds, 
                 switch (line.substring(0, colon)) {
                     case "device" -> device = DeviceIds.isValid(value) ? value : null;
                     case "issued" -> issued = value;
-                    case "clip" -> clips.add(Long.parseUnsignedLong(value));
+                    case "clip" -> clips.add(Long.parseUnsignedLong(value.split(" ", -1)[0]));
                     case "before-position" -> before = Long.parseLong(value);
                     case "signature" -> signed = true;
                     default ->
