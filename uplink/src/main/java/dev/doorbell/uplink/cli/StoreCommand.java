@@ -124,10 +124,12 @@ public final class StoreCommand implements Runnable {
             }
             out.println("total: " + l.devices().size() + " devices, " + l.clips() + " clips, " + l.frames()
                     + " frames, " + Tables.bytes(l.bytes()) + " of records; "
-                    + l.segments().size() + " segments, "
+                    + l.segments().size() + (l.segments().size() == 1 ? " segment, " : " segments, ")
                     + Tables.bytes(l.segmentBytes()) + " on disk; " + l.deletedClips() + " clips deleted by retention"
                     + (l.deletedRecordsLeft() > 0
-                            ? " (" + l.deletedRecordsLeft() + " of their records wait in segments not compacted yet)"
+                            ? " (" + l.deletedRecordsLeft()
+                                    + " of their records wait in segments not reclaimed yet: the newest"
+                                    + " segment is never rewritten)"
                             : ""));
             for (StoreListing.Segment s : l.segments()) {
                 out.println("segment " + s.name() + ": " + Tables.bytes(s.bytes()) + " (" + s.bytes() + " bytes), "
