@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
             FaultMatrixCommand.class,
             CrashDeviceCommand.class,
             FleetCommand.class,
-            HostileUplinkCommand.class
+            HostileUplinkCommand.class,
+            StoreRequestCommand.class
         })
 public final class DoorbellCli implements Runnable {
     @Spec

@@ -3,6 +3,7 @@ package dev.doorbell.app;
 import dev.doorbell.cli.Tables;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.ClipVideo;
+import dev.doorbell.owner.RetentionVerdicts;
 import dev.doorbell.owner.StoreChains;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreFinding;
@@ -11,6 +12,7 @@ import dev.doorbell.owner.StoreOpener;
 import dev.doorbell.owner.StoreReport;
 import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.chain.ChainFinding;
+import dev.doorbell.owner.identity.ViewerDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -212,6 +214,10 @@ public final class OpenCommand implements Callable<Integer> {
         StoreChains.Report chains = clipFilter == null
                 ? StoreChains.check(results, fromPosition)
                 : new StoreChains.Report(results, List.of());
+        if (identity != null) {
+            // Gaps that retention explains: DELETED on the owner's signed request, EXPIRED by the uplink's policy.
+            chains = RetentionVerdicts.apply(chains, stores, ViewerDirectory.ownerKeyIfKnown(identity), fromPosition);
+        }
         results = chains.results();
         List<String> chainLines = chainLines(chains.findings());
         for (int i = 0; i < chainLines.size(); i++) {
@@ -307,7 +313,8 @@ public final class OpenCommand implements Callable<Integer> {
     /** After everything, the chains' findings counted, when there is more to say than each device's head. */
     private static String chainTotal(StoreChains.Report chains) {
         List<String> counts = new ArrayList<>();
-        for (String word : List.of("MISSING", "CHAIN BROKEN", "UNSENT", "KEY REUSED", "CLOCK BACKWARDS")) {
+        for (String word :
+                List.of("MISSING", "CHAIN BROKEN", "UNSENT", "KEY REUSED", "CLOCK BACKWARDS", "DELETED", "EXPIRED")) {
             long n = chains.count(word);
             if (n > 0) {
                 counts.add(n + " " + word);

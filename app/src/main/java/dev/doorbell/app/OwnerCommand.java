@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
             OwnerCommand.Recover.class,
             OwnerCommand.PostQuantum.class,
             OwnerCommand.Viewer.class,
-            OwnerCommand.ShareClip.class
+            OwnerCommand.ShareClip.class,
+            ForgetCommand.class
         },
         description = {
             "The owner's identity: the one secret behind the recovery phrase, viewers, and shares of single clips.",

@@ -28,8 +28,11 @@ final class StoreChecks {
     final List<String> notes = new ArrayList<>();
     final List<Hole> holes = new ArrayList<>();
 
-    StoreChecks(List<Long> numbers) {
+    private final RetentionLog retention;
+
+    StoreChecks(List<Long> numbers, RetentionLog retention) {
         this.numbers = numbers;
+        this.retention = retention;
     }
 
     /** Committed lengths from each start record (for the segment before it) and from the checkpoint. */
@@ -268,7 +271,23 @@ final class StoreChecks {
         }
     }
 
+    /** Segments retention removed are not missing: only the runs between them are. */
     private void missing(long first, long last, String why) {
+        long from = first;
+        for (long k = first; k <= last && k - first < 1_000_000; k++) {
+            if (retention.removed(k)) {
+                if (k > from) {
+                    missingRun(from, k - 1, why);
+                }
+                from = k + 1;
+            }
+        }
+        if (from <= last) {
+            missingRun(from, last, why);
+        }
+    }
+
+    private void missingRun(long first, long last, String why) {
         findings.add(new StoreFinding(
                 Kind.MISSING_SEGMENTS,
                 first,

@@ -35,14 +35,43 @@ public final class StoreDirectoryReader {
     private final StoreChecks checks;
     private final List<String> warnings = new ArrayList<>();
 
-    private StoreDirectoryReader(Path dir, int version, List<Long> numbers) {
+    private final RetentionLog retention;
+
+    private StoreDirectoryReader(Path dir, int version, List<Long> numbers, RetentionLog retention) {
         this.dir = dir;
         this.version = version;
         this.numbers = numbers;
-        this.checks = new StoreChecks(numbers);
+        this.retention = retention;
+        this.checks = new StoreChecks(numbers, retention);
     }
 
     public static StoreSnapshot read(Path storeDir) throws IOException {
+        // Retention may remove or compact a closed segment of a live store while it is read: its ledger line is
+        // written before the file changes, so a read is consistent when the ledger did not grow during it.
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            long ledger = ledgerSize(storeDir);
+            try {
+                StoreSnapshot snapshot = readOnce(storeDir);
+                if (ledgerSize(storeDir) == ledger) {
+                    return snapshot;
+                }
+            } catch (NoSuchFileException e) {
+                last = e;
+            }
+        }
+        throw new IOException("store " + storeDir + " kept changing under retention while it was read", last);
+    }
+
+    private static long ledgerSize(Path storeDir) {
+        try {
+            return Files.size(storeDir.resolve("retention").resolve("ledger"));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static StoreSnapshot readOnce(Path storeDir) throws IOException {
         int version = version(storeDir);
         StoreLock.Holder holder = StoreLock.probe(storeDir);
         // The checkpoint before the listing: a live uplink creates a segment before any checkpoint names it, so every
@@ -54,7 +83,8 @@ public final class StoreDirectoryReader {
             long last = checkpointRead.checkpoint().segment();
             numbers = numbers.stream().filter(k -> k <= last).toList();
         }
-        return new StoreDirectoryReader(storeDir, version, numbers).read(holder, checkpointRead);
+        RetentionLog retention = RetentionLog.read(storeDir);
+        return new StoreDirectoryReader(storeDir, version, numbers, retention).read(holder, checkpointRead);
     }
 
     private StoreSnapshot read(StoreLock.Holder holder, Checkpoint.Read checkpointRead) throws IOException {
@@ -75,7 +105,14 @@ public final class StoreDirectoryReader {
                 }
             }
             checks.committedLengths(checkpoint);
+            for (long k : numbers) {
+                SegmentScan.Committed compacted = retention.compacted(k, segmentPath(k));
+                if (compacted != null) {
+                    checks.committed.put(k, compacted);
+                }
+            }
         }
+        warnings.addAll(retention.warnings());
         checks.checkNumbering();
         if (holder.live()) {
             notes.add(
@@ -119,6 +156,9 @@ public final class StoreDirectoryReader {
         }
         ClipAssembly assembly = new ClipAssembly(checks.holes);
         for (int i = 0; i < records.size(); i++) {
+            if (deleted(records.get(i).record())) {
+                continue; // retention deleted the clip; its records wait in a segment not compacted yet
+            }
             assembly.add(
                     recordSegments.get(i),
                     records.get(i).offset(),
@@ -134,6 +174,22 @@ public final class StoreDirectoryReader {
         StoreReport report =
                 new StoreReport(dir, version, holder.live() ? holder.name() : null, checkpointText, findings, notes);
         return new StoreSnapshot(dir, assembly.clips(), warnings, List.of(report));
+    }
+
+    private boolean deleted(dev.doorbell.proto.v1.StoredRecord r) {
+        return switch (r.getBodyCase()) {
+            case CLIP_OPEN ->
+                retention.deletion(
+                                r.getClipOpen().getDeviceId(), r.getClipOpen().getClipId())
+                        != null;
+            case FRAME ->
+                retention.deletion(r.getFrame().getDeviceId(), r.getFrame().getClipId()) != null;
+            case CLIP_CLOSE ->
+                retention.deletion(
+                                r.getClipClose().getDeviceId(), r.getClipClose().getClipId())
+                        != null;
+            default -> false;
+        };
     }
 
     private Path segmentPath(long number) {

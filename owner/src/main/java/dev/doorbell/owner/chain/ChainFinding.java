@@ -30,7 +30,11 @@ public record ChainFinding(Kind kind, String deviceId, long clipId, String line)
          * device's clock went back. Informational: the clips are the device's, the chain gives their true order, but
          * their times are not to be trusted.
          */
-        CLOCK_BACKWARDS("CLOCK BACKWARDS", false);
+        CLOCK_BACKWARDS("CLOCK BACKWARDS", false),
+        /** Clips absent because the owner asked: a request signed by the owner's key covers every one of them. */
+        DELETED("DELETED", false),
+        /** Clips absent, of which the uplink says its retention policy deleted them: the operator's statement. */
+        EXPIRED("EXPIRED", false);
 
         private final String word;
         private final boolean failure;

@@ -186,6 +186,24 @@ public final class ServeCommand implements Callable<Integer> {
             description = "How long a stop waits for acks (default: ${DEFAULT-VALUE}).")
     private Duration shutdownGrace;
 
+    @Option(
+            names = "--retain",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "Retention by age: delete clips whose last record arrived longer ago than this ("
+                    + DurationConverter.SYNTAX
+                    + "), reclaiming their space in closed segments, off the event loop (default: keep everything). "
+                    + "Owner's requests dropped into DIR/retention/inbox/ are applied either way.")
+    private Duration retain;
+
+    @Option(
+            names = "--retention-interval",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            defaultValue = "1m",
+            description = "How often retention runs (default: ${DEFAULT-VALUE}).")
+    private Duration retentionInterval;
+
     private final StoreFactory storeFactory;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -213,6 +231,7 @@ public final class ServeCommand implements Callable<Integer> {
         try (ClipStore store = storeFactory.open(data)) {
             UplinkServer server = new UplinkServer(config, store);
             InetSocketAddress bound = server.start();
+            store.startRetention(retain, retentionInterval);
             if (metrics != null) {
                 try {
                     JvmMetrics.builder().register(server.metrics().registry());

@@ -9,8 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink fsck ...}, {@code
- * doorbell-uplink publish-recipients ...}. Exit status 0 on
+ * The uplink's command line: {@code doorbell-uplink serve ...}, {@code doorbell-uplink store list|verify|expire|delete
+ * ...} ({@code fsck} is {@code store verify}), {@code doorbell-uplink publish-recipients ...}. Exit status 0 on
  * success, 1 when fsck finds what was acknowledged lost, 2 on a usage or I/O error.
  */
 @Command(
@@ -33,8 +33,11 @@ public final class UplinkCli implements Runnable {
      * scripts rely on: 2 and one line for a usage or I/O error ({@link Cli}).
      */
     public static CommandLine commandLine(ServeCommand serve) {
+        CommandLine store = new CommandLine(new StoreCommand());
+        store.addSubcommand("verify", new FsckCommand());
         return Cli.configure(new CommandLine(new UplinkCli())
                 .addSubcommand("serve", serve)
+                .addSubcommand("store", store)
                 .addSubcommand("fsck", new FsckCommand())
                 .addSubcommand("publish-recipients", new PublishRecipientsCommand()));
     }

@@ -3,6 +3,7 @@ package dev.doorbell.uplink.metrics;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.uplink.store.ClipStore;
+import dev.doorbell.uplink.store.RetentionCounts;
 import dev.doorbell.uplink.store.StoreStats;
 import dev.doorbell.uplink.store.StoreUsage;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -219,6 +220,39 @@ public final class UplinkMetrics {
                     StoreUsage usage = store.usage();
                     if (usage != null) {
                         cb.call((double) usage.segments());
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("doorbell_uplink_retention_deleted_clips")
+                .help("Clips deleted by retention since the store was opened, by reason: policy (serve --retain) or "
+                        + "request (an owner's request in DIR/retention/inbox/)")
+                .labelNames("reason")
+                .callback(cb -> {
+                    RetentionCounts counts = store.retentionCounts();
+                    if (counts != null) {
+                        cb.call((double) counts.clipsByPolicy(), "policy");
+                        cb.call((double) counts.clipsByRequest(), "request");
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("doorbell_uplink_retention_reclaimed_bytes")
+                .help("Bytes of segment files that retention removed or compacted away since the store was opened")
+                .callback(cb -> {
+                    RetentionCounts counts = store.retentionCounts();
+                    if (counts != null) {
+                        cb.call((double) counts.reclaimedBytes());
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("doorbell_uplink_retention_refused_requests")
+                .help("Request files in DIR/retention/inbox/ refused as malformed (renamed .refused)")
+                .callback(cb -> {
+                    RetentionCounts counts = store.retentionCounts();
+                    if (counts != null) {
+                        cb.call((double) counts.badRequests());
                     }
                 })
                 .register(registry);

@@ -42,9 +42,69 @@ final class ClipIndex {
 
     private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
     private int clips;
+    /** The clips retention deleted: they stay known as closed, so that a device never sends one again. */
+    private RetentionLedger ledger = RetentionLedger.empty();
+
+    /** From now on, clips deleted in {@code retention} are answered as deleted and take nothing more. */
+    void forgetDeleted(RetentionLedger retention) {
+        this.ledger = retention;
+    }
+
+    /** The deletion of the clip {@code record} belongs to, or null (a start record, a clip not deleted). */
+    static RetentionLedger.Deletion deletedBy(RetentionLedger ledger, StoredRecord record) {
+        return switch (record.getBodyCase()) {
+            case CLIP_OPEN ->
+                ledger.deletion(
+                        record.getClipOpen().getDeviceId(), record.getClipOpen().getClipId());
+            case FRAME ->
+                ledger.deletion(
+                        record.getFrame().getDeviceId(), record.getFrame().getClipId());
+            case CLIP_CLOSE ->
+                ledger.deletion(
+                        record.getClipClose().getDeviceId(),
+                        record.getClipClose().getClipId());
+            default -> null;
+        };
+    }
+
+    /** Removes a clip retention deleted; it is answered from the ledger from now on. */
+    void remove(String deviceId, long clipId) {
+        Map<Long, ClipState> deviceClips = byDevice.get(deviceId);
+        if (deviceClips != null && deviceClips.remove(clipId) != null) {
+            clips--;
+            if (deviceClips.isEmpty()) {
+                byDevice.remove(deviceId);
+            }
+        }
+    }
+
+    /** After a compaction of {@code segment}: the kept records of clips in memory moved (sorted old offsets). */
+    void moved(long segment, long[] oldOffsets, long[] newOffsets) {
+        for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+            for (ClipState clip : deviceClips.values()) {
+                if (clip.firstSegment <= segment && segment <= clip.lastSegment) {
+                    clip.durableFrames.moved(segment, oldOffsets, newOffsets);
+                }
+            }
+        }
+    }
+
+    /** A deleted clip as a device is told about it: known and closed, nothing more to send (docs/PROTOCOL.md). */
+    ClipStatus deletedStatus(String deviceId, long clipId) {
+        return ledger.deletion(deviceId, clipId) == null
+                ? null
+                : new ClipStatus(deviceId, clipId, 0, 0, true, true, true);
+    }
 
     Decision openClip(String deviceId, long clipId, byte[] header, List<StoredUplinkFlag> flags, long nowMs) {
         ClipState clip = get(deviceId, clipId);
+        if (clip == null && ledger.deletion(deviceId, clipId) != null) {
+            RetentionLedger.Deletion d = ledger.deletion(deviceId, clipId);
+            return Decision.of(
+                    Outcome.CLIP_CLOSED,
+                    "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + ": deleted by retention ("
+                            + d.reason() + " " + d.detail() + ", " + d.time() + ") and takes nothing more");
+        }
         if (clip != null && clip.damage != null) {
             if (clip.header != null && Arrays.equals(clip.header, header)) {
                 return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
@@ -61,6 +121,8 @@ final class ClipIndex {
             return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
         }
         clip = new ClipState(deviceId, clipId, header.clone());
+        clip.lastArrivalMs = nowMs;
+        clip.position = Retention.position(header);
         StoredRecord record = StoredRecord.newBuilder()
                 .setClipOpen(StoredClipOpen.newBuilder()
                         .setDeviceId(deviceId)
@@ -124,6 +186,7 @@ final class ClipIndex {
                 .build();
         PendingRecord pending = new PendingRecord(clip, record);
         clip.pendingFrames.add(pending);
+        clip.lastArrivalMs = Math.max(clip.lastArrivalMs, nowMs);
         clip.received++;
         clip.lastReceived = last;
         return accepted(pending, where + ": queued (" + sealed.size() + " sealed bytes)");
@@ -162,6 +225,7 @@ final class ClipIndex {
                 .build();
         clip.pendingClose = new PendingRecord(clip, record);
         clip.closeReceived = true;
+        clip.lastArrivalMs = Math.max(clip.lastArrivalMs, nowMs);
         clip.closeFrameCount = frameCount;
         return accepted(clip.pendingClose, where + ": queued");
     }
@@ -169,6 +233,7 @@ final class ClipIndex {
     /** The writer made {@code pending} durable; batches complete in queue order, so frames arrive in seq order. */
     void markDurable(PendingRecord pending) {
         ClipState clip = pending.clip;
+        clip.durableIn(pending.segment);
         switch (pending.record.getBodyCase()) {
             case CLIP_OPEN -> clip.pendingOpen = null;
             case FRAME -> {
@@ -271,6 +336,8 @@ final class ClipIndex {
         decision.queued().length = length;
         markDurable(decision.queued());
         decision.queued().clip.suspect = null;
+        decision.queued().clip.lastArrivalMs =
+                Math.max(decision.queued().clip.lastArrivalMs, Retention.arrival(record));
         return null;
     }
 

@@ -29,11 +29,29 @@ final class ClipState {
     String damage;
     /** Where records were lost (a damaged range, a missing segment) while this clip was open; null when none. */
     String suspect;
+    /** The store's time of the clip's newest record ({@code received_unix_ms}): what retention by age reads. */
+    long lastArrivalMs;
+    /** The public chain position of a v3 header, 0 for others: what an owner's "before-position" request names. */
+    long position;
+    /** The lowest and highest segment holding a durable record of the clip: where retention reclaims its space. */
+    long firstSegment = Long.MAX_VALUE;
+
+    long lastSegment;
 
     ClipState(String deviceId, long clipId, byte[] header) {
         this.deviceId = deviceId;
         this.clipId = clipId;
         this.header = header;
+    }
+
+    /** Nothing of the clip waits to be written: retention may delete it. */
+    boolean idle() {
+        return pendingOpen == null && pendingFrames.isEmpty() && pendingClose == null;
+    }
+
+    void durableIn(long segment) {
+        firstSegment = Math.min(firstSegment, segment);
+        lastSegment = Math.max(lastSegment, segment);
     }
 
     int persisted() {

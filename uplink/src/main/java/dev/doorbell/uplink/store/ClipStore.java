@@ -2,6 +2,7 @@ package dev.doorbell.uplink.store;
 
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.v1.StoredUplinkFlag;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -57,6 +58,18 @@ public interface ClipStore extends AutoCloseable {
 
     /** Segments and bytes on disk now, or null for a store that keeps no files. */
     default StoreUsage usage() {
+        return null;
+    }
+
+    /**
+     * Starts retention in the background (docs/OPERATIONS.md, "Store tools and retention"): every {@code every}, clips
+     * older than {@code limit} (null: none by age) and those named by owner's requests dropped into {@code
+     * DIR/retention/inbox/} are deleted and their space reclaimed in closed segments. A store without files ignores it.
+     */
+    default void startRetention(Duration limit, Duration every) {}
+
+    /** Clips deleted and bytes reclaimed by retention since the store was opened; null for a store without files. */
+    default RetentionCounts retentionCounts() {
         return null;
     }
 

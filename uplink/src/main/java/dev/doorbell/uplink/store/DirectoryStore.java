@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.ByteString;
 import dev.doorbell.proto.DeviceIds;
 import dev.doorbell.proto.v1.StoredFrame;
+import dev.doorbell.proto.v1.StoredRecord;
 import dev.doorbell.proto.v1.StoredUplinkFlag;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,6 +47,12 @@ public final class DirectoryStore implements ClipStore {
     private final StoreLock storeLock;
     private final List<StoreFinding> findings;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Path storeDir;
+    /** Appended only under {@link #lock}, by the sweeper; read by the index under the lock and by compaction. */
+    private final RetentionLedger ledger;
+
+    private final RetentionSweeper.Counts retentionCounts = new RetentionSweeper.Counts();
+    private volatile RetentionSweeper sweeper;
 
     private DirectoryStore(
             ClipIndex index,
@@ -55,7 +63,11 @@ public final class DirectoryStore implements ClipStore {
             FailurePolicy policy,
             Clock clock,
             StoreLock storeLock,
-            List<StoreFinding> findings) {
+            List<StoreFinding> findings,
+            Path storeDir,
+            RetentionLedger ledger) {
+        this.storeDir = storeDir;
+        this.ledger = ledger;
         this.index = index;
         this.segmentsDir = segmentsDir;
         this.reads = reads;
@@ -127,7 +139,9 @@ public final class DirectoryStore implements ClipStore {
                     policy,
                     clock,
                     storeLock,
-                    scan.findings);
+                    scan.findings,
+                    dir,
+                    scan.ledger);
             store.writer.start();
             if (version > 0) {
                 log.info(
@@ -200,7 +214,7 @@ public final class DirectoryStore implements ClipStore {
         lock.lock();
         try {
             ClipState clip = index.get(deviceId, clipId);
-            return clip == null ? null : clip.status();
+            return clip == null ? index.deletedStatus(deviceId, clipId) : clip.status();
         } finally {
             lock.unlock();
         }
@@ -253,6 +267,78 @@ public final class DirectoryStore implements ClipStore {
     }
 
     @Override
+    public void startRetention(Duration limit, Duration every) {
+        RetentionSweeper started = new RetentionSweeper(this, limit, every);
+        sweeper = started;
+        started.start();
+    }
+
+    @Override
+    public RetentionCounts retentionCounts() {
+        return retentionCounts.snapshot();
+    }
+
+    /** One retention pass now, on the caller's thread (the sweeper's, or a test's). */
+    RetentionSweeper.Pass sweep(Duration limit) throws IOException {
+        return new RetentionSweeper(this, limit, Duration.ofDays(1)).sweepOnce();
+    }
+
+    Path storeDir() {
+        return storeDir;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    RetentionSweeper.Counts counts() {
+        return retentionCounts;
+    }
+
+    /**
+     * Under the store's lock: the ledger lines made durable (the request kept first by the caller), then the clips
+     * removed from the index. Clips not idle (a record of theirs waits to be written) are left for the next pass.
+     */
+    List<ClipState> deleteIdle(java.util.function.Predicate<ClipState> chosen, String reason, String detail)
+            throws IOException {
+        lock.lock();
+        try {
+            List<ClipState> victims =
+                    index.all().stream().filter(ClipState::idle).filter(chosen).toList();
+            java.time.Instant now = clock.instant();
+            List<String> lines = victims.stream()
+                    .map(c -> RetentionLedger.deleteLine(c.deviceId, c.clipId, reason, detail, now))
+                    .toList();
+            ledger.append(storeDir, lines, DiskOps.REAL);
+            victims.forEach(c -> index.remove(c.deviceId, c.clipId));
+            return victims;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Compacts or removes a closed segment, and moves the index's locations of what it kept, under the lock. */
+    Compactor.Outcome reclaim(long segment) throws IOException {
+        Compactor.Outcome outcome =
+                new Compactor(storeDir, ledger, DiskOps.REAL, clock, Compactor.Steps.NONE).compact(segment, -1);
+        if (outcome == null) {
+            return null;
+        }
+        lock.lock();
+        try {
+            index.moved(segment, outcome.oldOffsets(), outcome.newOffsets());
+            reads.forget(segment);
+        } finally {
+            lock.unlock();
+        }
+        return outcome;
+    }
+
+    RetentionLedger ledger() {
+        return ledger;
+    }
+
+    @Override
     public void observeCommits(CommitObserver observer) {
         writer.observeCommits(observer);
     }
@@ -261,6 +347,10 @@ public final class DirectoryStore implements ClipStore {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        RetentionSweeper running = sweeper;
+        if (running != null) {
+            running.stop();
         }
         writer.stop();
         try {
@@ -288,7 +378,16 @@ public final class DirectoryStore implements ClipStore {
     private Submission compareDurable(ClipIndex.FrameCheck check) {
         StoredFrame stored;
         try {
-            stored = reads.read(check.segment(), check.offset(), check.length()).getFrame();
+            StoredRecord record = reads.read(check.segment(), check.offset(), check.length());
+            stored = record.getFrame();
+            String at = "device " + stored.getDeviceId() + " clip " + Long.toUnsignedString(stored.getClipId())
+                    + " frame " + Integer.toUnsignedString(stored.getSeq());
+            if (!record.hasFrame() || !at.equals(check.clipName())) {
+                // Retention compacted the segment between the lookup and this read: the frame moved; ask again.
+                return Submission.refused(
+                        Outcome.STORAGE_UNAVAILABLE,
+                        check.clipName() + ": the stored frame moved (retention compacted its segment); send it again");
+            }
         } catch (IOException e) {
             log.warn("store could not read back {}: {}", check.clipName(), e.toString());
             return Submission.refused(

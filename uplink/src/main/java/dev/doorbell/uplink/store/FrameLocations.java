@@ -25,6 +25,20 @@ final class FrameLocations {
         size++;
     }
 
+    /** Records of {@code segment} at {@code oldOffsets} (ascending) now lie at {@code newOffsets}. */
+    void moved(long segment, long[] oldOffsets, long[] newOffsets) {
+        for (int i = 0; i < size; i++) {
+            if (segments[i] == segment) {
+                int at = Arrays.binarySearch(oldOffsets, offsets[i]);
+                if (at < 0) {
+                    throw new IllegalStateException("a kept frame at segment " + segment + " offset " + offsets[i]
+                            + " is not among the records compaction kept");
+                }
+                offsets[i] = newOffsets[at];
+            }
+        }
+    }
+
     int size() {
         return size;
     }

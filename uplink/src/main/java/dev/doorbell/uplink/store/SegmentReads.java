@@ -58,6 +58,14 @@ final class SegmentReads implements AutoCloseable {
         }
     }
 
+    /** Retention replaced or removed the segment: the next read opens the file now in place. */
+    void forget(long segment) throws IOException {
+        FileChannel channel = channels.remove(segment);
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         closed = true;

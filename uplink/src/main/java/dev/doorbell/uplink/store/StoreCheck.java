@@ -58,10 +58,32 @@ public final class StoreCheck {
     /** Reads the store in {@code dir} and checks everything; changes nothing. */
     public static Report check(Path dir) throws IOException {
         requireStore(dir);
-        int version = StoreScan.version(dir);
-        long live = StoreLock.holder(dir).orElse(-1L);
-        ClipIndex index = new ClipIndex();
-        return report(dir, version, live, index, StoreScan.run(dir, version, live, index), List.of());
+        // A running uplink's retention may remove or compact a closed segment during the read; its ledger line comes
+        // first, so a read during which the ledger did not grow is consistent.
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            long ledger = ledgerSize(dir);
+            try {
+                int version = StoreScan.version(dir);
+                long live = StoreLock.holder(dir).orElse(-1L);
+                ClipIndex index = new ClipIndex();
+                Report report = report(dir, version, live, index, StoreScan.run(dir, version, live, index), List.of());
+                if (ledgerSize(dir) == ledger) {
+                    return report;
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                last = e;
+            }
+        }
+        throw new IOException("store " + dir + " kept changing under retention while it was read", last);
+    }
+
+    private static long ledgerSize(Path dir) {
+        try {
+            return Files.size(dir.resolve(RetentionLedger.DIR).resolve(RetentionLedger.LEDGER_FILE));
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /**

@@ -66,12 +66,34 @@ final class StoreRecovery {
      */
     static StoreScan recover(Path dir, int version, ClipIndex index, DiskOps ops, Clock clock, Consumer<String> actions)
             throws IOException {
+        return recover(dir, version, index, ops, clock, actions, null);
+    }
+
+    /** As above, telling {@code listener} about each clip record replayed. */
+    static StoreScan recover(
+            Path dir,
+            int version,
+            ClipIndex index,
+            DiskOps ops,
+            Clock clock,
+            Consumer<String> actions,
+            StoreScan.RecordListener listener)
+            throws IOException {
         Path segmentsDir = dir.resolve(SegmentFormat.SEGMENTS_DIR);
         removeTemporarySegments(segmentsDir, actions);
         if (version == 0) {
             return StoreScan.empty(dir, index);
         }
-        StoreScan scan = StoreScan.run(dir, version, -1, index);
+        StoreScan scan = StoreScan.run(dir, version, -1, index, listener);
+        List<Long> removedButPresent = scan.segments.stream()
+                .map(StoreScan.Segment::number)
+                .filter(scan.ledger::removed)
+                .toList();
+        if (!removedButPresent.isEmpty()) {
+            // A stop between the ledger's "removed" line and the unlink: every record in it is of a deleted clip.
+            new Compactor(dir, scan.ledger, ops, clock, Compactor.Steps.NONE).finishRemovals(removedButPresent);
+            actions.accept("removed segments " + removedButPresent + " that the retention ledger had removed");
+        }
         DamagedRanges kept = new DamagedRanges(dir, ops, clock);
         for (StoreScan.Segment segment : scan.segments) {
             for (SegmentScanner.DamagedRange range : segment.result().damaged()) {

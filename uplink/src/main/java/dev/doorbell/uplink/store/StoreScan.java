@@ -30,6 +30,11 @@ final class StoreScan {
     /** The segment the next new segment's start record names, and its committed length and records. */
     record Chain(long segment, long length, long records) {}
 
+    /** Told about each clip record of the log that is replayed (not those of deleted clips), in log order. */
+    interface RecordListener {
+        void record(long segment, long offset, int length, StoredRecord record);
+    }
+
     final int version;
     final Checkpoint checkpoint;
     final List<Segment> segments = new ArrayList<>();
@@ -53,13 +58,25 @@ final class StoreScan {
 
     private String missingAtEnd;
     private boolean checkpointFarBehind;
+    private RecordListener listener;
     /** The segment being scanned, for the visitor. */
     private long current;
 
     private long clipRecords;
+    /** What retention deleted, removed and compacted: its records are skipped, its segments are not missing. */
+    final RetentionLedger ledger;
+    /** Records of deleted clips still in a segment (the newest one, or one not compacted yet): skipped. */
+    long deletedRecords;
 
-    private StoreScan(Path storeDir, int version, Checkpoint checkpoint, String checkpointProblem, ClipIndex index) {
+    private StoreScan(
+            Path storeDir,
+            int version,
+            Checkpoint checkpoint,
+            String checkpointProblem,
+            ClipIndex index,
+            RetentionLedger ledger) {
         this.storeDir = storeDir;
+        this.ledger = ledger;
         this.version = version;
         this.checkpoint = checkpoint;
         this.checkpointProblem = checkpointProblem;
@@ -68,7 +85,7 @@ final class StoreScan {
 
     /** The scan of a store being made: nothing in it yet. */
     static StoreScan empty(Path storeDir, ClipIndex index) {
-        return new StoreScan(storeDir, 2, null, null, index);
+        return new StoreScan(storeDir, 2, null, null, index, RetentionLedger.empty());
     }
 
     /** The store's format version from its marker: 1 or 2; anything else is refused naming what it reads. */
@@ -115,6 +132,12 @@ final class StoreScan {
      *     its checkpoint (segments after the checkpoint's and bytes past its length are being written)
      */
     static StoreScan run(Path storeDir, int version, long livePid, ClipIndex index) throws IOException {
+        return run(storeDir, version, livePid, index, null);
+    }
+
+    /** As {@link #run(Path, int, long, ClipIndex)}, telling {@code listener} about each clip record replayed. */
+    static StoreScan run(Path storeDir, int version, long livePid, ClipIndex index, RecordListener listener)
+            throws IOException {
         Checkpoint checkpoint = null;
         String problem = null;
         if (version >= 2) {
@@ -122,7 +145,11 @@ final class StoreScan {
             checkpoint = contents.latest();
             problem = contents.problem();
         }
-        StoreScan scan = new StoreScan(storeDir, version, checkpoint, problem, index);
+        RetentionLedger ledger = RetentionLedger.read(storeDir);
+        index.forgetDeleted(ledger);
+        StoreScan scan = new StoreScan(storeDir, version, checkpoint, problem, index, ledger);
+        ledger.problems().forEach(p -> scan.add(StoreFinding.Kind.UNCHECKED, p));
+        scan.listener = listener;
         scan.scanAll(livePid);
         return scan;
     }
@@ -147,16 +174,25 @@ final class StoreScan {
                 }
             }
         }
-        checkNumbers(numbers);
+        List<Long> numbering = withRemoved(numbers);
+        checkNumbers(numbering);
         if (version >= 2) {
-            checkStarts(numbers);
+            checkStarts(numbering);
             checkCheckpoint(numbers);
+            compacted(segmentsDir, numbers);
         }
         SegmentScanner.Visitor visitor = new SegmentScanner.Visitor() {
             @Override
             public void record(long offset, int recordLength, StoredRecord record) {
                 bytes += recordLength;
                 clipRecords += record.hasSegmentStart() ? 0 : 1;
+                if (ClipIndex.deletedBy(ledger, record) != null) {
+                    deletedRecords++;
+                    return;
+                }
+                if (listener != null && !record.hasSegmentStart()) {
+                    listener.record(current, offset, recordLength, record);
+                }
                 String problem = index.replay(record, current, offset, recordLength);
                 if (problem != null) {
                     add(
@@ -207,6 +243,65 @@ final class StoreScan {
             add(StoreFinding.Kind.CLIP, clip.name() + ": " + clip.damage + "; the clip is marked damaged");
         }
         decideNewest(numbers);
+    }
+
+    /**
+     * The present segments and those retention removed below the newest present one: a removed segment counts as
+     * present, holding nothing, for the numbering and the chain of start records (it is never missing).
+     */
+    private List<Long> withRemoved(List<Long> numbers) {
+        if (numbers.isEmpty()) {
+            return numbers;
+        }
+        long newest = numbers.get(numbers.size() - 1);
+        List<Long> all = new ArrayList<>(numbers);
+        for (long k : ledger.removedSegments()) {
+            if (k < newest && !numbers.contains(k)) {
+                all.add(k);
+            }
+        }
+        Collections.sort(all);
+        return all;
+    }
+
+    private boolean absentRemoved(long number) {
+        return ledger.removed(number) && !starts.containsKey(number) && !Files.exists(segmentFile(number));
+    }
+
+    private Path segmentFile(long number) {
+        return storeDir.resolve(SegmentFormat.SEGMENTS_DIR).resolve(SegmentFormat.segmentName(number));
+    }
+
+    /**
+     * A segment that the ledger says was compacted, and whose file is that compacted file (its length and CRC32C
+     * match a compacted line), is committed to hold what the line says; a file that matches no line is the original
+     * (a stop before the rename), read by the usual rules.
+     */
+    private void compacted(Path segmentsDir, List<Long> numbers) throws IOException {
+        for (long k : numbers) {
+            List<RetentionLedger.Compaction> lines = ledger.compactions(k);
+            if (lines.isEmpty()) {
+                continue;
+            }
+            Path file = segmentsDir.resolve(SegmentFormat.segmentName(k));
+            long size = Files.size(file);
+            Integer crc = null;
+            for (RetentionLedger.Compaction c : lines) {
+                if (c.length() != size) {
+                    continue;
+                }
+                crc = crc == null ? Compactor.fileCrc(file) : crc;
+                if (c.crc() == crc) {
+                    expected.put(
+                            k,
+                            new Expectation(
+                                    c.length(),
+                                    c.records(),
+                                    "the retention ledger (compacted " + c.time() + ")",
+                                    false));
+                }
+            }
+        }
     }
 
     private boolean isAfterFirstStart(List<Long> numbers, int i) {
@@ -274,12 +369,12 @@ final class StoreScan {
             }
         }
         if (first < 0) {
-            if (!numbers.isEmpty()) {
+            if (numbers.stream().anyMatch(k -> !absentRemoved(k))) {
                 add(StoreFinding.Kind.CHAIN, "no segment begins with a start record, in a v2 store");
             }
             return;
         }
-        if (first > 0) {
+        if (first > 0 && numbers.subList(0, first).stream().anyMatch(k -> !absentRemoved(k))) {
             add(
                     StoreFinding.Kind.UNCHECKED,
                     (first == 1

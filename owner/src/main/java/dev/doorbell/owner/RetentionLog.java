@@ -1,0 +1,176 @@
+package dev.doorbell.owner;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+/**
+ * What the uplink's retention did to a store, read from {@code STORE/retention/} as docs/FORMAT.md §6 ("Retention:
+ * the ledger, tombstones and compaction") says, written from the format document alone: the clips it deleted and
+ * why, the segments it removed or compacted, and the owner's requests it keeps. Every word of it is the uplink's
+ * claim: a deletion "by request" counts as the owner's only when the request it cites verifies under the owner's key
+ * and covers the clip ({@code ForgetRequests}); a policy deletion is the operator's statement.
+ */
+public final class RetentionLog {
+    /** One deleted clip: {@code reason} "policy" (detail: the limit) or "request" (detail: the request's file name). */
+    public record Deletion(String deviceId, long clipId, String reason, String detail, String time) {}
+
+    record Compaction(long segment, long length, long records, int crc, String time) {}
+
+    private final Path dir;
+    private final Map<String, Map<Long, Deletion>> deleted = new HashMap<>();
+    private final List<Deletion> deletions = new ArrayList<>();
+    private final Set<Long> removed = new HashSet<>();
+    private final Map<Long, List<Compaction>> compactions = new HashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private RetentionLog(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The retention of the store in {@code storeDir}; a store without {@code retention/ledger} has none. */
+    public static RetentionLog read(Path storeDir) throws IOException {
+        RetentionLog log = new RetentionLog(storeDir);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(storeDir.resolve("retention").resolve("ledger"));
+        } catch (NoSuchFileException e) {
+            return log;
+        }
+        String text = new String(bytes, StandardCharsets.US_ASCII);
+        int end = text.lastIndexOf('\n');
+        if (end < 0) {
+            return log;
+        }
+        String[] lines = text.substring(0, end).split("\n", -1);
+        if (!lines[0].equals("doorbell-retention v1")) {
+            log.warnings.add("retention ledger of " + storeDir + ": unknown first line; the ledger is ignored");
+            return log;
+        }
+        for (int i = 1; i < lines.length; i++) {
+            if (!log.apply(lines[i].split(" ", -1))) {
+                log.warnings.add("retention ledger of " + storeDir + " line " + (i + 1) + " does not parse; ignored");
+            }
+        }
+        return log;
+    }
+
+    private boolean apply(String[] f) {
+        try {
+            switch (f[0]) {
+                case "delete" -> {
+                    if (f.length != 6 || !(f[3].equals("policy") || f[3].equals("request"))) {
+                        return false;
+                    }
+                    Deletion d = new Deletion(f[1], Long.parseUnsignedLong(f[2]), f[3], f[4], f[5]);
+                    deletions.add(d);
+                    deleted.computeIfAbsent(d.deviceId(), k -> new HashMap<>()).putIfAbsent(d.clipId(), d);
+                }
+                case "removed" -> {
+                    if (f.length != 3) {
+                        return false;
+                    }
+                    removed.add(Long.parseLong(f[1]));
+                }
+                case "compacted" -> {
+                    if (f.length != 6) {
+                        return false;
+                    }
+                    long k = Long.parseLong(f[1]);
+                    compactions
+                            .computeIfAbsent(k, x -> new ArrayList<>())
+                            .add(new Compaction(
+                                    k,
+                                    Long.parseLong(f[2]),
+                                    Long.parseLong(f[3]),
+                                    Integer.parseUnsignedInt(f[4], 16),
+                                    f[5]));
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    public Deletion deletion(String deviceId, long clipId) {
+        Map<Long, Deletion> device = deleted.get(deviceId);
+        return device == null ? null : device.get(clipId);
+    }
+
+    public List<Deletion> deletions() {
+        return List.copyOf(deletions);
+    }
+
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    boolean removed(long segment) {
+        return removed.contains(segment);
+    }
+
+    /**
+     * The committed length of a compacted segment whose file is the compacted one (its size and CRC32C match a
+     * "compacted" line), or null: no line, or the file is the original (a stop before the rename).
+     */
+    SegmentScan.Committed compacted(long segment, Path file) throws IOException {
+        List<Compaction> lines = compactions.get(segment);
+        if (lines == null) {
+            return null;
+        }
+        long size = Files.size(file);
+        Integer crc = null;
+        for (Compaction c : lines) {
+            if (c.length() != size) {
+                continue;
+            }
+            crc = crc == null ? crc(file) : crc;
+            if (c.crc() == crc) {
+                return new SegmentScan.Committed(c.length(), c.records(), "the retention ledger (compacted)");
+            }
+        }
+        return null;
+    }
+
+    /** The bytes of a request the uplink kept, by the file name a delete line cites; null when absent or odd. */
+    public byte[] request(String fileName) throws IOException {
+        if (!fileName.matches("[0-9]{10}\\.req")) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(
+                    dir.resolve("retention").resolve("requests").resolve(fileName));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static int crc(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+            while (channel.read(buffer) >= 0) {
+                buffer.flip();
+                crc.update(buffer);
+                buffer.clear();
+            }
+        }
+        return (int) crc.getValue();
+    }
+}
