@@ -105,7 +105,7 @@ public final class ShipCommand implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return Cli.configure(new CommandLine(new ShipCommand()));
     }
 
