@@ -83,9 +83,10 @@ public final class ShipCommand implements Callable<Integer> {
     @Option(
             names = "--interval",
             paramLabel = "DURATION",
+            defaultValue = "10s",
             converter = DurationConverter.class,
             description = "How often the store is looked at for newly closed segments (default: ${DEFAULT-VALUE}).")
-    private Duration interval = Duration.ofSeconds(10);
+    private Duration interval;
 
     @Option(names = "--once", description = "Ship what is closed now, then exit.")
     private boolean once;
@@ -93,6 +94,7 @@ public final class ShipCommand implements Callable<Integer> {
     @Option(
             names = "--max-bytes-per-second",
             paramLabel = "N",
+            defaultValue = "0",
             description = "Upload at most this many bytes a second, to leave the uplink's network room; 0 for no limit"
                     + " (default: ${DEFAULT-VALUE}).")
     private long maxBytesPerSecond;
