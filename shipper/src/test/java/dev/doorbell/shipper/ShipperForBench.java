@@ -4,6 +4,7 @@ import dev.doorbell.tier.S3Location;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -35,14 +36,37 @@ public final class ShipperForBench {
         }
     }
 
-    /** Passes until one ships nothing: everything closed is in the bucket. */
-    public void drain() throws IOException {
-        Shipper.Pass pass;
-        do {
-            pass = shipper.shipClosed();
-            segments += pass.put();
-            bytes += pass.bytes();
-        } while (pass.put() > 0);
+    /**
+     * Passes until one ships nothing (everything closed is in the bucket) or {@code limit} has passed (the pass then
+     * ends after the segment it is putting). True when everything was shipped.
+     */
+    public boolean drain(Duration limit) throws IOException, InterruptedException {
+        Shipper drainer = shipper;
+        Thread timer = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(limit.toMillis());
+                        drainer.stop();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "bench-drain-limit");
+        timer.setDaemon(true);
+        timer.start();
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            Shipper.Pass pass;
+            do {
+                pass = shipper.shipClosed();
+                segments += pass.put();
+                bytes += pass.bytes();
+            } while (pass.put() > 0 && System.nanoTime() < deadline);
+            return System.nanoTime() < deadline;
+        } finally {
+            timer.interrupt();
+            timer.join();
+        }
     }
 
     public void stop() {

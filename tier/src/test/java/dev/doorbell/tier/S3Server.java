@@ -1,6 +1,7 @@
 package dev.doorbell.tier;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
@@ -31,9 +32,21 @@ public final class S3Server implements AutoCloseable {
      * default chain reads them), so that code under test takes its credentials the way it does in production.
      */
     public static S3Server start() throws Exception {
+        return start(null);
+    }
+
+    /** As {@link #start()}, the objects kept in files under {@code basedir} (jclouds' filesystem blob store). */
+    public static S3Server startOnDisk(Path basedir) throws Exception {
+        return start(basedir);
+    }
+
+    private static S3Server start(Path basedir) throws Exception {
         Properties properties = new Properties();
         properties.setProperty("jclouds.regions", "us-east-1");
-        BlobStoreContext context = ContextBuilder.newBuilder("transient")
+        if (basedir != null) {
+            properties.setProperty("jclouds.filesystem.basedir", basedir.toString());
+        }
+        BlobStoreContext context = ContextBuilder.newBuilder(basedir == null ? "transient" : "filesystem")
                 .credentials("identity", "credential")
                 .overrides(properties)
                 .build(BlobStoreContext.class);

@@ -51,7 +51,8 @@ public final class TierBench {
             System.err.println("bench-tier: give --dir DIR");
             System.exit(2);
         }
-        Duration each = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(20);
+        Duration each = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10);
+        Duration drainLimit = quick ? Duration.ofSeconds(10) : Duration.ofSeconds(60);
         int devices = 16;
         int window = 32;
         int frameBytes = 16 << 10;
@@ -61,7 +62,8 @@ public final class TierBench {
                 devices, frameBytes >> 10, window, each.toSeconds(), segmentBytes >> 20);
         System.out.println("JVM " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores: " + cpuModel());
-        try (S3Server server = S3Server.start();
+        // The S3 server keeps its objects in files beside the stores: gigabytes do not fit its in-memory store.
+        try (S3Server server = S3Server.startOnDisk(Files.createDirectories(dir.resolve("s3")));
                 S3Client s3 = server.client()) {
             server.createBucket("bench-tier");
             // Alternating rounds, so that a neighbour's load on the machine falls on both ways alike.
@@ -73,6 +75,7 @@ public final class TierBench {
                         null,
                         null,
                         each,
+                        drainLimit,
                         devices,
                         window,
                         frameBytes,
@@ -84,6 +87,7 @@ public final class TierBench {
                         s3,
                         "bench-tier",
                         each,
+                        drainLimit,
                         devices,
                         window,
                         frameBytes,
@@ -92,12 +96,13 @@ public final class TierBench {
                 System.out.printf(
                         Locale.ROOT,
                         "  shipped while writing: %d of %d segments closed by the end of the writes; then, the shipper"
-                                + " alone: %.1f MB in %.1f s, %.1f MB/s%n",
+                                + " alone: %.1f MB in %.1f s, %.1f MB/s%s%n",
                         r.shippedSegments(),
                         r.closedSegments(),
                         r.catchUpBytes() / 1e6,
                         r.catchUpNanos() / 1e9,
-                        r.catchUpBytes() / 1e6 / Math.max(1e-9, r.catchUpNanos() / 1e9));
+                        r.catchUpBytes() / 1e6 / Math.max(1e-9, r.catchUpNanos() / 1e9),
+                        r.drained() ? "" : " (stopped at the limit, behind)");
                 on.add(r);
             }
             double offFrames = off.stream().mapToDouble(Result::framesPerSecond).sum() / off.size();
@@ -124,7 +129,8 @@ public final class TierBench {
             int shippedSegments,
             int closedSegments,
             long catchUpBytes,
-            long catchUpNanos) {}
+            long catchUpNanos,
+            boolean drained) {}
 
     private static void print(String name, Result r) {
         System.out.printf(
@@ -140,6 +146,7 @@ public final class TierBench {
             S3Client s3,
             String bucket,
             Duration each,
+            Duration drainLimit,
             int devices,
             int window,
             int frameBytes,
@@ -195,22 +202,30 @@ public final class TierBench {
         }
         long catchUpBytes = 0;
         long catchUpNanos = 0;
+        boolean drained = true;
         if (shipper != null) {
             // The store stopped: what the shipper does alone, shipping what is left (the store's last segment stays).
             long before = shipper.bytes();
             long started = System.nanoTime();
-            shipper.drain();
+            drained = shipper.drain(drainLimit);
             catchUpNanos = System.nanoTime() - started;
             catchUpBytes = shipper.bytes() - before;
         }
         double seconds = elapsed / 1e9;
+        // Gigabytes a run: the store and its objects go once measured.
+        deleteTree(store);
+        deleteTree(store.getParent()
+                .resolve("s3")
+                .resolve("bench-tier")
+                .resolve(store.getFileName().toString()));
         return new Result(
                 frames.get() / seconds,
                 frames.get() * (double) frameBytes / 1e6 / seconds,
                 (int) shippedAtEnd,
                 closedAtEnd,
                 catchUpBytes,
-                catchUpNanos);
+                catchUpNanos,
+                drained);
     }
 
     /** One device: clips of 60 frames, at most {@code window} frames not yet durable, until the deadline. */
@@ -238,6 +253,17 @@ public final class TierBench {
             }
         }
         inFlight.acquire(window);
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String cpuModel() {
