@@ -4,6 +4,7 @@ import dev.doorbell.cli.Cli;
 import dev.doorbell.cli.CliErrors;
 import dev.doorbell.cli.DurationConverter;
 import dev.doorbell.cli.logging.LogFormat;
+import dev.doorbell.tier.S3Errors;
 import dev.doorbell.tier.S3Location;
 import dev.doorbell.tier.S3Options;
 import dev.doorbell.uplink.store.ClosedSegments;
@@ -192,11 +193,12 @@ public final class ShipCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ship: " + e.getMessage());
             return 1;
         } catch (IOException | SdkException e) {
+            String why = e instanceof SdkException sdk ? S3Errors.describe(sdk) : CliErrors.message(e);
             if (alone) {
-                spec.commandLine().getErr().println("ship: " + CliErrors.message(e));
+                spec.commandLine().getErr().println("ship: " + why);
                 return CliErrors.EXIT_USAGE;
             }
-            LOG.warn("ship: this pass failed, the next one tries again: {}", CliErrors.message(e));
+            LOG.warn("ship: this pass failed, the next one tries again: {}", why);
             return 0;
         }
     }

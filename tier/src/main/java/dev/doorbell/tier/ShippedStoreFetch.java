@@ -60,7 +60,7 @@ public final class ShippedStoreFetch {
                 }
             }
         } catch (SdkException e) {
-            throw new IOException("reading " + root + " failed: " + e.getMessage(), e);
+            throw new IOException("reading " + root + " failed: " + S3Errors.describe(e), e);
         }
         return new Result(stores, notes);
     }
