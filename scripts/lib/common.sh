@@ -37,6 +37,9 @@ java_options() {
       # devices. Netty's I/O buffers are direct memory, bounded apart from the heap. A JVM out of memory exits (and
       # is restarted by whatever runs it) rather than limp on: every frame acknowledged PERSISTED is on disk.
       echo "-Xmx${UPLINK_HEAP:-1g} -XX:MaxDirectMemorySize=512m -XX:+ExitOnOutOfMemoryError ${UPLINK_JAVA_OPTS:-}" ;;
+    shipper)
+      # Streams each segment from its file: a small heap whatever the segment size. SHIPPER_JAVA_OPTS comes last.
+      echo "-Xmx${SHIPPER_HEAP:-256m} -XX:+ExitOnOutOfMemoryError ${SHIPPER_JAVA_OPTS:-}" ;;
     *)
       local heap
       case "${2:-}" in

@@ -4,6 +4,7 @@ import dev.doorbell.cli.Tables;
 import dev.doorbell.owner.ClipResult;
 import dev.doorbell.owner.ClipVideo;
 import dev.doorbell.owner.RetentionVerdicts;
+import dev.doorbell.owner.ShippedStoreReader;
 import dev.doorbell.owner.StoreChains;
 import dev.doorbell.owner.StoreDirectoryReader;
 import dev.doorbell.owner.StoreFinding;
@@ -14,8 +15,11 @@ import dev.doorbell.owner.StoreSnapshot;
 import dev.doorbell.owner.chain.ChainFinding;
 import dev.doorbell.owner.identity.ViewerDirectory;
 import java.io.IOException;
+import dev.doorbell.tier.S3Location;
+import dev.doorbell.tier.S3Options;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,13 +76,31 @@ public final class OpenCommand implements Callable<Integer> {
     @Option(
             names = "--store",
             required = true,
-            paramLabel = "DIR",
+            paramLabel = "DIR|s3://BUCKET/PREFIX",
             description = {
-                "The uplink's store directory.",
+                "The uplink's store directory, or where shippers put the stores of one or more uplinks (`scripts/uplink",
+                "ship`): every uplink's store under the prefix is read.",
                 "Repeat it for uplink processes that share a port: their clips are merged, identical copies of a frame are one",
                 "frame, and different copies make the clip TAMPERED."
             })
-    List<Path> stores;
+    List<String> stores;
+
+    @Option(
+            names = "--endpoint",
+            paramLabel = "URL",
+            description =
+                    "With s3:// stores: the object store's URL, for MinIO, s3proxy and the like (default: AWS's)."
+                            + " Credentials come from the AWS SDK's chain: AWS_ACCESS_KEY_ID, AWS_PROFILE or the machine's role.")
+    URI endpoint;
+
+    @Option(
+            names = "--region",
+            paramLabel = "REGION",
+            description = "With s3:// stores: the bucket's region (default: AWS_REGION; us-east-1 with --endpoint).")
+    String region;
+
+    @Option(names = "--path-style", description = "With s3:// stores: bucket in the path, as MinIO and s3proxy want.")
+    boolean pathStyle;
 
     @Option(
             names = "--keyring",
@@ -168,18 +190,49 @@ public final class OpenCommand implements Callable<Integer> {
         }
     }
 
+    /** Reads every store, local or shipped to S3 (fetched to a scratch directory, removed at the end), then opens. */
     private int open(ClipOpeners openers) throws Exception {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
+        List<ShippedStoreReader> shipped = new ArrayList<>();
+        try {
+            List<StoreSnapshot> read = new ArrayList<>();
+            Map<String, String> names = new LinkedHashMap<>();
+            List<String> notes = new ArrayList<>();
+            for (String store : stores) {
+                if (!S3Location.isS3(store)) {
+                    read.add(StoreDirectoryReader.read(Path.of(store)));
+                    continue;
+                }
+                S3Location location;
+                try {
+                    location = S3Location.parse(store);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--store: " + e.getMessage());
+                }
+                ShippedStoreReader reader =
+                        ShippedStoreReader.read(location, new S3Options(endpoint, region, pathStyle));
+                shipped.add(reader);
+                read.addAll(reader.snapshots());
+                names.putAll(reader.names());
+                notes.addAll(reader.notes());
+            }
+            return open(openers, read, names, notes);
+        } finally {
+            for (ShippedStoreReader reader : shipped) {
+                reader.close();
+            }
+        }
+    }
+
+    private int open(ClipOpeners openers, List<StoreSnapshot> read, Map<String, String> names, List<String> notes)
+            throws Exception {
+        // A store fetched from S3 is named by its s3:// location, not by the scratch directory it was read from.
+        PrintWriter stdout = LocationNames.wrap(spec.commandLine().getOut(), names);
+        PrintWriter stderr = LocationNames.wrap(spec.commandLine().getErr(), names);
         if (openers.share() != null && device == null && clip == null) {
             device = openers.share().deviceId();
             clip = String.format("%016x", openers.share().clipId());
         }
         Long clipFilter = clip == null ? null : Long.parseUnsignedLong(clip, 16);
-        List<StoreSnapshot> read = new ArrayList<>();
-        for (Path store : stores) {
-            read.add(StoreDirectoryReader.read(store));
-        }
         StoreSnapshot snapshot = StoreMerge.merge(read);
         List<String> storeLines = storeLines(snapshot);
         if (!quiet || snapshot.damaged()) {
@@ -190,6 +243,7 @@ public final class OpenCommand implements Callable<Integer> {
             report.notes().forEach(n -> warnings.add((snapshot.stores().size() > 1 ? report.dir() + ": " : "") + n));
         }
         warnings.addAll(snapshot.warnings());
+        warnings.addAll(notes);
         warnings.forEach(w -> stderr.println("warning: " + w));
         stdout.flush();
         stderr.flush();
@@ -256,7 +310,7 @@ public final class OpenCommand implements Callable<Integer> {
                     r -> summary.append(String.format("%-20s %s  %s%n", r.deviceId(), r.clipName(), r.summary())));
         }
         Files.createDirectories(out);
-        Files.writeString(out.resolve("summary.txt"), summary.toString());
+        Files.writeString(out.resolve("summary.txt"), LocationNames.rename(summary.toString(), names));
         if (!noTable) {
             stdout.print(table);
         }
@@ -275,7 +329,7 @@ public final class OpenCommand implements Callable<Integer> {
         if (chainTotal != null) {
             stdout.println(chainTotal);
             summary.append(chainTotal).append('\n');
-            Files.writeString(out.resolve("summary.txt"), summary.toString());
+            Files.writeString(out.resolve("summary.txt"), LocationNames.rename(summary.toString(), names));
         }
         stdout.flush();
         boolean filtered = device != null || clipFilter != null;

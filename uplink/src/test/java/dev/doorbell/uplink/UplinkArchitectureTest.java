@@ -30,7 +30,11 @@ class UplinkArchitectureTest {
             "dev/doorbell/pki/",
             "dev/doorbell/fleet/",
             "dev/doorbell/conformance/",
-            "dev/doorbell/app/");
+            "dev/doorbell/app/",
+            // The long-term tier's code and the AWS SDK (it signs with javax.crypto) live beside the uplink, not in it.
+            "dev/doorbell/tier/",
+            "dev/doorbell/shipper/",
+            "software/amazon/awssdk/");
     // jazzer-junit is test scope only (the fuzz tests); it never reaches the shaded uplink jar. error_prone_annotations
     // holds annotations only (@GuardedBy), provided scope: nothing of it runs, nor reaches the jar. The Prometheus
     // client

@@ -42,7 +42,17 @@ import picocli.CommandLine.Spec;
         description = "Accepts devices over TLS 1.3 with client certificates and stores their sealed clips.")
 public final class ServeCommand implements Callable<Integer> {
     /** The one place the real store is opened: the embedded directory store of docs/FORMAT.md §6. */
-    static final StoreFactory DIRECTORY_STORE = dir -> DirectoryStore.open(dir, StoreOptions.defaults());
+    static final StoreFactory DIRECTORY_STORE = new StoreFactory() {
+        @Override
+        public ClipStore open(Path dataDir) throws IOException {
+            return DirectoryStore.open(dataDir, StoreOptions.defaults());
+        }
+
+        @Override
+        public ClipStore open(Path dataDir, Duration segmentMaxAge) throws IOException {
+            return DirectoryStore.open(dataDir, StoreOptions.defaults().withSegmentMaxAge(segmentMaxAge));
+        }
+    };
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
     // Only for the defaults of the options below (Defaults); the real config is built in config().
@@ -204,6 +214,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "How often retention runs (default: ${DEFAULT-VALUE}).")
     private Duration retentionInterval;
 
+    @Option(
+            names = "--segment-max-age",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "Roll the store's segment once it has held records this long, even when no record comes, so "
+                    + "that a shipper (`scripts/uplink ship`, which takes closed segments only) is never further "
+                    + "behind; 0s rolls by size only (default: ${DEFAULT-VALUE}).")
+    private Duration segmentMaxAge = Duration.ZERO;
+
     private final StoreFactory storeFactory;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -228,7 +247,7 @@ public final class ServeCommand implements Callable<Integer> {
             return CliErrors.EXIT_USAGE;
         }
         MetricsEndpoint endpoint = null;
-        try (ClipStore store = storeFactory.open(data)) {
+        try (ClipStore store = storeFactory.open(data, segmentMaxAge)) {
             UplinkServer server = new UplinkServer(config, store);
             InetSocketAddress bound = server.start();
             store.startRetention(retain, retentionInterval);
@@ -349,6 +368,7 @@ public final class ServeCommand implements Callable<Integer> {
                 case "--idle-timeout" -> DurationConverter.format(DEFAULTS.idleTimeout());
                 case "--handshake-deadline" -> DurationConverter.format(DEFAULTS.handshakeDeadline());
                 case "--shutdown-grace" -> DurationConverter.format(SHUTDOWN_GRACE);
+                case "--segment-max-age" -> DurationConverter.format(Duration.ZERO);
                 case "--max-errors" -> String.valueOf(DEFAULTS.maxErrors());
                 case "--error-window" -> DurationConverter.format(DEFAULTS.errorWindow());
                 case "--error-backoff" -> DurationConverter.format(DEFAULTS.errorBackoff());

@@ -172,6 +172,13 @@ final class CheckpointFile implements AutoCloseable {
         }
     }
 
+    /** The bytes of a whole checkpoint file holding {@code only}, in its slot, the other slot zero. */
+    static byte[] fileBytes(Checkpoint only) {
+        ByteBuffer bytes = ByteBuffer.allocate(FILE_BYTES);
+        encode(only, bytes.slice(slot(only.sequence()), SLOT_BYTES));
+        return bytes.array();
+    }
+
     private static int slot(long sequence) {
         return (int) (sequence & 1) * SLOT_BYTES;
     }

@@ -34,6 +34,7 @@ final class GroupCommitWriter implements Runnable {
 
     private enum Step {
         WRITE,
+        ROLL,
         ABANDON,
         RETRY,
         STOP
@@ -41,6 +42,7 @@ final class GroupCommitWriter implements Runnable {
 
     /** What the writer does next; {@code batch} is set for {@link Step#WRITE} only. */
     private record Work(Step step, List<PendingRecord> batch) {
+        static final Work ROLL = new Work(Step.ROLL, null);
         static final Work ABANDON = new Work(Step.ABANDON, null);
         static final Work RETRY = new Work(Step.RETRY, null);
         static final Work STOP = new Work(Step.STOP, null);
@@ -171,6 +173,7 @@ final class GroupCommitWriter implements Runnable {
             for (Work work = awaitWork(); work.step() != Step.STOP; work = awaitWork()) {
                 switch (work.step()) {
                     case WRITE -> write(work.batch());
+                    case ROLL -> roll();
                     case ABANDON -> abandon();
                     case RETRY -> retry();
                     default -> throw new IllegalStateException("unexpected step " + work.step());
@@ -227,7 +230,12 @@ final class GroupCommitWriter implements Runnable {
                 } else if (stopping) {
                     return Work.STOP;
                 } else {
-                    await(TimeUnit.DAYS.toNanos(1));
+                    // Idle: a segment past its age is rolled now, so that it can be shipped while no record comes.
+                    long untilAged = segments.nanosUntilAged(options.segmentMaxAge(), System.nanoTime());
+                    if (untilAged <= 0) {
+                        return Work.ROLL;
+                    }
+                    await(Math.min(untilAged, TimeUnit.DAYS.toNanos(1)));
                 }
             }
         } finally {
@@ -263,7 +271,8 @@ final class GroupCommitWriter implements Runnable {
             total += BatchQueue.framedBytes(record);
         }
         try {
-            if (segments.needsRoll(total, options.segmentBytes())) {
+            if (segments.needsRoll(total, options.segmentBytes())
+                    || segments.nanosUntilAged(options.segmentMaxAge(), System.nanoTime()) <= 0) {
                 if (!awaitSynced()) {
                     return;
                 }
@@ -297,6 +306,17 @@ final class GroupCommitWriter implements Runnable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A roll by age while idle: the same steps as a roll before a batch, with no batch after it. */
+    private void roll() {
+        try {
+            if (awaitSynced()) {
+                segments.startNew();
+            }
+        } catch (IOException | RuntimeException e) {
+            failStop("write", e, List.of()).run();
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,9 @@ final class SegmentLog implements AutoCloseable {
     private volatile FileChannel channel;
     private long position;
     private long records;
+    /** When the current segment was started or, for one continued at start, resumed: its age for a roll by age. */
+    private long startedNanos = System.nanoTime();
+
     private volatile long committedLength;
     private volatile long committedRecords;
     /** Direct I/O: the bytes of the last partial block, [alignDown(position), position), written again next time. */
@@ -88,6 +92,7 @@ final class SegmentLog implements AutoCloseable {
         records = recordCount;
         tail = direct ? readTail(dir.resolve(SegmentFormat.segmentName(segmentNumber)), size) : new byte[0];
         nextNumber = Math.max(nextNumber, segmentNumber + 1);
+        startedNanos = System.nanoTime();
         checkpoint.write(segmentNumber, size, recordCount);
         committedLength = size;
         committedRecords = recordCount;
@@ -141,6 +146,7 @@ final class SegmentLog implements AutoCloseable {
         long end = (long) SegmentFormat.MAGIC.length + startLength;
         position = end;
         records = 1;
+        startedNanos = System.nanoTime();
         committedLength = end;
         committedRecords = 1;
         byte[] written = new byte[(int) end];
@@ -156,6 +162,18 @@ final class SegmentLog implements AutoCloseable {
      */
     boolean needsRoll(long bytes, long segmentBytes) {
         return records > 1 && position + bytes > segmentBytes;
+    }
+
+    /**
+     * Nanoseconds until the current segment is {@code maxAge} old, counted from when it was started or resumed: at most
+     * 0 when it is due for a roll by age, {@link Long#MAX_VALUE} when it cannot be (rolling by age is off, or the
+     * segment holds no record but its start record: a roll would only leave an empty segment behind).
+     */
+    long nanosUntilAged(Duration maxAge, long now) {
+        if (maxAge.isZero() || records <= 1 || channel == null) {
+            return Long.MAX_VALUE;
+        }
+        return startedNanos + maxAge.toNanos() - now;
     }
 
     long number() {

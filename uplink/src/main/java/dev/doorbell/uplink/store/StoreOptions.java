@@ -12,11 +12,19 @@ import java.util.Objects;
  * @param maxBatchDelay how long the writer waits for more records when the queue runs empty before the batch is
  *     full; zero writes whatever is queued at once
  * @param directIo write batches with O_DIRECT where the file system allows it (else through the page cache)
+ * @param segmentMaxAge a segment holding records is rolled once it has been written to for this long, even when idle,
+ *     so that a shipper (which takes closed segments only) is never more than this behind; zero rolls by size only
  */
 public record StoreOptions(
-        long segmentBytes, int maxBatchRecords, long maxBatchBytes, Duration maxBatchDelay, boolean directIo) {
+        long segmentBytes,
+        int maxBatchRecords,
+        long maxBatchBytes,
+        Duration maxBatchDelay,
+        boolean directIo,
+        Duration segmentMaxAge) {
     public StoreOptions {
         Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+        Objects.requireNonNull(segmentMaxAge, "segmentMaxAge");
         if (segmentBytes < 1024) {
             throw new IllegalArgumentException("segmentBytes must be at least 1024, got " + segmentBytes);
         }
@@ -29,22 +37,32 @@ public record StoreOptions(
         if (maxBatchDelay.isNegative()) {
             throw new IllegalArgumentException("maxBatchDelay must not be negative, got " + maxBatchDelay);
         }
+        if (segmentMaxAge.isNegative()) {
+            throw new IllegalArgumentException("segmentMaxAge must not be negative, got " + segmentMaxAge);
+        }
     }
 
-    /** 256 MiB segments; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more; direct I/O. */
+    /**
+     * 256 MiB segments, rolled by size only; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more;
+     * direct I/O.
+     */
     public static StoreOptions defaults() {
-        return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1), true);
+        return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1), true, Duration.ZERO);
     }
 
     public StoreOptions withSegmentBytes(long bytes) {
-        return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo);
+        return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo, segmentMaxAge);
     }
 
     public StoreOptions withMaxBatchDelay(Duration delay) {
-        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay, directIo);
+        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay, directIo, segmentMaxAge);
     }
 
     public StoreOptions withDirectIo(boolean direct) {
-        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, direct);
+        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, direct, segmentMaxAge);
+    }
+
+    public StoreOptions withSegmentMaxAge(Duration age) {
+        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo, age);
     }
 }

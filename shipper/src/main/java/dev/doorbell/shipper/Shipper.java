@@ -1,0 +1,252 @@
+package dev.doorbell.shipper;
+
+import dev.doorbell.tier.S3Location;
+import dev.doorbell.tier.ShippedStore;
+import dev.doorbell.uplink.store.ClosedSegments;
+import dev.doorbell.uplink.store.ClosedSegments.Segment;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * One pass of the shipper over a store: every closed segment past the state goes to the bucket unchanged, then a
+ * checkpoint naming it, then (once) the marker, then the state. Idempotent by construction: an object's key is fixed
+ * by the store's instance id and the segment's number, and before putting one the shipper asks the bucket what is
+ * there. The same size and CRC32C (kept in the object's metadata): already shipped, by a shipper killed before it
+ * saved its state, and not put again. Nothing: put (S3 makes an object visible whole or not at all, so a shipper
+ * killed mid-upload leaves nothing behind). Anything else: {@link ShipConflictException}, never overwritten.
+ */
+final class Shipper {
+    private static final Logger log = LoggerFactory.getLogger(Shipper.class);
+    static final String CRC_METADATA = "crc32c";
+
+    /** What a pass did: segments put, segments found already there, bytes put, the newest segment shipped. */
+    record Pass(int put, int alreadyThere, long bytes, long newest) {}
+
+    private record Digest(long size, String crc32c, String md5) {}
+
+    private final S3Client s3;
+    private final S3Location root;
+    private final Path store;
+    private final ShipState state;
+    private final long maxBytesPerSecond;
+    private volatile boolean stopping;
+    private boolean markerThere;
+
+    Shipper(S3Client s3, S3Location root, Path store, ShipState state, long maxBytesPerSecond) {
+        this.s3 = s3;
+        this.root = root;
+        this.store = store;
+        this.state = state;
+        this.maxBytesPerSecond = maxBytesPerSecond;
+    }
+
+    /** Ends the pass after the segment being shipped. */
+    void stop() {
+        stopping = true;
+    }
+
+    Pass shipClosed() throws IOException {
+        long shipped = state.shipped();
+        List<Segment> closed = ClosedSegments.list(store);
+        String instance = state.instance();
+        int put = 0;
+        int there = 0;
+        long bytes = 0;
+        for (Segment segment : closed) {
+            if (segment.number() <= shipped) {
+                continue;
+            }
+            if (stopping) {
+                break;
+            }
+            if (segment.number() > shipped + 1 && shipped > 0) {
+                log.warn(
+                        "segments {} to {} are no longer in store {}: shipping goes on at {}",
+                        shipped + 1,
+                        segment.number() - 1,
+                        store,
+                        segment.name());
+            }
+            String key = ShippedStore.segmentKey(root, instance, segment.name());
+            long started = System.nanoTime();
+            Digest digest = digest(segment.file());
+            HeadObjectResponse found = head(key);
+            if (found == null) {
+                putFile(key, segment.file(), digest);
+                put++;
+                bytes += digest.size();
+                log.info(
+                        "shipped segment {} ({} bytes) to s3://{}/{} in {} ms",
+                        segment.name(),
+                        digest.size(),
+                        root.bucket(),
+                        key,
+                        (System.nanoTime() - started) / 1_000_000);
+            } else if (found.contentLength() == digest.size()
+                    && digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
+                there++;
+                log.info("segment {} is in the bucket already (same size and CRC32C): not put again", segment.name());
+            } else {
+                throw new ShipConflictException("s3://" + root.bucket() + "/" + key + " holds " + found.contentLength()
+                        + " bytes (crc32c " + found.metadata().get(CRC_METADATA) + ") but segment "
+                        + segment.name() + " of " + store + " holds " + digest.size() + " bytes (crc32c "
+                        + digest.crc32c() + "): is another store shipping under instance " + instance
+                        + " (a copy of this store directory)? Nothing was overwritten");
+            }
+            if (segment.committedLength() >= 0) {
+                putBytes(ShippedStore.checkpointKey(root, instance), ClosedSegments.checkpointFor(segment));
+            }
+            if (!markerThere) {
+                String marker = ShippedStore.markerKey(root, instance);
+                if (head(marker) == null) {
+                    putBytes(marker, ClosedSegments.MARKER);
+                }
+                markerThere = true;
+            }
+            state.shipped(segment.number());
+            shipped = segment.number();
+        }
+        return new Pass(put, there, bytes, shipped);
+    }
+
+    private HeadObjectResponse head(String key) {
+        try {
+            return s3.headObject(b -> b.bucket(root.bucket()).key(key));
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private void putFile(String key, Path file, Digest digest) {
+        s3.putObject(
+                request(key, digest),
+                RequestBody.fromContentProvider(
+                        () -> {
+                            try {
+                                return throttled(Files.newInputStream(file));
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        digest.size(),
+                        "application/octet-stream"));
+    }
+
+    private void putBytes(String key, byte[] bytes) {
+        s3.putObject(request(key, digest(bytes)), RequestBody.fromBytes(bytes));
+    }
+
+    private PutObjectRequest request(String key, Digest digest) {
+        // Content-MD5: the server refuses an upload whose bytes changed on the way.
+        return PutObjectRequest.builder()
+                .bucket(root.bucket())
+                .key(key)
+                .contentLength(digest.size())
+                .contentMD5(digest.md5())
+                .metadata(Map.of(CRC_METADATA, digest.crc32c()))
+                .build();
+    }
+
+    private InputStream throttled(InputStream in) {
+        if (maxBytesPerSecond <= 0) {
+            return in;
+        }
+        long started = System.nanoTime();
+        return new FilterInputStream(in) {
+            private long read;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    pace(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, (int) Math.min(length, Math.max(1, maxBytesPerSecond / 20)));
+                if (n > 0) {
+                    pace(n);
+                }
+                return n;
+            }
+
+            private void pace(int n) throws IOException {
+                read += n;
+                long due = started + (long) (read * 1e9 / maxBytesPerSecond);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted while pacing the upload", e);
+                    }
+                }
+            }
+        };
+    }
+
+    private static Digest digest(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        MessageDigest md5 = md5();
+        long size = 0;
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (channel.read(buffer.clear()) >= 0) {
+                buffer.flip();
+                size += buffer.remaining();
+                crc.update(buffer.duplicate());
+                md5.update(buffer);
+            }
+        }
+        return new Digest(
+                size, String.format("%08x", crc.getValue()), Base64.getEncoder().encodeToString(md5.digest()));
+    }
+
+    private static Digest digest(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        MessageDigest md5 = md5();
+        return new Digest(
+                bytes.length,
+                String.format("%08x", crc.getValue()),
+                Base64.getEncoder().encodeToString(md5.digest(bytes)));
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has MD5", e);
+        }
+    }
+}

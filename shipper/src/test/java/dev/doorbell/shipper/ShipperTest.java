@@ -1,0 +1,257 @@
+package dev.doorbell.shipper;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.doorbell.testing.ChildProcess;
+import dev.doorbell.testing.Waits;
+import dev.doorbell.tier.S3Location;
+import dev.doorbell.tier.S3Server;
+import dev.doorbell.tier.ShippedStore;
+import dev.doorbell.uplink.store.ClipStore;
+import dev.doorbell.uplink.store.ClosedSegments;
+import dev.doorbell.uplink.store.DirectoryStore;
+import dev.doorbell.uplink.store.StoreOptions;
+import dev.doorbell.uplink.store.Submission;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The shipper against a real S3 server (s3proxy on loopback) and a real store written by the uplink's store. */
+class ShipperTest {
+    private static final int SEGMENT_BYTES = 256 << 10;
+    private static S3Server server;
+    private static S3Client s3;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3Server.start();
+        s3 = server.client();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        s3.close();
+        server.close();
+    }
+
+    @Test
+    void once_shipsEveryClosedSegmentOfALiveStoreUnchanged_andOnlyThose() throws Exception {
+        String bucket = server.createBucket("ship-once");
+        Path store = dir.resolve("store");
+        try (ClipStore live = DirectoryStore.open(store, options())) {
+            writeClips(live, 8, 40, 4000);
+            List<ClosedSegments.Segment> closed = ClosedSegments.list(store);
+            assertTrue(closed.size() >= 3, "several closed segments: " + closed);
+            Result first = ship(store, "s3://" + bucket + "/site-a");
+            assertEquals(0, first.status(), first.err());
+            String instance = instance(store);
+            Map<String, byte[]> objects = objects(bucket, "site-a/" + instance + "/");
+            List<String> expected = new ArrayList<>();
+            for (ClosedSegments.Segment s : closed) {
+                expected.add("segments/" + s.name());
+                assertArrayEquals(Files.readAllBytes(s.file()), objects.get("segments/" + s.name()), s.name());
+            }
+            expected.add("checkpoint");
+            expected.add("doorbell-store");
+            assertEquals(expected.stream().sorted().toList(), List.copyOf(objects.keySet()));
+            ClosedSegments.Segment newest = closed.get(closed.size() - 1);
+            assertArrayEquals(ClosedSegments.checkpointFor(newest), objects.get("checkpoint"));
+            assertEquals(
+                    newest.number(),
+                    ShippedStore.checkpointSegment(objects.get("checkpoint")),
+                    "the shipped checkpoint names the newest shipped segment");
+            assertEquals("doorbell-store v2\n", new String(objects.get("doorbell-store"), StandardCharsets.US_ASCII));
+            assertEquals("shipped=" + newest.number() + "\n", Files.readString(store.resolve("ship/state")));
+
+            // The state says all is shipped: the next pass puts nothing. Without the state, the bucket says so.
+            Shipper again = shipper(store, bucket, "site-a");
+            assertEquals(new Shipper.Pass(0, 0, 0, newest.number()), again.shipClosed());
+            Files.delete(store.resolve("ship/state"));
+            assertEquals(new Shipper.Pass(0, closed.size(), 0, newest.number()), again.shipClosed());
+            assertEquals(
+                    objects.keySet(),
+                    objects(bucket, "site-a/" + instance + "/").keySet());
+        }
+    }
+
+    @Test
+    void aKeyHoldingOtherBytes_isAConflict_neverOverwritten() throws Exception {
+        String bucket = server.createBucket("ship-conflict");
+        Path store = dir.resolve("store");
+        try (ClipStore live = DirectoryStore.open(store, options())) {
+            writeClips(live, 4, 40, 4000);
+        }
+        String instance = ShipState.open(store).instance();
+        String key = "p/" + instance + "/segments/0000000001.seg";
+        byte[] other = "not this store's segment".getBytes(StandardCharsets.US_ASCII);
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(other));
+        Result result = ship(store, "s3://" + bucket + "/p");
+        assertEquals(1, result.status(), result.err());
+        assertTrue(result.err().contains("s3://" + bucket + "/" + key + " holds 24 bytes"), result.err());
+        assertTrue(result.err().contains("Nothing was overwritten"), result.err());
+        assertArrayEquals(
+                other, s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+    }
+
+    @Test
+    void usageErrors_nameTheValue() throws Exception {
+        Result notStore = ship(dir, "s3://bucket/p");
+        assertEquals(2, notStore.status());
+        assertTrue(notStore.err().contains(dir + " is not an uplink store"), notStore.err());
+        Files.writeString(dir.resolve("doorbell-store"), "doorbell-store v2\n");
+        Result badLocation = ship(dir, "s3://Bad_Bucket/p");
+        assertEquals(2, badLocation.status());
+        assertTrue(badLocation.err().contains("'Bad_Bucket' is not a bucket name"), badLocation.err());
+    }
+
+    /**
+     * A shipper process killed with SIGKILL in the middle of an upload (paced to 512 KiB/s, so each 256 KiB segment
+     * takes half a second or more) leaves only whole objects; the next one puts each missing segment once, and
+     * puts nothing the killed one had put, whether or not it had saved its state.
+     */
+    @Test
+    void killedMidUpload_resumesWithoutLossOrDuplicates() throws Exception {
+        String bucket = server.createBucket("ship-kill");
+        Path store = dir.resolve("store");
+        List<ClosedSegments.Segment> closed;
+        try (ClipStore live = DirectoryStore.open(store, options())) {
+            writeClips(live, 10, 40, 4000);
+            closed = ClosedSegments.list(store);
+        }
+        assertTrue(closed.size() >= 5, "enough segments to kill between: " + closed.size());
+        String instance = ShipState.open(store).instance();
+        String prefix = "k/" + instance + "/segments/";
+        try (ChildProcess child = ChildProcess.java(
+                ChildProcess.JVM_OPTIONS,
+                server.environment(),
+                ShipCommand.class.getName(),
+                List.of(
+                        "--data",
+                        store.toString(),
+                        "--to",
+                        "s3://" + bucket + "/k",
+                        "--endpoint",
+                        server.endpoint().toString(),
+                        "--path-style",
+                        "--interval",
+                        "100ms",
+                        "--max-bytes-per-second",
+                        Integer.toString(512 << 10)))) {
+            Waits.await("the child shipper put its second segment", Duration.ofSeconds(30))
+                    .until(() -> objects(bucket, prefix).size() >= 2);
+            child.signal("KILL");
+            assertEquals(137, child.awaitExit(Duration.ofSeconds(10)), child.err());
+        }
+        Map<String, byte[]> afterKill = objects(bucket, prefix);
+        assertTrue(afterKill.size() < closed.size(), "killed before the end: " + afterKill.keySet());
+        for (Map.Entry<String, byte[]> e : afterKill.entrySet()) {
+            assertArrayEquals(
+                    Files.readAllBytes(store.resolve("segments").resolve(e.getKey())),
+                    e.getValue(),
+                    "only whole objects after the kill: " + e.getKey());
+        }
+        long saved = ShipState.open(store).shipped();
+        assertTrue(saved <= afterKill.size(), "state " + saved + " never ahead of the bucket " + afterKill.keySet());
+
+        Shipper.Pass resumed = shipper(store, bucket, "k").shipClosed();
+        assertEquals(closed.size() - afterKill.size(), resumed.put(), "each missing segment put once: " + resumed);
+        assertEquals(afterKill.size() - saved, resumed.alreadyThere(), "what the killed one put is not put again");
+        Map<String, byte[]> all = objects(bucket, prefix);
+        assertEquals(closed.size(), all.size());
+        for (ClosedSegments.Segment s : closed) {
+            assertArrayEquals(Files.readAllBytes(s.file()), all.get(s.name()), s.name());
+        }
+    }
+
+    private record Result(int status, String err) {}
+
+    private static Result ship(Path store, String to) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = ShipCommand.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        int status = cli.execute(
+                "--data",
+                store.toString(),
+                "--to",
+                to,
+                "--endpoint",
+                server.endpoint().toString(),
+                "--path-style",
+                "--once");
+        return new Result(status, err.toString());
+    }
+
+    private static Shipper shipper(Path store, String bucket, String prefix) throws Exception {
+        return new Shipper(s3, new S3Location(bucket, prefix), store, ShipState.open(store), 0);
+    }
+
+    private static String instance(Path store) throws Exception {
+        return Files.readString(store.resolve("ship/instance")).trim();
+    }
+
+    /** Every object under {@code prefix}, by its name below it, in name order. */
+    static Map<String, byte[]> objects(String bucket, String prefix) {
+        Map<String, byte[]> found = new TreeMap<>();
+        for (S3Object o :
+                s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+            found.put(
+                    o.key().substring(prefix.length()),
+                    s3.getObjectAsBytes(b -> b.bucket(bucket).key(o.key())).asByteArray());
+        }
+        return found;
+    }
+
+    private static StoreOptions options() {
+        return StoreOptions.defaults().withSegmentBytes(SEGMENT_BYTES).withDirectIo(false);
+    }
+
+    /** {@code clips} closed clips of {@code frames} frames of {@code bytes} random sealed bytes each. */
+    static void writeClips(ClipStore store, int clips, int frames, int bytes) throws Exception {
+        Random random = new Random(clips * 31L + frames);
+        for (int c = 1; c <= clips; c++) {
+            String device = "ship-test-" + (c % 3);
+            durable(store.openClip(device, c, bytes(random, 64)));
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            for (int seq = 0; seq < frames; seq++) {
+                pending.add(
+                        store.appendFrame(device, c, seq, seq == frames - 1, bytes(random, 16), bytes(random, bytes))
+                                .durable());
+            }
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            durable(store.closeClip(device, c, frames));
+        }
+    }
+
+    private static void durable(Submission s) throws Exception {
+        s.durable().get(30, TimeUnit.SECONDS);
+    }
+
+    private static byte[] bytes(Random random, int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+}
