@@ -270,7 +270,10 @@ public final class OpenCommand implements Callable<Integer> {
                 : new StoreChains.Report(results, List.of());
         if (identity != null) {
             // Gaps that retention explains: DELETED on the owner's signed request, EXPIRED by the uplink's policy.
-            chains = RetentionVerdicts.apply(chains, stores, ViewerDirectory.ownerKeyIfKnown(identity), fromPosition);
+            // Each store as read: a local directory, or the scratch copy of one fetched from S3.
+            List<Path> dirs =
+                    snapshot.stores().stream().map(StoreReport::dir).distinct().toList();
+            chains = RetentionVerdicts.apply(chains, dirs, ViewerDirectory.ownerKeyIfKnown(identity), fromPosition);
         }
         results = chains.results();
         List<String> chainLines = chainLines(chains.findings());
