@@ -302,8 +302,11 @@ final class ClipIndex {
                 locatedClosed.add(clip);
                 if (locatedClosed.size() > closedClipsLocated) {
                     Iterator<ClipState> oldest = locatedClosed.iterator();
-                    oldest.next().durableFrames.release();
+                    ClipState released = oldest.next();
                     oldest.remove();
+                    released.durableFrames.release();
+                    // The queue's array outlives the frames it held; a closed clip takes no frame again.
+                    released.pendingFrames.trimToSize();
                 }
             }
             default -> throw new IllegalStateException("record without a body");

@@ -1,7 +1,6 @@
 package dev.doorbell.uplink.store;
 
 import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The durable and pending state of one clip, guarded by the store's lock. Frames 0 .. persisted-1 are durable and
@@ -16,7 +15,7 @@ final class ClipState {
     final byte[] header;
 
     final FrameLocations durableFrames = new FrameLocations();
-    final List<PendingRecord> pendingFrames = new ArrayList<>();
+    final ArrayList<PendingRecord> pendingFrames = new ArrayList<>();
     PendingRecord pendingOpen;
     int received;
     boolean lastReceived;
