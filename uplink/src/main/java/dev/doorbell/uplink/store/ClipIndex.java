@@ -8,7 +8,6 @@ import dev.doorbell.proto.v1.StoredFrame;
 import dev.doorbell.proto.v1.StoredRecord;
 import dev.doorbell.proto.v1.StoredUplinkFlag;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -138,16 +137,16 @@ final class ClipIndex {
                             + d.reason() + " " + d.detail() + ", " + d.time() + ") and takes nothing more");
         }
         if (clip != null && clip.damage != null) {
-            if (clip.header != null && Arrays.equals(clip.header, header)) {
+            if (clip.sameHeader(header)) {
                 return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
             }
             return Decision.of(Outcome.CLIP_CLOSED, damagedRefusal(clip));
         }
         if (clip != null) {
-            if (!Arrays.equals(clip.header, header)) {
+            if (!clip.sameHeader(header)) {
                 return Decision.of(
                         Outcome.CLIP_CONFLICT,
-                        clip.name() + ": already stored with other header bytes (" + clip.header.length
+                        clip.name() + ": already stored with other header bytes (" + clip.headerLength()
                                 + " bytes stored, " + header.length + " bytes sent)");
             }
             return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
@@ -307,6 +306,7 @@ final class ClipIndex {
                     released.durableFrames.release();
                     // The queue's array outlives the frames it held; a closed clip takes no frame again.
                     released.pendingFrames.trimToSize();
+                    released.compactHeader();
                 }
             }
             default -> throw new IllegalStateException("record without a body");
