@@ -26,7 +26,7 @@ public record StoreOptions(
         boolean directIo,
         Duration segmentMaxAge,
         int indexClosedClips) {
-    /** 4096 closed clips of 300 frames keep about 24 MiB of frame locations (20 bytes a frame). */
+    /** 4096 closed clips of 300 frames keep about 40 MiB of frame locations (20 bytes a frame slot). */
     public static final int DEFAULT_INDEX_CLOSED_CLIPS = 4096;
 
     public StoreOptions {
