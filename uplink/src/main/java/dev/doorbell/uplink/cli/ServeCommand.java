@@ -49,8 +49,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         @Override
-        public ClipStore open(Path dataDir, Duration segmentMaxAge) throws IOException {
-            return DirectoryStore.open(dataDir, StoreOptions.defaults().withSegmentMaxAge(segmentMaxAge));
+        public ClipStore open(Path dataDir, StoreOptions options) throws IOException {
+            return DirectoryStore.open(dataDir, options);
         }
     };
 
@@ -223,6 +223,14 @@ public final class ServeCommand implements Callable<Integer> {
                     + "behind; 0s rolls by size only (default: ${DEFAULT-VALUE}).")
     private Duration segmentMaxAge = Duration.ZERO;
 
+    @Option(
+            names = "--index-closed-clips",
+            paramLabel = "N",
+            description = "Keep the frame locations of the N most recently closed clips in memory (20 bytes a frame); "
+                    + "an older closed clip keeps its frame count only, and a frame a device sends again for it is "
+                    + "found by reading its segments back (default: ${DEFAULT-VALUE}).")
+    private int indexClosedClips = StoreOptions.DEFAULT_INDEX_CLOSED_CLIPS;
+
     private final StoreFactory storeFactory;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -247,7 +255,9 @@ public final class ServeCommand implements Callable<Integer> {
             return CliErrors.EXIT_USAGE;
         }
         MetricsEndpoint endpoint = null;
-        try (ClipStore store = storeFactory.open(data, segmentMaxAge)) {
+        try (ClipStore store = storeFactory.open(
+                data,
+                StoreOptions.defaults().withSegmentMaxAge(segmentMaxAge).withIndexClosedClips(indexClosedClips))) {
             UplinkServer server = new UplinkServer(config, store);
             InetSocketAddress bound = server.start();
             store.startRetention(retain, retentionInterval);
@@ -306,6 +316,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private UplinkConfig config() {
+        if (indexClosedClips < 0) {
+            throw new IllegalArgumentException("--index-closed-clips must not be negative, got " + indexClosedClips);
+        }
         UplinkConfig.Builder b = UplinkConfig.builder()
                 .host(host)
                 .port(port)
@@ -369,6 +382,7 @@ public final class ServeCommand implements Callable<Integer> {
                 case "--handshake-deadline" -> DurationConverter.format(DEFAULTS.handshakeDeadline());
                 case "--shutdown-grace" -> DurationConverter.format(SHUTDOWN_GRACE);
                 case "--segment-max-age" -> DurationConverter.format(Duration.ZERO);
+                case "--index-closed-clips" -> String.valueOf(StoreOptions.DEFAULT_INDEX_CLOSED_CLIPS);
                 case "--max-errors" -> String.valueOf(DEFAULTS.maxErrors());
                 case "--error-window" -> DurationConverter.format(DEFAULTS.errorWindow());
                 case "--error-backoff" -> DurationConverter.format(DEFAULTS.errorBackoff());

@@ -1,9 +1,9 @@
 package dev.doorbell.uplink.cli;
 
 import dev.doorbell.uplink.store.ClipStore;
+import dev.doorbell.uplink.store.StoreOptions;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /** Opens the store that {@code serve --data DIR} names; tests pass an in-memory one. */
 @FunctionalInterface
@@ -11,10 +11,10 @@ public interface StoreFactory {
     ClipStore open(Path dataDir) throws IOException;
 
     /**
-     * With serve's {@code --segment-max-age}; a store without segments (tests' in-memory one) has nothing to roll and
-     * ignores it.
+     * With serve's store options ({@code --segment-max-age}, {@code --index-closed-clips}); a store without segments
+     * (tests' in-memory one) ignores them.
      */
-    default ClipStore open(Path dataDir, Duration segmentMaxAge) throws IOException {
+    default ClipStore open(Path dataDir, StoreOptions options) throws IOException {
         return open(dataDir);
     }
 }

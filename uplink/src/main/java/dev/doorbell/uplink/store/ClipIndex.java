@@ -8,12 +8,13 @@ import dev.doorbell.proto.v1.StoredFrame;
 import dev.doorbell.proto.v1.StoredRecord;
 import dev.doorbell.proto.v1.StoredUplinkFlag;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,13 +23,21 @@ import java.util.concurrent.CompletableFuture;
  * lock around every call. The same rules check live submissions and records replayed from disk.
  */
 final class ClipIndex {
-    /** A frame already durable whose bytes must be read back and compared, outside the lock. */
+    /**
+     * A frame already durable whose bytes must be read back and compared, outside the lock: at its location when
+     * {@code located}, else (a closed clip whose locations were released) found by reading segments {@code segment}
+     * to {@code lastSegment}, where the clip's records lie.
+     */
     record FrameCheck(
             String clipName,
+            String deviceId,
+            long clipId,
             int seq,
+            boolean located,
             long segment,
             long offset,
             int length,
+            long lastSegment,
             boolean last,
             ByteString meta,
             ByteString sealed) {}
@@ -42,6 +51,26 @@ final class ClipIndex {
 
     private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
     private int clips;
+    /**
+     * The most recently closed clips that still keep their frame locations, oldest first; an older one keeps only its
+     * frame count, so that memory for locations stays bounded however many clips the store holds.
+     */
+    private final Set<ClipState> locatedClosed = new LinkedHashSet<>();
+
+    private final int closedClipsLocated;
+
+    /** Keeps every clip's frame locations: for the readers, which read every frame anyway. */
+    ClipIndex() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /** Keeps frame locations for open clips and the {@code closedClipsLocated} most recently closed ones. */
+    ClipIndex(int closedClipsLocated) {
+        if (closedClipsLocated < 0) {
+            throw new IllegalArgumentException("closedClipsLocated must not be negative, got " + closedClipsLocated);
+        }
+        this.closedClipsLocated = closedClipsLocated;
+    }
     /** The clips retention deleted: they stay known as closed, so that a device never sends one again. */
     private RetentionLedger ledger = RetentionLedger.empty();
 
@@ -70,7 +99,9 @@ final class ClipIndex {
     /** Removes a clip retention deleted; it is answered from the ledger from now on. */
     void remove(String deviceId, long clipId) {
         Map<Long, ClipState> deviceClips = byDevice.get(deviceId);
-        if (deviceClips != null && deviceClips.remove(clipId) != null) {
+        ClipState removed = deviceClips == null ? null : deviceClips.remove(clipId);
+        if (removed != null) {
+            locatedClosed.remove(removed);
             clips--;
             if (deviceClips.isEmpty()) {
                 byDevice.remove(deviceId);
@@ -106,16 +137,16 @@ final class ClipIndex {
                             + d.reason() + " " + d.detail() + ", " + d.time() + ") and takes nothing more");
         }
         if (clip != null && clip.damage != null) {
-            if (clip.header != null && Arrays.equals(clip.header, header)) {
+            if (clip.sameHeader(header)) {
                 return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
             }
             return Decision.of(Outcome.CLIP_CLOSED, damagedRefusal(clip));
         }
         if (clip != null) {
-            if (!Arrays.equals(clip.header, header)) {
+            if (!clip.sameHeader(header)) {
                 return Decision.of(
                         Outcome.CLIP_CONFLICT,
-                        clip.name() + ": already stored with other header bytes (" + clip.header.length
+                        clip.name() + ": already stored with other header bytes (" + clip.headerLength()
                                 + " bytes stored, " + header.length + " bytes sent)");
             }
             return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
@@ -152,11 +183,34 @@ final class ClipIndex {
         if (Integer.compareUnsigned(seq, clip.received) < 0) {
             if (seq < clip.persisted()) {
                 FrameLocations at = clip.durableFrames;
-                return new Decision(
-                        null,
-                        null,
-                        new FrameCheck(
-                                where, seq, at.segment(seq), at.offset(seq), at.length(seq), last, meta, sealed));
+                FrameCheck check = at.released()
+                        ? new FrameCheck(
+                                where,
+                                deviceId,
+                                clipId,
+                                seq,
+                                false,
+                                clip.firstSegment,
+                                0,
+                                0,
+                                clip.lastSegment,
+                                last,
+                                meta,
+                                sealed)
+                        : new FrameCheck(
+                                where,
+                                deviceId,
+                                clipId,
+                                seq,
+                                true,
+                                at.segment(seq),
+                                at.offset(seq),
+                                at.length(seq),
+                                at.segment(seq),
+                                last,
+                                meta,
+                                sealed);
+                return new Decision(null, null, check);
             }
             PendingRecord pending = clip.pendingFrames.get(seq - clip.persisted());
             StoredFrame stored = pending.record.getFrame();
@@ -244,6 +298,16 @@ final class ClipIndex {
             case CLIP_CLOSE -> {
                 clip.pendingClose = null;
                 clip.closePersisted = true;
+                locatedClosed.add(clip);
+                if (locatedClosed.size() > closedClipsLocated) {
+                    Iterator<ClipState> oldest = locatedClosed.iterator();
+                    ClipState released = oldest.next();
+                    oldest.remove();
+                    released.durableFrames.release();
+                    // The queue's array outlives the frames it held; a closed clip takes no frame again.
+                    released.pendingFrames.trimToSize();
+                    released.compactHeader();
+                }
             }
             default -> throw new IllegalStateException("record without a body");
         }
@@ -410,6 +474,23 @@ final class ClipIndex {
 
     int size() {
         return clips;
+    }
+
+    /** How many clips keep their frame locations, and the bytes those locations hold. */
+    record LocationUse(int clipsLocated, long bytes) {}
+
+    LocationUse locationUse() {
+        int located = 0;
+        long bytes = 0;
+        for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+            for (ClipState clip : deviceClips.values()) {
+                if (!clip.durableFrames.released()) {
+                    located++;
+                    bytes += clip.durableFrames.bytesHeld();
+                }
+            }
+        }
+        return new LocationUse(located, bytes);
     }
 
     static boolean sameFrame(StoredFrame stored, boolean last, ByteString meta, ByteString sealed) {

@@ -104,7 +104,7 @@ public final class DirectoryStore implements ClipStore {
         try {
             int version = StoreRecovery.prepare(dir, ops);
             Path segmentsDir = dir.resolve(SegmentFormat.SEGMENTS_DIR);
-            ClipIndex index = new ClipIndex();
+            ClipIndex index = new ClipIndex(options.indexClosedClips());
             List<String> actions = new ArrayList<>();
             StoreScan scan = StoreRecovery.recover(dir, version, index, ops, clock, actions::add);
             scan.findings.forEach(StoreRecovery::logFinding);
@@ -235,6 +235,16 @@ public final class DirectoryStore implements ClipStore {
         lock.lock();
         try {
             return writer.stats(index.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many clips keep frame locations in memory and their bytes: bounded by open plus recently closed clips. */
+    ClipIndex.LocationUse locationUse() {
+        lock.lock();
+        try {
+            return index.locationUse();
         } finally {
             lock.unlock();
         }
@@ -377,6 +387,26 @@ public final class DirectoryStore implements ClipStore {
     /** Durable frames never change, so this comparison needs no lock. */
     private Submission compareDurable(ClipIndex.FrameCheck check) {
         StoredFrame stored;
+        if (!check.located()) {
+            try {
+                stored = reads.findFrame(
+                        check.deviceId(), check.clipId(), check.seq(), check.segment(), check.lastSegment());
+            } catch (IOException e) {
+                log.warn("store could not read back {}: {}", check.clipName(), e.toString());
+                return Submission.refused(
+                        Outcome.STORAGE_UNAVAILABLE,
+                        check.clipName() + ": the stored frame could not be read back for comparison: "
+                                + e.getMessage());
+            }
+            if (stored == null) {
+                // Retention deleted the clip between the lookup and this read: asked again, the index answers.
+                return Submission.refused(
+                        Outcome.STORAGE_UNAVAILABLE,
+                        check.clipName() + ": the stored frame was not found in segments " + check.segment() + " to "
+                                + check.lastSegment() + "; send it again");
+            }
+            return compared(check, stored);
+        }
         try {
             StoredRecord record = reads.read(check.segment(), check.offset(), check.length());
             stored = record.getFrame();
@@ -394,6 +424,10 @@ public final class DirectoryStore implements ClipStore {
                     Outcome.STORAGE_UNAVAILABLE,
                     check.clipName() + ": the stored frame could not be read back for comparison: " + e.getMessage());
         }
+        return compared(check, stored);
+    }
+
+    private static Submission compared(ClipIndex.FrameCheck check, StoredFrame stored) {
         if (ClipIndex.sameFrame(stored, check.last(), check.meta(), check.sealed())) {
             return new Submission(
                     Outcome.DUPLICATE,

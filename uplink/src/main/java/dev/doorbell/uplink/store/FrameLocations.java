@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Where each durable frame of a clip lies on disk: segment number, record offset and framed length, by seq. Only
- * locations are kept in memory, never frame bytes; a comparison reads the frame back.
+ * locations are kept in memory, never frame bytes; a comparison reads the frame back. A closed clip's locations may be
+ * released (only the count stays): its frames are then found by reading its segments.
  */
 final class FrameLocations {
     private long[] segments = new long[8];
@@ -13,6 +14,9 @@ final class FrameLocations {
     private int size;
 
     void add(long segment, long offset, int length) {
+        if (released()) {
+            throw new IllegalStateException("frame locations were released; no frame may follow");
+        }
         if (size == offsets.length) {
             int capacity = size * 2;
             segments = Arrays.copyOf(segments, capacity);
@@ -27,6 +31,9 @@ final class FrameLocations {
 
     /** Records of {@code segment} at {@code oldOffsets} (ascending) now lie at {@code newOffsets}. */
     void moved(long segment, long[] oldOffsets, long[] newOffsets) {
+        if (released()) {
+            return;
+        }
         for (int i = 0; i < size; i++) {
             if (segments[i] == segment) {
                 int at = Arrays.binarySearch(oldOffsets, offsets[i]);
@@ -37,6 +44,22 @@ final class FrameLocations {
                 offsets[i] = newOffsets[at];
             }
         }
+    }
+
+    /** Drops the locations of a closed clip, keeping how many frames it has. */
+    void release() {
+        segments = null;
+        offsets = null;
+        lengths = null;
+    }
+
+    boolean released() {
+        return offsets == null;
+    }
+
+    /** Bytes of the arrays held: 20 a frame slot (8 segment, 8 offset, 4 length) plus 3 array headers of 16. */
+    long bytesHeld() {
+        return released() ? 0 : 48L + 20L * offsets.length;
     }
 
     int size() {
@@ -56,6 +79,9 @@ final class FrameLocations {
     }
 
     private int check(int seq) {
+        if (released()) {
+            throw new IllegalStateException("frame " + seq + ": locations were released");
+        }
         if (seq < 0 || seq >= size) {
             throw new IndexOutOfBoundsException("frame " + seq + " of " + size + " durable frames");
         }

@@ -1,11 +1,13 @@
 package dev.doorbell.uplink.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.doorbell.proto.v1.StoredFrame;
 import dev.doorbell.proto.v1.StoredRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -42,6 +44,34 @@ final class SegmentReads implements AutoCloseable {
         } catch (InvalidProtocolBufferException e) {
             throw new StoreCorruptedException(name, offset, "record body is not a StoredRecord");
         }
+    }
+
+    /**
+     * The durable frame {@code seq} of a clip, found by reading segments {@code first} to {@code last} (where the
+     * clip's records lie) from their start; null when none of them holds it. For a closed clip whose frame locations
+     * the index no longer keeps: slower than {@link #read}, and rare.
+     */
+    StoredFrame findFrame(String deviceId, long clipId, int seq, long first, long last) throws IOException {
+        if (closed) {
+            throw new IOException("store reads are closed");
+        }
+        StoredFrame[] found = new StoredFrame[1];
+        for (long segment = first; segment <= last && found[0] == null; segment++) {
+            Path file = dir.resolve(SegmentFormat.segmentName(segment));
+            if (!Files.exists(file)) {
+                continue;
+            }
+            SegmentScanner.scan(file, segment, segment == last, -1, false, (offset, length, record) -> {
+                if (found[0] == null
+                        && record.hasFrame()
+                        && record.getFrame().getSeq() == seq
+                        && record.getFrame().getClipId() == clipId
+                        && record.getFrame().getDeviceId().equals(deviceId)) {
+                    found[0] = record.getFrame();
+                }
+            });
+        }
+        return found[0];
     }
 
     private FileChannel channel(long segment) throws IOException {

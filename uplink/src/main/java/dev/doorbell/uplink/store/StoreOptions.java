@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param directIo write batches with O_DIRECT where the file system allows it (else through the page cache)
  * @param segmentMaxAge a segment holding records is rolled once it has been written to for this long, even when idle,
  *     so that a shipper (which takes closed segments only) is never more than this behind; zero rolls by size only
+ * @param indexClosedClips how many of the most recently closed clips keep their frame locations in memory; an older
+ *     closed clip keeps its frame count and segment range only, and a frame resent for it is found by reading its
+ *     segments back (rare: a device is told at resume that the clip is closed)
  */
 public record StoreOptions(
         long segmentBytes,
@@ -21,7 +24,11 @@ public record StoreOptions(
         long maxBatchBytes,
         Duration maxBatchDelay,
         boolean directIo,
-        Duration segmentMaxAge) {
+        Duration segmentMaxAge,
+        int indexClosedClips) {
+    /** 4096 closed clips of 300 frames keep about 40 MiB of frame locations (20 bytes a frame slot). */
+    public static final int DEFAULT_INDEX_CLOSED_CLIPS = 4096;
+
     public StoreOptions {
         Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
         Objects.requireNonNull(segmentMaxAge, "segmentMaxAge");
@@ -40,29 +47,42 @@ public record StoreOptions(
         if (segmentMaxAge.isNegative()) {
             throw new IllegalArgumentException("segmentMaxAge must not be negative, got " + segmentMaxAge);
         }
+        if (indexClosedClips < 0) {
+            throw new IllegalArgumentException("indexClosedClips must not be negative, got " + indexClosedClips);
+        }
     }
 
     /**
      * 256 MiB segments, rolled by size only; batches of up to 1024 records or 8 MiB, lingering at most 1 ms for more;
-     * direct I/O.
+     * direct I/O; frame locations of the {@value #DEFAULT_INDEX_CLOSED_CLIPS} most recently closed clips in memory.
      */
     public static StoreOptions defaults() {
-        return new StoreOptions(256L << 20, 1024, 8L << 20, Duration.ofMillis(1), true, Duration.ZERO);
+        return new StoreOptions(
+                256L << 20, 1024, 8L << 20, Duration.ofMillis(1), true, Duration.ZERO, DEFAULT_INDEX_CLOSED_CLIPS);
     }
 
     public StoreOptions withSegmentBytes(long bytes) {
-        return new StoreOptions(bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo, segmentMaxAge);
+        return new StoreOptions(
+                bytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo, segmentMaxAge, indexClosedClips);
     }
 
     public StoreOptions withMaxBatchDelay(Duration delay) {
-        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, delay, directIo, segmentMaxAge);
+        return new StoreOptions(
+                segmentBytes, maxBatchRecords, maxBatchBytes, delay, directIo, segmentMaxAge, indexClosedClips);
     }
 
     public StoreOptions withDirectIo(boolean direct) {
-        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, direct, segmentMaxAge);
+        return new StoreOptions(
+                segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, direct, segmentMaxAge, indexClosedClips);
     }
 
     public StoreOptions withSegmentMaxAge(Duration age) {
-        return new StoreOptions(segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo, age);
+        return new StoreOptions(
+                segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo, age, indexClosedClips);
+    }
+
+    public StoreOptions withIndexClosedClips(int clips) {
+        return new StoreOptions(
+                segmentBytes, maxBatchRecords, maxBatchBytes, maxBatchDelay, directIo, segmentMaxAge, clips);
     }
 }

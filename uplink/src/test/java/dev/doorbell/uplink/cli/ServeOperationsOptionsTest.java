@@ -65,6 +65,24 @@ class ServeOperationsOptionsTest {
     }
 
     @Test
+    void serve_negativeIndexClosedClips_exitTwoNamingTheOption() {
+        assertEquals(2, cli().execute("serve", "--data", "d", "--index-closed-clips", "-1"));
+        assertTrue(err.toString().contains("--index-closed-clips must not be negative, got -1"), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
+
+    @Test
+    void help_serve_listsTheIndexBoundWithItsDefault() {
+        assertEquals(0, cli().execute("serve", "--help"));
+        String help = out.toString();
+        int at = help.lastIndexOf("--index-closed-clips=N");
+        assertTrue(at >= 0, help);
+        int next = help.indexOf("\n      -", at);
+        String option = help.substring(at, next < 0 ? help.length() : next).replaceAll("\\s+", " ");
+        assertTrue(option.contains("(default: 4096)"), option);
+    }
+
+    @Test
     void help_serve_listsMetricsAndLogFormat() {
         assertEquals(0, cli().execute("serve", "--help"));
         assertTrue(out.toString().contains("--metrics=HOST:PORT"), out.toString());

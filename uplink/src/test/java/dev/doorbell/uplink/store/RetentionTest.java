@@ -238,10 +238,14 @@ class RetentionTest {
         assertTrue(e.getMessage().contains("signature"), e.getMessage());
     }
 
-    @Test
-    void sweep_runningStore_deletesOldClipsReclaimsClosedSegmentsAndKeptFramesStayComparable() throws Exception {
+    /** With no closed clip located in memory too: a kept frame is then found by reading the compacted segment. */
+    @ParameterizedTest
+    @ValueSource(ints = {StoreOptions.DEFAULT_INDEX_CLOSED_CLIPS, 0})
+    void sweep_runningStore_deletesOldClipsReclaimsClosedSegmentsAndKeptFramesStayComparable(int closedClipsLocated)
+            throws Exception {
         clock.set(NOW);
-        try (DirectoryStore s = DirectoryStore.open(dir, StoreFixtures.options().withSegmentBytes(3700), clock)) {
+        StoreOptions options = StoreFixtures.options().withSegmentBytes(3700).withIndexClosedClips(closedClipsLocated);
+        try (DirectoryStore s = DirectoryStore.open(dir, options, clock)) {
             RetentionSweeper.Pass pass = s.sweep(Duration.ofDays(30));
             assertEquals(3, pass.byPolicy());
             assertTrue(pass.reclaimed().stream().anyMatch(o -> o.action().equals("removed")), pass.toString());
@@ -258,6 +262,10 @@ class RetentionTest {
             // Clip 10's frames moved in the compacted segment: the index follows them.
             durable(s.appendFrame(NEW, 10, 0, false, meta(NEW, 10, 0), sealed(NEW, 10, 0, 400)), Outcome.DUPLICATE);
             durable(s.appendFrame(NEW, 10, 1, true, meta(NEW, 10, 1), sealed(NEW, 10, 1, 400)), Outcome.DUPLICATE);
+            assertEquals(
+                    Outcome.FRAME_CONFLICT,
+                    s.appendFrame(NEW, 10, 1, true, meta(NEW, 10, 1), sealed(NEW, 10, 0, 400))
+                            .outcome());
             clip(s, NEW, 13, NOW);
             assertEquals(0, s.sweep(Duration.ofDays(30)).byPolicy(), "nothing more is old");
         }
