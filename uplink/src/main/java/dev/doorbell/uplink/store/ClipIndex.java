@@ -8,6 +8,7 @@ import dev.doorbell.proto.v1.StoredFrame;
 import dev.doorbell.proto.v1.StoredRecord;
 import dev.doorbell.proto.v1.StoredUplinkFlag;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -137,16 +138,16 @@ final class ClipIndex {
                             + d.reason() + " " + d.detail() + ", " + d.time() + ") and takes nothing more");
         }
         if (clip != null && clip.damage != null) {
-            if (clip.sameHeader(header)) {
+            if (clip.header != null && Arrays.equals(clip.header, header)) {
                 return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
             }
             return Decision.of(Outcome.CLIP_CLOSED, damagedRefusal(clip));
         }
         if (clip != null) {
-            if (!clip.sameHeader(header)) {
+            if (!Arrays.equals(clip.header, header)) {
                 return Decision.of(
                         Outcome.CLIP_CONFLICT,
-                        clip.name() + ": already stored with other header bytes (" + clip.headerLength()
+                        clip.name() + ": already stored with other header bytes (" + clip.header.length
                                 + " bytes stored, " + header.length + " bytes sent)");
             }
             return duplicate(clip.pendingOpen, clip.name() + ": header already stored");
@@ -306,7 +307,6 @@ final class ClipIndex {
                     released.durableFrames.release();
                     // The queue's array outlives the frames it held; a closed clip takes no frame again.
                     released.pendingFrames.trimToSize();
-                    released.compactHeader();
                 }
             }
             default -> throw new IllegalStateException("record without a body");

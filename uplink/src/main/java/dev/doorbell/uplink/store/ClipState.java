@@ -1,9 +1,6 @@
 package dev.doorbell.uplink.store;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 
 /**
  * The durable and pending state of one clip, guarded by the store's lock. Frames 0 .. persisted-1 are durable and
@@ -14,15 +11,8 @@ import java.util.Arrays;
 final class ClipState {
     final String deviceId;
     final long clipId;
-    /**
-     * Null for a damaged clip whose header record was lost, and for a closed clip whose header was {@link
-     * #compactHeader() compacted} to its digest.
-     */
-    byte[] header;
-    /** SHA-256 of the header bytes once they were compacted, else null. */
-    private byte[] headerDigest;
-
-    private int headerLength;
+    /** Null only for a damaged clip whose header record was lost. */
+    final byte[] header;
 
     final FrameLocations durableFrames = new FrameLocations();
     final ArrayList<PendingRecord> pendingFrames = new ArrayList<>();
@@ -89,39 +79,6 @@ final class ClipState {
             return new ClipStatus(deviceId, clipId, persisted(), persisted(), true, true, true);
         }
         return new ClipStatus(deviceId, clipId, received, persisted(), lastReceived, closeReceived, closePersisted);
-    }
-
-    /**
-     * Keeps only the SHA-256 of the header bytes: a closed clip's header is only compared again. Every frame's AAD
-     * already binds the header by this hash (docs/FORMAT.md §4), so two headers it cannot tell apart are none.
-     */
-    void compactHeader() {
-        if (header != null) {
-            headerDigest = sha256(header);
-            headerLength = header.length;
-            header = null;
-        }
-    }
-
-    /** Whether {@code sent} are the stored header bytes (false when the header record was lost). */
-    boolean sameHeader(byte[] sent) {
-        if (header != null) {
-            return Arrays.equals(header, sent);
-        }
-        return headerDigest != null && headerLength == sent.length && MessageDigest.isEqual(headerDigest, sha256(sent));
-    }
-
-    /** The stored header's length, -1 when the header record was lost. */
-    int headerLength() {
-        return header != null ? header.length : headerDigest != null ? headerLength : -1;
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 
     String name() {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -68,10 +67,6 @@ class BoundedIndexTest {
             store(store, new Planned("porch", 1, 5, true));
             store(store, new Planned("porch", 2, 3, false));
             assertEquals(1, store.locationUse().clipsLocated());
-            StoreFixtures.durable(store.openClip("porch", 1, header("porch", 1)), Outcome.DUPLICATE);
-            assertEquals(
-                    Outcome.CLIP_CONFLICT,
-                    store.openClip("porch", 1, header("porch", 3)).outcome());
             StoreFixtures.durable(
                     store.appendFrame("porch", 1, 3, false, meta("porch", 1, 3), sealed("porch", 1, 3, 700)),
                     Outcome.DUPLICATE);
@@ -127,7 +122,6 @@ class BoundedIndexTest {
             List<Question> questions = List.of(
                     s -> s.openClip(d, c, header(d, c)),
                     s -> s.openClip(d, c, header(d, c + 1)),
-                    s -> s.openClip(d, c, Arrays.copyOf(header(d, c), 89)),
                     s -> s.appendFrame(d, c, seq, last, meta(d, c, seq), sealed(d, c, seq, 700)),
                     s -> s.appendFrame(d, c, seq, last, meta(d, c, seq), otherSealed),
                     s -> s.appendFrame(d, c, seq, !last, meta(d, c, seq), sealed(d, c, seq, 700)),
