@@ -97,8 +97,8 @@ class TierRetentionEndToEndTest {
 
         Run shipped = ship(store);
         assertEquals(0, shipped.exit(), shipped.err());
-        String instance = Files.readString(store.resolve("ship").resolve("instance"))
-                .trim();
+        String instance =
+                Files.readString(store.resolve("ship").resolve("instance")).trim();
         List<StoredClip> clips = chain(store);
         assertTrue(clips.size() >= 4, "clips: " + clips.size());
         StoredClip gone = clips.get(1);
@@ -136,7 +136,8 @@ class TierRetentionEndToEndTest {
         assertArrayEquals(
                 Files.readAllBytes(store.resolve("retention").resolve("ledger")), now.get("retention/ledger"));
         assertArrayEquals(
-                Files.readAllBytes(store.resolve("retention").resolve("requests").resolve("0000000001.req")),
+                Files.readAllBytes(
+                        store.resolve("retention").resolve("requests").resolve("0000000001.req")),
                 now.get("retention/requests/0000000001.req"));
 
         Run local = doorbell(
@@ -164,8 +165,10 @@ class TierRetentionEndToEndTest {
         assertEquals(0, fromS3.exit(), fromS3.out() + fromS3.err());
         assertTrue(fromS3.out().contains(deleted), fromS3.out());
         assertFalse(fromS3.out().contains("MISSING"), fromS3.out());
-        assertEquals(clipLines(local, deviceId), clipLines(fromS3, deviceId), "local:\n" + local.out() + "\nS3:\n"
-                + fromS3.out());
+        assertEquals(
+                clipLines(local, deviceId),
+                clipLines(fromS3, deviceId),
+                "local:\n" + local.out() + "\nS3:\n" + fromS3.out());
     }
 
     /** One run of the doorbell against a real uplink on a store of 256 KiB segments. */
@@ -225,12 +228,11 @@ class TierRetentionEndToEndTest {
     private static Map<String, byte[]> objects(String instance) {
         String folder = PREFIX + "/" + instance + "/";
         Map<String, byte[]> objects = new TreeMap<>();
-        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(folder))
-                .contents()) {
+        for (S3Object object :
+                s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(folder)).contents()) {
             objects.put(
                     object.key().substring(folder.length()),
-                    s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(object.key()))
-                            .asByteArray());
+                    s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(object.key())).asByteArray());
         }
         return objects;
     }
