@@ -23,6 +23,7 @@ import dev.doorbell.pki.ProvisionRequest;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.shipper.ShipCommand;
+import dev.doorbell.testing.Waits;
 import dev.doorbell.tier.S3Server;
 import dev.doorbell.uplink.cli.ServeCommand;
 import dev.doorbell.uplink.cli.UplinkCli;
@@ -30,8 +31,10 @@ import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
 import dev.doorbell.uplink.store.StoreOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +47,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -171,10 +175,14 @@ class TierRetentionEndToEndTest {
                 "local:\n" + local.out() + "\nS3:\n" + fromS3.out());
     }
 
-    /** One run of the doorbell against a real uplink on a store of 256 KiB segments. */
+    /**
+     * One run of the doorbell against a real uplink on a store of 256 KiB segments that closes an idle segment, so that
+     * every clip is in a closed segment, which the shipper ships, when the run ends.
+     */
     private static void stream(FleetLayout fleet, String deviceId, Path store) throws Exception {
-        try (DirectoryStore directoryStore =
-                        DirectoryStore.open(store, StoreOptions.defaults().withSegmentBytes(256 << 10));
+        try (DirectoryStore directoryStore = DirectoryStore.open(
+                        store,
+                        StoreOptions.defaults().withSegmentBytes(256 << 10).withSegmentMaxAge(Duration.ofMillis(300)));
                 UplinkServer uplink = new UplinkServer(
                         UplinkConfig.builder()
                                 .host("127.0.0.1")
@@ -209,7 +217,19 @@ class TierRetentionEndToEndTest {
                             new PrintWriter(progress))
                     .run();
             assertTrue(report.complete(), progress.toString());
+            Waits.await("every record in a closed segment", Duration.ofSeconds(10))
+                    .until(() -> newestSegmentBytes(store) < 100);
             uplink.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    private static long newestSegmentBytes(Path store) {
+        try (Stream<Path> files = Files.list(store.resolve("segments"))) {
+            return Files.size(files.filter(p -> p.toString().endsWith(".seg"))
+                    .max(Path::compareTo)
+                    .orElseThrow());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
