@@ -267,11 +267,12 @@ final class Shipper {
                 continue;
             }
             String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
-            // Deleting a key that is not there succeeds: a rerun after a kill converges.
-            s3.deleteObject(b -> b.bucket(root.bucket()).key(key));
+            if (head(key) != null) {
+                s3.deleteObject(b -> b.bucket(root.bucket()).key(key));
+                removed++;
+                log.info("segment {} was removed by retention: its copy s3://{}/{} is deleted", k, root.bucket(), key);
+            }
             removedShipped.add(k);
-            removed++;
-            log.info("segment {} was removed by retention: its copy s3://{}/{} is deleted", k, root.bucket(), key);
         }
         return removed;
     }
