@@ -20,6 +20,7 @@ import dev.doorbell.pki.DeviceEnrollment;
 import dev.doorbell.pki.FleetLayout;
 import dev.doorbell.pki.FleetProvisioner;
 import dev.doorbell.pki.ProvisionRequest;
+import dev.doorbell.proto.v1.ChainLink;
 import dev.doorbell.proto.v1.ClipHeader;
 import dev.doorbell.proto.v1.SignedClipHeader;
 import dev.doorbell.shipper.ShipCommand;
@@ -30,6 +31,7 @@ import dev.doorbell.uplink.cli.UplinkCli;
 import dev.doorbell.uplink.server.UplinkConfig;
 import dev.doorbell.uplink.server.UplinkServer;
 import dev.doorbell.uplink.store.DirectoryStore;
+import dev.doorbell.uplink.store.Retention;
 import dev.doorbell.uplink.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -65,12 +67,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 class TierRetentionEndToEndTest {
     private static final String BUCKET = "tier-retention";
-    private static final String PREFIX = "site";
     private static S3Server server;
     private static S3Client s3;
 
     @TempDir
     Path dir;
+
+    /** Each test's own folder of the bucket. */
+    private String prefix = "site";
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -105,8 +109,15 @@ class TierRetentionEndToEndTest {
                 Files.readString(store.resolve("ship").resolve("instance")).trim();
         List<StoredClip> clips = chain(store);
         assertTrue(clips.size() >= 4, "clips: " + clips.size());
-        StoredClip gone = clips.get(1);
-        StoredClip after = clips.get(2);
+        // A clip whose successor's header says the device had frames of it acknowledged: a gap there is MISSING (so
+        // DELETED when a request covers it), not UNSENT, whatever the timing of this run.
+        int at = 1;
+        while (at < clips.size() - 2 && position(clips.get(at + 1)).getPrevAcknowledgedFrames() == 0) {
+            at++;
+        }
+        StoredClip gone = clips.get(at);
+        StoredClip after = clips.get(at + 1);
+        long goneAt = position(gone).getPosition();
         Map<String, byte[]> before = objects(instance);
         List<String> holding = holding(before, gone.header());
         assertEquals(1, holding.size(), "the clip's header is in one shipped segment: " + holding);
@@ -155,7 +166,7 @@ class TierRetentionEndToEndTest {
         Run fromS3 = doorbell(
                 "open",
                 "--store",
-                "s3://" + BUCKET + "/" + PREFIX,
+                "s3://" + BUCKET + "/" + prefix,
                 "--endpoint",
                 server.endpoint().toString(),
                 "--path-style",
@@ -163,7 +174,8 @@ class TierRetentionEndToEndTest {
                 ownerDir.toString(),
                 "--out",
                 dir.resolve("opened-s3").toString());
-        String deleted = "DELETED 1 clip(s) at positions 2..2 before " + after.clipName() + " (your signed request of ";
+        String deleted = "DELETED 1 clip(s) at positions " + goneAt + ".." + goneAt + " before " + after.clipName()
+                + " (your signed request of ";
         assertEquals(0, local.exit(), local.out() + local.err());
         assertTrue(local.out().contains(deleted), local.out());
         assertEquals(0, fromS3.exit(), fromS3.out() + fromS3.err());
@@ -173,6 +185,61 @@ class TierRetentionEndToEndTest {
                 clipLines(local, deviceId),
                 clipLines(fromS3, deviceId),
                 "local:\n" + local.out() + "\nS3:\n" + fromS3.out());
+    }
+
+    @Test
+    void everyClipExpiredAfterShipping_shippedSegmentsDeleted_openS3AgreesWithTheLocalStore() throws Exception {
+        prefix = "expired";
+        FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
+        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), DeviceEnrollment.NONE)
+                .provision(ProvisionRequest.of(fleet.root(), 1), (done, total) -> {});
+        List<String> ids = Files.readAllLines(fleet.fleetList());
+        FleetPairing.pair(fleet, ids, 1, new SecureRandom(), Clock.systemUTC());
+        String deviceId = ids.get(0);
+        Path ownerDir = FleetPairing.ownerDir(fleet.root(), 1);
+        Path store = dir.resolve("store");
+        stream(fleet, deviceId, store);
+        assertEquals(0, ship(store).exit());
+        String instance =
+                Files.readString(store.resolve("ship").resolve("instance")).trim();
+        List<String> shipped = segmentKeys(objects(instance));
+        Retention.Result expired =
+                Retention.expire(store, Duration.ofDays(1), false, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+        assertTrue(expired.clips().size() >= 4, expired.toString());
+        assertEquals(0, ship(store).exit());
+        Map<String, byte[]> now = objects(instance);
+        assertTrue(
+                segmentKeys(now).size() < shipped.size(), "removed segments deleted: " + shipped + " " + now.keySet());
+        for (String key : segmentKeys(now)) {
+            assertArrayEquals(Files.readAllBytes(store.resolve(key)), now.get(key), key + " as the store holds it");
+        }
+        Run local = doorbell(
+                "open",
+                "--store",
+                store.toString(),
+                "--identity",
+                ownerDir.toString(),
+                "--out",
+                dir.resolve("opened-local").toString());
+        Run fromS3 = doorbell(
+                "open",
+                "--store",
+                "s3://" + BUCKET + "/" + prefix,
+                "--endpoint",
+                server.endpoint().toString(),
+                "--path-style",
+                "--identity",
+                ownerDir.toString(),
+                "--out",
+                dir.resolve("opened-s3").toString());
+        assertEquals(0, local.exit(), local.out() + local.err());
+        assertEquals(0, fromS3.exit(), "local:\n" + local.out() + "\nS3:\n" + fromS3.out() + fromS3.err());
+        assertFalse(fromS3.out().contains("MISSING"), fromS3.out());
+        assertEquals(clipLines(local, deviceId), clipLines(fromS3, deviceId));
+    }
+
+    private static List<String> segmentKeys(Map<String, byte[]> objects) {
+        return objects.keySet().stream().filter(k -> k.startsWith("segments/")).toList();
     }
 
     /**
@@ -233,6 +300,11 @@ class TierRetentionEndToEndTest {
         }
     }
 
+    private static ChainLink position(StoredClip clip) throws Exception {
+        return ClipHeader.parseFrom(SignedClipHeader.parseFrom(clip.header()).getHeader())
+                .getChain();
+    }
+
     /** The store's clips in the order of their chain positions. */
     private static List<StoredClip> chain(Path store) throws Exception {
         TreeMap<Long, StoredClip> byPosition = new TreeMap<>();
@@ -245,8 +317,8 @@ class TierRetentionEndToEndTest {
     }
 
     /** Every object of the instance's folder, by its name under the folder. */
-    private static Map<String, byte[]> objects(String instance) {
-        String folder = PREFIX + "/" + instance + "/";
+    private Map<String, byte[]> objects(String instance) {
+        String folder = prefix + "/" + instance + "/";
         Map<String, byte[]> objects = new TreeMap<>();
         for (S3Object object :
                 s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(folder)).contents()) {
@@ -272,13 +344,13 @@ class TierRetentionEndToEndTest {
                 .contains(new String(needle, StandardCharsets.ISO_8859_1));
     }
 
-    private static Run ship(Path store) {
+    private Run ship(Path store) {
         return run(
                 ShipCommand.commandLine(),
                 "--data",
                 store.toString(),
                 "--to",
-                "s3://" + BUCKET + "/" + PREFIX,
+                "s3://" + BUCKET + "/" + prefix,
                 "--endpoint",
                 server.endpoint().toString(),
                 "--path-style",
