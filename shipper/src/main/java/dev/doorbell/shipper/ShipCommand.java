@@ -179,13 +179,16 @@ public final class ShipCommand implements Callable<Integer> {
     private int pass(Shipper shipper, boolean alone) {
         try {
             Shipper.Pass pass = shipper.shipClosed();
-            if (pass.put() > 0 || pass.alreadyThere() > 0 || alone) {
+            if (pass.put() > 0 || pass.alreadyThere() > 0 || pass.compacted() > 0 || pass.removed() > 0 || alone) {
                 LOG.info(
-                        "shipped {} segments ({} bytes), {} already in the bucket; shipped up to segment {}",
+                        "shipped {} segments ({} bytes), {} already in the bucket; shipped up to segment {}; {} shipped"
+                                + " segments replaced compacted, {} deleted as retention removed them",
                         pass.put(),
                         pass.bytes(),
                         pass.alreadyThere(),
-                        pass.newest());
+                        pass.newest(),
+                        pass.compacted(),
+                        pass.removed());
             }
             return 0;
         } catch (ShipConflictException e) {

@@ -4,6 +4,7 @@ import dev.doorbell.tier.S3Location;
 import dev.doorbell.tier.ShippedStore;
 import dev.doorbell.uplink.store.ClosedSegments;
 import dev.doorbell.uplink.store.ClosedSegments.Segment;
+import dev.doorbell.uplink.store.RetentionLedger;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,22 +12,30 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * One pass of the shipper over a store: every closed segment past the state goes to the bucket unchanged, then a
@@ -34,14 +43,29 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * by the store's instance id and the segment's number, and before putting one the shipper asks the bucket what is
  * there. The same size and CRC32C (kept in the object's metadata): already shipped, by a shipper killed before it
  * saved its state, and not put again. Nothing: put (S3 makes an object visible whole or not at all, so a shipper
- * killed mid-upload leaves nothing behind). Anything else: {@link ShipConflictException}, never overwritten.
+ * killed mid-upload leaves nothing behind). Anything else: {@link ShipConflictException}, never overwritten, but for
+ * the one change the store itself announces: a segment its retention ledger says was compacted to exactly the local
+ * file's size and CRC32C.
+ *
+ * <p>Retention reaches the bucket in the order a reader needs (docs/FORMAT.md §6, "Shipped to S3"): the owner's
+ * requests first, then the ledger that cites them (put whole again each time it grew), then the objects the ledger
+ * explains: a compacted segment put over its shipped copy, a removed one deleted. The ledger is in the bucket before
+ * any object it explains changes, so a shipper killed at any point leaves a bucket whose reader sees a deleted clip's
+ * records as deleted (still there or not) and never a compacted segment as short; the next pass finishes the work.
  */
 final class Shipper {
     private static final Logger log = LoggerFactory.getLogger(Shipper.class);
     static final String CRC_METADATA = "crc32c";
 
-    /** What a pass did: segments put, segments found already there, bytes put, the newest segment shipped. */
-    record Pass(int put, int alreadyThere, long bytes, long newest) {}
+    /**
+     * What a pass did: segments put, segments found already there, bytes put, the newest segment shipped; shipped
+     * segments put again compacted and deleted as retention removed them.
+     */
+    record Pass(int put, int alreadyThere, long bytes, long newest, int compacted, int removed) {
+        Pass(int put, int alreadyThere, long bytes, long newest) {
+            this(put, alreadyThere, bytes, newest, 0, 0);
+        }
+    }
 
     private record Digest(long size, String crc32c, String md5) {}
 
@@ -52,6 +76,16 @@ final class Shipper {
     private final long maxBytesPerSecond;
     private volatile boolean stopping;
     private boolean markerThere;
+    /** The ledger's bytes as the bucket holds them, once known; null before. */
+    private byte[] ledgerShipped;
+
+    private RetentionLedger ledger = RetentionLedger.parse(new byte[0]);
+    /** The owner's requests the bucket holds, once listed. */
+    private Set<String> requestsShipped;
+    /** Segments whose removal the bucket holds, and how many compaction lines of each the bucket's copy reflects. */
+    private final Set<Long> removedShipped = new HashSet<>();
+
+    private final Map<Long, Integer> compactionsShipped = new HashMap<>();
 
     Shipper(S3Client s3, S3Location root, Path store, ShipState state, long maxBytesPerSecond) {
         this.s3 = s3;
@@ -73,6 +107,7 @@ final class Shipper {
         int put = 0;
         int there = 0;
         long bytes = 0;
+        shipRetention();
         for (Segment segment : closed) {
             if (segment.number() <= shipped) {
                 continue;
@@ -91,6 +126,9 @@ final class Shipper {
             String key = ShippedStore.segmentKey(root, instance, segment.name());
             long started = System.nanoTime();
             Digest digest = digest(segment.file());
+            // A compaction of this segment is in the ledger before its file changes: if the bytes just read are the
+            // compacted ones, this puts the ledger line that explains them first.
+            shipRetention();
             HeadObjectResponse found = head(key);
             if (found == null) {
                 putFile(key, segment.file(), digest);
@@ -107,6 +145,14 @@ final class Shipper {
                     && digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
                 there++;
                 log.info("segment {} is in the bucket already (same size and CRC32C): not put again", segment.name());
+            } else if (isCompaction(segment.number(), digest)) {
+                putFile(key, segment.file(), digest);
+                put++;
+                bytes += digest.size();
+                log.info(
+                        "segment {} was compacted after a shipper put it: put again ({} bytes)",
+                        segment.name(),
+                        digest.size());
             } else {
                 throw new ShipConflictException("s3://" + root.bucket() + "/" + key + " holds " + found.contentLength()
                         + " bytes (crc32c " + found.metadata().get(CRC_METADATA) + ") but segment "
@@ -127,7 +173,163 @@ final class Shipper {
             state.shipped(segment.number());
             shipped = segment.number();
         }
-        return new Pass(put, there, bytes, shipped);
+        shipRetention();
+        int removed = removeShipped(shipped);
+        int compacted = compactShipped(shipped);
+        return new Pass(put, there, bytes, shipped, compacted, removed);
+    }
+
+    /**
+     * Puts the owner's requests the bucket lacks, then the ledger if the bucket's copy is not the local one. The
+     * uplink keeps a request before it appends the line citing it, so the requests listed after the ledger was read
+     * include every one that ledger cites.
+     */
+    private void shipRetention() throws IOException {
+        Path folder = store.resolve(RetentionLedger.DIR);
+        byte[] local;
+        try {
+            local = Files.readAllBytes(folder.resolve(RetentionLedger.LEDGER_FILE));
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (Arrays.equals(local, ledgerShipped)) {
+            return;
+        }
+        shipRequests(folder.resolve(RetentionLedger.REQUESTS_DIR));
+        String key = ShippedStore.ledgerKey(root, state.instance());
+        Digest digest = digest(local);
+        if (ledgerShipped == null) {
+            HeadObjectResponse found = head(key);
+            if (found != null && found.contentLength() > local.length) {
+                throw new ShipConflictException("s3://" + root.bucket() + "/" + key + " holds " + found.contentLength()
+                        + " bytes but the retention ledger of " + store + " only " + local.length + " (it only"
+                        + " grows): is another store shipping under instance " + state.instance() + "? Nothing was"
+                        + " overwritten");
+            }
+            if (found != null
+                    && found.contentLength() == local.length
+                    && digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
+                ledgerShipped = local;
+                ledger = RetentionLedger.parse(local);
+                return;
+            }
+        }
+        s3.putObject(request(key, digest), RequestBody.fromBytes(local));
+        ledgerShipped = local;
+        ledger = RetentionLedger.parse(local);
+        log.info("shipped the retention ledger of {} ({} bytes)", store, local.length);
+    }
+
+    private void shipRequests(Path folder) {
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(folder)) {
+            files = listed.filter(
+                            p -> ShippedStore.isRequestName(p.getFileName().toString()))
+                    .sorted()
+                    .toList();
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (requestsShipped == null) {
+            String prefix = ShippedStore.requestKey(root, state.instance(), "");
+            Set<String> there = new HashSet<>();
+            for (S3Object object : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
+                            .bucket(root.bucket())
+                            .prefix(prefix)
+                            .build())
+                    .contents()) {
+                there.add(object.key().substring(prefix.length()));
+            }
+            requestsShipped = there;
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (requestsShipped.contains(name)) {
+                continue;
+            }
+            try {
+                putBytes(ShippedStore.requestKey(root, state.instance(), name), Files.readAllBytes(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            requestsShipped.add(name);
+            log.info("shipped the owner's request {} of {}", name, store);
+        }
+    }
+
+    /** Deletes the shipped copies of the segments the ledger (as the bucket holds it) says retention removed. */
+    private int removeShipped(long shipped) {
+        int removed = 0;
+        for (long k : ledger.removedSegments()) {
+            if (k > shipped || removedShipped.contains(k)) {
+                continue;
+            }
+            String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
+            if (head(key) != null) {
+                s3.deleteObject(b -> b.bucket(root.bucket()).key(key));
+                removed++;
+                log.info("segment {} was removed by retention: its copy s3://{}/{} is deleted", k, root.bucket(), key);
+            }
+            removedShipped.add(k);
+        }
+        return removed;
+    }
+
+    /**
+     * Puts the compacted bytes of each shipped segment the ledger says was compacted, when the local file is the
+     * compacted one (its size and CRC32C those of a compaction line: the line is written before the file is renamed)
+     * and the bucket's copy is not.
+     */
+    private int compactShipped(long shipped) throws IOException {
+        int compacted = 0;
+        for (long k : ledger.compactedSegments()) {
+            int lines = ledger.compactions(k).size();
+            if (k > shipped
+                    || ledger.removedSegments().contains(k)
+                    || Integer.valueOf(lines).equals(compactionsShipped.get(k))) {
+                continue;
+            }
+            Path file = store.resolve(ClosedSegments.SEGMENTS_DIR).resolve(segmentName(k));
+            Digest digest;
+            try {
+                digest = digest(file);
+            } catch (NoSuchFileException e) {
+                continue; // removed since: its ledger line comes with the next pass
+            }
+            if (!isCompaction(k, digest)) {
+                continue; // the line is durable, the rename not done yet
+            }
+            shipRetention(); // the file read may be a later compaction than the ledger the bucket holds
+            String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
+            HeadObjectResponse found = head(key);
+            if (found == null
+                    || found.contentLength() != digest.size()
+                    || !digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
+                putFile(key, file, digest);
+                compacted++;
+                log.info(
+                        "segment {} was compacted by retention: its copy s3://{}/{} is replaced ({} bytes)",
+                        k,
+                        root.bucket(),
+                        key,
+                        digest.size());
+            }
+            compactionsShipped.put(k, lines);
+        }
+        return compacted;
+    }
+
+    /** The ledger the bucket holds has a compaction of this segment to exactly these bytes. */
+    private boolean isCompaction(long segment, Digest digest) {
+        return ledger.compactions(segment).stream()
+                .anyMatch(c -> c.length() == digest.size()
+                        && String.format("%08x", c.crc()).equals(digest.crc32c()));
+    }
+
+    private static String segmentName(long number) {
+        return String.format("%010d.seg", number);
     }
 
     private HeadObjectResponse head(String key) {

@@ -2,6 +2,7 @@ package dev.doorbell.shipper;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.testing.ChildProcess;
@@ -12,6 +13,7 @@ import dev.doorbell.tier.ShippedStore;
 import dev.doorbell.uplink.store.ClipStore;
 import dev.doorbell.uplink.store.ClosedSegments;
 import dev.doorbell.uplink.store.DirectoryStore;
+import dev.doorbell.uplink.store.Retention;
 import dev.doorbell.uplink.store.StoreOptions;
 import dev.doorbell.uplink.store.Submission;
 import java.io.PrintWriter;
@@ -19,6 +21,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,6 +187,40 @@ class ShipperTest {
         for (ClosedSegments.Segment s : closed) {
             assertArrayEquals(Files.readAllBytes(s.file()), all.get(s.name()), s.name());
         }
+    }
+
+    @Test
+    void retentionAfterShipping_ledgerGoesUp_removedSegmentsDeleted_compactedOnesReplaced_aRerunPutsNothing()
+            throws Exception {
+        String bucket = server.createBucket("ship-retention");
+        Path store = dir.resolve("store");
+        try (ClipStore live = DirectoryStore.open(store, options())) {
+            writeClips(live, 8, 40, 4000);
+        }
+        Shipper first = shipper(store, bucket, "site");
+        Shipper.Pass shipped = first.shipClosed();
+        assertTrue(shipped.put() >= 3, shipped.toString());
+        String folder = "site/" + instance(store) + "/";
+        assertFalse(objects(bucket, folder).containsKey("retention/ledger"), "no retention yet, no ledger");
+
+        Retention.Result expired =
+                Retention.expire(store, Duration.ofDays(1), false, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+        assertEquals(8, expired.clips().size(), expired.toString());
+        Shipper.Pass after = first.shipClosed();
+        assertTrue(after.removed() + after.compacted() > 0, after.toString());
+        Map<String, byte[]> objects = objects(bucket, folder);
+        assertArrayEquals(Files.readAllBytes(store.resolve("retention/ledger")), objects.get("retention/ledger"));
+        for (Map.Entry<String, byte[]> object : objects.entrySet()) {
+            if (object.getKey().startsWith("segments/")) {
+                Path local = store.resolve(object.getKey());
+                assertTrue(Files.exists(local), object.getKey() + " is in the bucket but retention removed it");
+                assertArrayEquals(Files.readAllBytes(local), object.getValue(), object.getKey());
+            }
+        }
+        // A new shipper (a restart) finds the bucket as the store says it should be: it changes nothing.
+        Shipper restarted = shipper(store, bucket, "site");
+        assertEquals(new Shipper.Pass(0, 0, 0, after.newest()), restarted.shipClosed());
+        assertEquals(objects.keySet(), objects(bucket, folder).keySet());
     }
 
     private record Result(int status, String err) {}

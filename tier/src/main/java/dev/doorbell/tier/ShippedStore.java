@@ -14,6 +14,8 @@ import java.util.zip.CRC32C;
  *   P/&lt;instance&gt;/segments/0000000001.seg   a closed segment, byte for byte as in the store
  *   P/&lt;instance&gt;/checkpoint                a checkpoint file naming the newest shipped segment
  *   P/&lt;instance&gt;/doorbell-store            the marker, written once the first segment and checkpoint are there
+ *   P/&lt;instance&gt;/retention/ledger          the store's retention ledger, put again whole each time it grew
+ *   P/&lt;instance&gt;/retention/requests/0000000001.req   an owner's request the ledger cites, byte for byte
  * </pre>
  *
  * <p>So any number of uplinks share a bucket and a prefix without coordination, and the folder of one instance reads
@@ -23,9 +25,13 @@ public final class ShippedStore {
     public static final String MARKER = "doorbell-store";
     public static final String CHECKPOINT = "checkpoint";
     public static final String SEGMENTS = "segments";
+    public static final String RETENTION = "retention";
+    public static final String LEDGER = "ledger";
+    public static final String REQUESTS = "requests";
     /** Lower-case hex digits and hyphens: a random UUID as the shipper makes it. */
     private static final Pattern INSTANCE = Pattern.compile("[0-9a-f-]{8,64}");
 
+    private static final Pattern REQUEST = Pattern.compile("\\d{10}\\.req");
     private static final Pattern SEGMENT = Pattern.compile("\\d{10}\\.seg");
     private static final byte[] CHECKPOINT_MAGIC = "DBCKPT01".getBytes(StandardCharsets.US_ASCII);
     private static final int SLOT_BYTES = 4096;
@@ -41,6 +47,11 @@ public final class ShippedStore {
         return SEGMENT.matcher(name).matches() && segmentNumber(name) > 0;
     }
 
+    /** An owner's request as the uplink keeps it in {@code retention/requests/}. */
+    public static boolean isRequestName(String name) {
+        return REQUEST.matcher(name).matches();
+    }
+
     public static long segmentNumber(String name) {
         return Long.parseLong(name.substring(0, 10));
     }
@@ -51,6 +62,14 @@ public final class ShippedStore {
 
     public static String checkpointKey(S3Location root, String instance) {
         return root.key(instance + "/" + CHECKPOINT);
+    }
+
+    public static String ledgerKey(S3Location root, String instance) {
+        return root.key(instance + "/" + RETENTION + "/" + LEDGER);
+    }
+
+    public static String requestKey(S3Location root, String instance, String requestName) {
+        return root.key(instance + "/" + RETENTION + "/" + REQUESTS + "/" + requestName);
     }
 
     public static String markerKey(S3Location root, String instance) {

@@ -27,9 +27,9 @@ import java.util.Set;
  * Every line is appended with one write and made durable before what it announces happens.
  */
 public final class RetentionLedger {
-    static final String DIR = "retention";
-    static final String LEDGER_FILE = "ledger";
-    static final String REQUESTS_DIR = "requests";
+    public static final String DIR = "retention";
+    public static final String LEDGER_FILE = "ledger";
+    public static final String REQUESTS_DIR = "requests";
     static final String FIRST_LINE = "doorbell-retention v1";
 
     /** Why a clip was deleted: {@code policy} with the operator's limit, or {@code request} with its file name. */
@@ -40,7 +40,7 @@ public final class RetentionLedger {
     }
 
     /** A closed segment rewritten with only its kept records: its new length, records and CRC32C of the file. */
-    record Compaction(long segment, long length, long records, int crc, String time) {}
+    public record Compaction(long segment, long length, long records, int crc, String time) {}
 
     private final Map<String, Map<Long, Deletion>> deleted = new HashMap<>();
     private final List<Deletion> deletions = new ArrayList<>();
@@ -60,13 +60,16 @@ public final class RetentionLedger {
      * other line this reader does not know is named in {@link #problems()} and ignored.
      */
     public static RetentionLedger read(Path storeDir) throws IOException {
-        RetentionLedger ledger = new RetentionLedger();
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(storeDir.resolve(DIR).resolve(LEDGER_FILE));
+            return parse(Files.readAllBytes(storeDir.resolve(DIR).resolve(LEDGER_FILE)));
         } catch (NoSuchFileException e) {
-            return ledger;
+            return new RetentionLedger();
         }
+    }
+
+    /** The ledger these bytes hold, read as {@link #read(Path)} reads the file. */
+    public static RetentionLedger parse(byte[] bytes) {
+        RetentionLedger ledger = new RetentionLedger();
         String text = new String(bytes, StandardCharsets.US_ASCII);
         int end = text.lastIndexOf('\n');
         String[] lines = end < 0 ? new String[0] : text.substring(0, end).split("\n", -1);
@@ -139,11 +142,16 @@ public final class RetentionLedger {
         return removed.contains(segment);
     }
 
-    Set<Long> removedSegments() {
+    public Set<Long> removedSegments() {
         return Set.copyOf(removed);
     }
 
-    List<Compaction> compactions(long segment) {
+    /** The segments compacted at least once. */
+    public Set<Long> compactedSegments() {
+        return Set.copyOf(compactions.keySet());
+    }
+
+    public List<Compaction> compactions(long segment) {
         return compactions.getOrDefault(segment, List.of());
     }
 
