@@ -107,6 +107,9 @@ final class Shipper {
         int put = 0;
         int there = 0;
         long bytes = 0;
+        // The bucket answers each pass, even one with nothing to put: a wrong endpoint or bucket is an error at once,
+        // never a pass that "shipped 0 segments" without having reached anything.
+        s3.headBucket(b -> b.bucket(root.bucket()));
         shipRetention();
         for (Segment segment : closed) {
             if (segment.number() <= shipped) {

@@ -131,6 +131,21 @@ class ShipperTest {
     }
 
     /**
+     * Nothing closed to ship yet, and the bucket does not exist: the pass still asks the bucket, so `--once` fails
+     * naming it instead of printing "shipped 0 segments" and exiting 0 without having reached anything.
+     */
+    @Test
+    void once_nothingClosedYet_aMissingBucketIsStillAnError() throws Exception {
+        Path store = dir.resolve("store");
+        DirectoryStore.open(store, options()).close();
+        Result missing = ship(store, "s3://no-such-bucket/p");
+        assertEquals(2, missing.status(), missing.err());
+        assertTrue(missing.err().startsWith("ship: "), missing.err());
+        String bucket = server.createBucket("ship-empty");
+        assertEquals(0, ship(store, "s3://" + bucket + "/p").status());
+    }
+
+    /**
      * A shipper process killed with SIGKILL in the middle of an upload (paced to 512 KiB/s, so each 256 KiB segment
      * takes half a second or more) leaves only whole objects; the next one puts each missing segment once, and
      * puts nothing the killed one had put, whether or not it had saved its state.
