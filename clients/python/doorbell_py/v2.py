@@ -29,6 +29,8 @@ CONTEXT_DEVICE_KEY = "doorbell/v2/device-key"
 CONTEXT_RECIPIENT_LIST = "doorbell/v2/recipient-list"
 CONTEXT_CLIP_HEADER = "doorbell/v2/clip-header"
 CONTEXT_SHARE = "doorbell/v2/share"
+CONTEXT_FORGET_REQUEST = "doorbell/v3/forget-request"
+KEY_FINGERPRINT_LABEL = b"doorbell/clip-key-fingerprint\x00"
 INFO_OWNER_SIGNING = b"doorbell/v2/owner-signing-key"
 INFO_OWNER_VIEWER = b"doorbell/v2/owner-viewer-key"
 LABEL_CLIP_KEY = b"doorbell/v2/clip-key"
@@ -795,6 +797,9 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, identity, 
   verdict = fmt._walk(header_sha256, header.nonce_prefix, AESGCM(aes_key), list(frames), where, list(frame_holes),
                       check_frame)
   verdict.info = info
+  if v3_clip:
+    # Only the fingerprint is kept: two clips of a device with the same one share k (FORMAT.md §17.4, rule 7).
+    verdict.key_fingerprint = hashlib.sha256(KEY_FINGERPRINT_LABEL + k).digest()
   return verified(verdict)
 
 
