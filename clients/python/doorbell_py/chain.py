@@ -81,40 +81,53 @@ def check(opened, from_position=None, verdict_type=None):
       if len(at[p]) > 1:
         found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clips %s %s claim it: the device's chain state was "
               "rolled back or forked)" % (p, _names([c.clip_id for c in at[p]]), "both" if len(at[p]) == 2 else "all"),
-              True)
+              True, at[p][1].clip_id)
     first = positions[0]
     if first > start:
       f = at[first][0]
-      found("MISSING", "MISSING %s before %016x (positions %d..%d are not in this store)" % (
-          _clips(first - start), f.clip_id, start, first - 1), True, f.clip_id)
+      if first - start == 1 and f.link.prev_acknowledged_frames == 0 and not f.link.prev_final_acknowledged:
+        found("UNSENT", "UNSENT clip %016x (position %d, before %016x): the device had no frame of it acknowledged "
+              "(power loss or a dropped link before upload)" % (f.link.prev_clip_id, start, f.clip_id), False,
+              f.clip_id)
+      else:
+        found("MISSING", "MISSING %d clip(s) before %016x (positions %d..%d are not in this store)" % (
+            first - start, f.clip_id, start, first - 1), True, f.clip_id)
     for previous_p, p in zip(positions, positions[1:]):
       a, b = at[previous_p][0], at[p][0]
       if p == previous_p + 1:
         for clip in at[p]:
           named = [x for x in at[previous_p] if _names_predecessor(clip, x)]
           if not named:
-            found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clip %016x names predecessor %016x but the clip at "
-                  "%d is %s%s)" % (p, clip.clip_id, clip.link.prev_clip_id, previous_p,
-                                   _names([x.clip_id for x in at[previous_p]]),
-                                   ", with another header hash" if any(
-                                       x.clip_id == clip.link.prev_clip_id for x in at[previous_p]) else ""), True)
+            before = at[previous_p]
+            found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clip %016x names predecessor %016x but the clip%s at "
+                  "position %d %s %s%s)" % (p, clip.clip_id, clip.link.prev_clip_id, "" if len(before) == 1 else "s",
+                                            previous_p, "is" if len(before) == 1 else "are",
+                                            _names([x.clip_id for x in before]),
+                                            " with another header hash" if len(before) == 1
+                                            and before[0].clip_id == clip.link.prev_clip_id else ""), True,
+                  clip.clip_id)
             continue
           missing = _acknowledged_gone(named[0], clip.link, verdict_type)
           if missing is not None:
             overrides[(device_id, named[0].clip_id)] = missing
+          break  # as the Java owner: the first clip that names its predecessor vouches for its frames
         continue
       k = b.link.prev_acknowledged_frames
-      if p == previous_p + 2 and k == 0 and not b.link.prev_final_acknowledged:
+      earlier = next((c for c in at[previous_p] if c.clip_id == b.link.prev_clip_id), None)
+      if earlier is not None:
+        found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clip %016x names predecessor %016x, which is at position "
+              "%d, not %d)" % (p, b.clip_id, earlier.clip_id, previous_p, p - 1), True, b.clip_id)
+      elif p == previous_p + 2 and k == 0 and not b.link.prev_final_acknowledged:
         found("UNSENT", "UNSENT clip %016x (position %d, between %016x and %016x): the device had no frame of it "
               "acknowledged (power loss or a dropped link before upload)" % (
-                  b.link.prev_clip_id, previous_p + 1, a.clip_id, b.clip_id), False)
+                  b.link.prev_clip_id, previous_p + 1, a.clip_id, b.clip_id), False, b.clip_id)
       else:
-        found("MISSING", "MISSING %s between %016x (position %d) and %016x (position %d): %016x names its "
+        found("MISSING", "MISSING %d clip(s) between %016x (position %d) and %016x (position %d): %016x names its "
               "predecessor %016x, of which the uplink had acknowledged %d frame%s%s" % (
-                  _clips(p - previous_p - 1), a.clip_id, previous_p, b.clip_id, p, b.clip_id, b.link.prev_clip_id,
+                  p - previous_p - 1, a.clip_id, previous_p, b.clip_id, p, b.clip_id, b.link.prev_clip_id,
                   k, "" if k == 1 else "s", " including its final frame" if b.link.prev_final_acknowledged else ""),
               True, b.clip_id)
-    head = at[positions[-1]][-1]
+    head = at[positions[-1]][0]
     found("HEAD", "HEAD clip %016x at position %d; clips started after it, if any, have not arrived" % (
         head.clip_id, head.position), False, head.clip_id)
     _sealed_facts(clips, found)

@@ -150,7 +150,7 @@ class RetentionTest(unittest.TestCase):
     self.keep("0000000001.req", sign_request(self.secret, DEVICE, [(a[0], 1)]))
     code, out = self.open()
     self.assertEqual(1, code, out)
-    self.assertTrue(self.chain_lines(out)[0].startswith("MISSING 1 clip between"), out)
+    self.assertTrue(self.chain_lines(out)[0].startswith("MISSING 1 clip(s) between"), out)
     self.assertNotIn("DELETED", out)
 
   def test_forgedRequest_missingSaysTheLedgerClaimsARequestThatDoesNotVerify(self):
@@ -162,7 +162,7 @@ class RetentionTest(unittest.TestCase):
     code, out = self.open()
     self.assertEqual(1, code, out)
     line = self.chain_lines(out)[0]
-    self.assertTrue(line.startswith("MISSING 1 clip between"), out)
+    self.assertTrue(line.startswith("MISSING 1 clip(s) between"), out)
     self.assertTrue(line.endswith("(the store says an owner's request 0000000001.req deleted it, but no request that "
                                   "verifies under your key covers it)"), line)
 
