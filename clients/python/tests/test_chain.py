@@ -172,6 +172,32 @@ class ChainTest(unittest.TestCase):
     self.assertIn("%016x TAMPERED at header: bad signature" % clips[1][0], out)
     self.assertIn("MISSING 1 clip(s) between", out)
 
+  def test_viewerNotARecipientOfAMiddleClip_itStillPlacesItsNeighbours_noGap(self):
+    secret = v2.read_owner_secret(os.path.join(self.owner_dir, "owner.secret"))
+    viewer_dir = os.path.join(self.root, "viewer")
+    viewer = support.make_viewer(viewer_dir, "laptop", self.owner_dir)
+
+    def use_list(version, viewers):
+      self.device.accept_list(v2.sign_recipient_list(v2.owner_signing_key(secret), DEVICE, version,
+                                                     support.owner_recipients(secret, viewers), 1750000000000))
+
+    use_list(2, [("laptop", viewer)])
+    first = self.record()
+    use_list(3, [])
+    hidden = self.record()
+    use_list(4, [("laptop", viewer)])
+    last = self.record()
+    self.write([first, hidden, last])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+      code = cli.main(["open", "--store", self.store, "--identity", viewer_dir, "--out",
+                       os.path.join(self.root, "opened")])
+    out = out.getvalue()
+    self.assertEqual(1, code, out)
+    self.assertIn("%016x TAMPERED at header: not a recipient of this clip" % hidden[0], out)
+    self.assertEqual(["HEAD clip %016x at position 3; clips started after it, if any, have not arrived" % last[0]],
+                     [line[len("device %s: " % DEVICE):] for line in self.chain_lines(out)])
+
 
 class ChainCheckTest(unittest.TestCase):
   """chain.check as a pure function of verdicts."""
