@@ -10,10 +10,11 @@ import hmac
 
 
 class Finding:
-  """One keyword line of the chain check for one device. failure: counted in the exit status."""
+  """One keyword line of the chain check for one device. failure: counted in the exit status. clip_id: the clip after
+  the gap or break (the head for HEAD, the second clip sharing a key for KEY REUSED), as Java's ChainFinding."""
 
-  def __init__(self, device_id, keyword, text, failure):
-    self.device_id, self.keyword, self.text, self.failure = device_id, keyword, text, failure
+  def __init__(self, device_id, keyword, text, failure, clip_id=None):
+    self.device_id, self.keyword, self.text, self.failure, self.clip_id = device_id, keyword, text, failure, clip_id
 
   def __repr__(self):
     return "Finding(%s: %s)" % (self.device_id, self.text)
@@ -73,50 +74,122 @@ def check(opened, from_position=None, verdict_type=None):
       at.setdefault(c.position, []).append(c)
     positions = sorted(at)
 
-    def found(keyword, text, failure):
-      findings.append(Finding(device_id, keyword, text, failure))
+    def found(keyword, text, failure, clip_id=None):
+      findings.append(Finding(device_id, keyword, text, failure, clip_id))
 
     for p in positions:
       if len(at[p]) > 1:
         found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clips %s %s claim it: the device's chain state was "
               "rolled back or forked)" % (p, _names([c.clip_id for c in at[p]]), "both" if len(at[p]) == 2 else "all"),
-              True)
+              True, at[p][1].clip_id)
     first = positions[0]
     if first > start:
       f = at[first][0]
-      found("MISSING", "MISSING %s before %016x (positions %d..%d are not in this store)" % (
-          _clips(first - start), f.clip_id, start, first - 1), True)
+      if first - start == 1 and f.link.prev_acknowledged_frames == 0 and not f.link.prev_final_acknowledged:
+        found("UNSENT", "UNSENT clip %016x (position %d, before %016x): the device had no frame of it acknowledged "
+              "(power loss or a dropped link before upload)" % (f.link.prev_clip_id, start, f.clip_id), False,
+              f.clip_id)
+      else:
+        found("MISSING", "MISSING %d clip(s) before %016x (positions %d..%d are not in this store)" % (
+            first - start, f.clip_id, start, first - 1), True, f.clip_id)
     for previous_p, p in zip(positions, positions[1:]):
       a, b = at[previous_p][0], at[p][0]
       if p == previous_p + 1:
         for clip in at[p]:
           named = [x for x in at[previous_p] if _names_predecessor(clip, x)]
           if not named:
-            found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clip %016x names predecessor %016x but the clip at "
-                  "%d is %s%s)" % (p, clip.clip_id, clip.link.prev_clip_id, previous_p,
-                                   _names([x.clip_id for x in at[previous_p]]),
-                                   ", with another header hash" if any(
-                                       x.clip_id == clip.link.prev_clip_id for x in at[previous_p]) else ""), True)
+            before = at[previous_p]
+            found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clip %016x names predecessor %016x but the clip%s at "
+                  "position %d %s %s%s)" % (p, clip.clip_id, clip.link.prev_clip_id, "" if len(before) == 1 else "s",
+                                            previous_p, "is" if len(before) == 1 else "are",
+                                            _names([x.clip_id for x in before]),
+                                            " with another header hash" if len(before) == 1
+                                            and before[0].clip_id == clip.link.prev_clip_id else ""), True,
+                  clip.clip_id)
             continue
           missing = _acknowledged_gone(named[0], clip.link, verdict_type)
           if missing is not None:
             overrides[(device_id, named[0].clip_id)] = missing
+          break  # as the Java owner: the first clip that names its predecessor vouches for its frames
         continue
       k = b.link.prev_acknowledged_frames
-      if p == previous_p + 2 and k == 0 and not b.link.prev_final_acknowledged:
+      earlier = next((c for c in at[previous_p] if c.clip_id == b.link.prev_clip_id), None)
+      if earlier is not None:
+        found("CHAIN BROKEN", "CHAIN BROKEN at position %d (clip %016x names predecessor %016x, which is at position "
+              "%d, not %d)" % (p, b.clip_id, earlier.clip_id, previous_p, p - 1), True, b.clip_id)
+      elif p == previous_p + 2 and k == 0 and not b.link.prev_final_acknowledged:
         found("UNSENT", "UNSENT clip %016x (position %d, between %016x and %016x): the device had no frame of it "
               "acknowledged (power loss or a dropped link before upload)" % (
-                  b.link.prev_clip_id, previous_p + 1, a.clip_id, b.clip_id), False)
+                  b.link.prev_clip_id, previous_p + 1, a.clip_id, b.clip_id), False, b.clip_id)
       else:
-        found("MISSING", "MISSING %s between %016x (position %d) and %016x (position %d): %016x names its "
+        found("MISSING", "MISSING %d clip(s) between %016x (position %d) and %016x (position %d): %016x names its "
               "predecessor %016x, of which the uplink had acknowledged %d frame%s%s" % (
-                  _clips(p - previous_p - 1), a.clip_id, previous_p, b.clip_id, p, b.clip_id, b.link.prev_clip_id,
+                  p - previous_p - 1, a.clip_id, previous_p, b.clip_id, p, b.clip_id, b.link.prev_clip_id,
                   k, "" if k == 1 else "s", " including its final frame" if b.link.prev_final_acknowledged else ""),
-              True)
-    head = at[positions[-1]][-1]
+              True, b.clip_id)
+    head = at[positions[-1]][0]
     found("HEAD", "HEAD clip %016x at position %d; clips started after it, if any, have not arrived" % (
-        head.clip_id, head.position), False)
+        head.clip_id, head.position), False, head.clip_id)
+    _sealed_facts(clips, found)
   return Report(findings, overrides)
+
+
+CLOCK_TOLERANCE_MS = 2000
+
+
+def _sealed_facts(clips, found):
+  """Rules 7 and 8 of FORMAT.md §17.4, what only an opener sees along the chain: clips sharing one clip key (by the
+  fingerprint of k, compared in memory), then start times that go back by more than CLOCK_TOLERANCE_MS from one
+  stored position to the next. clips: one device's, sorted by (position, clip id); those whose key or start time is
+  unknown (not opened) are skipped."""
+  by_key = {}
+  for c in clips:
+    if c.verdict.key_fingerprint:
+      by_key.setdefault(c.verdict.key_fingerprint, []).append(c)
+  for sharing in by_key.values():
+    if len(sharing) > 1:
+      found("KEY REUSED", "KEY REUSED by %d clips (%s): one clip key, so whoever opens one opens them all; the "
+            "device's key generation repeats (a stuck random source, or firmware that keeps k)" % (
+                len(sharing), _joined(["%016x (position %d)" % (c.clip_id, c.position) for c in sharing])), True,
+            sharing[1].clip_id)
+  previous = None
+  for c in clips:
+    start = c.verdict.info.start_time_unix_ms if c.verdict.info is not None else 0
+    if not start:
+      continue
+    if previous is not None and previous[0].position < c.position and start + CLOCK_TOLERANCE_MS < previous[1]:
+      found("CLOCK BACKWARDS", "CLOCK BACKWARDS at position %d (clip %016x says it started at %s, %s before clip %016x "
+            "at position %d started, at %s: the device's clock went back; the chain's order is the true one)" % (
+                c.position, c.clip_id, instant(start), _duration(previous[1] - start), previous[0].clip_id,
+                previous[0].position, instant(previous[1])), False, c.clip_id)
+    if previous is None or previous[0].position < c.position:
+      previous = (c, start)
+
+
+def _joined(names):
+  return names[0] if len(names) == 1 else "%s and %s" % (", ".join(names[:-1]), names[-1])
+
+
+def instant(unix_ms):
+  """A time as Java's Instant.toString shows it: ISO-8601 UTC, milliseconds only when not zero."""
+  import datetime
+  try:
+    t = datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=unix_ms)
+  except OverflowError:
+    return "%d ms after 1970" % unix_ms  # beyond year 9999: Java shows "+10000-..."; the device's clock is wild
+  return t.strftime("%Y-%m-%dT%H:%M:%S") + (".%03d" % (unix_ms % 1000) if unix_ms % 1000 else "") + "Z"
+
+
+def _duration(ms):
+  """How far back, as the Java owner says it: tenths of a second (half up) below 2 minutes, then min and s, then h
+  and min."""
+  s = ms // 1000
+  if s < 120:
+    tenths = (ms + 50) // 100
+    return "%d.%d s" % (tenths // 10, tenths % 10)
+  if s < 7200:
+    return "%d min %d s" % (s // 60, s % 60)
+  return "%d h %d min" % (s // 3600, s % 3600 // 60)
 
 
 def _acknowledged_gone(previous, link, verdict_type):

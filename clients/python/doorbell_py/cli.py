@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, resilient, store, v2, v3, vectors, video
+from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, resilient, retention, store, v2, v3, vectors, video
 from .protos import clip_pb2, link_pb2
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -245,14 +245,16 @@ def cmd_open(args):
     share = v2.read_share(args.share)
   opener = Opener(keyfiles.Keyring(args.keyring) if args.keyring else None,
                   v2.load_identity(args.identity, for_share=share is not None) if args.identity else None, share)
-  snapshot = store.read(args.store)
-  print(snapshot.headline())
-  for finding in snapshot.findings:
-    print("  " + finding.line())
-  for message in snapshot.notes + snapshot.warnings:
+  snapshots = [store.read(directory) for directory in args.store]
+  for snapshot in snapshots:
+    print(snapshot.headline())
+    for finding in snapshot.findings:
+      print("  " + finding.line())
+  all_clips, warnings = store.merge(snapshots)
+  for message in warnings:
     print("warning: " + message, file=sys.stderr)
   sys.stdout.flush()
-  clips = snapshot.clips
+  clips = all_clips
   if args.device:
     clips = [c for c in clips if c.device_id == args.device]
   if args.clip:
@@ -260,7 +262,7 @@ def cmd_open(args):
   if share is not None:
     # A share opens one clip: the others are not the third party's business, and are not listed.
     clips = [c for c in clips if (c.device_id, c.clip_id) == (share.device_id, share.clip_id)]
-  all_ok = not snapshot.findings
+  all_ok = not any(s.findings for s in snapshots)
   results, opened = [], []
   for clip in clips:
     directory = os.path.join(args.out, clip.device_id, "%016x" % clip.clip_id)
@@ -287,7 +289,13 @@ def cmd_open(args):
   report = None
   if share is None and not args.clip:
     # The chain needs every clip of a device: not for one clip (--clip) or a share.
-    report = chain.check([(c.device_id, c.clip_id, v) for c, v, _, _, _ in opened], args.from_position)
+    chained = [(c.device_id, c.clip_id, v) for c, v, _, _, _ in opened]
+    report = chain.check(chained, args.from_position)
+    if args.identity and report.findings:
+      # Gaps retention explains (FORMAT.md §6 and §17.4 rule 9): DELETED on the owner's signed request, EXPIRED by
+      # the uplink's policy; the rest stay MISSING. Requests are checked under the owner's key the identity holds.
+      retention.explain(report, chained, [retention.Ledger.read(d) for d in args.store],
+                        retention.requests(args.store, opener.identity.owner_public), args.from_position or 1)
     for entry in opened:
       missing = report.overrides.get((entry[0].device_id, entry[0].clip_id))
       if missing is not None:
@@ -311,25 +319,26 @@ def cmd_open(args):
       chain_counts[finding.keyword] = chain_counts.get(finding.keyword, 0) + 1
     all_ok &= not report.failed
   if share is not None and not clips:
-    print("the clip of the share, %s %016x, is not in %s" % (share.device_id, share.clip_id, args.store))
+    print("the clip of the share, %s %016x, is not in %s" % (share.device_id, share.clip_id, _stores(args)))
     all_ok = False
   for line in _key_mismatches(results):
     print(line)
   if not clips and share is None:
     if args.device or args.clip:
-      devices = sorted({c.device_id for c in snapshot.clips})
+      devices = sorted({c.device_id for c in all_clips})
       print("no clip matched%s%s in %s (%d clips%s)" % (
           " --device " + args.device if args.device else "", " --clip " + args.clip if args.clip else "",
-          args.store, len(snapshot.clips), " of " + ", ".join(devices) if devices else ""))
+          _stores(args), len(all_clips), " of " + ", ".join(devices) if devices else ""))
       all_ok = False
     else:
-      print("no clips in %s" % args.store)
-  if snapshot.findings:
-    kinds = {}
-    for finding in snapshot.findings:
-      kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
-    print("store %s is not whole: %s (listed above)" % (
-        args.store, ", ".join(k if n == 1 else "%s (%d)" % (k, n) for k, n in kinds.items())))
+      print("no clips in %s" % _stores(args))
+  for snapshot in snapshots:
+    if snapshot.findings:
+      kinds = {}
+      for finding in snapshot.findings:
+        kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
+      print("store %s is not whole: %s (listed above)" % (
+          snapshot.dir, ", ".join(k if n == 1 else "%s (%d)" % (k, n) for k, n in kinds.items())))
   if args.video:
     print("videos: %d of %d clips" % (sum(1 for e in opened if any(l.startswith("video:") for l in e[4])),
                                        len(opened)))
@@ -345,7 +354,11 @@ def cmd_open(args):
 
 EXIT_UNSUPPORTED = 3
 VERDICT_ORDER = ("OK", "TRUNCATED", "MISSING", "DAMAGED", "TAMPERED", "NO KEY", "UNSUPPORTED")
-CHAIN_ORDER = ("MISSING", "CHAIN BROKEN", "UNSENT", "HEAD")
+CHAIN_ORDER = ("MISSING", "CHAIN BROKEN", "KEY REUSED", "UNSENT", "CLOCK BACKWARDS", "DELETED", "EXPIRED", "HEAD")
+
+
+def _stores(args):
+  return args.store[0] if len(args.store) == 1 else ", ".join(args.store)
 
 
 def _counts(counts, order):
@@ -449,7 +462,10 @@ def main(argv=None):
   p.set_defaults(run=cmd_upload)
   p = sub.add_parser("open", help="verify and open stored clips, then check each device's chain of v3 clips; exit 1 if "
                      "any clip is not OK or a chain is broken, 3 if nothing failed but some clips are UNSUPPORTED")
-  p.add_argument("--store", required=True)
+  p.add_argument("--store", required=True, action="append",
+                 help="the uplink's store directory; repeat it for uplinks that share a port: their clips are merged "
+                 "(a clip two uplinks stored is one clip), and the owner's requests and ledgers of all give DELETED "
+                 "and EXPIRED")
   p.add_argument("--keyring", help="directory of <device>.root files (v1 clips)")
   p.add_argument("--identity", help="an owner's directory or a viewer's (v2 clips)")
   p.add_argument("--share", help="a share file from `doorbell owner share`: opens that one clip for --identity")

@@ -152,6 +152,7 @@ class Verdict:
     self.status, self.failed_seq, self.reason, self.frames = status, failed_seq, reason, frames
     self._keyword = keyword
     self.info = self.chain = self.header_sha256 = None
+    self.key_fingerprint = None  # v3: SHA-256 of the fingerprint label and k, to compare clips' keys in memory
 
   @property
   def keyword(self):

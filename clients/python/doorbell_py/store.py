@@ -12,7 +12,7 @@ import os
 import re
 import struct
 
-from . import fmt
+from . import fmt, retention
 from .protos import store_pb2
 
 STORE_MARKERS = {"doorbell-store v1\n": 1, "doorbell-store v2\n": 2}
@@ -371,11 +371,23 @@ class _Reader:
       # Segments the uplink made after that checkpoint are past the consistent prefix: not read, not checked.
       self.numbers = [k for k in self.numbers if k <= self.checkpoint[0][1]]
     self.starts, self.committed, self.holes = {}, {}, []  # holes: ((segment, offset), where)
+    self.ledger = retention.Ledger.read(store_dir)
 
   def finding(self, kind, segment, start, end, message):
     self.snapshot.findings.append(Finding(kind, segment, start, end, message))
 
   def missing(self, first, last, why=""):
+    """Segments first..last are missing, but those retention removed (FORMAT.md §6, "Removed segments") are not:
+    one finding per run between them. Only the first million numbers are looked at, as the Java reader does."""
+    start = first
+    for k in sorted(k for k in self.ledger.removed if first <= k <= last and k - first < 1000000):
+      if k > start:
+        self._missing_run(start, k - 1, why)
+      start = k + 1
+    if start <= last:
+      self._missing_run(start, last, why)
+
+  def _missing_run(self, first, last, why):
     what = ("segment %s is missing" % name(first) if first == last
             else "segments %s..%s are missing" % (name(first), name(last)))
     self.finding("missing segment", first, first, last, what + why)
@@ -398,6 +410,12 @@ class _Reader:
         if start is not None:
           self.starts[k] = start
       self._committed_lengths(checkpoint)
+      for k in self.numbers:
+        # A compacted file has the length and records of its ledger line, not those of the start record after it.
+        compacted = self.ledger.compacted(k, _segment_path(self.dir, k))
+        if compacted is not None:
+          self.committed[k] = compacted
+    s.warnings.extend(self.ledger.warnings)
     self._numbering()
     if s.live:
       s.notes.append("live store (%s): read up to the last group commit, segment %s offset %d"
@@ -423,7 +441,9 @@ class _Reader:
       self._checkpoint(checkpoint, checkpoint_problem, newest, clip_records)
       self._check_committed(scans)
     s.findings.sort(key=lambda f: (f.segment, f.start))
-    s.clips = _assemble(records, self.holes)
+    deleted = self.ledger.deleted
+    # Retention deleted these clips; their records wait in the newest segment or in one not compacted yet.
+    s.clips = _assemble([r for r in records if _clip_key(r[2]) not in deleted], self.holes)
     return s
 
   def _committed_lengths(self, checkpoint):
@@ -621,9 +641,30 @@ def _assemble(records, holes):
   return list(clips.values())
 
 
+def _clip_key(record):
+  kind = record.WhichOneof("body")
+  if kind == "segment_start":
+    return None
+  r = getattr(record, kind)
+  return r.device_id, r.clip_id
+
+
 def read(store_dir):
-  """The whole reading of one store: a Snapshot with clips, findings, notes and warnings."""
-  return _Reader(store_dir).read()
+  """The whole reading of one store: a Snapshot with clips, findings, notes and warnings. Retention may remove or
+  compact a closed segment of a live store meanwhile; its ledger line comes first, so a reading during which the
+  ledger did not grow (and no segment vanished) is consistent: tried 5 times, as the Java reader does."""
+  last = None
+  for _attempt in range(5):
+    size = retention.ledger_size(store_dir)
+    try:
+      snapshot = _Reader(store_dir).read()
+    except FileNotFoundError as e:
+      last = e
+      continue
+    if retention.ledger_size(store_dir) == size:
+      return snapshot
+  raise StoreError("store %s kept changing under retention while it was read%s"
+                   % (store_dir, " (%s)" % last if last else ""))
 
 
 def read_store(store_dir, warn=lambda message: None):
@@ -634,3 +675,61 @@ def read_store(store_dir, warn=lambda message: None):
   for finding in snapshot.findings:
     warn(finding.line())
   return snapshot.clips
+
+
+def merge(snapshots):
+  """The clips of several stores as one (FORMAT.md §6, "Shipped to S3"; docs/PROTOCOL.md, "Several uplink processes
+  on one port"), with the warnings the merge adds, each store's own prefixed by its directory. A clip that two
+  uplinks stored is one clip: identical copies of a frame (seq, last flag, metadata and sealed bytes) count once,
+  different copies are both kept, side by side, so that the opener calls the clip TAMPERED at that frame; a copy whose
+  frames are not in increasing order within its store is passed on unmerged, so that its disorder is still seen. The
+  holes of each store around a clip are kept, named with their store."""
+  if len(snapshots) == 1:
+    return list(snapshots[0].clips), list(snapshots[0].notes + snapshots[0].warnings)
+  warnings, by_clip = [], {}
+  for s in snapshots:
+    warnings.extend("%s: %s" % (s.dir, w) for w in s.notes)
+  for s in snapshots:
+    warnings.extend("%s: %s" % (s.dir, w) for w in s.warnings)
+    for clip in s.clips:
+      by_clip.setdefault((clip.device_id, clip.clip_id), []).append((s.dir, clip))
+  return [copies[0][1] if len(copies) == 1 else _merge_clip(copies, warnings) for copies in by_clip.values()], warnings
+
+
+def _merge_clip(copies, warnings):
+  first = copies[0][1]
+  label = "%s/%016x" % (first.device_id, first.clip_id)
+  merged = StoredClip(first.device_id, first.clip_id)
+  header_from, header_hole, ordered = None, None, True
+  for where, c in copies:
+    ordered &= all(a[0] < b[0] for a, b in zip(c.frames, c.frames[1:]))
+    merged.uplink_flags += [f for f in c.uplink_flags if f not in merged.uplink_flags]
+    merged.frame_holes += [(a, b, "%s of %s" % (hole, where)) for a, b, hole in c.frame_holes]
+    merged.header_problem = merged.header_problem or c.header_problem
+    if header_hole is None and c.header_hole is not None:
+      header_hole = "%s of %s" % (c.header_hole, where)
+    if merged.close_frame_count is None:
+      merged.close_frame_count = c.close_frame_count
+    if c.header is None:
+      continue
+    if merged.header is None:
+      merged.header, header_from = c.header, where
+    elif merged.header != c.header:
+      warnings.append("clip %s has different headers in %s and %s; the first is used, so the other store's frames "
+                      "cannot verify" % (label, header_from, where))
+  if not ordered:
+    merged.frames = [f for _, c in copies for f in c.frames]
+  else:
+    kept = {}
+    for where, c in copies:
+      for f in c.frames:
+        earlier = kept.get(f[0])
+        if earlier is None:
+          kept[f[0]] = (f, where)
+          merged.frames.append(f)
+        elif earlier[0][1:] != f[1:]:
+          warnings.append("clip %s frame %d differs between %s and %s" % (label, f[0], earlier[1], where))
+          merged.frames.append(f)
+    merged.frames.sort(key=lambda f: f[0])
+  merged.header_hole = header_hole if merged.header is None else None
+  return merged

@@ -29,6 +29,8 @@ CONTEXT_DEVICE_KEY = "doorbell/v2/device-key"
 CONTEXT_RECIPIENT_LIST = "doorbell/v2/recipient-list"
 CONTEXT_CLIP_HEADER = "doorbell/v2/clip-header"
 CONTEXT_SHARE = "doorbell/v2/share"
+CONTEXT_FORGET_REQUEST = "doorbell/v3/forget-request"
+KEY_FINGERPRINT_LABEL = b"doorbell/clip-key-fingerprint\x00"
 INFO_OWNER_SIGNING = b"doorbell/v2/owner-signing-key"
 INFO_OWNER_VIEWER = b"doorbell/v2/owner-viewer-key"
 LABEL_CLIP_KEY = b"doorbell/v2/clip-key"
@@ -761,9 +763,10 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, identity, 
                                 "client" % (stored_clip_id, v3.KEM_XWING), [],
                                 keyword="kem 0x%04x (x-wing) is not supported by this client" % v3.KEM_XWING))
   if not mine:
-    return header_fail("not a recipient of this clip", "no wrapped key for %s (list version %d, %d wrapped keys)"
-                       % (", ".join("%s %s" % (r.name, r.key_id.hex()) for r in identity.recipients),
-                          header.recipient_list_version, len(header.wrapped_keys)))
+    # A header that verified up to here still places the clip in its device's chain (FORMAT.md §17.4), as in Java.
+    return verified(header_fail("not a recipient of this clip", "no wrapped key for %s (list version %d, %d wrapped "
+                                "keys)" % (", ".join("%s %s" % (r.name, r.key_id.hex()) for r in identity.recipients),
+                                           header.recipient_list_version, len(header.wrapped_keys))))
   k = None
   for wrapped, recipient in mine:
     try:
@@ -772,18 +775,20 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, identity, 
     except hpke.HpkeError:
       continue
   if k is None:
-    return header_fail("key unwrap failed", "HPKE open of the wrapped key for %s failed" % mine[0][1].name)
+    return verified(header_fail("key unwrap failed", "HPKE open of the wrapped key for %s failed"
+                                % mine[0][1].name))
   if v3_clip:
     aes_key, commitment, info_key = v3.clip_keys(k, stored_device_id, stored_clip_id)
   else:
     aes_key, commitment = clip_keys(k, stored_device_id, stored_clip_id)
   if not hmac.compare_digest(commitment, header.key_commitment):
-    return header_fail("key commitment mismatch", "the unwrapped clip key does not match the header's commitment")
+    return verified(header_fail("key commitment mismatch",
+                                "the unwrapped clip key does not match the header's commitment"))
   if v3_clip:
     try:
       info = v3.open_info(info_key, stored_device_id, stored_clip_id, header.sealed_info)
     except fmt.SealedDataError as e:
-      return header_fail(e.keyword, e.detail)
+      return verified(header_fail(e.keyword, e.detail))
     check_frame = v3.open_frame(info.pad_to)
   else:
     info = clip_pb2.ClipInfo(trigger=header.trigger, codec=header.codec, width=header.width, height=header.height,
@@ -795,6 +800,9 @@ def open_clip(header_bytes, frames, stored_device_id, stored_clip_id, identity, 
   verdict = fmt._walk(header_sha256, header.nonce_prefix, AESGCM(aes_key), list(frames), where, list(frame_holes),
                       check_frame)
   verdict.info = info
+  if v3_clip:
+    # Only the fingerprint is kept: two clips of a device with the same one share k (FORMAT.md §17.4, rule 7).
+    verdict.key_fingerprint = hashlib.sha256(KEY_FINGERPRINT_LABEL + k).digest()
   return verified(verdict)
 
 

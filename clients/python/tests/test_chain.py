@@ -72,13 +72,13 @@ class ChainTest(unittest.TestCase):
     self.write([clips[0], clips[3]])
     code, out = self.open()
     self.assertEqual(1, code, out)
-    self.assertIn("device front-door: MISSING 2 clips between %016x (position 1) and %016x (position 4): %016x names "
+    self.assertIn("device front-door: MISSING 2 clip(s) between %016x (position 1) and %016x (position 4): %016x names "
                   "its predecessor %016x, of which the uplink had acknowledged 4 frames including its final frame"
                   % (clips[0][0], clips[3][0], clips[3][0], clips[2][0]), out)
     self.write([clips[0], clips[2], clips[3]])
     code, out = self.open()
     self.assertEqual(1, code, out)
-    self.assertIn("MISSING 1 clip between %016x (position 1) and %016x (position 3)" % (clips[0][0], clips[2][0]),
+    self.assertIn("MISSING 1 clip(s) between %016x (position 1) and %016x (position 3)" % (clips[0][0], clips[2][0]),
                   out)
 
   def test_clipNeverAcknowledged_unsentNotMissing(self):
@@ -138,7 +138,7 @@ class ChainTest(unittest.TestCase):
     self.write([first, second])
     code, out = self.open()
     self.assertEqual(1, code, out)
-    self.assertIn("CHAIN BROKEN at position 2 (clip %016x names predecessor %016x but the clip at 1 is %016x, with "
+    self.assertIn("CHAIN BROKEN at position 2 (clip %016x names predecessor %016x but the clip at position 1 is %016x with "
                   "another header hash)" % (second[0], first[0], first[0]), out)
 
   def test_clipsBeforeTheFirstGone_missingUnlessFromPosition(self):
@@ -146,14 +146,14 @@ class ChainTest(unittest.TestCase):
     self.write(clips[2:])
     code, out = self.open()
     self.assertEqual(1, code, out)
-    self.assertIn("device front-door: MISSING 2 clips before %016x (positions 1..2 are not in this store)"
+    self.assertIn("device front-door: MISSING 2 clip(s) before %016x (positions 1..2 are not in this store)"
                   % clips[2][0], out)
     code, out = self.open("--from-position", "3")
     self.assertEqual(0, code, out)
     self.assertNotIn("MISSING", out)
     code, out = self.open("--from-position", "2")
     self.assertEqual(1, code, out)
-    self.assertIn("MISSING 1 clip before %016x (positions 2..2 are not in this store)" % clips[2][0], out)
+    self.assertIn("MISSING 1 clip(s) before %016x (positions 2..2 are not in this store)" % clips[2][0], out)
 
   def test_oneClipAsked_noChainCheck(self):
     clips = [self.record() for _ in range(3)]
@@ -170,7 +170,33 @@ class ChainTest(unittest.TestCase):
     code, out = self.open()
     self.assertEqual(1, code, out)
     self.assertIn("%016x TAMPERED at header: bad signature" % clips[1][0], out)
-    self.assertIn("MISSING 1 clip between", out)
+    self.assertIn("MISSING 1 clip(s) between", out)
+
+  def test_viewerNotARecipientOfAMiddleClip_itStillPlacesItsNeighbours_noGap(self):
+    secret = v2.read_owner_secret(os.path.join(self.owner_dir, "owner.secret"))
+    viewer_dir = os.path.join(self.root, "viewer")
+    viewer = support.make_viewer(viewer_dir, "laptop", self.owner_dir)
+
+    def use_list(version, viewers):
+      self.device.accept_list(v2.sign_recipient_list(v2.owner_signing_key(secret), DEVICE, version,
+                                                     support.owner_recipients(secret, viewers), 1750000000000))
+
+    use_list(2, [("laptop", viewer)])
+    first = self.record()
+    use_list(3, [])
+    hidden = self.record()
+    use_list(4, [("laptop", viewer)])
+    last = self.record()
+    self.write([first, hidden, last])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+      code = cli.main(["open", "--store", self.store, "--identity", viewer_dir, "--out",
+                       os.path.join(self.root, "opened")])
+    out = out.getvalue()
+    self.assertEqual(1, code, out)
+    self.assertIn("%016x TAMPERED at header: not a recipient of this clip" % hidden[0], out)
+    self.assertEqual(["HEAD clip %016x at position 3; clips started after it, if any, have not arrived" % last[0]],
+                     [line[len("device %s: " % DEVICE):] for line in self.chain_lines(out)])
 
 
 class ChainCheckTest(unittest.TestCase):

@@ -156,7 +156,7 @@ class PythonV3InteropTest {
         assertTrue(
                 gone.output()
                         .contains(String.format(
-                                "device %s: MISSING 1 clip between %016x (position 1) and %016x (position 3): %016x"
+                                "device %s: MISSING 1 clip(s) between %016x (position 1) and %016x (position 3): %016x"
                                         + " names its predecessor %016x, of which the uplink had acknowledged %d"
                                         + " frames including its final frame",
                                 deviceId,
