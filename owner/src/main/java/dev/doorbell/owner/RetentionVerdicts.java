@@ -113,7 +113,7 @@ public final class RetentionVerdicts {
         }
         RetentionLog.Deletion claim = null;
         for (RetentionLog log : logs) {
-            claim = claim == null ? log.deletion(f.deviceId(), named) : claim;
+            claim = claim == null ? log.deletion(f.deviceId(), named, last) : claim;
         }
         if (claim != null && claim.reason().equals("policy")) {
             return new ChainFinding(

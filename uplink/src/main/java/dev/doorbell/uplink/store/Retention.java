@@ -25,8 +25,18 @@ import java.util.Map;
  * skipped by every reader from the moment the ledger names the clip.
  */
 public final class Retention {
-    /** A clip chosen for deletion: its last arrival (the store's own time), its framed bytes and chain position. */
-    public record Victim(String deviceId, long clipId, long lastArrivalMs, long bytes, long position) {}
+    /**
+     * A clip chosen for deletion: its last arrival (the store's own time), its framed bytes, chain position, and the
+     * first and last segment holding a record of it.
+     */
+    public record Victim(
+            String deviceId,
+            long clipId,
+            long lastArrivalMs,
+            long bytes,
+            long position,
+            long firstSegment,
+            long lastSegment) {}
 
     /**
      * What was done (or, for a dry run, would be): the clips, the request's tombstone file (null for the policy), the
@@ -45,6 +55,8 @@ public final class Retention {
         long lastArrivalMs;
         long bytes;
         long position;
+        long firstSegment = Long.MAX_VALUE;
+        long lastSegment;
     }
 
     private Retention() {}
@@ -108,15 +120,21 @@ public final class Retention {
                                 .computeIfAbsent(clipOf(record), c -> new Seen());
                         s.lastArrivalMs = Math.max(s.lastArrivalMs, arrival(record));
                         s.bytes += length;
+                        s.firstSegment = Math.min(s.firstSegment, segment);
+                        s.lastSegment = Math.max(s.lastSegment, segment);
                         if (record.hasClipOpen()) {
                             s.position =
                                     position(record.getClipOpen().getHeader().toByteArray());
                         }
                     });
             List<Victim> victims = new ArrayList<>();
+            Map<String, Long> lowestKept = new HashMap<>();
             seen.forEach((device, clips) -> clips.forEach((clip, s) -> {
                 if (choice.delete(device, clip, s)) {
-                    victims.add(new Victim(device, clip, s.lastArrivalMs, s.bytes, s.position));
+                    victims.add(new Victim(
+                            device, clip, s.lastArrivalMs, s.bytes, s.position, s.firstSegment, s.lastSegment));
+                } else if (s.position > 0) {
+                    lowestKept.merge(device, s.position, Math::min);
                 }
             }));
             victims.sort(Comparator.comparing(Victim::deviceId).thenComparingLong(Victim::position));
@@ -131,9 +149,16 @@ public final class Retention {
             List<String> lines = new ArrayList<>();
             for (Victim v : victims) {
                 lines.add(RetentionLedger.deleteLine(
-                        v.deviceId(), v.clipId(), reason, tombstone == null ? detail : tombstone, now));
+                        v.deviceId(),
+                        v.clipId(),
+                        reason,
+                        tombstone == null ? detail : tombstone,
+                        now,
+                        v.position(),
+                        v.firstSegment(),
+                        v.lastSegment()));
             }
-            scan.ledger.append(dir, lines, DiskOps.REAL);
+            scan.ledger.append(dir, lines, DiskOps.REAL, clock);
             Compactor compactor = new Compactor(dir, scan.ledger, DiskOps.REAL, clock, steps);
             List<String> done = new ArrayList<>();
             long reclaimed = 0;
@@ -152,6 +177,13 @@ public final class Retention {
                 }
             }
             long waiting = waitingBytes(dir, scan.ledger, newestNumber);
+            RetentionLedger.Rewrite rewrite =
+                    scan.ledger.compact(dir, lowestKept, DiskOps.REAL, clock, Compactor.Steps.NONE, false);
+            if (rewrite != null) {
+                done.add("retention ledger rewritten (generation " + rewrite.generation() + "): "
+                        + rewrite.linesBefore() + " lines, " + rewrite.bytesBefore() + " bytes before; "
+                        + rewrite.linesAfter() + " lines, " + rewrite.bytesAfter() + " bytes after");
+            }
             return new Result(List.copyOf(victims), tombstone, List.copyOf(done), reclaimed, waiting, false);
         }
     }
