@@ -128,13 +128,10 @@ public final class Retention {
                         }
                     });
             List<Victim> victims = new ArrayList<>();
-            Map<String, Long> lowestKept = new HashMap<>();
             seen.forEach((device, clips) -> clips.forEach((clip, s) -> {
                 if (choice.delete(device, clip, s)) {
                     victims.add(new Victim(
                             device, clip, s.lastArrivalMs, s.bytes, s.position, s.firstSegment, s.lastSegment));
-                } else if (s.position > 0) {
-                    lowestKept.merge(device, s.position, Math::min);
                 }
             }));
             victims.sort(Comparator.comparing(Victim::deviceId).thenComparingLong(Victim::position));
@@ -177,14 +174,32 @@ public final class Retention {
                 }
             }
             long waiting = waitingBytes(dir, scan.ledger, newestNumber);
-            RetentionLedger.Rewrite rewrite =
-                    scan.ledger.compact(dir, lowestKept, DiskOps.REAL, clock, Compactor.Steps.NONE, false);
-            if (rewrite != null) {
-                done.add("retention ledger rewritten (generation " + rewrite.generation() + "): "
-                        + rewrite.linesBefore() + " lines, " + rewrite.bytesBefore() + " bytes before; "
-                        + rewrite.linesAfter() + " lines, " + rewrite.bytesAfter() + " bytes after");
-            }
             return new Result(List.copyOf(victims), tombstone, List.copyOf(done), reclaimed, waiting, false);
+        }
+    }
+
+    /**
+     * Rewrites the ledger of a stopped store shorter (docs/FORMAT.md §6, "The ledger's rewrite"), as the uplink does at
+     * start: under the store's lock, after what the uplink's start does; null when there was nothing to drop.
+     */
+    public static RetentionLedger.Rewrite compactLedger(Path dir, Clock clock) throws IOException {
+        return compactLedger(dir, clock, Compactor.Steps.NONE);
+    }
+
+    /** As above, stopping where {@code steps} says: the crash tests. */
+    static RetentionLedger.Rewrite compactLedger(Path dir, Clock clock, Compactor.Steps steps) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(SegmentFormat.MARKER_FILE))) {
+            throw new IOException(dir + " is not a doorbell store: it has no " + SegmentFormat.MARKER_FILE + " marker");
+        }
+        try (StoreLock lock = StoreLock.acquire(dir)) {
+            int version = StoreScan.version(dir);
+            if (version < 2) {
+                throw new IOException("store " + dir + " is v1: start the uplink on it once (it upgrades it to v2)");
+            }
+            ClipIndex index = new ClipIndex();
+            StoreScan scan = StoreRecovery.recover(dir, version, index, DiskOps.REAL, clock, action -> {});
+            RetentionLedger.removeTemporary(dir);
+            return scan.ledger.compact(dir, DirectoryStore.lowestKept(index.all()), DiskOps.REAL, clock, steps, false);
         }
     }
 
