@@ -324,7 +324,7 @@ class ShipperTest {
         Path store = dir.resolve("store");
         Instant base = Instant.parse("2026-01-01T00:00:00Z");
         SettableClock clock = new SettableClock(base);
-        Shipper shipper = shipper(store, bucket, "site");
+        Shipper shipper = null;
         long appendOnly = 0;
         long appendOnlyBytes = 0;
         int passes = 40;
@@ -345,6 +345,7 @@ class ShipperTest {
             Retention.compactLedger(store, later);
             appendOnlyBytes += appended;
             appendOnly += appended > 0 ? appendOnlyBytes : 0;
+            shipper = shipper == null ? shipper(store, bucket, "site") : shipper;
             shipper.shipClosed();
         }
         long ledgerNow = Files.size(store.resolve("retention/ledger"));
