@@ -1,5 +1,10 @@
 package dev.doorbell.owner;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.doorbell.proto.v1.ClipHeader;
+import dev.doorbell.proto.v1.SignedClipHeader;
+import dev.doorbell.proto.v1.StoredRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,8 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -39,6 +46,7 @@ public final class RetentionLog {
 
     private final Map<String, Watermark> watermarks = new HashMap<>();
     private int version = 1;
+    private final Map<String, Set<Long>> foldedSeen = new HashMap<>();
     private final Map<Long, List<Compaction>> compactions = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
 
@@ -166,6 +174,58 @@ public final class RetentionLog {
         return w == null || position > w.position()
                 ? null
                 : new Deletion(deviceId, clipId, w.reason(), w.detail(), w.time());
+    }
+
+    /**
+     * Whether the record belongs to a deleted clip, asked in log order: by the clip's delete line, or by its device's
+     * watermark for a clip whose {@code clip_open} (read earlier: it comes first) has a chain position at or below it
+     * (records a bucket lagging behind its ledger may still hold; docs/FORMAT.md §6).
+     */
+    public boolean deletedRecord(StoredRecord r) {
+        String device;
+        long clip;
+        switch (r.getBodyCase()) {
+            case CLIP_OPEN -> {
+                device = r.getClipOpen().getDeviceId();
+                clip = r.getClipOpen().getClipId();
+            }
+            case FRAME -> {
+                device = r.getFrame().getDeviceId();
+                clip = r.getFrame().getClipId();
+            }
+            case CLIP_CLOSE -> {
+                device = r.getClipClose().getDeviceId();
+                clip = r.getClipClose().getClipId();
+            }
+            default -> {
+                return false;
+            }
+        }
+        if (deletion(device, clip) != null) {
+            return true;
+        }
+        if (!watermarks.containsKey(device)) {
+            return false;
+        }
+        if (r.hasClipOpen()) {
+            boolean deleted = deletion(device, clip, position(r.getClipOpen().getHeader())) != null;
+            if (deleted) {
+                foldedSeen.computeIfAbsent(device, k -> new HashSet<>()).add(clip);
+            }
+            return deleted;
+        }
+        return foldedSeen.getOrDefault(device, Set.of()).contains(clip);
+    }
+
+    /** The public chain position of a v3 header; 0 for other headers (v1, v2, or bytes that do not parse). */
+    private static long position(ByteString header) {
+        try {
+            return ClipHeader.parseFrom(SignedClipHeader.parseFrom(header).getHeader())
+                    .getChain()
+                    .getPosition();
+        } catch (InvalidProtocolBufferException e) {
+            return 0;
+        }
     }
 
     public List<Deletion> deletions() {

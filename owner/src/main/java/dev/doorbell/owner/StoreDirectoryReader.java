@@ -183,19 +183,7 @@ public final class StoreDirectoryReader {
     }
 
     private boolean deleted(dev.doorbell.proto.v1.StoredRecord r) {
-        return switch (r.getBodyCase()) {
-            case CLIP_OPEN ->
-                retention.deletion(
-                                r.getClipOpen().getDeviceId(), r.getClipOpen().getClipId())
-                        != null;
-            case FRAME ->
-                retention.deletion(r.getFrame().getDeviceId(), r.getFrame().getClipId()) != null;
-            case CLIP_CLOSE ->
-                retention.deletion(
-                                r.getClipClose().getDeviceId(), r.getClipClose().getClipId())
-                        != null;
-            default -> false;
-        };
+        return retention.deletedRecord(r);
     }
 
     private Path segmentPath(long number) {

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -236,9 +237,7 @@ final class Shipper {
             }
             rewriting = true;
             try {
-                long shipped = state.shipped();
-                removeShipped(shipped);
-                compactShipped(shipped);
+                catchUpFromTheTop(state.shipped());
             } finally {
                 rewriting = false;
             }
@@ -319,18 +318,24 @@ final class Shipper {
     private int removeShipped(long shipped) {
         int removed = 0;
         for (long k : ledger.removedSegments()) {
-            if (k > shipped || removedShipped.contains(k)) {
-                continue;
+            if (k <= shipped) {
+                removed += removeOne(k);
             }
-            String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
-            if (head(key) != null) {
-                s3.deleteObject(b -> b.bucket(root.bucket()).key(key));
-                removed++;
-                log.info("segment {} was removed by retention: its copy s3://{}/{} is deleted", k, root.bucket(), key);
-            }
-            removedShipped.add(k);
         }
         return removed;
+    }
+
+    private int removeOne(long k) {
+        if (!removedShipped.add(k)) {
+            return 0;
+        }
+        String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
+        if (head(key) == null) {
+            return 0;
+        }
+        s3.deleteObject(b -> b.bucket(root.bucket()).key(key));
+        log.info("segment {} was removed by retention: its copy s3://{}/{} is deleted", k, root.bucket(), key);
+        return 1;
     }
 
     /**
@@ -340,40 +345,68 @@ final class Shipper {
      */
     private int compactShipped(long shipped) throws IOException {
         int compacted = 0;
+        Set<Long> removed = ledger.removedSegments();
         for (long k : ledger.compactedSegments()) {
-            List<RetentionLedger.Compaction> lines = ledger.compactions(k);
-            RetentionLedger.Compaction newest = lines.get(lines.size() - 1);
-            if (k > shipped || ledger.removedSegments().contains(k) || newest.equals(compactionsShipped.get(k))) {
-                continue;
+            if (k <= shipped && !removed.contains(k)) {
+                compacted += compactOne(k);
             }
-            Path file = store.resolve(ClosedSegments.SEGMENTS_DIR).resolve(segmentName(k));
-            Digest digest;
-            try {
-                digest = digest(file);
-            } catch (NoSuchFileException e) {
-                continue; // removed since: its ledger line comes with the next pass
-            }
-            if (!isCompaction(k, digest)) {
-                continue; // the line is durable, the rename not done yet
-            }
-            shipRetention(); // the file read may be a later compaction than the ledger the bucket holds
-            String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
-            HeadObjectResponse found = head(key);
-            if (found == null
-                    || found.contentLength() != digest.size()
-                    || !digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
-                putFile(key, file, digest);
-                compacted++;
-                log.info(
-                        "segment {} was compacted by retention: its copy s3://{}/{} is replaced ({} bytes)",
-                        k,
-                        root.bucket(),
-                        key,
-                        digest.size());
-            }
-            compactionsShipped.put(k, newest);
         }
         return compacted;
+    }
+
+    /**
+     * Brings the shipped copy of every segment the ledger removed or compacted to the local file, from the highest
+     * segment down: a clip's header lies in its first segment, so at any stop the copies still old are a lowest run,
+     * and a clip with records left in them still has its header there, where a reader finds the clip's chain position
+     * (docs/FORMAT.md §6, "Shipped to S3": a clip folded into a watermark is deleted by its header's position).
+     */
+    private void catchUpFromTheTop(long shipped) throws IOException {
+        Set<Long> removed = ledger.removedSegments();
+        TreeSet<Long> changed = new TreeSet<>(removed);
+        changed.addAll(ledger.compactedSegments());
+        for (long k : changed.headSet(shipped, true).descendingSet()) {
+            if (removed.contains(k)) {
+                removeOne(k);
+            } else {
+                compactOne(k);
+            }
+        }
+    }
+
+    private int compactOne(long k) throws IOException {
+        List<RetentionLedger.Compaction> lines = ledger.compactions(k);
+        RetentionLedger.Compaction newest = lines.get(lines.size() - 1);
+        if (newest.equals(compactionsShipped.get(k))) {
+            return 0;
+        }
+        Path file = store.resolve(ClosedSegments.SEGMENTS_DIR).resolve(segmentName(k));
+        Digest digest;
+        try {
+            digest = digest(file);
+        } catch (NoSuchFileException e) {
+            return 0; // removed since: its ledger line comes with the next pass
+        }
+        if (!isCompaction(k, digest)) {
+            return 0; // the line is durable, the rename not done yet
+        }
+        shipRetention(); // the file read may be a later compaction than the ledger the bucket holds
+        String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
+        HeadObjectResponse found = head(key);
+        int put = 0;
+        if (found == null
+                || found.contentLength() != digest.size()
+                || !digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
+            putFile(key, file, digest);
+            put = 1;
+            log.info(
+                    "segment {} was compacted by retention: its copy s3://{}/{} is replaced ({} bytes)",
+                    k,
+                    root.bucket(),
+                    key,
+                    digest.size());
+        }
+        compactionsShipped.put(k, newest);
+        return put;
     }
 
     /** The ledger the bucket holds has a compaction of this segment to exactly these bytes. */

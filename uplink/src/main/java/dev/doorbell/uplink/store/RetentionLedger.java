@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import dev.doorbell.proto.v1.StoredRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -76,6 +77,8 @@ public final class RetentionLedger {
     private TreeMap<Long, String> removed = new TreeMap<>();
     private Map<Long, List<CompactionLine>> compactions = new LinkedHashMap<>();
     private List<String> problems = new ArrayList<>();
+    /** Clips {@link #deletedBy} found under a watermark by their clip_open, for their later records. */
+    private final Map<String, Map<Long, Deletion>> foldedSeen = new HashMap<>();
 
     private RetentionLedger() {}
 
@@ -237,6 +240,33 @@ public final class RetentionLedger {
         return w == null || position > w.position()
                 ? null
                 : new Deletion(deviceId, clipId, w.reason(), w.detail(), w.time());
+    }
+
+    /**
+     * The deletion of the clip {@code record} belongs to, as a reader of segments asks it, in log order: by the clip's
+     * delete line, or by its device's watermark for a clip whose {@code clip_open} (read earlier: it comes first) has
+     * a chain position at or below it. A local store holds no record of a clip folded into a watermark; a bucket whose
+     * objects lag behind its ledger may (docs/FORMAT.md §6, "Shipped to S3"), and so may a copy of one.
+     */
+    Deletion deletedBy(StoredRecord record) {
+        String device = Retention.deviceOf(record);
+        long clip = Retention.clipOf(record);
+        Deletion d = record.hasSegmentStart() ? null : deletion(device, clip);
+        if (d != null || record.hasSegmentStart() || !watermarks.containsKey(device)) {
+            return d;
+        }
+        if (record.hasClipOpen()) {
+            d = deletion(
+                    device,
+                    clip,
+                    Retention.position(record.getClipOpen().getHeader().toByteArray()));
+            if (d != null) {
+                foldedSeen.computeIfAbsent(device, k -> new HashMap<>()).put(clip, d);
+            }
+            return d;
+        }
+        Map<Long, Deletion> seen = foldedSeen.get(device);
+        return seen == null ? null : seen.get(clip);
     }
 
     /** The delete lines, in ledger order (clips folded into a watermark are not among them). */
