@@ -165,6 +165,28 @@ class RetentionLedgerTest {
     }
 
     @Test
+    void sweepThenRewrite_inARunningUplink_theIndexAnswersFromTheRewrittenLedgerAtOnce() throws Exception {
+        clock.set(NOW);
+        try (DirectoryStore s = DirectoryStore.open(dir, StoreFixtures.options().withSegmentBytes(4000), clock)) {
+            assertEquals(
+                    DEVICES.size() * OLD_CLIPS, s.sweep(Duration.ofDays(30)).byPolicy());
+            List<String> before = lookups(s.ledger());
+            RetentionLedger.Rewrite rewrite = s.compactLedger(true);
+            assertNotNull(rewrite);
+            assertEquals(DEVICES.size(), s.ledger().watermarks().size(), rewrite.toString());
+            assertEquals(before, lookups(s.ledger()));
+            assertEquals(before, lookups(RetentionLedger.read(dir)), "memory and file agree");
+            String device = DEVICES.get(2);
+            Submission late = s.openClip(device, 77, header(device, 77, 2));
+            assertEquals(Outcome.CLIP_CLOSED, late.outcome(), late.detail());
+            assertNotNull(s.status(device, clipId(CLIPS)));
+            durable(s.openClip(device, 78, header(device, 78, CLIPS + 1)), Outcome.ACCEPTED);
+            assertNull(s.compactLedger(false), "below the size threshold a sweep does not rewrite");
+        }
+        assertFalse(StoreCheck.check(dir).damage());
+    }
+
+    @Test
     void compact_deletedClipWithRecordsLeft_keepsItsLineAndBoundsTheWatermarkBelowKeptClips() throws Exception {
         // Position 10 (new) of the first device goes by the owner's request; 9 stays: no watermark may pass 9.
         String device = DEVICES.get(0);
