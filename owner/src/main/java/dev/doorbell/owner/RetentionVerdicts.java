@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -31,13 +32,18 @@ public final class RetentionVerdicts {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
+            // File-name order, not the directory's, so that which request a DELETED line cites is the same on
+            // every machine and in every reader (docs/FORMAT.md §6).
+            List<Path> names = new ArrayList<>();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.req")) {
-                for (Path file : files) {
-                    all.add(
-                            owner.isPresent()
-                                    ? ForgetRequest.check(Files.readAllBytes(file), owner.get())
-                                    : new ForgetRequest.Checked(null, "no owner key to check it with (owner.pub)"));
-                }
+                files.forEach(names::add);
+            }
+            names.sort(Comparator.comparing(f -> f.getFileName().toString()));
+            for (Path file : names) {
+                all.add(
+                        owner.isPresent()
+                                ? ForgetRequest.check(Files.readAllBytes(file), owner.get())
+                                : new ForgetRequest.Checked(null, "no owner key to check it with (owner.pub)"));
             }
         }
         return all;
@@ -113,7 +119,7 @@ public final class RetentionVerdicts {
         }
         RetentionLog.Deletion claim = null;
         for (RetentionLog log : logs) {
-            claim = claim == null ? log.deletion(f.deviceId(), named) : claim;
+            claim = claim == null ? log.deletion(f.deviceId(), named, last) : claim;
         }
         if (claim != null && claim.reason().equals("policy")) {
             return new ChainFinding(

@@ -47,13 +47,13 @@ public final class StoreDirectoryReader {
 
     public static StoreSnapshot read(Path storeDir) throws IOException {
         // Retention may remove or compact a closed segment of a live store while it is read: its ledger line is
-        // written before the file changes, so a read is consistent when the ledger did not grow during it.
+        // written before the file changes, so a read is consistent when the ledger did not change during it.
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            long ledger = ledgerSize(storeDir);
+            String ledger = ledgerStamp(storeDir);
             try {
                 StoreSnapshot snapshot = readOnce(storeDir);
-                if (ledgerSize(storeDir) == ledger) {
+                if (ledgerStamp(storeDir).equals(ledger)) {
                     return snapshot;
                 }
             } catch (NoSuchFileException e) {
@@ -63,11 +63,17 @@ public final class StoreDirectoryReader {
         throw new IOException("store " + storeDir + " kept changing under retention while it was read", last);
     }
 
-    private static long ledgerSize(Path storeDir) {
+    /**
+     * The ledger's size and file identity: an append makes it longer, a rewrite (docs/FORMAT.md §6) renames a new file
+     * in place; either one during a read makes the read start again.
+     */
+    private static String ledgerStamp(Path storeDir) {
         try {
-            return Files.size(storeDir.resolve("retention").resolve("ledger"));
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(
+                    storeDir.resolve("retention").resolve("ledger"), java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + " " + a.fileKey() + " " + a.lastModifiedTime();
         } catch (IOException e) {
-            return -1;
+            return "none";
         }
     }
 
@@ -177,19 +183,7 @@ public final class StoreDirectoryReader {
     }
 
     private boolean deleted(dev.doorbell.proto.v1.StoredRecord r) {
-        return switch (r.getBodyCase()) {
-            case CLIP_OPEN ->
-                retention.deletion(
-                                r.getClipOpen().getDeviceId(), r.getClipOpen().getClipId())
-                        != null;
-            case FRAME ->
-                retention.deletion(r.getFrame().getDeviceId(), r.getFrame().getClipId()) != null;
-            case CLIP_CLOSE ->
-                retention.deletion(
-                                r.getClipClose().getDeviceId(), r.getClipClose().getClipId())
-                        != null;
-            default -> false;
-        };
+        return retention.deletedRecord(r);
     }
 
     private Path segmentPath(long number) {

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -85,7 +86,12 @@ final class Shipper {
     /** Segments whose removal the bucket holds, and how many compaction lines of each the bucket's copy reflects. */
     private final Set<Long> removedShipped = new HashSet<>();
 
-    private final Map<Long, Integer> compactionsShipped = new HashMap<>();
+    /** Per segment, the compaction line the bucket's copy was last found or put as. */
+    private final Map<Long, RetentionLedger.Compaction> compactionsShipped = new HashMap<>();
+    /** True while a rewritten ledger's objects are brought up to date (the ledger in the bucket explains both). */
+    private boolean rewriting;
+
+    private long ledgerBytesPut;
 
     Shipper(S3Client s3, S3Location root, Path store, ShipState state, long maxBytesPerSecond) {
         this.s3 = s3;
@@ -185,9 +191,16 @@ final class Shipper {
     /**
      * Puts the owner's requests the bucket lacks, then the ledger if the bucket's copy is not the local one. The
      * uplink keeps a request before it appends the line citing it, so the requests listed after the ledger was read
-     * include every one that ledger cites.
+     * include every one that ledger cites. A local ledger that extends the bucket's is put whole. One the uplink
+     * rewrote shorter (docs/FORMAT.md §6, "The ledger's rewrite") is put in three steps, because the bucket may still
+     * hold objects that only the bucket's ledger explains (an older compacted copy, records of clips the rewrite folded
+     * into a watermark): first both ledgers in one, then the shipped objects brought to the local files, then the local
+     * ledger. Any other bucket ledger is a conflict.
      */
     private void shipRetention() throws IOException {
+        if (rewriting) {
+            return;
+        }
         Path folder = store.resolve(RetentionLedger.DIR);
         byte[] local;
         try {
@@ -200,27 +213,66 @@ final class Shipper {
         }
         shipRequests(folder.resolve(RetentionLedger.REQUESTS_DIR));
         String key = ShippedStore.ledgerKey(root, state.instance());
-        Digest digest = digest(local);
         if (ledgerShipped == null) {
-            HeadObjectResponse found = head(key);
-            if (found != null && found.contentLength() > local.length) {
-                throw new ShipConflictException("s3://" + root.bucket() + "/" + key + " holds " + found.contentLength()
-                        + " bytes but the retention ledger of " + store + " only " + local.length + " (it only"
-                        + " grows): is another store shipping under instance " + state.instance() + "? Nothing was"
-                        + " overwritten");
+            ledgerShipped = get(key);
+            if (ledgerShipped != null) {
+                ledger = RetentionLedger.parse(ledgerShipped);
             }
-            if (found != null
-                    && found.contentLength() == local.length
-                    && digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
-                ledgerShipped = local;
-                ledger = RetentionLedger.parse(local);
+            if (Arrays.equals(local, ledgerShipped)) {
                 return;
             }
         }
-        s3.putObject(request(key, digest), RequestBody.fromBytes(local));
-        ledgerShipped = local;
-        ledger = RetentionLedger.parse(local);
-        log.info("shipped the retention ledger of {} ({} bytes)", store, local.length);
+        if (ledgerShipped != null && !startsWith(local, ledgerShipped)) {
+            RetentionLedger localLedger = RetentionLedger.parse(local);
+            RetentionLedger bucketLedger = RetentionLedger.parse(ledgerShipped);
+            String why = localLedger.supersedes(bucketLedger);
+            if (why != null) {
+                throw new ShipConflictException("s3://" + root.bucket() + "/" + key + " holds a retention ledger that "
+                        + "the one of " + store + " does not supersede (" + why + "): is another store shipping under"
+                        + " instance " + state.instance() + "? Nothing was overwritten");
+            }
+            byte[] both = RetentionLedger.merge(local, ledgerShipped);
+            if (!Arrays.equals(both, ledgerShipped)) {
+                putLedger(key, both, "both ledgers (the bucket's and the rewritten local one) in one");
+            }
+            rewriting = true;
+            try {
+                catchUpFromTheTop(state.shipped());
+            } finally {
+                rewriting = false;
+            }
+        }
+        putLedger(key, local, "the retention ledger");
+    }
+
+    private void putLedger(String key, byte[] bytes, String what) {
+        s3.putObject(request(key, digest(bytes)), RequestBody.fromBytes(bytes));
+        ledgerShipped = bytes;
+        ledger = RetentionLedger.parse(bytes);
+        ledgerBytesPut += bytes.length;
+        log.info("shipped {} of {} ({} bytes)", what, store, bytes.length);
+    }
+
+    /** Bytes of ledgers put so far by this shipper. */
+    long ledgerBytesPut() {
+        return ledgerBytesPut;
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private byte[] get(String key) {
+        try {
+            return s3.getObjectAsBytes(b -> b.bucket(root.bucket()).key(key)).asByteArray();
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private void shipRequests(Path folder) {
@@ -266,18 +318,24 @@ final class Shipper {
     private int removeShipped(long shipped) {
         int removed = 0;
         for (long k : ledger.removedSegments()) {
-            if (k > shipped || removedShipped.contains(k)) {
-                continue;
+            if (k <= shipped) {
+                removed += removeOne(k);
             }
-            String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
-            if (head(key) != null) {
-                s3.deleteObject(b -> b.bucket(root.bucket()).key(key));
-                removed++;
-                log.info("segment {} was removed by retention: its copy s3://{}/{} is deleted", k, root.bucket(), key);
-            }
-            removedShipped.add(k);
         }
         return removed;
+    }
+
+    private int removeOne(long k) {
+        if (!removedShipped.add(k)) {
+            return 0;
+        }
+        String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
+        if (head(key) == null) {
+            return 0;
+        }
+        s3.deleteObject(b -> b.bucket(root.bucket()).key(key));
+        log.info("segment {} was removed by retention: its copy s3://{}/{} is deleted", k, root.bucket(), key);
+        return 1;
     }
 
     /**
@@ -287,41 +345,68 @@ final class Shipper {
      */
     private int compactShipped(long shipped) throws IOException {
         int compacted = 0;
+        Set<Long> removed = ledger.removedSegments();
         for (long k : ledger.compactedSegments()) {
-            int lines = ledger.compactions(k).size();
-            if (k > shipped
-                    || ledger.removedSegments().contains(k)
-                    || Integer.valueOf(lines).equals(compactionsShipped.get(k))) {
-                continue;
+            if (k <= shipped && !removed.contains(k)) {
+                compacted += compactOne(k);
             }
-            Path file = store.resolve(ClosedSegments.SEGMENTS_DIR).resolve(segmentName(k));
-            Digest digest;
-            try {
-                digest = digest(file);
-            } catch (NoSuchFileException e) {
-                continue; // removed since: its ledger line comes with the next pass
-            }
-            if (!isCompaction(k, digest)) {
-                continue; // the line is durable, the rename not done yet
-            }
-            shipRetention(); // the file read may be a later compaction than the ledger the bucket holds
-            String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
-            HeadObjectResponse found = head(key);
-            if (found == null
-                    || found.contentLength() != digest.size()
-                    || !digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
-                putFile(key, file, digest);
-                compacted++;
-                log.info(
-                        "segment {} was compacted by retention: its copy s3://{}/{} is replaced ({} bytes)",
-                        k,
-                        root.bucket(),
-                        key,
-                        digest.size());
-            }
-            compactionsShipped.put(k, lines);
         }
         return compacted;
+    }
+
+    /**
+     * Brings the shipped copy of every segment the ledger removed or compacted to the local file, from the highest
+     * segment down: a clip's header lies in its first segment, so at any stop the copies still old are a lowest run,
+     * and a clip with records left in them still has its header there, where a reader finds the clip's chain position
+     * (docs/FORMAT.md §6, "Shipped to S3": a clip folded into a watermark is deleted by its header's position).
+     */
+    private void catchUpFromTheTop(long shipped) throws IOException {
+        Set<Long> removed = ledger.removedSegments();
+        TreeSet<Long> changed = new TreeSet<>(removed);
+        changed.addAll(ledger.compactedSegments());
+        for (long k : changed.headSet(shipped, true).descendingSet()) {
+            if (removed.contains(k)) {
+                removeOne(k);
+            } else {
+                compactOne(k);
+            }
+        }
+    }
+
+    private int compactOne(long k) throws IOException {
+        List<RetentionLedger.Compaction> lines = ledger.compactions(k);
+        RetentionLedger.Compaction newest = lines.get(lines.size() - 1);
+        if (newest.equals(compactionsShipped.get(k))) {
+            return 0;
+        }
+        Path file = store.resolve(ClosedSegments.SEGMENTS_DIR).resolve(segmentName(k));
+        Digest digest;
+        try {
+            digest = digest(file);
+        } catch (NoSuchFileException e) {
+            return 0; // removed since: its ledger line comes with the next pass
+        }
+        if (!isCompaction(k, digest)) {
+            return 0; // the line is durable, the rename not done yet
+        }
+        shipRetention(); // the file read may be a later compaction than the ledger the bucket holds
+        String key = ShippedStore.segmentKey(root, state.instance(), segmentName(k));
+        HeadObjectResponse found = head(key);
+        int put = 0;
+        if (found == null
+                || found.contentLength() != digest.size()
+                || !digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
+            putFile(key, file, digest);
+            put = 1;
+            log.info(
+                    "segment {} was compacted by retention: its copy s3://{}/{} is replaced ({} bytes)",
+                    k,
+                    root.bucket(),
+                    key,
+                    digest.size());
+        }
+        compactionsShipped.put(k, newest);
+        return put;
     }
 
     /** The ledger the bucket holds has a compaction of this segment to exactly these bytes. */

@@ -14,7 +14,7 @@ import java.util.zip.CRC32C;
  *   P/&lt;instance&gt;/segments/0000000001.seg   a closed segment, byte for byte as in the store
  *   P/&lt;instance&gt;/checkpoint                a checkpoint file naming the newest shipped segment
  *   P/&lt;instance&gt;/doorbell-store            the marker, written once the first segment and checkpoint are there
- *   P/&lt;instance&gt;/retention/ledger          the store's retention ledger, put again whole each time it grew
+ *   P/&lt;instance&gt;/retention/ledger          the store's retention ledger, put again whole each time it changed
  *   P/&lt;instance&gt;/retention/requests/0000000001.req   an owner's request the ledger cites, byte for byte
  * </pre>
  *

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * the owner's store reader reads each exactly as it reads a stopped store (docs/FORMAT.md §6, "Reading a store"). The
  * retention ledger is fetched first, then the owner's requests (the shipper puts those a ledger cites before it), then
  * the checkpoint, then the segments up to the one it names: a segment shipped meanwhile is past the consistent prefix,
- * as segments past a live store's checkpoint are. The shipper puts a grown ledger before it replaces or deletes the
+ * as segments past a live store's checkpoint are. The shipper puts a changed ledger before it replaces or deletes the
  * segments the new lines explain, so a copy is consistent when the bucket's ledger did not change while it was made;
  * when it did, the copy is made again.
  */

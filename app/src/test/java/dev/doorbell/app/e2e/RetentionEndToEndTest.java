@@ -138,7 +138,7 @@ class RetentionEndToEndTest {
         assertTrue(
                 applied.out()
                         .contains("deleted device " + deviceId + " clip " + Long.toUnsignedString(gone.clipId())
-                                + " (position 2)"),
+                                + " (position " + gone.link().getPosition() + ")"),
                 applied.out());
         assertEquals(chain.size() - 1, StoreDirectoryReader.read(store).clips().size());
         assertStoreWhole();

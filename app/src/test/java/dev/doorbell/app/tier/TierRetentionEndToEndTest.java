@@ -238,6 +238,99 @@ class TierRetentionEndToEndTest {
         assertEquals(clipLines(local, deviceId), clipLines(fromS3, deviceId));
     }
 
+    /**
+     * The ledger's rewrite (docs/FORMAT.md §6) changes no verdict: the oldest clips expire and reach the bucket with
+     * the long ledger; then the ledger is rewritten (their delete lines fold into a watermark) and shipped again
+     * (both ledgers in one first, then the rewritten one). {@code open} of the local store and {@code open --store
+     * s3://} print the same clip and EXPIRED lines before and after, and the bucket ends with the local ledger's bytes.
+     */
+    @Test
+    void ledgerRewrittenAfterExpiry_openLocalAndS3PrintTheSameVerdictsAsFromTheLongLedger() throws Exception {
+        prefix = "rewritten";
+        FleetLayout fleet = new FleetLayout(dir.resolve("fleet"));
+        new FleetProvisioner(new SecureRandom(), Clock.systemUTC(), DeviceEnrollment.NONE)
+                .provision(ProvisionRequest.of(fleet.root(), 1), (done, total) -> {});
+        List<String> ids = Files.readAllLines(fleet.fleetList());
+        FleetPairing.pair(fleet, ids, 1, new SecureRandom(), Clock.systemUTC());
+        String deviceId = ids.get(0);
+        Path ownerDir = FleetPairing.ownerDir(fleet.root(), 1);
+        Path store = dir.resolve("store");
+        stream(fleet, deviceId, store);
+        assertEquals(0, ship(store).exit());
+        String instance =
+                Files.readString(store.resolve("ship").resolve("instance")).trim();
+        // The oldest half of the chain, by the store's own arrival times: expired by a policy of one day, two days on.
+        List<Retention.Victim> all = new ArrayList<>(
+                Retention.expire(store, Duration.ZERO, true, Clock.systemUTC()).clips());
+        all.sort(Comparator.comparingLong(Retention.Victim::position));
+        assertTrue(all.size() >= 4, all.toString());
+        long cutoff = all.get(all.size() / 2 - 1).lastArrivalMs() + 1;
+        Retention.Result expired = Retention.expire(
+                store,
+                Duration.ofDays(1),
+                false,
+                Clock.fixed(java.time.Instant.ofEpochMilli(cutoff).plus(Duration.ofDays(1)), java.time.ZoneOffset.UTC));
+        assertTrue(expired.clips().size() >= 2, expired.toString());
+        assertEquals(0, ship(store).exit());
+        List<String> localLong = verdicts(openLocal(store, ownerDir, "local-long"), deviceId);
+        List<String> s3Long = verdicts(openS3(ownerDir, "s3-long"), deviceId);
+        assertTrue(localLong.stream().anyMatch(l -> l.contains("EXPIRED")), String.join("\n", localLong));
+        assertEquals(localLong, s3Long);
+        long longBytes = Files.size(store.resolve("retention").resolve("ledger"));
+
+        assertTrue(Retention.compactLedger(store, Clock.systemUTC()) != null, "the ledger is rewritten");
+        String rewritten = Files.readString(store.resolve("retention").resolve("ledger"), StandardCharsets.US_ASCII);
+        assertTrue(rewritten.contains("\ndeleted-through " + deviceId + " "), "expired clips fold:\n" + rewritten);
+        assertTrue(rewritten.length() < longBytes, rewritten);
+        assertEquals(localLong, verdicts(openLocal(store, ownerDir, "local-short"), deviceId));
+        Run shipped = ship(store);
+        assertEquals(0, shipped.exit(), shipped.err());
+        assertArrayEquals(
+                Files.readAllBytes(store.resolve("retention").resolve("ledger")),
+                objects(instance).get("retention/ledger"),
+                "the bucket holds the rewritten ledger");
+        assertEquals(s3Long, verdicts(openS3(ownerDir, "s3-short"), deviceId));
+    }
+
+    private Run openLocal(Path store, Path ownerDir, String out) {
+        Run run = doorbell(
+                "open",
+                "--store",
+                store.toString(),
+                "--identity",
+                ownerDir.toString(),
+                "--out",
+                dir.resolve(out).toString());
+        assertEquals(0, run.exit(), run.out() + run.err());
+        return run;
+    }
+
+    private Run openS3(Path ownerDir, String out) {
+        Run run = doorbell(
+                "open",
+                "--store",
+                "s3://" + BUCKET + "/" + prefix,
+                "--endpoint",
+                server.endpoint().toString(),
+                "--path-style",
+                "--identity",
+                ownerDir.toString(),
+                "--out",
+                dir.resolve(out).toString());
+        assertEquals(0, run.exit(), run.out() + run.err());
+        return run;
+    }
+
+    /** The per-clip lines and the chain's lines about gaps (DELETED, EXPIRED, MISSING). */
+    private static List<String> verdicts(Run opened, String deviceId) {
+        List<String> lines = new ArrayList<>(clipLines(opened, deviceId));
+        opened.out()
+                .lines()
+                .filter(l -> l.contains("EXPIRED") || l.contains("DELETED") || l.contains("MISSING"))
+                .forEach(lines::add);
+        return lines;
+    }
+
     private static List<String> segmentKeys(Map<String, byte[]> objects) {
         return objects.keySet().stream().filter(k -> k.startsWith("segments/")).toList();
     }

@@ -4,6 +4,7 @@ import dev.doorbell.cli.CliErrors;
 import dev.doorbell.cli.DurationConverter;
 import dev.doorbell.cli.Tables;
 import dev.doorbell.uplink.store.Retention;
+import dev.doorbell.uplink.store.RetentionLedger;
 import dev.doorbell.uplink.store.StoreFinding;
 import dev.doorbell.uplink.store.StoreListing;
 import dev.doorbell.uplink.store.StoreLockedException;
@@ -182,7 +183,8 @@ public final class StoreCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return report(spec, "store expire", () -> Retention.expire(data, olderThan, dryRun, Clock.systemUTC()));
+            return report(
+                    spec, "store expire", data, () -> Retention.expire(data, olderThan, dryRun, Clock.systemUTC()));
         }
     }
 
@@ -220,6 +222,7 @@ public final class StoreCommand implements Runnable {
             return report(
                     spec,
                     "store delete",
+                    data,
                     () -> Retention.delete(data, Files.readAllBytes(request), dryRun, Clock.systemUTC()));
         }
     }
@@ -228,12 +231,16 @@ public final class StoreCommand implements Runnable {
         Retention.Result run() throws IOException;
     }
 
-    private static int report(CommandSpec spec, String name, Action action) {
+    private static int report(CommandSpec spec, String name, Path data, Action action) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Retention.Result result;
+        RetentionLedger.Rewrite rewrite = null;
         try {
             result = action.run();
+            if (!result.dryRun()) {
+                rewrite = Retention.compactLedger(data, Clock.systemUTC());
+            }
         } catch (StoreLockedException e) {
             err.println(name + ": " + e.getMessage() + "; stop it first, or let it apply retention itself "
                     + "(serve --retain, or drop the request into DIR/retention/inbox/)");
@@ -252,6 +259,11 @@ public final class StoreCommand implements Runnable {
             out.println("request kept as retention/requests/" + result.tombstone());
         }
         result.segments().forEach(out::println);
+        if (rewrite != null) {
+            out.println("retention ledger rewritten (generation " + rewrite.generation() + "): " + rewrite.linesBefore()
+                    + " lines, " + Tables.bytes(rewrite.bytesBefore()) + " before; " + rewrite.linesAfter() + " lines, "
+                    + Tables.bytes(rewrite.bytesAfter()) + " after");
+        }
         out.println(name + ": " + result.clips().size() + " clips " + verb
                 + (result.dryRun()
                         ? ""

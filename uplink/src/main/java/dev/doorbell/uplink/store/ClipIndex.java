@@ -130,12 +130,15 @@ final class ClipIndex {
 
     Decision openClip(String deviceId, long clipId, byte[] header, List<StoredUplinkFlag> flags, long nowMs) {
         ClipState clip = get(deviceId, clipId);
-        if (clip == null && ledger.deletion(deviceId, clipId) != null) {
-            RetentionLedger.Deletion d = ledger.deletion(deviceId, clipId);
+        // By its id, or by its chain position at or below the device's watermark (docs/FORMAT.md §6).
+        RetentionLedger.Deletion deleted =
+                clip == null ? ledger.deletion(deviceId, clipId, Retention.position(header)) : null;
+        if (deleted != null) {
             return Decision.of(
                     Outcome.CLIP_CLOSED,
                     "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + ": deleted by retention ("
-                            + d.reason() + " " + d.detail() + ", " + d.time() + ") and takes nothing more");
+                            + deleted.reason() + " " + deleted.detail() + ", " + deleted.time()
+                            + ") and takes nothing more");
         }
         if (clip != null && clip.damage != null) {
             if (clip.header != null && Arrays.equals(clip.header, header)) {

@@ -70,7 +70,7 @@ final class Compactor {
         }
         long size = result.size();
         if (!clipKept[0]) {
-            ledger.append(storeDir, List.of(RetentionLedger.removedLine(number, clock.instant())), ops);
+            ledger.append(storeDir, List.of(RetentionLedger.removedLine(number, clock.instant())), ops, clock);
             steps.reached("removed line written");
             Files.delete(file);
             ops.forceDirectory(segmentsDir);
@@ -103,7 +103,8 @@ final class Compactor {
                 storeDir,
                 List.of(RetentionLedger.compactedLine(
                         number, length, kept.size(), (int) crc.getValue(), clock.instant())),
-                ops);
+                ops,
+                clock);
         steps.reached("compacted line written");
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         ops.forceDirectory(segmentsDir);

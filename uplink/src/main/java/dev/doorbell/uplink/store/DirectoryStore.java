@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -109,6 +112,8 @@ public final class DirectoryStore implements ClipStore {
             StoreScan scan = StoreRecovery.recover(dir, version, index, ops, clock, actions::add);
             scan.findings.forEach(StoreRecovery::logFinding);
             actions.forEach(action -> log.info("store {}", action));
+            RetentionLedger.removeTemporary(dir);
+            logRewrite(dir, scan.ledger.compact(dir, lowestKept(index.all()), ops, clock, Compactor.Steps.NONE, false));
             CheckpointFile checkpoint = CheckpointFile.forStore(
                     dir, version == 2 ? CheckpointFile.read(dir.resolve(SegmentFormat.CHECKPOINT_FILE)) : null, ops);
             segments = new SegmentLog(
@@ -317,9 +322,10 @@ public final class DirectoryStore implements ClipStore {
                     index.all().stream().filter(ClipState::idle).filter(chosen).toList();
             java.time.Instant now = clock.instant();
             List<String> lines = victims.stream()
-                    .map(c -> RetentionLedger.deleteLine(c.deviceId, c.clipId, reason, detail, now))
+                    .map(c -> RetentionLedger.deleteLine(
+                            c.deviceId, c.clipId, reason, detail, now, c.position, c.firstSegment, c.lastSegment))
                     .toList();
-            ledger.append(storeDir, lines, DiskOps.REAL);
+            ledger.append(storeDir, lines, DiskOps.REAL, clock);
             victims.forEach(c -> index.remove(c.deviceId, c.clipId));
             return victims;
         } finally {
@@ -346,6 +352,52 @@ public final class DirectoryStore implements ClipStore {
 
     RetentionLedger ledger() {
         return ledger;
+    }
+
+    /**
+     * Rewrites the retention ledger shorter (docs/FORMAT.md §6, "The ledger's rewrite") when {@code always}, or when
+     * it has grown past {@link RetentionLedger#REWRITE_MIN_BYTES} and twice its size after the last rewrite (so the
+     * rewrites cost a constant share of the appends). Under the store's lock: the index answers deleted clips from
+     * the ledger, and must never see it half replaced.
+     */
+    RetentionLedger.Rewrite compactLedger(boolean always) throws IOException {
+        if (!always && !ledger.grownPastRewrite(storeDir)) {
+            return null;
+        }
+        lock.lock();
+        try {
+            RetentionLedger.Rewrite rewrite =
+                    ledger.compact(storeDir, lowestKept(index.all()), DiskOps.REAL, clock, Compactor.Steps.NONE, false);
+            logRewrite(storeDir, rewrite);
+            return rewrite;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Per device, the lowest chain position among the clips the store keeps: no watermark may reach it. */
+    static Map<String, Long> lowestKept(Collection<ClipState> clips) {
+        Map<String, Long> lowest = new HashMap<>();
+        for (ClipState clip : clips) {
+            if (clip.position > 0) {
+                lowest.merge(clip.deviceId, clip.position, Math::min);
+            }
+        }
+        return lowest;
+    }
+
+    private static void logRewrite(Path dir, RetentionLedger.Rewrite rewrite) {
+        if (rewrite != null) {
+            log.info(
+                    "retention ledger of {} rewritten (generation {}): {} lines, {} bytes before; {} lines, {} bytes"
+                            + " after",
+                    dir,
+                    rewrite.generation(),
+                    rewrite.linesBefore(),
+                    rewrite.bytesBefore(),
+                    rewrite.linesAfter(),
+                    rewrite.bytesAfter());
+        }
     }
 
     @Override

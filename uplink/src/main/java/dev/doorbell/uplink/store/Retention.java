@@ -25,8 +25,18 @@ import java.util.Map;
  * skipped by every reader from the moment the ledger names the clip.
  */
 public final class Retention {
-    /** A clip chosen for deletion: its last arrival (the store's own time), its framed bytes and chain position. */
-    public record Victim(String deviceId, long clipId, long lastArrivalMs, long bytes, long position) {}
+    /**
+     * A clip chosen for deletion: its last arrival (the store's own time), its framed bytes, chain position, and the
+     * first and last segment holding a record of it.
+     */
+    public record Victim(
+            String deviceId,
+            long clipId,
+            long lastArrivalMs,
+            long bytes,
+            long position,
+            long firstSegment,
+            long lastSegment) {}
 
     /**
      * What was done (or, for a dry run, would be): the clips, the request's tombstone file (null for the policy), the
@@ -45,6 +55,8 @@ public final class Retention {
         long lastArrivalMs;
         long bytes;
         long position;
+        long firstSegment = Long.MAX_VALUE;
+        long lastSegment;
     }
 
     private Retention() {}
@@ -108,6 +120,8 @@ public final class Retention {
                                 .computeIfAbsent(clipOf(record), c -> new Seen());
                         s.lastArrivalMs = Math.max(s.lastArrivalMs, arrival(record));
                         s.bytes += length;
+                        s.firstSegment = Math.min(s.firstSegment, segment);
+                        s.lastSegment = Math.max(s.lastSegment, segment);
                         if (record.hasClipOpen()) {
                             s.position =
                                     position(record.getClipOpen().getHeader().toByteArray());
@@ -116,7 +130,8 @@ public final class Retention {
             List<Victim> victims = new ArrayList<>();
             seen.forEach((device, clips) -> clips.forEach((clip, s) -> {
                 if (choice.delete(device, clip, s)) {
-                    victims.add(new Victim(device, clip, s.lastArrivalMs, s.bytes, s.position));
+                    victims.add(new Victim(
+                            device, clip, s.lastArrivalMs, s.bytes, s.position, s.firstSegment, s.lastSegment));
                 }
             }));
             victims.sort(Comparator.comparing(Victim::deviceId).thenComparingLong(Victim::position));
@@ -131,9 +146,16 @@ public final class Retention {
             List<String> lines = new ArrayList<>();
             for (Victim v : victims) {
                 lines.add(RetentionLedger.deleteLine(
-                        v.deviceId(), v.clipId(), reason, tombstone == null ? detail : tombstone, now));
+                        v.deviceId(),
+                        v.clipId(),
+                        reason,
+                        tombstone == null ? detail : tombstone,
+                        now,
+                        v.position(),
+                        v.firstSegment(),
+                        v.lastSegment()));
             }
-            scan.ledger.append(dir, lines, DiskOps.REAL);
+            scan.ledger.append(dir, lines, DiskOps.REAL, clock);
             Compactor compactor = new Compactor(dir, scan.ledger, DiskOps.REAL, clock, steps);
             List<String> done = new ArrayList<>();
             long reclaimed = 0;
@@ -153,6 +175,31 @@ public final class Retention {
             }
             long waiting = waitingBytes(dir, scan.ledger, newestNumber);
             return new Result(List.copyOf(victims), tombstone, List.copyOf(done), reclaimed, waiting, false);
+        }
+    }
+
+    /**
+     * Rewrites the ledger of a stopped store shorter (docs/FORMAT.md §6, "The ledger's rewrite"), as the uplink does at
+     * start: under the store's lock, after what the uplink's start does; null when there was nothing to drop.
+     */
+    public static RetentionLedger.Rewrite compactLedger(Path dir, Clock clock) throws IOException {
+        return compactLedger(dir, clock, Compactor.Steps.NONE);
+    }
+
+    /** As above, stopping where {@code steps} says: the crash tests. */
+    static RetentionLedger.Rewrite compactLedger(Path dir, Clock clock, Compactor.Steps steps) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(SegmentFormat.MARKER_FILE))) {
+            throw new IOException(dir + " is not a doorbell store: it has no " + SegmentFormat.MARKER_FILE + " marker");
+        }
+        try (StoreLock lock = StoreLock.acquire(dir)) {
+            int version = StoreScan.version(dir);
+            if (version < 2) {
+                throw new IOException("store " + dir + " is v1: start the uplink on it once (it upgrades it to v2)");
+            }
+            ClipIndex index = new ClipIndex();
+            StoreScan scan = StoreRecovery.recover(dir, version, index, DiskOps.REAL, clock, action -> {});
+            RetentionLedger.removeTemporary(dir);
+            return scan.ledger.compact(dir, DirectoryStore.lowestKept(index.all()), DiskOps.REAL, clock, steps, false);
         }
     }
 

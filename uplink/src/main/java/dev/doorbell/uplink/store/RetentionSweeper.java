@@ -137,7 +137,9 @@ final class RetentionSweeper {
                 waiting.add(k);
             }
         }
-        return new Pass(byPolicy, byRequest, reclaim(), List.copyOf(waiting));
+        List<Compactor.Outcome> reclaimed = reclaim();
+        store.compactLedger(false);
+        return new Pass(byPolicy, byRequest, reclaimed, List.copyOf(waiting));
     }
 
     /** Segments the checkpoint has moved past are closed: nothing is appended to them, nothing acknowledged in them. */

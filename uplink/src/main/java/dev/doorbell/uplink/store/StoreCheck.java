@@ -59,16 +59,16 @@ public final class StoreCheck {
     public static Report check(Path dir) throws IOException {
         requireStore(dir);
         // A running uplink's retention may remove or compact a closed segment during the read; its ledger line comes
-        // first, so a read during which the ledger did not grow is consistent.
+        // first, so a read during which the ledger did not change is consistent.
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            long ledger = ledgerSize(dir);
+            String ledger = ledgerStamp(dir);
             try {
                 int version = StoreScan.version(dir);
                 long live = StoreLock.holder(dir).orElse(-1L);
                 ClipIndex index = new ClipIndex();
                 Report report = report(dir, version, live, index, StoreScan.run(dir, version, live, index), List.of());
-                if (ledgerSize(dir) == ledger) {
+                if (ledgerStamp(dir).equals(ledger)) {
                     return report;
                 }
             } catch (java.nio.file.NoSuchFileException e) {
@@ -78,11 +78,18 @@ public final class StoreCheck {
         throw new IOException("store " + dir + " kept changing under retention while it was read", last);
     }
 
-    private static long ledgerSize(Path dir) {
+    /**
+     * The ledger's size and file identity: an append makes it longer, a rewrite (docs/FORMAT.md §6) renames a new file
+     * in place; either one during a read makes the read start again.
+     */
+    private static String ledgerStamp(Path dir) {
         try {
-            return Files.size(dir.resolve(RetentionLedger.DIR).resolve(RetentionLedger.LEDGER_FILE));
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(
+                    dir.resolve(RetentionLedger.DIR).resolve(RetentionLedger.LEDGER_FILE),
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + " " + a.fileKey() + " " + a.lastModifiedTime();
         } catch (IOException e) {
-            return -1;
+            return "none";
         }
     }
 

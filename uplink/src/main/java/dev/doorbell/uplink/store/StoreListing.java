@@ -81,10 +81,10 @@ public final class StoreListing {
         }
         IOException last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            long ledgerBefore = ledgerSize(dir);
+            String ledgerBefore = ledgerStamp(dir);
             try {
                 Listing listing = listOnce(dir);
-                if (ledgerSize(dir) == ledgerBefore) {
+                if (ledgerStamp(dir).equals(ledgerBefore)) {
                     return listing;
                 }
             } catch (NoSuchFileException e) {
@@ -111,7 +111,7 @@ public final class StoreListing {
             t.last = Math.max(t.last, at);
         });
         Map<String, Integer> deletedByDevice = new TreeMap<>();
-        scan.ledger.deletions().forEach(d -> deletedByDevice.merge(d.deviceId(), 1, Integer::sum));
+        scan.ledger.deletedPerDevice().forEach((device, n) -> deletedByDevice.put(device, Math.toIntExact(n)));
         List<Device> devices = new ArrayList<>();
         for (Map.Entry<String, Map<Long, Tally>> device : tallies.entrySet()) {
             int closed = 0;
@@ -182,16 +182,23 @@ public final class StoreListing {
                 upTo,
                 List.copyOf(devices),
                 List.copyOf(segments),
-                scan.ledger.deletedClips(),
+                Math.toIntExact(scan.ledger.deletedClips()),
                 scan.deletedRecords,
                 List.copyOf(scan.findings));
     }
 
-    private static long ledgerSize(Path dir) {
+    /**
+     * The ledger's size and file identity: an append makes it longer, a rewrite (docs/FORMAT.md §6) renames a new file
+     * in place; either one during a read makes the read start again.
+     */
+    private static String ledgerStamp(Path dir) {
         try {
-            return Files.size(dir.resolve(RetentionLedger.DIR).resolve(RetentionLedger.LEDGER_FILE));
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(
+                    dir.resolve(RetentionLedger.DIR).resolve(RetentionLedger.LEDGER_FILE),
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + " " + a.fileKey() + " " + a.lastModifiedTime();
         } catch (IOException e) {
-            return -1;
+            return "none";
         }
     }
 }

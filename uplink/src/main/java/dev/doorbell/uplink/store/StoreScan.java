@@ -186,7 +186,7 @@ final class StoreScan {
             public void record(long offset, int recordLength, StoredRecord record) {
                 bytes += recordLength;
                 clipRecords += record.hasSegmentStart() ? 0 : 1;
-                if (ClipIndex.deletedBy(ledger, record) != null) {
+                if (ledger.deletedBy(record) != null) {
                     deletedRecords++;
                     return;
                 }
