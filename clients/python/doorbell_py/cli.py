@@ -6,7 +6,8 @@ import os
 import sys
 import time
 
-from . import chain, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, resilient, retention, store, v2, v3, vectors, video
+from . import (chain, devicelock, fmt, hpke, hpke_vectors, jpeg, keyfiles, link, resilient, retention, store, v2,
+               v3, vectors, video)
 from .protos import clip_pb2, link_pb2
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,6 +54,12 @@ def _is_v1_only(device_dir):
 
 
 def cmd_upload(args):
+  # Before any of the device's state is read: one device directory, one device (devicelock.py).
+  with devicelock.acquire(args.device_dir):
+    return _upload(args)
+
+
+def _upload(args):
   host, _, port = args.uplink.rpartition(":")
   plaintexts = list(_frames(args))
   fps = args.fps
@@ -509,7 +516,7 @@ def main(argv=None):
   try:
     return args.run(args)
   except (keyfiles.KeyFileError, store.StoreError, link.LinkError, v2.DeviceNotPaired, fmt.NoKeyError, OSError,
-          ValueError) as e:
+          ValueError, devicelock.DeviceDirectoryInUse) as e:
     print("%s: %s" % (args.command, e), file=sys.stderr)
     return 2
 

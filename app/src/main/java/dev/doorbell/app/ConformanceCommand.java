@@ -9,6 +9,7 @@ import dev.doorbell.conformance.ConformanceTarget;
 import dev.doorbell.conformance.ResultTable;
 import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.device.tls.DeviceLock;
 import dev.doorbell.seal.v2.ClipIds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -118,6 +119,15 @@ public final class ConformanceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        // The suite's devices write their recipient lists like any device: no other process may run them meanwhile.
+        try (DeviceLock first = DeviceLock.acquire(two.get(0).path());
+                DeviceLock second = DeviceLock.acquire(two.get(1).path())) {
+            return run(out, chosen, two);
+        }
+    }
+
+    private int run(PrintWriter out, List<ConformanceCase> chosen, List<DeviceDirectory> two)
+            throws UplinkFailureException {
         // A random start, as a doorbell's clip ids are random: fresh on every run against a long-lived uplink, and
         // with room below 2^63 for the suite's few hundred ids that count up from it.
         SecureRandom random = new SecureRandom();

@@ -1,6 +1,7 @@
 package dev.doorbell.app;
 
 import dev.doorbell.device.pairing.DevicePairing;
+import dev.doorbell.device.tls.DeviceLock;
 import dev.doorbell.owner.identity.IdentityException;
 import dev.doorbell.owner.identity.OwnerDirectory;
 import dev.doorbell.owner.identity.Pairing;
@@ -53,9 +54,9 @@ import picocli.CommandLine.Spec;
             "",
             "A device directory gets signing.key (its own, 0600), device-key.cert, owner.pub (the owner's signing public"
                     + " key only) and recipients.list (version 1: the owner and every viewer); the owner directory"
-                    + " gets devices/ID.cert and lists/ID.list. Nothing is written when a device is already paired or"
-                    + " a directory is not a device's. Exit status: 0 when every device was paired, 2 on a usage or"
-                    + " I/O error."
+                    + " gets devices/ID.cert and lists/ID.list. Nothing is written when a device is already paired, a"
+                    + " directory is not a device's, or a process runs a device from it (it holds the directory's"
+                    + " device.lock). Exit status: 0 when every device was paired, 2 on a usage or I/O error."
         })
 public final class PairCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(PairCommand.class);
@@ -155,9 +156,12 @@ public final class PairCommand implements Callable<Integer> {
 
     private static void pairOne(OwnerDirectory owner, Pairing pairing, Device d, long now, SecureRandom random)
             throws IOException {
-        VerifyingKey deviceKey = DevicePairing.createSigningKey(d.dir(), random, false);
-        Pairing.Paired paired = pairing.pair(d.id(), deviceKey, now, false);
-        DevicePairing.install(d.dir(), owner.ownerKey(), paired.certificate(), paired.list(), false);
+        // The device's side writes into its directory: no device may run from it meanwhile (docs/FIRMWARE.md).
+        try (DeviceLock lock = DeviceLock.acquire(d.dir())) {
+            VerifyingKey deviceKey = DevicePairing.createSigningKey(d.dir(), random, false);
+            Pairing.Paired paired = pairing.pair(d.id(), deviceKey, now, false);
+            DevicePairing.install(d.dir(), owner.ownerKey(), paired.certificate(), paired.list(), false);
+        }
     }
 
     private List<Device> targets() throws IOException {
@@ -194,6 +198,7 @@ public final class PairCommand implements Callable<Integer> {
     /** Every device is checked before anything is written, so that a refused run leaves nothing half done. */
     private static void refuseAnyPaired(OwnerDirectory owner, List<Device> targets) {
         for (Device d : targets) {
+            DeviceLock.refuseIfInUse(d.dir());
             if (Files.exists(d.dir().resolve(DeviceFiles.SIGNING_KEY))) {
                 throw new IdentityException("device " + d.id() + " (" + d.dir() + ") is already paired: it has "
                         + DeviceFiles.SIGNING_KEY + "; nothing was written");

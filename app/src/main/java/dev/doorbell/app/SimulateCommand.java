@@ -14,6 +14,8 @@ import dev.doorbell.device.sim.Simulation;
 import dev.doorbell.device.sim.SimulationOptions;
 import dev.doorbell.device.sim.SimulationReport;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.device.tls.DeviceDirectoryInUse;
+import dev.doorbell.device.tls.DeviceLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -44,8 +46,10 @@ import picocli.CommandLine.TypeConversionException;
             "from the system CSPRNG, unless an INSECURE --fault says otherwise (docs/FIRMWARE.md, \"Fault modes\").",
             "SIGINT or SIGTERM ends the run early as --duration would (open clips get their final frame, acknowledgements",
             "are awaited within --drain-timeout, the summary says interrupted); a second one exits at once.",
-            "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error or an uplink that",
-            "no doorbell can use, 130 or 143 after SIGINT or SIGTERM."
+            "One device directory, one device: the run holds each directory's device.lock until it ends, and a second",
+            "process on a directory in use is refused at once (docs/FIRMWARE.md, \"The device directory\").",
+            "Exit status: 0 when every sealed clip was PERSISTED, 1 when not, 2 on a usage or I/O error, a device",
+            "directory in use or an uplink that no doorbell can use, 130 or 143 after SIGINT or SIGTERM."
         })
 public final class SimulateCommand implements Callable<Integer> {
     @Spec
@@ -214,8 +218,23 @@ public final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Verbosity.forFewDevices(verbose);
+        List<DeviceLock> locks = new ArrayList<>();
+        try {
+            // Before anything of a device is read: one device directory, one device (docs/FIRMWARE.md).
+            for (Path dir : deviceDirectories()) {
+                locks.add(lock(dir));
+            }
+            return run(locks);
+        } finally {
+            for (DeviceLock lock : locks) {
+                lock.close();
+            }
+        }
+    }
+
+    private Integer run(List<DeviceLock> locks) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        List<DeviceDirectory> devices = devices();
+        List<DeviceDirectory> devices = devices(locks);
         Map<String, Duration> rings = new HashMap<>();
         for (Map.Entry<String, String> e : ringAt.entrySet()) {
             try {
@@ -276,7 +295,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private List<DeviceDirectory> devices() throws IOException {
+    private List<Path> deviceDirectories() throws IOException {
         List<Path> dirs = new ArrayList<>(deviceDirs);
         if (devicesDir != null) {
             try (Stream<Path> list = Files.list(devicesDir)) {
@@ -287,9 +306,26 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "name the doorbells with --devices-dir DIR or --device-dir DIR");
         }
+        return dirs;
+    }
+
+    private DeviceLock lock(Path dir) {
+        try {
+            return DeviceLock.acquire(dir);
+        } catch (DeviceDirectoryInUse e) {
+            if (e.thisProcess()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "device directory " + dir + " is named twice; one device directory, one device");
+            }
+            throw e;
+        }
+    }
+
+    private List<DeviceDirectory> devices(List<DeviceLock> locks) {
         List<DeviceDirectory> devices = new ArrayList<>();
-        for (Path dir : dirs) {
-            devices.add(DeviceDirectory.load(dir));
+        for (DeviceLock lock : locks) {
+            devices.add(DeviceDirectory.load(lock.directory()));
         }
         for (String id : ringAt.keySet()) {
             if (devices.stream().noneMatch(d -> d.deviceId().equals(id))) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.doorbell.app.testing.OwnerSecrets;
+import dev.doorbell.device.tls.DeviceLock;
 import dev.doorbell.owner.identity.OwnerDirectory;
 import dev.doorbell.pki.DeviceEnrollment;
 import dev.doorbell.pki.FleetLayout;
@@ -70,9 +71,14 @@ class PairCommandTest {
                     DeviceFiles.SIGNING_KEY,
                     DeviceFiles.OWNER_PUB,
                     DeviceFiles.DEVICE_KEY_CERT,
-                    DeviceFiles.RECIPIENTS_LIST));
+                    DeviceFiles.RECIPIENTS_LIST,
+                    DeviceFiles.LOCK));
             assertEquals(expected, names(device), id);
             assertEquals("rw-------", mode(device.resolve(DeviceFiles.SIGNING_KEY)), id);
+            // Pairing held the device's lock while it wrote: the file names the process, and holds nothing else.
+            String lock = Files.readString(device.resolve(DeviceFiles.LOCK));
+            assertTrue(lock.matches("pid=" + ProcessHandle.current().pid() + " host=\\S+ started=\\S+Z\n"), lock);
+            assertEquals("rw-------", mode(device.resolve(DeviceFiles.LOCK)), id);
             assertArrayEquals(
                     Files.readAllBytes(owner.resolve(OwnerDirectory.PUBLIC_FILE)),
                     Files.readAllBytes(device.resolve(DeviceFiles.OWNER_PUB)),
@@ -116,6 +122,29 @@ class PairCommandTest {
         assertFalse(Files.exists(fleet.device("doorbell-0002").resolve(DeviceFiles.SIGNING_KEY)));
         assertArrayEquals(
                 before, Files.readAllBytes(fleet.device("doorbell-0001").resolve(DeviceFiles.SIGNING_KEY)));
+    }
+
+    @Test
+    void pair_aDeviceDirectoryInUse_refusedAndNothingWrittenToAnyDevice() throws Exception {
+        Path held = fleet.device("doorbell-0002");
+        try (DeviceLock running = DeviceLock.acquire(held)) {
+            int exit = run(
+                    "pair",
+                    "--owner",
+                    owner.toString(),
+                    "--devices-dir",
+                    fleet.devicesDir().toString());
+
+            assertEquals(2, exit, out.toString());
+            assertEquals(
+                    "pair: device directory " + held + " is in use by this process (pid "
+                            + ProcessHandle.current().pid() + "); one device directory, one device\n",
+                    err.toString());
+        }
+        for (String id : List.of("doorbell-0001", "doorbell-0002", "doorbell-0003")) {
+            assertFalse(Files.exists(fleet.device(id).resolve(DeviceFiles.SIGNING_KEY)), id);
+        }
+        assertTrue(names(owner.resolve(OwnerDirectory.DEVICES)).isEmpty(), "the owner certified nothing");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.doorbell.device.link.UplinkFailureException;
 import dev.doorbell.device.pairing.DevicePairing;
 import dev.doorbell.device.pairing.PairedDevice;
 import dev.doorbell.device.tls.DeviceDirectory;
+import dev.doorbell.device.tls.DeviceLock;
 import dev.doorbell.device.tls.SharedDeviceTls;
 import dev.doorbell.wire.Transports;
 import io.netty.channel.EventLoopGroup;
@@ -17,6 +18,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -335,7 +337,11 @@ public final class FleetRunner {
                 : Math.max(BUFFER_BYTES, (traffic.inflight() + 2L) * (payloads.largestBytes() + 1024));
         for (int i = 0; i < mine.size(); i++) {
             int global = plan.from() + i;
-            DeviceDirectory dir = DeviceDirectory.load(FleetFiles.deviceDir(plan.fleetDir(), mine.get(i)));
+            Path deviceDir = FleetFiles.deviceDir(plan.fleetDir(), mine.get(i));
+            // Not held for the run (a descriptor per device would halve the devices a process holds; the chain is in
+            // memory), but a device that another process runs is not run a second time (docs/FLEET.md).
+            DeviceLock.refuseIfInUse(deviceDir);
+            DeviceDirectory dir = DeviceDirectory.load(deviceDir);
             // In memory: a fleet device never restarts within a run (docs/FLEET.md).
             PairedDevice paired = DevicePairing.loadWithChainInMemory(dir.path());
             ClipSchedule schedule = new ClipSchedule(

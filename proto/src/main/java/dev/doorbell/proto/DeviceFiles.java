@@ -21,6 +21,11 @@ public final class DeviceFiles {
     public static final String DEVICE_KEY_CERT = "device-key.cert";
     /** Format v2: the owner-signed recipient list in use (SignedRecipientList bytes), replaced by newer ones. */
     public static final String RECIPIENTS_LIST = "recipients.list";
+    /**
+     * Held locked by the one process that runs the device ({@link DirectoryLock}; docs/FIRMWARE.md, "The device
+     * directory"): one device directory, one device. Its one line names the last holder's pid.
+     */
+    public static final String LOCK = "device.lock";
     /** {@code device.id} and facts about the certificate. */
     public static final String PROPERTIES = "device.properties";
 

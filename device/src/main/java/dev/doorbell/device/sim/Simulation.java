@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * Runs a set of doorbells against one uplink: connects them (each with its own certificate), runs their cameras on
  * a thread each for the given time, prints a progress line now and then, waits until the uplink has made every
  * sealed frame durable, and reports per device. The links share one event loop (epoll where the platform has it,
- * as the uplink and the fleet); no thread per connection.
+ * as the uplink and the fleet); no thread per connection. Each device's state is read and written here ({@code
+ * chain.state}, the recipient list): the caller holds each directory's {@link
+ * dev.doorbell.device.tls.DeviceLock} for the whole run, as {@code simulate} does.
  */
 public final class Simulation {
     private static final Logger log = LoggerFactory.getLogger(Simulation.class);

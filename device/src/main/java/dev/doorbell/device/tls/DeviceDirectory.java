@@ -46,17 +46,7 @@ public final class DeviceDirectory {
 
     /** Loads and checks a device directory; throws {@link DeviceDirectoryException} naming what is wrong. */
     public static DeviceDirectory load(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new DeviceDirectoryException("device directory " + dir + " does not exist (make one with `doorbell "
-                    + "provision`, then use one of DIR/devices/<id>)");
-        }
-        for (String name : REQUIRED) {
-            Path file = dir.resolve(name);
-            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                throw new DeviceDirectoryException(
-                        "device directory " + dir + ": missing or unreadable " + name + " (" + purpose(name) + ")");
-            }
-        }
+        requireProvisioned(dir);
         String fromProperties = readDeviceId(dir);
         String fromCertificate = deviceIdOf(readCertificate(dir.resolve(DEVICE_CERT)));
         if (fromCertificate == null) {
@@ -72,6 +62,24 @@ public final class DeviceDirectory {
             warnIfShared(dir.resolve(SIGNING_KEY), fromCertificate);
         }
         return new DeviceDirectory(dir, fromCertificate);
+    }
+
+    /**
+     * That {@code dir} is a directory with every file provisioning writes, without reading any of them: what {@link
+     * DeviceLock} checks before it makes its lock file there.
+     */
+    static void requireProvisioned(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new DeviceDirectoryException("device directory " + dir + " does not exist (make one with `doorbell "
+                    + "provision`, then use one of DIR/devices/<id>)");
+        }
+        for (String name : REQUIRED) {
+            Path file = dir.resolve(name);
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new DeviceDirectoryException(
+                        "device directory " + dir + ": missing or unreadable " + name + " (" + purpose(name) + ")");
+            }
+        }
     }
 
     /** The device id in a certificate's SAN URI, or null when it has none (or an invalid one). */

@@ -1,5 +1,6 @@
 package dev.doorbell.uplink.store;
 
+import dev.doorbell.proto.DirectoryLock;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -10,13 +11,11 @@ public final class StoreLockedException extends IOException {
     private final transient Path dir;
     private final long holderPid;
 
-    StoreLockedException(Path dir, long holderPid, boolean thisProcess) {
-        super("store " + dir + " is in use by "
-                + (thisProcess
-                        ? "this process (pid " + holderPid + ")"
-                        : "another uplink (" + (holderPid > 0 ? "pid " + holderPid : "pid unknown") + ")"));
+    StoreLockedException(Path dir, DirectoryLock.Held held) {
+        super("store " + dir + " is in use by " + (held.thisProcess() ? "this process" : "another uplink") + " ("
+                + held.holderName() + ")");
         this.dir = dir;
-        this.holderPid = holderPid;
+        this.holderPid = held.holderPid();
     }
 
     public Path dir() {
