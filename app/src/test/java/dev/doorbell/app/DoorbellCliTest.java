@@ -77,6 +77,29 @@ class DoorbellCliTest {
         assertUsageError(run("provision", "--nope", "--help"), "provision: unknown option '--nope'");
     }
 
+    // `owner` was an unknown command when issue 9 was filed (and printed the top-level help); it is a command group
+    // now, so the same mistake one level down must still be named, and the group's help must be its own.
+    @Test
+    void execute_unknownCommandInsideAGroupWithHelp_exitTwoNamingItAndTheGroupsCommands() {
+        Result owner = run("owner", "nosuch", "--help");
+        assertUsageError(owner, "owner: unknown command 'nosuch'", "init", "viewer");
+        assertEquals("", owner.out());
+        Result viewer = run("owner", "viewer", "nosuch", "--help");
+        assertUsageError(viewer, "owner viewer: unknown command 'nosuch'", "new", "remove");
+        assertEquals("", viewer.out());
+    }
+
+    @Test
+    void help_commandGroup_printsTheGroupsOwnHelp() {
+        Result owner = run("owner", "--help");
+        assertEquals(0, owner.exit(), owner.err());
+        assertTrue(owner.out().startsWith("Usage: doorbell owner "), owner.out());
+        assertTrue(owner.out().contains("viewer") && owner.out().contains("share"), owner.out());
+        Result viewer = run("owner", "viewer", "--help");
+        assertEquals(0, viewer.exit(), viewer.err());
+        assertTrue(viewer.out().startsWith("Usage: doorbell owner viewer "), viewer.out());
+    }
+
     @Test
     void execute_noCommand_exitTwoListingTheCommands() {
         assertUsageError(run(), "give a command", "simulate", "conformance");
