@@ -116,6 +116,12 @@ public final class ShipCommand implements Callable<Integer> {
     private MetricsAddress metrics;
 
     @Option(
+            names = "--wait-for-store",
+            description = "Wait until DIR is an uplink store instead of exiting 2: for a sidecar that starts with the"
+                    + " uplink on a new volume.")
+    private boolean waitForStore;
+
+    @Option(
             names = "--not-ready-after",
             paramLabel = "N",
             defaultValue = "3",
@@ -155,7 +161,15 @@ public final class ShipCommand implements Callable<Integer> {
             err.println("ship: " + e.getMessage());
             return CliErrors.EXIT_USAGE;
         }
-        if (!Files.isRegularFile(data.resolve(ClosedSegments.MARKER_FILE))) {
+        Path marker = data.resolve(ClosedSegments.MARKER_FILE);
+        if (!Files.isRegularFile(marker) && waitForStore && !once) {
+            // A sidecar on a new volume starts with the uplink, which makes the store when it opens it.
+            LOG.info("waiting for an uplink to make its store in {}", data);
+            while (!Files.isRegularFile(marker)) {
+                Thread.sleep(Math.min(interval.toMillis(), 1000));
+            }
+        }
+        if (!Files.isRegularFile(marker)) {
             err.println("ship: " + data + " is not an uplink store (no " + ClosedSegments.MARKER_FILE + " file)");
             return CliErrors.EXIT_USAGE;
         }

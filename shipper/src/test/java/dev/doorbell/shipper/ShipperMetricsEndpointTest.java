@@ -232,6 +232,72 @@ class ShipperMetricsEndpointTest {
         }
     }
 
+    /**
+     * A sidecar starts with the uplink on a new volume: with {@code --wait-for-store} it waits for the store (seen
+     * waiting in its main thread's stack) instead of exiting 2, then serves and ships once the uplink made it.
+     */
+    @Test
+    void waitForStore_aSidecarStartedBeforeTheUplinkMadeTheStore_shipsOnceItExists() throws Exception {
+        Path store = dir.resolve("new-volume");
+        String bucket = server.createBucket("ship-wait");
+        List<String> args = List.of(
+                "--data",
+                store.toString(),
+                "--to",
+                "s3://" + bucket + "/w",
+                "--endpoint",
+                server.endpoint().toString(),
+                "--path-style",
+                "--interval",
+                "200ms",
+                "--metrics",
+                "127.0.0.1:0");
+        try (ChildProcess notWaiting =
+                ChildProcess.java(ChildProcess.JVM_OPTIONS, server.environment(), ShipCommand.class.getName(), args)) {
+            assertEquals(2, notWaiting.awaitExit(Duration.ofSeconds(30)), notWaiting.err());
+            assertTrue(notWaiting.err().contains("is not an uplink store"), notWaiting.err());
+        }
+        List<String> waiting = new ArrayList<>(args);
+        waiting.add("--wait-for-store");
+        try (ChildProcess child = ChildProcess.java(
+                ChildProcess.JVM_OPTIONS, server.environment(), ShipCommand.class.getName(), waiting)) {
+            Waits.await("the shipper waiting for the store", Duration.ofSeconds(30))
+                    .until(() -> mainThread(child.pid()).contains("ShipCommand.call"));
+            assertTrue(child.alive());
+            try (ClipStore live = DirectoryStore.open(
+                    store, StoreOptions.defaults().withSegmentBytes(256 << 10).withDirectIo(false))) {
+                writeMoreClips(live, 3, 40, 4000);
+            }
+            child.awaitOutput(METRICS_LINE.pattern(), Duration.ofSeconds(30));
+            Matcher m = METRICS_LINE.matcher(child.out());
+            assertTrue(m.find());
+            String base = "http://127.0.0.1:" + m.group(1);
+            int closed = ClosedSegments.list(store).size();
+            assertTrue(closed >= 1);
+            Waits.await("the closed segments shipped", Duration.ofSeconds(30))
+                    .until(() -> value(scrape(base), "doorbell_shipper_shipped_segments_total", Map.of()) == closed);
+            assertEquals(200, get(base + "/readyz").statusCode());
+        }
+    }
+
+    /** The main thread's stack, as jcmd prints it. */
+    private static String mainThread(long pid) throws Exception {
+        Process jcmd = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(pid),
+                        "Thread.print")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(jcmd.waitFor(30, TimeUnit.SECONDS));
+        int main = out.indexOf("\"main\"");
+        if (main < 0) {
+            return "";
+        }
+        int end = out.indexOf("\n\n", main);
+        return out.substring(main, end < 0 ? out.length() : end);
+    }
+
     /** Clips 101.. of device ship-test-more: new clips, where writeClips's ids would be refused as reused. */
     private static void writeMoreClips(ClipStore store, int clips, int frames, int bytes) throws Exception {
         Random random = new Random(7);
