@@ -181,6 +181,7 @@ class ShipperMetricsEndpointTest {
             assertNoDeviceOrStoreInLabels(shipped, instance);
             assertDashboardServed(names(shipped));
             assertAlertRulesServed(names(shipped));
+            assertDocumented(names(shipped));
 
             // Another store's bytes wait under the key of the segment the store closes next: a conflict.
             long next = closed.get(closed.size() - 1).number() + 1;
@@ -332,6 +333,17 @@ class ShipperMetricsEndpointTest {
         for (String expr : shipperQueries) {
             for (String name : DashboardQueries.metricNames(expr)) {
                 assertTrue(served.contains(name), dashboard + ": " + name + " (in " + expr + ") is not served");
+            }
+        }
+    }
+
+    /** Every shipper metric served is in docs/OPERATIONS.md's table (histograms by their base name). */
+    private static void assertDocumented(Set<String> served) throws Exception {
+        String operations = Files.readString(Path.of("..", "docs", "OPERATIONS.md"));
+        for (String name : served) {
+            String base = name.replaceAll("_(bucket|sum|count)$", "");
+            if (name.startsWith("doorbell_shipper_")) {
+                assertTrue(operations.contains("`" + base + "`"), base + " is not in docs/OPERATIONS.md");
             }
         }
     }
