@@ -76,6 +76,7 @@ final class Shipper {
     private final ShipState state;
     private final long maxBytesPerSecond;
     private volatile boolean stopping;
+    private ShipEvents events = ShipEvents.NONE;
     private boolean markerThere;
     /** The ledger's bytes as the bucket holds them, once known; null before. */
     private byte[] ledgerShipped;
@@ -99,6 +100,11 @@ final class Shipper {
         this.store = store;
         this.state = state;
         this.maxBytesPerSecond = maxBytesPerSecond;
+    }
+
+    /** Who is told of each object put (the metrics); set before the first pass. */
+    void events(ShipEvents events) {
+        this.events = events;
     }
 
     /** Ends the pass after the segment being shipped. */
@@ -153,6 +159,7 @@ final class Shipper {
             } else if (found.contentLength() == digest.size()
                     && digest.crc32c().equals(found.metadata().get(CRC_METADATA))) {
                 there++;
+                events.alreadyThere();
                 log.info("segment {} is in the bucket already (same size and CRC32C): not put again", segment.name());
             } else if (isCompaction(segment.number(), digest)) {
                 putFile(key, segment.file(), digest);
@@ -434,6 +441,16 @@ final class Shipper {
     }
 
     private void putFile(String key, Path file, Digest digest) {
+        try {
+            putFileUncounted(key, file, digest);
+        } catch (RuntimeException e) {
+            events.putFailed(key);
+            throw e;
+        }
+        events.put(key, digest.size());
+    }
+
+    private void putFileUncounted(String key, Path file, Digest digest) {
         s3.putObject(
                 request(key, digest),
                 RequestBody.fromContentProvider(
@@ -449,7 +466,13 @@ final class Shipper {
     }
 
     private void putBytes(String key, byte[] bytes) {
-        s3.putObject(request(key, digest(bytes)), RequestBody.fromBytes(bytes));
+        try {
+            s3.putObject(request(key, digest(bytes)), RequestBody.fromBytes(bytes));
+        } catch (RuntimeException e) {
+            events.putFailed(key);
+            throw e;
+        }
+        events.put(key, bytes.length);
     }
 
     private PutObjectRequest request(String key, Digest digest) {

@@ -240,6 +240,83 @@ class KubernetesManifestsTest {
                                 .anyMatch(p -> "devices".equals(p.getPort().getStrValue()))));
     }
 
+    /**
+     * The S3 shipper runs beside the uplink on the same store volume, on its own image, probed for liveness on its
+     * operations port, with S3 credentials from a Secret; and never for readiness, which would take the uplink out of
+     * its Service whenever S3 is down (a pod is Ready only when all its containers are).
+     */
+    @Test
+    void theShipperSidecarSharesTheStoreAndIsProbedOnItsOperationsPort() throws IOException {
+        List<ManifestObject> uplink = objects("uplink.yaml");
+        V1StatefulSet statefulSet = only(uplink, V1StatefulSet.class);
+        V1PodSpec pod = statefulSet.getSpec().getTemplate().getSpec();
+        V1Container server = pod.getContainers().get(0);
+        V1Container shipper = pod.getContainers().stream()
+                .filter(c -> c.getName().equals("shipper"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no shipper container"));
+        assertTrue(shipper.getImage().startsWith("doorbell-shipper:"), shipper.getImage());
+        List<String> args = shipper.getArgs();
+        assertTrue(argument(args, "--to").startsWith("s3://"), "--to " + argument(args, "--to"));
+        assertTrue(args.contains("--wait-for-store"), "on a new volume the uplink makes the store: " + args);
+
+        // The same store: the claim's volume at the path the uplink's --data names.
+        String claim = statefulSet
+                .getSpec()
+                .getVolumeClaimTemplates()
+                .get(0)
+                .getMetadata()
+                .getName();
+        assertEquals(argument(server.getArgs(), "--data"), argument(args, "--data"));
+        assertEquals(argument(args, "--data"), mountPathOf(shipper, claim));
+
+        String metrics = argument(args, "--metrics");
+        Matcher address = Pattern.compile("0\\.0\\.0\\.0:(\\d+)").matcher(metrics);
+        assertTrue(address.matches(), "--metrics " + metrics);
+        int metricsPort = Integer.parseInt(address.group(1));
+        assertEquals(metricsPort, containerPort(shipper, "ship-metrics"));
+        assertFalse(
+                server.getPorts().stream().anyMatch(p -> p.getContainerPort() == metricsPort),
+                "the shipper's port is not one of the uplink's");
+        assertProbe(shipper.getStartupProbe(), "/healthz", shipper, metricsPort);
+        assertProbe(shipper.getLivenessProbe(), "/healthz", shipper, metricsPort);
+        assertEquals(null, shipper.getReadinessProbe(), "a shipper not ready must not make the uplink's pod unready");
+
+        // Credentials from a Secret, never literal values in the manifest.
+        for (String variable : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) {
+            V1EnvVar env = shipper.getEnv().stream()
+                    .filter(e -> e.getName().equals(variable))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(variable + " not set"));
+            assertEquals(null, env.getValue(), variable + " is not written in the manifest");
+            assertNotNull(env.getValueFrom().getSecretKeyRef(), variable + " comes from a Secret");
+        }
+        assertRunsAsTheImageUser(pod, shipper);
+        assertFalse(
+                volumeMountedAt(shipper, "/tmp").equals(volumeMountedAt(server, "/tmp")),
+                "each JVM its own /tmp (both may be PID 1)");
+
+        // Prometheus reaches it through the Service, and the NetworkPolicy lets the monitoring namespace in.
+        assertTrue(uplinkServicePorts(uplink).contains("ship-metrics"));
+        V1NetworkPolicy policy = only(uplink, V1NetworkPolicy.class);
+        assertTrue(policy.getSpec().getIngress().stream()
+                .filter(rule -> rule.getFrom() != null && !rule.getFrom().isEmpty())
+                .anyMatch(rule -> rule.getPorts().stream()
+                        .anyMatch(p -> "ship-metrics".equals(p.getPort().getStrValue()))));
+    }
+
+    private static List<String> uplinkServicePorts(List<ManifestObject> objects) throws IOException {
+        for (ManifestObject object : objects) {
+            if (checked(object) instanceof V1Service service
+                    && service.getMetadata().getName().equals("uplink")) {
+                return service.getSpec().getPorts().stream()
+                        .map(p -> p.getTargetPort().getStrValue())
+                        .toList();
+            }
+        }
+        throw new AssertionError("no Service uplink");
+    }
+
     @Test
     void theFleetJobRunsOneShardPerIndexOnTheDoorbellImage() throws IOException {
         V1Job job = only(objects("fleet-job.yaml"), V1Job.class);

@@ -1,4 +1,4 @@
-package dev.doorbell.app.ops;
+package dev.doorbell.testing;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * The metric names a PromQL expression reads: what is left once string literals, label matchers, ranges, grouping
- * clauses, functions, keywords and numbers are taken out. Enough for the dashboards' queries, which is all it reads.
+ * clauses, functions, keywords and numbers are taken out. Enough for the dashboards' queries, which is all it reads
+ * (the uplink's and fleet's in app, the shipper's in shipper: each checks the names its own scrape serves).
  */
-final class DashboardQueries {
+public final class DashboardQueries {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Set<String> KEYWORDS = Set.of(
             "by",
@@ -38,7 +39,7 @@ final class DashboardQueries {
 
     private DashboardQueries() {}
 
-    static Set<String> metricNames(String expr) {
+    public static Set<String> metricNames(String expr) {
         String stripped = expr.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
                 .replaceAll("\\{[^}]*}", " ")
                 .replaceAll("\\[[^]]*]", " ")
