@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -213,8 +214,8 @@ public final class DirectoryStore implements ClipStore {
     public ClipStatus status(String deviceId, long clipId) {
         lock.lock();
         try {
-            ClipState clip = index.get(deviceId, clipId);
-            return clip == null ? index.deletedStatus(deviceId, clipId) : clip.status();
+            ClipStatus known = index.status(deviceId, clipId);
+            return known == null ? index.deletedStatus(deviceId, clipId) : known;
         } finally {
             lock.unlock();
         }
@@ -245,6 +246,17 @@ public final class DirectoryStore implements ClipStore {
         lock.lock();
         try {
             return index.locationUse();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Clips in full and in compact form and the bytes they hold: a scrape takes the lock once, for a moment. */
+    @Override
+    public IndexUse indexUse() {
+        lock.lock();
+        try {
+            return index.indexUse();
         } finally {
             lock.unlock();
         }
@@ -309,18 +321,21 @@ public final class DirectoryStore implements ClipStore {
      * Under the store's lock: the ledger lines made durable (the request kept first by the caller), then the clips
      * removed from the index. Clips not idle (a record of theirs waits to be written) are left for the next pass.
      */
-    List<ClipState> deleteIdle(java.util.function.Predicate<ClipState> chosen, String reason, String detail)
+    List<IdleClip> deleteIdle(java.util.function.Predicate<IdleClip> chosen, String reason, String detail)
             throws IOException {
         lock.lock();
         try {
-            List<ClipState> victims =
-                    index.all().stream().filter(ClipState::idle).filter(chosen).toList();
+            List<IdleClip> victims = index.idleClips().stream()
+                    .filter(chosen)
+                    .sorted(Comparator.comparing(IdleClip::deviceId)
+                            .thenComparing(IdleClip::clipId, Long::compareUnsigned))
+                    .toList();
             java.time.Instant now = clock.instant();
             List<String> lines = victims.stream()
-                    .map(c -> RetentionLedger.deleteLine(c.deviceId, c.clipId, reason, detail, now))
+                    .map(c -> RetentionLedger.deleteLine(c.deviceId(), c.clipId(), reason, detail, now))
                     .toList();
             ledger.append(storeDir, lines, DiskOps.REAL);
-            victims.forEach(c -> index.remove(c.deviceId, c.clipId));
+            victims.forEach(c -> index.remove(c.deviceId(), c.clipId()));
             return victims;
         } finally {
             lock.unlock();
@@ -381,7 +396,37 @@ public final class DirectoryStore implements ClipStore {
         ClipIndex.Decision decision = writer.submit(decide);
         // A conflict is logged by the session that was refused, within that device's log limit: a device that sends
         // conflicting frames in a loop must not fill the log from here.
-        return decision.check() != null ? compareDurable(decision.check()) : decision.submission();
+        if (decision.check() == null) {
+            return decision.submission();
+        }
+        Submission answer = decision.check() instanceof ClipIndex.FrameCheck frame
+                ? compareDurable(frame)
+                : compareHeader((ClipIndex.HeaderCheck) decision.check());
+        return decision.check().scans() ? answer.asReadBack() : answer;
+    }
+
+    /** A header record never changes once durable (compaction moves it, under the lock): no lock needed here. */
+    private Submission compareHeader(ClipIndex.HeaderCheck check) {
+        StoredRecord record;
+        try {
+            record = reads.read(check.segment(), check.offset(), check.length());
+        } catch (IOException e) {
+            log.warn("store could not read back the header of {}: {}", check.clipName(), e.toString());
+            return Submission.refused(
+                    Outcome.STORAGE_UNAVAILABLE,
+                    check.clipName() + ": the stored header could not be read back for comparison: " + e.getMessage());
+        }
+        String at = record.hasClipOpen()
+                ? "device " + record.getClipOpen().getDeviceId() + " clip "
+                        + Long.toUnsignedString(record.getClipOpen().getClipId())
+                : "";
+        if (!at.equals(check.clipName())) {
+            // Retention compacted the segment between the lookup and this read: the header moved; ask again.
+            return Submission.refused(
+                    Outcome.STORAGE_UNAVAILABLE,
+                    check.clipName() + ": the stored header moved (retention compacted its segment); send it again");
+        }
+        return ClipIndex.headerCompared(check, record.getClipOpen().getHeader().toByteArray());
     }
 
     /** Durable frames never change, so this comparison needs no lock. */
