@@ -226,9 +226,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--index-closed-clips",
             paramLabel = "N",
-            description = "Keep the frame locations of the N most recently closed clips in memory (20 bytes a frame); "
-                    + "an older closed clip keeps its frame count only, and a frame a device sends again for it is "
-                    + "found by reading its segments back (default: ${DEFAULT-VALUE}).")
+            description = "Keep the N most recently closed clips in memory in full (header bytes, 20 bytes a frame for"
+                    + " its location); an older closed clip takes compact form, about 54 bytes, and a header or frame"
+                    + " a device sends again for it is compared by reading its segments back, counted against the"
+                    + " device's error limit (default: ${DEFAULT-VALUE}).")
     private int indexClosedClips = StoreOptions.DEFAULT_INDEX_CLOSED_CLIPS;
 
     private final StoreFactory storeFactory;

@@ -3,6 +3,7 @@ package dev.doorbell.uplink.metrics;
 import dev.doorbell.proto.v1.DeviceMessage;
 import dev.doorbell.proto.v1.ErrorCode;
 import dev.doorbell.uplink.store.ClipStore;
+import dev.doorbell.uplink.store.IndexUse;
 import dev.doorbell.uplink.store.RetentionCounts;
 import dev.doorbell.uplink.store.StoreStats;
 import dev.doorbell.uplink.store.StoreUsage;
@@ -49,6 +50,7 @@ public final class UplinkMetrics {
     private final Counter receivedBytes;
     private final Counter framesReceived;
     private final Counter framesResent;
+    private final Counter readBacks;
     private final Counter framesPersisted;
     private final Counter sealedBytesPersisted;
     private final Counter clipsOpened;
@@ -95,6 +97,11 @@ public final class UplinkMetrics {
         framesResent = Counter.builder()
                 .name("doorbell_uplink_frames_resent")
                 .help("Frames received again with identical bytes (a resend after a reconnect)")
+                .register(registry);
+        readBacks = Counter.builder()
+                .name("doorbell_uplink_store_read_backs")
+                .help("Headers and frames sent again for closed clips in compact form, answered by reading the store's"
+                        + " segments back; each counts against the device's error limit")
                 .register(registry);
         framesPersisted = Counter.builder()
                 .name("doorbell_uplink_frames_persisted")
@@ -223,6 +230,31 @@ public final class UplinkMetrics {
                     }
                 })
                 .register(registry);
+        GaugeWithCallback.builder()
+                .name("doorbell_uplink_index_clips")
+                .help("Clips the store's index holds in memory, by form: full (open, recently closed, damaged; header"
+                        + " bytes and frame locations) or compact (older closed clips, a fixed-size row each)")
+                .labelNames("form")
+                .callback(cb -> {
+                    IndexUse use = store.indexUse();
+                    if (use != null) {
+                        cb.call(use.fullClips(), "full");
+                        cb.call(use.compactClips(), "compact");
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("doorbell_uplink_index_bytes")
+                .help("Heap bytes the store's index holds, by form: full estimated, compact counted from its arrays")
+                .labelNames("form")
+                .callback(cb -> {
+                    IndexUse use = store.indexUse();
+                    if (use != null) {
+                        cb.call((double) use.fullBytes(), "full");
+                        cb.call((double) use.compactBytes(), "compact");
+                    }
+                })
+                .register(registry);
         CounterWithCallback.builder()
                 .name("doorbell_uplink_retention_deleted_clips")
                 .help("Clips deleted by retention since the store was opened, by reason: policy (serve --retain) or "
@@ -318,6 +350,11 @@ public final class UplinkMetrics {
         if (resent) {
             framesResent.inc();
         }
+    }
+
+    /** A resent header or frame answered by reading the store's segments back. */
+    public void readBack() {
+        readBacks.inc();
     }
 
     public void framePersisted(int sealedBytes, long receivedNanos) {

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ final class ClipStream {
     private final UplinkConfig config;
     private final String deviceId;
     private final Consumer<UplinkMessage> errors;
+    private final Predicate<String> readBacks;
     private final UplinkMetrics metrics;
     private final KeylessWatch keyless;
     private final ClipAcks acks = new ClipAcks();
@@ -56,7 +58,11 @@ final class ClipStream {
     private boolean flushScheduled;
     private CompletableFuture<Void> drained;
 
-    /** {@code errors} is the session's error helper: every Error of the clips, fatal or not, goes there. */
+    /**
+     * {@code errors} is the session's error helper: every Error of the clips, fatal or not, goes there. {@code
+     * readBacks} counts a resend the store answered by reading its segments back, naming it; false when that closed
+     * the session.
+     */
     ClipStream(
             ChannelHandlerContext ctx,
             SessionLoop loop,
@@ -64,8 +70,10 @@ final class ClipStream {
             UplinkConfig config,
             String deviceId,
             Consumer<UplinkMessage> errors,
+            Predicate<String> readBacks,
             UplinkMetrics metrics,
             KeylessWatch keyless) {
+        this.readBacks = readBacks;
         this.metrics = metrics;
         this.keyless = keyless;
         this.ctx = ctx;
@@ -108,7 +116,7 @@ final class ClipStream {
         }
         Submission submission =
                 store.openClip(deviceId, clipId, message.getHeader().toByteArray(), flags);
-        if (refused(submission, where, clipId, -1)) {
+        if (readBackTooOften(submission, where + " header") || refused(submission, where, clipId, -1)) {
             return;
         }
         if (submission.outcome() == Outcome.ACCEPTED) {
@@ -173,7 +181,7 @@ final class ClipStream {
         }
         Submission submission =
                 store.appendFrame(deviceId, clipId, seq, message.getLast(), message.getMeta(), message.getSealed());
-        if (refused(submission, where(clipId, seq), clipId, seq)) {
+        if (readBackTooOften(submission, where(clipId, seq)) || refused(submission, where(clipId, seq), clipId, seq)) {
             return;
         }
         if (LOG.isTraceEnabled()) {
@@ -245,6 +253,15 @@ final class ClipStream {
         }
         completeIfDrained();
         return drained;
+    }
+
+    /**
+     * A duplicate the store found by reading segments back costs the uplink disk reads on this event loop: it counts
+     * against the device's error limit, so that a device resending old records in a loop is closed (a refusal counts
+     * already). True when that closed the session.
+     */
+    private boolean readBackTooOften(Submission submission, String what) {
+        return submission.readBack() && submission.stored() && !readBacks.test(what);
     }
 
     private boolean refused(Submission submission, String where, long clipId, int seq) {

@@ -363,7 +363,8 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         }
         cancelDeadline();
         deviceId = certificateId;
-        clips = new ClipStream(ctx, loop, store, config, deviceId, this::sendError, metrics, registry.keyless());
+        clips = new ClipStream(
+                ctx, loop, store, config, deviceId, this::sendError, this::readBack, metrics, registry.keyless());
         state = State.ACTIVE;
         registry.register(deviceId, this);
         metrics.handshakeDone();
@@ -481,16 +482,34 @@ public final class DeviceSessionHandler extends SimpleChannelInboundHandler<Devi
         }
         long now = System.nanoTime();
         if (ErrorCodes.countsAgainstDevice(code) && !errorBudget.spend(now)) {
-            registry.errorBackoffs().start(deviceId, now + config.errorBackoff().toNanos(), now);
-            sendError(ErrorCodes.tooManyErrors(
-                    who() + ": " + errorBudget.counted() + " refused requests within "
-                            + seconds(config.errorWindow()) + ", more than the " + config.maxErrors()
-                            + " allowed (the last: " + code
-                            + "); new sessions are refused for " + seconds(config.errorBackoff()),
-                    config.errorBackoff()));
+            tooManyErrors(code.toString(), now);
             return;
         }
         ctx.write(error);
+    }
+
+    /**
+     * A header or frame sent again that the store answered by reading its segments back (a closed clip in compact
+     * form, docs/PROTOCOL.md): counted against the device's error limit as a refusal is. False when it was one too
+     * many and the session is closing with TOO_MANY_ERRORS.
+     */
+    private boolean readBack(String what) {
+        metrics.readBack();
+        long now = System.nanoTime();
+        if (errorBudget.spend(now)) {
+            return true;
+        }
+        tooManyErrors("a resend of " + what + " read back from disk", now);
+        return false;
+    }
+
+    private void tooManyErrors(String last, long now) {
+        registry.errorBackoffs().start(deviceId, now + config.errorBackoff().toNanos(), now);
+        sendError(ErrorCodes.tooManyErrors(
+                who() + ": " + errorBudget.counted() + " refused requests or resends read back from disk within "
+                        + seconds(config.errorWindow()) + ", more than the " + config.maxErrors() + " allowed (the"
+                        + " last: " + last + "); new sessions are refused for " + seconds(config.errorBackoff()),
+                config.errorBackoff()));
     }
 
     private static UplinkMessage identityError(PeerIdentity refused) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Every clip the store knows, with the rules of docs/FORMAT.md §6: a header before its frames, frames once each in
@@ -24,6 +25,14 @@ import java.util.concurrent.CompletableFuture;
  * lock around every call. The same rules check live submissions and records replayed from disk.
  */
 final class ClipIndex {
+    /** A durable record that must be read back and compared with what was sent, outside the lock. */
+    sealed interface ReadBack permits FrameCheck, HeaderCheck {
+        String clipName();
+
+        /** Whether the read may take more than one positional read: segments are scanned, or a header is read. */
+        boolean scans();
+    }
+
     /**
      * A frame already durable whose bytes must be read back and compared, outside the lock: at its location when
      * {@code located}, else (a closed clip whose locations were released) found by reading segments {@code segment}
@@ -41,22 +50,45 @@ final class ClipIndex {
             long lastSegment,
             boolean last,
             ByteString meta,
-            ByteString sealed) {}
+            ByteString sealed)
+            implements ReadBack {
+        @Override
+        public boolean scans() {
+            return !located;
+        }
+    }
+
+    /**
+     * A header sent for a clip whose header bytes the index does not keep (a closed clip in compact form): the header
+     * record at this location is read back and compared. {@code damage} is why the clip is damaged, or null.
+     */
+    record HeaderCheck(String clipName, long segment, long offset, int length, byte[] sent, String damage)
+            implements ReadBack {
+        @Override
+        public boolean scans() {
+            return true;
+        }
+    }
 
     /** Exactly one of a refusal or duplicate ({@code submission}), a new record ({@code queued}) or a check. */
-    record Decision(Submission submission, PendingRecord queued, FrameCheck check) {
+    record Decision(Submission submission, PendingRecord queued, ReadBack check) {
         static Decision of(Outcome outcome, String detail) {
             return new Decision(Submission.refused(outcome, detail), null, null);
         }
     }
 
+    /** Clips in full form: open ones, the most recently closed, damaged ones. */
     private final Map<String, Map<Long, ClipState>> byDevice = new HashMap<>();
+
     private int clips;
     /**
-     * The most recently closed clips that still keep their frame locations, oldest first; an older one keeps only its
-     * frame count, so that memory for locations stays bounded however many clips the store holds.
+     * The most recently closed clips that keep their full form, oldest first; an older one takes compact form (a row
+     * of {@link #compact}: no header bytes, no frame locations), so that memory stays bounded by a small constant per
+     * clip however many clips the store holds. A damaged one keeps only its frame count.
      */
     private final Set<ClipState> locatedClosed = new LinkedHashSet<>();
+
+    private final CompactClips compact = new CompactClips();
 
     private final int closedClipsLocated;
 
@@ -107,6 +139,11 @@ final class ClipIndex {
             if (deviceClips.isEmpty()) {
                 byDevice.remove(deviceId);
             }
+            return;
+        }
+        int row = compact.find(deviceId, clipId);
+        if (row >= 0) {
+            compact.remove(row);
         }
     }
 
@@ -117,8 +154,31 @@ final class ClipIndex {
                 if (clip.firstSegment <= segment && segment <= clip.lastSegment) {
                     clip.durableFrames.moved(segment, oldOffsets, newOffsets);
                 }
+                if (clip.headerSegment == segment) {
+                    int at = Arrays.binarySearch(oldOffsets, clip.headerOffset);
+                    if (at < 0) {
+                        throw new IllegalStateException("the header of " + clip.name() + " at segment " + segment
+                                + " offset " + clip.headerOffset + " is not among the records compaction kept");
+                    }
+                    clip.headerOffset = newOffsets[at];
+                }
             }
         }
+        compact.moved(segment, oldOffsets, newOffsets);
+    }
+
+    /** What a device is told about a clip the index holds, in either form; null for one it does not hold. */
+    ClipStatus status(String deviceId, long clipId) {
+        ClipState clip = get(deviceId, clipId);
+        if (clip != null) {
+            return clip.status();
+        }
+        int row = compact.find(deviceId, clipId);
+        if (row < 0) {
+            return null;
+        }
+        int frames = compact.row(row).frameCount();
+        return new ClipStatus(deviceId, clipId, frames, frames, true, true, true);
     }
 
     /** A deleted clip as a device is told about it: known and closed, nothing more to send (docs/PROTOCOL.md). */
@@ -140,7 +200,35 @@ final class ClipIndex {
                             + deleted.reason() + " " + deleted.detail() + ", " + deleted.time()
                             + ") and takes nothing more");
         }
+        if (clip == null) {
+            int row = compact.find(deviceId, clipId);
+            if (row >= 0) {
+                CompactClips.Row closed = compact.row(row);
+                return new Decision(
+                        null,
+                        null,
+                        new HeaderCheck(
+                                "device " + deviceId + " clip " + Long.toUnsignedString(clipId),
+                                closed.firstSegment(),
+                                closed.headerOffset(),
+                                closed.headerLength(),
+                                header,
+                                null));
+            }
+        }
         if (clip != null && clip.damage != null) {
+            if (clip.header == null && clip.headerSegment >= 0) {
+                return new Decision(
+                        null,
+                        null,
+                        new HeaderCheck(
+                                clip.name(),
+                                clip.headerSegment,
+                                clip.headerOffset,
+                                clip.headerLength,
+                                header,
+                                clip.damage));
+            }
             if (clip.header != null && Arrays.equals(clip.header, header)) {
                 return duplicate(null, clip.name() + ": header already stored (the clip is damaged and takes no more)");
             }
@@ -179,6 +267,10 @@ final class ClipIndex {
         String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " frame "
                 + Integer.toUnsignedString(seq);
         if (clip == null) {
+            int row = compact.find(deviceId, clipId);
+            if (row >= 0) {
+                return closedFrame(compact.row(row), where, seq, last, meta, sealed);
+            }
             return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
         }
         if (clip.damage != null && Integer.compareUnsigned(seq, clip.persisted()) >= 0) {
@@ -250,10 +342,47 @@ final class ClipIndex {
         return accepted(pending, where + ": queued (" + sealed.size() + " sealed bytes)");
     }
 
+    /** A frame sent for a clip in compact form: as {@link #appendFrame} answers for a closed clip in full form. */
+    private static Decision closedFrame(
+            CompactClips.Row closed, String where, int seq, boolean last, ByteString meta, ByteString sealed) {
+        if (Integer.compareUnsigned(seq, closed.frameCount()) < 0) {
+            return new Decision(
+                    null,
+                    null,
+                    new FrameCheck(
+                            where,
+                            closed.deviceId(),
+                            closed.clipId(),
+                            seq,
+                            false,
+                            closed.firstSegment(),
+                            0,
+                            0,
+                            closed.lastSegment(),
+                            last,
+                            meta,
+                            sealed));
+        }
+        return Decision.of(
+                Outcome.CLIP_CLOSED,
+                where + ": the clip ended with frame " + (closed.frameCount() - 1) + " and is closed");
+    }
+
     Decision closeClip(String deviceId, long clipId, int frameCount, long nowMs) {
         ClipState clip = get(deviceId, clipId);
         String where = "device " + deviceId + " clip " + Long.toUnsignedString(clipId) + " close";
         if (clip == null) {
+            int row = compact.find(deviceId, clipId);
+            if (row >= 0) {
+                int closedWith = compact.row(row).frameCount();
+                if (closedWith == frameCount) {
+                    return duplicate(null, where + ": already closed with " + frameCount + " frames");
+                }
+                return Decision.of(
+                        Outcome.BAD_CLOSE,
+                        where + ": already closed with " + closedWith + " frames, not "
+                                + Integer.toUnsignedString(frameCount));
+            }
             return Decision.of(Outcome.UNKNOWN_CLIP, where + ": no header stored for this clip");
         }
         if (clip.damage != null && !(clip.closePersisted && clip.closeFrameCount == frameCount)) {
@@ -293,7 +422,12 @@ final class ClipIndex {
         ClipState clip = pending.clip;
         clip.durableIn(pending.segment);
         switch (pending.record.getBodyCase()) {
-            case CLIP_OPEN -> clip.pendingOpen = null;
+            case CLIP_OPEN -> {
+                clip.pendingOpen = null;
+                clip.headerSegment = pending.segment;
+                clip.headerOffset = pending.offset;
+                clip.headerLength = pending.length;
+            }
             case FRAME -> {
                 clip.pendingFrames.remove(0);
                 clip.durableFrames.add(pending.segment, pending.offset, pending.length);
@@ -307,9 +441,18 @@ final class ClipIndex {
                     Iterator<ClipState> oldest = locatedClosed.iterator();
                     ClipState released = oldest.next();
                     oldest.remove();
-                    released.durableFrames.release();
-                    // The queue's array outlives the frames it held; a closed clip takes no frame again.
-                    released.pendingFrames.trimToSize();
+                    if (released.compactable()) {
+                        byDevice.get(released.deviceId).remove(released.clipId);
+                        if (byDevice.get(released.deviceId).isEmpty()) {
+                            byDevice.remove(released.deviceId);
+                        }
+                        clips--;
+                        compact.add(released.compact());
+                    } else {
+                        released.durableFrames.release();
+                        // The queue's array outlives the frames it held; a closed clip takes no frame again.
+                        released.pendingFrames.trimToSize();
+                    }
                 }
             }
             default -> throw new IllegalStateException("record without a body");
@@ -364,6 +507,17 @@ final class ClipIndex {
             return "a record with an invalid device id (" + deviceId.length() + " characters)";
         }
         ClipState known = get(deviceId, clipId);
+        if (known == null) {
+            int row = compact.find(deviceId, clipId);
+            if (row >= 0) {
+                // A record after a clip's close breaks the rules: the clip comes back to full form to be judged
+                // and marked damaged as any clip would.
+                known = ClipState.closed(compact.row(row));
+                compact.remove(row);
+                byDevice.computeIfAbsent(deviceId, d -> new HashMap<>()).put(clipId, known);
+                clips++;
+            }
+        }
         if (known != null && known.damage != null) {
             return null;
         }
@@ -401,10 +555,11 @@ final class ClipIndex {
         decision.queued().segment = segment;
         decision.queued().offset = offset;
         decision.queued().length = length;
-        markDurable(decision.queued());
+        // Before markDurable: a close may move the clip, or an older one, to compact form, which copies these.
         decision.queued().clip.suspect = null;
         decision.queued().clip.lastArrivalMs =
                 Math.max(decision.queued().clip.lastArrivalMs, Retention.arrival(record));
+        markDurable(decision.queued());
         return null;
     }
 
@@ -468,6 +623,7 @@ final class ClipIndex {
         return open;
     }
 
+    /** Every clip in full form (all of them in an index that keeps every clip's locations, as the readers use). */
     List<ClipState> all() {
         List<ClipState> all = new ArrayList<>(clips);
         byDevice.values().forEach(deviceClips -> all.addAll(deviceClips.values()));
@@ -476,7 +632,59 @@ final class ClipIndex {
     }
 
     int size() {
-        return clips;
+        return clips + compact.size();
+    }
+
+    /** Every clip nothing of which waits to be written, in either form, in no particular order: what retention reads. */
+    List<IdleClip> idleClips() {
+        List<IdleClip> idle = new ArrayList<>(size());
+        for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+            for (ClipState clip : deviceClips.values()) {
+                if (clip.idle()) {
+                    idle.add(new IdleClip(
+                            clip.deviceId,
+                            clip.clipId,
+                            clip.lastArrivalMs,
+                            clip.position,
+                            clip.firstSegment,
+                            clip.lastSegment));
+                }
+            }
+        }
+        for (CompactClips.Row row : compact.rows()) {
+            idle.add(new IdleClip(
+                    row.deviceId(),
+                    row.clipId(),
+                    row.lastArrivalMs(),
+                    row.position(),
+                    row.firstSegment(),
+                    row.lastSegment()));
+        }
+        return idle;
+    }
+
+    /** The device and chain position of every clip, in either form, idle or not (0 for a header without one). */
+    void forEachPosition(ObjLongConsumer<String> action) {
+        for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+            for (ClipState clip : deviceClips.values()) {
+                action.accept(clip.deviceId, clip.position);
+            }
+        }
+        for (CompactClips.Row row : compact.rows()) {
+            action.accept(row.deviceId(), row.position());
+        }
+    }
+
+    IndexUse indexUse() {
+        int full = 0;
+        long fullBytes = 0;
+        for (Map<Long, ClipState> deviceClips : byDevice.values()) {
+            for (ClipState clip : deviceClips.values()) {
+                full++;
+                fullBytes += clip.bytesHeld();
+            }
+        }
+        return new IndexUse(full, fullBytes, compact.size(), compact.bytesHeld());
     }
 
     /** How many clips keep their frame locations, and the bytes those locations hold. */
@@ -507,6 +715,28 @@ final class ClipIndex {
                 + stored.getMeta().size()
                 + " meta and " + stored.getSealed().size() + " sealed bytes; sent last=" + last + ", " + meta.size()
                 + " meta and " + sealed.size() + " sealed bytes): possible nonce reuse, nothing overwritten";
+    }
+
+    /** The answer to a header sent again, once the stored header record was read back. */
+    static Submission headerCompared(HeaderCheck check, byte[] stored) {
+        if (Arrays.equals(stored, check.sent())) {
+            return duplicateNow(check.clipName() + ": header already stored"
+                    + (check.damage() == null ? "" : " (the clip is damaged and takes no more)"));
+        }
+        if (check.damage() != null) {
+            // As for a damaged clip in full form, the session names the clip.
+            return Submission.refused(
+                    Outcome.CLIP_CLOSED,
+                    "the store lost records of this clip (" + check.damage() + ") and takes nothing more for it");
+        }
+        return Submission.refused(
+                Outcome.CLIP_CONFLICT,
+                check.clipName() + ": already stored with other header bytes (" + stored.length + " bytes stored, "
+                        + check.sent().length + " bytes sent)");
+    }
+
+    private static Submission duplicateNow(String detail) {
+        return new Submission(Outcome.DUPLICATE, detail, CompletableFuture.completedFuture(null));
     }
 
     private static Decision accepted(PendingRecord pending, String detail) {

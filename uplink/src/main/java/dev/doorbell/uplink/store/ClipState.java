@@ -9,10 +9,21 @@ import java.util.ArrayList;
  * a gap and takes nothing more.
  */
 final class ClipState {
+    /** The object graph around a clip in full form, with its map entries: measured by IndexMemoryTest. */
+    static final long FULL_FORM_BYTES = 360;
+
     final String deviceId;
     final long clipId;
-    /** Null only for a damaged clip whose header record was lost. */
+    /**
+     * Null only for a damaged clip whose header record was lost, or one brought back from compact form to be marked
+     * damaged ({@link #headerSegment} then says where its header lies).
+     */
     final byte[] header;
+    /** Where the header record lies once durable (segment -1 before): what a compact form keeps instead of it. */
+    long headerSegment = -1;
+
+    long headerOffset;
+    int headerLength;
 
     final FrameLocations durableFrames = new FrameLocations();
     final ArrayList<PendingRecord> pendingFrames = new ArrayList<>();
@@ -41,6 +52,57 @@ final class ClipState {
         this.deviceId = deviceId;
         this.clipId = clipId;
         this.header = header;
+    }
+
+    /** A closed clip back from compact form: its header and frames are on disk only, found by reading them back. */
+    static ClipState closed(CompactClips.Row row) {
+        ClipState clip = new ClipState(row.deviceId(), row.clipId(), null);
+        clip.headerSegment = row.firstSegment();
+        clip.headerOffset = row.headerOffset();
+        clip.headerLength = row.headerLength();
+        clip.durableFrames.releaseWith(row.frameCount());
+        clip.received = row.frameCount();
+        clip.lastReceived = true;
+        clip.lastPersisted = true;
+        clip.closeReceived = true;
+        clip.closePersisted = true;
+        clip.closeFrameCount = row.frameCount();
+        clip.lastArrivalMs = row.lastArrivalMs();
+        clip.position = row.position();
+        clip.firstSegment = row.firstSegment();
+        clip.lastSegment = row.lastSegment();
+        return clip;
+    }
+
+    /** What a compact form keeps of this closed, intact clip. */
+    CompactClips.Row compact() {
+        return new CompactClips.Row(
+                deviceId,
+                clipId,
+                persisted(),
+                lastArrivalMs,
+                position,
+                firstSegment,
+                lastSegment,
+                headerOffset,
+                headerLength);
+    }
+
+    /** Whether the clip may take compact form: closed, intact, its header where its first record lies. */
+    boolean compactable() {
+        return closePersisted
+                && damage == null
+                && header != null
+                && headerSegment == firstSegment
+                && idle()
+                && CompactClips.fits(firstSegment, lastSegment, headerOffset);
+    }
+
+    /**
+     * Bytes this clip holds, estimated: the object graph around it, its header bytes and its frame locations.
+     */
+    long bytesHeld() {
+        return FULL_FORM_BYTES + (header == null ? 0 : 16L + header.length) + durableFrames.bytesHeld();
     }
 
     /** Nothing of the clip waits to be written: retention may delete it. */

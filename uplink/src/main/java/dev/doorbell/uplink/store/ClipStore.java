@@ -56,6 +56,11 @@ public interface ClipStore extends AutoCloseable {
         return null;
     }
 
+    /** The clips the store's index holds in memory, in each form, and their bytes; null for a store without one. */
+    default IndexUse indexUse() {
+        return null;
+    }
+
     /** Segments and bytes on disk now, or null for a store that keeps no files. */
     default StoreUsage usage() {
         return null;

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +113,7 @@ public final class DirectoryStore implements ClipStore {
             scan.findings.forEach(StoreRecovery::logFinding);
             actions.forEach(action -> log.info("store {}", action));
             RetentionLedger.removeTemporary(dir);
-            logRewrite(dir, scan.ledger.compact(dir, lowestKept(index.all()), ops, clock, Compactor.Steps.NONE, false));
+            logRewrite(dir, scan.ledger.compact(dir, lowestKept(index), ops, clock, Compactor.Steps.NONE, false));
             CheckpointFile checkpoint = CheckpointFile.forStore(
                     dir, version == 2 ? CheckpointFile.read(dir.resolve(SegmentFormat.CHECKPOINT_FILE)) : null, ops);
             segments = new SegmentLog(
@@ -218,8 +218,8 @@ public final class DirectoryStore implements ClipStore {
     public ClipStatus status(String deviceId, long clipId) {
         lock.lock();
         try {
-            ClipState clip = index.get(deviceId, clipId);
-            return clip == null ? index.deletedStatus(deviceId, clipId) : clip.status();
+            ClipStatus known = index.status(deviceId, clipId);
+            return known == null ? index.deletedStatus(deviceId, clipId) : known;
         } finally {
             lock.unlock();
         }
@@ -250,6 +250,17 @@ public final class DirectoryStore implements ClipStore {
         lock.lock();
         try {
             return index.locationUse();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Clips in full and in compact form and the bytes they hold: a scrape takes the lock once, for a moment. */
+    @Override
+    public IndexUse indexUse() {
+        lock.lock();
+        try {
+            return index.indexUse();
         } finally {
             lock.unlock();
         }
@@ -314,19 +325,29 @@ public final class DirectoryStore implements ClipStore {
      * Under the store's lock: the ledger lines made durable (the request kept first by the caller), then the clips
      * removed from the index. Clips not idle (a record of theirs waits to be written) are left for the next pass.
      */
-    List<ClipState> deleteIdle(java.util.function.Predicate<ClipState> chosen, String reason, String detail)
+    List<IdleClip> deleteIdle(java.util.function.Predicate<IdleClip> chosen, String reason, String detail)
             throws IOException {
         lock.lock();
         try {
-            List<ClipState> victims =
-                    index.all().stream().filter(ClipState::idle).filter(chosen).toList();
+            List<IdleClip> victims = index.idleClips().stream()
+                    .filter(chosen)
+                    .sorted(Comparator.comparing(IdleClip::deviceId)
+                            .thenComparing(IdleClip::clipId, Long::compareUnsigned))
+                    .toList();
             java.time.Instant now = clock.instant();
             List<String> lines = victims.stream()
                     .map(c -> RetentionLedger.deleteLine(
-                            c.deviceId, c.clipId, reason, detail, now, c.position, c.firstSegment, c.lastSegment))
+                            c.deviceId(),
+                            c.clipId(),
+                            reason,
+                            detail,
+                            now,
+                            c.position(),
+                            c.firstSegment(),
+                            c.lastSegment()))
                     .toList();
             ledger.append(storeDir, lines, DiskOps.REAL, clock);
-            victims.forEach(c -> index.remove(c.deviceId, c.clipId));
+            victims.forEach(c -> index.remove(c.deviceId(), c.clipId()));
             return victims;
         } finally {
             lock.unlock();
@@ -367,7 +388,7 @@ public final class DirectoryStore implements ClipStore {
         lock.lock();
         try {
             RetentionLedger.Rewrite rewrite =
-                    ledger.compact(storeDir, lowestKept(index.all()), DiskOps.REAL, clock, Compactor.Steps.NONE, false);
+                    ledger.compact(storeDir, lowestKept(index), DiskOps.REAL, clock, Compactor.Steps.NONE, false);
             logRewrite(storeDir, rewrite);
             return rewrite;
         } finally {
@@ -375,14 +396,17 @@ public final class DirectoryStore implements ClipStore {
         }
     }
 
-    /** Per device, the lowest chain position among the clips the store keeps: no watermark may reach it. */
-    static Map<String, Long> lowestKept(Collection<ClipState> clips) {
+    /**
+     * Per device, the lowest chain position among the clips the store keeps, in either form of the index: no
+     * watermark may reach it (a kept clip at or below a watermark would be skipped by every reader).
+     */
+    static Map<String, Long> lowestKept(ClipIndex index) {
         Map<String, Long> lowest = new HashMap<>();
-        for (ClipState clip : clips) {
-            if (clip.position > 0) {
-                lowest.merge(clip.deviceId, clip.position, Math::min);
+        index.forEachPosition((deviceId, position) -> {
+            if (position > 0) {
+                lowest.merge(deviceId, position, Math::min);
             }
-        }
+        });
         return lowest;
     }
 
@@ -433,7 +457,37 @@ public final class DirectoryStore implements ClipStore {
         ClipIndex.Decision decision = writer.submit(decide);
         // A conflict is logged by the session that was refused, within that device's log limit: a device that sends
         // conflicting frames in a loop must not fill the log from here.
-        return decision.check() != null ? compareDurable(decision.check()) : decision.submission();
+        if (decision.check() == null) {
+            return decision.submission();
+        }
+        Submission answer = decision.check() instanceof ClipIndex.FrameCheck frame
+                ? compareDurable(frame)
+                : compareHeader((ClipIndex.HeaderCheck) decision.check());
+        return decision.check().scans() ? answer.asReadBack() : answer;
+    }
+
+    /** A header record never changes once durable (compaction moves it, under the lock): no lock needed here. */
+    private Submission compareHeader(ClipIndex.HeaderCheck check) {
+        StoredRecord record;
+        try {
+            record = reads.read(check.segment(), check.offset(), check.length());
+        } catch (IOException e) {
+            log.warn("store could not read back the header of {}: {}", check.clipName(), e.toString());
+            return Submission.refused(
+                    Outcome.STORAGE_UNAVAILABLE,
+                    check.clipName() + ": the stored header could not be read back for comparison: " + e.getMessage());
+        }
+        String at = record.hasClipOpen()
+                ? "device " + record.getClipOpen().getDeviceId() + " clip "
+                        + Long.toUnsignedString(record.getClipOpen().getClipId())
+                : "";
+        if (!at.equals(check.clipName())) {
+            // Retention compacted the segment between the lookup and this read: the header moved; ask again.
+            return Submission.refused(
+                    Outcome.STORAGE_UNAVAILABLE,
+                    check.clipName() + ": the stored header moved (retention compacted its segment); send it again");
+        }
+        return ClipIndex.headerCompared(check, record.getClipOpen().getHeader().toByteArray());
     }
 
     /** Durable frames never change, so this comparison needs no lock. */

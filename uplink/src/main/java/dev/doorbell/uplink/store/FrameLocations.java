@@ -53,6 +53,15 @@ final class FrameLocations {
         lengths = null;
     }
 
+    /** Released from the start, for a closed clip of {@code count} frames whose locations are not known. */
+    void releaseWith(int count) {
+        if (size != 0) {
+            throw new IllegalStateException("frame locations of " + size + " frames already added");
+        }
+        size = count;
+        release();
+    }
+
     boolean released() {
         return offsets == null;
     }

@@ -199,7 +199,7 @@ public final class Retention {
             ClipIndex index = new ClipIndex();
             StoreScan scan = StoreRecovery.recover(dir, version, index, DiskOps.REAL, clock, action -> {});
             RetentionLedger.removeTemporary(dir);
-            return scan.ledger.compact(dir, DirectoryStore.lowestKept(index.all()), DiskOps.REAL, clock, steps, false);
+            return scan.ledger.compact(dir, DirectoryStore.lowestKept(index), DiskOps.REAL, clock, steps, false);
         }
     }
 

@@ -93,12 +93,12 @@ final class RetentionSweeper {
     }
 
     Pass sweepOnce() throws IOException {
-        List<ClipState> deleted = new ArrayList<>();
+        List<IdleClip> deleted = new ArrayList<>();
         int byPolicy = 0;
         if (limit != null) {
             long before = store.clock().millis() - limit.toMillis();
-            List<ClipState> old = store.deleteIdle(
-                    c -> c.lastArrivalMs < before, "policy", "older-than=" + DurationConverter.format(limit));
+            List<IdleClip> old = store.deleteIdle(
+                    c -> c.lastArrivalMs() < before, "policy", "older-than=" + DurationConverter.format(limit));
             byPolicy = old.size();
             deleted.addAll(old);
         }
@@ -115,8 +115,8 @@ final class RetentionSweeper {
                 continue;
             }
             String tombstone = RetentionLedger.keepRequest(store.storeDir(), bytes, DiskOps.REAL);
-            List<ClipState> named = store.deleteIdle(
-                    c -> c.deviceId.equals(request.deviceId()) && request.covers(c.clipId, c.position),
+            List<IdleClip> named = store.deleteIdle(
+                    c -> c.deviceId().equals(request.deviceId()) && request.covers(c.clipId(), c.position()),
                     "request",
                     tombstone);
             byRequest += named.size();
@@ -132,8 +132,8 @@ final class RetentionSweeper {
         }
         store.counts().byPolicy.addAndGet(byPolicy);
         store.counts().byRequest.addAndGet(byRequest);
-        for (ClipState clip : deleted) {
-            for (long k = clip.firstSegment; k <= clip.lastSegment; k++) {
+        for (IdleClip clip : deleted) {
+            for (long k = clip.firstSegment(); k <= clip.lastSegment(); k++) {
                 waiting.add(k);
             }
         }

@@ -99,7 +99,9 @@ public final class StoreListing {
     private static Listing listOnce(Path dir) throws IOException {
         int version = StoreScan.version(dir);
         long live = StoreLock.holder(dir).orElse(-1L);
-        ClipIndex index = new ClipIndex();
+        // Closed clips take compact form at once: the listing needs no header bytes, however many clips the store
+        // holds.
+        ClipIndex index = new ClipIndex(0);
         Map<String, Map<Long, Tally>> tallies = new TreeMap<>();
         StoreScan scan = StoreScan.run(dir, version, live, index, (segment, offset, length, record) -> {
             Tally t = tallies.computeIfAbsent(Retention.deviceOf(record), d -> new TreeMap<>())
@@ -123,9 +125,10 @@ public final class StoreListing {
             long lastAt = 0;
             for (Map.Entry<Long, Tally> clip : device.getValue().entrySet()) {
                 ClipState state = index.get(device.getKey(), clip.getKey());
+                ClipStatus status = index.status(device.getKey(), clip.getKey());
                 if (state != null && state.damage != null) {
                     damaged++;
-                } else if (state != null && (state.closePersisted || state.lastPersisted)) {
+                } else if (status != null && (status.closePersisted() || status.lastReceived())) {
                     closed++;
                 } else {
                     open++;

@@ -14,9 +14,9 @@ import java.util.Objects;
  * @param directIo write batches with O_DIRECT where the file system allows it (else through the page cache)
  * @param segmentMaxAge a segment holding records is rolled once it has been written to for this long, even when idle,
  *     so that a shipper (which takes closed segments only) is never more than this behind; zero rolls by size only
- * @param indexClosedClips how many of the most recently closed clips keep their frame locations in memory; an older
- *     closed clip keeps its frame count and segment range only, and a frame resent for it is found by reading its
- *     segments back (rare: a device is told at resume that the clip is closed)
+ * @param indexClosedClips how many of the most recently closed clips keep their full form in memory (header bytes,
+ *     frame locations); an older closed clip takes compact form (a 48-byte row), and a header or frame resent for it
+ *     is compared by reading its segments back (rare: a device is told at resume that the clip is closed)
  */
 public record StoreOptions(
         long segmentBytes,

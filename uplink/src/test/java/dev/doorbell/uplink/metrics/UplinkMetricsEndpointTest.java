@@ -114,6 +114,13 @@ class UplinkMetricsEndpointTest {
                                 .value("doorbell_uplink_store_fsync_seconds_count", Map.of()));
                 assertTrue(value(after, "doorbell_uplink_store_bytes") > frames * 4000L);
                 assertTrue(value(after, "doorbell_uplink_store_segments") >= 1);
+                // The clips just closed keep their full form (the most recent 4096 do by default).
+                Family indexClips = after.get("doorbell_uplink_index_clips");
+                assertEquals(DEVICES.size(), indexClips.value("doorbell_uplink_index_clips", Map.of("form", "full")));
+                assertEquals(0, indexClips.value("doorbell_uplink_index_clips", Map.of("form", "compact")));
+                assertTrue(after.get("doorbell_uplink_index_bytes")
+                                .value("doorbell_uplink_index_bytes", Map.of("form", "full"))
+                        > 0);
                 assertEquals(
                         MisuseFlag.values().length,
                         after.get("doorbell_uplink_misuse_flags_total")

@@ -43,6 +43,10 @@ class BoundedIndexTest {
             }
             ClipIndex.LocationUse use = bounded.locationUse();
             assertEquals(open + BOUND, use.clipsLocated(), use.toString());
+            assertEquals(
+                    CLIPS - open - BOUND,
+                    bounded.indexUse().compactClips(),
+                    bounded.indexUse().toString());
             assertEquals(CLIPS, unbounded.locationUse().clipsLocated());
             assertEquals(CLIPS, bounded.stats().clips());
             askEverything(plan, bounded, unbounded, new SplittableRandom(15));
@@ -55,6 +59,9 @@ class BoundedIndexTest {
                 DirectoryStore unbounded = open(unboundedDir, Integer.MAX_VALUE)) {
             ClipIndex.LocationUse use = bounded.locationUse();
             assertEquals(open + BOUND, use.clipsLocated(), "after a restart: " + use);
+            IndexUse forms = bounded.indexUse();
+            assertEquals(CLIPS - open - BOUND, forms.compactClips(), "after a restart: " + forms);
+            assertEquals(open + BOUND, forms.fullClips(), "after a restart: " + forms);
             assertEquals(CLIPS, unbounded.locationUse().clipsLocated());
             askEverything(plan, bounded, unbounded, new SplittableRandom(16));
             System.out.printf("after restart: bounded keeps %s, unbounded keeps %s%n", use, unbounded.locationUse());

@@ -186,6 +186,37 @@ class RetentionLedgerTest {
         assertFalse(StoreCheck.check(dir).damage());
     }
 
+    /**
+     * A running uplink whose closed clips are all in compact form (--index-closed-clips 0): the rewrite still sees
+     * them as kept, so no watermark passes the kept clip at OLD_CLIPS + 1 when the clip above it goes by request (a
+     * kept clip at or below a watermark would be skipped by every reader).
+     */
+    @Test
+    void rewrite_closedClipsAllCompact_noWatermarkPassesAKeptClip() throws Exception {
+        String device = DEVICES.get(0);
+        Path inbox = Files.createDirectories(dir.resolve("retention/inbox"));
+        Files.write(
+                inbox.resolve("forget.req"),
+                ("doorbell-forget v1\ndevice: " + device + "\nissued: 2026-12-05T11:00:00Z\nclip: "
+                                + clipId(OLD_CLIPS + 2) + "\nsignature: AAAA\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        clock.set(NOW);
+        StoreOptions options = StoreFixtures.options().withSegmentBytes(4000).withIndexClosedClips(0);
+        try (DirectoryStore s = DirectoryStore.open(dir, options, clock)) {
+            assertEquals(0, s.indexUse().fullClips(), s.indexUse().toString());
+            RetentionSweeper.Pass pass = s.sweep(Duration.ofDays(30));
+            assertEquals(1, pass.byRequest(), pass.toString());
+            s.compactLedger(true);
+            RetentionLedger.Watermark w = s.ledger().watermarks().get(device);
+            assertTrue(w == null || w.position() <= OLD_CLIPS, "watermark " + w + " passes the kept clip");
+            assertNull(s.ledger().deletion(device, clipId(OLD_CLIPS + 1), OLD_CLIPS + 1), "the kept clip is kept");
+            assertNotNull(s.status(device, clipId(OLD_CLIPS + 1)), "and known");
+        }
+        RetentionLedger read = RetentionLedger.read(dir);
+        assertNull(read.deletion(device, clipId(OLD_CLIPS + 1), OLD_CLIPS + 1), "in the file too");
+        assertNotNull(read.deletion(device, clipId(OLD_CLIPS + 2), OLD_CLIPS + 2), "the requested clip is deleted");
+    }
+
     @Test
     void compact_deletedClipWithRecordsLeft_keepsItsLineAndBoundsTheWatermarkBelowKeptClips() throws Exception {
         // Position 10 (new) of the first device goes by the owner's request; 9 stays: no watermark may pass 9.

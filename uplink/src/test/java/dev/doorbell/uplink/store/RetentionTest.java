@@ -266,6 +266,14 @@ class RetentionTest {
                     Outcome.FRAME_CONFLICT,
                     s.appendFrame(NEW, 10, 1, true, meta(NEW, 10, 1), sealed(NEW, 10, 0, 400))
                             .outcome());
+            // So did its header: with no clip in full form, the header is read back from where compaction put it.
+            durable(s.openClip(NEW, 10, header(NEW, 10)), Outcome.DUPLICATE);
+            assertEquals(
+                    Outcome.CLIP_CONFLICT, s.openClip(NEW, 10, header(NEW, 11)).outcome());
+            if (closedClipsLocated == 0) {
+                assertEquals(3, s.indexUse().compactClips(), s.indexUse().toString());
+                assertEquals(0, s.indexUse().fullClips(), s.indexUse().toString());
+            }
             clip(s, NEW, 13, NOW);
             assertEquals(0, s.sweep(Duration.ofDays(30)).byPolicy(), "nothing more is old");
         }
@@ -283,7 +291,8 @@ class RetentionTest {
         Files.write(inbox.resolve("forget.req"), request);
         Files.write(inbox.resolve("junk.req"), "not a request\n".getBytes(StandardCharsets.US_ASCII));
         clock.set(NOW);
-        try (DirectoryStore s = DirectoryStore.open(dir, StoreFixtures.options(), clock)) {
+        try (DirectoryStore s = DirectoryStore.open(dir, StoreFixtures.options().withIndexClosedClips(0), clock)) {
+            assertEquals(6, s.indexUse().compactClips(), "every clip is closed and takes compact form");
             RetentionSweeper.Pass pass = s.sweep(null);
             assertEquals(1, pass.byRequest());
             assertEquals(0, pass.byPolicy());
