@@ -15,6 +15,8 @@ import re
 from . import v2
 
 LEDGER_V1 = "doorbell-retention v1"
+LEDGER_V2 = "doorbell-retention v2"
+_GENERATION = re.compile(r"generation [0-9]{1,18} \S+", re.ASCII)
 REQUEST_FIRST_LINE = "doorbell-forget v1"
 COMPACTED_SOURCE = "the retention ledger (compacted)"
 _U64 = 1 << 64
@@ -51,16 +53,29 @@ class Deletion:
     return "Deletion(%s %d %s %s)" % (self.device_id, self.clip_id, self.reason, self.detail)
 
 
+class Watermark:
+  """A v2 `deleted-through` line: every clip of the device at chain positions 1 to `position` is deleted; the clip at
+  `position` was deleted for `reason detail` at `time`; it stands for `clips` delete lines a rewrite folded."""
+
+  def __init__(self, device_id, position, clips, reason, detail, time):
+    self.device_id, self.position, self.clips = device_id, position, clips
+    self.reason, self.detail, self.time = reason, detail, time
+
+
 class Ledger:
-  """STORE/retention/ledger as read: the first `delete` line of each clip, the removed segments, the `compacted`
-  lines per segment, and a warning per line this reader does not know (none of them is applied)."""
+  """STORE/retention/ledger as read (v1 or v2): the first `delete` line of each clip, each device's highest
+  `deleted-through` watermark, the removed segments, the `compacted` lines per segment, and a warning per line this
+  reader does not know (none of them is applied)."""
 
   def __init__(self, store_dir):
     self.dir = store_dir
+    self.version = 1
     self.deleted = {}  # (device id, clip id) -> the first Deletion
-    self.removed = set()
+    self.watermarks = {}  # device id -> the Watermark with the highest position
+    self.removed = _Ranges()
     self.compactions = {}  # segment -> [(length, records, crc32c, time)]
     self.warnings = []
+    self._folded_open = set()  # (device id, clip id) whose clip_open a watermark deleted, in this reading
 
   @classmethod
   def read(cls, store_dir):
@@ -75,11 +90,15 @@ class Ledger:
       return ledger  # not even the first line is whole: nothing was acted on
     # A last line without its newline is an append cut short, on which nothing was acted.
     lines = text[:end].split("\n")
-    if lines[0] != LEDGER_V1:
+    if lines[0] == LEDGER_V2:
+      ledger.version = 2
+    elif lines[0] != LEDGER_V1:
       ledger.warnings.append("retention ledger of %s: unknown first line; the ledger is ignored" % store_dir)
       return ledger
     for number, line in enumerate(lines[1:], start=2):
-      if not ledger._apply(line.split(" ")):
+      known = (_GENERATION.fullmatch(line) is not None if ledger.version == 2 and number == 2
+               else ledger._apply(line.split(" ")))
+      if not known:
         ledger.warnings.append("retention ledger of %s line %d does not parse; ignored" % (store_dir, number))
     return ledger
 
@@ -87,14 +106,31 @@ class Ledger:
     """Applies one entry's fields; False for a line of a kind, or a shape, this reader does not know."""
     try:
       if f[0] == "delete":
-        if len(f) != 6 or f[3] not in ("policy", "request"):
+        # The 9-field form (v2) adds the clip's chain position and first and last segment, which only a rewrite uses.
+        if not (len(f) == 6 or (self.version == 2 and len(f) == 9)) or f[3] not in ("policy", "request"):
           return False
         d = Deletion(f[1], _unsigned(f[2]), f[3], f[4], f[5])
+        for number in f[6:]:
+          _signed(number)
         self.deleted.setdefault((d.device_id, d.clip_id), d)
+      elif f[0] == "deleted-through":
+        if self.version != 2 or len(f) != 7 or f[4] not in ("policy", "request"):
+          return False
+        w = Watermark(f[1], _signed(f[2]), _signed(f[3]), f[4], f[5], f[6])
+        before = self.watermarks.get(w.device_id)
+        if before is None or w.position > before.position:
+          self.watermarks[w.device_id] = w
       elif f[0] == "removed":
         if len(f) != 3:
           return False
-        self.removed.add(_signed(f[1]))
+        first_text, dots, last_text = f[1].partition("..")
+        if dots and self.version != 2:
+          return False
+        first = _signed(first_text)
+        last = _signed(last_text) if dots else first
+        if last < first or last - first > 1000000000:
+          return False
+        self.removed.add(first, last)
       elif f[0] == "compacted":
         if len(f) != 6:
           return False
@@ -105,8 +141,35 @@ class Ledger:
       return False
     return True
 
-  def deletion(self, device_id, clip_id):
-    return self.deleted.get((device_id, clip_id))
+  def deletion(self, device_id, clip_id, position=0):
+    """The clip's deletion (FORMAT.md §6, "A clip's deletion"): its first delete line or, for a chain `position`
+    (0: not known) at or below the device's watermark, that watermark's words; else None."""
+    d = self.deleted.get((device_id, clip_id))
+    if d is not None or position <= 0:
+      return d
+    w = self.watermarks.get(device_id)
+    if w is None or position > w.position:
+      return None
+    return Deletion(device_id, clip_id, w.reason, w.detail, w.time)
+
+  def deleted_record(self, record):
+    """Whether a StoredRecord belongs to a deleted clip, asked in log order: by the clip's delete line, or by its
+    device's watermark for a clip whose clip_open (which comes first) has a chain position at or below it."""
+    kind = record.WhichOneof("body")
+    if kind not in ("clip_open", "frame", "clip_close"):
+      return False
+    body = getattr(record, kind)
+    key = (body.device_id, body.clip_id)
+    if key in self.deleted:
+      return True
+    if body.device_id not in self.watermarks:
+      return False
+    if kind != "clip_open":
+      return key in self._folded_open
+    if self.deletion(key[0], key[1], _header_position(body.header)) is None:
+      return False
+    self._folded_open.add(key)
+    return True
 
   def compacted(self, segment, path):
     """(length, records, source) when the file of `segment` is the compacted one a line names (its size and
@@ -128,11 +191,45 @@ class Ledger:
     return None
 
 
-def ledger_size(store_dir):
+class _Ranges:
+  """Removed segments as ranges (a v2 `removed A..B` stands for B-A+1 segments, up to a billion): `k in ranges`, and
+  the numbers within [first, last]."""
+
+  def __init__(self):
+    self._ranges = []
+
+  def add(self, first, last):
+    self._ranges.append((first, last))
+
+  def __contains__(self, k):
+    return any(first <= k <= last for first, last in self._ranges)
+
+  def within(self, first, last):
+    numbers = set()
+    for a, b in self._ranges:
+      numbers.update(range(max(a, first), min(b, last) + 1))
+    return sorted(numbers)
+
+
+def _header_position(header_bytes):
+  """The public chain position of a v3 header; 0 for a v1 or v2 header, or bytes that do not parse."""
+  from google.protobuf.message import DecodeError
+  from .protos import clip_pb2, keys_pb2
   try:
-    return os.path.getsize(os.path.join(store_dir, "retention", "ledger"))
+    signed = keys_pb2.SignedClipHeader.FromString(header_bytes)
+    return clip_pb2.ClipHeader.FromString(signed.header).chain.position
+  except DecodeError:
+    return 0
+
+
+def ledger_stamp(store_dir):
+  """The ledger's size and file identity: an append makes it longer, a rewrite (FORMAT.md §6) renames a new file in
+  place; either one during a read makes the read start again. None when there is no ledger."""
+  try:
+    st = os.stat(os.path.join(store_dir, "retention", "ledger"))
   except OSError:
-    return -1
+    return None
+  return st.st_size, st.st_dev, st.st_ino, st.st_mtime_ns
 
 
 # --- the owner's requests --------------------------------------------------------------------------------------
@@ -271,7 +368,7 @@ def explain(report, opened, ledgers, valid_requests, from_position):
       report.findings[index] = chain.Finding(f.device_id, "DELETED", "DELETED %s (your signed request of %s)"
                                              % (gap, asked.issued), False, after_id)
       continue
-    claim = next((d for d in (ledger.deletion(f.device_id, named) for ledger in ledgers) if d is not None), None)
+    claim = next((d for d in (ledger.deletion(f.device_id, named, last) for ledger in ledgers) if d is not None), None)
     if claim is not None and claim.reason == "policy":
       report.findings[index] = chain.Finding(
           f.device_id, "EXPIRED", "EXPIRED %s (the uplink's retention policy: %s, %s; operator's statement)"

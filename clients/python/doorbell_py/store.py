@@ -380,7 +380,7 @@ class _Reader:
     """Segments first..last are missing, but those retention removed (FORMAT.md §6, "Removed segments") are not:
     one finding per run between them. Only the first million numbers are looked at, as the Java reader does."""
     start = first
-    for k in sorted(k for k in self.ledger.removed if first <= k <= last and k - first < 1000000):
+    for k in self.ledger.removed.within(first, min(last, first + 999999)):
       if k > start:
         self._missing_run(start, k - 1, why)
       start = k + 1
@@ -441,9 +441,9 @@ class _Reader:
       self._checkpoint(checkpoint, checkpoint_problem, newest, clip_records)
       self._check_committed(scans)
     s.findings.sort(key=lambda f: (f.segment, f.start))
-    deleted = self.ledger.deleted
-    # Retention deleted these clips; their records wait in the newest segment or in one not compacted yet.
-    s.clips = _assemble([r for r in records if _clip_key(r[2]) not in deleted], self.holes)
+    # Retention deleted these clips; their records wait in the newest segment or in one not compacted yet (or, past a
+    # watermark, in a bucket lagging behind its ledger). Asked in log order: a clip_open decides its later records.
+    s.clips = _assemble([r for r in records if not self.ledger.deleted_record(r[2])], self.holes)
     return s
 
   def _committed_lengths(self, checkpoint):
@@ -652,16 +652,17 @@ def _clip_key(record):
 def read(store_dir):
   """The whole reading of one store: a Snapshot with clips, findings, notes and warnings. Retention may remove or
   compact a closed segment of a live store meanwhile; its ledger line comes first, so a reading during which the
-  ledger did not grow (and no segment vanished) is consistent: tried 5 times, as the Java reader does."""
+  ledger neither grew nor was rewritten (and no segment vanished) is consistent: tried 5 times, as the Java reader
+  does."""
   last = None
   for _attempt in range(5):
-    size = retention.ledger_size(store_dir)
+    stamp = retention.ledger_stamp(store_dir)
     try:
       snapshot = _Reader(store_dir).read()
     except FileNotFoundError as e:
       last = e
       continue
-    if retention.ledger_size(store_dir) == size:
+    if retention.ledger_stamp(store_dir) == stamp:
       return snapshot
   raise StoreError("store %s kept changing under retention while it was read%s"
                    % (store_dir, " (%s)" % last if last else ""))

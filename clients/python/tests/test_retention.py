@@ -241,6 +241,98 @@ class RetentionTest(unittest.TestCase):
     self.assertEqual({}, retention.Ledger.read(self.store).deleted)
     self.assertEqual([], retention.Ledger.read(self.store).warnings)
 
+  def delete_v2(self, clip_id, position, first, last, reason="policy", detail="older-than=30d"):
+    self.ledger.append("delete %s %d %s %s %s %d %d %d" % (DEVICE, clip_id, reason, detail, TIME, position, first,
+                                                           last))
+
+  def test_v2Ledger_everyLineKind_readWithoutWarnings(self):
+    a, b, c, d = (self.record() for _ in range(4))
+    w = self.write([[a], [b], [c, d]])
+    length, records, crc = compact(w.path(3), 3, {(DEVICE, c[0])})
+    self.ledger = ["doorbell-retention v2", "generation 3 %s" % TIME, "removed 1..2 %s" % TIME,
+                   "deleted-through %s 1 7 policy older-than=30d %s" % (DEVICE, TIME),
+                   "delete %s %d request 0000000001.req %s" % (DEVICE, b[0], TIME)]
+    self.delete_v2(c[0], 3, 3, 3)
+    self.ledger += ["compacted 3 %d %d %08x %s" % (length, records, crc, TIME), "removed 5 %s" % TIME]
+    self.open()
+    ledger = retention.Ledger.read(self.store)
+    self.assertEqual([], ledger.warnings)
+    self.assertEqual(2, ledger.version)
+    self.assertEqual(("request", "0000000001.req"), (ledger.deletion(DEVICE, b[0]).reason,
+                                                     ledger.deletion(DEVICE, b[0]).detail))
+    self.assertEqual("policy", ledger.deletion(DEVICE, c[0], 0).reason)
+    self.assertEqual("older-than=30d", ledger.deletion(DEVICE, a[0], 1).detail)  # by the watermark
+    self.assertIsNone(ledger.deletion(DEVICE, a[0], 0))  # position not known: the watermark cannot say
+    self.assertIsNone(ledger.deletion(DEVICE, d[0], 4))
+    self.assertEqual([1, 2, 5], [k for k in range(7) if k in ledger.removed])
+    self.assertEqual((length, records, retention.COMPACTED_SOURCE), ledger.compacted(3, w.path(3)))
+
+  def test_v1Ledger_v2OnlyLines_warnedAndNotApplied(self):
+    a, b, c = (self.record() for _ in range(3))
+    self.write([[a, b, c]])
+    self.ledger.append("deleted-through %s 2 2 policy older-than=30d %s" % (DEVICE, TIME))
+    self.ledger.append("removed 1..2 %s" % TIME)
+    self.delete_v2(b[0], 2, 1, 1)
+    self.ledger.append("generation 1 %s" % TIME)
+    code, out = self.open()
+    self.assertEqual(0, code, out)
+    for number in (2, 3, 4, 5):
+      self.assertIn("retention ledger of %s line %d does not parse; ignored" % (self.store, number), out)
+    self.assertIn("summary: OK 3", out)
+
+  def test_v2Ledger_malformedGenerationAndWatermark_warned(self):
+    a, b, c = (self.record() for _ in range(3))
+    self.write([[a, b, c]])
+    self.ledger = ["doorbell-retention v2", "generation x %s" % TIME,
+                   "deleted-through %s 2 2 forgot older-than=30d %s" % (DEVICE, TIME), "removed 4..2 %s" % TIME,
+                   "generation 2 %s" % TIME]
+    code, out = self.open()
+    self.assertEqual(0, code, out)
+    for number in (2, 3, 4, 5):
+      self.assertIn("retention ledger of %s line %d does not parse; ignored" % (self.store, number), out)
+    self.assertIn("summary: OK 3", out)
+
+  def test_watermark_deletesRecordsByTheirHeadersPosition_theGapIsExpired(self):
+    # A bucket lagging behind its ledger: the folded clips' records are still there, and no delete line names them.
+    a, b, c, d = (self.record() for _ in range(4))
+    self.write([[a, b], [c, d]])
+    self.ledger = ["doorbell-retention v2", "generation 1 %s" % TIME,
+                   "deleted-through %s 1 1 request 0000000001.req %s" % (DEVICE, TIME),
+                   "deleted-through %s 2 2 policy older-than=30d %s" % (DEVICE, TIME)]
+    code, out = self.open()
+    self.assertEqual(0, code, out)
+    for clip in (a, b):
+      self.assertNotIn("%016x" % clip[0], out.split("device %s" % DEVICE)[0])
+    self.assertIn("EXPIRED 2 clip(s) at positions 1..2 before %016x (the uplink's retention policy: older-than=30d, "
+                  "%s; operator's statement)" % (c[0], TIME), self.chain_lines(out))
+    self.assertIn("summary: OK 2; chain: EXPIRED 1, HEAD 1", out)
+
+  def test_rewrittenLedger_sameVerdictsAsItsLongForm(self):
+    a, b, c, d, e = (self.record() for _ in range(5))
+    w = self.write([[a], [b], [c, d], [e]])
+    length, records, crc = compact(w.path(3), 3, {(DEVICE, c[0])})
+    for k in (1, 2):
+      os.unlink(w.path(k))
+    long_form = ["doorbell-retention v2", "generation 0 %s" % TIME,
+                 "delete %s %d policy older-than=30d %s 1 1 1" % (DEVICE, a[0], TIME), "removed 1 %s" % TIME,
+                 "delete %s %d policy older-than=7d %s 2 2 2" % (DEVICE, b[0], TIME), "removed 2 %s" % TIME,
+                 "delete %s %d policy older-than=7d %s 3 3 3" % (DEVICE, c[0], TIME),
+                 "compacted 3 %d %d %08x %s" % (length, records, crc, TIME)]
+    # What the uplink's rewrite makes of it (FORMAT.md §6, "The ledger's rewrite"): d, at position 4, is kept.
+    rewritten = ["doorbell-retention v2", "generation 1 %s" % TIME, "removed 1..2 %s" % TIME,
+                 "deleted-through %s 3 3 policy older-than=7d %s" % (DEVICE, TIME),
+                 "compacted 3 %d %d %08x %s" % (length, records, crc, TIME)]
+    outputs = []
+    for ledger in (long_form, rewritten):
+      self.ledger = ledger
+      code, out = self.open("--from-position", "1")
+      self.assertEqual(0, code, out)
+      outputs.append([line for line in out.splitlines() if "retention" not in line or "EXPIRED" in line])
+    self.assertEqual(outputs[0], outputs[1])
+    self.assertIn("EXPIRED 3 clip(s) at positions 1..3 before %016x (the uplink's retention policy: older-than=7d, "
+                  "%s; operator's statement)" % (d[0], TIME), self.chain_lines("\n".join(outputs[1])))
+    self.assertNotIn("missing segment", "\n".join(outputs[1]))
+
   def test_keyReused_failure_namingEveryClipSharingIt(self):
     stuck = lambda size: b"\x42" * size  # noqa: E731 (a stuck random source)
     a = self.record(stuck, clip_id=0x1111)

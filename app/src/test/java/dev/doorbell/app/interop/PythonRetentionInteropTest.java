@@ -225,6 +225,104 @@ class PythonRetentionInteropTest {
     }
 
     @Test
+    void expiredClipsFoldedIntoAWatermarkByTheUplinksRestart_bothSayExpired_likeTheLongLedger_exit0() throws Exception {
+        Path store = dir.resolve("store");
+        Instant between;
+        List<Sent> later;
+        try (Uplink uplink = new Uplink(store)) {
+            uplink.clip(2);
+            uplink.clip(2);
+            between = Instant.now();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!Instant.now().isAfter(between.plusMillis(5)) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            later = List.of(uplink.clip(2), uplink.clip(2));
+        }
+        Retention.expire(
+                store, Duration.ofDays(30), false, Clock.fixed(between.plus(Duration.ofDays(30)), ZoneOffset.UTC));
+        Path ledger = store.resolve("retention").resolve("ledger");
+        String longForm = Files.readString(ledger, StandardCharsets.US_ASCII);
+        Compared before = compare(0, "--store", store.toString());
+
+        // The uplink's start rewrites the ledger (docs/FORMAT.md §6, "The ledger's rewrite"): both expired clips lie
+        // below the kept clip at position 3, in removed or compacted segments, so they fold into one watermark.
+        try (Uplink uplink = new Uplink(store)) {
+            uplink.clip(2);
+        }
+        String rewritten = Files.readString(ledger, StandardCharsets.US_ASCII);
+        assertTrue(rewritten.startsWith("doorbell-retention v2\ngeneration 1 "), rewritten);
+        assertTrue(
+                rewritten.contains("\ndeleted-through " + deviceId + " 2 2 policy older-than=30d "),
+                longForm + "\nrewritten as:\n" + rewritten);
+        assertFalse(rewritten.contains("\ndelete "), rewritten);
+
+        Compared after = compare(0, "--store", store.toString());
+        assertEquals(expired(before), expired(after), before.javaOut() + "\n" + after.javaOut());
+        assertTrue(
+                after.chainLines().stream()
+                        .anyMatch(l -> l.equals(deviceId + ": EXPIRED 2 clip(s) at positions 1..2 before "
+                                + later.get(0).name() + " (the uplink's retention policy: older-than=30d, "
+                                + watermarkTime(rewritten) + "; operator's statement)")),
+                after.javaOut());
+        assertFalse(after.javaOut().contains("does not parse"), after.javaOut());
+        assertFalse(after.javaOut().contains("the ledger is ignored"), after.javaOut());
+    }
+
+    @Test
+    void requestedDeletionsFoldedByStoreDelete_forgedRequest_bothSayMissingWithTheWatermarksClaim_exit1()
+            throws Exception {
+        Path store = dir.resolve("store");
+        List<Sent> sent;
+        try (Uplink uplink = new Uplink(store)) {
+            sent = List.of(uplink.clip(2), uplink.clip(2), uplink.clip(2), uplink.clip(2));
+        }
+        Path stranger = dir.resolve("stranger");
+        OwnerDirectory.init(stranger, new SecureRandom()).owner().destroy();
+        Path request = dir.resolve("forged.req");
+        run(
+                doorbell(),
+                "owner",
+                "forget",
+                "--owner",
+                stranger.toString(),
+                "--device",
+                deviceId,
+                "--clip",
+                sent.get(0).name(),
+                "--clip",
+                sent.get(1).name(),
+                "--out",
+                request.toString());
+        String applied =
+                run(uplinkCli(), "store", "delete", "--data", store.toString(), "--request", request.toString());
+        assertTrue(applied.contains("retention ledger rewritten (generation 1)"), applied);
+        String rewritten = Files.readString(store.resolve("retention").resolve("ledger"), StandardCharsets.US_ASCII);
+        assertTrue(rewritten.contains("\ndeleted-through " + deviceId + " 2 2 request 0000000001.req "), rewritten);
+
+        Compared both = compare(1, "--store", store.toString());
+        assertTrue(
+                both.chainLines().stream()
+                        .anyMatch(l -> l.startsWith(deviceId + ": MISSING 2 clip(s) ")
+                                && l.endsWith("(the store says an owner's request 0000000001.req deleted it, but no"
+                                        + " request that verifies under your key covers it)")),
+                both.javaOut());
+    }
+
+    private static List<String> expired(Compared c) {
+        return c.chainLines().stream().filter(l -> l.contains(": EXPIRED ")).toList();
+    }
+
+    /** The time a ledger's only watermark line gives. */
+    private static String watermarkTime(String ledger) {
+        return ledger.lines()
+                .filter(l -> l.startsWith("deleted-through "))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
     void clipsSharingOneClipKey_bothSayKeyReused_exit1() throws Exception {
         Path store = dir.resolve("store");
         try (Uplink uplink = new Uplink(store)) {
