@@ -34,7 +34,8 @@ public final class UplinkCli implements Runnable {
      */
     public static CommandLine commandLine(ServeCommand serve) {
         CommandLine store = new CommandLine(new StoreCommand());
-        store.addSubcommand("verify", new FsckCommand());
+        // The same command as the top-level fsck, named verify here: in its usage line and the list of store commands.
+        store.addSubcommand("verify", new CommandLine(new FsckCommand()).setCommandName("verify"));
         return Cli.configure(new CommandLine(new UplinkCli())
                 .addSubcommand("serve", serve)
                 .addSubcommand("store", store)

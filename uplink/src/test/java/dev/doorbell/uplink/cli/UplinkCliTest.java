@@ -69,6 +69,15 @@ class UplinkCliTest {
         assertTrue(errorLine().contains("unknown option '--no-such-option'"), err.toString());
     }
 
+    /** `store verify` is issue 6's fsck under the store tools: its usage and the list of store commands say verify. */
+    @Test
+    void storeVerify_namedVerifyInItsUsageAndInTheStoreCommandsList() {
+        assertEquals(0, cli().execute("store", "verify", "--help"));
+        assertTrue(out.toString().startsWith("Usage: doorbell-uplink store verify "), out.toString());
+        assertEquals(2, cli().execute("store", "nosuch"));
+        assertTrue(errorLine().contains("the commands are list, expire, delete, verify"), err.toString());
+    }
+
     /**
      * The error line of a command that failed without a message tells the user to run it with
      * -Ddoorbell.log.level=DEBUG (CliErrors, shared with the doorbell command): the uplink's logging must obey it.
