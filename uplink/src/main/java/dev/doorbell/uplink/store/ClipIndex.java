@@ -62,8 +62,13 @@ final class ClipIndex {
      * A header sent for a clip whose header bytes the index does not keep (a closed clip in compact form): the header
      * record at this location is read back and compared. {@code damage} is why the clip is damaged, or null.
      */
-    record HeaderCheck(String clipName, long segment, long offset, int length, byte[] sent, String damage)
+    record HeaderCheck(String deviceId, long clipId, long segment, long offset, int length, byte[] sent, String damage)
             implements ReadBack {
+        @Override
+        public String clipName() {
+            return "device " + deviceId + " clip " + Long.toUnsignedString(clipId);
+        }
+
         @Override
         public boolean scans() {
             return true;
@@ -208,7 +213,8 @@ final class ClipIndex {
                         null,
                         null,
                         new HeaderCheck(
-                                "device " + deviceId + " clip " + Long.toUnsignedString(clipId),
+                                deviceId,
+                                clipId,
                                 closed.firstSegment(),
                                 closed.headerOffset(),
                                 closed.headerLength(),
@@ -222,7 +228,8 @@ final class ClipIndex {
                         null,
                         null,
                         new HeaderCheck(
-                                clip.name(),
+                                clip.deviceId,
+                                clip.clipId,
                                 clip.headerSegment,
                                 clip.headerOffset,
                                 clip.headerLength,

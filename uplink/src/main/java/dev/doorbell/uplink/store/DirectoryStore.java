@@ -477,11 +477,9 @@ public final class DirectoryStore implements ClipStore {
                     Outcome.STORAGE_UNAVAILABLE,
                     check.clipName() + ": the stored header could not be read back for comparison: " + e.getMessage());
         }
-        String at = record.hasClipOpen()
-                ? "device " + record.getClipOpen().getDeviceId() + " clip "
-                        + Long.toUnsignedString(record.getClipOpen().getClipId())
-                : "";
-        if (!at.equals(check.clipName())) {
+        if (!record.hasClipOpen()
+                || record.getClipOpen().getClipId() != check.clipId()
+                || !record.getClipOpen().getDeviceId().equals(check.deviceId())) {
             // Retention compacted the segment between the lookup and this read: the header moved; ask again.
             return Submission.refused(
                     Outcome.STORAGE_UNAVAILABLE,

@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
  * original record) is durable, or exceptionally with {@link StoreUnavailableException}. For a refusal it is
  * already complete and {@code detail} names the device, clip and frame and what was expected.
  *
- *
  * <p>{@code readBack} is true when the answer took more than a positional read ({@link #asReadBack()}).
  *
  * <p>The future is completed on the store's writer thread: attach only short callbacks, or hop to another executor
